@@ -1,0 +1,33 @@
+# The two commands a user needs: `make run` and `make test`. Both set everything up.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO := tests/fixtures/yueqing-2022-08.txt
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Ingest the bundled August 2022 report into data/minsheng.duckdb and show the month.
+run: install
+	$(BIN)/minsheng ingest $(DEMO) --region 乐清市
+	$(BIN)/minsheng sql "SELECT region, year, month, source_name, status, rows_loaded, rows_quarantined FROM reports ORDER BY ingested_at"
+	$(BIN)/minsheng sql "SELECT department, items, avg_completion_pct, items_lagging, items_complete FROM department_summary WHERE year = 2022 AND month = 8 ORDER BY items DESC, department LIMIT 10"
+	$(BIN)/minsheng sql "SELECT item_no, department, leader, completion_pct, consecutive_months FROM lagging_items"
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check parsers schemas warehouse pipelines tests
+	$(BIN)/ruff format --check parsers schemas warehouse pipelines tests
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

@@ -1,0 +1,51 @@
+"""The project's exception hierarchy.
+
+::
+
+    ReportError                 anything wrong with a report the user gave us
+    └── DocumentError           one document cannot be read at all
+        ├── UnsupportedFormat   not .txt, .docx or .pdf
+        ├── UnreadableDocument  corrupt, encrypted, scanned, undecodable
+        ├── TableNotFound       readable, but no progress table in it
+        └── PeriodError         year, month or region missing or contradictory
+
+Every error carries the document's name and, where known, the place in it, and its
+message says what to do next when there is something to do.
+"""
+
+from __future__ import annotations
+
+
+class ReportError(Exception):
+    """Base class of every error this project raises about its input."""
+
+
+class DocumentError(ReportError):
+    """A document that cannot be read as a progress report."""
+
+    check = "document"
+
+    def __init__(
+        self, source_name: str, problem: str, *, where: str | None = None
+    ) -> None:
+        self.source_name = source_name
+        self.problem = problem
+        self.where = where
+        place = f", {where}" if where else ""
+        super().__init__(f"{source_name}{place}: {problem}")
+
+
+class UnsupportedFormat(DocumentError):
+    check = "format"
+
+
+class UnreadableDocument(DocumentError):
+    check = "readable"
+
+
+class TableNotFound(DocumentError):
+    check = "table_found"
+
+
+class PeriodError(DocumentError):
+    check = "period"

@@ -1,0 +1,157 @@
+"""The one row shape every format's parser produces, and where each row came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+#: Columns of ``ParsedDocument.rows``, in order; ``raw`` keeps the row's cells as written.
+ROW_COLUMNS: tuple[str, ...] = (
+    "item_no",
+    "sub_no",
+    "content",
+    "plan_text",
+    "actual_text",
+    "completion_raw",
+    "completion_pct",
+    "is_lagging",
+    "department",
+    "leader",
+    "department_inherited",
+    "leader_inherited",
+    "source_page",
+    "source_row",
+    "source_line",
+    "raw",
+)
+
+ROW_DTYPES: dict[str, str] = {
+    "item_no": "Int64",
+    "sub_no": "Int64",
+    "content": "object",
+    "plan_text": "object",
+    "actual_text": "object",
+    "completion_raw": "object",
+    "completion_pct": "float64",
+    "is_lagging": "bool",
+    "department": "object",
+    "leader": "object",
+    "department_inherited": "bool",
+    "leader_inherited": "bool",
+    "source_page": "Int64",
+    "source_row": "Int64",
+    "source_line": "Int64",
+    "raw": "object",
+}
+
+#: The six columns of the published table, in the order they are printed.
+TABLE_COLUMNS: tuple[str, ...] = (
+    "content",
+    "plan",
+    "actual",
+    "completion",
+    "department",
+    "leader",
+)
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a document: a text line, or a PDF page and table row, or a table row."""
+
+    page: int | None = None
+    row: int | None = None
+    line: int | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.page is not None:
+            parts.append(f"page {self.page}")
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in a document: where, which column, what was wrong, what was done."""
+
+    source_name: str
+    check: str
+    message: str
+    severity: str = "error"  # "error" | "warning"
+    location: Location = field(default_factory=Location)
+    column: str | None = None
+    value: str | None = None
+    action: str = "row quarantined"
+
+    def describe(self) -> str:
+        place = self.location.describe()
+        return f"{self.source_name}{', ' + place if place else ''}: {self.message}"
+
+
+@dataclass(frozen=True)
+class GridRow:
+    """One table row as six cells in the published column order.
+
+    A cell is ``None`` where the grid position is covered by a merged cell from the row
+    above: the project cell of an item's second row, or a department or leader cell
+    merged over several rows. An empty string is a cell that is there and empty.
+    """
+
+    cells: tuple[str | None, ...]
+    location: Location
+    raw: str
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A table row that could not become a progress row, with every reason why."""
+
+    location: Location
+    raw: str
+    issues: tuple[Issue, ...]
+    item_no: int | None = None
+
+    @property
+    def reasons(self) -> str:
+        return "; ".join(issue.message for issue in self.issues)
+
+
+@dataclass
+class TableRead:
+    """What a format reader found: the header, the text above the table, the grid rows.
+
+    ``rejected`` are rows the reader could not place in the grid; ``issues`` are warnings
+    about things it read past (notes, lines that are not rows).
+    """
+
+    header_month: int | None
+    title: str | None
+    grid: list[GridRow]
+    rejected: list[RejectedRow] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+
+@dataclass
+class ParsedDocument:
+    """What a parser read from one document: its period, its rows, and what it could not use."""
+
+    source_name: str
+    source_format: str
+    source_sha256: str
+    region: str | None
+    year: int | None
+    month: int | None
+    rows: pd.DataFrame
+    rejected: list[RejectedRow] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    title: str | None = None
+
+
+def empty_rows() -> pd.DataFrame:
+    """A frame with the row columns and no rows."""
+    return pd.DataFrame({c: pd.Series(dtype=ROW_DTYPES[c]) for c in ROW_COLUMNS})

@@ -1,0 +1,150 @@
+"""Which region, year and month a document reports on, and from where that was read.
+
+The command-line option comes first, then the document's title, then its file name; the
+month is also read from the table header (``8月计划进度``). Title, file name and header
+must agree with each other; an option overrides title and file name (with a warning) but
+never the header, which is what the rows themselves were planned against.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from parsers.errors import PeriodError
+from parsers.model import Issue
+
+_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+_YEAR_MONTH = re.compile(r"(?<!\d)(20\d{2})\s*(?:年|[-_.])\s*(\d{1,2})(?!\d)")
+_MONTH = re.compile(r"(?<![\d\-~])(\d{1,2})\s*月")
+_REGION = re.compile(
+    r"([^\W\d_年月份日度]{2,10}?[省市县区州旗])(?:人民政府)?\s*(?:20\d{2}\s*年度?)?\s*民生"
+)
+_HEADER_MONTH = re.compile(r"(\d{1,2})\s*月\s*(?:份)?\s*计划")
+
+
+@dataclass(frozen=True)
+class PeriodHint:
+    """What one source says about the period; ``None`` where it says nothing."""
+
+    region: str | None = None
+    year: int | None = None
+    month: int | None = None
+
+
+def _normal(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _valid_month(value: str) -> int | None:
+    month = int(value)
+    return month if 1 <= month <= 12 else None
+
+
+def hint_from_title(text: str) -> PeriodHint:
+    """``'2022年乐清市民生实事项目8月份进展情况'`` → 乐清市, 2022, 8."""
+    text = _normal(text)
+    year_month = _YEAR_MONTH.search(text)
+    year = _YEAR.search(text)
+    month = _MONTH.search(text)
+    region = _REGION.search(text)
+    return PeriodHint(
+        region=region.group(1) if region else None,
+        year=int(year.group(1)) if year else None,
+        month=(
+            _valid_month(year_month.group(2))
+            if year_month
+            else _valid_month(month.group(1))
+            if month
+            else None
+        ),
+    )
+
+
+def hint_from_filename(name: str) -> PeriodHint:
+    """``'2022年8月….txt'``, ``'2022-08 ….docx'``, ``'乐清市民生实事2022年9月.txt'``."""
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return hint_from_title(stem)
+
+
+def month_from_header(cell: str) -> int | None:
+    """``'8月计划进度'`` → 8."""
+    match = _HEADER_MONTH.search(_normal(cell).replace(" ", ""))
+    return _valid_month(match.group(1)) if match else None
+
+
+_WHAT = {
+    "region": ("region", "--region NAME"),
+    "year": ("year", "--year YYYY"),
+    "month": ("month", "--month M"),
+}
+
+
+def resolve_period(
+    source_name: str,
+    *,
+    option: PeriodHint,
+    title: PeriodHint,
+    filename: PeriodHint,
+    header_month: int | None,
+) -> tuple[str, int, int, list[Issue]]:
+    """Region, year and month of a document, or a PeriodError that says what to pass."""
+    warnings: list[Issue] = []
+    resolved: dict[str, object] = {}
+    for field in ("region", "year", "month"):
+        sources = [
+            ("the title", getattr(title, field)),
+            ("the file name", getattr(filename, field)),
+        ]
+        if field == "month":
+            sources.append(("the table header", header_month))
+        found = [(where, value) for where, value in sources if value is not None]
+        given = getattr(option, field)
+        label, flag = _WHAT[field]
+        if given is not None:
+            for where, value in found:
+                if value == given:
+                    continue
+                if where == "the table header":
+                    raise PeriodError(
+                        source_name,
+                        f"{flag.split()[0]} {given} disagrees with the table header's "
+                        f"{header_month}月计划进度: check which month this report is",
+                    )
+                warnings.append(
+                    Issue(
+                        source_name,
+                        "period",
+                        severity="warning",
+                        column=field,
+                        value=str(value),
+                        action="option used",
+                        message=f"{where} says {label} {value}; using {flag.split()[0]} {given}",
+                    )
+                )
+            resolved[field] = given
+            continue
+        if not found:
+            raise PeriodError(
+                source_name,
+                f"no {label} found in the title or the file name: pass {flag}"
+                + (
+                    " or name the file like 2022年8月….txt" if field != "region" else ""
+                ),
+            )
+        first_where, first = found[0]
+        for where, value in found[1:]:
+            if value != first:
+                raise PeriodError(
+                    source_name,
+                    f"{first_where} says {label} {first} but {where} says {value}: "
+                    f"correct the document or pass {flag}",
+                )
+        resolved[field] = first
+    return (
+        str(resolved["region"]),
+        int(resolved["year"]),
+        int(resolved["month"]),
+        warnings,
+    )  # type: ignore[call-overload]

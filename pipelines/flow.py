@@ -1,0 +1,92 @@
+"""The Prefect ingest flow: a task per document, one loader, the report as an artifact.
+
+Tasks are thin wrappers around the plain functions of ``pipelines.steps``,
+``pipelines.loading`` and ``pipelines.report``, which tests call directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from pipelines.documents import discover_documents
+from pipelines.loading import DocumentOutcome, load_results, outcome_without_loading
+from pipelines.report import build_run_report, issues_markdown, new_run_id, write_report
+from pipelines.settings import PeriodOptions, RunSettings
+from pipelines.steps import DocumentResult, check_document, reject_repeated_periods
+
+
+@task(name="check-document", task_run_name="check {path}", cache_policy=NO_CACHE)
+def check_document_task(path: str, period: PeriodOptions) -> DocumentResult:
+    return check_document(path, period)
+
+
+@task(name="load-warehouse", cache_policy=NO_CACHE)
+def load_task(
+    results: list[DocumentResult], settings: RunSettings, run_id: str, started_at: datetime
+) -> list[DocumentOutcome]:
+    logger = get_run_logger()
+    return load_results(results, settings, run_id, started_at, on_wait=logger.warning)
+
+
+def artifact_key(region: str | None, year: int | None, month: int | None) -> str:
+    """A Prefect artifact key per region and month (keys allow only a-z, 0-9 and dashes)."""
+    region_tag = hashlib.sha1((region or "unknown").encode("utf-8")).hexdigest()[:8]
+    return f"validation-{year or 0}-{month or 0:02d}-{region_tag}"
+
+
+@task(name="publish-validation-report", cache_policy=NO_CACHE)
+def publish_report_task(report: dict[str, Any], settings: RunSettings) -> dict[str, str]:
+    json_path, html_path = write_report(report, settings.reports_dir)
+    create_markdown_artifact(
+        key="validation-report", markdown=issues_markdown(report),
+        description=f"Validation report of run {report['run_id']}",
+    )
+    for document in report["documents"]:
+        if document["year"] is None:
+            continue
+        rows = [{"document": document["source_name"], "status": document["status"], **issue}
+                for issue in document["issues"]] or [
+            {"document": document["source_name"], "status": document["status"],
+             "message": "no problems"}]
+        create_table_artifact(
+            key=artifact_key(document["region"], document["year"], document["month"]),
+            table=rows,
+            description=f"{document['region']} {document['year']}年{document['month']}月: "
+            f"{document['rows_loaded']} rows loaded, {document['rows_quarantined']} quarantined",
+        )
+    return {"json": str(json_path), "html": str(html_path)}
+
+
+@flow(name="minsheng-ingest", validate_parameters=False)
+def ingest_flow(
+    paths: list[str],
+    db: str | None = None,
+    region: str | None = None,
+    year: int | None = None,
+    month: int | None = None,
+    reports_dir: str | None = None,
+    raw_dir: str | None = None,
+    load: bool = True,
+) -> dict[str, Any]:
+    """Parse, check and (unless ``load`` is false) load the given reports; write the report."""
+    settings = RunSettings.build(db=db, reports_dir=reports_dir, raw_dir=raw_dir,
+                                 region=region, year=year, month=month)
+    started_at = datetime.now()
+    run_id = new_run_id(started_at)
+    documents = [str(p) for p in discover_documents(list(paths))]
+    futures = [check_document_task.submit(path, settings.period) for path in documents]
+    results = reject_repeated_periods([future.result() for future in futures])
+    if load:
+        outcomes = load_task(results, settings, run_id, started_at)
+    else:
+        outcomes = [outcome_without_loading(result) for result in results]
+    report = build_run_report(run_id, started_at, "ingest" if load else "validate", outcomes,
+                              database=str(settings.db) if load else None)
+    report["report_files"] = publish_report_task(report, settings)
+    return report

@@ -1,0 +1,124 @@
+"""The validation report of a run: JSON for machines, a self-contained HTML page for people."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from pipelines.loading import DocumentOutcome
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """``20260805T090000-1a2b3c``: sorts by time, unique across concurrent runs."""
+    import secrets
+
+    now = now or datetime.now()
+    return f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+
+
+def build_run_report(
+    run_id: str, started_at: datetime, command: str, outcomes: list[DocumentOutcome],
+    *, database: str | None = None,
+) -> dict[str, Any]:
+    """The report in the shape CONTRACT.md fixes, with a few extra keys."""
+    documents = []
+    for outcome in outcomes:
+        doc = asdict(outcome)
+        doc.pop("path")
+        documents.append(doc)
+    return {
+        "run_id": run_id,
+        "started_at": started_at.isoformat(timespec="seconds"),
+        "finished_at": datetime.now().isoformat(timespec="seconds"),
+        "command": command,
+        "database": database,
+        "documents": documents,
+        "totals": totals(outcomes),
+    }
+
+
+def totals(outcomes: list[DocumentOutcome]) -> dict[str, int]:
+    statuses = Counter(o.status for o in outcomes)
+    changed = [o for o in outcomes if o.status != "unchanged"]
+    return {
+        "documents": len(outcomes),
+        "loaded": statuses["loaded"],
+        "partial": statuses["partial"],
+        "rejected": statuses["rejected"],
+        "unchanged": statuses["unchanged"],
+        "rows_loaded": sum(o.rows_loaded for o in changed),
+        "rows_quarantined": sum(o.rows_quarantined for o in changed),
+        "errors": sum(1 for o in outcomes for i in o.issues if i["severity"] == "error"),
+        "warnings": sum(1 for o in outcomes for i in o.issues if i["severity"] == "warning"),
+    }
+
+
+def _place(issue: dict[str, Any]) -> str:
+    parts = []
+    if issue.get("source_page") is not None:
+        parts.append(f"page {issue['source_page']}")
+    if issue.get("source_line") is not None:
+        parts.append(f"line {issue['source_line']}")
+    if issue.get("source_row") is not None:
+        parts.append(f"row {issue['source_row']}")
+    return ", ".join(parts) or "whole document"
+
+
+def render_html(report: dict[str, Any]) -> str:
+    env = Environment(
+        loader=PackageLoader("pipelines", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["place"] = _place
+    rule_counts = Counter(
+        (i["check"], i["severity"]) for d in report["documents"] for i in d["issues"]
+    )
+    return env.get_template("report.html.j2").render(
+        report=report, rule_counts=sorted(rule_counts.items(), key=lambda kv: -kv[1])
+    )
+
+
+def write_report(report: dict[str, Any], reports_dir: str | Path) -> tuple[Path, Path]:
+    """Write ``<run_id>.json`` and ``<run_id>.html``; return both paths."""
+    folder = Path(reports_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    json_path = folder / f"{report['run_id']}.json"
+    html_path = folder / f"{report['run_id']}.html"
+    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), "utf-8")
+    html_path.write_text(render_html(report), "utf-8")
+    return json_path, html_path
+
+
+def issues_markdown(report: dict[str, Any]) -> str:
+    """The report as Markdown, for the Prefect artifact."""
+    t = report["totals"]
+    lines = [
+        f"# Validation report {report['run_id']}",
+        "",
+        f"{t['documents']} documents: {t['loaded']} loaded, {t['partial']} partial, "
+        f"{t['rejected']} rejected, {t['unchanged']} unchanged; {t['rows_loaded']} rows loaded, "
+        f"{t['rows_quarantined']} quarantined, {t['errors']} errors, {t['warnings']} warnings.",
+        "",
+        "| document | status | loaded | quarantined |",
+        "|---|---|---:|---:|",
+    ]
+    for d in report["documents"]:
+        lines.append(f"| {d['source_name']} | {d['status']} | {d['rows_loaded']} | "
+                     f"{d['rows_quarantined']} |")
+    problems = [(d, i) for d in report["documents"] for i in d["issues"]]
+    if problems:
+        lines += ["", "| document | place | column | severity | problem | row |",
+                  "|---|---|---|---|---|---|"]
+        for d, i in problems:
+            message = str(i["message"]).replace("|", "\\|")
+            lines.append(f"| {d['source_name']} | {_place(i)} | {i['column'] or ''} | "
+                         f"{i['severity']} | {message} | {i['action']} |")
+    return "\n".join(lines)

@@ -1,0 +1,65 @@
+"""Run settings, checked once at the edge (command line, flow parameters, environment)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DB = Path("data/minsheng.duckdb")
+DEFAULT_REPORTS_DIR = Path("data/reports")
+DEFAULT_RAW_DIR = Path("data/raw")
+
+
+class SettingsError(ValueError):
+    """An option with a value that cannot work; the message names the option."""
+
+
+@dataclass(frozen=True)
+class PeriodOptions:
+    """Region, year and month given by the user; None where the document should say."""
+
+    region: str | None = None
+    year: int | None = None
+    month: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.year is not None and not 2000 <= self.year <= 2100:
+            raise SettingsError(f"--year {self.year} is not a year like 2022")
+        if self.month is not None and not 1 <= self.month <= 12:
+            raise SettingsError(f"--month {self.month} is not a month from 1 to 12")
+        if self.region is not None and not self.region.strip():
+            raise SettingsError("--region is empty")
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Where a run reads and writes."""
+
+    db: Path = DEFAULT_DB
+    reports_dir: Path = DEFAULT_REPORTS_DIR
+    raw_dir: Path = DEFAULT_RAW_DIR
+    period: PeriodOptions = PeriodOptions()
+    lock_wait_seconds: float = 300.0
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        db: str | Path | None = None,
+        reports_dir: str | Path | None = None,
+        raw_dir: str | Path | None = None,
+        region: str | None = None,
+        year: int | None = None,
+        month: int | None = None,
+    ) -> RunSettings:
+        """Settings from options, falling back to ``$MINSHENG_DB`` and the defaults."""
+        db_path = Path(db) if db else Path(os.environ.get("MINSHENG_DB") or DEFAULT_DB)
+        if db_path.exists() and db_path.is_dir():
+            raise SettingsError(f"--db {db_path} is a folder; give a file such as {DEFAULT_DB}")
+        return cls(
+            db=db_path,
+            reports_dir=Path(reports_dir) if reports_dir else DEFAULT_REPORTS_DIR,
+            raw_dir=Path(raw_dir) if raw_dir else DEFAULT_RAW_DIR,
+            period=PeriodOptions(region=region, year=year, month=month),
+        )

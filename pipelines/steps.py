@@ -1,0 +1,160 @@
+"""The steps of a run as plain functions; the Prefect flow wraps each in a task."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+from parsers import DocumentError, Issue, Location, RejectedRow, parse_document
+from schemas import validate_rows
+
+from pipelines.settings import PeriodOptions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DocumentResult:
+    """One document after parsing and validation: what would load and what would not."""
+
+    path: str
+    source_name: str
+    source_format: str | None
+    source_sha256: str | None
+    region: str | None
+    year: int | None
+    month: int | None
+    status: str  # loaded | partial | rejected
+    rows: pd.DataFrame
+    quarantined: list[RejectedRow] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    problem: str | None = None  # why a whole document was rejected
+
+    @property
+    def period(self) -> tuple[str | None, int | None, int | None]:
+        return (self.region, self.year, self.month)
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def rejected_document(path: Path, check: str, problem: str, *, sha256: str | None = None,
+                      fmt: str | None = None, period: tuple = (None, None, None)) -> DocumentResult:
+    """A result for a document that cannot be used at all, with the one issue that says why."""
+    from parsers import source_format
+
+    issue = Issue(path.name, check, problem, action="document rejected")
+    region, year, month = period
+    return DocumentResult(
+        path=str(path), source_name=path.name, source_format=fmt or source_format(path),
+        source_sha256=sha256 if sha256 is not None else _sha256(path),
+        region=region, year=year, month=month, status="rejected",
+        rows=pd.DataFrame(), issues=[issue], problem=problem,
+    )
+
+
+def check_document(path: str | Path, period: PeriodOptions) -> DocumentResult:
+    """Parse and validate one document; never raises for a bad document."""
+    path = Path(path)
+    try:
+        doc = parse_document(path, region=period.region, year=period.year, month=period.month)
+    except DocumentError as exc:
+        return rejected_document(path, exc.check, exc.problem)
+    except Exception as exc:  # a reader's own failure on a malformed file: still the file's fault
+        log.debug("unexpected error reading %s", path, exc_info=True)
+        return rejected_document(
+            path, "readable", f"could not be read ({type(exc).__name__}: {exc})"
+        )
+    known_items = frozenset(r.item_no for r in doc.rejected if r.item_no is not None)
+    validated = validate_rows(
+        doc.rows, region=str(doc.region), year=int(doc.year or 0), month=int(doc.month or 0),
+        source_name=doc.source_name, known_items=known_items,
+    )
+    quarantined = sorted(
+        [*doc.rejected, *validated.quarantined],
+        key=lambda r: (r.location.page or 0, r.location.line or 0, r.location.row or 0),
+    )
+    parse_issues = [issue for row in doc.rejected for issue in row.issues]
+    issues = [*doc.issues, *parse_issues, *validated.issues]
+    kept = len(validated.rows)
+    if kept == 0 and not quarantined:
+        return rejected_document(path, "table_rows", "the table has a header but no rows",
+                                 sha256=doc.source_sha256, fmt=doc.source_format,
+                                 period=(doc.region, doc.year, doc.month))
+    status = "loaded" if not quarantined else ("partial" if kept else "rejected")
+    return DocumentResult(
+        path=str(path), source_name=doc.source_name, source_format=doc.source_format,
+        source_sha256=doc.source_sha256, region=doc.region, year=doc.year, month=doc.month,
+        status=status, rows=validated.rows, quarantined=quarantined, issues=issues,
+    )
+
+
+def _period_label(result: DocumentResult) -> str:
+    return f"{result.region} {result.year}年{result.month}月"
+
+
+def reject_repeated_periods(results: list[DocumentResult]) -> list[DocumentResult]:
+    """A period reported by two documents in one run: the first is used, the others rejected.
+
+    An identical copy of a document (same bytes) is rejected too, with a message that says so.
+    """
+    seen: dict[tuple, DocumentResult] = {}
+    out: list[DocumentResult] = []
+    for result in results:
+        if result.status == "rejected" and result.region is None:
+            out.append(result)
+            continue
+        first = seen.get(result.period)
+        if first is None:
+            seen[result.period] = result
+            out.append(result)
+            continue
+        if first.source_sha256 == result.source_sha256:
+            problem = f"identical to {first.source_name} in this run; read once"
+        else:
+            problem = (f"{_period_label(result)} is also reported by {first.source_name} in this "
+                       "run; ingest one report per period (the later one replaces the earlier)")
+        out.append(replace(
+            result, status="rejected", rows=result.rows.iloc[0:0], quarantined=[],
+            issues=[Issue(result.source_name, "period_repeated", problem,
+                          action="document rejected")],
+            problem=problem,
+        ))
+    return out
+
+
+def quarantine_frame(result: DocumentResult) -> pd.DataFrame:
+    """The rejected rows of a document as ``quarantine`` table rows."""
+    return pd.DataFrame(
+        {
+            "source_page": pd.Series([r.location.page for r in result.quarantined], dtype="Int64"),
+            "source_row": pd.Series([r.location.row for r in result.quarantined], dtype="Int64"),
+            "source_line": pd.Series([r.location.line for r in result.quarantined], dtype="Int64"),
+            "raw": pd.Series([r.raw for r in result.quarantined], dtype="object"),
+            "reasons": pd.Series([r.reasons for r in result.quarantined], dtype="object"),
+            "item_no": pd.Series([r.item_no for r in result.quarantined], dtype="Int64"),
+        }
+    )
+
+
+def issue_record(issue: Issue) -> dict[str, object]:
+    """An issue as the validation report and ``validation_issues`` show it."""
+    loc: Location = issue.location
+    return {
+        "source_page": loc.page,
+        "source_row": loc.row,
+        "source_line": loc.line,
+        "column": issue.column,
+        "check": issue.check,
+        "value": issue.value,
+        "severity": issue.severity,
+        "message": issue.message,
+        "action": issue.action,
+    }

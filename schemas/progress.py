@@ -1,0 +1,269 @@
+"""pandera schemas for progress rows, and the split of rows into kept and quarantined.
+
+Two schemas, both validated lazily so that every problem is found in one pass:
+``ERROR_SCHEMA`` failures quarantine the row; ``WARNING_SCHEMA`` failures keep it and are
+reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from parsers.model import Issue, Location, RejectedRow
+
+KEY = ["region", "year", "month", "item_no", "sub_no"]
+
+_ORGANISATION = re.compile(
+    r"(?:局|委|办|会|院|中心|集团|大队|支队|队|联|协|站|所|公司|部|处|室|厅|政府|街道|镇|乡|馆|团|社|行|署|园|校|司)$"
+)
+_PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+
+
+def _non_blank(series: pd.Series) -> pd.Series:
+    return series.fillna("").astype(str).str.strip().ne("")
+
+
+def _blank_or(series: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
+    """True where blank (an error-level check reports that) or matching ``pattern``."""
+    text = series.fillna("").astype(str).str.strip()
+    return text.eq("") | text.str.contains(pattern)
+
+
+def _gap_check(known_items: frozenset[int]) -> pa.Check:
+    def no_gap_before(series: pd.Series) -> pd.Series:
+        present = set(series.dropna().astype(int)) | known_items
+        return series.map(
+            lambda n: pd.isna(n) or int(n) <= 1 or int(n) - 1 in present
+        ).astype(bool)
+
+    return _check(no_gap_before, "item_numbering_gap")
+
+
+#: What each check means in plain words, for messages and the report.
+CHECK_MESSAGES: dict[str, str] = {
+    "content_not_blank": "project text is empty",
+    "department_not_blank": "department (责任单位) is empty",
+    "leader_not_blank": "leader (具体分管领导) is empty",
+    "completion_is_percentage": "completion rate {value!r} is not a percentage",
+    "item_no_positive": "item number {value} is not 1 or more",
+    "sub_no_positive": "row number {value} within the item is not 1 or more",
+    "unique_key": "item ({item}) row {sub} appears more than once in this period",
+    "completion_at_most_100": "completion rate {value}% is above 100%",
+    "department_looks_like_organisation": (
+        "department {value!r} does not end like an organisation (局, 委, 中心, …): truncated?"
+    ),
+    "leader_looks_like_name": "leader {value!r} is not a 2–4 character name",
+    "item_numbering_gap": "item ({value}) follows a gap in the numbering: was a row lost?",
+}
+
+
+def _check(fn, name: str, *, element_wise: bool = False) -> pa.Check:  # type: ignore[no-untyped-def]
+    return pa.Check(fn, name=name, element_wise=element_wise, ignore_na=False)
+
+
+ERROR_SCHEMA = pa.DataFrameSchema(
+    {
+        "content": pa.Column(
+            object, _check(_non_blank, "content_not_blank"), nullable=True
+        ),
+        "department": pa.Column(
+            object, _check(_non_blank, "department_not_blank"), nullable=True
+        ),
+        "leader": pa.Column(
+            object, _check(_non_blank, "leader_not_blank"), nullable=True
+        ),
+        "completion_pct": pa.Column(
+            float,
+            _check(lambda s: s.notna() & s.ge(0), "completion_is_percentage"),
+            nullable=True,
+        ),
+        "item_no": pa.Column(
+            "Int64",
+            _check(lambda s: s.notna() & s.ge(1), "item_no_positive"),
+            nullable=True,
+        ),
+        "sub_no": pa.Column(
+            "Int64",
+            _check(lambda s: s.notna() & s.ge(1), "sub_no_positive"),
+            nullable=True,
+        ),
+    },
+    unique=KEY,
+    report_duplicates="exclude_first",
+    strict=False,
+    coerce=False,
+)
+
+
+def warning_schema(known_items: frozenset[int] = frozenset()) -> pa.DataFrameSchema:
+    """Checks whose failures keep the row; ``known_items`` are items of rows rejected earlier."""
+    return pa.DataFrameSchema(
+        {
+            "completion_pct": pa.Column(
+                float,
+                _check(lambda s: s.isna() | s.le(100), "completion_at_most_100"),
+                nullable=True,
+            ),
+            "department": pa.Column(
+                object,
+                _check(
+                    lambda s: _blank_or(s, _ORGANISATION),
+                    "department_looks_like_organisation",
+                ),
+                nullable=True,
+            ),
+            "leader": pa.Column(
+                object,
+                _check(lambda s: _blank_or(s, _PERSON), "leader_looks_like_name"),
+                nullable=True,
+            ),
+            "item_no": pa.Column("Int64", _gap_check(known_items), nullable=True),
+        },
+        strict=False,
+        coerce=False,
+    )
+
+
+WARNING_SCHEMA = warning_schema()
+
+_VALUE_COLUMN = {"completion_pct": "completion_raw"}
+
+
+@dataclass
+class Validated:
+    """Rows split by validation: kept rows, quarantined rows, and every issue found."""
+
+    rows: pd.DataFrame
+    quarantined: list[RejectedRow] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+
+def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
+    try:
+        schema.validate(frame, lazy=True)
+    except SchemaErrors as errors:
+        return errors.failure_cases
+    return pd.DataFrame(columns=["column", "check", "failure_case", "index"])
+
+
+def _location(row: pd.Series) -> Location:
+    def opt(name: str) -> int | None:
+        value = row.get(name)
+        return None if value is None or pd.isna(value) else int(value)
+
+    return Location(
+        page=opt("source_page"), row=opt("source_row"), line=opt("source_line")
+    )
+
+
+def _check_name(raw: object) -> str:
+    text = str(raw)
+    if "multiple_fields_uniqueness" in text or "unique" in text.lower():
+        return "unique_key"
+    return text
+
+
+def failures_to_issues(
+    failures: pd.DataFrame, frame: pd.DataFrame, source_name: str, severity: str
+) -> list[tuple[int, Issue]]:
+    """pandera's failure cases → (row index, Issue) pairs with place, column and value."""
+    found: list[tuple[int, Issue]] = []
+    action = "row quarantined" if severity == "error" else "row loaded"
+    for failure in failures.itertuples(index=False):
+        index = failure.index
+        if index is None or pd.isna(index) or index not in frame.index:
+            continue
+        row = frame.loc[index]
+        check = _check_name(failure.check)
+        column = None if check == "unique_key" else str(failure.column)
+        shown_column = _VALUE_COLUMN.get(column or "", column)
+        value = row.get(shown_column) if shown_column else None
+        value_text = (
+            None
+            if value is None or (not isinstance(value, str) and pd.isna(value))
+            else str(value)
+        )
+        template = CHECK_MESSAGES.get(check, f"check {check} failed")
+        message = template.format(
+            value=value_text if value_text is not None else "",
+            item=row.get("item_no"),
+            sub=row.get("sub_no"),
+        )
+        found.append(
+            (
+                int(index),
+                Issue(
+                    source_name,
+                    check,
+                    message,
+                    severity=severity,
+                    location=_location(row),
+                    column=shown_column or "item_no, sub_no",
+                    value=value_text,
+                    action=action,
+                ),
+            )
+        )
+    return found
+
+
+def validate_rows(
+    rows: pd.DataFrame,
+    *,
+    region: str,
+    year: int,
+    month: int,
+    source_name: str,
+    known_items: frozenset[int] = frozenset(),
+) -> Validated:
+    """Check parsed rows; rows failing an error-level check are quarantined with reasons."""
+    frame = rows.reset_index(drop=True).copy()
+    frame["region"], frame["year"], frame["month"] = region, year, month
+    if frame.empty:
+        return Validated(frame)
+    errors = failures_to_issues(
+        _failures(ERROR_SCHEMA, frame), frame, source_name, "error"
+    )
+    warnings = failures_to_issues(
+        _failures(warning_schema(known_items), frame), frame, source_name, "warning"
+    )
+
+    by_row: dict[int, list[Issue]] = {}
+    for index, issue in errors:
+        by_row.setdefault(index, []).append(issue)
+    quarantined = [
+        RejectedRow(
+            issues[0].location,
+            str(frame.at[index, "raw"]),
+            tuple(issues),
+            item_no=None
+            if pd.isna(frame.at[index, "item_no"])
+            else int(frame.at[index, "item_no"]),
+        )
+        for index, issues in sorted(by_row.items())
+    ]
+    kept = frame.drop(index=list(by_row)).reset_index(drop=True)
+    issues = [issue for _, issue in sorted(errors + warnings, key=lambda pair: pair[0])]
+    # A warning on a row that is quarantined anyway says what happened to the row.
+    issues = [
+        Issue(
+            i.source_name,
+            i.check,
+            i.message,
+            i.severity,
+            i.location,
+            i.column,
+            i.value,
+            "row quarantined",
+        )
+        if i.severity == "warning"
+        and any(i.location == r.location for r in quarantined)
+        else i
+        for i in issues
+    ]
+    return Validated(kept, quarantined, issues)

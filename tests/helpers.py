@@ -1,0 +1,40 @@
+"""Helpers shared by tests: the expected rows and comparisons."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from tests.conftest import EXPECTED
+
+COMPARED = [
+    "item_no", "sub_no", "content", "plan_text", "actual_text", "completion_raw",
+    "completion_pct", "is_lagging", "department", "leader", "department_inherited",
+    "leader_inherited",
+]
+TEXT_COLUMNS = ["content", "plan_text", "actual_text", "completion_raw", "department", "leader"]
+
+
+def expected_rows() -> pd.DataFrame:
+    return pd.read_csv(EXPECTED, dtype=str, keep_default_na=False)
+
+
+def as_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Every cell as the string the expected CSV holds ('' for missing)."""
+    out = pd.DataFrame(index=frame.index)
+    for column in columns:
+        series = frame[column]
+        out[column] = [
+            "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in series
+        ]
+    return out.reset_index(drop=True)
+
+
+def without_space(frame: pd.DataFrame) -> pd.DataFrame:
+    """Texts with all whitespace removed, for formats that wrap lines inside cells."""
+    out = frame.copy()
+    for column in TEXT_COLUMNS:
+        if column in out:
+            out[column] = out[column].map(lambda v: re.sub(r"\s+", "", v))
+    return out

@@ -1,0 +1,20 @@
+"""The DuckDB warehouse: the only package that opens the database or holds SQL."""
+
+from __future__ import annotations
+
+from warehouse.archive import archive_original
+from warehouse.db import DatabaseBusy, WarehouseError, connect, read_only_query
+from warehouse.load import DocumentLoad, LoadOutcome, load_document, record_issues, record_run
+
+__all__ = [
+    "DatabaseBusy",
+    "DocumentLoad",
+    "LoadOutcome",
+    "WarehouseError",
+    "archive_original",
+    "connect",
+    "load_document",
+    "read_only_query",
+    "record_issues",
+    "record_run",
+]

@@ -1,0 +1,86 @@
+"""Opening the DuckDB file: schema on write connections, read-only for queries, lock waits."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+
+class WarehouseError(Exception):
+    """A database problem, with a message fit to show a user."""
+
+
+class DatabaseBusy(WarehouseError):
+    """Another process holds the database's write lock for longer than we wait."""
+
+
+def load_sql(name: str) -> str:
+    """The text of ``warehouse/sql/<name>.sql``."""
+    return resources.files("warehouse").joinpath("sql", f"{name}.sql").read_text("utf-8")
+
+
+def _is_lock_error(exc: duckdb.Error) -> bool:
+    text = str(exc)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def connect(
+    path: str | Path,
+    *,
+    read_only: bool = False,
+    wait_seconds: float = 120.0,
+    on_wait: Callable[[str], None] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; a write connection creates the tables and views if needed.
+
+    DuckDB lets one process at a time open a file for writing. If another holds it, wait
+    and retry (telling ``on_wait`` once) for up to ``wait_seconds`` before giving up.
+    """
+    path = Path(path)
+    if read_only and not path.exists():
+        raise WarehouseError(f"no database at {path}: run 'minsheng ingest' first or pass --db")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_seconds
+    told = False
+    delay = 0.1
+    while True:
+        try:
+            conn = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc):
+                raise WarehouseError(f"cannot open {path}: {exc}") from None
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(
+                    f"{path} is locked by another process for more than {wait_seconds:.0f} s; "
+                    "try again when it has finished"
+                ) from None
+            if on_wait is not None and not told:
+                on_wait(f"{path} is in use by another process; waiting for it to finish")
+                told = True
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+        except duckdb.Error as exc:
+            raise WarehouseError(f"cannot open {path}: {exc}") from None
+    if not read_only:
+        conn.execute(load_sql("schema"))
+        conn.execute(load_sql("views"))
+    return conn
+
+
+def read_only_query(path: str | Path, statement: str) -> pd.DataFrame:
+    """Run one statement on a read-only connection; errors come back as WarehouseError."""
+    conn = connect(path, read_only=True)
+    try:
+        return conn.execute(statement).df()
+    except duckdb.Error as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise WarehouseError(message) from None
+    finally:
+        conn.close()

@@ -1,0 +1,75 @@
+-- Tables of the warehouse. Every statement is idempotent: applied on each connection.
+
+CREATE TABLE IF NOT EXISTS runs (
+    run_id          VARCHAR PRIMARY KEY,
+    command         VARCHAR NOT NULL,        -- ingest | validate
+    started_at      TIMESTAMP NOT NULL,
+    finished_at     TIMESTAMP,
+    documents       INTEGER,
+    report_path     VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS reports (
+    report_id         VARCHAR PRIMARY KEY,
+    region            VARCHAR,
+    year              INTEGER,
+    month             INTEGER,
+    source_name       VARCHAR NOT NULL,
+    source_sha256     VARCHAR NOT NULL,
+    source_format     VARCHAR,
+    status            VARCHAR NOT NULL CHECK (status IN ('loaded', 'partial', 'rejected')),
+    rows_loaded       INTEGER NOT NULL,
+    rows_quarantined  INTEGER NOT NULL,
+    ingested_at       TIMESTAMP NOT NULL,
+    run_id            VARCHAR,
+    archived_as       VARCHAR,               -- file name under the raw archive
+    superseded_by     VARCHAR                -- a later report of the same period replaced this one
+);
+
+CREATE TABLE IF NOT EXISTS progress (
+    report_id             VARCHAR NOT NULL,
+    region                VARCHAR NOT NULL,
+    year                  INTEGER NOT NULL,
+    month                 INTEGER NOT NULL,
+    item_no               INTEGER NOT NULL,
+    sub_no                INTEGER NOT NULL,
+    content               VARCHAR NOT NULL,
+    plan_text             VARCHAR,
+    actual_text           VARCHAR,
+    completion_raw        VARCHAR,
+    completion_pct        DOUBLE,
+    is_lagging            BOOLEAN NOT NULL,
+    department            VARCHAR NOT NULL,
+    leader                VARCHAR NOT NULL,
+    department_inherited  BOOLEAN NOT NULL,
+    leader_inherited      BOOLEAN NOT NULL,
+    source_page           INTEGER,
+    source_row            INTEGER,
+    source_line           INTEGER,
+    PRIMARY KEY (region, year, month, item_no, sub_no)
+);
+
+CREATE TABLE IF NOT EXISTS quarantine (
+    report_id    VARCHAR NOT NULL,
+    source_page  INTEGER,
+    source_row   INTEGER,
+    source_line  INTEGER,
+    raw          VARCHAR NOT NULL,
+    reasons      VARCHAR NOT NULL,
+    item_no      INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS validation_issues (
+    run_id         VARCHAR NOT NULL,
+    report_id      VARCHAR,
+    source_name    VARCHAR NOT NULL,
+    source_page    INTEGER,
+    source_row     INTEGER,
+    source_line    INTEGER,
+    column_name    VARCHAR,
+    check_name     VARCHAR NOT NULL,
+    failure_value  VARCHAR,
+    severity       VARCHAR NOT NULL CHECK (severity IN ('error', 'warning')),
+    message        VARCHAR NOT NULL,
+    action         VARCHAR
+);

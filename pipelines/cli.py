@@ -63,22 +63,31 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
 
 
 def _run(paths: list[Path], *, load: bool, db: Path | None, region: str | None,
-         year: int | None, month: int | None, reports_dir: Path | None) -> None:
+         year: int | None, month: int | None, reports_dir: Path | None,
+         parallel: str = "auto", workers: int | None = None,
+         dask_address: str | None = None) -> None:
     try:
         settings = RunSettings.build(db=db, reports_dir=reports_dir, region=region, year=year,
                                      month=month)
+        from pipelines.backfill import choose_parallelism
         from pipelines.documents import discover_documents
 
-        if not discover_documents(list(paths)):
+        found = discover_documents(list(paths))
+        if not found:
             _fail("no .txt, .docx or .pdf files found in " + ", ".join(map(str, paths)), 2)
+        pdfs = sum(1 for path in found if path.suffix.lower() == ".pdf")
+        parallelism = choose_parallelism(pdfs, parallel, workers, dask_address)
     except SettingsError as exc:
         _fail(str(exc), 2)
 
+    from pipelines.progress_bar import parse_progress
     from pipelines.runner import run_ingest_flow
     from warehouse import WarehouseError
 
     try:
-        report = run_ingest_flow(paths, settings, load=load)
+        with parse_progress(err, len(found), parallelism.describe()) as on_parsed:
+            report = run_ingest_flow(paths, settings, load=load, parallelism=parallelism,
+                                     on_parsed=on_parsed)
     except WarehouseError as exc:
         _fail(str(exc), 1)
     for document in report["documents"]:
@@ -93,18 +102,33 @@ def _run(paths: list[Path], *, load: bool, db: Path | None, region: str | None,
     raise typer.Exit(1 if rejected else 0)
 
 
+ParallelOpt = Annotated[str, typer.Option(
+    "--parallel", help="Where documents are parsed: auto (processes from 24 PDFs on), "
+    "threads, processes or dask.")]
+WorkersOpt = Annotated[int | None, typer.Option(
+    "--workers", help="Parsing processes or Dask workers [default: one per CPU]",
+    show_default=False)]
+DaskOpt = Annotated[str | None, typer.Option(
+    "--dask-address", help="Parse on this Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+    "(--parallel dask without it starts a local cluster).")]
+
+
 @app.command()
 def ingest(paths: PathsArg, db: DbOpt = None, region: RegionOpt = None, year: YearOpt = None,
-           month: MonthOpt = None, reports_dir: ReportsOpt = None) -> None:
+           month: MonthOpt = None, reports_dir: ReportsOpt = None, parallel: ParallelOpt = "auto",
+           workers: WorkersOpt = None, dask_address: DaskOpt = None) -> None:
     """Parse, validate and load reports into the warehouse; write a validation report."""
-    _run(paths, load=True, db=db, region=region, year=year, month=month, reports_dir=reports_dir)
+    _run(paths, load=True, db=db, region=region, year=year, month=month, reports_dir=reports_dir,
+         parallel=parallel, workers=workers, dask_address=dask_address)
 
 
 @app.command()
 def validate(paths: PathsArg, db: DbOpt = None, region: RegionOpt = None, year: YearOpt = None,
-             month: MonthOpt = None, reports_dir: ReportsOpt = None) -> None:
+             month: MonthOpt = None, reports_dir: ReportsOpt = None, parallel: ParallelOpt = "auto",
+             workers: WorkersOpt = None, dask_address: DaskOpt = None) -> None:
     """Parse and validate exactly as ingest does, load nothing, write the validation report."""
-    _run(paths, load=False, db=db, region=region, year=year, month=month, reports_dir=reports_dir)
+    _run(paths, load=False, db=db, region=region, year=year, month=month, reports_dir=reports_dir,
+         parallel=parallel, workers=workers, dask_address=dask_address)
 
 
 class OutputFormat(str, Enum):
@@ -129,6 +153,56 @@ def sql(
     except (WarehouseError, SettingsError) as exc:
         _fail(str(exc), 1)
     print_frame(frame, format.value, out)
+
+
+@app.command()
+def serve(
+    inbox: Annotated[Path | None, typer.Option(
+        "--inbox", help="Folder the monthly run scans [default: from prefect.yaml, data/inbox]",
+        show_default=False)] = None,
+    db: DbOpt = None,
+    reports_dir: ReportsOpt = None,
+    export_dir: Annotated[Path | None, typer.Option(
+        "--export", help="Also write each loaded period as Parquet under this folder.")] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="Deployment file [default: ./prefect.yaml]", show_default=False)] = None,
+) -> None:
+    """Serve the monthly deployment of prefect.yaml on its cron schedule, until Ctrl-C."""
+    from pipelines.schedule import read_deployment
+    from pipelines.serve import deployment_parameters, serve_monthly
+    from pipelines.server import ServerError
+
+    try:
+        settings = RunSettings.build(db=db, reports_dir=reports_dir)
+        spec = read_deployment(config)
+        parameters = deployment_parameters(spec, inbox, settings, export_dir)
+        serve_monthly(spec, parameters, log_dir=settings.db.parent,
+                      say=lambda text: out.print(text, markup=False))
+    except (SettingsError, ServerError) as exc:
+        _fail(str(exc), 2)
+
+
+@app.command()
+def export(
+    out_dir: Annotated[Path, typer.Argument(help="Folder for the Parquet files.")],
+    db: DbOpt = None,
+    region: RegionOpt = None,
+    year: YearOpt = None,
+    month: MonthOpt = None,
+) -> None:
+    """Write progress rows as Parquet partitioned by region/year/month (all periods, or some)."""
+    from warehouse import WarehouseError, export_periods, loaded_periods
+
+    try:
+        settings = RunSettings.build(db=db, region=region, year=year, month=month)
+        period = settings.period
+        periods = [p for p in loaded_periods(settings.db)
+                   if (period.region in (None, p[0]) and period.year in (None, p[1])
+                       and period.month in (None, p[2]))]
+        folders = export_periods(settings.db, out_dir, periods)
+    except (WarehouseError, SettingsError) as exc:
+        _fail(str(exc), 1)
+    out.print(f"{len(folders)} periods written as Parquet under {out_dir}")
 
 
 def main() -> None:

@@ -16,9 +16,11 @@ from prefect.cache_policies import NO_CACHE
 
 from pipelines.documents import discover_documents
 from pipelines.loading import DocumentOutcome, load_results, outcome_without_loading
+from pipelines.progress import gather_in_order
 from pipelines.report import build_run_report, issues_markdown, new_run_id, write_report
 from pipelines.settings import PeriodOptions, RunSettings
 from pipelines.steps import DocumentResult, check_document, reject_repeated_periods
+from warehouse import DatabaseBusy
 
 
 @task(name="check-document", task_run_name="check {path}", cache_policy=NO_CACHE)
@@ -26,7 +28,15 @@ def check_document_task(path: str, period: PeriodOptions) -> DocumentResult:
     return check_document(path, period)
 
 
-@task(name="load-warehouse", cache_policy=NO_CACHE)
+def _retry_when_busy(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry the loader only when another writer kept the database: that wait is transient."""
+    return isinstance(state.result(raise_on_failure=False), DatabaseBusy)
+
+
+# Retrying is safe: each document is its own transaction and a document already written comes
+# back ``unchanged``.
+@task(name="load-warehouse", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=60,
+      retry_condition_fn=_retry_when_busy)
 def load_task(
     results: list[DocumentResult], settings: RunSettings, run_id: str, started_at: datetime
 ) -> list[DocumentOutcome]:
@@ -81,7 +91,7 @@ def ingest_flow(
     run_id = new_run_id(started_at)
     documents = [str(p) for p in discover_documents(list(paths))]
     futures = [check_document_task.submit(path, settings.period) for path in documents]
-    results = reject_repeated_periods([future.result() for future in futures])
+    results = reject_repeated_periods(gather_in_order(futures, documents))
     if load:
         outcomes = load_task(results, settings, run_id, started_at)
     else:

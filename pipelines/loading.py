@@ -8,6 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+
+from pipelines.locking import writer_lock
+from pipelines.settings import RunSettings
+from pipelines.steps import DocumentResult, issue_record, quarantine_frame
 from warehouse import (
     DocumentLoad,
     archive_original,
@@ -17,9 +21,6 @@ from warehouse import (
     record_run,
 )
 from warehouse.load import ISSUE_COLUMNS, PROGRESS_COLUMNS, make_report_id
-
-from pipelines.settings import RunSettings
-from pipelines.steps import DocumentResult, issue_record, quarantine_frame
 
 
 @dataclass
@@ -89,7 +90,22 @@ def load_results(
     report_path: str | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> list[DocumentOutcome]:
-    """Archive every original, then write each document in its own transaction."""
+    """Archive every original, then write each document in its own transaction.
+
+    The whole load holds the warehouse's writer lock: one loader at a time.
+    """
+    with writer_lock(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait):
+        return _load_locked(results, settings, run_id, started_at, report_path, on_wait)
+
+
+def _load_locked(
+    results: list[DocumentResult],
+    settings: RunSettings,
+    run_id: str,
+    started_at: datetime,
+    report_path: str | None,
+    on_wait: Callable[[str], None] | None,
+) -> list[DocumentOutcome]:
     outcomes: list[DocumentOutcome] = []
     conn = connect(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait)
     try:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from warehouse.archive import archive_original
+from warehouse.catalog import loaded_periods, seen_sha256s
 from warehouse.db import DatabaseBusy, WarehouseError, connect, read_only_query
+from warehouse.export import export_periods
 from warehouse.load import DocumentLoad, LoadOutcome, load_document, record_issues, record_run
 
 __all__ = [
@@ -13,8 +15,11 @@ __all__ = [
     "WarehouseError",
     "archive_original",
     "connect",
+    "export_periods",
     "load_document",
+    "loaded_periods",
     "read_only_query",
     "record_issues",
     "record_run",
+    "seen_sha256s",
 ]

@@ -1,0 +1,56 @@
+"""Backfill timings: the same folder of reports ingested in threads, processes and on Dask.
+
+    python -m benchmarks.backfill [DOCUMENTS] [MODE ...]
+
+Prints seconds per mode and checks that every mode leaves the same warehouse. Text reports
+are made from the August sample (see tests/corpus.py); PDF parsing is heavier, so processes
+gain more on PDFs than these figures show.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="minsheng-bench-prefect-"))
+
+
+def main(argv: list[str]) -> None:
+    from pipelines.backfill import choose_parallelism
+    from pipelines.runner import run_ingest_flow
+    from pipelines.settings import RunSettings
+    from tests.corpus import write_reports
+    from tests.warehouse_snapshot import warehouse_snapshot
+
+    count = int(argv[0]) if argv else 120
+    modes = argv[1:] or ["threads", "processes", "dask"]
+    work = Path(tempfile.mkdtemp(prefix="minsheng-bench-"))
+    documents = write_reports(work / "in", count)
+    print(f"{len(documents)} documents, {os.cpu_count()} CPUs")
+    # A first tiny run starts Prefect's temporary server, so no mode pays for that alone.
+    run_ingest_flow(documents[:1], RunSettings.build(db=work / "warm.duckdb",
+                    reports_dir=work / "r", raw_dir=work / "raw"), load=False)
+    snapshots = {}
+    for mode in modes:
+        db = work / f"{mode}.duckdb"
+        settings = RunSettings.build(db=db, reports_dir=work / "r", raw_dir=work / "raw")
+        started = time.perf_counter()
+        report = run_ingest_flow([work / "in"], settings, load=True,
+                                 parallelism=choose_parallelism(0, mode))
+        seconds = time.perf_counter() - started
+        totals = report["totals"]
+        print(f"{mode:<10} {seconds:6.1f} s  {seconds / len(documents) * 1000:6.0f} ms/document"
+              f"  ({totals['rows_loaded']} rows loaded, {totals['rows_quarantined']} quarantined,"
+              f" {totals['rejected']} rejected)")
+        snapshots[mode] = warehouse_snapshot(db)
+    first = next(iter(snapshots.values()))
+    same = all(all(a.equals(b) for a, b in zip(first, s, strict=True))
+               for s in snapshots.values())
+    print("same warehouse in every mode:", same)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,128 @@
+"""How a run spreads its parse tasks: threads, local processes, or a Dask cluster.
+
+Parsing a PDF is CPU-bound, so a backfill of many documents parses them in processes (or on
+Dask workers, which may be other machines); loading stays in the flow's own process, one
+writer. Every mode gives the same warehouse: results are gathered in document order.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from pipelines.settings import SettingsError
+
+# Text and Word files parse in tens of milliseconds, a PDF in about a second of CPU. Starting
+# a pool of worker processes costs about 10 s on two cores (each imports Prefect, pandas and
+# pandera) and each task then about 0.1 s more than in a thread, so processes pay off only
+# for many PDFs.
+PROCESS_THRESHOLD = 24
+MODES = ("auto", "threads", "processes", "dask")
+
+
+@dataclass(frozen=True)
+class Parallelism:
+    """``mode``: threads | processes | dask; ``workers`` None for one per CPU."""
+
+    mode: str = "threads"
+    workers: int | None = None
+    dask_address: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES[1:]:
+            raise SettingsError(f"--parallel {self.mode}: choose one of {', '.join(MODES)}")
+        if self.workers is not None and self.workers < 1:
+            raise SettingsError(f"--workers {self.workers}: give 1 or more")
+        if self.dask_address is not None and self.mode != "dask":
+            raise SettingsError("--dask-address needs --parallel dask")
+
+    def describe(self) -> str:
+        if self.mode == "dask":
+            where = self.dask_address or f"a local cluster of {self.worker_count()} processes"
+            return f"parsing on Dask ({where})"
+        if self.mode == "processes":
+            return f"parsing in {self.worker_count()} processes"
+        return "parsing in threads"
+
+    def worker_count(self) -> int:
+        return self.workers or os.cpu_count() or 1
+
+
+def choose_parallelism(
+    documents: int,
+    mode: str = "auto",
+    workers: int | None = None,
+    dask_address: str | None = None,
+) -> Parallelism:
+    """The parallelism for a run of ``documents``; ``auto`` picks processes for many."""
+    if dask_address is not None and mode == "auto":
+        mode = "dask"
+    if mode == "auto":
+        many = pdfs >= PROCESS_THRESHOLD and (workers or os.cpu_count() or 1) > 1
+        mode = "processes" if many else "threads"
+    return Parallelism(mode=mode, workers=workers, dask_address=dask_address)
+
+
+def make_task_runner(parallelism: Parallelism) -> Any:
+    """The Prefect task runner for ``parallelism``."""
+    if parallelism.mode == "processes":
+        from prefect.task_runners import ProcessPoolTaskRunner
+
+        return ProcessPoolTaskRunner(max_workers=parallelism.worker_count())
+    if parallelism.mode == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        # The cluster's start-up and shutdown chatter is not for the terminal.
+        logging.getLogger("distributed").setLevel(logging.WARNING)
+
+        if parallelism.dask_address:
+            return DaskTaskRunner(address=parallelism.dask_address)
+        return DaskTaskRunner(
+            cluster_class="distributed.LocalCluster",
+            cluster_kwargs={
+                "n_workers": parallelism.worker_count(),
+                "threads_per_worker": 1,
+                "processes": True,
+                "dashboard_address": None,  # no web dashboard: nothing to look at in a run
+            },
+        )
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    return ThreadPoolTaskRunner(max_workers=parallelism.workers)
+
+
+@contextmanager
+def api_for_workers(parallelism: Parallelism) -> Iterator[None]:
+    """Make sure parse workers in other processes reach this run's Prefect API.
+
+    With no ``PREFECT_API_URL``, a flow run starts a temporary server inside this process
+    only; a process or Dask worker would not know it and would start one of its own (about
+    30 s each, measured). So start the temporary server first and publish its address in the
+    environment the workers inherit.
+    """
+    if parallelism.mode == "threads":
+        yield
+        return
+    from prefect.settings import get_current_settings
+
+    if get_current_settings().api.url:
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server.start(
+        timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300"))
+    )
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        with temporary_settings({PREFECT_API_URL: server.api_url}):
+            yield
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)

@@ -1,0 +1,83 @@
+"""``minsheng serve``: the monthly deployment, served against a real Prefect server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pipelines.prefect_env import configure_prefect_environment
+from pipelines.schedule import DeploymentSpec
+from pipelines.server import ApiServer, find_or_start_server
+from pipelines.settings import RunSettings
+
+
+def deployment_parameters(
+    spec: DeploymentSpec, inbox: Path | None, settings: RunSettings, export_dir: Path | None
+) -> dict[str, Any]:
+    """The deployment's defaults from ``prefect.yaml`` with the command line's options on top."""
+    parameters = dict(spec.parameters)
+    if inbox is not None:
+        parameters["inbox"] = str(inbox)
+    parameters.setdefault("inbox", "data/inbox")
+    parameters["db"] = str(settings.db)
+    parameters["reports_dir"] = str(settings.reports_dir)
+    parameters["raw_dir"] = str(settings.raw_dir)
+    if export_dir is not None:
+        parameters["export_dir"] = str(export_dir)
+    # Runs start in this process's working directory; absolute paths keep them unambiguous
+    # in the UI and for a worker started elsewhere.
+    for key in ("inbox", "db", "reports_dir", "raw_dir", "export_dir"):
+        if parameters.get(key):
+            parameters[key] = str(Path(parameters[key]).resolve())
+    return parameters
+
+
+def build_deployment(spec: DeploymentSpec, parameters: dict[str, Any]) -> Any:
+    """The Prefect deployment object (a ``RunnerDeployment``) for ``spec``."""
+    from prefect.schedules import Cron
+
+    from pipelines.inbox import inbox_flow
+
+    return inbox_flow.to_deployment(
+        name=spec.name,
+        schedules=[Cron(spec.cron, timezone=spec.timezone)],
+        parameters=parameters,
+        description=spec.description,
+        tags=list(spec.tags),
+    )
+
+
+def serve_monthly(
+    spec: DeploymentSpec,
+    parameters: dict[str, Any],
+    *,
+    log_dir: Path,
+    say: Callable[[str], None],
+) -> None:
+    """Find or start a Prefect server, then serve the deployment until interrupted."""
+    Path(parameters["inbox"]).mkdir(parents=True, exist_ok=True)
+    server: ApiServer = find_or_start_server(log_path=log_dir / "prefect-server.log")
+    if server.how == "started":
+        say(
+            f"started a Prefect server at {server.api_url} (log: {server.log_path}); "
+            "it stops with this command"
+        )
+    else:
+        say(f"using the Prefect server at {server.api_url}")
+    os.environ["PREFECT_API_URL"] = server.api_url
+    configure_prefect_environment()
+    try:
+        from prefect import serve
+
+        deployment = build_deployment(spec, parameters)
+        ui = server.api_url.removesuffix("/api")
+        say(
+            f"serving {deployment.flow_name}/{spec.name}: cron '{spec.cron}' "
+            f"({spec.timezone or 'UTC'}), inbox {parameters['inbox']}; UI at {ui}"
+        )
+        say(f"run it now with: prefect deployment run '{deployment.flow_name}/{spec.name}'")
+        serve(deployment, print_starting_message=False)
+    finally:
+        server.stop()

@@ -1,0 +1,143 @@
+"""Finding a Prefect API server, or starting one, without importing Prefect.
+
+Schedules need a real server: the temporary one a plain flow run starts cannot schedule.
+This module only speaks HTTP and starts ``prefect server start`` as a child process, so the
+environment (``PREFECT_API_URL``) can be set before Prefect is imported.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_PORT = 4200
+
+
+class ServerError(RuntimeError):
+    """No Prefect server could be found or started; the message says what to do."""
+
+
+@dataclass
+class ApiServer:
+    """A Prefect API: where it is, and the child process if this program started it."""
+
+    api_url: str
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+    how: str = field(default="found")  # "found" (already running) or "started"
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop the server if this program started it; a found one is left running."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def is_healthy(api_url: str, timeout: float = 2.0) -> bool:
+    """True when ``<api_url>/health`` answers ``true``."""
+    try:
+        with urllib.request.urlopen(api_url.rstrip("/") + "/health", timeout=timeout) as reply:
+            return reply.status == 200 and reply.read().strip() == b"true"
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        return sock.connect_ex((host, port)) != 0
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(
+    port: int | None = None,
+    *,
+    host: str = "127.0.0.1",
+    log_path: Path | None = None,
+    wait_seconds: float = 240.0,
+) -> ApiServer:
+    """Start ``prefect server start`` on ``host:port`` and wait until it answers.
+
+    Its first start creates the server's database and takes about half a minute on a small
+    machine. The output goes to ``log_path`` (kept for when it does not come up).
+    """
+    port = port or free_port(host)
+    api_url = f"http://{host}:{port}/api"
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)  # the server must not try to reach another one
+    if log_path is not None:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "wb") if log_path is not None else subprocess.DEVNULL  # noqa: SIM115
+    try:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "prefect",
+                "server",
+                "start",
+                "--host",
+                host,
+                "--port",
+                str(port),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+        )
+    finally:
+        if log is not subprocess.DEVNULL:
+            log.close()
+    server = ApiServer(api_url, process, log_path, how="started")
+    deadline = time.monotonic() + wait_seconds
+    while not is_healthy(api_url):
+        if process.poll() is not None:
+            raise ServerError(
+                f"prefect server start exited with status {process.returncode}"
+                + (f"; see {log_path}" if log_path else "")
+            )
+        if time.monotonic() > deadline:
+            server.stop()
+            raise ServerError(
+                f"the Prefect server on {api_url} did not answer within {wait_seconds:.0f} s"
+                + (f"; see {log_path}" if log_path else "")
+            )
+        time.sleep(1.0)
+    return server
+
+
+def find_or_start_server(*, log_path: Path | None = None, port: int | None = None) -> ApiServer:
+    """``$PREFECT_API_URL`` if set (it must answer), else a server on the default port, else
+    a new one started here."""
+    configured = os.environ.get("PREFECT_API_URL")
+    if configured:
+        if not is_healthy(configured):
+            raise ServerError(
+                f"PREFECT_API_URL={configured} does not answer; start that server "
+                "(prefect server start) or unset PREFECT_API_URL to have one started"
+            )
+        return ApiServer(configured)
+    local = f"http://127.0.0.1:{port or DEFAULT_PORT}/api"
+    if is_healthy(local):
+        return ApiServer(local)
+    if port is None and not port_is_free(DEFAULT_PORT):
+        port = free_port()
+    return start_server(port or DEFAULT_PORT, log_path=log_path)

@@ -1,0 +1,63 @@
+"""A backfill parsed in threads, in processes or on a Dask cluster loads the same warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelines.backfill import PROCESS_THRESHOLD, Parallelism, choose_parallelism
+from pipelines.runner import run_ingest_flow
+from pipelines.settings import RunSettings, SettingsError
+from tests.corpus import write_reports
+from tests.warehouse_snapshot import warehouse_snapshot
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("backfill") / "in"
+    write_reports(folder, 20)
+    return folder
+
+
+def backfill(corpus: Path, tmp_path: Path, parallelism: Parallelism) -> Path:
+    db = tmp_path / f"{parallelism.mode}.duckdb"
+    settings = RunSettings.build(db=db, reports_dir=tmp_path / "reports", raw_dir=tmp_path / "raw")
+    seen: list[tuple[int, int]] = []
+    report = run_ingest_flow([corpus], settings, load=True, parallelism=parallelism,
+                             on_parsed=lambda done, total, name: seen.append((done, total)))
+    assert seen == [(i, 21) for i in range(1, 22)]  # the progress bar hears of every document
+    totals = report["totals"]
+    assert (totals["documents"], totals["rows_loaded"], totals["rows_quarantined"]) == (
+        21, 20 * 48 - 4, 4)
+    return db
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_processes_and_dask_give_the_warehouse_of_a_serial_run(corpus: Path,
+                                                               tmp_path: Path) -> None:
+    serial = warehouse_snapshot(backfill(corpus, tmp_path, Parallelism("threads", workers=1)))
+    processes = warehouse_snapshot(backfill(corpus, tmp_path, Parallelism("processes", 2)))
+    dask = warehouse_snapshot(backfill(corpus, tmp_path, Parallelism("dask", 2)))
+    reports, progress, quarantine, issues = serial
+    assert len(reports) == 20 and len(progress) == 20 * 48 - 4 and len(quarantine) == 4
+    assert progress.groupby(["region", "year", "month"]).ngroups == 20
+    for other in (processes, dask):
+        for mine, theirs in zip(serial, other, strict=True):
+            assert mine.equals(theirs)
+
+
+def test_auto_parses_many_documents_in_processes() -> None:
+    assert choose_parallelism(PROCESS_THRESHOLD - 1, "auto", workers=2).mode == "threads"
+    assert choose_parallelism(PROCESS_THRESHOLD, "auto", workers=2).mode == "processes"
+    assert choose_parallelism(100, "auto", workers=1).mode == "threads"
+    assert choose_parallelism(1, "auto", dask_address="tcp://10.0.0.5:8786").mode == "dask"
+
+
+def test_bad_parallel_options_name_the_option() -> None:
+    with pytest.raises(SettingsError, match="--parallel gpu"):
+        choose_parallelism(5, "gpu")
+    with pytest.raises(SettingsError, match="--workers 0"):
+        choose_parallelism(5, "processes", workers=0)
+    with pytest.raises(SettingsError, match="--dask-address needs --parallel dask"):
+        choose_parallelism(5, "processes", dask_address="tcp://x:1")

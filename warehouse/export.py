@@ -1,0 +1,60 @@
+"""Exporting the warehouse as Parquet partitioned by region/year/month for other engines."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from urllib.parse import quote
+
+from warehouse.catalog import loaded_periods
+from warehouse.db import connect
+
+# Hive-style folders (region=%E4%B9%90…/year=2022/month=8/…, the region percent-encoded as
+# DuckDB writes it): Spark, Trino and DuckDB read the partition columns back from the names.
+
+
+def period_folder(out_dir: str | Path, region: str, year: int, month: int) -> Path:
+    """The folder that holds one period's Parquet files."""
+    return Path(out_dir) / f"region={quote(region, safe='')}" / f"year={year}" / f"month={month}"
+
+
+def export_periods(
+    db: str | Path,
+    out_dir: str | Path,
+    periods: list[tuple[str, int, int]] | None = None,
+) -> list[Path]:
+    """Write ``progress`` rows of each period (all loaded periods if None) as Parquet.
+
+    A period's folder is emptied first, so exporting again after a period was replaced leaves
+    only its current rows. Returns the folders written.
+    """
+    out_dir = Path(out_dir)
+    wanted = loaded_periods(db) if periods is None else sorted(set(periods))
+    written: list[Path] = []
+    if not wanted:
+        return written
+    out_dir.mkdir(parents=True, exist_ok=True)
+    conn = connect(db, read_only=True)
+    try:
+        for region, year, month in wanted:
+            folder = period_folder(out_dir, region, year, month)
+            if folder.exists():
+                shutil.rmtree(folder)
+            count = conn.execute(
+                "SELECT count(*) FROM progress WHERE region = ? AND year = ? AND month = ?",
+                [region, year, month],
+            ).fetchone()
+            if not count or not count[0]:
+                continue  # nothing loaded for this period (e.g. every row quarantined)
+            # COPY takes no parameters for its target; the folder is ours and quoted.
+            target = str(out_dir).replace("'", "''")
+            conn.execute(
+                "COPY (SELECT * FROM progress WHERE region = $region AND year = $year "
+                "AND month = $month ORDER BY item_no, sub_no) "
+                f"TO '{target}' (FORMAT parquet, PARTITION_BY (region, year, month), APPEND)",
+                {"region": region, "year": year, "month": month},
+            )
+            written.append(folder)
+    finally:
+        conn.close()
+    return written

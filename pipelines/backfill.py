@@ -53,12 +53,13 @@ class Parallelism:
 
 
 def choose_parallelism(
-    documents: int,
+    pdfs: int,
     mode: str = "auto",
     workers: int | None = None,
     dask_address: str | None = None,
 ) -> Parallelism:
-    """The parallelism for a run of ``documents``; ``auto`` picks processes for many."""
+    """The parallelism for a run with ``pdfs`` PDF documents: ``auto`` picks processes for
+    many of them, threads otherwise (other formats parse faster than a process starts)."""
     if dask_address is not None and mode == "auto":
         mode = "dask"
     if mode == "auto":

@@ -162,6 +162,7 @@ def serve(
         show_default=False)] = None,
     db: DbOpt = None,
     reports_dir: ReportsOpt = None,
+    region: RegionOpt = None,
     export_dir: Annotated[Path | None, typer.Option(
         "--export", help="Also write each loaded period as Parquet under this folder.")] = None,
     config: Annotated[Path | None, typer.Option(
@@ -173,7 +174,7 @@ def serve(
     from pipelines.server import ServerError
 
     try:
-        settings = RunSettings.build(db=db, reports_dir=reports_dir)
+        settings = RunSettings.build(db=db, reports_dir=reports_dir, region=region)
         spec = read_deployment(config)
         parameters = deployment_parameters(spec, inbox, settings, export_dir)
         serve_monthly(spec, parameters, log_dir=settings.db.parent,

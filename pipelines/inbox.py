@@ -50,10 +50,11 @@ def inbox_flow(
     reports_dir: str | None = None,
     raw_dir: str | None = None,
     export_dir: str | None = None,
+    region: str | None = None,
 ) -> dict[str, Any]:
     """Ingest the inbox's new documents (by sha256); export their periods as Parquet if asked."""
     logger = get_run_logger()
-    settings = RunSettings.build(db=db, reports_dir=reports_dir, raw_dir=raw_dir)
+    settings = RunSettings.build(db=db, reports_dir=reports_dir, raw_dir=raw_dir, region=region)
     new = unseen_documents(inbox, settings.db)
     if not new:
         logger.info("nothing new in %s", inbox)
@@ -64,6 +65,7 @@ def inbox_flow(
         db=str(settings.db),
         reports_dir=str(settings.reports_dir),
         raw_dir=str(settings.raw_dir),
+        region=settings.period.region,
     )
     for document in report["documents"]:
         logger.info(

@@ -47,7 +47,7 @@ def test_processes_and_dask_give_the_warehouse_of_a_serial_run(corpus: Path,
             assert mine.equals(theirs)
 
 
-def test_auto_parses_many_documents_in_processes() -> None:
+def test_auto_parses_many_pdfs_in_processes() -> None:
     assert choose_parallelism(PROCESS_THRESHOLD - 1, "auto", workers=2).mode == "threads"
     assert choose_parallelism(PROCESS_THRESHOLD, "auto", workers=2).mode == "processes"
     assert choose_parallelism(100, "auto", workers=1).mode == "threads"

@@ -1,0 +1,132 @@
+"""``minsheng serve`` against a real ``prefect server start``: a triggered run takes the inbox.
+
+One server for the module: it takes about half a minute to come up.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.server import ApiServer, start_server
+from tests.conftest import SAMPLE
+
+DEPLOYMENT = "minsheng-monthly/monthly"
+
+
+@pytest.fixture(scope="module")
+def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
+    folder = tmp_path_factory.mktemp("prefect-server")
+    server = start_server(log_path=folder / "server.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def client(api_server: ApiServer) -> Iterator[object]:
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: api_server.api_url}):
+        with get_client(sync_client=True) as client:
+            yield client
+
+
+def minsheng_serve(tmp_path: Path, api_url: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PREFECT_API_URL": api_url, "PREFECT_LOGGING_LEVEL": "INFO"}
+    log = (tmp_path / "serve.log").open("w")
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipelines", "serve", "--inbox", "inbox", "--db", "w.duckdb"],
+        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def wait_for(check, what: str, seconds: float = 120.0):  # noqa: ANN001, ANN201
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(1.0)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def run_and_wait(client, deployment_id) -> str:  # noqa: ANN001
+    flow_run = client.create_flow_run_from_deployment(deployment_id)
+
+    def finished():  # noqa: ANN202
+        state = client.read_flow_run(flow_run.id).state
+        return state if state is not None and state.is_final() else None
+
+    return wait_for(finished, "the triggered run to finish", 240).type.value
+
+
+def test_a_triggered_run_ingests_new_inbox_files_and_leaves_them(
+    tmp_path: Path, api_server: ApiServer, client
+) -> None:  # noqa: ANN001
+    from prefect.exceptions import ObjectNotFound
+
+    serving = minsheng_serve(tmp_path, api_server.api_url)
+    try:
+        def deployment():  # noqa: ANN202
+            if serving.poll() is not None:
+                raise AssertionError((tmp_path / "serve.log").read_text())
+            try:
+                return client.read_deployment_by_name(DEPLOYMENT)
+            except ObjectNotFound:
+                return None
+
+        found = wait_for(deployment, "the served deployment")
+        [schedule] = found.schedules
+        assert (schedule.schedule.cron, schedule.schedule.timezone) == (
+            "0 9 5 * *", "Asia/Shanghai")
+        assert (tmp_path / "inbox").is_dir()  # serve makes the inbox it watches
+
+        august = tmp_path / "inbox" / "乐清市民生实事2022年8月.txt"
+        shutil.copyfile(SAMPLE, august)
+        assert run_and_wait(client, found.id) == "COMPLETED"
+        with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as conn:
+            assert conn.execute(
+                "SELECT region, year, month, count(*) FROM progress GROUP BY ALL").fetchall() == [
+                ("乐清市", 2022, 8, 48)]
+        assert august.read_bytes() == SAMPLE.read_bytes()  # left in place
+
+        september = tmp_path / "inbox" / "乐清市民生实事2022年9月.txt"
+        september.write_text(
+            SAMPLE.read_text("utf-8").replace("8月计划进度", "9月计划进度", 1), "utf-8")
+        assert run_and_wait(client, found.id) == "COMPLETED"
+        with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as conn:
+            months = conn.execute(
+                "SELECT month, count(*) FROM progress GROUP BY month ORDER BY month").fetchall()
+            runs = conn.execute("SELECT documents FROM runs ORDER BY started_at").fetchall()
+        assert months == [(8, 48), (9, 48)]
+        assert runs == [(1,), (1,)]  # the second run read only the new file
+    finally:
+        serving.send_signal(signal.SIGINT)
+        serving.wait(timeout=60)
+    output = (tmp_path / "serve.log").read_text()
+    assert f"using the Prefect server at {api_server.api_url}" in output
+    assert "cron '0 9 5 * *' (Asia/Shanghai)" in output
+
+
+def test_serve_says_so_when_the_configured_server_does_not_answer(tmp_path: Path) -> None:
+    from pipelines.server import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/api"
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines", "serve", "--db", "w.duckdb"],
+        cwd=tmp_path, env={**os.environ, "PREFECT_API_URL": url},
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 2
+    assert f"PREFECT_API_URL={url} does not answer" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -31,24 +31,29 @@ def main(argv: list[str]) -> None:
     documents = write_reports(work / "in", count)
     print(f"{len(documents)} documents, {os.cpu_count()} CPUs")
     # A first tiny run starts Prefect's temporary server, so no mode pays for that alone.
-    run_ingest_flow(documents[:1], RunSettings.build(db=work / "warm.duckdb",
-                    reports_dir=work / "r", raw_dir=work / "raw"), load=False)
+    run_ingest_flow(
+        documents[:1],
+        RunSettings.build(db=work / "warm.duckdb", reports_dir=work / "r", raw_dir=work / "raw"),
+        load=False,
+    )
     snapshots = {}
     for mode in modes:
         db = work / f"{mode}.duckdb"
         settings = RunSettings.build(db=db, reports_dir=work / "r", raw_dir=work / "raw")
         started = time.perf_counter()
-        report = run_ingest_flow([work / "in"], settings, load=True,
-                                 parallelism=choose_parallelism(0, mode))
+        report = run_ingest_flow(
+            [work / "in"], settings, load=True, parallelism=choose_parallelism(0, mode)
+        )
         seconds = time.perf_counter() - started
         totals = report["totals"]
-        print(f"{mode:<10} {seconds:6.1f} s  {seconds / len(documents) * 1000:6.0f} ms/document"
-              f"  ({totals['rows_loaded']} rows loaded, {totals['rows_quarantined']} quarantined,"
-              f" {totals['rejected']} rejected)")
+        print(
+            f"{mode:<10} {seconds:6.1f} s  {seconds / len(documents) * 1000:6.0f} ms/document"
+            f"  ({totals['rows_loaded']} rows loaded, {totals['rows_quarantined']} quarantined,"
+            f" {totals['rejected']} rejected)"
+        )
         snapshots[mode] = warehouse_snapshot(db)
     first = next(iter(snapshots.values()))
-    same = all(all(a.equals(b) for a, b in zip(first, s, strict=True))
-               for s in snapshots.values())
+    same = all(all(a.equals(b) for a, b in zip(first, s, strict=True)) for s in snapshots.values())
     print("same warehouse in every mode:", same)
 
 

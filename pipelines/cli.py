@@ -155,6 +155,12 @@ def sql(
     print_frame(frame, format.value, out)
 
 
+def _say_now(text: str) -> None:
+    # Flushed at once: the served runs write their logs to the same stream from other threads.
+    out.print(text, markup=False)
+    out.file.flush()
+
+
 @app.command()
 def serve(
     inbox: Annotated[Path | None, typer.Option(
@@ -178,7 +184,7 @@ def serve(
         spec = read_deployment(config)
         parameters = deployment_parameters(spec, inbox, settings, export_dir)
         serve_monthly(spec, parameters, log_dir=settings.db.parent,
-                      say=lambda text: out.print(text, markup=False))
+                      say=_say_now)
     except (SettingsError, ServerError) as exc:
         _fail(str(exc), 2)
 

@@ -59,7 +59,7 @@ def inbox_flow(
     if not new:
         logger.info("nothing new in %s", inbox)
         return {"documents": [], "inbox": inbox}
-    logger.info("%d new documents in %s", len(new), inbox)
+    logger.info("%s: %d new documents", inbox, len(new))
     report = ingest_flow(
         paths=[str(p) for p in new],
         db=str(settings.db),

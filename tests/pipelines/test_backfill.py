@@ -24,18 +24,27 @@ def backfill(corpus: Path, tmp_path: Path, parallelism: Parallelism) -> Path:
     db = tmp_path / f"{parallelism.mode}.duckdb"
     settings = RunSettings.build(db=db, reports_dir=tmp_path / "reports", raw_dir=tmp_path / "raw")
     seen: list[tuple[int, int]] = []
-    report = run_ingest_flow([corpus], settings, load=True, parallelism=parallelism,
-                             on_parsed=lambda done, total, name: seen.append((done, total)))
+    report = run_ingest_flow(
+        [corpus],
+        settings,
+        load=True,
+        parallelism=parallelism,
+        on_parsed=lambda done, total, name: seen.append((done, total)),
+    )
     assert seen == [(i, 21) for i in range(1, 22)]  # the progress bar hears of every document
     totals = report["totals"]
     assert (totals["documents"], totals["rows_loaded"], totals["rows_quarantined"]) == (
-        21, 20 * 48 - 4, 4)
+        21,
+        20 * 48 - 4,
+        4,
+    )
     return db
 
 
 @pytest.mark.usefixtures("prefect_harness")
-def test_processes_and_dask_give_the_warehouse_of_a_serial_run(corpus: Path,
-                                                               tmp_path: Path) -> None:
+def test_processes_and_dask_give_the_warehouse_of_a_serial_run(
+    corpus: Path, tmp_path: Path
+) -> None:
     serial = warehouse_snapshot(backfill(corpus, tmp_path, Parallelism("threads", workers=1)))
     processes = warehouse_snapshot(backfill(corpus, tmp_path, Parallelism("processes", 2)))
     dask = warehouse_snapshot(backfill(corpus, tmp_path, Parallelism("dask", 2)))

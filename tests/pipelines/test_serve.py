@@ -46,7 +46,11 @@ def minsheng_serve(tmp_path: Path, api_url: str) -> subprocess.Popen[str]:
     log = (tmp_path / "serve.log").open("w")
     return subprocess.Popen(
         [sys.executable, "-m", "pipelines", "serve", "--inbox", "inbox", "--db", "w.duckdb"],
-        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
@@ -77,6 +81,7 @@ def test_a_triggered_run_ingests_new_inbox_files_and_leaves_them(
 
     serving = minsheng_serve(tmp_path, api_server.api_url)
     try:
+
         def deployment():  # noqa: ANN202
             if serving.poll() is not None:
                 raise AssertionError((tmp_path / "serve.log").read_text())
@@ -88,7 +93,9 @@ def test_a_triggered_run_ingests_new_inbox_files_and_leaves_them(
         found = wait_for(deployment, "the served deployment")
         [schedule] = found.schedules
         assert (schedule.schedule.cron, schedule.schedule.timezone) == (
-            "0 9 5 * *", "Asia/Shanghai")
+            "0 9 5 * *",
+            "Asia/Shanghai",
+        )
         assert (tmp_path / "inbox").is_dir()  # serve makes the inbox it watches
 
         august = tmp_path / "inbox" / "乐清市民生实事2022年8月.txt"
@@ -96,17 +103,19 @@ def test_a_triggered_run_ingests_new_inbox_files_and_leaves_them(
         assert run_and_wait(client, found.id) == "COMPLETED"
         with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as conn:
             assert conn.execute(
-                "SELECT region, year, month, count(*) FROM progress GROUP BY ALL").fetchall() == [
-                ("乐清市", 2022, 8, 48)]
+                "SELECT region, year, month, count(*) FROM progress GROUP BY ALL"
+            ).fetchall() == [("乐清市", 2022, 8, 48)]
         assert august.read_bytes() == SAMPLE.read_bytes()  # left in place
 
         september = tmp_path / "inbox" / "乐清市民生实事2022年9月.txt"
         september.write_text(
-            SAMPLE.read_text("utf-8").replace("8月计划进度", "9月计划进度", 1), "utf-8")
+            SAMPLE.read_text("utf-8").replace("8月计划进度", "9月计划进度", 1), "utf-8"
+        )
         assert run_and_wait(client, found.id) == "COMPLETED"
         with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as conn:
             months = conn.execute(
-                "SELECT month, count(*) FROM progress GROUP BY month ORDER BY month").fetchall()
+                "SELECT month, count(*) FROM progress GROUP BY month ORDER BY month"
+            ).fetchall()
             runs = conn.execute("SELECT documents FROM runs ORDER BY started_at").fetchall()
         assert months == [(8, 48), (9, 48)]
         assert runs == [(1,), (1,)]  # the second run read only the new file
@@ -124,8 +133,11 @@ def test_serve_says_so_when_the_configured_server_does_not_answer(tmp_path: Path
     url = f"http://127.0.0.1:{free_port()}/api"
     done = subprocess.run(
         [sys.executable, "-m", "pipelines", "serve", "--db", "w.duckdb"],
-        cwd=tmp_path, env={**os.environ, "PREFECT_API_URL": url},
-        capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,
+        env={**os.environ, "PREFECT_API_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 2
     assert f"PREFECT_API_URL={url} does not answer" in done.stderr

@@ -1,0 +1,68 @@
+"""Which inbox files a monthly run takes: those whose bytes the warehouse has not loaded."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from pipelines.inbox import loaded_periods_of, unseen_documents
+from pipelines.loading import load_results
+from pipelines.settings import PeriodOptions, RunSettings, SettingsError
+from pipelines.steps import check_document
+from tests.conftest import SAMPLE
+
+
+def test_only_files_not_yet_loaded_are_taken(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "sub").mkdir(parents=True)
+    august = inbox / "乐清市民生实事2022年8月.txt"
+    shutil.copyfile(SAMPLE, august)
+    (inbox / "notes.md").write_text("not a report", "utf-8")
+    db = tmp_path / "w.duckdb"
+    assert unseen_documents(inbox, db) == [august]  # no database yet: everything is new
+
+    settings = RunSettings(db=db, reports_dir=tmp_path / "r", raw_dir=tmp_path / "raw")
+    load_results([check_document(august, PeriodOptions())], settings, "run1", datetime.now())
+    renamed_copy = inbox / "sub" / "copy.txt"
+    shutil.copyfile(SAMPLE, renamed_copy)
+    assert unseen_documents(inbox, db) == []  # same bytes under another name: already seen
+    september = inbox / "sub" / "乐清市民生实事2022年9月.txt"
+    september.write_text(
+        SAMPLE.read_text("utf-8").replace("8月计划进度", "9月计划进度", 1), "utf-8"
+    )
+    assert unseen_documents(inbox, db) == [september]
+    assert august.exists() and renamed_copy.exists()
+
+
+def test_a_rejected_document_is_tried_again(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    nameless = inbox / "report.txt"  # no period in title or name: rejected
+    shutil.copyfile(SAMPLE, nameless)
+    db = tmp_path / "w.duckdb"
+    settings = RunSettings(db=db, reports_dir=tmp_path / "r", raw_dir=tmp_path / "raw")
+    [outcome] = load_results(
+        [check_document(nameless, PeriodOptions())], settings, "run1", datetime.now()
+    )
+    assert outcome.status == "rejected"
+    assert unseen_documents(inbox, db) == [nameless]
+
+
+def test_a_missing_inbox_is_a_settings_error(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="is not a folder"):
+        unseen_documents(tmp_path / "nowhere", tmp_path / "w.duckdb")
+
+
+def test_the_periods_a_run_loaded() -> None:
+    report = {
+        "documents": [
+            {"region": "乐清市", "year": 2022, "month": 9, "status": "partial"},
+            {"region": "乐清市", "year": 2022, "month": 8, "status": "loaded"},
+            {"region": "乐清市", "year": 2022, "month": 7, "status": "unchanged"},
+            {"region": None, "year": None, "month": None, "status": "rejected"},
+        ]
+    }
+    assert loaded_periods_of(report) == [("乐清市", 2022, 8), ("乐清市", 2022, 9)]

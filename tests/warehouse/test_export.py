@@ -1,0 +1,91 @@
+"""Parquet export partitioned by region/year/month, read back by DuckDB as another engine would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from parsers import parse_document
+from schemas import validate_rows
+from warehouse import DocumentLoad, connect, export_periods, load_document, loaded_periods
+from warehouse.export import period_folder
+from warehouse.load import make_report_id
+
+from tests.conftest import SAMPLE
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    doc = parse_document(SAMPLE, region="乐清市")
+    rows = validate_rows(
+        doc.rows, region="乐清市", year=2022, month=8, source_name=doc.source_name
+    ).rows
+    db = tmp_path / "w.duckdb"
+    conn = connect(db)
+    for month, sha in ((8, "a"), (9, "b")):
+        load_document(
+            conn,
+            DocumentLoad(
+                report_id=make_report_id(sha * 64, "乐清市", 2022, month),
+                region="乐清市",
+                year=2022,
+                month=month,
+                source_name=f"{month}.txt",
+                source_sha256=sha * 64,
+                source_format="txt",
+                status="loaded",
+                progress=rows.assign(region="乐清市", year=2022, month=month),
+                quarantine=pd.DataFrame(
+                    columns=[
+                        "source_page",
+                        "source_row",
+                        "source_line",
+                        "raw",
+                        "reasons",
+                        "item_no",
+                    ]
+                ),
+            ),
+            "run1",
+        )
+    conn.close()
+    return db
+
+
+def read_back(folder: Path) -> pd.DataFrame:
+    with duckdb.connect() as conn:
+        return conn.execute(
+            f"SELECT * FROM read_parquet('{folder}/**/*.parquet', hive_partitioning = true) "
+            "ORDER BY month, item_no, sub_no"
+        ).df()
+
+
+def test_every_period_is_a_hive_partition_with_the_progress_rows(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "parquet"
+    folders = export_periods(warehouse, out)
+    assert folders == [period_folder(out, "乐清市", 2022, 8), period_folder(out, "乐清市", 2022, 9)]
+    assert all(len(list(f.glob("*.parquet"))) == 1 for f in folders)
+    assert loaded_periods(warehouse) == [("乐清市", 2022, 8), ("乐清市", 2022, 9)]
+    exported = read_back(out)
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        stored = conn.execute("SELECT * FROM progress ORDER BY month, item_no, sub_no").df()
+    assert len(exported) == 96 and set(exported["region"]) == {"乐清市"}
+    columns = [c for c in stored.columns if c not in ("region", "year", "month")]
+    assert exported[columns].astype(str).equals(stored[columns].astype(str))
+    assert exported["month"].tolist() == stored["month"].tolist()
+
+
+def test_exporting_a_period_again_replaces_its_files(warehouse: Path, tmp_path: Path) -> None:
+    out = tmp_path / "parquet"
+    export_periods(warehouse, out)
+    with duckdb.connect(str(warehouse)) as conn:
+        conn.execute("DELETE FROM progress WHERE month = 9 AND item_no > 10")
+    export_periods(warehouse, out, [("乐清市", 2022, 9)])
+    september = period_folder(out, "乐清市", 2022, 9)
+    assert len(list(september.glob("*.parquet"))) == 1
+    exported = read_back(out)
+    assert exported.groupby("month").size().to_dict() == {8: 48, 9: 10}

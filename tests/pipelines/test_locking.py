@@ -10,13 +10,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from warehouse import DatabaseBusy
 
 from pipelines.flow import _retry_when_busy
 from pipelines.loading import load_results
 from pipelines.locking import lock_path, writer_lock
 from pipelines.settings import PeriodOptions, RunSettings
 from pipelines.steps import check_document
+from warehouse import DatabaseBusy
 
 
 def hold_lock(db: Path, seconds: float) -> subprocess.Popen[str]:

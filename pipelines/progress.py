@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from prefect.futures import PrefectFuture, as_completed
+if TYPE_CHECKING:
+    from prefect.futures import PrefectFuture
 
 T = TypeVar("T")
 Listener = Callable[[int, int, str], None]  # (documents done, documents in all, file just done)
@@ -30,6 +31,8 @@ def listening(listener: Listener) -> Iterator[None]:
 
 def gather_in_order(futures: Sequence[PrefectFuture[T]], names: Sequence[Any]) -> list[T]:
     """Wait for every future, reporting each as it finishes; results in submission order."""
+    from prefect.futures import as_completed
+
     index = {id(future): i for i, future in enumerate(futures)}
     results: list[Any] = [None] * len(futures)
     for done, future in enumerate(as_completed(list(futures)), start=1):

@@ -102,6 +102,9 @@ def start_server(
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             env=env,
+            # Its own session: Ctrl-C in the terminal reaches only the caller, which pauses its
+            # deployments through this server before stopping it.
+            start_new_session=True,
         )
     finally:
         if log is not subprocess.DEVNULL:

@@ -30,6 +30,8 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from lxml import etree
+
 from parsers.errors import TableNotFound, UnreadableDocument
 from parsers.grid import split_marker
 from parsers.model import TABLE_COLUMNS, GridRow, Issue, Location, RejectedRow, TableRead
@@ -39,14 +41,16 @@ from parsers.table import HeaderInfo, match_header
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC = f"{_W}p", f"{_W}tbl", f"{_W}tr", f"{_W}tc"
 _SDT, _SDT_CONTENT, _CUSTOM_XML = f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"
-_T, _TAB, _BR, _CR = f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"
+_R, _T, _TAB, _BR, _CR = f"{_W}r", f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"
 _VAL = f"{_W}val"
-_TC_PR, _TR_PR, _GRID_SPAN, _V_MERGE = f"{_W}tcPr", f"{_W}trPr", f"{_W}gridSpan", f"{_W}vMerge"
+_GRID_SPAN, _V_MERGE = f"{_W}gridSpan", f"{_W}vMerge"
 _GRID_BEFORE, _GRID_AFTER = f"{_W}gridBefore", f"{_W}gridAfter"
 _TBL_GRID, _GRID_COL = f"{_W}tblGrid", f"{_W}gridCol"
 # Content controls and custom XML wrap paragraphs, tables, rows and cells without changing
 # what they mean; the walk looks through them.
 _WRAPPERS = (_SDT, _SDT_CONTENT, _CUSTOM_XML)
+# The elements a table walk visits; everything else (formatting, widths) is passed over.
+_WALKED = (_TBL, _TR, _TC, _GRID_SPAN, _V_MERGE, _GRID_BEFORE, _GRID_AFTER, _P, _T, _TAB, _BR, _CR)
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -166,70 +170,80 @@ def paragraph_text(p) -> str:
         tag = node.tag
         if tag == _T:
             parts.append(node.text or "")
-        elif tag == _TAB:
-            parts.append("\t")
-        else:
-            parts.append("\n")
+        elif node.getparent().tag == _R:  # a w:tab in w:pPr/w:tabs is a tab stop, not text
+            parts.append("\t" if tag == _TAB else "\n")
     return "".join(parts)
 
 
-def _cell_paragraphs(container) -> Iterator[str]:
-    for child in _unwrap(container):
-        if child.tag == _P:
-            yield paragraph_text(child)
-        elif child.tag in (_TBL, _TR, _TC):  # a table nested in a cell: read its text in order
-            yield from _cell_paragraphs(child)
-
-
-def cell_text(tc) -> str:
-    """A cell's paragraphs joined with newlines; empty paragraphs at either end dropped."""
-    paragraphs = list(_cell_paragraphs(tc))
-    while paragraphs and not paragraphs[0].strip():
-        paragraphs.pop(0)
-    while paragraphs and not paragraphs[-1].strip():
-        paragraphs.pop()
-    return "\n".join(paragraphs)
-
-
-def _int_val(parent, tag: str) -> int:
-    if parent is None:
-        return 0
-    element = parent.find(tag)
-    if element is None:
-        return 0
+def _int_val(element) -> int:
     try:
         return int(element.get(_VAL, "1"))
     except ValueError:
-        return 0
+        return 1
 
 
-def tc_to_cell(tc) -> _Cell:
-    """A ``w:tc`` → its text, grid span and vertical-merge state."""
-    tc_pr = tc.find(_TC_PR)
-    span = max(_int_val(tc_pr, _GRID_SPAN), 1)
-    continues = False
-    if tc_pr is not None:
-        v_merge = tc_pr.find(_V_MERGE)
-        # A bare <w:vMerge/> (no w:val) means "continue", as does w:val="continue".
-        continues = v_merge is not None and v_merge.get(_VAL, "continue") == "continue"
-    return _Cell("" if continues else cell_text(tc), span, continues)
-
-
-def tr_to_row(tr) -> _Row:
-    """A ``w:tr`` → its cells, with skipped grid columns before or after as empty cells."""
-    tr_pr = tr.find(_TR_PR)
-    cells = [tc_to_cell(tc) for tc in _unwrap(tr) if tc.tag == _TC]
-    before, after = _int_val(tr_pr, _GRID_BEFORE), _int_val(tr_pr, _GRID_AFTER)
-    if before:
-        cells.insert(0, _Cell("", before))
-    if after:
-        cells.append(_Cell("", after))
-    return _Row(tuple(cells))
+def _join_paragraphs(paragraphs: list[list[str]]) -> str:
+    """Paragraphs joined with newlines; empty paragraphs at either end dropped."""
+    texts = ["".join(parts) for parts in paragraphs]
+    while texts and not texts[0].strip():
+        texts.pop(0)
+    while texts and not texts[-1].strip():
+        texts.pop()
+    return "\n".join(texts)
 
 
 def tbl_to_rows(tbl) -> list[_Row]:
-    """Every row of a ``w:tbl``, in order."""
-    return [tr_to_row(tr) for tr in _unwrap(tbl) if tr.tag == _TR]
+    """Every row of a ``w:tbl``, read in one pass over its elements.
+
+    Only the elements that matter are visited (rows, cells, spans, merges, paragraphs,
+    text); content controls around rows or cells are looked through. A table nested in a
+    cell adds its text to that cell.
+    """
+    rows: list[_Row] = []
+    cells: list[_Cell] = []
+    paragraphs: list[list[str]] = []
+    span, continues, before, after = 1, False, 0, 0
+    depth = 0  # tables open: 1 is this table, more is a table nested in one of its cells
+    for event, el in etree.iterwalk(tbl, events=("start", "end"), tag=_WALKED):
+        tag = el.tag
+        if tag == _TBL:
+            depth += 1 if event == "start" else -1
+            continue
+        if event == "end":
+            if depth == 1 and tag == _TC:
+                text = "" if continues else _join_paragraphs(paragraphs)
+                cells.append(_Cell(text, span, continues))
+            elif depth == 1 and tag == _TR:
+                if before:
+                    cells.insert(0, _Cell("", before))
+                if after:
+                    cells.append(_Cell("", after))
+                rows.append(_Row(tuple(cells)))
+            continue
+        if tag == _T:
+            if paragraphs:
+                paragraphs[-1].append(el.text or "")
+        elif tag == _P:
+            paragraphs.append([])
+        elif tag in (_TAB, _BR, _CR):
+            if paragraphs and el.getparent().tag == _R:
+                paragraphs[-1].append("\t" if tag == _TAB else "\n")
+        elif depth > 1:
+            continue  # the structure of a nested table: only its text counts
+        elif tag == _TC:
+            paragraphs, span, continues = [], 1, False
+        elif tag == _TR:
+            cells, before, after = [], 0, 0
+        elif tag == _GRID_SPAN:
+            span = max(_int_val(el), 1)
+        elif tag == _V_MERGE:
+            # A bare <w:vMerge/> (no w:val) continues the merge above, as does "continue".
+            continues = el.get(_VAL, "continue") == "continue"
+        elif tag == _GRID_BEFORE:
+            before = max(_int_val(el), 0)
+        elif tag == _GRID_AFTER:
+            after = max(_int_val(el), 0)
+    return rows
 
 
 def tbl_width(tbl, rows: list[_Row]) -> int:

@@ -328,3 +328,65 @@ def test_parsing_without_options_reads_nothing_but_the_file(tmp_path: Path) -> N
     path.write_bytes(AUGUST.read_bytes())
     doc = parse_document(path)
     assert (doc.region, doc.year, doc.month, len(doc.rows)) == ("乐清市", 2022, 8, 48)
+
+
+def test_a_six_column_table_without_a_header_continues_the_report() -> None:
+    document, _ = report([ONE])
+    document.add_paragraph("(续表)")
+    second = document.add_table(rows=2, cols=6)
+    for j, text in enumerate(["", "计划", "实际", "72%", "", ""]):  # (1)'s second row
+        second.cell(0, j).text = text
+    for j, text in enumerate(TWO):
+        second.cell(1, j).text = text
+    doc = parse_bytes(save(document), "x.docx")
+    assert doc.rows[["item_no", "sub_no"]].values.tolist() == [[1, 1], [1, 2], [2, 1]]
+    second_row = doc.rows.iloc[1]
+    assert (second_row["department"], second_row["leader"]) == ("市教育局", "王旭良")
+    assert bool(second_row["department_inherited"]) and bool(second_row["leader_inherited"])
+    # Table 1 has rows 1-2; the second table goes on at row 3.
+    assert doc.rows["source_row"].tolist() == [2, 3, 4]
+
+
+def test_only_the_first_row_of_a_continuation_reads_empty_cells_as_merged() -> None:
+    document, _ = report([ONE])
+    second = document.add_table(rows=2, cols=6)
+    for i, row in enumerate([TWO, ["(3)丙", "计划", "实际", "72%", "", "王小强"]]):
+        for j, text in enumerate(row):
+            second.cell(i, j).text = text
+    doc = parse_bytes(save(document), "x.docx")
+    # (3)'s empty department is just empty: the grid keeps it, validation will say so.
+    assert doc.rows.set_index("item_no").loc[3, "department"] == ""
+    assert not doc.rows.set_index("item_no").loc[3, "department_inherited"]
+
+
+def test_explicit_continue_merges_and_skipped_grid_columns_are_read() -> None:
+    three = ["(3)丙", "计划", "实际", "72%", "市教育局", "王小强"]
+    document, table = report([ONE, TWO, three])
+    v_merge = OxmlElement("w:vMerge")
+    v_merge.set(qn("w:val"), "continue")
+    table.cell(2, 5)._tc.get_or_add_tcPr().append(v_merge)  # (2)'s leader merged from (1)
+    tr = table.rows[3]._tr
+    tr.remove(tr.findall(qn("w:tc"))[0])  # (3) without its first cell: gridBefore=1 instead
+    before = OxmlElement("w:gridBefore")
+    before.set(qn("w:val"), "1")
+    tr.get_or_add_trPr().append(before)
+    doc = parse_bytes(save(document), "x.docx")
+    two = doc.rows.set_index("item_no").loc[2]
+    assert (two["leader"], bool(two["leader_inherited"])) == ("王旭良", True)
+    # An empty project cell where the grid was skipped is not a merge: (3) is rejected for it.
+    assert doc.rows["item_no"].tolist() == [1, 2]
+    [rejected] = doc.rejected
+    assert "item number" in rejected.reasons and rejected.location.row == 4
+    assert rejected.raw.startswith(" | 计划")
+
+
+def test_a_tab_stop_is_not_text_and_a_nested_table_adds_its_text() -> None:
+    document, table = report([ONE])
+    paragraph = table.cell(1, 2).paragraphs[0]
+    paragraph.paragraph_format.tab_stops.add_tab_stop(docx.shared.Mm(20))
+    nested = table.cell(1, 1).add_table(rows=1, cols=2)
+    nested.cell(0, 0).text = "其中一期"
+    nested.cell(0, 1).text = "二期"
+    rows = parse_bytes(save(document), "x.docx").rows
+    assert rows["actual_text"].tolist() == ["实际"]
+    assert rows["plan_text"].tolist() == ["计划\n其中一期\n二期"]

@@ -84,6 +84,7 @@ def test_multi_paragraph_cells_are_joined_with_newlines() -> None:
     assert rows.loc[13, "actual_text"].count("\n") == 5
     # Empty paragraphs at either end of a cell change nothing.
     assert rows.loc[5, "department"] == "市卫生健康局"
+    assert " | 市卫生健康局 | " in rows.loc[5, "raw"]
     assert not rows.loc[11, "plan_text"].endswith("\n")
 
 

@@ -1,8 +1,8 @@
 """Word reports: the progress table of a .docx, with its real merged cells.
 
-The file is opened with python-docx, then the table XML is walked once, element by element
-(``w:tr`` / ``w:tc``): ``row.cells`` would build a proxy per grid position and
-``table.cell(i, j)`` is quadratic. What the XML says becomes a six-cell ``GridRow``:
+The file is opened with python-docx, then each table's XML is walked once with lxml,
+visiting only rows, cells, spans, merges, paragraphs and text: ``row.cells`` would build a
+proxy per grid position and ``table.cell(i, j)`` is quadratic. What the XML says becomes a six-cell ``GridRow``:
 
 - ``w:gridSpan`` widens a cell over several grid columns;
 - ``<w:vMerge w:val="restart"/>`` starts a vertical merge and a bare ``<w:vMerge/>``

@@ -6,7 +6,14 @@ from warehouse.archive import archive_original
 from warehouse.catalog import loaded_periods, seen_sha256s
 from warehouse.db import DatabaseBusy, WarehouseError, connect, read_only_query
 from warehouse.export import export_periods
-from warehouse.load import DocumentLoad, LoadOutcome, load_document, record_issues, record_run
+from warehouse.load import (
+    DocumentLoad,
+    LoadOutcome,
+    load_document,
+    load_documents,
+    record_issues,
+    record_run,
+)
 
 __all__ = [
     "DatabaseBusy",
@@ -17,6 +24,7 @@ __all__ = [
     "connect",
     "export_periods",
     "load_document",
+    "load_documents",
     "loaded_periods",
     "read_only_query",
     "record_issues",

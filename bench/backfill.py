@@ -1,10 +1,12 @@
 """Backfill timings: the same folder of reports ingested in threads, processes and on Dask.
 
-    python -m benchmarks.backfill [DOCUMENTS] [MODE ...]
+    python -m bench.backfill [DOCUMENTS] [MODE ...]
+    python -m bench.backfill pdf [COPIES]
 
 Prints seconds per mode and checks that every mode leaves the same warehouse. Text reports
-are made from the August sample (see tests/corpus.py); PDF parsing is heavier, so processes
-gain more on PDFs than these figures show.
+are made from the August sample (see tests/corpus.py). ``pdf`` times pdfplumber's table
+extraction of the sample PDF, many times, in two threads and in two processes: the CPU-bound
+part that the process and Dask modes exist for.
 """
 
 from __future__ import annotations
@@ -57,5 +59,33 @@ def main(argv: list[str]) -> None:
     print("same warehouse in every mode:", same)
 
 
+def _extract(path: str) -> int:  # top level so that a process pool can pickle it
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        return sum(len(t) for page in pdf.pages for t in page.extract_tables())
+
+
+def pdf_scaling(copies: int) -> None:
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    from tests.conftest import FIXTURES
+
+    paths = [str(FIXTURES / "yueqing-2022-08.pdf")] * copies
+    for name, pool in (
+        ("1 thread", ThreadPoolExecutor(1)),
+        ("2 threads", ThreadPoolExecutor(2)),
+        ("2 processes", ProcessPoolExecutor(2)),
+    ):
+        started = time.perf_counter()
+        with pool:
+            rows = sum(pool.map(_extract, paths))
+        seconds = time.perf_counter() - started
+        print(f"{name:<12} {seconds:6.1f} s for {copies} PDFs ({rows // copies} table rows each)")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if sys.argv[1:2] == ["pdf"]:
+        pdf_scaling(int(sys.argv[2]) if len(sys.argv) > 2 else 10)
+    else:
+        main(sys.argv[1:])

@@ -130,7 +130,13 @@ def load_documents(
             [ids],
         ).fetchall()
     }
-    fresh = [load for load in loads if load.report_id not in known]
+    # The same bytes twice in one run (an identical copy under another name) share a report
+    # id: the first is written, the others come back ``unchanged`` like a later run's would.
+    first_of: dict[str, DocumentLoad] = {}
+    for load in loads:
+        if load.report_id not in known:
+            first_of.setdefault(load.report_id, load)
+    fresh = list(first_of.values())
     fresh_ids = [load.report_id for load in fresh]
     replacing = [load for load in fresh if load.status != "rejected"]
     now = datetime.now()
@@ -222,7 +228,13 @@ def load_documents(
                 pass
     outcomes = []
     for load in loads:
-        if load.report_id in known:
+        first = first_of.get(load.report_id)
+        if first is not None and first is not load:
+            written = len(first.progress) if first.status != "rejected" else 0
+            outcomes.append(
+                LoadOutcome(load.report_id, "unchanged", written, len(first.quarantine))
+            )
+        elif load.report_id in known:
             _, rows_loaded, rows_quarantined = known[load.report_id]
             outcomes.append(
                 LoadOutcome(load.report_id, "unchanged", int(rows_loaded), int(rows_quarantined))

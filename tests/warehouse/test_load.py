@@ -113,3 +113,21 @@ def test_views_on_one_month(tmp_path: Path, rows: pd.DataFrame) -> None:
     ).fetchone()
     assert education == (4, 0, 0)
     conn.close()
+
+
+def test_the_same_bytes_twice_in_one_run_are_written_once(
+    tmp_path: Path, rows: pd.DataFrame
+) -> None:
+    from warehouse import load_documents
+
+    conn = connect(tmp_path / "w.duckdb")
+    first, copy = _load_for("a" * 64, rows), _load_for("a" * 64, rows)
+    copy.source_name = "copy of 2022年8月.txt"
+    outcomes = load_documents(conn, [first, copy], "run1")
+    assert [(o.status, o.rows_loaded) for o in outcomes] == [("loaded", 48), ("unchanged", 48)]
+    assert conn.execute("SELECT count(*), min(source_name) FROM reports").fetchone() == (
+        1,
+        "2022年8月.txt",
+    )
+    assert conn.execute("SELECT count(*) FROM progress").fetchone() == (48,)
+    conn.close()

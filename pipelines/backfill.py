@@ -16,11 +16,14 @@ from typing import Any
 
 from pipelines.settings import SettingsError
 
-# Text and Word files parse in tens of milliseconds, a PDF in about a second of CPU. Starting
-# a pool of worker processes costs about 10 s on two cores (each imports Prefect, pandas and
-# pandera) and each task then about 0.1 s more than in a thread, so processes pay off only
-# for many PDFs.
-PROCESS_THRESHOLD = 24
+# Measured on two CPUs (python -m bench.backfill): a 7-page PDF takes about 0.4 s of CPU to
+# parse and gains nothing from threads; text and Word files take tens of milliseconds. A pool
+# of worker processes takes about 7 s to start (each imports Prefect, pandas and pandera), and
+# a task in it costs about 0.13 s more than in a thread. Processes pay off when the CPU time
+# they share out exceeds those costs.
+PDF_SECONDS = 0.4
+POOL_START_SECONDS = 7.0
+PROCESS_TASK_SECONDS = 0.13
 MODES = ("auto", "threads", "processes", "dask")
 
 
@@ -58,14 +61,23 @@ def choose_parallelism(
     workers: int | None = None,
     dask_address: str | None = None,
 ) -> Parallelism:
-    """The parallelism for a run with ``pdfs`` PDF documents: ``auto`` picks processes for
-    many of them, threads otherwise (other formats parse faster than a process starts)."""
+    """The parallelism for a run with ``pdfs`` PDF documents.
+
+    ``auto`` picks processes when they are expected to finish sooner than threads: from about
+    100 PDFs on two CPUs, 40 on four, 32 on eight; other formats parse faster than a process
+    starts.
+    """
     if dask_address is not None and mode == "auto":
         mode = "dask"
     if mode == "auto":
-        many = pdfs >= PROCESS_THRESHOLD and (workers or os.cpu_count() or 1) > 1
-        mode = "processes" if many else "threads"
+        mode = "processes" if processes_pay_off(pdfs, workers or os.cpu_count() or 1) else "threads"
     return Parallelism(mode=mode, workers=workers, dask_address=dask_address)
+
+
+def processes_pay_off(pdfs: int, workers: int) -> bool:
+    """Whether ``workers`` processes would parse ``pdfs`` PDFs sooner than threads."""
+    saved_per_pdf = PDF_SECONDS - PDF_SECONDS / workers - PROCESS_TASK_SECONDS
+    return workers > 1 and pdfs * saved_per_pdf > POOL_START_SECONDS
 
 
 def make_task_runner(parallelism: Parallelism) -> Any:

@@ -153,7 +153,7 @@ ParallelOpt = Annotated[
     str,
     typer.Option(
         "--parallel",
-        help="Where documents are parsed: auto (processes from 24 PDFs on), threads, "
+        help="Where documents are parsed: auto (processes for many PDFs), threads, "
         "processes or dask.",
     ),
 ]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.backfill import PROCESS_THRESHOLD, Parallelism, choose_parallelism
+from pipelines.backfill import Parallelism, choose_parallelism, processes_pay_off
 from pipelines.runner import run_ingest_flow
 from pipelines.settings import RunSettings, SettingsError
 from tests.corpus import write_reports
@@ -57,9 +57,11 @@ def test_processes_and_dask_give_the_warehouse_of_a_serial_run(
 
 
 def test_auto_parses_many_pdfs_in_processes() -> None:
-    assert choose_parallelism(PROCESS_THRESHOLD - 1, "auto", workers=2).mode == "threads"
-    assert choose_parallelism(PROCESS_THRESHOLD, "auto", workers=2).mode == "processes"
-    assert choose_parallelism(100, "auto", workers=1).mode == "threads"
+    assert choose_parallelism(90, "auto", workers=2).mode == "threads"
+    assert choose_parallelism(120, "auto", workers=2).mode == "processes"
+    assert choose_parallelism(30, "auto", workers=4).mode == "threads"
+    assert choose_parallelism(50, "auto", workers=4).mode == "processes"
+    assert not processes_pay_off(10_000, workers=1)
     assert choose_parallelism(1, "auto", dask_address="tcp://10.0.0.5:8786").mode == "dask"
 
 

@@ -90,11 +90,15 @@ def load_results(
     on_wait: Callable[[str], None] | None = None,
 ) -> list[DocumentOutcome]:
     """Archive every original, then write each document in its own transaction."""
+    from pipelines.identity import refresh_item_keys, renumbering_issues
+
     outcomes: list[DocumentOutcome] = []
     conn = connect(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait)
+    touched_years: set[tuple[str, int]] = set()
     try:
         issue_frames: list[pd.DataFrame] = []
-        for result in results:
+        # earlier months first, so each month is compared with the one before it
+        for result in sorted(results, key=_period_order):
             archived = _archive(result, Path(settings.raw_dir))
             report_id = result_report_id(result)
             rows = result.rows if result.status != "rejected" else result.rows.iloc[0:0]
@@ -114,6 +118,9 @@ def load_results(
             if loaded.status == "unchanged":
                 records = []
             else:
+                records += [issue_record(i) for i in renumbering_issues(conn, result)]
+                if loaded.status != "rejected":
+                    touched_years.add((str(result.region), int(result.year or 0)))
                 issue_frames.append(_issues_frame(run_id, report_id, result.source_name, records))
             outcomes.append(DocumentOutcome(
                 source_name=result.source_name, path=result.path, status=loaded.status,
@@ -122,12 +129,19 @@ def load_results(
                 source_format=result.source_format, issues=records,
                 replaced_report=loaded.replaced_report, archived=archived,
             ))
+        for region, year in sorted(touched_years):
+            refresh_item_keys(conn, region, year)
         if issue_frames:
             record_issues(conn, pd.concat(issue_frames, ignore_index=True))
         record_run(conn, run_id, "ingest", started_at, len(results), report_path)
     finally:
         conn.close()
-    return outcomes
+    by_result = dict(zip(map(id, sorted(results, key=_period_order)), outcomes, strict=True))
+    return [by_result[id(result)] for result in results]  # in the order given
+
+
+def _period_order(result: DocumentResult) -> tuple[str, int, int]:
+    return (result.region or "", result.year or 0, result.month or 0)
 
 
 def _empty_progress() -> pd.DataFrame:

@@ -12,7 +12,7 @@ difflib's ratio:
 - otherwise a new project (``changed`` when its number held another project before).
 
 Different projects of one report score at most 0.5 against each other on the 2022 sample,
-a reworded one well above 0.8; 0.6 sits between.
+a reworded one (a clause added, a figure changed) about 0.8 or more; 0.6 sits between.
 
 Every project gets an ``item_key``: the number it had when first reported in the year
 (``'47'``), or ``'40@9'`` (number @ month) when that number already named another project.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+
 from parsers import parse_document
 from schemas.identity import (
     ItemMatch,
@@ -11,7 +12,6 @@ from schemas.identity import (
     match_items,
     similarity,
 )
-
 from tests.conftest import FIXTURES
 
 PARK = "全年建成儿童微乐园21个。"

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
 from pipelines.loading import load_results
 from pipelines.settings import PeriodOptions, RunSettings
 from pipelines.steps import check_document
-
 from tests.conftest import FIXTURES
 
 MONTHS = FIXTURES / "months"

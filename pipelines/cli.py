@@ -118,6 +118,7 @@ def sql(
     statement: Annotated[str, typer.Argument(help="One SQL statement, e.g. \"SELECT * FROM lagging_items\".")],
     db: DbOpt = None,
     format: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
+    full: Annotated[bool, typer.Option("--full", help="Show long texts whole in a table.")] = False,
 ) -> None:
     """Run one statement on a read-only connection to the warehouse."""
     from pipelines.output import print_frame
@@ -128,7 +129,7 @@ def sql(
         frame = read_only_query(settings.db, statement)
     except (WarehouseError, SettingsError) as exc:
         _fail(str(exc), 1)
-    print_frame(frame, format.value, out)
+    print_frame(frame, format.value, out, full=full)
 
 
 def main() -> None:

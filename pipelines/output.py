@@ -71,8 +71,13 @@ def print_frame(frame: pd.DataFrame, fmt: str, console: Console, *, full: bool =
         console.file.write(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
         console.file.write("\n")
         return
+    print_table(frame, console, None if full else TEXT_WIDTH)
+    console.print(f"[dim]{len(frame)} row{'s' if len(frame) != 1 else ''}[/]")
+
+
+def print_table(frame: pd.DataFrame, console: Console, text_width: int | None) -> None:
+    """Print ``frame`` as a table at its natural width (see ``print_frame``)."""
     plain = not console.is_terminal
-    text_width = None if full else TEXT_WIDTH
     table = frame_to_table(frame, text_width, plain=plain)
     width = _natural_width(console, table)
     while not plain and text_width is not None and width > console.width and text_width > MIN_TEXT:
@@ -86,4 +91,3 @@ def print_frame(frame: pd.DataFrame, fmt: str, console: Console, *, full: bool =
         console.print(table, crop=False)
     finally:
         console.width = saved
-    console.print(f"[dim]{len(frame)} row{'s' if len(frame) != 1 else ''}[/]")

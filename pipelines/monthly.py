@@ -94,7 +94,7 @@ def _movers_frame(frame: pd.DataFrame) -> pd.DataFrame:
             "department": frame["department"],
             "completion": frame["completion_pct"].map(_pct),
             "change": frame["change_pct"].map(_signed),
-            "was": [
+            "compared with": [
                 f"({int(p)}) in {int(m)}月" if int(p) != int(n) else f"{int(m)}月"
                 for n, p, m in zip(
                     frame["item_no"],

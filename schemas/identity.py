@@ -129,8 +129,10 @@ def assign_item_keys(rows: pd.DataFrame, threshold: float = SIMILAR) -> pd.DataF
             else:
                 # projects of the previous month were matched above: only older ones return
                 taken = set(previous_keys.values()) | set(keys_now.values())
-                key = _returning(known, taken, current[n], threshold)
-                if key is None:
+                returning = _returning(known, taken, current[n], threshold)
+                if returning is not None:
+                    key = returning
+                else:
                     key = str(n) if str(n) not in known else f"{n}@{int(month)}"
             keys_now[n] = key
             out.append(

@@ -73,6 +73,12 @@ def month_summary(
         region, year, month = resolve_period(_periods(conn), region, year, month)
         params = {"region": region, "year": year, "month": month}
         frames = {name: conn.execute(load_sql(f"monthly_{name}"), params).df() for name in SECTIONS}
+    except duckdb.CatalogException as exc:
+        # a database written before these views existed; a write connection creates them
+        raise WarehouseError(
+            f"{str(exc).strip().splitlines()[0]}: run 'minsheng ingest' once with this "
+            "version to update the database's views"
+        ) from None
     except duckdb.Error as exc:
         raise WarehouseError(str(exc).strip().splitlines()[0]) from None
     finally:

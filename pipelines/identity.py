@@ -17,12 +17,14 @@ def _usable(result: DocumentResult) -> bool:
 
 
 def _previous_rows(
-    conn: duckdb.DuckDBPyConnection, result: DocumentResult, run: list[DocumentResult]
+    conn: duckdb.DuckDBPyConnection | None, result: DocumentResult, run: list[DocumentResult]
 ) -> tuple[int, pd.DataFrame] | None:
     """The region's latest month before this one: from this run if it brings one, else loaded."""
     region, year, month = str(result.region), int(result.year or 0), int(result.month or 0)
-    loaded = previous_period_rows(conn, region, year, month)
-    best = (int(loaded["month"].iloc[0]), loaded) if len(loaded) else None
+    best: tuple[int, pd.DataFrame] | None = None
+    if conn is not None:
+        loaded = previous_period_rows(conn, region, year, month)
+        best = (int(loaded["month"].iloc[0]), loaded) if len(loaded) else None
     for other in run:
         if other is result or not _usable(other) or other.period[:2] != result.period[:2]:
             continue
@@ -34,12 +36,12 @@ def _previous_rows(
 
 
 def renumbering_issues(
-    conn: duckdb.DuckDBPyConnection, results: list[DocumentResult]
+    conn: duckdb.DuckDBPyConnection | None, results: list[DocumentResult]
 ) -> list[list[Issue]]:
     """For each document, warnings where an item's project differs from the previous month's.
 
     The previous month is the region's latest before the document's, whether it is in the
-    warehouse already or comes in the same run.
+    warehouse already (``conn``; None when there is no warehouse) or comes in the same run.
     """
     found: list[list[Issue]] = []
     for result in results:

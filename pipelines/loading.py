@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from parsers import Issue
 from pipelines.settings import RunSettings
 from pipelines.steps import DocumentResult, issue_record, quarantine_frame
 from warehouse import DocumentLoad, archive_original, connect, load_documents, record_run
@@ -54,7 +55,29 @@ def _issues_frame(
     return frame.loc[:, list(ISSUE_COLUMNS)]
 
 
-def outcome_without_loading(result: DocumentResult) -> DocumentOutcome:
+def validate_results(results: list[DocumentResult], settings: RunSettings) -> list[DocumentOutcome]:
+    """What ingest would do, for ``validate``: nothing is written.
+
+    Checks across months read the warehouse, when there is one, on a read-only connection.
+    """
+    from pipelines.identity import renumbering_issues
+
+    if Path(settings.db).exists():
+        conn = connect(settings.db, read_only=True, wait_seconds=settings.lock_wait_seconds)
+        try:
+            found = renumbering_issues(conn, results)
+        finally:
+            conn.close()
+    else:
+        found = renumbering_issues(None, results)
+    return [
+        outcome_without_loading(result, extra) for result, extra in zip(results, found, strict=True)
+    ]
+
+
+def outcome_without_loading(
+    result: DocumentResult, extra: list[Issue] | None = None
+) -> DocumentOutcome:
     """What ingest would do with a document, for ``validate``: nothing is written."""
     return DocumentOutcome(
         source_name=result.source_name,
@@ -67,7 +90,7 @@ def outcome_without_loading(result: DocumentResult) -> DocumentOutcome:
         year=result.year,
         month=result.month,
         source_format=result.source_format,
-        issues=[issue_record(i) for i in result.issues],
+        issues=[issue_record(i) for i in [*result.issues, *(extra or [])]],
     )
 
 

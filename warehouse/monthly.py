@@ -58,7 +58,10 @@ def resolve_period(
     if mine.empty:
         have = periods[periods["region"] == region]
         listed = ", ".join(f"{y}-{m:02d}" for y, m in zip(have["year"], have["month"], strict=True))
-        asked = f"{year or '?'}-{month:02d}" if month else f"{year}"
+        if year is not None and month is not None:
+            asked = f"{year}-{month:02d}"
+        else:
+            asked = f"month {month}" if month is not None else f"{year}"
         raise WarehouseError(f"{region} has no report for {asked}; reported: {listed}")
     first = mine.iloc[0]
     return region, int(first["year"]), int(first["month"])

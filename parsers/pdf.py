@@ -149,7 +149,9 @@ def row_to_cells(
 
 
 def _borders_match(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-    return len(a) == len(b) and all(abs(x - y) <= _BORDER_TOLERANCE for x, y in zip(a, b))
+    return len(a) == len(b) and all(
+        abs(x - y) <= _BORDER_TOLERANCE for x, y in zip(a, b, strict=True)
+    )
 
 
 def _table_borders(rows: list[list[tuple[float, float, float, float] | None]]) -> tuple[float, ...]:

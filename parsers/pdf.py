@@ -45,6 +45,9 @@ import io
 import re
 from dataclasses import dataclass, field
 
+import pdfplumber
+from pdfplumber.utils import extract_text
+
 from parsers.errors import TableNotFound, UnreadableDocument
 from parsers.grid import parse_completion, split_marker
 from parsers.model import GridRow, Issue, Location, TableRead
@@ -166,11 +169,11 @@ def _table_borders(rows: list[list[tuple[float, float, float, float] | None]]) -
     return tuple(merged)
 
 
-def pdf_to_fragments(pdf: object, source_name: str) -> _Found:
+def pdf_to_fragments(pdf: pdfplumber.PDF, source_name: str) -> _Found:
     """Every page's part of the report table, found by its header and column borders."""
     found = _Found()
     chars_seen = 0
-    for number, page in enumerate(pdf.pages, start=1):  # type: ignore[attr-defined]
+    for number, page in enumerate(pdf.pages, start=1):
         chars_seen += len(page.chars)
         on_this_page = 0
         for table in page.find_tables():
@@ -188,8 +191,11 @@ def pdf_to_fragments(pdf: object, source_name: str) -> _Found:
                 )
                 if found.header is None:
                     found.header, found.borders = header, borders
-                    above = page.crop((0, 0, page.width, max(table.bbox[1], 1)))
-                    found.title = title_text(above.extract_text() or "") or None
+                    # The page's characters are parsed already; cropping would filter
+                    # every object of the page again.
+                    top = table.bbox[1]
+                    above = [char for char in page.chars if char["bottom"] <= top]
+                    found.title = title_text(extract_text(above)) or None
                 elif not _borders_match(borders, found.borders):
                     continue
             elif found.header is None or not _borders_match(_table_borders(boxes), found.borders):
@@ -291,8 +297,6 @@ def _open_failure(source_name: str, exc: Exception) -> UnreadableDocument:
 
 def read_pdf(data: bytes, source_name: str) -> TableRead:
     """A PDF report's bytes → its table as grid rows with their page and row numbers."""
-    import pdfplumber
-
     if not data.strip():
         raise UnreadableDocument(source_name, "the file is empty")
     try:

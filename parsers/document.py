@@ -24,9 +24,7 @@ def _readers() -> dict[str, tuple[str, Reader]]:
     readers: dict[str, tuple[str, Reader]] = {".txt": ("txt", read_text)}
     try:
         from parsers.docx import read_docx
-    except (
-        ImportError
-    ):  # pragma: no cover - the format module is optional while it is built
+    except ImportError:  # pragma: no cover - the format module is optional while it is built
         pass
     else:
         readers[".docx"] = ("docx", read_docx)
@@ -104,7 +102,5 @@ def parse_document(
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise UnreadableDocument(
-            path.name, f"cannot read the file ({exc.strerror})"
-        ) from None
+        raise UnreadableDocument(path.name, f"cannot read the file ({exc.strerror})") from None
     return parse_bytes(data, path.name, region=region, year=year, month=month)

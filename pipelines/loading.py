@@ -8,18 +8,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-from warehouse import (
-    DocumentLoad,
-    archive_original,
-    connect,
-    load_document,
-    record_issues,
-    record_run,
-)
-from warehouse.load import ISSUE_COLUMNS, PROGRESS_COLUMNS, make_report_id
 
 from pipelines.settings import RunSettings
 from pipelines.steps import DocumentResult, issue_record, quarantine_frame
+from warehouse import DocumentLoad, archive_original, connect, load_documents, record_run
+from warehouse.load import ISSUE_COLUMNS, PROGRESS_COLUMNS, make_report_id
 
 
 @dataclass
@@ -46,13 +39,15 @@ def result_report_id(result: DocumentResult) -> str:
     return make_report_id(sha, result.region, result.year, result.month)
 
 
-def _issues_frame(run_id: str, report_id: str, source_name: str,
-                  records: list[dict[str, object]]) -> pd.DataFrame:
+def _issues_frame(
+    run_id: str, report_id: str, source_name: str, records: list[dict[str, object]]
+) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records)
     if frame.empty:
         return pd.DataFrame(columns=list(ISSUE_COLUMNS))
-    frame = frame.rename(columns={"column": "column_name", "check": "check_name",
-                                  "value": "failure_value"})
+    frame = frame.rename(
+        columns={"column": "column_name", "check": "check_name", "value": "failure_value"}
+    )
     frame["run_id"], frame["report_id"], frame["source_name"] = run_id, report_id, source_name
     for column in ("source_page", "source_row", "source_line"):
         frame[column] = frame[column].astype("Int64")
@@ -62,10 +57,15 @@ def _issues_frame(run_id: str, report_id: str, source_name: str,
 def outcome_without_loading(result: DocumentResult) -> DocumentOutcome:
     """What ingest would do with a document, for ``validate``: nothing is written."""
     return DocumentOutcome(
-        source_name=result.source_name, path=result.path, status=result.status,
+        source_name=result.source_name,
+        path=result.path,
+        status=result.status,
         rows_loaded=len(result.rows) if result.status != "rejected" else 0,
-        rows_quarantined=len(result.quarantined), report_id=result_report_id(result),
-        region=result.region, year=result.year, month=result.month,
+        rows_quarantined=len(result.quarantined),
+        report_id=result_report_id(result),
+        region=result.region,
+        year=result.year,
+        month=result.month,
         source_format=result.source_format,
         issues=[issue_record(i) for i in result.issues],
     )
@@ -75,9 +75,34 @@ def _archive(result: DocumentResult, raw_dir: Path) -> str | None:
     if result.source_sha256 is None:
         return None
     try:
-        return str(archive_original(result.path, result.source_sha256, raw_dir).relative_to(raw_dir))
+        return str(
+            archive_original(result.path, result.source_sha256, raw_dir).relative_to(raw_dir)
+        )
     except OSError:
         return None  # the file vanished or cannot be read again since it was parsed
+
+
+def result_to_load(result: DocumentResult, archived: str | None) -> DocumentLoad:
+    """A checked document as the frames the warehouse writes."""
+    rows = result.rows if result.status != "rejected" else result.rows.iloc[0:0]
+    progress = (
+        rows.assign(region=result.region, year=result.year, month=result.month)
+        if len(rows)
+        else _empty_progress()
+    )
+    return DocumentLoad(
+        report_id=result_report_id(result),
+        region=result.region,
+        year=result.year,
+        month=result.month,
+        source_name=result.source_name,
+        source_sha256=result.source_sha256 or "",
+        source_format=result.source_format,
+        status=result.status,
+        progress=progress,
+        quarantine=quarantine_frame(result),
+        archived_as=archived,
+    )
 
 
 def load_results(
@@ -89,45 +114,45 @@ def load_results(
     report_path: str | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> list[DocumentOutcome]:
-    """Archive every original, then write each document in its own transaction."""
-    outcomes: list[DocumentOutcome] = []
+    """Archive every original, then write the whole run in one transaction."""
+    archived = [_archive(result, Path(settings.raw_dir)) for result in results]
+    loads = [result_to_load(result, kept) for result, kept in zip(results, archived, strict=True)]
+    records = [[issue_record(i) for i in result.issues] for result in results]
+    issues = (
+        pd.concat(
+            [
+                _issues_frame(run_id, load.report_id, result.source_name, found)
+                for load, result, found in zip(loads, results, records, strict=True)
+            ],
+            ignore_index=True,
+        )
+        if results
+        else None
+    )
     conn = connect(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait)
     try:
-        issue_frames: list[pd.DataFrame] = []
-        for result in results:
-            archived = _archive(result, Path(settings.raw_dir))
-            report_id = result_report_id(result)
-            rows = result.rows if result.status != "rejected" else result.rows.iloc[0:0]
-            progress = (
-                rows.assign(region=result.region, year=result.year, month=result.month)
-                if len(rows) else _empty_progress()
-            )
-            load = DocumentLoad(
-                report_id=report_id, region=result.region, year=result.year, month=result.month,
-                source_name=result.source_name, source_sha256=result.source_sha256 or "",
-                source_format=result.source_format, status=result.status,
-                progress=progress,
-                quarantine=quarantine_frame(result), archived_as=archived,
-            )
-            loaded = load_document(conn, load, run_id)
-            records = [issue_record(i) for i in result.issues]
-            if loaded.status == "unchanged":
-                records = []
-            else:
-                issue_frames.append(_issues_frame(run_id, report_id, result.source_name, records))
-            outcomes.append(DocumentOutcome(
-                source_name=result.source_name, path=result.path, status=loaded.status,
-                rows_loaded=loaded.rows_loaded, rows_quarantined=loaded.rows_quarantined,
-                report_id=report_id, region=result.region, year=result.year, month=result.month,
-                source_format=result.source_format, issues=records,
-                replaced_report=loaded.replaced_report, archived=archived,
-            ))
-        if issue_frames:
-            record_issues(conn, pd.concat(issue_frames, ignore_index=True))
+        loaded = load_documents(conn, loads, run_id, issues=issues)
         record_run(conn, run_id, "ingest", started_at, len(results), report_path)
     finally:
         conn.close()
-    return outcomes
+    return [
+        DocumentOutcome(
+            source_name=result.source_name,
+            path=result.path,
+            status=done.status,
+            rows_loaded=done.rows_loaded,
+            rows_quarantined=done.rows_quarantined,
+            report_id=done.report_id,
+            region=result.region,
+            year=result.year,
+            month=result.month,
+            source_format=result.source_format,
+            issues=[] if done.status == "unchanged" else found,
+            replaced_report=done.replaced_report,
+            archived=kept,
+        )
+        for result, done, found, kept in zip(results, loaded, records, archived, strict=True)
+    ]
 
 
 def _empty_progress() -> pd.DataFrame:

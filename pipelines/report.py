@@ -23,8 +23,12 @@ def new_run_id(now: datetime | None = None) -> str:
 
 
 def build_run_report(
-    run_id: str, started_at: datetime, command: str, outcomes: list[DocumentOutcome],
-    *, database: str | None = None,
+    run_id: str,
+    started_at: datetime,
+    command: str,
+    outcomes: list[DocumentOutcome],
+    *,
+    database: str | None = None,
 ) -> dict[str, Any]:
     """The report in the shape CONTRACT.md fixes, with a few extra keys."""
     documents = []
@@ -111,14 +115,20 @@ def issues_markdown(report: dict[str, Any]) -> str:
         "|---|---|---:|---:|",
     ]
     for d in report["documents"]:
-        lines.append(f"| {d['source_name']} | {d['status']} | {d['rows_loaded']} | "
-                     f"{d['rows_quarantined']} |")
+        lines.append(
+            f"| {d['source_name']} | {d['status']} | {d['rows_loaded']} | {d['rows_quarantined']} |"
+        )
     problems = [(d, i) for d in report["documents"] for i in d["issues"]]
     if problems:
-        lines += ["", "| document | place | column | severity | problem | row |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "| document | place | column | severity | problem | row |",
+            "|---|---|---|---|---|---|",
+        ]
         for d, i in problems:
             message = str(i["message"]).replace("|", "\\|")
-            lines.append(f"| {d['source_name']} | {_place(i)} | {i['column'] or ''} | "
-                         f"{i['severity']} | {message} | {i['action']} |")
+            lines.append(
+                f"| {d['source_name']} | {_place(i)} | {i['column'] or ''} | "
+                f"{i['severity']} | {message} | {i['action']} |"
+            )
     return "\n".join(lines)

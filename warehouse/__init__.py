@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from warehouse.archive import archive_original
 from warehouse.db import DatabaseBusy, WarehouseError, connect, read_only_query
-from warehouse.load import DocumentLoad, LoadOutcome, load_document, record_issues, record_run
+from warehouse.load import (
+    DocumentLoad,
+    LoadOutcome,
+    load_document,
+    load_documents,
+    record_issues,
+    record_run,
+)
 
 __all__ = [
     "DatabaseBusy",
@@ -14,6 +21,7 @@ __all__ = [
     "archive_original",
     "connect",
     "load_document",
+    "load_documents",
     "read_only_query",
     "record_issues",
     "record_run",

@@ -9,7 +9,6 @@ without it, or if it fails, that line says so.
 from __future__ import annotations
 
 import argparse
-import io
 import statistics
 import sys
 import time
@@ -19,51 +18,44 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.alternatives import camelot_lattice, pdf_extract_tables  # noqa: E402
+from parsers import parse_document  # noqa: E402
+from parsers.pdf import read_pdf  # noqa: E402
+
 DEFAULT_PDF = ROOT / "tests" / "fixtures" / "yueqing-2022-08.pdf"
 
 
-def bare_extract_tables(data: bytes) -> int:
-    """pdfplumber alone: every page's tables as lists of cell texts."""
-    import pdfplumber
-
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        return sum(len(t) for page in pdf.pages for t in page.extract_tables())
+def bare_extract_tables(path: Path) -> int:
+    return sum(len(table) for table in pdf_extract_tables(path))
 
 
-def our_table(data: bytes) -> int:
+def our_table(path: Path) -> int:
     """Our reader: pages joined into one table of grid rows."""
-    from parsers.pdf import read_pdf
-
-    return len(read_pdf(data, "bench.pdf").grid)
+    return len(read_pdf(path.read_bytes(), path.name).grid)
 
 
-def our_rows(data: bytes) -> int:
+def our_rows(path: Path) -> int:
     """The whole parse: grid rows to progress rows, period from the title."""
-    from parsers import parse_bytes
-
-    return len(parse_bytes(data, "bench.pdf").rows)
+    return len(parse_document(path).rows)
 
 
-def camelot_lattice(path: Path) -> Callable[[bytes], int]:
-    import camelot
-
-    def run(_: bytes) -> int:
-        tables = camelot.read_pdf(str(path), pages="all", flavor="lattice")
-        return sum(t.df.shape[0] for t in tables)
-
-    return run
+def camelot_rows(path: Path) -> int:
+    tables = camelot_lattice(path)
+    if tables is None:
+        raise ImportError("camelot")
+    return sum(table.df.shape[0] for table in tables)  # type: ignore[attr-defined]
 
 
 def interleaved_medians(
-    contenders: dict[str, Callable[[bytes], int]], data: bytes, runs: int
+    contenders: dict[str, Callable[[Path], int]], path: Path, runs: int
 ) -> dict[str, tuple[float, int]]:
     """Median seconds and row count of each contender, run in turn so load hits all alike."""
-    counts = {name: fn(data) for name, fn in contenders.items()}  # warm-up: imports, caches
+    counts = {name: fn(path) for name, fn in contenders.items()}  # warm-up: imports, caches
     times: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(runs):
         for name, fn in contenders.items():
             start = time.perf_counter()
-            fn(data)
+            fn(path)
             times[name].append(time.perf_counter() - start)
     return {name: (statistics.median(times[name]), counts[name]) for name in contenders}
 
@@ -77,17 +69,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("pdf", nargs="?", type=Path, default=DEFAULT_PDF)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args(argv)
-    data = args.pdf.read_bytes()
-
-    contenders: dict[str, Callable[[bytes], int]] = {
+    contenders: dict[str, Callable[[Path], int]] = {
         BARE: bare_extract_tables,
         "ours: read_pdf (one table, breaks stitched)": our_table,
         "ours: parse_bytes (progress rows)": our_rows,
     }
     camelot_note = None
     try:
-        contenders[CAMELOT] = camelot_lattice(args.pdf)
-        contenders[CAMELOT](data)
+        camelot_rows(args.pdf)
+        contenders[CAMELOT] = camelot_rows
     except ImportError:
         contenders.pop(CAMELOT, None)
         camelot_note = "skipped: camelot is not installed (pip install -e '.[bench]')"
@@ -95,7 +85,7 @@ def main(argv: list[str] | None = None) -> None:
         contenders.pop(CAMELOT, None)
         camelot_note = f"failed: {type(exc).__name__}: {exc}"
 
-    results = interleaved_medians(contenders, data, args.runs)
+    results = interleaved_medians(contenders, args.pdf, args.runs)
     base = results[BARE][0]
     print(f"{args.pdf.name}: median of {args.runs} interleaved runs, ratio to bare extract_tables")
     for name, (seconds, count) in results.items():

@@ -26,9 +26,15 @@ is repeated either way), so the first data row of a page is classified by what i
   cell above is covered).
 
 A completion cell always starts with its percentage, and a page break cannot come before a
-cell's first line, so a cut row's rest never starts with a percentage. In a new row at the
-top of a page, an empty department or leader cell is a merged cell carried over the break
-(the PDF draws it as an empty cell, the value stays on the previous page), so it inherits.
+cell's first line, so a cut row's rest never starts with a percentage. Geometry checks the
+join: text runs on to the next page only from a cell filled to the bottom of the page, so
+a cell whose text ends well above its bottom edge (``room_at_bottom``) was not cut. A row
+that would continue such a cell is left a row of its own, and without an item number it is
+rejected with its page and row rather than glued silently to the row above.
+
+In a new row at the top of a page, an empty department or leader cell is a merged cell
+carried over the break (the PDF draws it as an empty cell, the value stays on the previous
+page), so it inherits.
 
 **Text.** pdfplumber gives the lines wrapped inside a cell joined with ``\\n``; they are
 joined without a space unless both sides are ASCII letters or digits (a wrap in Chinese text
@@ -42,6 +48,7 @@ page is row 2). A row cut by a page break is placed where it starts.
 from __future__ import annotations
 
 import io
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -53,6 +60,11 @@ from parsers.grid import parse_completion, split_marker
 from parsers.model import GridRow, Issue, Location, TableRead
 from parsers.table import HeaderInfo, match_header
 
+# A cell cut by a page break is filled to the bottom: under its text there is less than one
+# line plus the cell's padding, or a line more where widow/orphan control moved a line over.
+# Measured in font sizes (a line is about 1.3 of them): cut cells in LibreOffice exports show
+# 0.3. A cell with more room than this ended above the break and is not continued.
+_ROOM_OF_A_CUT_CELL = 2.5
 # Column borders of two tables are the same within this many points (LibreOffice and Word
 # place them to a tenth of a point; the tolerance only absorbs rounding).
 _BORDER_TOLERANCE = 2.0
@@ -79,6 +91,9 @@ class Fragment:
     page: int
     starts_page: bool = True  # the first table on its page: the previous page may continue
     rows: list[PdfRow] = field(default_factory=list)
+    #: Per column, the room left under the text of the bottom cell, in lines of its font
+    #: (``inf`` for an empty cell); ``None`` where the geometry is not known.
+    room: list[float] | None = None
 
 
 @dataclass
@@ -169,6 +184,34 @@ def _table_borders(rows: list[list[tuple[float, float, float, float] | None]]) -
     return tuple(merged)
 
 
+def room_at_bottom(
+    chars: list[dict],
+    boxes: list[list[tuple[float, float, float, float] | None]],
+    borders: tuple[float, ...],
+) -> list[float]:
+    """For each column, the room under the text of the table's bottom cell, in text lines."""
+    bottom: dict[int, tuple[float, float, float, float]] = {}
+    for row in boxes:
+        for box in row:
+            if box is not None:
+                for column in _column_of(box[0], box[2], borders):
+                    bottom[column] = box
+    room = [math.inf] * (len(borders) - 1)
+    for column, (x0, top, x1, cell_bottom) in bottom.items():
+        inside = [
+            char
+            for char in chars
+            if x0 <= (char["x0"] + char["x1"]) / 2 < x1
+            and top <= (char["top"] + char["bottom"]) / 2 < cell_bottom
+            and not char["text"].isspace()
+        ]
+        if inside:
+            last = max(char["bottom"] for char in inside)
+            size = max(char["size"] for char in inside) or 1.0
+            room[column] = (cell_bottom - last) / size
+    return room
+
+
 def pdf_to_fragments(pdf: pdfplumber.PDF, source_name: str) -> _Found:
     """Every page's part of the report table, found by its header and column borders."""
     found = _Found()
@@ -212,6 +255,7 @@ def pdf_to_fragments(pdf: pdfplumber.PDF, source_name: str) -> _Found:
                     continue
                 fragment.rows.append(PdfRow(cells, number, index + 1))
             if fragment.rows:
+                fragment.room = room_at_bottom(page.chars, boxes[start:], found.borders)
                 found.fragments.append(fragment)
     if chars_seen == 0:
         raise UnreadableDocument(
@@ -244,32 +288,44 @@ def continues_row_above(cells: Cells) -> bool:
     return parse_completion(cells[3] or "") is None
 
 
+def _was_cut(fragment: Fragment | None, column: int) -> bool:
+    """Whether the bottom cell of ``column`` may run on to the next page (filled to the bottom)."""
+    if fragment is None or fragment.room is None:
+        return True
+    return fragment.room[column] <= _ROOM_OF_A_CUT_CELL
+
+
 def stitch_page_breaks(fragments: list[Fragment]) -> list[PdfRow]:
     """The rows of every page as one table: cut rows joined, merged cells carried over."""
     rows: list[PdfRow] = []
+    previous: Fragment | None = None
     for fragment in fragments:
         for position, row in enumerate(fragment.rows):
             at_page_top = position == 0 and fragment.starts_page and bool(rows)
             if not at_page_top:
                 rows.append(row)
                 continue
-            if continues_row_above(row.cells):
-                for column, text in enumerate(row.cells):
-                    if text:
-                        _append_to_above(rows, column, text)
+            texts = [column for column, text in enumerate(row.cells) if text]
+            if continues_row_above(row.cells) and all(_was_cut(previous, c) for c in texts):
+                for column in texts:
+                    _append_to_above(rows, column, row.cells[column] or "")
                 continue
             cells = list(row.cells)
             item_no, _ = split_marker(cells[0] or "")
-            if item_no is None:
+            if item_no is None and parse_completion(cells[3] or "") is not None:
                 # Another row of the item above: what its project cell shows is the end of
-                # the item's merged project cell.
-                if cells[0]:
+                # the item's merged project cell. (Text under a project cell that ended
+                # above the break stays, and the row is rejected for its missing number.)
+                if not cells[0]:
+                    cells[0] = None
+                elif _was_cut(previous, 0):
                     _append_to_above(rows, 0, cells[0])
-                cells[0] = None
+                    cells[0] = None
             for column in (4, 5):
                 if cells[column] == "":
                     cells[column] = None
             rows.append(PdfRow(cells, row.page, row.row))
+        previous = fragment
     return rows
 
 

@@ -5,10 +5,20 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pdfplumber
 import pytest
 
 from parsers import TableNotFound, UnreadableDocument, parse_bytes, parse_document
-from parsers.pdf import Fragment, PdfRow, join_lines, stitch_page_breaks, unwrap
+from parsers.grid import grid_to_rows
+from parsers.pdf import (
+    Fragment,
+    PdfRow,
+    join_lines,
+    pdf_to_fragments,
+    rows_to_grid,
+    stitch_page_breaks,
+    unwrap,
+)
 from tests.conftest import FIXTURES
 from tests.helpers import COMPARED, as_text, expected_rows, without_space
 
@@ -229,3 +239,41 @@ def test_bad_pdfs_raise_a_clear_error(name: str, error: type, message: str) -> N
 def test_text_empty_and_truncated_files_named_pdf_are_unreadable(data: bytes, message) -> None:
     with pytest.raises(UnreadableDocument, match=re.escape(message)):
         parse_bytes(data, "2022年8月.pdf")
+
+
+def test_cut_cells_are_told_by_the_room_left_under_their_text() -> None:
+    with pdfplumber.open(AUGUST_PDF) as pdf:
+        fragments = pdf_to_fragments(pdf, AUGUST_PDF.name).fragments
+    room = {f.page: f.room for f in fragments}
+    # Page 1 ends inside (5)'s plan cell; the other cells of (5) ended above the break.
+    assert room[1][1] < 1 and min(room[1][c] for c in (0, 2, 3, 4, 5)) > 1.5
+    # Page 5 ends inside (41), a one-line row cut after that line: every cell is full.
+    assert max(room[5]) < 1
+
+
+def test_text_under_a_cell_that_was_not_cut_is_not_glued_to_it() -> None:
+    full = [0.3] * 6
+    ended = [0.3, 4.0, 4.0, 4.0, 4.0, 4.0]  # only the project cell reached the page bottom
+    last = ["(1)甲", "计划", "实际", "72%", "市教育局", "王旭良"]
+    without_number = ["乙", "计划", "实际", "待核实", "市民政局", "倪庆渊"]
+
+    def stitched(room: list[float]) -> list[list[str | None]]:
+        first = page(1, last)
+        first.room = room
+        return [r.cells for r in stitch_page_breaks([first, page(2, without_number)])]
+
+    assert stitched(full) == [
+        ["(1)甲乙", "计划计划", "实际实际", "72%待核实", "市教育局市民政局", "王旭良倪庆渊"]
+    ]
+    assert stitched(ended) == [last, without_number]
+
+
+def test_a_page_top_row_without_number_under_finished_cells_is_rejected_with_its_place() -> None:
+    first = page(1, ["(1)甲", "计划", "实际", "72%", "市教育局", "王旭良"])
+    first.room = [3.0] * 6
+    second = page(2, ["乙项目", "计划", "实际", "完成", "市民政局", "倪庆渊"])
+    rows, rejected = grid_to_rows(rows_to_grid(stitch_page_breaks([first, second])), "r.pdf")
+    assert rows["item_no"].tolist() == [1]
+    [row] = rejected
+    assert (row.location.page, row.location.row) == (2, 2)
+    assert "item number" in row.reasons

@@ -57,7 +57,7 @@ from pdfplumber.utils import extract_text
 
 from parsers.errors import TableNotFound, UnreadableDocument
 from parsers.grid import parse_completion, split_marker
-from parsers.model import GridRow, Issue, Location, TableRead
+from parsers.model import GridRow, Location, TableRead
 from parsers.table import HeaderInfo, match_header
 
 # A cell cut by a page break is filled to the bottom: under its text there is less than one
@@ -68,9 +68,8 @@ _ROOM_OF_A_CUT_CELL = 2.5
 # Column borders of two tables are the same within this many points (LibreOffice and Word
 # place them to a tenth of a point; the tolerance only absorbs rounding).
 _BORDER_TOLERANCE = 2.0
-_CJK_SPACE = re.compile(
-    r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])\s+|\s+(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])"
-)
+_CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"  # ideographs, CJK and full-width punctuation
+_CJK_SPACE = re.compile(rf"(?<={_CJK})\s+|\s+(?={_CJK})")
 
 Cells = list[str | None]
 
@@ -91,7 +90,7 @@ class Fragment:
     page: int
     starts_page: bool = True  # the first table on its page: the previous page may continue
     rows: list[PdfRow] = field(default_factory=list)
-    #: Per column, the room left under the text of the bottom cell, in lines of its font
+    #: Per column, the room left under the text of the bottom cell, in font sizes
     #: (``inf`` for an empty cell); ``None`` where the geometry is not known.
     room: list[float] | None = None
 
@@ -102,7 +101,6 @@ class _Found:
     borders: tuple[float, ...] = ()
     title: str | None = None
     fragments: list[Fragment] = field(default_factory=list)
-    issues: list[Issue] = field(default_factory=list)
 
 
 def join_lines(left: str, right: str) -> str:
@@ -189,7 +187,7 @@ def room_at_bottom(
     boxes: list[list[tuple[float, float, float, float] | None]],
     borders: tuple[float, ...],
 ) -> list[float]:
-    """For each column, the room under the text of the table's bottom cell, in text lines."""
+    """For each column, the room under the text of the table's bottom cell, in font sizes."""
     bottom: dict[int, tuple[float, float, float, float]] = {}
     for row in boxes:
         for box in row:
@@ -374,5 +372,4 @@ def read_pdf(data: bytes, source_name: str) -> TableRead:
         header_month=found.header.month,
         title=found.title,
         grid=rows_to_grid(stitch_page_breaks(found.fragments)),
-        issues=found.issues,
     )

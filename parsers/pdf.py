@@ -34,7 +34,9 @@ rejected with its page and row rather than glued silently to the row above.
 
 In a new row at the top of a page, an empty department or leader cell is a merged cell
 carried over the break (the PDF draws it as an empty cell, the value stays on the previous
-page), so it inherits.
+page), so it inherits; so does one in the first row of a table restarted under its header
+(``(续表)``), as a merge cannot cross tables. Other tables (contacts) are left out by their
+column borders, and full-width rows (section titles) are not data rows.
 
 **Text.** pdfplumber gives the lines wrapped inside a cell joined with ``\\n``; they are
 joined without a space unless both sides are ASCII letters or digits (a wrap in Chinese text
@@ -68,6 +70,8 @@ _ROOM_OF_A_CUT_CELL = 2.5
 # Column borders of two tables are the same within this many points (LibreOffice and Word
 # place them to a tenth of a point; the tolerance only absorbs rounding).
 _BORDER_TOLERANCE = 2.0
+# The header is the first row, or comes under a title or unit row or two inside the table.
+_HEADER_SEARCH_ROWS = 3
 _CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"  # ideographs, CJK and full-width punctuation
 _CJK_SPACE = re.compile(rf"(?<={_CJK})\s+|\s+(?={_CJK})")
 
@@ -164,6 +168,20 @@ def row_to_cells(
     return cells
 
 
+def _inside(char: dict, box: tuple[float, float, float, float]) -> bool:
+    x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+    return box[0] <= x < box[2] and box[1] <= y < box[3]
+
+
+def find_header(texts: list[list[str | None]]) -> tuple[int, HeaderInfo | None]:
+    """The header among a table's first rows: (rows up to and with it, the header) or (0, None)."""
+    for index, row in enumerate(texts[:_HEADER_SEARCH_ROWS]):
+        header = match_header([unwrap(t) if t is not None else None for t in row])
+        if header is not None:
+            return index + 1, header
+    return 0, None
+
+
 def _borders_match(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return len(a) == len(b) and all(
         abs(x - y) <= _BORDER_TOLERANCE for x, y in zip(a, b, strict=True)
@@ -195,18 +213,12 @@ def room_at_bottom(
                 for column in _column_of(box[0], box[2], borders):
                     bottom[column] = box
     room = [math.inf] * (len(borders) - 1)
-    for column, (x0, top, x1, cell_bottom) in bottom.items():
-        inside = [
-            char
-            for char in chars
-            if x0 <= (char["x0"] + char["x1"]) / 2 < x1
-            and top <= (char["top"] + char["bottom"]) / 2 < cell_bottom
-            and not char["text"].isspace()
-        ]
+    for column, box in bottom.items():
+        inside = [c for c in chars if _inside(c, box) and not c["text"].isspace()]
         if inside:
             last = max(char["bottom"] for char in inside)
             size = max(char["size"] for char in inside) or 1.0
-            room[column] = (cell_bottom - last) / size
+            room[column] = (box[3] - last) / size
     return room
 
 
@@ -217,26 +229,32 @@ def pdf_to_fragments(pdf: pdfplumber.PDF, source_name: str) -> _Found:
     for number, page in enumerate(pdf.pages, start=1):
         chars_seen += len(page.chars)
         on_this_page = 0
-        for table in page.find_tables():
+        tables = page.find_tables()
+        for table in tables:
             rows = table.rows
             boxes = [list(row.cells) for row in rows]
             if not boxes:
                 continue
             texts = table.extract()
-            start = 0
-            header = match_header([unwrap(t) if t is not None else None for t in texts[0]])
+            start, header = find_header(texts)
             if header is not None:
-                start = 1
-                borders = tuple(
-                    [box[0] for box in boxes[0] if box] + [max(box[2] for box in boxes[0] if box)]
-                )
+                header_boxes = [box for box in boxes[start - 1] if box]
+                borders = tuple([box[0] for box in header_boxes] + [header_boxes[-1][2]])
                 if found.header is None:
                     found.header, found.borders = header, borders
                     # The page's characters are parsed already; cropping would filter
-                    # every object of the page again.
+                    # every object of the page again. A title may also sit in the table,
+                    # in full-width rows above the header.
                     top = table.bbox[1]
-                    above = [char for char in page.chars if char["bottom"] <= top]
-                    found.title = title_text(extract_text(above)) or None
+                    others = [t.bbox for t in tables if t is not table]
+                    above = [
+                        char
+                        for char in page.chars
+                        if char["bottom"] <= top and not any(_inside(char, b) for b in others)
+                    ]
+                    in_table = [unwrap(t or "") for row in texts[: start - 1] for t in row]
+                    title = " ".join([extract_text(above), *in_table])
+                    found.title = title_text(title) or None
                 elif not _borders_match(borders, found.borders):
                     continue
             elif found.header is None or not _borders_match(_table_borders(boxes), found.borders):
@@ -299,12 +317,17 @@ def stitch_page_breaks(fragments: list[Fragment]) -> list[PdfRow]:
     previous: Fragment | None = None
     for fragment in fragments:
         for position, row in enumerate(fragment.rows):
-            at_page_top = position == 0 and fragment.starts_page and bool(rows)
-            if not at_page_top:
+            if position > 0 or not rows:
                 rows.append(row)
                 continue
+            # Only a page break cuts a row; a table restarted on the same page does not.
+            cut = previous if fragment.starts_page else None
             texts = [column for column, text in enumerate(row.cells) if text]
-            if continues_row_above(row.cells) and all(_was_cut(previous, c) for c in texts):
+            if (
+                cut is not None
+                and continues_row_above(row.cells)
+                and all(_was_cut(cut, c) for c in texts)
+            ):
                 for column in texts:
                     _append_to_above(rows, column, row.cells[column] or "")
                 continue
@@ -316,7 +339,7 @@ def stitch_page_breaks(fragments: list[Fragment]) -> list[PdfRow]:
                 # above the break stays, and the row is rejected for its missing number.)
                 if not cells[0]:
                     cells[0] = None
-                elif _was_cut(previous, 0):
+                elif cut is not None and _was_cut(cut, 0):
                     _append_to_above(rows, 0, cells[0])
                     cells[0] = None
             for column in (4, 5):

@@ -106,13 +106,27 @@ def test_merged_cells_within_a_page(august) -> None:
         ("merged-dept-across-break", 3, 14),
         ("split-first-column", 9, 20),
         ("two-row-item-across-break", 17, 28),
+        ("no-repeated-header", 1, 20),
+        ("section-rows", 1, 12),
+        ("notes-after", 1, 12),
+        ("two-tables", 1, 12),
     ],
 )
-def test_page_break_variants_give_the_expected_rows(name: str, first: int, last: int) -> None:
+def test_pdf_variants_give_the_expected_rows(name: str, first: int, last: int) -> None:
     doc = parse_document(FIXTURES / "pdf" / f"{name}.pdf")
     assert doc.rejected == []
     pd.testing.assert_frame_equal(compared(doc.rows), expected_items(first, last))
     assert doc.rows["source_page"].max() >= 2
+    assert (doc.region, doc.year, doc.month) == ("乐清市", 2022, 8)
+
+
+def test_a_table_restarted_under_its_header_inherits_and_other_tables_are_not_read() -> None:
+    doc = parse_document(FIXTURES / "pdf" / "two-tables.pdf")
+    item9 = row_of(doc, 9)
+    assert (item9["department"], item9["leader"]) == ("市民政局", "倪庆渊")
+    assert item9["department_inherited"] and item9["leader_inherited"]
+    assert doc.title == "2022年乐清市民生实事项目8月份进展情况"
+    assert not doc.rows["raw"].str.contains("张晓明").any()
 
 
 def test_a_merged_department_running_past_a_break_is_inherited() -> None:

@@ -32,6 +32,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check parsers schemas warehouse pipelines tests
 	$(BIN)/ruff format --check parsers schemas warehouse pipelines tests
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

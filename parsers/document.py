@@ -57,6 +57,10 @@ def parse_bytes(
     """Parse a document held in memory; ``source_name`` gives its format and period hints."""
     suffix = Path(source_name).suffix.lower()
     readers = _readers()
+    if suffix == ".doc":
+        raise UnsupportedFormat(
+            source_name, "an old Word (.doc) file: open it in Word and save it as .docx"
+        )
     if suffix not in readers:
         raise UnsupportedFormat(
             source_name,

@@ -91,7 +91,7 @@ def resolve_period(
 ) -> tuple[str, int, int, list[Issue]]:
     """Region, year and month of a document, or a PeriodError that says what to pass."""
     warnings: list[Issue] = []
-    resolved: dict[str, object] = {}
+    resolved: dict[str, str | int] = {}
     for field in ("region", "year", "month"):
         sources = [
             ("the title", getattr(title, field)),

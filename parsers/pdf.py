@@ -10,7 +10,7 @@ table again. The steps, each a small conversion:
    borders line up with the header's belong to the report; the repeated header row is dropped.
 2. ``stitch_page_breaks``: join the rows a page break cut in two, and carry merged cells over
    the break (rule below).
-3. ``fragments_to_grid``: ``GridRow``s for ``grid_to_rows``, the step every format shares.
+3. ``rows_to_grid``: ``GridRow``s for ``grid_to_rows``, the step every format shares.
 
 **Page breaks.** The PDF draws a table that runs on to the next page the same whether a row
 was cut or the break fell between rows (the frame is closed at the page bottom and the header
@@ -43,8 +43,11 @@ joined without a space unless both sides are ASCII letters or digits (a wrap in 
 is not a space). The same rule joins the two halves of a cut cell.
 
 **Where.** ``source_page`` is the 1-based page; ``source_row`` counts the rows of the table
-on that page as a reader would, the header row being row 1 (so the first data row on each
-page is row 2). A row cut by a page break is placed where it starts.
+on that page from 1 as a reader would, the (repeated) header row included, so the first data
+row under the header is row 2. A row cut by a page break is placed where it starts.
+
+**Bad files** raise ``UnreadableDocument`` (not a PDF or damaged, password-protected, no text
+layer) or ``TableNotFound``; no pdfminer or pdfplumber exception leaves ``read_pdf``.
 """
 
 from __future__ import annotations

@@ -228,6 +228,7 @@ def sql(
     format: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.table,
+    full: Annotated[bool, typer.Option("--full", help="Show long texts whole in a table.")] = False,
 ) -> None:
     """Run one statement on a read-only connection to the warehouse."""
     from pipelines.output import print_frame
@@ -238,7 +239,38 @@ def sql(
         frame = read_only_query(settings.db, statement)
     except (WarehouseError, SettingsError) as exc:
         _fail(str(exc), 1)
-    print_frame(frame, format.value, out)
+    print_frame(frame, format.value, out, full=full)
+
+
+@app.command()
+def report(
+    region: RegionOpt = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="Year [default: the latest reported].")
+    ] = None,
+    month: Annotated[
+        int | None, typer.Option("--month", help="Month 1–12 [default: the latest reported].")
+    ] = None,
+    db: DbOpt = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the month as a page with charts.")
+    ] = None,
+) -> None:
+    """Print a region's month: items, complete, behind with streaks, movers, departments."""
+    from pipelines.monthly import print_summary, write_html
+    from warehouse import WarehouseError
+    from warehouse.monthly import month_summary
+
+    try:
+        settings = RunSettings.build(db=db, region=region, year=year, month=month)
+        summary = month_summary(settings.db, region, year, month)
+    except SettingsError as exc:
+        _fail(str(exc), 2)
+    except WarehouseError as exc:
+        _fail(str(exc), 1)
+    print_summary(summary, out)
+    if html is not None:
+        out.print(f"\npage: {write_html(summary, html, database=str(settings.db))}")
 
 
 def _say_now(text: str) -> None:

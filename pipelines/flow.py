@@ -15,7 +15,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from pipelines.documents import discover_documents
-from pipelines.loading import DocumentOutcome, load_results, outcome_without_loading
+from pipelines.loading import DocumentOutcome, load_results, validate_results
 from pipelines.progress import gather_in_order
 from pipelines.report import build_run_report, issues_markdown, new_run_id, write_report
 from pipelines.settings import PeriodOptions, RunSettings
@@ -108,7 +108,7 @@ def ingest_flow(
     if load:
         outcomes = load_task(results, settings, run_id, started_at)
     else:
-        outcomes = [outcome_without_loading(result) for result in results]
+        outcomes = validate_results(results, settings)
     report = build_run_report(
         run_id,
         started_at,

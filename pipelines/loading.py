@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from parsers import Issue
 from pipelines.locking import writer_lock
 from pipelines.settings import RunSettings
 from pipelines.steps import DocumentResult, issue_record, quarantine_frame
@@ -55,7 +56,29 @@ def _issues_frame(
     return frame.loc[:, list(ISSUE_COLUMNS)]
 
 
-def outcome_without_loading(result: DocumentResult) -> DocumentOutcome:
+def validate_results(results: list[DocumentResult], settings: RunSettings) -> list[DocumentOutcome]:
+    """What ingest would do, for ``validate``: nothing is written.
+
+    Checks across months read the warehouse, when there is one, on a read-only connection.
+    """
+    from pipelines.identity import renumbering_issues
+
+    if Path(settings.db).exists():
+        conn = connect(settings.db, read_only=True, wait_seconds=settings.lock_wait_seconds)
+        try:
+            found = renumbering_issues(conn, results)
+        finally:
+            conn.close()
+    else:
+        found = renumbering_issues(None, results)
+    return [
+        outcome_without_loading(result, extra) for result, extra in zip(results, found, strict=True)
+    ]
+
+
+def outcome_without_loading(
+    result: DocumentResult, extra: list[Issue] | None = None
+) -> DocumentOutcome:
     """What ingest would do with a document, for ``validate``: nothing is written."""
     return DocumentOutcome(
         source_name=result.source_name,
@@ -68,7 +91,7 @@ def outcome_without_loading(result: DocumentResult) -> DocumentOutcome:
         year=result.year,
         month=result.month,
         source_format=result.source_format,
-        issues=[issue_record(i) for i in result.issues],
+        issues=[issue_record(i) for i in [*result.issues, *(extra or [])]],
     )
 
 
@@ -119,9 +142,35 @@ def load_results(
 
     The load holds the warehouse's writer lock: one loader at a time.
     """
+    with writer_lock(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait):
+        return _load_locked(
+            results, settings, run_id, started_at, report_path=report_path, on_wait=on_wait
+        )
+
+
+def _load_locked(
+    results: list[DocumentResult],
+    settings: RunSettings,
+    run_id: str,
+    started_at: datetime,
+    *,
+    report_path: str | None,
+    on_wait: Callable[[str], None] | None,
+) -> list[DocumentOutcome]:
+    from pipelines.identity import refresh_item_keys, renumbering_issues
+
     archived = [_archive(result, Path(settings.raw_dir)) for result in results]
     loads = [result_to_load(result, kept) for result, kept in zip(results, archived, strict=True)]
-    records = [[issue_record(i) for i in result.issues] for result in results]
+    conn = connect(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait)
+    try:
+        renumbered = renumbering_issues(conn, results)
+    except BaseException:
+        conn.close()
+        raise
+    records = [
+        [issue_record(i) for i in [*result.issues, *found]]
+        for result, found in zip(results, renumbered, strict=True)
+    ]
     issues = (
         pd.concat(
             [
@@ -133,13 +182,12 @@ def load_results(
         if results
         else None
     )
-    with writer_lock(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait):
-        conn = connect(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait)
-        try:
-            loaded = load_documents(conn, loads, run_id, issues=issues)
-            record_run(conn, run_id, "ingest", started_at, len(results), report_path)
-        finally:
-            conn.close()
+    try:
+        loaded = load_documents(conn, loads, run_id, issues=issues)
+        refresh_item_keys(conn, loads)
+        record_run(conn, run_id, "ingest", started_at, len(results), report_path)
+    finally:
+        conn.close()
     return [
         DocumentOutcome(
             source_name=result.source_name,

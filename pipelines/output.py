@@ -5,8 +5,15 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+from rich import box
 from rich.console import Console
 from rich.table import Table
+
+#: Text columns are cut to this many terminal cells (a CJK character takes two) unless
+#: ``full`` is asked for; in a narrow terminal they are cut further, down to ``MIN_TEXT``.
+TEXT_WIDTH = 36
+MIN_TEXT = 12
+_UNLIMITED = 100_000
 
 
 def _cell(value: object) -> str:
@@ -17,8 +24,46 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def print_frame(frame: pd.DataFrame, fmt: str, console: Console) -> None:
-    """Print a result as ``table`` (rich measures CJK characters as two columns), csv or json."""
+def _is_numeric(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def frame_to_table(frame: pd.DataFrame, text_width: int | None, *, plain: bool = False) -> Table:
+    """A rich table of ``frame``: numbers right-aligned, text cut at ``text_width`` cells."""
+    table = Table(
+        show_lines=False,
+        header_style="bold",
+        expand=False,
+        box=box.SIMPLE_HEAD if plain else box.HEAVY_HEAD,
+        show_edge=not plain,
+    )
+    for column in frame.columns:
+        numeric = _is_numeric(frame[column])
+        table.add_column(
+            str(column),
+            justify="right" if numeric else "left",
+            no_wrap=True,
+            overflow="ellipsis",
+            min_width=len(str(column)),
+            max_width=None if numeric or text_width is None else max(text_width, len(str(column))),
+        )
+    for row in frame.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    return table
+
+
+def _natural_width(console: Console, table: Table) -> int:
+    return console.measure(table, options=console.options.update(max_width=_UNLIMITED)).maximum
+
+
+def print_frame(frame: pd.DataFrame, fmt: str, console: Console, *, full: bool = False) -> None:
+    """Print a result as ``table``, ``csv`` or ``json``.
+
+    A table is never squeezed below its natural width: columns collapsing to nothing help
+    nobody. Piped into a file or ``less -S`` it is printed at full width with a light
+    frame; in a terminal, long texts are cut further to fit when they can. ``full`` prints
+    every text whole.
+    """
     if fmt == "csv":
         console.file.write(frame.to_csv(index=False))
         return
@@ -26,20 +71,23 @@ def print_frame(frame: pd.DataFrame, fmt: str, console: Console) -> None:
         console.file.write(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
         console.file.write("\n")
         return
-    table = Table(show_lines=False, header_style="bold", expand=False)
-    for column in frame.columns:
-        numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(
-            frame[column]
-        )
-        table.add_column(
-            str(column),
-            justify="right" if numeric else "left",
-            no_wrap=True,
-            overflow="ellipsis",
-            min_width=len(str(column)),
-            max_width=None if numeric else 36,
-        )
-    for row in frame.itertuples(index=False):
-        table.add_row(*(_cell(v) for v in row))
-    console.print(table)
+    print_table(frame, console, None if full else TEXT_WIDTH)
     console.print(f"[dim]{len(frame)} row{'s' if len(frame) != 1 else ''}[/]")
+
+
+def print_table(frame: pd.DataFrame, console: Console, text_width: int | None) -> None:
+    """Print ``frame`` as a table at its natural width (see ``print_frame``)."""
+    plain = not console.is_terminal
+    table = frame_to_table(frame, text_width, plain=plain)
+    width = _natural_width(console, table)
+    while not plain and text_width is not None and width > console.width and text_width > MIN_TEXT:
+        text_width = max(MIN_TEXT, text_width - 4)
+        table = frame_to_table(frame, text_width, plain=plain)
+        width = _natural_width(console, table)
+    # Console.print caps a renderable's width at the console's: widen the console instead
+    saved = console.width
+    console.width = max(width, saved) if plain else max(width, 1)
+    try:
+        console.print(table, crop=False)
+    finally:
+        console.width = saved

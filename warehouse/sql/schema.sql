@@ -73,3 +73,17 @@ CREATE TABLE IF NOT EXISTS validation_issues (
     message        VARCHAR NOT NULL,
     action         VARCHAR
 );
+
+-- Which project each item number stands for in each month (see schemas/identity.py):
+-- rewritten for a region's year whenever one of its months is loaded.
+CREATE TABLE IF NOT EXISTS item_keys (
+    region            VARCHAR NOT NULL,
+    year              INTEGER NOT NULL,
+    month             INTEGER NOT NULL,
+    item_no           INTEGER NOT NULL,
+    item_key          VARCHAR NOT NULL,      -- '47': first reported as (47); '40@9': (40) from 9月
+    match             VARCHAR NOT NULL,      -- same | renumbered | changed | new
+    previous_item_no  INTEGER,               -- the project's number in the month before
+    similarity        DOUBLE,
+    PRIMARY KEY (region, year, month, item_no)
+);

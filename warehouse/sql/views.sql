@@ -1,61 +1,90 @@
 -- Longitudinal views over progress. Rows of a superseded report are deleted on load, so
--- progress holds exactly one report per (region, year, month).
+-- progress holds exactly one report per (region, year, month). Every view keeps regions
+-- apart: each window, join and group includes region.
 
--- Each item row per month, with the change since the previous reported month of its year.
+-- progress with the project each row belongs to. Months are joined by item_key, not by
+-- number, so a renumbered project keeps its history and a new project under an old number
+-- starts its own. Rows without a computed key fall back to their number.
+CREATE OR REPLACE VIEW progress_keyed AS
+SELECT p.*,
+       coalesce(k.item_key, CAST(p.item_no AS VARCHAR)) AS item_key,
+       k.match AS item_match
+FROM progress p
+LEFT JOIN item_keys k
+  ON k.region = p.region AND k.year = p.year AND k.month = p.month AND k.item_no = p.item_no;
+
+-- Each item row per month, with the change since the project's previous reported month.
 CREATE OR REPLACE VIEW item_history AS
 SELECT
-    region, year, month, item_no, sub_no, content,
+    region, year, month, item_no, sub_no, item_key, content,
     completion_pct, is_lagging, department, leader,
     completion_pct - lag(completion_pct) OVER w AS change_pct,
     lag(month) OVER w AS previous_month,
-    report_id
-FROM progress
-WINDOW w AS (PARTITION BY region, year, item_no, sub_no ORDER BY month);
+    lag(item_no) OVER w AS previous_item_no,
+    lag(department) OVER w AS previous_department,
+    completion_raw, item_match, report_id
+FROM progress_keyed
+WINDOW w AS (PARTITION BY region, year, item_key, sub_no ORDER BY month);
 
 -- Each item row of a year at the latest month it was reported.
 CREATE OR REPLACE VIEW latest_progress AS
 SELECT *
-FROM progress
+FROM progress_keyed
 QUALIFY row_number() OVER (PARTITION BY region, year, item_no, sub_no ORDER BY month DESC) = 1;
 
--- Rows behind schedule in each region's latest reported month, with how many reported
--- months in a row (ending with that one) they have been behind.
-CREATE OR REPLACE VIEW lagging_items AS
+-- Every row behind schedule, with how many of the region's reported months in a row
+-- (ending with this one) the project's row has been behind. A month the region did not
+-- report neither breaks nor extends a streak; a reported month where the row is not
+-- behind, or is missing, breaks it. Gaps and islands: within a streak the region's period
+-- rank and the row's count of behind months rise together.
+CREATE OR REPLACE VIEW lagging_streaks AS
 WITH periods AS (
     SELECT region, year, month,
            dense_rank() OVER (PARTITION BY region ORDER BY year, month) AS period_rank
     FROM (SELECT DISTINCT region, year, month FROM progress)
 ),
-latest AS (
-    SELECT region, max(period_rank) AS latest_rank FROM periods GROUP BY region
-),
 behind AS (
-    SELECT p.*, r.period_rank,
+    SELECT h.*, r.period_rank,
            r.period_rank - row_number() OVER (
-               PARTITION BY p.region, p.year, p.item_no, p.sub_no ORDER BY r.period_rank
-           ) AS streak
-    FROM progress p JOIN periods r USING (region, year, month)
-    WHERE p.is_lagging
-),
-streaks AS (
-    SELECT region, year, item_no, sub_no, streak, count(*) AS consecutive_months
-    FROM behind GROUP BY region, year, item_no, sub_no, streak
+               PARTITION BY h.region, h.year, h.item_key, h.sub_no ORDER BY r.period_rank
+           ) AS island
+    FROM item_history h JOIN periods r USING (region, year, month)
+    WHERE h.is_lagging
 )
-SELECT b.region, b.year, b.month, b.item_no, b.sub_no, b.department, b.leader,
-       b.completion_pct, s.consecutive_months, b.content, b.completion_raw
-FROM behind b
-JOIN latest l ON l.region = b.region AND l.latest_rank = b.period_rank
-JOIN streaks s
-  ON s.region = b.region AND s.year = b.year AND s.item_no = b.item_no
- AND s.sub_no = b.sub_no AND s.streak = b.streak
-ORDER BY b.region, b.year, b.item_no, b.sub_no;
+SELECT region, year, month, item_no, sub_no, department, leader, completion_pct,
+       count(*) OVER s AS consecutive_months,
+       min(month) OVER s AS behind_since,
+       change_pct, item_key, content, completion_raw, period_rank
+FROM behind
+WINDOW s AS (PARTITION BY region, year, item_key, sub_no, island ORDER BY period_rank
+             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW);
 
--- Per department and month: items, mean completion, items behind and items complete.
+-- Rows behind schedule in each region's latest reported month.
+CREATE OR REPLACE VIEW lagging_items AS
+SELECT region, year, month, item_no, sub_no, department, leader, completion_pct,
+       consecutive_months, behind_since, change_pct, item_key, content, completion_raw
+FROM lagging_streaks
+QUALIFY period_rank = max(period_rank) OVER (PARTITION BY region)
+ORDER BY region, year, item_no, sub_no;
+
+-- Per department and month. An item counts once per department even when it has several
+-- rows there (its completion is their mean; behind if any row is; complete if all are).
 CREATE OR REPLACE VIEW department_summary AS
+WITH per_item AS (
+    SELECT region, year, month, department, item_no,
+           avg(completion_pct) AS completion_pct,
+           bool_or(is_lagging) AS is_lagging,
+           min(completion_pct) >= 100 AS is_complete
+    FROM progress
+    GROUP BY region, year, month, department, item_no
+)
 SELECT region, year, month, department,
-       count(DISTINCT item_no) AS items,
+       count(*) AS items,
        round(avg(completion_pct), 1) AS avg_completion_pct,
-       count(DISTINCT item_no) FILTER (WHERE is_lagging) AS items_lagging,
-       count(DISTINCT item_no) FILTER (WHERE completion_pct >= 100) AS items_complete
-FROM progress
+       count(*) FILTER (WHERE is_lagging) AS items_lagging,
+       count(*) FILTER (WHERE is_complete) AS items_complete,
+       min(completion_pct) AS min_completion_pct,
+       string_agg('(' || item_no || ')', ' ' ORDER BY item_no) FILTER (WHERE is_lagging)
+           AS lagging_item_nos
+FROM per_item
 GROUP BY region, year, month, department;

@@ -1,0 +1,62 @@
+"""Earlier months of a region's year, as checks across months need them, and item keys."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from warehouse.load import PROGRESS_COLUMNS
+
+KEY_COLUMNS: tuple[str, ...] = (
+    "region",
+    "year",
+    "month",
+    "item_no",
+    "item_key",
+    "match",
+    "previous_item_no",
+    "similarity",
+)
+
+
+def previous_period_rows(
+    conn: duckdb.DuckDBPyConnection, region: str, year: int, month: int
+) -> pd.DataFrame:
+    """``progress`` rows of the region's latest reported month of ``year`` before ``month``.
+
+    Empty (with the progress columns) when no earlier month of that year is loaded.
+    """
+    columns = ", ".join(PROGRESS_COLUMNS)
+    return conn.execute(
+        f"SELECT {columns} FROM progress WHERE region = $region AND year = $year AND month = ("
+        "SELECT max(month) FROM progress WHERE region = $region AND year = $year "
+        "AND month < $month) ORDER BY item_no, sub_no",
+        {"region": region, "year": year, "month": month},
+    ).df()
+
+
+def year_item_rows(conn: duckdb.DuckDBPyConnection, region: str, year: int) -> pd.DataFrame:
+    """``month, item_no, sub_no, content`` of every loaded month of a region's year."""
+    return conn.execute(
+        "SELECT month, item_no, sub_no, content FROM progress "
+        "WHERE region = ? AND year = ? ORDER BY month, item_no, sub_no",
+        [region, year],
+    ).df()
+
+
+def replace_item_keys(
+    conn: duckdb.DuckDBPyConnection, region: str, year: int, keys: pd.DataFrame
+) -> None:
+    """Replace a region's year of ``item_keys`` with ``keys`` in one transaction."""
+    frame = keys.assign(region=region, year=year).loc[:, list(KEY_COLUMNS)]
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute("DELETE FROM item_keys WHERE region = ? AND year = ?", [region, year])
+        if len(frame):
+            conn.register("incoming_keys", frame)
+            conn.execute("INSERT INTO item_keys BY NAME SELECT * FROM incoming_keys")
+            conn.unregister("incoming_keys")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

@@ -16,6 +16,7 @@ from warehouse import export_periods, seen_sha256s
 
 
 def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, read in blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

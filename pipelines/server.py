@@ -84,7 +84,7 @@ def start_server(
     env.pop("PREFECT_API_URL", None)  # the server must not try to reach another one
     if log_path is not None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = open(log_path, "wb") if log_path is not None else subprocess.DEVNULL  # noqa: SIM115
+    log = open(log_path, "wb") if log_path is not None else subprocess.DEVNULL
     try:
         process = subprocess.Popen(
             [
@@ -107,7 +107,7 @@ def start_server(
             start_new_session=True,
         )
     finally:
-        if log is not subprocess.DEVNULL:
+        if not isinstance(log, int):  # a file we opened, not DEVNULL
             log.close()
     server = ApiServer(api_url, process, log_path, how="started")
     deadline = time.monotonic() + wait_seconds

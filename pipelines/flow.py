@@ -7,6 +7,7 @@ Tasks are thin wrappers around the plain functions of ``pipelines.steps``,
 from __future__ import annotations
 
 import hashlib
+import sys
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,12 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from pipelines.documents import discover_documents
-from pipelines.loading import DocumentOutcome, load_results, outcome_without_loading
+from pipelines.loading import (
+    DocumentOutcome,
+    load_results,
+    outcome_without_loading,
+    with_month_over_month,
+)
 from pipelines.report import build_run_report, issues_markdown, new_run_id, write_report
 from pipelines.settings import PeriodOptions, RunSettings
 from pipelines.steps import DocumentResult, check_document, reject_repeated_periods
@@ -31,7 +37,13 @@ def load_task(
     results: list[DocumentResult], settings: RunSettings, run_id: str, started_at: datetime
 ) -> list[DocumentOutcome]:
     logger = get_run_logger()
-    return load_results(results, settings, run_id, started_at, on_wait=logger.warning)
+
+    def waiting(message: str) -> None:
+        # The command line silences Prefect's logger; someone waiting must still be told why.
+        print(message, file=sys.stderr, flush=True)
+        logger.warning(message)
+
+    return load_results(results, settings, run_id, started_at, on_wait=waiting)
 
 
 def artifact_key(region: str | None, year: int | None, month: int | None) -> str:
@@ -85,6 +97,7 @@ def ingest_flow(
     if load:
         outcomes = load_task(results, settings, run_id, started_at)
     else:
+        results = with_month_over_month(results, settings.db)
         outcomes = [outcome_without_loading(result) for result in results]
     report = build_run_report(run_id, started_at, "ingest" if load else "validate", outcomes,
                               database=str(settings.db) if load else None)

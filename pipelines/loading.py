@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
+from parsers import Issue
+from schemas.history import compare_months
 from warehouse import (
     DocumentLoad,
+    WarehouseError,
     archive_original,
     connect,
     load_document,
-    record_issues,
     record_run,
 )
+from warehouse.history import previous_month_rows
 from warehouse.load import ISSUE_COLUMNS, PROGRESS_COLUMNS, make_report_id
 
 from pipelines.settings import RunSettings
@@ -80,6 +86,60 @@ def _archive(result: DocumentResult, raw_dir: Path) -> str | None:
         return None  # the file vanished or cannot be read again since it was parsed
 
 
+def month_over_month(conn: duckdb.DuckDBPyConnection, result: DocumentResult) -> list[Issue]:
+    """Warnings comparing a document with the previous reported month in the warehouse."""
+    if result.status == "rejected" or None in result.period:
+        return []
+    region, year, month = str(result.region), int(result.year or 0), int(result.month or 0)
+    previous, rows = previous_month_rows(conn, region, year, month)
+    if previous is None:
+        return []
+    return compare_months(
+        rows, result.rows, source_name=result.source_name,
+        previous_label=f"{year}年{previous}月",
+        quarantined_items=frozenset(r.item_no for r in result.quarantined
+                                    if r.item_no is not None),
+    )
+
+
+def with_month_over_month(results: list[DocumentResult], db: Path) -> list[DocumentResult]:
+    """For ``validate``: add month-over-month warnings if the warehouse exists (read-only).
+
+    A missing or busy warehouse only means the comparison is skipped: validate loads nothing
+    and must not wait for or fail on another run.
+    """
+    if not Path(db).exists():
+        return results
+    try:
+        conn = connect(db, read_only=True, wait_seconds=0)
+    except WarehouseError:
+        return results
+    try:
+        return [replace(r, issues=[*r.issues, *month_over_month(conn, r)]) for r in results]
+    finally:
+        conn.close()
+
+
+def _pause_before_commit(seconds: float) -> Callable[[], None] | None:
+    """Fault injection for tests of crash safety: hold the open transaction for a while."""
+    if seconds <= 0:
+        return None
+
+    def pause() -> None:
+        print(f"fault injection: pausing {seconds:g} s before commit", file=sys.stderr,
+              flush=True)
+        time.sleep(seconds)
+
+    return pause
+
+
+def _period_order(results: list[DocumentResult]) -> list[int]:
+    """Indexes of ``results`` by period, so that each month is compared with the one before."""
+    return sorted(range(len(results)),
+                  key=lambda i: (results[i].region or "", results[i].year or 0,
+                                 results[i].month or 0, i))
+
+
 def load_results(
     results: list[DocumentResult],
     settings: RunSettings,
@@ -89,12 +149,18 @@ def load_results(
     report_path: str | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> list[DocumentOutcome]:
-    """Archive every original, then write each document in its own transaction."""
-    outcomes: list[DocumentOutcome] = []
+    """Archive every original, then write each document in its own transaction.
+
+    Documents are written in period order so that each is compared with the month before
+    it, even when both come in one run; the outcomes keep the order of ``results``.
+    """
+    outcomes: dict[int, DocumentOutcome] = {}
+    pause = _pause_before_commit(settings.fault_pause_before_commit)
     conn = connect(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait)
     try:
-        issue_frames: list[pd.DataFrame] = []
-        for result in results:
+        for index in _period_order(results):
+            result = results[index]
+            result = replace(result, issues=[*result.issues, *month_over_month(conn, result)])
             archived = _archive(result, Path(settings.raw_dir))
             report_id = result_report_id(result)
             rows = result.rows if result.status != "rejected" else result.rows.iloc[0:0]
@@ -109,25 +175,27 @@ def load_results(
                 progress=progress,
                 quarantine=quarantine_frame(result), archived_as=archived,
             )
-            loaded = load_document(conn, load, run_id)
             records = [issue_record(i) for i in result.issues]
+            # The issues go in with the document's rows, in its transaction: a crash keeps both
+            # or neither.
+            loaded = load_document(
+                conn, load, run_id,
+                issues=_issues_frame(run_id, report_id, result.source_name, records),
+                before_commit=pause,
+            )
             if loaded.status == "unchanged":
                 records = []
-            else:
-                issue_frames.append(_issues_frame(run_id, report_id, result.source_name, records))
-            outcomes.append(DocumentOutcome(
+            outcomes[index] = DocumentOutcome(
                 source_name=result.source_name, path=result.path, status=loaded.status,
                 rows_loaded=loaded.rows_loaded, rows_quarantined=loaded.rows_quarantined,
                 report_id=report_id, region=result.region, year=result.year, month=result.month,
                 source_format=result.source_format, issues=records,
                 replaced_report=loaded.replaced_report, archived=archived,
-            ))
-        if issue_frames:
-            record_issues(conn, pd.concat(issue_frames, ignore_index=True))
+            )
         record_run(conn, run_id, "ingest", started_at, len(results), report_path)
     finally:
         conn.close()
-    return outcomes
+    return [outcomes[i] for i in range(len(results))]
 
 
 def _empty_progress() -> pd.DataFrame:

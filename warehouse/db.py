@@ -62,12 +62,17 @@ def connect(
                     "try again when it has finished"
                 ) from None
             if on_wait is not None and not told:
-                on_wait(f"{path} is in use by another process; waiting for it to finish")
+                on_wait(
+                    f"{path} is in use by another process; waiting up to {wait_seconds:.0f} s "
+                    "for it to finish"
+                )
                 told = True
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
         except duckdb.Error as exc:
             raise WarehouseError(f"cannot open {path}: {exc}") from None
+    if told and on_wait is not None:
+        on_wait(f"{path} is free now; continuing")
     if not read_only:
         conn.execute(load_sql("schema"))
         conn.execute(load_sql("views"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -67,11 +68,17 @@ def _unchanged(conn: duckdb.DuckDBPyConnection, load: DocumentLoad) -> LoadOutco
 
 
 def load_document(
-    conn: duckdb.DuckDBPyConnection, load: DocumentLoad, run_id: str
+    conn: duckdb.DuckDBPyConnection,
+    load: DocumentLoad,
+    run_id: str,
+    *,
+    issues: pd.DataFrame | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> LoadOutcome:
-    """Write one document in one transaction, replacing the period's earlier report.
+    """Write one document and its issues in one transaction, replacing the period's report.
 
-    The same bytes for the same period a second time write nothing.
+    The same bytes for the same period a second time write nothing. ``before_commit`` runs
+    inside the open transaction, after every write: crash-safety tests use it to stop there.
     """
     existing = _unchanged(conn, load)
     if existing is not None:
@@ -120,6 +127,10 @@ def load_document(
             conn.register("incoming_quarantine", quarantine)
             conn.execute("INSERT INTO quarantine BY NAME SELECT * FROM incoming_quarantine")
             conn.unregister("incoming_quarantine")
+        if issues is not None:
+            record_issues(conn, issues)
+        if before_commit is not None:
+            before_commit()
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -47,9 +47,11 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
     detail = f"{document['rows_loaded']} rows {verb}, {document['rows_quarantined']} quarantined"
     if status == "unchanged":
         detail = "same bytes already loaded; nothing changed"
-    elif status == "rejected" and not document["rows_quarantined"]:
+    elif status == "rejected":
         problems = [i["message"] for i in document["issues"] if i["action"] == "document rejected"]
-        detail = problems[0] if problems else detail
+        if problems:
+            detail = problems[0] + (f" ({document['rows_quarantined']} rows quarantined)"
+                                    if document["rows_quarantined"] else "")
     out.print(f"[{_STATUS_STYLE.get(status, '')}]{status:<9}[/] {document['source_name']}  "
               f"[dim]{period}[/]  {detail}")
     errors = [i for i in document["issues"]

@@ -121,13 +121,28 @@ def reject_repeated_periods(results: list[DocumentResult]) -> list[DocumentResul
         else:
             problem = (f"{_period_label(result)} is also reported by {first.source_name} in this "
                        "run; ingest one report per period (the later one replaces the earlier)")
+        issue = Issue(result.source_name, "period_repeated", problem, action="document rejected")
+        # Nothing read is dropped: a different report of the period keeps its rows in quarantine.
+        kept = [] if first.source_sha256 == result.source_sha256 else [
+            *rows_as_rejected(result.rows, issue), *result.quarantined]
         out.append(replace(
-            result, status="rejected", rows=result.rows.iloc[0:0], quarantined=[],
-            issues=[Issue(result.source_name, "period_repeated", problem,
-                          action="document rejected")],
-            problem=problem,
+            result, status="rejected", rows=result.rows.iloc[0:0], quarantined=kept,
+            issues=[issue], problem=problem,
         ))
     return out
+
+
+def rows_as_rejected(rows: pd.DataFrame, issue: Issue) -> list[RejectedRow]:
+    """Parsed rows that are not loaded, as quarantine rows carrying ``issue`` as the reason."""
+    def opt(value: object) -> int | None:
+        return None if value is None or pd.isna(value) else int(value)  # type: ignore[arg-type]
+
+    return [
+        RejectedRow(Location(page=opt(row.get("source_page")), row=opt(row.get("source_row")),
+                             line=opt(row.get("source_line"))),
+                    str(row.get("raw")), (issue,), item_no=opt(row.get("item_no")))
+        for _, row in rows.iterrows()
+    ]
 
 
 def quarantine_frame(result: DocumentResult) -> pd.DataFrame:

@@ -59,7 +59,7 @@ class LoadOutcome:
 def _unchanged(conn: duckdb.DuckDBPyConnection, load: DocumentLoad) -> LoadOutcome | None:
     found = conn.execute(
         "SELECT status, rows_loaded, rows_quarantined FROM reports "
-        "WHERE report_id = ? AND superseded_by IS NULL",
+        "WHERE report_id = ? AND superseded_by IS NULL AND status <> 'rejected'",
         [load.report_id],
     ).fetchone()
     if found is None:
@@ -77,7 +77,8 @@ def load_document(
 ) -> LoadOutcome:
     """Write one document and its issues in one transaction, replacing the period's report.
 
-    The same bytes for the same period a second time write nothing. ``before_commit`` runs
+    The same bytes for the same period a second time write nothing, unless they were
+    rejected: a rejected document is read again (a newer reader may manage it). ``before_commit`` runs
     inside the open transaction, after every write: crash-safety tests use it to stop there.
     """
     existing = _unchanged(conn, load)

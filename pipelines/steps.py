@@ -11,6 +11,7 @@ import pandas as pd
 from parsers import DocumentError, Issue, Location, RejectedRow, parse_document
 from schemas import validate_rows
 
+from pipelines.rules import describe_rule
 from pipelines.settings import PeriodOptions
 
 log = logging.getLogger(__name__)
@@ -172,4 +173,5 @@ def issue_record(issue: Issue) -> dict[str, object]:
         "severity": issue.severity,
         "message": issue.message,
         "action": issue.action,
+        "rule": describe_rule(issue.check),
     }

@@ -20,7 +20,7 @@ QUARANTINE_COLUMNS: tuple[str, ...] = (
 )
 ISSUE_COLUMNS: tuple[str, ...] = (
     "run_id", "report_id", "source_name", "source_page", "source_row", "source_line",
-    "column_name", "check_name", "failure_value", "severity", "message", "action",
+    "column_name", "check_name", "failure_value", "severity", "message", "action", "rule",
 )
 
 

@@ -14,8 +14,9 @@ def august() -> pd.DataFrame:
 
 
 def compare(previous: pd.DataFrame, current: pd.DataFrame, **kw):
-    return compare_months(previous, current, source_name="2022年9月.txt",
-                          previous_label="2022年8月", **kw)
+    return compare_months(
+        previous, current, source_name="2022年9月.txt", previous_label="2022年8月", **kw
+    )
 
 
 def test_the_same_rows_again_give_no_warning() -> None:
@@ -33,8 +34,11 @@ def test_completion_going_down_is_a_warning_on_the_row_with_its_value() -> None:
     [issue] = compare(august(), september)
     assert issue.check == "completion_went_down" and issue.severity == "warning"
     assert issue.message == "item (13) completion fell from 63% in 2022年8月 to 50%"
-    assert (issue.column, issue.value, issue.action) == ("completion_raw", "50%,滞后进度",
-                                                         "row loaded")
+    assert (issue.column, issue.value, issue.action) == (
+        "completion_raw",
+        "50%,滞后进度",
+        "row loaded",
+    )
     assert issue.location.line == september.loc[row, "source_line"]
 
 
@@ -64,8 +68,12 @@ def test_vanished_and_appeared_items_and_the_changed_count() -> None:
     september = pd.concat([september, extra, extra2], ignore_index=True)
     issues = compare(august(), september)
     checks = [(i.check, i.value) for i in issues]
-    assert checks == [("item_appeared", "48"), ("item_appeared", "49"),
-                      ("item_vanished", "30"), ("item_count_changed", "48")]
+    assert checks == [
+        ("item_appeared", "48"),
+        ("item_appeared", "49"),
+        ("item_vanished", "30"),
+        ("item_count_changed", "48"),
+    ]
     vanished = issues[2]
     assert vanished.message == "item (30) of 2022年8月's report is missing"
     assert vanished.location.line is None and vanished.action == "noted"

@@ -33,8 +33,12 @@ def _start(*args: str, cwd: Path, pause: float = 0) -> subprocess.Popen[str]:
     if pause:
         env["MINSHENG_FAULT_PAUSE_BEFORE_COMMIT"] = str(pause)
     return subprocess.Popen(
-        [sys.executable, "-m", "pipelines", *args], cwd=cwd, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "pipelines", *args],
+        cwd=cwd,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -79,16 +83,20 @@ def _snapshot(db: Path) -> dict[str, list[tuple]]:
 
 
 def _load_in_process(paths: list[Path], tmp_path: Path, run_id: str) -> None:
-    settings = RunSettings.build(db=tmp_path / "w.duckdb", raw_dir=tmp_path / "data" / "raw",
-                                 region="乐清市")
+    settings = RunSettings.build(
+        db=tmp_path / "w.duckdb", raw_dir=tmp_path / "data" / "raw", region="乐清市"
+    )
     results = [check_document(p, PeriodOptions(region="乐清市")) for p in paths]
     load_results(results, settings, run_id, datetime.now())
 
 
 def test_kill_9_during_the_write_leaves_the_warehouse_as_it_was(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
-    _load_in_process([_month_file(tmp_path / "before", 7), _month_file(tmp_path / "before", 8)],
-                     tmp_path, "before")
+    _load_in_process(
+        [_month_file(tmp_path / "before", 7), _month_file(tmp_path / "before", 8)],
+        tmp_path,
+        "before",
+    )
     before = _snapshot(db)
     assert len(before["progress"]) == 96
 
@@ -96,8 +104,9 @@ def test_kill_9_during_the_write_leaves_the_warehouse_as_it_was(tmp_path: Path) 
     inbox = tmp_path / "inbox"
     _month_file(inbox, 8, bump=5)
     _month_file(inbox, 9)
-    process = _start("ingest", str(inbox), "--region", "乐清市", "--db", str(db), cwd=tmp_path,
-                     pause=300)
+    process = _start(
+        "ingest", str(inbox), "--region", "乐清市", "--db", str(db), cwd=tmp_path, pause=300
+    )
     try:
         _wait_for_line(process, PAUSE_LINE, timeout=300)
         process.send_signal(signal.SIGKILL)
@@ -119,10 +128,12 @@ def test_two_ingests_at_once_both_finish_and_the_second_says_it_waits(tmp_path: 
     september = _month_file(tmp_path / "b", 9)
     # Each holds its transaction open for a while, so whichever reaches the database second
     # finds it locked.
-    first = _start("ingest", str(august), "--region", "乐清市", "--db", str(db), cwd=tmp_path,
-                   pause=20)
-    second = _start("ingest", str(september), "--region", "乐清市", "--db", str(db),
-                    cwd=tmp_path, pause=20)
+    first = _start(
+        "ingest", str(august), "--region", "乐清市", "--db", str(db), cwd=tmp_path, pause=10
+    )
+    second = _start(
+        "ingest", str(september), "--region", "乐清市", "--db", str(db), cwd=tmp_path, pause=10
+    )
     outputs = [process.communicate(timeout=600) for process in (first, second)]
     for process, (stdout, stderr) in zip((first, second), outputs, strict=True):
         assert process.returncode == 0, stdout + stderr
@@ -132,18 +143,28 @@ def test_two_ingests_at_once_both_finish_and_the_second_says_it_waits(tmp_path: 
     assert len(waited) == 1, outputs
     assert "is free now; continuing" in waited[0]
     with duckdb.connect(str(db), read_only=True) as conn:
-        assert conn.execute("SELECT month, count(*) FROM progress GROUP BY month ORDER BY month"
-                            ).fetchall() == [(8, 48), (9, 48)]
+        assert conn.execute(
+            "SELECT month, count(*) FROM progress GROUP BY month ORDER BY month"
+        ).fetchall() == [(8, 48), (9, 48)]
         assert conn.execute("SELECT count(*) FROM runs").fetchone() == (2,)
 
 
 def test_sql_cannot_write(tmp_path: Path) -> None:
     _load_in_process([_month_file(tmp_path / "in", 8)], tmp_path, "run")
     done = subprocess.run(
-        [sys.executable, "-m", "pipelines", "sql", "DROP TABLE progress", "--db",
-         str(tmp_path / "w.duckdb")], capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pipelines",
+            "sql",
+            "DROP TABLE progress",
+            "--db",
+            str(tmp_path / "w.duckdb"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 1
     assert "read-only" in done.stderr and "Traceback" not in done.stderr
     assert len(_snapshot(tmp_path / "w.duckdb")["progress"]) == 48
-

@@ -25,9 +25,14 @@ run: install
 test: install
 	$(BIN)/python -m pytest -q
 
+## Generate a corpus of reports (all three formats) and print where the time goes.
+bench: install
+	$(BIN)/python -m bench
+
 lint: install
 	$(BIN)/ruff check parsers schemas warehouse pipelines tests
 	$(BIN)/ruff format --check parsers schemas warehouse pipelines tests
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

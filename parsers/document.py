@@ -24,9 +24,7 @@ def _readers() -> dict[str, tuple[str, Reader]]:
     readers: dict[str, tuple[str, Reader]] = {".txt": ("txt", read_text)}
     try:
         from parsers.docx import read_docx
-    except (
-        ImportError
-    ):  # pragma: no cover - the format module is optional while it is built
+    except ImportError:  # pragma: no cover - the format module is optional while it is built
         pass
     else:
         readers[".docx"] = ("docx", read_docx)
@@ -59,6 +57,10 @@ def parse_bytes(
     """Parse a document held in memory; ``source_name`` gives its format and period hints."""
     suffix = Path(source_name).suffix.lower()
     readers = _readers()
+    if suffix == ".doc":
+        raise UnsupportedFormat(
+            source_name, "an old Word (.doc) file: open it in Word and save it as .docx"
+        )
     if suffix not in readers:
         raise UnsupportedFormat(
             source_name,
@@ -104,7 +106,5 @@ def parse_document(
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise UnreadableDocument(
-            path.name, f"cannot read the file ({exc.strerror})"
-        ) from None
+        raise UnreadableDocument(path.name, f"cannot read the file ({exc.strerror})") from None
     return parse_bytes(data, path.name, region=region, year=year, month=month)

@@ -25,9 +25,7 @@ class DocumentError(ReportError):
 
     check = "document"
 
-    def __init__(
-        self, source_name: str, problem: str, *, where: str | None = None
-    ) -> None:
+    def __init__(self, source_name: str, problem: str, *, where: str | None = None) -> None:
         self.source_name = source_name
         self.problem = problem
         self.where = where

@@ -70,7 +70,12 @@ def grid_to_rows(
         problems: list[Issue] = []
 
         def problem(
-            column: str, check: str, message: str, value: str | None = None
+            column: str,
+            check: str,
+            message: str,
+            value: str | None = None,
+            problems: list[Issue] = problems,
+            grid_row: GridRow = grid_row,
         ) -> None:
             problems.append(
                 Issue(
@@ -131,9 +136,7 @@ def grid_to_rows(
 
         if problems:
             rejected.append(
-                RejectedRow(
-                    grid_row.location, grid_row.raw, tuple(problems), item_no=item_no
-                )
+                RejectedRow(grid_row.location, grid_row.raw, tuple(problems), item_no=item_no)
             )
             continue
 

@@ -91,7 +91,7 @@ def resolve_period(
 ) -> tuple[str, int, int, list[Issue]]:
     """Region, year and month of a document, or a PeriodError that says what to pass."""
     warnings: list[Issue] = []
-    resolved: dict[str, object] = {}
+    resolved: dict[str, str | int] = {}
     for field in ("region", "year", "month"):
         sources = [
             ("the title", getattr(title, field)),
@@ -129,9 +129,7 @@ def resolve_period(
             raise PeriodError(
                 source_name,
                 f"no {label} found in the title or the file name: pass {flag}"
-                + (
-                    " or name the file like 2022年8月….txt" if field != "region" else ""
-                ),
+                + (" or name the file like 2022年8月….txt" if field != "region" else ""),
             )
         first_where, first = found[0]
         for where, value in found[1:]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from parsers.period import month_from_header
@@ -40,7 +41,7 @@ def _column_matches(index: int, cell: str) -> bool:
     return any(cell == name or cell.endswith(name) for name in _COLUMN_NAMES[index])
 
 
-def match_header(cells: list[str | None] | tuple[str | None, ...]) -> HeaderInfo | None:
+def match_header(cells: Sequence[str | None]) -> HeaderInfo | None:
     """The header if these six cells are the progress table's header row, else None."""
     names = [normalize_header_cell(cell) for cell in cells]
     while names and names[-1] == "":

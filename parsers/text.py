@@ -29,9 +29,7 @@ def decode_text(data: bytes, source_name: str) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     if b"\x00" in data:
-        raise UnreadableDocument(
-            source_name, "this is a binary file, not a text report"
-        )
+        raise UnreadableDocument(source_name, "this is a binary file, not a text report")
     for encoding in ("utf-8", "gb18030"):
         try:
             return data.decode(encoding)
@@ -125,8 +123,7 @@ def text_to_grid(
             detail = (
                 f"row has {len(cells)} cells; a row with an item number has 4 to 6"
                 if item_no is not None
-                else f"row has {len(cells)} cells and no item number; another row of an "
-                "item has 5"
+                else f"row has {len(cells)} cells and no item number; another row of an item has 5"
             )
             rejected.append(
                 RejectedRow(

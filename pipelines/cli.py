@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,13 +23,34 @@ app = typer.Typer(
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-PathsArg = Annotated[list[Path], typer.Argument(help="Report files or folders (.txt, .docx, .pdf).",
-                                                show_default=False)]
-DbOpt = Annotated[Path | None, typer.Option("--db", help=f"DuckDB file [default: $MINSHENG_DB or {DEFAULT_DB}]", show_default=False)]
-RegionOpt = Annotated[str | None, typer.Option("--region", help="Region, e.g. 乐清市, when the document does not say.")]
-YearOpt = Annotated[int | None, typer.Option("--year", help="Year, when neither title nor file name says.")]
-MonthOpt = Annotated[int | None, typer.Option("--month", help="Month 1–12, when neither title nor file name says.")]
-ReportsOpt = Annotated[Path | None, typer.Option("--reports-dir", help="Where validation reports go [default: data/reports]", show_default=False)]
+PathsArg = Annotated[
+    list[Path],
+    typer.Argument(help="Report files or folders (.txt, .docx, .pdf).", show_default=False),
+]
+DbOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--db", help=f"DuckDB file [default: $MINSHENG_DB or {DEFAULT_DB}]", show_default=False
+    ),
+]
+RegionOpt = Annotated[
+    str | None,
+    typer.Option("--region", help="Region, e.g. 乐清市, when the document does not say."),
+]
+YearOpt = Annotated[
+    int | None, typer.Option("--year", help="Year, when neither title nor file name says.")
+]
+MonthOpt = Annotated[
+    int | None, typer.Option("--month", help="Month 1–12, when neither title nor file name says.")
+]
+ReportsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--reports-dir",
+        help="Where validation reports go [default: data/reports]",
+        show_default=False,
+    ),
+]
 
 _STATUS_STYLE = {"loaded": "green", "partial": "yellow", "rejected": "red", "unchanged": "dim"}
 
@@ -41,8 +62,11 @@ def _fail(message: str, code: int) -> None:
 
 def _print_document(document: dict[str, Any], loading: bool) -> None:
     status = document["status"]
-    period = (f"{document['region']} {document['year']}-{document['month']:02d}"
-              if document["year"] else "period unknown")
+    period = (
+        f"{document['region']} {document['year']}-{document['month']:02d}"
+        if document["year"]
+        else "period unknown"
+    )
     verb = "loaded" if loading else "would load"
     detail = f"{document['rows_loaded']} rows {verb}, {document['rows_quarantined']} quarantined"
     if status == "unchanged":
@@ -50,25 +74,45 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
     elif status == "rejected":
         problems = [i["message"] for i in document["issues"] if i["action"] == "document rejected"]
         if problems:
-            detail = problems[0] + (f" ({document['rows_quarantined']} rows quarantined)"
-                                    if document["rows_quarantined"] else "")
-    out.print(f"[{_STATUS_STYLE.get(status, '')}]{status:<9}[/] {document['source_name']}  "
-              f"[dim]{period}[/]  {detail}")
-    errors = [i for i in document["issues"]
-              if i["severity"] == "error" and i["action"] != "document rejected"]
+            detail = problems[0] + (
+                f" ({document['rows_quarantined']} rows quarantined)"
+                if document["rows_quarantined"]
+                else ""
+            )
+    out.print(
+        f"[{_STATUS_STYLE.get(status, '')}]{status:<9}[/] {document['source_name']}  "
+        f"[dim]{period}[/]  {detail}"
+    )
+    errors = [
+        i
+        for i in document["issues"]
+        if i["severity"] == "error" and i["action"] != "document rejected"
+    ]
     for issue in errors[:5]:
-        place = ", ".join(f"{k} {issue['source_' + k]}" for k in ("page", "line", "row")
-                          if issue.get("source_" + k) is not None)
+        place = ", ".join(
+            f"{k} {issue['source_' + k]}"
+            for k in ("page", "line", "row")
+            if issue.get("source_" + k) is not None
+        )
         out.print(f"          [dim]{place}:[/] {issue['message']}")
     if len(errors) > 5:
         out.print(f"          [dim]… and {len(errors) - 5} more in the report[/]")
 
 
-def _run(paths: list[Path], *, load: bool, db: Path | None, region: str | None,
-         year: int | None, month: int | None, reports_dir: Path | None) -> None:
+def _run(
+    paths: list[Path],
+    *,
+    load: bool,
+    db: Path | None,
+    region: str | None,
+    year: int | None,
+    month: int | None,
+    reports_dir: Path | None,
+) -> None:
     try:
-        settings = RunSettings.build(db=db, reports_dir=reports_dir, region=region, year=year,
-                                     month=month)
+        settings = RunSettings.build(
+            db=db, reports_dir=reports_dir, region=region, year=year, month=month
+        )
         from pipelines.documents import discover_documents
 
         if not discover_documents(list(paths)):
@@ -86,30 +130,46 @@ def _run(paths: list[Path], *, load: bool, db: Path | None, region: str | None,
     for document in report["documents"]:
         _print_document(document, load)
     totals = report["totals"]
-    out.print(f"{totals['documents']} documents, {totals['rows_loaded']} rows "
-              f"{'loaded' if load else 'checked'}, {totals['rows_quarantined']} quarantined, "
-              f"{totals['warnings']} warnings")
-    out.print(f"validation report: {report['report_files']['html']} "
-              f"(json: {report['report_files']['json']})")
+    out.print(
+        f"{totals['documents']} documents, {totals['rows_loaded']} rows "
+        f"{'loaded' if load else 'checked'}, {totals['rows_quarantined']} quarantined, "
+        f"{totals['warnings']} warnings"
+    )
+    out.print(
+        f"validation report: {report['report_files']['html']} "
+        f"(json: {report['report_files']['json']})"
+    )
     rejected = totals["rejected"] + totals["partial"] > 0 or totals["rows_quarantined"] > 0
     raise typer.Exit(1 if rejected else 0)
 
 
 @app.command()
-def ingest(paths: PathsArg, db: DbOpt = None, region: RegionOpt = None, year: YearOpt = None,
-           month: MonthOpt = None, reports_dir: ReportsOpt = None) -> None:
+def ingest(
+    paths: PathsArg,
+    db: DbOpt = None,
+    region: RegionOpt = None,
+    year: YearOpt = None,
+    month: MonthOpt = None,
+    reports_dir: ReportsOpt = None,
+) -> None:
     """Parse, validate and load reports into the warehouse; write a validation report."""
     _run(paths, load=True, db=db, region=region, year=year, month=month, reports_dir=reports_dir)
 
 
 @app.command()
-def validate(paths: PathsArg, db: DbOpt = None, region: RegionOpt = None, year: YearOpt = None,
-             month: MonthOpt = None, reports_dir: ReportsOpt = None) -> None:
+def validate(
+    paths: PathsArg,
+    db: DbOpt = None,
+    region: RegionOpt = None,
+    year: YearOpt = None,
+    month: MonthOpt = None,
+    reports_dir: ReportsOpt = None,
+) -> None:
     """Parse and validate exactly as ingest does, load nothing, write the validation report."""
     _run(paths, load=False, db=db, region=region, year=year, month=month, reports_dir=reports_dir)
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -117,9 +177,13 @@ class OutputFormat(str, Enum):
 
 @app.command()
 def sql(
-    statement: Annotated[str, typer.Argument(help="One SQL statement, e.g. \"SELECT * FROM lagging_items\".")],
+    statement: Annotated[
+        str, typer.Argument(help='One SQL statement, e.g. "SELECT * FROM lagging_items".')
+    ],
     db: DbOpt = None,
-    format: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
+    format: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.table,
 ) -> None:
     """Run one statement on a read-only connection to the warehouse."""
     from pipelines.output import print_frame
@@ -143,6 +207,8 @@ def main() -> None:
     except Exception as exc:  # a bug, not bad input: say so in one line
         if os.environ.get("MINSHENG_DEBUG"):
             raise
-        err.print(f"[red]error:[/red] unexpected failure: {type(exc).__name__}: {exc}\n"
-                  "run again with MINSHENG_DEBUG=1 to see where it happened")
+        err.print(
+            f"[red]error:[/red] unexpected failure: {type(exc).__name__}: {exc}\n"
+            "run again with MINSHENG_DEBUG=1 to see where it happened"
+        )
         sys.exit(1)

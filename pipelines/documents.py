@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from parsers import SUPPORTED_SUFFIXES
-
 from pipelines.settings import SettingsError
 
 

@@ -56,16 +56,23 @@ def artifact_key(region: str | None, year: int | None, month: int | None) -> str
 def publish_report_task(report: dict[str, Any], settings: RunSettings) -> dict[str, str]:
     json_path, html_path = write_report(report, settings.reports_dir)
     create_markdown_artifact(
-        key="validation-report", markdown=issues_markdown(report),
+        key="validation-report",
+        markdown=issues_markdown(report),
         description=f"Validation report of run {report['run_id']}",
     )
     for document in report["documents"]:
         if document["year"] is None:
             continue
-        rows = [{"document": document["source_name"], "status": document["status"], **issue}
-                for issue in document["issues"]] or [
-            {"document": document["source_name"], "status": document["status"],
-             "message": "no problems"}]
+        rows = [
+            {"document": document["source_name"], "status": document["status"], **issue}
+            for issue in document["issues"]
+        ] or [
+            {
+                "document": document["source_name"],
+                "status": document["status"],
+                "message": "no problems",
+            }
+        ]
         create_table_artifact(
             key=artifact_key(document["region"], document["year"], document["month"]),
             table=rows,
@@ -87,8 +94,9 @@ def ingest_flow(
     load: bool = True,
 ) -> dict[str, Any]:
     """Parse, check and (unless ``load`` is false) load the given reports; write the report."""
-    settings = RunSettings.build(db=db, reports_dir=reports_dir, raw_dir=raw_dir,
-                                 region=region, year=year, month=month)
+    settings = RunSettings.build(
+        db=db, reports_dir=reports_dir, raw_dir=raw_dir, region=region, year=year, month=month
+    )
     started_at = datetime.now()
     run_id = new_run_id(started_at)
     documents = [str(p) for p in discover_documents(list(paths))]
@@ -99,7 +107,12 @@ def ingest_flow(
     else:
         results = with_month_over_month(results, settings.db)
         outcomes = [outcome_without_loading(result) for result in results]
-    report = build_run_report(run_id, started_at, "ingest" if load else "validate", outcomes,
-                              database=str(settings.db) if load else None)
+    report = build_run_report(
+        run_id,
+        started_at,
+        "ingest" if load else "validate",
+        outcomes,
+        database=str(settings.db) if load else None,
+    )
     report["report_files"] = publish_report_task(report, settings)
     return report

@@ -1,4 +1,4 @@
-"""Loading checked documents into the warehouse, one transaction per document."""
+"""Loading checked documents into the warehouse, a run in one transaction."""
 
 from __future__ import annotations
 
@@ -11,21 +11,21 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+
 from parsers import Issue
+from pipelines.settings import RunSettings
+from pipelines.steps import DocumentResult, issue_record, quarantine_frame
 from schemas.history import compare_months
 from warehouse import (
     DocumentLoad,
     WarehouseError,
     archive_original,
     connect,
-    load_document,
+    load_documents,
+    previous_month_rows,
     record_run,
 )
-from warehouse.history import previous_month_rows
 from warehouse.load import ISSUE_COLUMNS, PROGRESS_COLUMNS, make_report_id
-
-from pipelines.settings import RunSettings
-from pipelines.steps import DocumentResult, issue_record, quarantine_frame
 
 
 @dataclass
@@ -52,13 +52,15 @@ def result_report_id(result: DocumentResult) -> str:
     return make_report_id(sha, result.region, result.year, result.month)
 
 
-def _issues_frame(run_id: str, report_id: str, source_name: str,
-                  records: list[dict[str, object]]) -> pd.DataFrame:
+def _issues_frame(
+    run_id: str, report_id: str, source_name: str, records: list[dict[str, object]]
+) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records)
     if frame.empty:
         return pd.DataFrame(columns=list(ISSUE_COLUMNS))
-    frame = frame.rename(columns={"column": "column_name", "check": "check_name",
-                                  "value": "failure_value"})
+    frame = frame.rename(
+        columns={"column": "column_name", "check": "check_name", "value": "failure_value"}
+    )
     frame["run_id"], frame["report_id"], frame["source_name"] = run_id, report_id, source_name
     for column in ("source_page", "source_row", "source_line"):
         frame[column] = frame[column].astype("Int64")
@@ -68,10 +70,15 @@ def _issues_frame(run_id: str, report_id: str, source_name: str,
 def outcome_without_loading(result: DocumentResult) -> DocumentOutcome:
     """What ingest would do with a document, for ``validate``: nothing is written."""
     return DocumentOutcome(
-        source_name=result.source_name, path=result.path, status=result.status,
+        source_name=result.source_name,
+        path=result.path,
+        status=result.status,
         rows_loaded=len(result.rows) if result.status != "rejected" else 0,
-        rows_quarantined=len(result.quarantined), report_id=result_report_id(result),
-        region=result.region, year=result.year, month=result.month,
+        rows_quarantined=len(result.quarantined),
+        report_id=result_report_id(result),
+        region=result.region,
+        year=result.year,
+        month=result.month,
         source_format=result.source_format,
         issues=[issue_record(i) for i in result.issues],
     )
@@ -81,63 +88,114 @@ def _archive(result: DocumentResult, raw_dir: Path) -> str | None:
     if result.source_sha256 is None:
         return None
     try:
-        return str(archive_original(result.path, result.source_sha256, raw_dir).relative_to(raw_dir))
+        return str(
+            archive_original(result.path, result.source_sha256, raw_dir).relative_to(raw_dir)
+        )
     except OSError:
         return None  # the file vanished or cannot be read again since it was parsed
 
 
-def month_over_month(conn: duckdb.DuckDBPyConnection, result: DocumentResult) -> list[Issue]:
-    """Warnings comparing a document with the previous reported month in the warehouse."""
-    if result.status == "rejected" or None in result.period:
-        return []
-    region, year, month = str(result.region), int(result.year or 0), int(result.month or 0)
-    previous, rows = previous_month_rows(conn, region, year, month)
-    if previous is None:
-        return []
-    return compare_months(
-        rows, result.rows, source_name=result.source_name,
-        previous_label=f"{year}年{previous}月",
-        quarantined_items=frozenset(r.item_no for r in result.quarantined
-                                    if r.item_no is not None),
+def result_to_load(result: DocumentResult, archived: str | None) -> DocumentLoad:
+    """A checked document as the frames the warehouse writes."""
+    rows = result.rows if result.status != "rejected" else result.rows.iloc[0:0]
+    progress = (
+        rows.assign(region=result.region, year=result.year, month=result.month)
+        if len(rows)
+        else _empty_progress()
+    )
+    return DocumentLoad(
+        report_id=result_report_id(result),
+        region=result.region,
+        year=result.year,
+        month=result.month,
+        source_name=result.source_name,
+        source_sha256=result.source_sha256 or "",
+        source_format=result.source_format,
+        status=result.status,
+        progress=progress,
+        quarantine=quarantine_frame(result),
+        archived_as=archived,
     )
 
 
-def with_month_over_month(results: list[DocumentResult], db: Path) -> list[DocumentResult]:
-    """For ``validate``: add month-over-month warnings if the warehouse exists (read-only).
+Period = tuple[str, int, int]
 
-    A missing or busy warehouse only means the comparison is skipped: validate loads nothing
-    and must not wait for or fail on another run.
+
+def _periods_in_run(results: list[DocumentResult]) -> dict[Period, DocumentResult]:
+    return {
+        (str(r.region), int(r.year or 0), int(r.month or 0)): r
+        for r in results
+        if r.status != "rejected" and None not in r.period
+    }
+
+
+def month_over_month(
+    conn: duckdb.DuckDBPyConnection | None,
+    result: DocumentResult,
+    in_run: dict[Period, DocumentResult] | None = None,
+) -> list[Issue]:
+    """Warnings comparing a document with the previous reported month of its region and year.
+
+    The previous month is the latest earlier one in the warehouse or in this same run (a
+    month in the run replaces the warehouse's copy of it, so it wins a tie).
     """
-    if not Path(db).exists():
-        return results
+    if result.status == "rejected" or None in result.period:
+        return []
+    region, year, month = str(result.region), int(result.year or 0), int(result.month or 0)
+    stored, rows = (
+        previous_month_rows(conn, region, year, month) if conn is not None else (None, None)
+    )
+    earlier = [m for (g, y, m) in (in_run or {}) if g == region and y == year and m < month]
+    if earlier and (stored is None or max(earlier) >= stored):
+        stored, rows = max(earlier), (in_run or {})[(region, year, max(earlier))].rows
+    if stored is None or rows is None:
+        return []
+    return compare_months(
+        rows,
+        result.rows,
+        source_name=result.source_name,
+        previous_label=f"{year}年{stored}月",
+        quarantined_items=frozenset(r.item_no for r in result.quarantined if r.item_no is not None),
+    )
+
+
+def add_month_over_month(
+    conn: duckdb.DuckDBPyConnection | None, results: list[DocumentResult]
+) -> list[DocumentResult]:
+    """Each result with its month-over-month warnings added."""
+    in_run = _periods_in_run(results)
+    return [replace(r, issues=[*r.issues, *month_over_month(conn, r, in_run)]) for r in results]
+
+
+def with_month_over_month(results: list[DocumentResult], db: Path) -> list[DocumentResult]:
+    """For ``validate``: month-over-month warnings, against the warehouse if it exists.
+
+    The warehouse is opened read-only and not waited for: validate loads nothing, so a
+    missing or busy warehouse only narrows the comparison to the documents of this run.
+    """
+    conn = None
+    if Path(db).exists():
+        try:
+            conn = connect(db, read_only=True, wait_seconds=0)
+        except WarehouseError:
+            conn = None
     try:
-        conn = connect(db, read_only=True, wait_seconds=0)
-    except WarehouseError:
-        return results
-    try:
-        return [replace(r, issues=[*r.issues, *month_over_month(conn, r)]) for r in results]
+        return add_month_over_month(conn, results)
     finally:
-        conn.close()
+        if conn is not None:
+            conn.close()
 
 
 def _pause_before_commit(seconds: float) -> Callable[[], None] | None:
-    """Fault injection for tests of crash safety: hold the open transaction for a while."""
+    """Fault injection for crash-safety tests: hold the open transaction for a while."""
     if seconds <= 0:
         return None
 
     def pause() -> None:
-        print(f"fault injection: pausing {seconds:g} s before commit", file=sys.stderr,
-              flush=True)
+        print(f"fault injection: pausing {seconds:g} s before commit", file=sys.stderr, flush=True)
         time.sleep(seconds)
 
     return pause
-
-
-def _period_order(results: list[DocumentResult]) -> list[int]:
-    """Indexes of ``results`` by period, so that each month is compared with the one before."""
-    return sorted(range(len(results)),
-                  key=lambda i: (results[i].region or "", results[i].year or 0,
-                                 results[i].month or 0, i))
 
 
 def load_results(
@@ -149,53 +207,58 @@ def load_results(
     report_path: str | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> list[DocumentOutcome]:
-    """Archive every original, then write each document in its own transaction.
+    """Archive every original, then write the whole run in one transaction.
 
-    Documents are written in period order so that each is compared with the month before
-    it, even when both come in one run; the outcomes keep the order of ``results``.
+    Month-over-month warnings are added first, on the connection the load uses (DuckDB lets
+    one process hold the file, so the run opens it once).
     """
-    outcomes: dict[int, DocumentOutcome] = {}
-    pause = _pause_before_commit(settings.fault_pause_before_commit)
+    archived = [_archive(result, Path(settings.raw_dir)) for result in results]
     conn = connect(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait)
     try:
-        for index in _period_order(results):
-            result = results[index]
-            result = replace(result, issues=[*result.issues, *month_over_month(conn, result)])
-            archived = _archive(result, Path(settings.raw_dir))
-            report_id = result_report_id(result)
-            rows = result.rows if result.status != "rejected" else result.rows.iloc[0:0]
-            progress = (
-                rows.assign(region=result.region, year=result.year, month=result.month)
-                if len(rows) else _empty_progress()
+        results = add_month_over_month(conn, results)
+        loads = [
+            result_to_load(result, kept) for result, kept in zip(results, archived, strict=True)
+        ]
+        records = [[issue_record(i) for i in result.issues] for result in results]
+        issues = (
+            pd.concat(
+                [
+                    _issues_frame(run_id, load.report_id, result.source_name, found)
+                    for load, result, found in zip(loads, results, records, strict=True)
+                ],
+                ignore_index=True,
             )
-            load = DocumentLoad(
-                report_id=report_id, region=result.region, year=result.year, month=result.month,
-                source_name=result.source_name, source_sha256=result.source_sha256 or "",
-                source_format=result.source_format, status=result.status,
-                progress=progress,
-                quarantine=quarantine_frame(result), archived_as=archived,
-            )
-            records = [issue_record(i) for i in result.issues]
-            # The issues go in with the document's rows, in its transaction: a crash keeps both
-            # or neither.
-            loaded = load_document(
-                conn, load, run_id,
-                issues=_issues_frame(run_id, report_id, result.source_name, records),
-                before_commit=pause,
-            )
-            if loaded.status == "unchanged":
-                records = []
-            outcomes[index] = DocumentOutcome(
-                source_name=result.source_name, path=result.path, status=loaded.status,
-                rows_loaded=loaded.rows_loaded, rows_quarantined=loaded.rows_quarantined,
-                report_id=report_id, region=result.region, year=result.year, month=result.month,
-                source_format=result.source_format, issues=records,
-                replaced_report=loaded.replaced_report, archived=archived,
-            )
+            if results
+            else None
+        )
+        loaded = load_documents(
+            conn,
+            loads,
+            run_id,
+            issues=issues,
+            before_commit=_pause_before_commit(settings.fault_pause_before_commit),
+        )
         record_run(conn, run_id, "ingest", started_at, len(results), report_path)
     finally:
         conn.close()
-    return [outcomes[i] for i in range(len(results))]
+    return [
+        DocumentOutcome(
+            source_name=result.source_name,
+            path=result.path,
+            status=done.status,
+            rows_loaded=done.rows_loaded,
+            rows_quarantined=done.rows_quarantined,
+            report_id=done.report_id,
+            region=result.region,
+            year=result.year,
+            month=result.month,
+            source_format=result.source_format,
+            issues=[] if done.status == "unchanged" else found,
+            replaced_report=done.replaced_report,
+            archived=kept,
+        )
+        for result, done, found, kept in zip(results, loaded, records, archived, strict=True)
+    ]
 
 
 def _empty_progress() -> pd.DataFrame:

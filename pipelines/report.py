@@ -24,8 +24,12 @@ def new_run_id(now: datetime | None = None) -> str:
 
 
 def build_run_report(
-    run_id: str, started_at: datetime, command: str, outcomes: list[DocumentOutcome],
-    *, database: str | None = None,
+    run_id: str,
+    started_at: datetime,
+    command: str,
+    outcomes: list[DocumentOutcome],
+    *,
+    database: str | None = None,
 ) -> dict[str, Any]:
     """The report in the shape CONTRACT.md fixes, with a few extra keys."""
     documents = []
@@ -86,7 +90,9 @@ def render_html(report: dict[str, Any]) -> str:
         (d, i) for d in documents for i in d["issues"] if i["action"] == "document rejected"
     ]
     return env.get_template("report.html.j2").render(
-        report=report, documents=documents, unreadable=unreadable,
+        report=report,
+        documents=documents,
+        unreadable=unreadable,
         rule_counts=rule_counts(report),
     )
 
@@ -107,10 +113,16 @@ def rule_counts(report: dict[str, Any]) -> list[dict[str, Any]]:
             documents.setdefault(key, set()).add(d["source_name"])
             rules[i["check"]] = i.get("rule") or describe_rule(i["check"])
     return [
-        {"check": check, "severity": severity, "rule": rules[check], "count": count,
-         "documents": len(documents[(check, severity)])}
+        {
+            "check": check,
+            "severity": severity,
+            "rule": rules[check],
+            "count": count,
+            "documents": len(documents[(check, severity)]),
+        }
         for (check, severity), count in sorted(
-            counts.items(), key=lambda kv: (kv[0][1] != "error", -kv[1], kv[0][0]))
+            counts.items(), key=lambda kv: (kv[0][1] != "error", -kv[1], kv[0][0])
+        )
     ]
 
 
@@ -139,15 +151,27 @@ def issues_markdown(report: dict[str, Any]) -> str:
         "|---|---|---:|---:|",
     ]
     for d in report["documents"]:
-        lines.append(f"| {d['source_name']} | {d['status']} | {d['rows_loaded']} | "
-                     f"{d['rows_quarantined']} |")
+        lines.append(
+            f"| {d['source_name']} | {d['status']} | {d['rows_loaded']} | {d['rows_quarantined']} |"
+        )
     problems = [(d, i) for d in report["documents"] for i in d["issues"]]
     if problems:
-        lines += ["", "| document | place | column | value | severity | problem | rule | row |",
-                  "|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "| document | place | column | value | severity | problem | rule | row |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for d, i in problems:
-            cells = [d["source_name"], _place(i), i["column"] or "", i["value"] or "",
-                     i["severity"], i["message"], i.get("rule") or "", i["action"]]
+            cells = [
+                d["source_name"],
+                _place(i),
+                i["column"] or "",
+                i["value"] or "",
+                i["severity"],
+                i["message"],
+                i.get("rule") or "",
+                i["action"],
+            ]
             lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
     return "\n".join(lines)
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
-from parsers import DocumentError, Issue, Location, RejectedRow, parse_document
-from schemas import validate_rows
 
+from parsers import DocumentError, Issue, Location, RejectedRow, parse_document
 from pipelines.rules import describe_rule
 from pipelines.settings import PeriodOptions
+from schemas import validate_rows
 
 log = logging.getLogger(__name__)
 
@@ -46,18 +46,32 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-def rejected_document(path: Path, check: str, problem: str, *, sha256: str | None = None,
-                      fmt: str | None = None, period: tuple = (None, None, None)) -> DocumentResult:
+def rejected_document(
+    path: Path,
+    check: str,
+    problem: str,
+    *,
+    sha256: str | None = None,
+    fmt: str | None = None,
+    period: tuple = (None, None, None),
+) -> DocumentResult:
     """A result for a document that cannot be used at all, with the one issue that says why."""
     from parsers import source_format
 
     issue = Issue(path.name, check, problem, action="document rejected")
     region, year, month = period
     return DocumentResult(
-        path=str(path), source_name=path.name, source_format=fmt or source_format(path),
+        path=str(path),
+        source_name=path.name,
+        source_format=fmt or source_format(path),
         source_sha256=sha256 if sha256 is not None else _sha256(path),
-        region=region, year=year, month=month, status="rejected",
-        rows=pd.DataFrame(), issues=[issue], problem=problem,
+        region=region,
+        year=year,
+        month=month,
+        status="rejected",
+        rows=pd.DataFrame(),
+        issues=[issue],
+        problem=problem,
     )
 
 
@@ -75,8 +89,12 @@ def check_document(path: str | Path, period: PeriodOptions) -> DocumentResult:
         )
     known_items = frozenset(r.item_no for r in doc.rejected if r.item_no is not None)
     validated = validate_rows(
-        doc.rows, region=str(doc.region), year=int(doc.year or 0), month=int(doc.month or 0),
-        source_name=doc.source_name, known_items=known_items,
+        doc.rows,
+        region=str(doc.region),
+        year=int(doc.year or 0),
+        month=int(doc.month or 0),
+        source_name=doc.source_name,
+        known_items=known_items,
     )
     quarantined = sorted(
         [*doc.rejected, *validated.quarantined],
@@ -86,14 +104,27 @@ def check_document(path: str | Path, period: PeriodOptions) -> DocumentResult:
     issues = [*doc.issues, *parse_issues, *validated.issues]
     kept = len(validated.rows)
     if kept == 0 and not quarantined:
-        return rejected_document(path, "table_rows", "the table has a header but no rows",
-                                 sha256=doc.source_sha256, fmt=doc.source_format,
-                                 period=(doc.region, doc.year, doc.month))
+        return rejected_document(
+            path,
+            "table_rows",
+            "the table has a header but no rows",
+            sha256=doc.source_sha256,
+            fmt=doc.source_format,
+            period=(doc.region, doc.year, doc.month),
+        )
     status = "loaded" if not quarantined else ("partial" if kept else "rejected")
     return DocumentResult(
-        path=str(path), source_name=doc.source_name, source_format=doc.source_format,
-        source_sha256=doc.source_sha256, region=doc.region, year=doc.year, month=doc.month,
-        status=status, rows=validated.rows, quarantined=quarantined, issues=issues,
+        path=str(path),
+        source_name=doc.source_name,
+        source_format=doc.source_format,
+        source_sha256=doc.source_sha256,
+        region=doc.region,
+        year=doc.year,
+        month=doc.month,
+        status=status,
+        rows=validated.rows,
+        quarantined=quarantined,
+        issues=issues,
     )
 
 
@@ -120,28 +151,47 @@ def reject_repeated_periods(results: list[DocumentResult]) -> list[DocumentResul
         if first.source_sha256 == result.source_sha256:
             problem = f"identical to {first.source_name} in this run; read once"
         else:
-            problem = (f"{_period_label(result)} is also reported by {first.source_name} in this "
-                       "run; ingest one report per period (the later one replaces the earlier)")
+            problem = (
+                f"{_period_label(result)} is also reported by {first.source_name} in this "
+                "run; ingest one report per period (the later one replaces the earlier)"
+            )
         issue = Issue(result.source_name, "period_repeated", problem, action="document rejected")
         # Nothing read is dropped: a different report of the period keeps its rows in quarantine.
-        kept = [] if first.source_sha256 == result.source_sha256 else [
-            *rows_as_rejected(result.rows, issue), *result.quarantined]
-        out.append(replace(
-            result, status="rejected", rows=result.rows.iloc[0:0], quarantined=kept,
-            issues=[issue], problem=problem,
-        ))
+        kept = (
+            []
+            if first.source_sha256 == result.source_sha256
+            else [*rows_as_rejected(result.rows, issue), *result.quarantined]
+        )
+        out.append(
+            replace(
+                result,
+                status="rejected",
+                rows=result.rows.iloc[0:0],
+                quarantined=kept,
+                issues=[issue],
+                problem=problem,
+            )
+        )
     return out
 
 
 def rows_as_rejected(rows: pd.DataFrame, issue: Issue) -> list[RejectedRow]:
     """Parsed rows that are not loaded, as quarantine rows carrying ``issue`` as the reason."""
+
     def opt(value: object) -> int | None:
         return None if value is None or pd.isna(value) else int(value)  # type: ignore[arg-type]
 
     return [
-        RejectedRow(Location(page=opt(row.get("source_page")), row=opt(row.get("source_row")),
-                             line=opt(row.get("source_line"))),
-                    str(row.get("raw")), (issue,), item_no=opt(row.get("item_no")))
+        RejectedRow(
+            Location(
+                page=opt(row.get("source_page")),
+                row=opt(row.get("source_row")),
+                line=opt(row.get("source_line")),
+            ),
+            str(row.get("raw")),
+            (issue,),
+            item_no=opt(row.get("item_no")),
+        )
         for _, row in rows.iterrows()
     ]
 

@@ -37,9 +37,7 @@ def _blank_or(series: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
 def _gap_check(known_items: frozenset[int]) -> pa.Check:
     def no_gap_before(series: pd.Series) -> pd.Series:
         present = set(series.dropna().astype(int)) | known_items
-        return series.map(
-            lambda n: pd.isna(n) or int(n) <= 1 or int(n) - 1 in present
-        ).astype(bool)
+        return series.map(lambda n: pd.isna(n) or int(n) <= 1 or int(n) - 1 in present).astype(bool)
 
     return _check(no_gap_before, "item_numbering_gap")
 
@@ -68,15 +66,9 @@ def _check(fn, name: str, *, element_wise: bool = False) -> pa.Check:  # type: i
 
 ERROR_SCHEMA = pa.DataFrameSchema(
     {
-        "content": pa.Column(
-            object, _check(_non_blank, "content_not_blank"), nullable=True
-        ),
-        "department": pa.Column(
-            object, _check(_non_blank, "department_not_blank"), nullable=True
-        ),
-        "leader": pa.Column(
-            object, _check(_non_blank, "leader_not_blank"), nullable=True
-        ),
+        "content": pa.Column(object, _check(_non_blank, "content_not_blank"), nullable=True),
+        "department": pa.Column(object, _check(_non_blank, "department_not_blank"), nullable=True),
+        "leader": pa.Column(object, _check(_non_blank, "leader_not_blank"), nullable=True),
         "completion_pct": pa.Column(
             float,
             _check(lambda s: s.notna() & s.ge(0), "completion_is_percentage"),
@@ -156,9 +148,7 @@ def _location(row: pd.Series) -> Location:
         value = row.get(name)
         return None if value is None or pd.isna(value) else int(value)
 
-    return Location(
-        page=opt("source_page"), row=opt("source_row"), line=opt("source_line")
-    )
+    return Location(page=opt("source_page"), row=opt("source_row"), line=opt("source_line"))
 
 
 def _check_name(raw: object) -> str:
@@ -190,9 +180,7 @@ def failures_to_issues(
         shown_column = _VALUE_COLUMN.get(column or "", column)
         value = row.get(shown_column) if shown_column else None
         value_text = (
-            None
-            if value is None or (not isinstance(value, str) and pd.isna(value))
-            else str(value)
+            None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
         )
         if check == "unique_key":  # the repeated key as the document writes it
             value_text = f"({row.get('item_no')})"
@@ -234,9 +222,7 @@ def validate_rows(
     frame["region"], frame["year"], frame["month"] = region, year, month
     if frame.empty:
         return Validated(frame)
-    errors = failures_to_issues(
-        _failures(ERROR_SCHEMA, frame), frame, source_name, "error"
-    )
+    errors = failures_to_issues(_failures(ERROR_SCHEMA, frame), frame, source_name, "error")
     warnings = failures_to_issues(
         _failures(warning_schema(known_items), frame), frame, source_name, "warning"
     )
@@ -269,8 +255,7 @@ def validate_rows(
             i.value,
             "row quarantined",
         )
-        if i.severity == "warning"
-        and any(i.location == r.location for r in quarantined)
+        if i.severity == "warning" and any(i.location == r.location for r in quarantined)
         else i
         for i in issues
     ]

@@ -9,8 +9,17 @@ import pandas as pd
 from tests.conftest import EXPECTED
 
 COMPARED = [
-    "item_no", "sub_no", "content", "plan_text", "actual_text", "completion_raw",
-    "completion_pct", "is_lagging", "department", "leader", "department_inherited",
+    "item_no",
+    "sub_no",
+    "content",
+    "plan_text",
+    "actual_text",
+    "completion_raw",
+    "completion_pct",
+    "is_lagging",
+    "department",
+    "leader",
+    "department_inherited",
     "leader_inherited",
 ]
 TEXT_COLUMNS = ["content", "plan_text", "actual_text", "completion_raw", "department", "leader"]

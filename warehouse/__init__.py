@@ -5,7 +5,14 @@ from __future__ import annotations
 from warehouse.archive import archive_original
 from warehouse.db import DatabaseBusy, WarehouseError, connect, read_only_query
 from warehouse.history import previous_month_rows
-from warehouse.load import DocumentLoad, LoadOutcome, load_document, record_issues, record_run
+from warehouse.load import (
+    DocumentLoad,
+    LoadOutcome,
+    load_document,
+    load_documents,
+    record_issues,
+    record_run,
+)
 
 __all__ = [
     "DatabaseBusy",
@@ -15,6 +22,7 @@ __all__ = [
     "archive_original",
     "connect",
     "load_document",
+    "load_documents",
     "previous_month_rows",
     "read_only_query",
     "record_issues",

@@ -11,16 +11,49 @@ import duckdb
 import pandas as pd
 
 PROGRESS_COLUMNS: tuple[str, ...] = (
-    "report_id", "region", "year", "month", "item_no", "sub_no", "content", "plan_text",
-    "actual_text", "completion_raw", "completion_pct", "is_lagging", "department", "leader",
-    "department_inherited", "leader_inherited", "source_page", "source_row", "source_line",
+    "report_id",
+    "region",
+    "year",
+    "month",
+    "item_no",
+    "sub_no",
+    "content",
+    "plan_text",
+    "actual_text",
+    "completion_raw",
+    "completion_pct",
+    "is_lagging",
+    "department",
+    "leader",
+    "department_inherited",
+    "leader_inherited",
+    "source_page",
+    "source_row",
+    "source_line",
 )
 QUARANTINE_COLUMNS: tuple[str, ...] = (
-    "report_id", "source_page", "source_row", "source_line", "raw", "reasons", "item_no",
+    "report_id",
+    "source_page",
+    "source_row",
+    "source_line",
+    "raw",
+    "reasons",
+    "item_no",
 )
 ISSUE_COLUMNS: tuple[str, ...] = (
-    "run_id", "report_id", "source_name", "source_page", "source_row", "source_line",
-    "column_name", "check_name", "failure_value", "severity", "message", "action", "rule",
+    "run_id",
+    "report_id",
+    "source_name",
+    "source_page",
+    "source_row",
+    "source_line",
+    "column_name",
+    "check_name",
+    "failure_value",
+    "severity",
+    "message",
+    "action",
+    "rule",
 )
 
 
@@ -56,87 +89,168 @@ class LoadOutcome:
     replaced_report: str | None = None
 
 
-def _unchanged(conn: duckdb.DuckDBPyConnection, load: DocumentLoad) -> LoadOutcome | None:
-    found = conn.execute(
-        "SELECT status, rows_loaded, rows_quarantined FROM reports "
-        "WHERE report_id = ? AND superseded_by IS NULL AND status <> 'rejected'",
-        [load.report_id],
-    ).fetchone()
-    if found is None:
+def _stack(
+    loads: list[DocumentLoad], attribute: str, columns: tuple[str, ...]
+) -> pd.DataFrame | None:
+    """One frame of every document's rows, each tagged with its report_id."""
+    frames = [getattr(load, attribute) for load in loads]
+    sizes = [len(frame) for frame in frames]
+    if not any(sizes):
         return None
-    return LoadOutcome(load.report_id, "unchanged", int(found[1]), int(found[2]))
+    stacked = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    stacked["report_id"] = [
+        load.report_id for load, n in zip(loads, sizes, strict=True) for _ in range(n)
+    ]
+    return stacked.loc[:, list(columns)]
 
 
-def load_document(
+def _register(conn: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    conn.register(name, frame)
+
+
+def load_documents(
     conn: duckdb.DuckDBPyConnection,
-    load: DocumentLoad,
+    loads: list[DocumentLoad],
     run_id: str,
     *,
     issues: pd.DataFrame | None = None,
     before_commit: Callable[[], None] | None = None,
-) -> LoadOutcome:
-    """Write one document and its issues in one transaction, replacing the period's report.
+) -> list[LoadOutcome]:
+    """Write a run's documents in one transaction: all of them, or (on any failure) none.
 
-    The same bytes for the same period a second time write nothing, unless they were
-    rejected: a rejected document is read again (a newer reader may manage it). ``before_commit`` runs
-    inside the open transaction, after every write: crash-safety tests use it to stop there.
+    A document whose bytes were loaded before for the same period writes nothing
+    (``unchanged``); any other replaces its period's rows, and the period's earlier report
+    stays in ``reports`` with ``superseded_by`` set. Each table gets one bulk insert.
+    ``issues`` (``ISSUE_COLUMNS``) are written with the rows, except those of unchanged
+    documents. A rejected document sent again is written again (a newer reader may manage
+    it). ``before_commit`` runs inside the open transaction after every write: crash-safety
+    tests stop the process there.
     """
-    existing = _unchanged(conn, load)
-    if existing is not None:
-        return existing
-    progress = load.progress.assign(report_id=load.report_id).loc[:, list(PROGRESS_COLUMNS)]
-    quarantine = load.quarantine.assign(report_id=load.report_id).loc[:, list(QUARANTINE_COLUMNS)]
-    replaced: str | None = None
+    ids = [load.report_id for load in loads]
+    known = {
+        row[0]: row
+        for row in conn.execute(
+            "SELECT report_id, rows_loaded, rows_quarantined FROM reports "
+            "WHERE superseded_by IS NULL AND status <> 'rejected' AND list_contains(?, report_id)",
+            [ids],
+        ).fetchall()
+    }
+    fresh = [load for load in loads if load.report_id not in known]
+    fresh_ids = [load.report_id for load in fresh]
+    replacing = [load for load in fresh if load.status != "rejected"]
+    now = datetime.now()
+    reports = pd.DataFrame(
+        {
+            "report_id": fresh_ids,
+            "region": [load.region for load in fresh],
+            "year": pd.Series([load.year for load in fresh], dtype="Int64"),
+            "month": pd.Series([load.month for load in fresh], dtype="Int64"),
+            "source_name": [load.source_name for load in fresh],
+            "source_sha256": [load.source_sha256 for load in fresh],
+            "source_format": [load.source_format for load in fresh],
+            "status": [load.status for load in fresh],
+            "rows_loaded": [len(load.progress) for load in fresh],
+            "rows_quarantined": [len(load.quarantine) for load in fresh],
+            "ingested_at": [now] * len(fresh),
+            "run_id": [run_id] * len(fresh),
+            "archived_as": [load.archived_as for load in fresh],
+        }
+    )
+    progress = _stack(replacing, "progress", PROGRESS_COLUMNS)
+    quarantine = _stack(fresh, "quarantine", QUARANTINE_COLUMNS)
+    periods = pd.DataFrame(
+        {
+            "report_id": [load.report_id for load in replacing],
+            "region": [load.region for load in replacing],
+            "year": pd.Series([load.year for load in replacing], dtype="Int64"),
+            "month": pd.Series([load.month for load in replacing], dtype="Int64"),
+        }
+    )
+    replaced: dict[str, str] = {}
     conn.execute("BEGIN TRANSACTION")
     try:
-        if load.status != "rejected":
-            previous = conn.execute(
-                "SELECT report_id FROM reports WHERE region = ? AND year = ? AND month = ? "
-                "AND status <> 'rejected' AND superseded_by IS NULL",
-                [load.region, load.year, load.month],
-            ).fetchall()
-            replaced = previous[0][0] if previous else None
-            conn.execute(
-                "UPDATE reports SET superseded_by = ? WHERE region = ? AND year = ? AND month = ? "
-                "AND superseded_by IS NULL AND report_id <> ?",
-                [load.report_id, load.region, load.year, load.month, load.report_id],
+        if replacing:
+            _register(conn, "incoming_periods", periods)
+            replaced = dict(
+                conn.execute(
+                    "SELECT p.report_id, r.report_id FROM reports r JOIN incoming_periods p "
+                    "ON r.region = p.region AND r.year = p.year AND r.month = p.month "
+                    "WHERE r.status <> 'rejected' AND r.superseded_by IS NULL "
+                    "AND r.report_id <> p.report_id"
+                ).fetchall()
             )
             conn.execute(
-                "DELETE FROM quarantine WHERE report_id IN (SELECT report_id FROM reports "
-                "WHERE region = ? AND year = ? AND month = ?)",
-                [load.region, load.year, load.month],
+                "UPDATE reports SET superseded_by = p.report_id FROM incoming_periods p "
+                "WHERE reports.region = p.region AND reports.year = p.year "
+                "AND reports.month = p.month AND reports.superseded_by IS NULL "
+                "AND reports.report_id <> p.report_id"
             )
             conn.execute(
-                "DELETE FROM progress WHERE region = ? AND year = ? AND month = ?",
-                [load.region, load.year, load.month],
+                "DELETE FROM quarantine WHERE report_id IN (SELECT r.report_id FROM reports r "
+                "JOIN incoming_periods p ON r.region = p.region AND r.year = p.year "
+                "AND r.month = p.month)"
             )
-        conn.execute("DELETE FROM quarantine WHERE report_id = ?", [load.report_id])
-        conn.execute("DELETE FROM reports WHERE report_id = ?", [load.report_id])
-        conn.execute(
-            "INSERT INTO reports (report_id, region, year, month, source_name, source_sha256, "
-            "source_format, status, rows_loaded, rows_quarantined, ingested_at, run_id, "
-            "archived_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [load.report_id, load.region, load.year, load.month, load.source_name,
-             load.source_sha256, load.source_format, load.status, len(progress),
-             len(quarantine), datetime.now(), run_id, load.archived_as],
-        )
-        if len(progress):
-            conn.register("incoming_progress", progress)
+            conn.execute(
+                "DELETE FROM progress USING incoming_periods p WHERE progress.region = p.region "
+                "AND progress.year = p.year AND progress.month = p.month"
+            )
+        if fresh_ids:
+            conn.execute("DELETE FROM quarantine WHERE list_contains(?, report_id)", [fresh_ids])
+            conn.execute("DELETE FROM reports WHERE list_contains(?, report_id)", [fresh_ids])
+            _register(conn, "incoming_reports", reports)
+            conn.execute("INSERT INTO reports BY NAME SELECT * FROM incoming_reports")
+        if progress is not None:
+            _register(conn, "incoming_progress", progress)
             conn.execute("INSERT INTO progress BY NAME SELECT * FROM incoming_progress")
-            conn.unregister("incoming_progress")
-        if len(quarantine):
-            conn.register("incoming_quarantine", quarantine)
+        if quarantine is not None:
+            _register(conn, "incoming_quarantine", quarantine)
             conn.execute("INSERT INTO quarantine BY NAME SELECT * FROM incoming_quarantine")
-            conn.unregister("incoming_quarantine")
-        if issues is not None:
-            record_issues(conn, issues)
+        if issues is not None and len(issues):
+            kept = issues[~issues["report_id"].isin(list(known))].loc[:, list(ISSUE_COLUMNS)]
+            _register(conn, "incoming_issues", kept)
+            conn.execute("INSERT INTO validation_issues BY NAME SELECT * FROM incoming_issues")
         if before_commit is not None:
             before_commit()
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    return LoadOutcome(load.report_id, load.status, len(progress), len(quarantine), replaced)
+    finally:
+        for name in (
+            "incoming_periods",
+            "incoming_reports",
+            "incoming_progress",
+            "incoming_quarantine",
+            "incoming_issues",
+        ):
+            try:
+                conn.unregister(name)
+            except duckdb.Error:
+                pass
+    outcomes = []
+    for load in loads:
+        if load.report_id in known:
+            _, rows_loaded, rows_quarantined = known[load.report_id]
+            outcomes.append(
+                LoadOutcome(load.report_id, "unchanged", int(rows_loaded), int(rows_quarantined))
+            )
+        else:
+            loaded = len(load.progress) if load.status != "rejected" else 0
+            outcomes.append(
+                LoadOutcome(
+                    load.report_id,
+                    load.status,
+                    loaded,
+                    len(load.quarantine),
+                    replaced.get(load.report_id),
+                )
+            )
+    return outcomes
+
+
+def load_document(conn: duckdb.DuckDBPyConnection, load: DocumentLoad, run_id: str) -> LoadOutcome:
+    """Write one document in its own transaction (see ``load_documents``)."""
+    return load_documents(conn, [load], run_id)[0]
 
 
 def record_issues(conn: duckdb.DuckDBPyConnection, issues: pd.DataFrame) -> None:

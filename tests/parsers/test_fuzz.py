@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from parsers import ReportError, parse_bytes
 from parsers.table import match_header
 from parsers.text import decode_text, split_cells
-
 from pipelines.settings import PeriodOptions
 from pipelines.steps import check_document
 from tests.conftest import sample_lines

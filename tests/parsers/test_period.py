@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from parsers import PeriodError, parse_bytes
 from parsers.period import PeriodHint, hint_from_filename, hint_from_title, month_from_header
-
 from tests.conftest import sample_lines
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+
 from parsers import (
     ParsedDocument,
     TableNotFound,
@@ -12,14 +13,15 @@ from parsers import (
     parse_bytes,
     parse_document,
 )
-
 from tests.conftest import SAMPLE, sample_lines
 from tests.helpers import COMPARED, as_text, expected_rows
 
 HEADER = "项 目 内 容 | 8月计划进度 | 实际进度情况 | 完成率 | 责任 单位 | 具体分管领导 |"
 
 
-def parse_lines(lines: list[str], name: str = "2022年8月乐清市民生实事.txt", **kw) -> ParsedDocument:
+def parse_lines(
+    lines: list[str], name: str = "2022年8月乐清市民生实事.txt", **kw
+) -> ParsedDocument:
     return parse_bytes("\n".join(lines).encode("utf-8"), name, **kw)
 
 
@@ -41,11 +43,16 @@ def test_rows_carry_their_line_and_no_page() -> None:
 
 @pytest.mark.parametrize(
     ("encoding", "newline", "bom"),
-    [("utf-8", "\n", b""), ("utf-8", "\r\n", b"\xef\xbb\xbf"), ("gb18030", "\r\n", b""),
-     ("gbk", "\n", b"")],
+    [
+        ("utf-8", "\n", b""),
+        ("utf-8", "\r\n", b"\xef\xbb\xbf"),
+        ("gb18030", "\r\n", b""),
+        ("gbk", "\n", b""),
+    ],
 )
-def test_encodings_and_line_endings_give_the_same_rows(encoding: str, newline: str,
-                                                       bom: bytes) -> None:
+def test_encodings_and_line_endings_give_the_same_rows(
+    encoding: str, newline: str, bom: bytes
+) -> None:
     text = newline.join(sample_lines()) + newline
     data = bom + text.encode(encoding)
     doc = parse_bytes(data, "2022年8月.txt", region="乐清市")
@@ -75,8 +82,11 @@ def test_an_empty_plan_is_null(plan: str) -> None:
 
 
 def test_lagging_is_read_from_the_completion_cell_which_is_kept_as_written() -> None:
-    lines = [HEADER, "(1)项目 | 计划 | 实际 | 63%,育英路未按计划完工,滞后进度 | 市治堵办 | 陈文周 |",
-             "(2)项目 | 计划 | 滞后说明在实际栏 | 72% | 市治堵办 | 陈文周 |"]
+    lines = [
+        HEADER,
+        "(1)项目 | 计划 | 实际 | 63%,育英路未按计划完工,滞后进度 | 市治堵办 | 陈文周 |",
+        "(2)项目 | 计划 | 滞后说明在实际栏 | 72% | 市治堵办 | 陈文周 |",
+    ]
     rows = parse_lines(lines).rows
     assert rows["completion_raw"].tolist()[0] == "63%,育英路未按计划完工,滞后进度"
     assert rows["completion_pct"].tolist() == [63.0, 72.0]
@@ -84,10 +94,12 @@ def test_lagging_is_read_from_the_completion_cell_which_is_kept_as_written() -> 
 
 
 def test_five_cells_inherit_the_department_four_cells_also_the_leader() -> None:
-    lines = [HEADER,
-             "(1)甲 | 计划 | 实际 | 72% | 市教育局 | 王旭良 |",
-             "(2)乙 | 计划 | 实际 | 72% | 王小强 |",
-             "(3)丙 | 计划 | 实际 | 72% |"]
+    lines = [
+        HEADER,
+        "(1)甲 | 计划 | 实际 | 72% | 市教育局 | 王旭良 |",
+        "(2)乙 | 计划 | 实际 | 72% | 王小强 |",
+        "(3)丙 | 计划 | 实际 | 72% |",
+    ]
     rows = parse_lines(lines).rows
     assert rows["department"].tolist() == ["市教育局"] * 3
     assert rows["leader"].tolist() == ["王旭良", "王小强", "王小强"]
@@ -96,9 +108,11 @@ def test_five_cells_inherit_the_department_four_cells_also_the_leader() -> None:
 
 
 def test_a_row_without_marker_is_the_next_row_of_the_item_above() -> None:
-    lines = [HEADER,
-             "(22)新增城市绿道20公里 | 11公里 | 80% | 72% | 市市政公用工程建设 | 郑鹏 |",
-             "9公里绿道 | 9公里绿道完成80% | 72% | 乐成中心城区管委会 | 徐祥忠 |"]
+    lines = [
+        HEADER,
+        "(22)新增城市绿道20公里 | 11公里 | 80% | 72% | 市市政公用工程建设 | 郑鹏 |",
+        "9公里绿道 | 9公里绿道完成80% | 72% | 乐成中心城区管委会 | 徐祥忠 |",
+    ]
     rows = parse_lines(lines).rows
     assert rows["item_no"].tolist() == [22, 22]
     assert rows["sub_no"].tolist() == [1, 2]
@@ -108,8 +122,11 @@ def test_a_row_without_marker_is_the_next_row_of_the_item_above() -> None:
 
 
 def test_a_row_with_too_many_cells_is_rejected_with_its_line() -> None:
-    lines = [HEADER, "(1)甲 | 计划 | 实际 | 72% | 市教育局 | 王旭良 | 多余 |",
-             "(2)乙 | 计划 | 实际 | 72% | 市教育局 | 王小强 |"]
+    lines = [
+        HEADER,
+        "(1)甲 | 计划 | 实际 | 72% | 市教育局 | 王旭良 | 多余 |",
+        "(2)乙 | 计划 | 实际 | 72% | 市教育局 | 王小强 |",
+    ]
     doc = parse_lines(lines)
     assert doc.rows["item_no"].tolist() == [2]
     [rejected] = doc.rejected
@@ -119,8 +136,11 @@ def test_a_row_with_too_many_cells_is_rejected_with_its_line() -> None:
 
 
 def test_nothing_above_to_inherit_from_is_rejected_not_guessed() -> None:
-    lines = [HEADER, "(1)甲 | 计划 | 实际 | 72% |",
-             "续行 | 计划 | 实际 | 72% | 市教育局 | 王旭良 |"]
+    lines = [
+        HEADER,
+        "(1)甲 | 计划 | 实际 | 72% |",
+        "续行 | 计划 | 实际 | 72% | 市教育局 | 王旭良 |",
+    ]
     doc = parse_lines(lines)
     assert doc.rows.empty
     assert [r.location.line for r in doc.rejected] == [2, 3]

@@ -15,8 +15,14 @@ from tests.pipelines.test_flow import broken_sample
 def minsheng(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PREFECT_HOME": str(cwd / ".prefect"), "COLUMNS": "200"}
     env.pop("PREFECT_API_URL", None)
-    return subprocess.run([sys.executable, "-m", "pipelines", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_ingest_of_broken_rows_exits_1_without_traceback_then_sql_reads(tmp_path: Path) -> None:
@@ -28,12 +34,20 @@ def test_ingest_of_broken_rows_exits_1_without_traceback_then_sql_reads(tmp_path
     assert f"partial   {SAMPLE_NAME}" in done.stdout
     assert "45 rows loaded, 3 quarantined" in done.stdout
     assert "line 3: completion rate '待核实' is not a percentage" in done.stdout
-    report_line = next(line for line in done.stdout.splitlines()
-                       if line.startswith("validation report:"))
+    report_line = next(
+        line for line in done.stdout.splitlines() if line.startswith("validation report:")
+    )
     assert "data/reports/" in report_line
 
-    query = minsheng("sql", "SELECT count(*) AS n FROM progress", "--db", "w.duckdb",
-                     "--format", "json", cwd=tmp_path)
+    query = minsheng(
+        "sql",
+        "SELECT count(*) AS n FROM progress",
+        "--db",
+        "w.duckdb",
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
     assert query.returncode == 0, query.stderr
     assert json.loads(query.stdout) == [{"n": 45}]
 

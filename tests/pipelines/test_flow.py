@@ -18,8 +18,11 @@ def run(paths: list[Path], tmp_path: Path, **options):
     from pipelines.flow import ingest_flow
 
     return ingest_flow(
-        paths=[str(p) for p in paths], db=str(tmp_path / "w.duckdb"),
-        reports_dir=str(tmp_path / "reports"), raw_dir=str(tmp_path / "raw"), **options,
+        paths=[str(p) for p in paths],
+        db=str(tmp_path / "w.duckdb"),
+        reports_dir=str(tmp_path / "reports"),
+        raw_dir=str(tmp_path / "raw"),
+        **options,
     )
 
 
@@ -27,10 +30,12 @@ def test_the_sample_loads_exactly_the_expected_rows(sample_copy: Path, tmp_path:
     report = run([sample_copy], tmp_path, region="乐清市")
     [document] = report["documents"]
     assert (document["status"], document["rows_loaded"], document["rows_quarantined"]) == (
-        "loaded", 48, 0)
+        "loaded",
+        48,
+        0,
+    )
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as conn:
-        loaded = conn.execute(
-            "SELECT * FROM progress ORDER BY item_no, sub_no").df()
+        loaded = conn.execute("SELECT * FROM progress ORDER BY item_no, sub_no").df()
         assert set(loaded["region"]) == {"乐清市"} and set(loaded["month"]) == {8}
     expected = expected_rows()
     got = as_text(loaded, [*COMPARED, "source_line"])
@@ -50,9 +55,9 @@ def test_running_again_leaves_one_report_and_48_rows(sample_copy: Path, tmp_path
 
 def broken_sample(folder: Path) -> Path:
     lines = sample_lines()
-    lines[2] = lines[2].replace("| 72% |", "| 待核实 |")          # line 3, item (2)
-    lines[6] = lines[6].rstrip().rstrip("|") + "| 多余 |"        # line 7, item (6): 7 cells
-    lines[7] = lines[7].replace("| 陈玮莉 |", "|  |")            # line 8, item (7): no leader
+    lines[2] = lines[2].replace("| 72% |", "| 待核实 |")  # line 3, item (2)
+    lines[6] = lines[6].rstrip().rstrip("|") + "| 多余 |"  # line 7, item (6): 7 cells
+    lines[7] = lines[7].replace("| 陈玮莉 |", "|  |")  # line 8, item (7): no leader
     path = folder / SAMPLE_NAME
     path.parent.mkdir(exist_ok=True)
     path.write_text("\n".join(lines), "utf-8")
@@ -64,24 +69,33 @@ def test_broken_rows_are_quarantined_and_reported_with_their_lines(tmp_path: Pat
     report = run([path], tmp_path, region="乐清市")
     [document] = report["documents"]
     assert (document["status"], document["rows_loaded"], document["rows_quarantined"]) == (
-        "partial", 45, 3)
+        "partial",
+        45,
+        3,
+    )
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as conn:
         assert conn.execute("SELECT count(*) FROM progress").fetchone() == (45,)
         quarantined = conn.execute(
-            "SELECT source_line, reasons FROM quarantine ORDER BY source_line").fetchall()
+            "SELECT source_line, reasons FROM quarantine ORDER BY source_line"
+        ).fetchall()
         errors = conn.execute(
             "SELECT source_line, column_name, check_name, failure_value FROM validation_issues "
-            "WHERE severity = 'error' ORDER BY source_line").fetchall()
+            "WHERE severity = 'error' ORDER BY source_line"
+        ).fetchall()
     assert [line for line, _ in quarantined] == [3, 7, 8]
     assert "completion rate '待核实' is not a percentage" in quarantined[0][1]
     assert "7 cells" in quarantined[1][1]
     assert "leader" in quarantined[2][1]
-    assert errors == [(3, "completion_raw", "completion_is_percentage", "待核实"),
-                      (7, "row", "cell_count", "7"), (8, "leader", "leader_not_blank", "")]
+    assert errors == [
+        (3, "completion_raw", "completion_is_percentage", "待核实"),
+        (7, "row", "cell_count", "7"),
+        (8, "leader", "leader_not_blank", ""),
+    ]
     saved = json.loads(Path(report["report_files"]["json"]).read_text("utf-8"))
     assert saved["documents"][0]["rows_quarantined"] == 3
-    lines = sorted(i["source_line"] for i in saved["documents"][0]["issues"]
-                   if i["severity"] == "error")
+    lines = sorted(
+        i["source_line"] for i in saved["documents"][0]["issues"] if i["severity"] == "error"
+    )
     assert lines == [3, 7, 8]
     html = Path(report["report_files"]["html"]).read_text("utf-8")
     assert "completion rate &#39;待核实&#39; is not a percentage" in html
@@ -95,14 +109,14 @@ def test_validate_loads_nothing_but_writes_the_report(sample_copy: Path, tmp_pat
     assert Path(report["report_files"]["html"]).exists()
 
 
-def test_the_report_is_published_as_a_prefect_artifact(sample_copy: Path,
-                                                       tmp_path: Path) -> None:
+def test_the_report_is_published_as_a_prefect_artifact(sample_copy: Path, tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
     run([sample_copy], tmp_path, region="乐清市")
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["validation-report"])))
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["validation-report"]))
+        )
     assert artifacts
     assert "48" in str(artifacts[0].data)

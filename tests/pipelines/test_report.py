@@ -10,7 +10,6 @@ from pipelines.loading import outcome_without_loading
 from pipelines.report import build_run_report, issues_markdown, render_html, rule_counts
 from pipelines.settings import PeriodOptions
 from pipelines.steps import check_document, reject_repeated_periods
-
 from tests.conftest import FIXTURES
 from tests.pipelines.test_flow import broken_sample
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+
 from parsers import parse_document
 from schemas.history import HISTORY_CHECKS, compare_months
-
 from tests.conftest import SAMPLE
 
 

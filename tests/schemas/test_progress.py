@@ -11,8 +11,14 @@ HEADER = "项目内容 | 8月计划进度 | 实际进度情况 | 完成率 | 责
 def check(*rows: str, known_items: frozenset[int] = frozenset()):
     doc = parse_bytes("\n".join([HEADER, *rows]).encode(), "2022年8月乐清市民生实事.txt")
     assert not doc.rejected
-    return validate_rows(doc.rows, region="乐清市", year=2022, month=8,
-                         source_name=doc.source_name, known_items=known_items)
+    return validate_rows(
+        doc.rows,
+        region="乐清市",
+        year=2022,
+        month=8,
+        source_name=doc.source_name,
+        known_items=known_items,
+    )
 
 
 GOOD = "(1)甲项目 | 计划 | 实际 | 72% | 市教育局 | 王旭良 |"
@@ -57,18 +63,25 @@ def test_a_duplicated_item_keeps_the_first_and_quarantines_the_second() -> None:
 
 
 def test_warnings_keep_the_row() -> None:
-    result = check("(1)甲 | 计划 | 实际 | 120% | 市市政公用工程建设 | 王 |",
-                   "(3)丙 | 计划 | 实际 | 72% | 市教育局 | 王旭良 |")
+    result = check(
+        "(1)甲 | 计划 | 实际 | 120% | 市市政公用工程建设 | 王 |",
+        "(3)丙 | 计划 | 实际 | 72% | 市教育局 | 王旭良 |",
+    )
     assert len(result.rows) == 2 and not result.quarantined
     checks = sorted(i.check for i in result.issues)
-    assert checks == ["completion_at_most_100", "department_looks_like_organisation",
-                      "item_numbering_gap", "leader_looks_like_name"]
+    assert checks == [
+        "completion_at_most_100",
+        "department_looks_like_organisation",
+        "item_numbering_gap",
+        "leader_looks_like_name",
+    ]
     assert all(i.severity == "warning" and i.action == "row loaded" for i in result.issues)
     gap = next(i for i in result.issues if i.check == "item_numbering_gap")
     assert gap.location.line == 3 and gap.value == "3"
 
 
 def test_no_gap_warning_for_an_item_whose_row_was_rejected_earlier() -> None:
-    result = check(GOOD, "(3)丙 | 计划 | 实际 | 72% | 市教育局 | 王旭良 |",
-                   known_items=frozenset({2}))
+    result = check(
+        GOOD, "(3)丙 | 计划 | 实际 | 72% | 市教育局 | 王旭良 |", known_items=frozenset({2})
+    )
     assert not result.issues

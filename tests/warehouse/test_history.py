@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+
 from parsers import parse_document
 from schemas import validate_rows
+from tests.conftest import SAMPLE
 from warehouse import DocumentLoad, connect, load_document, previous_month_rows
 from warehouse.load import make_report_id
-
-from tests.conftest import SAMPLE
 
 
 def _load(conn, month: int, rows: pd.DataFrame, region: str = "乐清市") -> None:

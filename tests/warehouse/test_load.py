@@ -7,29 +7,44 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+
 from parsers import parse_document
 from schemas import validate_rows
+from tests.conftest import SAMPLE
 from warehouse import DocumentLoad, WarehouseError, connect, load_document, read_only_query
 from warehouse.load import make_report_id
-
-from tests.conftest import SAMPLE
 
 
 def _load_for(sha: str, rows: pd.DataFrame, status: str = "loaded") -> DocumentLoad:
     return DocumentLoad(
-        report_id=make_report_id(sha, "乐清市", 2022, 8), region="乐清市", year=2022, month=8,
-        source_name="2022年8月.txt", source_sha256=sha, source_format="txt", status=status,
+        report_id=make_report_id(sha, "乐清市", 2022, 8),
+        region="乐清市",
+        year=2022,
+        month=8,
+        source_name="2022年8月.txt",
+        source_sha256=sha,
+        source_format="txt",
+        status=status,
         progress=rows.assign(region="乐清市", year=2022, month=8),
-        quarantine=pd.DataFrame({"source_page": [], "source_row": [], "source_line": [],
-                                 "raw": [], "reasons": [], "item_no": []}),
+        quarantine=pd.DataFrame(
+            {
+                "source_page": [],
+                "source_row": [],
+                "source_line": [],
+                "raw": [],
+                "reasons": [],
+                "item_no": [],
+            }
+        ),
     )
 
 
 @pytest.fixture
 def rows() -> pd.DataFrame:
     doc = parse_document(SAMPLE, region="乐清市")
-    return validate_rows(doc.rows, region="乐清市", year=2022, month=8,
-                         source_name=doc.source_name).rows
+    return validate_rows(
+        doc.rows, region="乐清市", year=2022, month=8, source_name=doc.source_name
+    ).rows
 
 
 def test_load_then_same_bytes_again_changes_nothing(tmp_path: Path, rows: pd.DataFrame) -> None:
@@ -44,15 +59,17 @@ def test_load_then_same_bytes_again_changes_nothing(tmp_path: Path, rows: pd.Dat
     conn.close()
 
 
-def test_a_new_document_for_the_period_replaces_its_rows(tmp_path: Path,
-                                                          rows: pd.DataFrame) -> None:
+def test_a_new_document_for_the_period_replaces_its_rows(
+    tmp_path: Path, rows: pd.DataFrame
+) -> None:
     conn = connect(tmp_path / "w.duckdb")
     load_document(conn, _load_for("a" * 64, rows), "run1")
     outcome = load_document(conn, _load_for("b" * 64, rows.head(10)), "run2")
     assert outcome.replaced_report == make_report_id("a" * 64, "乐清市", 2022, 8)
     assert conn.execute("SELECT count(*) FROM progress").fetchone() == (10,)
-    assert conn.execute(
-        "SELECT count(*) FROM reports WHERE superseded_by IS NULL").fetchone() == (1,)
+    assert conn.execute("SELECT count(*) FROM reports WHERE superseded_by IS NULL").fetchone() == (
+        1,
+    )
     conn.close()
 
 
@@ -85,12 +102,14 @@ def test_views_on_one_month(tmp_path: Path, rows: pd.DataFrame) -> None:
     conn = connect(db)
     load_document(conn, _load_for("a" * 64, rows), "run1")
     lagging = conn.execute(
-        "SELECT item_no, consecutive_months FROM lagging_items ORDER BY item_no").fetchall()
+        "SELECT item_no, consecutive_months FROM lagging_items ORDER BY item_no"
+    ).fetchall()
     assert lagging == [(6, 1), (13, 1), (20, 1), (41, 1), (43, 1), (45, 1), (47, 1)]
     history = conn.execute("SELECT count(*), count(change_pct) FROM item_history").fetchone()
     assert history == (48, 0)
     education = conn.execute(
         "SELECT items, items_lagging, items_complete FROM department_summary "
-        "WHERE department = '市教育局'").fetchone()
+        "WHERE department = '市教育局'"
+    ).fetchone()
     assert education == (4, 0, 0)
     conn.close()

@@ -1,0 +1,316 @@
+"""``python -m bench``: measure each step of a run on a generated corpus and print ratios.
+
+Usage: ``python -m bench [--documents 108] [--corpus DIR] [--repeat 3]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.alternatives import camelot_lattice, docx_row_cells, pdf_extract_tables
+from bench.corpus import Document, build_corpus
+
+console = Console(highlight=False)
+
+
+def median_seconds(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _check(path: str):  # top level so that process pools can pickle it
+    from pipelines.settings import PeriodOptions
+    from pipelines.steps import check_document
+
+    return check_document(path, PeriodOptions())
+
+
+def _check_all(paths: list[str], workers: int) -> list:
+    if workers == 1:
+        return [_check(p) for p in paths]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_check, paths, chunksize=4))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--documents", type=int, default=108)
+    parser.add_argument("--corpus", type=Path, default=Path("data/bench-corpus"))
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    from parsers import parse_document
+    from schemas import validate_rows
+
+    started = time.perf_counter()
+    from parsers.document import _readers
+
+    readable = {suffix.lstrip(".") for suffix in _readers()}
+    docs = [d for d in build_corpus(args.corpus, args.documents) if d.fmt in readable]
+    console.print(
+        f"corpus: {len(docs)} documents in {args.corpus} "
+        f"({time.perf_counter() - started:.1f} s to build or reuse)"
+    )
+    by_format: dict[str, list[Document]] = {}
+    for doc in docs:
+        by_format.setdefault(doc.fmt, []).append(doc)
+
+    figures: list[tuple[str, str, str]] = []
+    targets: list[tuple[str, float, str, bool]] = []
+
+    # Parsing, per format, against the naive alternative.
+    parsed = {}
+    for fmt, group in sorted(by_format.items()):
+        sample = group[: min(len(group), 12)]
+        ours = median_seconds(
+            lambda sample=sample: [parse_document(d.path) for d in sample], args.repeat
+        )
+        rows = sum(len(parse_document(d.path).rows) for d in sample)
+        per_doc = ours / len(sample)
+        figures.append(
+            (f"parse .{fmt}", f"{per_doc * 1000:.0f} ms/doc", f"{rows / ours:,.0f} rows/s")
+        )
+        if fmt == "docx":
+            naive = median_seconds(
+                lambda sample=sample: [docx_row_cells(d.path) for d in sample], args.repeat
+            )
+            ratio = naive / ours
+            figures.append(
+                (
+                    "  python-docx row.cells",
+                    f"{naive / len(sample) * 1000:.0f} ms/doc",
+                    f"ours {ratio:.2f}× faster",
+                )
+            )
+            targets.append((".docx parse vs row.cells", ratio, "≥ 2× faster", ratio >= 2))
+        if fmt == "pdf":
+            bare = median_seconds(
+                lambda sample=sample: [pdf_extract_tables(d.path) for d in sample], args.repeat
+            )
+            ratio = ours / bare
+            figures.append(
+                (
+                    "  bare extract_tables",
+                    f"{bare / len(sample) * 1000:.0f} ms/doc",
+                    f"ours {ratio:.2f}× its time",
+                )
+            )
+            targets.append(("PDF parse vs bare extract_tables", ratio, "≤ 1.15×", ratio <= 1.15))
+            one = sample[:3]
+            if camelot_lattice(one[0].path) is not None:
+                ours_one = median_seconds(lambda one=one: [parse_document(d.path) for d in one], 1)
+                cam = median_seconds(lambda one=one: [camelot_lattice(d.path) for d in one], 1)
+                figures.append(
+                    (
+                        "  camelot lattice",
+                        f"{cam / len(one) * 1000:.0f} ms/doc",
+                        f"ours {cam / ours_one:.1f}× faster",
+                    )
+                )
+                targets.append(
+                    ("PDF parse vs camelot", cam / ours_one, "≥ 3× faster", cam / ours_one >= 3)
+                )
+            else:
+                figures.append(("  camelot lattice", "not installed", "pip install camelot-py"))
+        parsed[fmt] = [parse_document(d.path) for d in group]
+
+    # Validation.
+    all_docs = [p for group in parsed.values() for p in group]
+    total_rows = sum(len(p.rows) for p in all_docs)
+    validation = median_seconds(
+        lambda: [
+            validate_rows(
+                p.rows,
+                region=str(p.region),
+                year=int(p.year or 0),
+                month=int(p.month or 0),
+                source_name=p.source_name,
+            )
+            for p in all_docs
+        ],
+        1,
+    )
+    figures.append(
+        (
+            "validate",
+            f"{validation / len(all_docs) * 1000:.0f} ms/doc",
+            f"{total_rows / validation:,.0f} rows/s",
+        )
+    )
+
+    # Loading: one bulk insert per document against executemany.
+    bulk, rowwise, load_rows = _measure_load(all_docs)
+    figures.append(("load (one bulk insert a table)", f"{load_rows / bulk:,.0f} rows/s", ""))
+    figures.append(
+        (
+            "  executemany",
+            f"{load_rows / rowwise:,.0f} rows/s",
+            f"bulk {rowwise / bulk:.1f}× faster",
+        )
+    )
+    targets.append(
+        ("bulk load vs executemany", rowwise / bulk, "≥ 20× faster", rowwise / bulk >= 20)
+    )
+
+    # Prefect overhead: the flow against the same functions called directly.
+    paths = [str(d.path) for d in docs]
+    direct, flow = _measure_prefect(paths)
+    figures.append(
+        ("backfill, functions called directly", f"{direct:.1f} s", f"{len(paths)} documents")
+    )
+    figures.append(("backfill, Prefect flow", f"{flow:.1f} s", f"{flow / direct:.2f}× direct"))
+    targets.append(
+        ("Prefect overhead on the backfill", flow / direct, "≤ 1.3×", flow / direct <= 1.3)
+    )
+
+    # Parallel parsing on 2 processes against 1.
+    one = median_seconds(lambda: _check_all(paths, 1), 1)
+    two = median_seconds(lambda: _check_all(paths, 2), 1)
+    figures.append(("parse+validate, 1 process", f"{one:.1f} s", ""))
+    figures.append(("parse+validate, 2 processes", f"{two:.1f} s", f"{one / two:.2f}× faster"))
+    targets.append(("backfill on 2 processes vs 1", one / two, "≥ 1.7× faster", one / two >= 1.7))
+
+    peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    figures.append(
+        ("peak memory", f"{peak_self:.0f} MiB", f"largest child {peak_children:.0f} MiB")
+    )
+
+    table = Table(
+        title=f"minsheng-etl benchmark, {datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores"
+    )
+    for column in ("step", "figure", "compared"):
+        table.add_column(column)
+    for row in figures:
+        table.add_row(*row)
+    console.print(table)
+    verdicts = Table(title="targets")
+    for column in ("ratio", "measured", "target", "met"):
+        verdicts.add_column(column)
+    for name, value, goal, met in targets:
+        verdicts.add_row(name, f"{value:.2f}", goal, "yes" if met else "[red]no[/]")
+    console.print(verdicts)
+
+
+def _measure_load(parsed: list) -> tuple[float, float, int]:
+    import pandas as pd
+
+    from warehouse import DocumentLoad, connect, load_documents
+    from warehouse.load import PROGRESS_COLUMNS, make_report_id
+
+    loads = []
+    for p in parsed:
+        rows = p.rows.assign(region=p.region, year=p.year, month=p.month)
+        loads.append(
+            DocumentLoad(
+                report_id=make_report_id(p.source_sha256, p.region, p.year, p.month),
+                region=p.region,
+                year=p.year,
+                month=p.month,
+                source_name=p.source_name,
+                source_sha256=p.source_sha256,
+                source_format=p.source_format,
+                status="loaded",
+                progress=rows,
+                quarantine=pd.DataFrame(
+                    columns=[
+                        "source_page",
+                        "source_row",
+                        "source_line",
+                        "raw",
+                        "reasons",
+                        "item_no",
+                    ]
+                ),
+            )
+        )
+    rows_total = sum(len(load.progress) for load in loads)
+    with tempfile.TemporaryDirectory() as tmp:
+        conn = connect(Path(tmp) / "bulk.duckdb")
+        start = time.perf_counter()
+        load_documents(conn, loads, "bench")
+        bulk = time.perf_counter() - start
+        conn.close()
+
+        conn = connect(Path(tmp) / "rowwise.duckdb")
+        columns = list(PROGRESS_COLUMNS)
+        statement = (
+            f"INSERT INTO progress ({', '.join(columns)}) VALUES "
+            f"({', '.join('?' for _ in columns)})"
+        )
+        start = time.perf_counter()
+        for load in loads:
+            frame = load.progress.assign(report_id=load.report_id)[columns]
+            records = [
+                [None if pd.isna(v) else v for v in row]
+                for row in frame.astype(object).itertuples(index=False)
+            ]
+            conn.execute("BEGIN TRANSACTION")
+            conn.executemany(statement, records)
+            conn.execute("COMMIT")
+        rowwise = time.perf_counter() - start
+        conn.close()
+    return bulk, rowwise, rows_total
+
+
+def _measure_prefect(paths: list[str]) -> tuple[float, float]:
+    from pipelines.loading import load_results
+    from pipelines.prefect_env import configure_prefect_environment
+    from pipelines.report import build_run_report, new_run_id, write_report
+    from pipelines.settings import RunSettings
+    from pipelines.steps import reject_repeated_periods
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["PREFECT_HOME"] = str(Path(tmp) / "prefect")
+        configure_prefect_environment(quiet=True)
+        from pipelines.flow import ingest_flow
+
+        settings = RunSettings.build(
+            db=Path(tmp) / "direct.duckdb",
+            reports_dir=Path(tmp) / "reports",
+            raw_dir=Path(tmp) / "raw",
+        )
+        start = time.perf_counter()
+        results = reject_repeated_periods([_check(p) for p in paths])
+        started_at = datetime.now()
+        run_id = new_run_id(started_at)
+        outcomes = load_results(results, settings, run_id, started_at)
+        write_report(build_run_report(run_id, started_at, "ingest", outcomes), settings.reports_dir)
+        direct = time.perf_counter() - start
+
+        # A first small run starts the temporary Prefect server; it is not part of the figure.
+        ingest_flow(
+            paths=paths[:1],
+            db=str(Path(tmp) / "warmup.duckdb"),
+            reports_dir=str(Path(tmp) / "reports"),
+            raw_dir=str(Path(tmp) / "raw"),
+        )
+        start = time.perf_counter()
+        ingest_flow(
+            paths=paths,
+            db=str(Path(tmp) / "flow.duckdb"),
+            reports_dir=str(Path(tmp) / "reports"),
+            raw_dir=str(Path(tmp) / "raw"),
+        )
+        flow = time.perf_counter() - start
+    return direct, flow
+
+
+if __name__ == "__main__":
+    main()

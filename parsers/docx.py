@@ -1,0 +1,431 @@
+"""Word reports: the progress table of a .docx, with its real merged cells.
+
+The file is opened with python-docx, then each table's XML is walked once with lxml,
+visiting only rows, cells, spans, merges, paragraphs and text: ``row.cells`` would build a
+proxy per grid position and ``table.cell(i, j)`` is quadratic. What the XML says becomes a six-cell ``GridRow``:
+
+- ``w:gridSpan`` widens a cell over several grid columns;
+- ``<w:vMerge w:val="restart"/>`` starts a vertical merge and a bare ``<w:vMerge/>``
+  continues it: a continuing cell is ``None``, so the grid step gives it the value above and
+  flags it inherited (a project cell merged over two rows makes them one item, sub_no 1, 2);
+- a cell's paragraphs are joined with a newline, empty leading and trailing ones dropped.
+
+Around the table: the first table whose header matches is the report; the non-empty
+paragraph above it that names a period is its title. Later tables that repeat the header,
+or have six columns and no header of their own, continue it (Word splits a long table that
+way), and as a merge cannot cross from one table to the next, empty project, department and
+leader cells in a continuation's first data row are read as merged from above. A row that is
+one cell across the whole width (``一、教育``) is a section title, not a data row. Tables
+that do not continue the report and paragraphs after it (notes, signature) are not read.
+
+``source_row`` is the row's 1-based position in the report table as a person counts it in
+Word: the header is row 1, section rows count, and a continuation table goes on counting
+from where the previous one stopped (its repeated header counts as a row too).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+
+from parsers.errors import TableNotFound, UnreadableDocument
+from parsers.grid import split_marker
+from parsers.model import TABLE_COLUMNS, GridRow, Issue, Location, RejectedRow, TableRead
+from parsers.period import hint_from_title
+from parsers.table import HeaderInfo, match_header
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_P, _TBL, _TR, _TC = f"{_W}p", f"{_W}tbl", f"{_W}tr", f"{_W}tc"
+_SDT, _SDT_CONTENT, _CUSTOM_XML = f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"
+_R, _T, _TAB, _BR, _CR = f"{_W}r", f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"
+_VAL = f"{_W}val"
+_GRID_SPAN, _V_MERGE = f"{_W}gridSpan", f"{_W}vMerge"
+_GRID_BEFORE, _GRID_AFTER = f"{_W}gridBefore", f"{_W}gridAfter"
+_TBL_GRID, _GRID_COL = f"{_W}tblGrid", f"{_W}gridCol"
+# Content controls and custom XML wrap paragraphs, tables, rows and cells without changing
+# what they mean; the walk looks through them.
+_WRAPPERS = (_SDT, _SDT_CONTENT, _CUSTOM_XML)
+# The elements a table walk visits; everything else (formatting, widths) is passed over.
+_WALKED = (_TBL, _TR, _TC, _GRID_SPAN, _V_MERGE, _GRID_BEFORE, _GRID_AFTER, _P, _T, _TAB, _BR, _CR)
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+# How many rows of a table may come before its header (a title row, a unit line).
+_HEADER_SEARCH_ROWS = 4
+_NCOLS = len(TABLE_COLUMNS)
+# Grid positions a continuation table's first row leaves empty where the merge above
+# would have covered them: project, department, leader.
+_MERGEABLE = (0, 4, 5)
+_HEADER_EXAMPLE = "项目内容 | 8月计划进度 | 实际进度情况 | 完成率 | 责任单位 | 具体分管领导"
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """One ``w:tc``: its text, how many grid columns it covers, whether it continues a merge."""
+
+    text: str
+    span: int = 1
+    continues: bool = False
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One ``w:tr`` as its cells, with the gaps ``gridBefore``/``gridAfter`` as empty cells."""
+
+    cells: tuple[_Cell, ...]
+
+    @property
+    def width(self) -> int:
+        return sum(cell.span for cell in self.cells)
+
+    def positions(self) -> list[str | None]:
+        """The row over its grid columns: a cell's text in its first column, ``''`` in the
+        others it spans, ``None`` where a vertical merge from above covers the column."""
+        out: list[str | None] = []
+        for cell in self.cells:
+            if cell.continues:
+                out.extend([None] * cell.span)
+            else:
+                out.append(cell.text)
+                out.extend([""] * (cell.span - 1))
+        return out
+
+    def raw(self) -> str:
+        return " | ".join(cell.text for cell in self.cells)
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def open_docx(data: bytes, source_name: str):  # -> docx.document.Document
+    """Bytes → a python-docx Document, or an UnreadableDocument that says what the file is."""
+    import docx  # python-docx; imported here so that reading .txt never pays for it
+
+    if not data:
+        raise UnreadableDocument(source_name, "the file is empty")
+    if data.startswith(_OLE_MAGIC):
+        if _ENCRYPTED_STREAM in data:
+            raise UnreadableDocument(
+                source_name,
+                "password-protected (encrypted) Word file: save it without a password "
+                "and send it again",
+            )
+        raise UnreadableDocument(
+            source_name,
+            "this is an old Word 97-2003 (.doc) file, not a .docx: open it in Word and "
+            "save it as Word Document (.docx)",
+        )
+    if data.startswith(b"%PDF"):
+        raise UnreadableDocument(source_name, "this is a PDF named .docx: rename it to .pdf")
+    if data.startswith(b"{\\rtf"):
+        raise UnreadableDocument(
+            source_name, "this is an RTF file named .docx: open it in Word and save it as .docx"
+        )
+    if not data.startswith(b"PK"):
+        raise UnreadableDocument(
+            source_name, "not a Word .docx file (a .docx is a zip archive; this is not one)"
+        )
+    try:
+        # A truncated download keeps the zip's first entries but loses the directory at the end.
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if "word/document.xml" not in archive.namelist():
+                raise UnreadableDocument(
+                    source_name,
+                    "a zip archive without word/document.xml: not a Word document",
+                )
+    except zipfile.BadZipFile:
+        raise UnreadableDocument(
+            source_name,
+            "the file is damaged (an incomplete zip archive, as left by a cut-off download "
+            "or attachment): send it again",
+        ) from None
+    try:
+        return docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx and lxml raise many types for a broken part
+        raise UnreadableDocument(
+            source_name, f"the Word file is damaged and cannot be opened ({exc})"
+        ) from None
+
+
+# --------------------------------------------------------------------------- XML walk
+
+
+def _unwrap(element) -> Iterator:
+    """Children of ``element``, looking through content controls and custom XML."""
+    for child in element:
+        if child.tag in _WRAPPERS:
+            yield from _unwrap(child)
+        else:
+            yield child
+
+
+def paragraph_text(p) -> str:
+    """The text of a ``w:p``: runs' text, tabs, and line breaks as newlines."""
+    parts: list[str] = []
+    for node in p.iter(_T, _TAB, _BR, _CR):
+        tag = node.tag
+        if tag == _T:
+            parts.append(node.text or "")
+        elif node.getparent().tag == _R:  # a w:tab in w:pPr/w:tabs is a tab stop, not text
+            parts.append("\t" if tag == _TAB else "\n")
+    return "".join(parts)
+
+
+def _int_val(element) -> int:
+    try:
+        return int(element.get(_VAL, "1"))
+    except ValueError:
+        return 1
+
+
+def _join_paragraphs(paragraphs: list[list[str]]) -> str:
+    """Paragraphs joined with newlines; empty paragraphs at either end dropped."""
+    texts = ["".join(parts) for parts in paragraphs]
+    while texts and not texts[0].strip():
+        texts.pop(0)
+    while texts and not texts[-1].strip():
+        texts.pop()
+    return "\n".join(texts)
+
+
+def tbl_to_rows(tbl) -> list[_Row]:
+    """Every row of a ``w:tbl``, read in one pass over its elements.
+
+    Only the elements that matter are visited (rows, cells, spans, merges, paragraphs,
+    text); content controls around rows or cells are looked through. A table nested in a
+    cell adds its text to that cell.
+    """
+    rows: list[_Row] = []
+    cells: list[_Cell] = []
+    paragraphs: list[list[str]] = []
+    span, continues, before, after = 1, False, 0, 0
+    depth = 0  # tables open: 1 is this table, more is a table nested in one of its cells
+    for event, el in etree.iterwalk(tbl, events=("start", "end"), tag=_WALKED):
+        tag = el.tag
+        if tag == _TBL:
+            depth += 1 if event == "start" else -1
+            continue
+        if event == "end":
+            if depth == 1 and tag == _TC:
+                text = "" if continues else _join_paragraphs(paragraphs)
+                cells.append(_Cell(text, span, continues))
+            elif depth == 1 and tag == _TR:
+                if before:
+                    cells.insert(0, _Cell("", before))
+                if after:
+                    cells.append(_Cell("", after))
+                rows.append(_Row(tuple(cells)))
+            continue
+        if tag == _T:
+            if paragraphs:
+                paragraphs[-1].append(el.text or "")
+        elif tag == _P:
+            paragraphs.append([])
+        elif tag in (_TAB, _BR, _CR):
+            if paragraphs and el.getparent().tag == _R:
+                paragraphs[-1].append("\t" if tag == _TAB else "\n")
+        elif depth > 1:
+            continue  # the structure of a nested table: only its text counts
+        elif tag == _TC:
+            paragraphs, span, continues = [], 1, False
+        elif tag == _TR:
+            cells, before, after = [], 0, 0
+        elif tag == _GRID_SPAN:
+            span = max(_int_val(el), 1)
+        elif tag == _V_MERGE:
+            # A bare <w:vMerge/> (no w:val) continues the merge above, as does "continue".
+            continues = el.get(_VAL, "continue") == "continue"
+        elif tag == _GRID_BEFORE:
+            before = max(_int_val(el), 0)
+        elif tag == _GRID_AFTER:
+            after = max(_int_val(el), 0)
+    return rows
+
+
+def tbl_width(tbl, rows: list[_Row]) -> int:
+    """How many grid columns a table has: its ``w:tblGrid``, else its widest row."""
+    grid = tbl.find(_TBL_GRID)
+    if grid is not None:
+        columns = len(grid.findall(_GRID_COL))
+        if columns:
+            return columns
+    return max((row.width for row in rows), default=0)
+
+
+def body_blocks(body) -> Iterator:
+    """The body's paragraphs and tables in reading order."""
+    for child in _unwrap(body):
+        if child.tag in (_P, _TBL):
+            yield child
+
+
+# --------------------------------------------------------------------------- the table
+
+
+def _header_in(rows: list[_Row]) -> tuple[int, HeaderInfo] | None:
+    for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
+        found = match_header(_as_text(row.positions()))
+        if found is not None:
+            return index, found
+    return None
+
+
+def _as_text(cells: list[str | None]) -> list[str | None]:
+    return ["" if cell is None else cell for cell in cells]
+
+
+def _is_section(row: _Row, width: int) -> bool:
+    """One cell across the whole table: a section title such as ``一、教育``."""
+    real = [cell for cell in row.cells if not cell.continues]
+    return len(row.cells) == 1 and len(real) == 1 and real[0].span >= max(width, 2)
+
+
+def _title_from(paragraphs: list[str]) -> str | None:
+    """The first paragraph that names a region or period; else the first non-empty one."""
+    candidates = [p.strip() for p in paragraphs if p.strip()]
+    for text in candidates:
+        hint = hint_from_title(text)
+        if hint.year is not None or hint.month is not None or hint.region is not None:
+            return text
+    return candidates[0] if candidates else None
+
+
+class _ReportTable:
+    """Collects the report table's rows over one or more Word tables."""
+
+    def __init__(self, source_name: str, header: HeaderInfo) -> None:
+        self.source_name = source_name
+        self.header = header
+        self.grid: list[GridRow] = []
+        self.rejected: list[RejectedRow] = []
+        self.issues: list[Issue] = []
+        self.rows_before = 0  # rows of the earlier tables, for counting source_row on
+
+    def add_table(self, rows: list[_Row], width: int, first: int, *, continues: bool) -> None:
+        """Read ``rows[first:]`` as data rows (``first`` is after the header)."""
+        expect_merge_gap = continues
+        for index in range(first, len(rows)):
+            row = rows[index]
+            location = Location(row=self.rows_before + index + 1)
+            cells = row.positions()
+            if not any((cell or "").strip() for cell in cells):
+                continue
+            if match_header(_as_text(cells)) is not None:
+                continue  # a header repeated inside the table
+            if _is_section(row, width) and split_marker(row.cells[0].text)[0] is None:
+                expect_merge_gap = False  # a merge never runs across a section title
+                continue
+            if len(cells) != _NCOLS:
+                self._reject_width(row, cells, location)
+                expect_merge_gap = False
+                continue
+            if expect_merge_gap:
+                cells = [
+                    None if j in _MERGEABLE and cell is not None and not cell.strip() else cell
+                    for j, cell in enumerate(cells)
+                ]
+                expect_merge_gap = False
+            self._warn_wide_cells(row, location)
+            self.grid.append(GridRow(tuple(cells), location, row.raw()))
+        self.rows_before += len(rows)
+
+    def _reject_width(self, row: _Row, cells: list[str | None], location: Location) -> None:
+        item_no, _ = split_marker(row.cells[0].text) if row.cells else (None, "")
+        message = (
+            f"row spans {len(cells)} columns in {len(row.cells)} cells; the table has "
+            f"{_NCOLS} columns ({' | '.join(TABLE_COLUMNS)})"
+        )
+        issue = Issue(
+            self.source_name,
+            "cell_count",
+            message,
+            location=location,
+            column="row",
+            value=str(len(cells)),
+        )
+        self.rejected.append(RejectedRow(location, row.raw(), (issue,), item_no=item_no))
+
+    def _warn_wide_cells(self, row: _Row, location: Location) -> None:
+        column = 0
+        for cell in row.cells:
+            if cell.span > 1 and not cell.continues:
+                names = TABLE_COLUMNS[column : column + cell.span]
+                self.issues.append(
+                    Issue(
+                        self.source_name,
+                        "merged_across",
+                        f"one cell spans the {', '.join(names)} columns; its text was read "
+                        f"as {names[0]} and the others as empty",
+                        severity="warning",
+                        location=location,
+                        column=names[0],
+                        value=cell.text[:40],
+                        action="row kept",
+                    )
+                )
+            column += cell.span
+
+
+def blocks_to_table(blocks: Iterator, source_name: str) -> TableRead:
+    """Find the report table among the body's paragraphs and tables and read its rows."""
+    paragraphs: list[str] = []
+    report: _ReportTable | None = None
+    tables_seen = 0
+    for block in blocks:
+        if block.tag == _P:
+            if report is None:
+                paragraphs.append(paragraph_text(block))
+            continue
+        rows = tbl_to_rows(block)
+        width = tbl_width(block, rows)
+        tables_seen += 1
+        found = _header_in(rows)
+        if report is None:
+            if found is None:
+                continue  # a table before the report (contacts, a summary): not ours
+            index, header = found
+            # Rows above the header that span the table (a title inside it) can name the period.
+            paragraphs.extend(row.cells[0].text for row in rows[:index] if len(row.cells) == 1)
+            report = _ReportTable(source_name, header)
+            report.add_table(rows, width, index + 1, continues=False)
+            continue
+        if found is not None:
+            report.add_table(rows, width, found[0] + 1, continues=True)
+        elif width == _NCOLS:
+            report.add_table(rows, width, 0, continues=True)
+        else:
+            report.issues.append(
+                Issue(
+                    source_name,
+                    "not_a_row",
+                    f"a table after the report ({len(rows)} rows, {width} columns) does not "
+                    "continue it and was not read",
+                    severity="warning",
+                    action="table ignored",
+                )
+            )
+            break
+    if report is None:
+        what = (
+            "no table found"
+            if tables_seen == 0
+            else f"{tables_seen} table(s) found, none with the progress table's header"
+        )
+        raise TableNotFound(source_name, f"{what} (a header row like '{_HEADER_EXAMPLE}')")
+    return TableRead(
+        header_month=report.header.month,
+        title=_title_from(paragraphs),
+        grid=report.grid,
+        rejected=report.rejected,
+        issues=report.issues,
+    )
+
+
+def read_docx(data: bytes, source_name: str) -> TableRead:
+    """A Word report's bytes → its table, as grid rows numbered by their row in the table."""
+    document = open_docx(data, source_name)
+    return blocks_to_table(body_blocks(document.element.body), source_name)

@@ -47,7 +47,12 @@ def load_task(
 
 
 def artifact_key(region: str | None, year: int | None, month: int | None) -> str:
-    """A Prefect artifact key per region and month (keys allow only a-z, 0-9 and dashes)."""
+    """A Prefect artifact key per region and month (keys allow only a-z, 0-9 and dashes).
+
+    Documents whose period could not be read share one key, so the UI keeps their history too.
+    """
+    if region is None or year is None or month is None:
+        return "validation-period-unknown"
     region_tag = hashlib.sha1((region or "unknown").encode("utf-8")).hexdigest()[:8]
     return f"validation-{year or 0}-{month or 0:02d}-{region_tag}"
 
@@ -61,8 +66,6 @@ def publish_report_task(report: dict[str, Any], settings: RunSettings) -> dict[s
         description=f"Validation report of run {report['run_id']}",
     )
     for document in report["documents"]:
-        if document["year"] is None:
-            continue
         rows = [
             {"document": document["source_name"], "status": document["status"], **issue}
             for issue in document["issues"]
@@ -76,8 +79,13 @@ def publish_report_task(report: dict[str, Any], settings: RunSettings) -> dict[s
         create_table_artifact(
             key=artifact_key(document["region"], document["year"], document["month"]),
             table=rows,
-            description=f"{document['region']} {document['year']}年{document['month']}月: "
-            f"{document['rows_loaded']} rows loaded, {document['rows_quarantined']} quarantined",
+            description=(
+                f"{document['region']} {document['year']}年{document['month']}月"
+                if document["year"] is not None
+                else f"{document['source_name']} (period unknown)"
+            )
+            + f": {document['status']}, {document['rows_loaded']} rows loaded, "
+            f"{document['rows_quarantined']} quarantined",
         )
     return {"json": str(json_path), "html": str(html_path)}
 

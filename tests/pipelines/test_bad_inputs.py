@@ -46,17 +46,22 @@ class Case:
     data_rows: int | None = None  # rows the document holds, when it can be read
 
 
+def _rejected(name: str, says: str) -> Case:
+    """A fixture of ``bad/`` that is rejected as a whole with a message saying ``says``."""
+    return Case(name, (BAD / name).read_bytes(), "rejected", says)
+
+
 CASES = [
     Case("empty.txt", b"", "rejected", "the file is empty"),
-    Case("junk.txt", (BAD / "junk.txt").read_bytes(), "rejected", "binary file"),
-    Case("junk.docx", (BAD / "junk.docx").read_bytes(), "rejected", "not a Word .docx file"),
-    Case("truncated.docx", (BAD / "truncated.docx").read_bytes(), "rejected", "the file is damaged"),
-    Case("not-a-zip.docx", (BAD / "not-a-zip.docx").read_bytes(), "rejected", "not a Word .docx file"),
-    Case("password.docx", (BAD / "password.docx").read_bytes(), "rejected", "password-protected"),
-    Case("no-table.docx", (BAD / "no-table.docx").read_bytes(), "rejected", "no table found"),
-    Case("junk.pdf", (BAD / "junk.pdf").read_bytes(), "rejected", ".pdf"),
-    Case("encrypted.pdf", (BAD / "encrypted.pdf").read_bytes(), "rejected", ".pdf"),
-    Case("scanned.pdf", (BAD / "scanned.pdf").read_bytes(), "rejected", ".pdf"),
+    _rejected("junk.txt", "binary file"),
+    _rejected("junk.docx", "not a Word .docx file"),
+    _rejected("truncated.docx", "the file is damaged"),
+    _rejected("not-a-zip.docx", "not a Word .docx file"),
+    _rejected("password.docx", "password-protected"),
+    _rejected("no-table.docx", "no table found"),
+    _rejected("junk.pdf", ".pdf"),
+    _rejected("encrypted.pdf", ".pdf"),
+    _rejected("scanned.pdf", ".pdf"),
     Case(
         "gb18030-2022-08.txt",
         (BAD / "gb18030-2022-08.txt").read_bytes(),

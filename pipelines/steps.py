@@ -6,6 +6,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -178,8 +179,8 @@ def reject_repeated_periods(results: list[DocumentResult]) -> list[DocumentResul
 def rows_as_rejected(rows: pd.DataFrame, issue: Issue) -> list[RejectedRow]:
     """Parsed rows that are not loaded, as quarantine rows carrying ``issue`` as the reason."""
 
-    def opt(value: object) -> int | None:
-        return None if value is None or pd.isna(value) else int(value)  # type: ignore[arg-type]
+    def opt(value: Any) -> int | None:
+        return None if value is None or pd.isna(value) else int(value)
 
     return [
         RejectedRow(

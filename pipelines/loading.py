@@ -18,6 +18,7 @@ from pipelines.steps import DocumentResult, issue_record, quarantine_frame
 from schemas.history import compare_months
 from warehouse import (
     DocumentLoad,
+    LoadOutcome,
     WarehouseError,
     archive_original,
     connect,
@@ -231,13 +232,29 @@ def load_results(
             if results
             else None
         )
-        loaded = load_documents(
-            conn,
-            loads,
-            run_id,
-            issues=issues,
-            before_commit=_pause_before_commit(settings.fault_pause_before_commit),
+        # An identical copy in the run has the same report_id as its original: only the
+        # first is written, the copy is reported (rejected, with why) but gets no row.
+        first: dict[str, int] = {}
+        for index, load in enumerate(loads):
+            first.setdefault(load.report_id, index)
+        written = [index for index, load in enumerate(loads) if first[load.report_id] == index]
+        done_by_index = dict(
+            zip(
+                written,
+                load_documents(
+                    conn,
+                    [loads[index] for index in written],
+                    run_id,
+                    issues=issues,
+                    before_commit=_pause_before_commit(settings.fault_pause_before_commit),
+                ),
+                strict=True,
+            )
         )
+        loaded = [
+            done_by_index.get(index) or LoadOutcome(load.report_id, results[index].status, 0, 0)
+            for index, load in enumerate(loads)
+        ]
         record_run(conn, run_id, "ingest", started_at, len(results), report_path)
     finally:
         conn.close()

@@ -94,3 +94,24 @@ def test_validate_compares_with_the_warehouse_read_only(tmp_path: Path) -> None:
     found = [(i.check, i.location.line, i.message) for i in checked[0].issues]
     assert [f for f in found if f[0] in {e[0] for e in EXPECTED}] == EXPECTED
     assert with_month_over_month(results, tmp_path / "none.duckdb")[0].issues == results[0].issues
+
+
+def test_an_identical_copy_in_one_run_is_rejected_and_the_original_loads(tmp_path: Path) -> None:
+    from pipelines.steps import reject_repeated_periods
+
+    original = _month(tmp_path / "a", 8)
+    copy = tmp_path / "b" / "2022年8月民生实事-copy.txt"
+    copy.parent.mkdir()
+    copy.write_bytes(original.read_bytes())
+    settings = RunSettings.build(db=tmp_path / "w.duckdb", raw_dir=tmp_path / "raw")
+    for run_id, first_status in (("run1", "loaded"), ("run2", "unchanged")):
+        results = reject_repeated_periods(
+            [check_document(p, PeriodOptions(region="乐清市")) for p in (original, copy)]
+        )
+        first, second = load_results(results, settings, run_id, datetime.now())
+        assert (first.status, first.rows_loaded) == (first_status, 48)
+        assert (second.status, second.rows_loaded) == ("rejected", 0)
+        assert second.issues[0]["message"] == f"identical to {original.name} in this run; read once"
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as conn:
+        assert conn.execute("SELECT count(*) FROM progress").fetchone() == (48,)
+        assert conn.execute("SELECT count(*) FROM reports").fetchone() == (1,)

@@ -165,7 +165,15 @@ def add_month_over_month(
 ) -> list[DocumentResult]:
     """Each result with its month-over-month warnings added."""
     in_run = _periods_in_run(results)
-    return [replace(r, issues=[*r.issues, *month_over_month(conn, r, in_run)]) for r in results]
+    return [
+        replace(r, issues=sorted([*r.issues, *month_over_month(conn, r, in_run)], key=_place))
+        for r in results
+    ]
+
+
+def _place(issue: Issue) -> tuple[int, int, int]:
+    """Document order; whole-document issues first."""
+    return (issue.location.page or 0, issue.location.line or 0, issue.location.row or 0)
 
 
 def with_month_over_month(results: list[DocumentResult], db: Path) -> list[DocumentResult]:

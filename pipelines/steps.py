@@ -102,7 +102,11 @@ def check_document(path: str | Path, period: PeriodOptions) -> DocumentResult:
         key=lambda r: (r.location.page or 0, r.location.line or 0, r.location.row or 0),
     )
     parse_issues = [issue for row in doc.rejected for issue in row.issues]
-    issues = [*doc.issues, *parse_issues, *validated.issues]
+    # In document order, as someone checking the file reads it; whole-document issues first.
+    issues = sorted(
+        [*doc.issues, *parse_issues, *validated.issues],
+        key=lambda i: (i.location.page or 0, i.location.line or 0, i.location.row or 0),
+    )
     kept = len(validated.rows)
     if kept == 0 and not quarantined:
         return rejected_document(

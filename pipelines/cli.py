@@ -191,7 +191,7 @@ def sql(
 
     try:
         settings = RunSettings.build(db=db)
-        frame = read_only_query(settings.db, statement)
+        frame = read_only_query(settings.db, statement, on_wait=lambda m: err.print(m))
     except (WarehouseError, SettingsError) as exc:
         _fail(str(exc), 1)
     print_frame(frame, format.value, out)

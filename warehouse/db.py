@@ -79,9 +79,14 @@ def connect(
     return conn
 
 
-def read_only_query(path: str | Path, statement: str) -> pd.DataFrame:
-    """Run one statement on a read-only connection; errors come back as WarehouseError."""
-    conn = connect(path, read_only=True)
+def read_only_query(
+    path: str | Path, statement: str, *, on_wait: Callable[[str], None] | None = None
+) -> pd.DataFrame:
+    """Run one statement on a read-only connection; errors come back as WarehouseError.
+
+    While an ingest writes, DuckDB refuses even readers: ``on_wait`` hears that we wait.
+    """
+    conn = connect(path, read_only=True, on_wait=on_wait)
     try:
         return conn.execute(statement).df()
     except duckdb.Error as exc:

@@ -7,6 +7,7 @@ another run starts; without it the window is a few milliseconds.
 
 from __future__ import annotations
 
+import json
 import os
 import selectors
 import signal
@@ -109,10 +110,24 @@ def test_kill_9_during_the_write_leaves_the_warehouse_as_it_was(tmp_path: Path) 
     )
     try:
         _wait_for_line(process, PAUSE_LINE, timeout=300)
+        # A reader meanwhile waits for the lock, says so, and then sees the state before.
+        reader = _start(
+            "sql",
+            "SELECT count(*) AS n FROM progress",
+            "--db",
+            str(db),
+            "--format",
+            "json",
+            cwd=tmp_path,
+        )
+        _wait_for_line(reader, "in use by another process; waiting", timeout=120)
         process.send_signal(signal.SIGKILL)
     finally:
         process.wait(timeout=60)
     assert process.returncode == -signal.SIGKILL
+    stdout, stderr = reader.communicate(timeout=120)
+    assert reader.returncode == 0, stderr
+    assert json.loads(stdout) == [{"n": 96}]
 
     assert _snapshot(db) == before
     # The next run opens it for writing (replaying what DuckDB kept) and works normally.

@@ -101,10 +101,12 @@ def test_kill_9_during_the_write_leaves_the_warehouse_as_it_was(tmp_path: Path) 
     before = _snapshot(db)
     assert len(before["progress"]) == 96
 
-    # A new August (replaces the period: delete, then insert) and a September.
+    # New July and August (each replaces its period: delete, then insert) and four new months.
     inbox = tmp_path / "inbox"
+    _month_file(inbox, 7, bump=3)
     _month_file(inbox, 8, bump=5)
-    _month_file(inbox, 9)
+    for month in (9, 10, 11, 12):
+        _month_file(inbox, month)
     process = _start(
         "ingest", str(inbox), "--region", "乐清市", "--db", str(db), cwd=tmp_path, pause=300
     )

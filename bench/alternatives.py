@@ -5,14 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def docx_row_cells(path: Path) -> list[list[str]]:
-    """python-docx's documented way: every table, every row, ``row.cells``."""
-    import docx
-
-    document = docx.Document(str(path))
-    return [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
-
-
 def pdf_extract_tables(path: Path) -> list[list[list[str | None]]]:
     """pdfplumber alone: ``page.extract_tables()`` on every page, nothing joined."""
     import pdfplumber

@@ -17,6 +17,7 @@ from tests.helpers import COMPARED, as_text, without_space
 
 SAME_MONTH: dict[str, Path] = {
     "docx": FIXTURES / "yueqing-2022-08.docx",
+    "pdf": FIXTURES / "yueqing-2022-08.pdf",
 }
 
 

@@ -59,9 +59,10 @@ CASES = [
     _rejected("not-a-zip.docx", "not a Word .docx file"),
     _rejected("password.docx", "password-protected"),
     _rejected("no-table.docx", "no table found"),
-    _rejected("junk.pdf", ".pdf"),
-    _rejected("encrypted.pdf", ".pdf"),
-    _rejected("scanned.pdf", ".pdf"),
+    _rejected("junk.pdf", "not a PDF or damaged"),
+    _rejected("encrypted.pdf", "password-protected PDF"),
+    _rejected("scanned.pdf", "has no text layer (a scanned image?): run OCR first"),
+    _rejected("no-table.pdf", "no progress table found"),
     Case(
         "gb18030-2022-08.txt",
         (BAD / "gb18030-2022-08.txt").read_bytes(),
@@ -256,6 +257,17 @@ def test_a_folder_of_the_issues_acceptance_case(tmp_path: Path) -> None:
         for line in done.stdout.splitlines()
         if line.split() and line.split()[0] in ("loaded", "partial", "rejected")
     }
+    reasons = {
+        "empty.txt": "the file is empty",
+        "truncated.docx": "the file is damaged",
+        "no-table.docx": "no table found",
+        "encrypted.pdf": "password-protected PDF",
+        "scanned.pdf": "run OCR first",
+    }
+    for line in done.stdout.splitlines():
+        if line.split()[1:2] and line.split()[1] in reasons:
+            assert reasons.pop(line.split()[1]) in line, line
+    assert reasons == {}
     assert statuses == {
         "empty.txt": "rejected",
         "truncated.docx": "rejected",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from warehouse.archive import archive_original
 from warehouse.db import DatabaseBusy, WarehouseError, connect, read_only_query
+from warehouse.history import previous_month_rows
 from warehouse.load import (
     DocumentLoad,
     LoadOutcome,
@@ -22,6 +23,7 @@ __all__ = [
     "connect",
     "load_document",
     "load_documents",
+    "previous_month_rows",
     "read_only_query",
     "record_issues",
     "record_run",

@@ -2,7 +2,8 @@
 
 The file is opened with python-docx, then each table's XML is walked once with lxml,
 visiting only rows, cells, spans, merges, paragraphs and text: ``row.cells`` would build a
-proxy per grid position and ``table.cell(i, j)`` is quadratic. What the XML says becomes a six-cell ``GridRow``:
+proxy per grid position and ``table.cell(i, j)`` is quadratic. What the XML says becomes a
+six-cell ``GridRow``:
 
 - ``w:gridSpan`` widens a cell over several grid columns;
 - ``<w:vMerge w:val="restart"/>`` starts a vertical merge and a bare ``<w:vMerge/>``

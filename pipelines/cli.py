@@ -71,9 +71,14 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
     detail = f"{document['rows_loaded']} rows {verb}, {document['rows_quarantined']} quarantined"
     if status == "unchanged":
         detail = "same bytes already loaded; nothing changed"
-    elif status == "rejected" and not document["rows_quarantined"]:
+    elif status == "rejected":
         problems = [i["message"] for i in document["issues"] if i["action"] == "document rejected"]
-        detail = problems[0] if problems else detail
+        if problems:
+            detail = problems[0] + (
+                f" ({document['rows_quarantined']} rows quarantined)"
+                if document["rows_quarantined"]
+                else ""
+            )
     out.print(
         f"[{_STATUS_STYLE.get(status, '')}]{status:<9}[/] {document['source_name']}  "
         f"[dim]{period}[/]  {detail}"
@@ -236,7 +241,7 @@ def sql(
 
     try:
         settings = RunSettings.build(db=db)
-        frame = read_only_query(settings.db, statement)
+        frame = read_only_query(settings.db, statement, on_wait=lambda m: err.print(m))
     except (WarehouseError, SettingsError) as exc:
         _fail(str(exc), 1)
     print_frame(frame, format.value, out, full=full)

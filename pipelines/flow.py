@@ -7,6 +7,7 @@ Tasks are thin wrappers around the plain functions of ``pipelines.steps``,
 from __future__ import annotations
 
 import hashlib
+import sys
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,12 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from pipelines.documents import discover_documents
-from pipelines.loading import DocumentOutcome, load_results, validate_results
+from pipelines.loading import (
+    DocumentOutcome,
+    load_results,
+    validate_results,
+    with_month_over_month,
+)
 from pipelines.progress import gather_in_order
 from pipelines.report import build_run_report, issues_markdown, new_run_id, write_report
 from pipelines.settings import PeriodOptions, RunSettings
@@ -46,11 +52,22 @@ def load_task(
     results: list[DocumentResult], settings: RunSettings, run_id: str, started_at: datetime
 ) -> list[DocumentOutcome]:
     logger = get_run_logger()
-    return load_results(results, settings, run_id, started_at, on_wait=logger.warning)
+
+    def waiting(message: str) -> None:
+        # The command line silences Prefect's logger; someone waiting must still be told why.
+        print(message, file=sys.stderr, flush=True)
+        logger.warning(message)
+
+    return load_results(results, settings, run_id, started_at, on_wait=waiting)
 
 
 def artifact_key(region: str | None, year: int | None, month: int | None) -> str:
-    """A Prefect artifact key per region and month (keys allow only a-z, 0-9 and dashes)."""
+    """A Prefect artifact key per region and month (keys allow only a-z, 0-9 and dashes).
+
+    Documents whose period could not be read share one key, so the UI keeps their history too.
+    """
+    if region is None or year is None or month is None:
+        return "validation-period-unknown"
     region_tag = hashlib.sha1((region or "unknown").encode("utf-8")).hexdigest()[:8]
     return f"validation-{year or 0}-{month or 0:02d}-{region_tag}"
 
@@ -64,8 +81,6 @@ def publish_report_task(report: dict[str, Any], settings: RunSettings) -> dict[s
         description=f"Validation report of run {report['run_id']}",
     )
     for document in report["documents"]:
-        if document["year"] is None:
-            continue
         rows = [
             {"document": document["source_name"], "status": document["status"], **issue}
             for issue in document["issues"]
@@ -79,8 +94,13 @@ def publish_report_task(report: dict[str, Any], settings: RunSettings) -> dict[s
         create_table_artifact(
             key=artifact_key(document["region"], document["year"], document["month"]),
             table=rows,
-            description=f"{document['region']} {document['year']}年{document['month']}月: "
-            f"{document['rows_loaded']} rows loaded, {document['rows_quarantined']} quarantined",
+            description=(
+                f"{document['region']} {document['year']}年{document['month']}月"
+                if document["year"] is not None
+                else f"{document['source_name']} (period unknown)"
+            )
+            + f": {document['status']}, {document['rows_loaded']} rows loaded, "
+            f"{document['rows_quarantined']} quarantined",
         )
     return {"json": str(json_path), "html": str(html_path)}
 
@@ -108,6 +128,7 @@ def ingest_flow(
     if load:
         outcomes = load_task(results, settings, run_id, started_at)
     else:
+        results = with_month_over_month(results, settings.db)
         outcomes = validate_results(results, settings)
     report = build_run_report(
         run_id,

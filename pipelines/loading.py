@@ -1,19 +1,32 @@
-"""Loading checked documents into the warehouse, one transaction per document."""
+"""Loading checked documents into the warehouse, a run in one transaction."""
 
 from __future__ import annotations
 
+import sys
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from parsers import Issue
 from pipelines.locking import writer_lock
 from pipelines.settings import RunSettings
 from pipelines.steps import DocumentResult, issue_record, quarantine_frame
-from warehouse import DocumentLoad, archive_original, connect, load_documents, record_run
+from schemas.history import compare_months
+from warehouse import (
+    DocumentLoad,
+    LoadOutcome,
+    WarehouseError,
+    archive_original,
+    connect,
+    load_documents,
+    previous_month_rows,
+    record_run,
+)
 from warehouse.load import ISSUE_COLUMNS, PROGRESS_COLUMNS, make_report_id
 
 
@@ -129,6 +142,94 @@ def result_to_load(result: DocumentResult, archived: str | None) -> DocumentLoad
     )
 
 
+Period = tuple[str, int, int]
+
+
+def _periods_in_run(results: list[DocumentResult]) -> dict[Period, DocumentResult]:
+    return {
+        (str(r.region), int(r.year or 0), int(r.month or 0)): r
+        for r in results
+        if r.status != "rejected" and None not in r.period
+    }
+
+
+def month_over_month(
+    conn: duckdb.DuckDBPyConnection | None,
+    result: DocumentResult,
+    in_run: dict[Period, DocumentResult] | None = None,
+) -> list[Issue]:
+    """Warnings comparing a document with the previous reported month of its region and year.
+
+    The previous month is the latest earlier one in the warehouse or in this same run (a
+    month in the run replaces the warehouse's copy of it, so it wins a tie).
+    """
+    if result.status == "rejected" or None in result.period:
+        return []
+    region, year, month = str(result.region), int(result.year or 0), int(result.month or 0)
+    stored, rows = (
+        previous_month_rows(conn, region, year, month) if conn is not None else (None, None)
+    )
+    earlier = [m for (g, y, m) in (in_run or {}) if g == region and y == year and m < month]
+    if earlier and (stored is None or max(earlier) >= stored):
+        stored, rows = max(earlier), (in_run or {})[(region, year, max(earlier))].rows
+    if stored is None or rows is None:
+        return []
+    return compare_months(
+        rows,
+        result.rows,
+        source_name=result.source_name,
+        previous_label=f"{year}年{stored}月",
+        quarantined_items=frozenset(r.item_no for r in result.quarantined if r.item_no is not None),
+    )
+
+
+def add_month_over_month(
+    conn: duckdb.DuckDBPyConnection | None, results: list[DocumentResult]
+) -> list[DocumentResult]:
+    """Each result with its month-over-month warnings added."""
+    in_run = _periods_in_run(results)
+    return [
+        replace(r, issues=sorted([*r.issues, *month_over_month(conn, r, in_run)], key=_place))
+        for r in results
+    ]
+
+
+def _place(issue: Issue) -> tuple[int, int, int]:
+    """Document order; whole-document issues first."""
+    return (issue.location.page or 0, issue.location.line or 0, issue.location.row or 0)
+
+
+def with_month_over_month(results: list[DocumentResult], db: Path) -> list[DocumentResult]:
+    """For ``validate``: month-over-month warnings, against the warehouse if it exists.
+
+    The warehouse is opened read-only and not waited for: validate loads nothing, so a
+    missing or busy warehouse only narrows the comparison to the documents of this run.
+    """
+    conn = None
+    if Path(db).exists():
+        try:
+            conn = connect(db, read_only=True, wait_seconds=0)
+        except WarehouseError:
+            conn = None
+    try:
+        return add_month_over_month(conn, results)
+    finally:
+        if conn is not None:
+            conn.close()
+
+
+def _pause_before_commit(seconds: float) -> Callable[[], None] | None:
+    """Fault injection for crash-safety tests: hold the open transaction for a while."""
+    if seconds <= 0:
+        return None
+
+    def pause() -> None:
+        print(f"fault injection: pausing {seconds:g} s before commit", file=sys.stderr, flush=True)
+        time.sleep(seconds)
+
+    return pause
+
+
 def load_results(
     results: list[DocumentResult],
     settings: RunSettings,
@@ -140,7 +241,9 @@ def load_results(
 ) -> list[DocumentOutcome]:
     """Archive every original, then write the whole run in one transaction.
 
-    The load holds the warehouse's writer lock: one loader at a time.
+    Month-over-month warnings are added first, on the connection the load uses (DuckDB lets
+    one process hold the file, so the run opens it once). The load holds the warehouse's
+    writer lock: one loader at a time.
     """
     with writer_lock(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait):
         return _load_locked(
@@ -160,31 +263,52 @@ def _load_locked(
     from pipelines.identity import refresh_item_keys, renumbering_issues
 
     archived = [_archive(result, Path(settings.raw_dir)) for result in results]
-    loads = [result_to_load(result, kept) for result, kept in zip(results, archived, strict=True)]
     conn = connect(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait)
     try:
+        results = add_month_over_month(conn, results)
         renumbered = renumbering_issues(conn, results)
-    except BaseException:
-        conn.close()
-        raise
-    records = [
-        [issue_record(i) for i in [*result.issues, *found]]
-        for result, found in zip(results, renumbered, strict=True)
-    ]
-    issues = (
-        pd.concat(
-            [
-                _issues_frame(run_id, load.report_id, result.source_name, found)
-                for load, result, found in zip(loads, results, records, strict=True)
-            ],
-            ignore_index=True,
+        loads = [
+            result_to_load(result, kept) for result, kept in zip(results, archived, strict=True)
+        ]
+        records = [
+            [issue_record(i) for i in [*result.issues, *found]]
+            for result, found in zip(results, renumbered, strict=True)
+        ]
+        issues = (
+            pd.concat(
+                [
+                    _issues_frame(run_id, load.report_id, result.source_name, found)
+                    for load, result, found in zip(loads, results, records, strict=True)
+                ],
+                ignore_index=True,
+            )
+            if results
+            else None
         )
-        if results
-        else None
-    )
-    try:
-        loaded = load_documents(conn, loads, run_id, issues=issues)
-        refresh_item_keys(conn, loads)
+        # An identical copy in the run has the same report_id as its original: only the
+        # first is written, the copy is reported (rejected, with why) but gets no row.
+        first: dict[str, int] = {}
+        for index, load in enumerate(loads):
+            first.setdefault(load.report_id, index)
+        written = [index for index, load in enumerate(loads) if first[load.report_id] == index]
+        done_by_index = dict(
+            zip(
+                written,
+                load_documents(
+                    conn,
+                    [loads[index] for index in written],
+                    run_id,
+                    issues=issues,
+                    before_commit=_pause_before_commit(settings.fault_pause_before_commit),
+                ),
+                strict=True,
+            )
+        )
+        loaded = [
+            done_by_index.get(index) or LoadOutcome(load.report_id, results[index].status, 0, 0)
+            for index, load in enumerate(loads)
+        ]
+        refresh_item_keys(conn, [loads[index] for index in written])
         record_run(conn, run_id, "ingest", started_at, len(results), report_path)
     finally:
         conn.close()

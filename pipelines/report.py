@@ -12,6 +12,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from pipelines.loading import DocumentOutcome
+from pipelines.rules import describe_rule
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -82,12 +83,47 @@ def render_html(report: dict[str, Any]) -> str:
         lstrip_blocks=True,
     )
     env.filters["place"] = _place
-    rule_counts = Counter(
-        (i["check"], i["severity"]) for d in report["documents"] for i in d["issues"]
-    )
+    # Archived originals are named by their sha256: the first characters identify one.
+    env.filters["archive_name"] = lambda path: Path(str(path)).name[:12] + "…"
+    documents = sorted(report["documents"], key=lambda d: _STATUS_ORDER.get(d["status"], 9))
+    unreadable = [
+        (d, i) for d in documents for i in d["issues"] if i["action"] == "document rejected"
+    ]
     return env.get_template("report.html.j2").render(
-        report=report, rule_counts=sorted(rule_counts.items(), key=lambda kv: -kv[1])
+        report=report,
+        documents=documents,
+        unreadable=unreadable,
+        rule_counts=rule_counts(report),
     )
+
+
+# Documents that need someone's attention come first.
+_STATUS_ORDER = {"rejected": 0, "partial": 1, "loaded": 2, "unchanged": 3}
+
+
+def rule_counts(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Problems per rule (and severity): how many, in how many documents; most frequent first."""
+    counts: Counter[tuple[str, str]] = Counter()
+    documents: dict[tuple[str, str], set[str]] = {}
+    rules: dict[str, str] = {}
+    for d in report["documents"]:
+        for i in d["issues"]:
+            key = (i["check"], i["severity"])
+            counts[key] += 1
+            documents.setdefault(key, set()).add(d["source_name"])
+            rules[i["check"]] = i.get("rule") or describe_rule(i["check"])
+    return [
+        {
+            "check": check,
+            "severity": severity,
+            "rule": rules[check],
+            "count": count,
+            "documents": len(documents[(check, severity)]),
+        }
+        for (check, severity), count in sorted(
+            counts.items(), key=lambda kv: (kv[0][1] != "error", -kv[1], kv[0][0])
+        )
+    ]
 
 
 def write_report(report: dict[str, Any], reports_dir: str | Path) -> tuple[Path, Path]:
@@ -122,13 +158,24 @@ def issues_markdown(report: dict[str, Any]) -> str:
     if problems:
         lines += [
             "",
-            "| document | place | column | severity | problem | row |",
-            "|---|---|---|---|---|---|",
+            "| document | place | column | value | severity | problem | rule | row |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for d, i in problems:
-            message = str(i["message"]).replace("|", "\\|")
-            lines.append(
-                f"| {d['source_name']} | {_place(i)} | {i['column'] or ''} | "
-                f"{i['severity']} | {message} | {i['action']} |"
-            )
+            cells = [
+                d["source_name"],
+                _place(i),
+                i["column"] or "",
+                i["value"] or "",
+                i["severity"],
+                i["message"],
+                i.get("rule") or "",
+                i["action"],
+            ]
+            lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
     return "\n".join(lines)
+
+
+def _md_cell(value: object) -> str:
+    """A value fit for one Markdown table cell: pipes escaped, no line breaks."""
+    return str(value).replace("|", "\\|").replace("\n", " ")

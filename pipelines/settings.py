@@ -41,6 +41,9 @@ class RunSettings:
     raw_dir: Path = DEFAULT_RAW_DIR
     period: PeriodOptions = PeriodOptions()
     lock_wait_seconds: float = 300.0
+    #: Seconds to hold each load transaction open before COMMIT: fault injection for tests
+    #: of crash safety and lock waits only (``MINSHENG_FAULT_PAUSE_BEFORE_COMMIT``).
+    fault_pause_before_commit: float = 0.0
 
     @classmethod
     def build(
@@ -62,4 +65,15 @@ class RunSettings:
             reports_dir=Path(reports_dir) if reports_dir else DEFAULT_REPORTS_DIR,
             raw_dir=Path(raw_dir) if raw_dir else DEFAULT_RAW_DIR,
             period=PeriodOptions(region=region, year=year, month=month),
+            fault_pause_before_commit=_seconds("MINSHENG_FAULT_PAUSE_BEFORE_COMMIT"),
         )
+
+
+def _seconds(variable: str) -> float:
+    value = os.environ.get(variable, "").strip()
+    if not value:
+        return 0.0
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        raise SettingsError(f"{variable}={value!r} is not a number of seconds") from None

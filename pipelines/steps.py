@@ -6,10 +6,12 @@ import hashlib
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from parsers import DocumentError, Issue, Location, RejectedRow, parse_document
+from pipelines.rules import describe_rule
 from pipelines.settings import PeriodOptions
 from schemas import validate_rows
 
@@ -100,7 +102,11 @@ def check_document(path: str | Path, period: PeriodOptions) -> DocumentResult:
         key=lambda r: (r.location.page or 0, r.location.line or 0, r.location.row or 0),
     )
     parse_issues = [issue for row in doc.rejected for issue in row.issues]
-    issues = [*doc.issues, *parse_issues, *validated.issues]
+    # In document order, as someone checking the file reads it; whole-document issues first.
+    issues = sorted(
+        [*doc.issues, *parse_issues, *validated.issues],
+        key=lambda i: (i.location.page or 0, i.location.line or 0, i.location.row or 0),
+    )
     kept = len(validated.rows)
     if kept == 0 and not quarantined:
         return rejected_document(
@@ -154,21 +160,45 @@ def reject_repeated_periods(results: list[DocumentResult]) -> list[DocumentResul
                 f"{_period_label(result)} is also reported by {first.source_name} in this "
                 "run; ingest one report per period (the later one replaces the earlier)"
             )
+        issue = Issue(result.source_name, "period_repeated", problem, action="document rejected")
+        # Nothing read is dropped: a different report of the period keeps its rows in quarantine.
+        kept = (
+            []
+            if first.source_sha256 == result.source_sha256
+            else [*rows_as_rejected(result.rows, issue), *result.quarantined]
+        )
         out.append(
             replace(
                 result,
                 status="rejected",
                 rows=result.rows.iloc[0:0],
-                quarantined=[],
-                issues=[
-                    Issue(
-                        result.source_name, "period_repeated", problem, action="document rejected"
-                    )
-                ],
+                quarantined=kept,
+                issues=[issue],
                 problem=problem,
             )
         )
     return out
+
+
+def rows_as_rejected(rows: pd.DataFrame, issue: Issue) -> list[RejectedRow]:
+    """Parsed rows that are not loaded, as quarantine rows carrying ``issue`` as the reason."""
+
+    def opt(value: Any) -> int | None:
+        return None if value is None or pd.isna(value) else int(value)
+
+    return [
+        RejectedRow(
+            Location(
+                page=opt(row.get("source_page")),
+                row=opt(row.get("source_row")),
+                line=opt(row.get("source_line")),
+            ),
+            str(row.get("raw")),
+            (issue,),
+            item_no=opt(row.get("item_no")),
+        )
+        for _, row in rows.iterrows()
+    ]
 
 
 def quarantine_frame(result: DocumentResult) -> pd.DataFrame:
@@ -198,4 +228,5 @@ def issue_record(issue: Issue) -> dict[str, object]:
         "severity": issue.severity,
         "message": issue.message,
         "action": issue.action,
+        "rule": describe_rule(issue.check),
     }

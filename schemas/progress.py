@@ -164,18 +164,26 @@ def failures_to_issues(
     """pandera's failure cases → (row index, Issue) pairs with place, column and value."""
     found: list[tuple[int, Issue]] = []
     action = "row quarantined" if severity == "error" else "row loaded"
+    seen: set[tuple[int, str, str]] = set()
     for failure in failures.itertuples(index=False):
         index = failure.index
         if index is None or pd.isna(index) or index not in frame.index:
             continue
         row = frame.loc[index]
         check = _check_name(failure.check)
+        # pandera reports a failed unique key once per key column: one issue is enough.
+        once = (int(index), check, "" if check == "unique_key" else str(failure.column))
+        if once in seen:
+            continue
+        seen.add(once)
         column = None if check == "unique_key" else str(failure.column)
         shown_column = _VALUE_COLUMN.get(column or "", column)
         value = row.get(shown_column) if shown_column else None
         value_text = (
             None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
         )
+        if check == "unique_key":  # the repeated key as the document writes it
+            value_text = f"({row.get('item_no')})"
         template = CHECK_MESSAGES.get(check, f"check {check} failed")
         message = template.format(
             value=value_text if value_text is not None else "",

@@ -62,21 +62,31 @@ def connect(
                     "try again when it has finished"
                 ) from None
             if on_wait is not None and not told:
-                on_wait(f"{path} is in use by another process; waiting for it to finish")
+                on_wait(
+                    f"{path} is in use by another process; waiting up to {wait_seconds:.0f} s "
+                    "for it to finish"
+                )
                 told = True
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
         except duckdb.Error as exc:
             raise WarehouseError(f"cannot open {path}: {exc}") from None
+    if told and on_wait is not None:
+        on_wait(f"{path} is free now; continuing")
     if not read_only:
         conn.execute(load_sql("schema"))
         conn.execute(load_sql("views"))
     return conn
 
 
-def read_only_query(path: str | Path, statement: str) -> pd.DataFrame:
-    """Run one statement on a read-only connection; errors come back as WarehouseError."""
-    conn = connect(path, read_only=True)
+def read_only_query(
+    path: str | Path, statement: str, *, on_wait: Callable[[str], None] | None = None
+) -> pd.DataFrame:
+    """Run one statement on a read-only connection; errors come back as WarehouseError.
+
+    While an ingest writes, DuckDB refuses even readers: ``on_wait`` hears that we wait.
+    """
+    conn = connect(path, read_only=True, on_wait=on_wait)
     try:
         return conn.execute(statement).df()
     except duckdb.Error as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -52,6 +53,7 @@ ISSUE_COLUMNS: tuple[str, ...] = (
     "severity",
     "message",
     "action",
+    "rule",
 )
 
 
@@ -112,6 +114,7 @@ def load_documents(
     run_id: str,
     *,
     issues: pd.DataFrame | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> list[LoadOutcome]:
     """Write a run's documents in one transaction: all of them, or (on any failure) none.
 
@@ -119,14 +122,16 @@ def load_documents(
     (``unchanged``); any other replaces its period's rows, and the period's earlier report
     stays in ``reports`` with ``superseded_by`` set. Each table gets one bulk insert.
     ``issues`` (``ISSUE_COLUMNS``) are written with the rows, except those of unchanged
-    documents.
+    documents. A rejected document sent again is written again (a newer reader may manage
+    it). ``before_commit`` runs inside the open transaction after every write: crash-safety
+    tests stop the process there.
     """
     ids = [load.report_id for load in loads]
     known = {
         row[0]: row
         for row in conn.execute(
             "SELECT report_id, rows_loaded, rows_quarantined FROM reports "
-            "WHERE superseded_by IS NULL AND list_contains(?, report_id)",
+            "WHERE superseded_by IS NULL AND status <> 'rejected' AND list_contains(?, report_id)",
             [ids],
         ).fetchall()
     }
@@ -210,6 +215,8 @@ def load_documents(
             kept = issues[~issues["report_id"].isin(list(known))].loc[:, list(ISSUE_COLUMNS)]
             _register(conn, "incoming_issues", kept)
             conn.execute("INSERT INTO validation_issues BY NAME SELECT * FROM incoming_issues")
+        if before_commit is not None:
+            before_commit()
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -120,3 +121,33 @@ def test_the_report_is_published_as_a_prefect_artifact(sample_copy: Path, tmp_pa
         )
     assert artifacts
     assert "48" in str(artifacts[0].data)
+
+
+def test_each_region_and_month_gets_a_table_artifact_with_every_issue(tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    from pipelines.flow import artifact_key
+
+    path = broken_sample(tmp_path / "in")
+    report = run([path], tmp_path, region="乐清市")
+    key = artifact_key("乐清市", 2022, 8)
+    assert re.fullmatch(r"[a-z0-9-]+", key)
+    with get_client(sync_client=True) as client:
+        [artifact] = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+            sort=ArtifactSort.CREATED_DESC,
+            limit=1,
+        )
+    rows = json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
+    issues = report["documents"][0]["issues"]
+    assert len(rows) == len(issues)
+    for row, issue in zip(rows, issues, strict=True):
+        assert row["document"] == SAMPLE_NAME
+        assert (row["source_line"], row["check"], row["message"], row["rule"]) == (
+            issue["source_line"],
+            issue["check"],
+            issue["message"],
+            issue["rule"],
+        )

@@ -57,7 +57,8 @@ def test_a_duplicated_item_keeps_the_first_and_quarantines_the_second() -> None:
     assert result.rows["content"].tolist() == ["甲项目"]
     [row] = result.quarantined
     assert row.location.line == 3
-    assert row.issues[0].check == "unique_key"
+    assert [i.check for i in row.issues] == ["unique_key"]
+    assert [i.check for i in result.issues] == ["unique_key"]
     assert "(1) row 1 appears more than once" in row.issues[0].message
 
 

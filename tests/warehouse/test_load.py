@@ -131,3 +131,33 @@ def test_the_same_bytes_twice_in_one_run_are_written_once(
     )
     assert conn.execute("SELECT count(*) FROM progress").fetchone() == (48,)
     conn.close()
+
+
+def test_a_rejected_document_sent_again_is_read_again(tmp_path: Path, rows: pd.DataFrame) -> None:
+    conn = connect(tmp_path / "w.duckdb")
+    first = load_document(conn, _load_for("c" * 64, rows, status="rejected"), "run1")
+    again = load_document(conn, _load_for("c" * 64, rows), "run2")
+    assert (first.status, again.status, again.rows_loaded) == ("rejected", "loaded", 48)
+    assert conn.execute("SELECT status, run_id FROM reports").fetchall() == [("loaded", "run2")]
+    conn.close()
+
+
+def test_an_older_warehouse_gets_the_rule_column(tmp_path: Path) -> None:
+    db = tmp_path / "old.duckdb"
+    with duckdb.connect(str(db)) as old:
+        old.execute(
+            "CREATE TABLE validation_issues (run_id VARCHAR NOT NULL, report_id VARCHAR, "
+            "source_name VARCHAR NOT NULL, source_page INTEGER, source_row INTEGER, "
+            "source_line INTEGER, column_name VARCHAR, check_name VARCHAR NOT NULL, "
+            "failure_value VARCHAR, severity VARCHAR NOT NULL, message VARCHAR NOT NULL, "
+            "action VARCHAR)"
+        )
+        old.execute(
+            "INSERT INTO validation_issues VALUES "
+            "('r', NULL, 'a.txt', NULL, NULL, 3, NULL, 'x', NULL, 'error', 'm', NULL)"
+        )
+    conn = connect(db)
+    columns = [row[0] for row in conn.execute("DESCRIBE validation_issues").fetchall()]
+    assert columns[-1] == "rule"
+    assert conn.execute("SELECT count(*) FROM validation_issues").fetchone() == (1,)
+    conn.close()

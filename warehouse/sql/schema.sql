@@ -71,8 +71,11 @@ CREATE TABLE IF NOT EXISTS validation_issues (
     failure_value  VARCHAR,
     severity       VARCHAR NOT NULL CHECK (severity IN ('error', 'warning')),
     message        VARCHAR NOT NULL,
-    action         VARCHAR
+    action         VARCHAR,                -- what happened to the row or document
+    rule           VARCHAR                 -- the rule broken, in plain words
 );
+-- Warehouses made before the column existed.
+ALTER TABLE validation_issues ADD COLUMN IF NOT EXISTS rule VARCHAR;
 
 -- Which project each item number stands for in each month (see schemas/identity.py):
 -- rewritten for a region's year whenever one of its months is loaded.

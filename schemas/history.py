@@ -1,0 +1,140 @@
+"""Month-over-month checks: this month's rows against the previous reported month's.
+
+Pure: both months come in as frames (the warehouse supplies the previous one). Every
+finding is a warning; the rows load anyway, but an office reading the report can ask the
+department why an item went backwards or changed hands.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from parsers.model import Issue, Location
+
+#: The checks of this module and what each means, for the report.
+HISTORY_CHECKS: dict[str, str] = {
+    "completion_went_down": "completion rate is lower than in the previous reported month",
+    "item_vanished": "an item of the previous reported month is missing",
+    "item_appeared": "an item not in the previous reported month",
+    "department_changed": "department (责任单位) differs from the previous reported month",
+    "leader_changed": "leader (具体分管领导) differs from the previous reported month",
+    "item_count_changed": "number of items differs from the previous reported month",
+}
+
+
+def _location(row: pd.Series) -> Location:
+    def opt(name: str) -> int | None:
+        value = row.get(name)
+        return None if value is None or pd.isna(value) else int(value)
+
+    return Location(page=opt("source_page"), row=opt("source_row"), line=opt("source_line"))
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def _pct(value: object) -> str:
+    return f"{float(value):g}%"  # type: ignore[arg-type]
+
+
+def compare_months(
+    previous: pd.DataFrame,
+    current: pd.DataFrame,
+    *,
+    source_name: str,
+    previous_label: str,
+    quarantined_items: frozenset[int] = frozenset(),
+) -> list[Issue]:
+    """Warnings about ``current`` (this document's kept rows) against ``previous``.
+
+    ``previous`` holds the progress rows of the previous reported month (columns
+    ``item_no, sub_no, completion_pct, department, leader``); ``previous_label`` names that
+    month in messages (``2022年7月``). Items whose rows were quarantined this month are not
+    called vanished: the quarantine already says what happened to them.
+    """
+    if previous.empty or current.empty:
+        return []
+    issues: list[Issue] = []
+
+    def warn(
+        check: str, message: str, row: pd.Series | None, column: str | None, value: str | None
+    ) -> None:
+        issues.append(
+            Issue(
+                source_name,
+                check,
+                message,
+                severity="warning",
+                location=_location(row) if row is not None else Location(),
+                column=column,
+                value=value,
+                action="row loaded" if row is not None else "noted",
+            )
+        )
+
+    before = {
+        (int(r.item_no), int(r.sub_no)): r
+        for _, r in previous.iterrows()
+        if not pd.isna(r.item_no) and not pd.isna(r.sub_no)
+    }
+    before_items = {item for item, _ in before}
+    now_items: set[int] = set()
+    for _, row in current.iterrows():
+        if pd.isna(row["item_no"]) or pd.isna(row["sub_no"]):
+            continue
+        item, sub = int(row["item_no"]), int(row["sub_no"])
+        now_items.add(item)
+        old = before.get((item, sub))
+        if old is None:
+            if item not in before_items:
+                warn(
+                    "item_appeared",
+                    f"item ({item}) was not in {previous_label}'s report",
+                    row,
+                    "item_no",
+                    str(item),
+                )
+            continue
+        pct, old_pct = row.get("completion_pct"), old.get("completion_pct")
+        if not pd.isna(pct) and not pd.isna(old_pct) and float(pct) < float(old_pct):
+            warn(
+                "completion_went_down",
+                f"item ({item}) completion fell from {_pct(old_pct)} in {previous_label} "
+                f"to {_pct(pct)}",
+                row,
+                "completion_raw",
+                _text(row.get("completion_raw")),
+            )
+        for column, check, label in (
+            ("department", "department_changed", "department"),
+            ("leader", "leader_changed", "leader"),
+        ):
+            new, was = _text(row.get(column)).strip(), _text(old.get(column)).strip()
+            if new and was and new != was:
+                warn(
+                    check,
+                    f"item ({item}) {label} was {was!r} in {previous_label}, now {new!r}",
+                    row,
+                    column,
+                    new,
+                )
+
+    for item in sorted(before_items - now_items - quarantined_items):
+        warn(
+            "item_vanished",
+            f"item ({item}) of {previous_label}'s report is missing",
+            None,
+            "item_no",
+            str(item),
+        )
+    count_now = len(now_items | quarantined_items)
+    if count_now != len(before_items):
+        warn(
+            "item_count_changed",
+            f"{count_now} items this month, {len(before_items)} in {previous_label}",
+            None,
+            "item_no",
+            str(count_now),
+        )
+    return issues

@@ -33,15 +33,21 @@ def writer_lock(
     try:
         lock.acquire(timeout=0)
     except Timeout:
+        # The same words as when DuckDB's own lock makes a connection wait (warehouse.db).
         if on_wait is not None:
-            on_wait(f"another loader is writing to {db}; waiting for it to finish")
+            on_wait(
+                f"{db} is in use by another process; waiting up to {wait_seconds:.0f} s "
+                "for it to finish"
+            )
         try:
             lock.acquire(timeout=wait_seconds)
         except Timeout:
             raise DatabaseBusy(
-                f"{db} has been written by another loader for more than {wait_seconds:.0f} s; "
+                f"{db} is locked by another process for more than {wait_seconds:.0f} s; "
                 "try again when it has finished"
             ) from None
+        if on_wait is not None:
+            on_wait(f"{db} is free now; continuing")
     try:
         yield
     finally:

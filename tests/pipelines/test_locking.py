@@ -44,12 +44,12 @@ def test_a_second_loader_waits_then_reports_the_database_busy(
     holder = hold_lock(db, 30)
     told: list[str] = []
     try:
-        with pytest.raises(DatabaseBusy, match="written by another loader for more than 1 s"):
+        with pytest.raises(DatabaseBusy, match="locked by another process for more than 1 s"):
             load_results([result], settings, "run1", datetime.now(), on_wait=told.append)
     finally:
         holder.kill()
         holder.wait()
-    assert told == [f"another loader is writing to {db}; waiting for it to finish"]
+    assert told == [f"{db} is in use by another process; waiting up to 1 s for it to finish"]
     assert not db.exists()  # nothing was written while the other loader held the lock
 
     [outcome] = load_results([result], settings, "run2", datetime.now())

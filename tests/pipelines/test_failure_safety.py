@@ -40,6 +40,9 @@ def _start(*args: str, cwd: Path, pause: float = 0) -> subprocess.Popen[str]:
         text=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # Its own process group, so that a crash takes the whole tree down, the temporary
+        # Prefect server it starts included, as when the machine loses power.
+        start_new_session=True,
     )
 
 
@@ -123,8 +126,10 @@ def test_kill_9_during_the_write_leaves_the_warehouse_as_it_was(tmp_path: Path) 
             cwd=tmp_path,
         )
         _wait_for_line(reader, "in use by another process; waiting", timeout=120)
-        process.send_signal(signal.SIGKILL)
+        os.killpg(process.pid, signal.SIGKILL)
     finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=60)
     assert process.returncode == -signal.SIGKILL
     stdout, stderr = reader.communicate(timeout=120)

@@ -14,7 +14,10 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
+from pipelines.backfill import DEFAULT_THREADS
 from pipelines.documents import discover_documents
 from pipelines.loading import (
     DocumentOutcome,
@@ -105,7 +108,11 @@ def publish_report_task(report: dict[str, Any], settings: RunSettings) -> dict[s
     return {"json": str(json_path), "html": str(html_path)}
 
 
-@flow(name="minsheng-ingest", validate_parameters=False)
+@flow(
+    name="minsheng-ingest",
+    validate_parameters=False,
+    task_runner=ThreadPoolTaskRunner(max_workers=DEFAULT_THREADS),
+)
 def ingest_flow(
     paths: list[str],
     db: str | None = None,
@@ -126,7 +133,8 @@ def ingest_flow(
     futures = [check_document_task.submit(path, settings.period) for path in documents]
     results = reject_repeated_periods(gather_in_order(futures, documents))
     if load:
-        outcomes = load_task(results, settings, run_id, started_at)
+        # quote(): Prefect would otherwise walk every row of every document looking for futures.
+        outcomes = load_task(quote(results), settings, run_id, started_at)
     else:
         results = with_month_over_month(results, settings.db)
         outcomes = validate_results(results, settings)
@@ -137,5 +145,5 @@ def ingest_flow(
         outcomes,
         database=str(settings.db) if load else None,
     )
-    report["report_files"] = publish_report_task(report, settings)
+    report["report_files"] = publish_report_task(quote(report), settings)
     return report

@@ -72,6 +72,16 @@ def main(argv: list[str] | None = None) -> None:
     by_format: dict[str, list[Document]] = {}
     for doc in docs:
         by_format.setdefault(doc.fmt, []).append(doc)
+    if "pdf" not in by_format:
+        # Without LibreOffice no PDFs are generated: time the committed PDF fixtures instead.
+        fixtures = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+        by_format["pdf"] = [
+            Document(path, "pdf", "乐清市", 2022, 8)
+            for path in [
+                fixtures / "yueqing-2022-08.pdf",
+                *sorted((fixtures / "pdf").glob("*.pdf")),
+            ]
+        ]
 
     figures: list[tuple[str, str, str]] = []
     targets: list[tuple[str, float, str, bool]] = []
@@ -138,7 +148,7 @@ def main(argv: list[str] | None = None) -> None:
                 )
             else:
                 figures.append(("  camelot lattice", "not installed", "pip install camelot-py"))
-        parsed[fmt] = [parse_document(d.path) for d in group]
+        parsed[fmt] = [parse_document(d.path) for d in group if d in docs]
 
     # Validation.
     all_docs = [p for group in parsed.values() for p in group]
@@ -180,7 +190,7 @@ def main(argv: list[str] | None = None) -> None:
 
     # Prefect overhead: the flow against the same functions called directly.
     paths = [str(d.path) for d in docs]
-    direct, flow = _measure_prefect(paths)
+    direct, flow, flow_processes = _measure_prefect(paths)
     figures.append(
         ("backfill, functions called directly", f"{direct:.1f} s", f"{len(paths)} documents")
     )
@@ -189,12 +199,30 @@ def main(argv: list[str] | None = None) -> None:
         ("Prefect overhead on the backfill", flow / direct, "≤ 1.3×", flow / direct <= 1.3)
     )
 
-    # Parallel parsing on 2 processes against 1.
+    # Parallel parsing on 2 processes against 1: the parse stage alone in a process pool, and
+    # the whole flow with its parse tasks in 2 worker processes against its default threads.
     one = median_seconds(lambda: _check_all(paths, 1), 1)
     two = median_seconds(lambda: _check_all(paths, 2), 1)
     figures.append(("parse+validate, 1 process", f"{one:.1f} s", ""))
     figures.append(("parse+validate, 2 processes", f"{two:.1f} s", f"{one / two:.2f}× faster"))
-    targets.append(("backfill on 2 processes vs 1", one / two, "≥ 1.7× faster", one / two >= 1.7))
+    figures.append(
+        (
+            "backfill flow, 2 worker processes",
+            f"{flow_processes:.1f} s",
+            f"{flow / flow_processes:.2f}× faster than threads",
+        )
+    )
+    targets.append(
+        ("parse stage on 2 processes vs 1", one / two, "≥ 1.7× faster", one / two >= 1.7)
+    )
+    targets.append(
+        (
+            "backfill flow on 2 processes vs threads",
+            flow / flow_processes,
+            "≥ 1.7× faster",
+            flow / flow_processes >= 1.7,
+        )
+    )
 
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -279,7 +307,7 @@ def _measure_load(parsed: list) -> tuple[float, float, int]:
     return bulk, rowwise, rows_total
 
 
-def _measure_prefect(paths: list[str]) -> tuple[float, float]:
+def _measure_prefect(paths: list[str]) -> tuple[float, float, float]:
     from pipelines.loading import load_results
     from pipelines.prefect_env import configure_prefect_environment
     from pipelines.report import build_run_report, new_run_id, write_report
@@ -319,7 +347,25 @@ def _measure_prefect(paths: list[str]) -> tuple[float, float]:
             raw_dir=str(Path(tmp) / "raw"),
         )
         flow = time.perf_counter() - start
-    return direct, flow
+
+        # The same backfill with the parse tasks in 2 worker processes (the pool's start-up,
+        # each worker importing Prefect, pandas and pandera, is part of the figure).
+        from pipelines.backfill import Parallelism
+        from pipelines.runner import run_ingest_flow
+
+        start = time.perf_counter()
+        run_ingest_flow(
+            [Path(p) for p in paths],
+            RunSettings.build(
+                db=Path(tmp) / "processes.duckdb",
+                reports_dir=Path(tmp) / "reports",
+                raw_dir=Path(tmp) / "raw",
+            ),
+            load=True,
+            parallelism=Parallelism(mode="processes", workers=2),
+        )
+        processes = time.perf_counter() - start
+    return direct, flow, processes
 
 
 if __name__ == "__main__":

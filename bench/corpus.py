@@ -138,5 +138,9 @@ def build_corpus(out_dir: Path, documents: int, *, seed: int = 2022) -> list[Doc
         if _export_pdfs([p for p, _ in pdf_sources], out_dir):
             made.extend(doc for _, doc in pdf_sources)
         else:
-            print("LibreOffice (soffice) not found: the corpus has no PDFs beyond the fixture")
+            print(
+                "LibreOffice (soffice) not found, so the corpus has no PDFs: PDF parsing is "
+                "timed on the committed fixtures. To include them: "
+                "apt-get install libreoffice-writer-nogui fonts-wqy-zenhei"
+            )
     return sorted(made, key=lambda d: (d.region, d.year, d.month))

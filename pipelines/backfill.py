@@ -3,27 +3,36 @@
 Parsing a PDF is CPU-bound, so a backfill of many documents parses them in processes (or on
 Dask workers, which may be other machines); loading stays in the flow's own process, one
 writer. Every mode gives the same warehouse: results are gathered in document order.
+
+In ``processes`` mode the parse tasks stay Prefect tasks in this process's threads (one per
+document, as always) and hand their document to a pool of plain worker processes. Prefect's
+own ``ProcessPoolTaskRunner`` was measured slower than threads on two CPUs: each of its
+workers imports Prefect and runs the task engine (about 7 s to start the pool, 0.13 s more per
+task), which ate the gain; plain workers import only the parsers (about 2 s) and cost a pickle
+per document.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pipelines.settings import SettingsError
 
 # Measured on two CPUs (python -m bench.backfill): a 7-page PDF takes about 0.4 s of CPU to
-# parse and gains nothing from threads; text and Word files take tens of milliseconds. A pool
-# of worker processes takes about 7 s to start (each imports Prefect, pandas and pandera), and
-# a task in it costs about 0.13 s more than in a thread. Processes pay off when the CPU time
-# they share out exceeds those costs.
+# parse and gains nothing from threads; text and Word files take milliseconds. Two worker
+# processes start, import the parsers and parse their first Word file in about 0.7 s; sending
+# a document's rows back costs milliseconds. Processes pay off when the CPU time they share
+# out exceeds those costs.
 PDF_SECONDS = 0.4
-POOL_START_SECONDS = 7.0
-PROCESS_TASK_SECONDS = 0.13
+POOL_START_SECONDS = 1.0
+PROCESS_TASK_SECONDS = 0.01
 MODES = ("auto", "threads", "processes", "dask")
 # Parsing holds the GIL, so more threads only add switching: 108 mixed documents took 1.08×
 # the direct calls' time with 1 thread, 1.14× with 2, 1.25× with 4 and 1.31× with 16. Two
@@ -67,9 +76,8 @@ def choose_parallelism(
 ) -> Parallelism:
     """The parallelism for a run with ``pdfs`` PDF documents.
 
-    ``auto`` picks processes when they are expected to finish sooner than threads: from about
-    100 PDFs on two CPUs, 40 on four, 32 on eight; other formats parse faster than a process
-    starts.
+    ``auto`` picks processes when they are expected to finish sooner than threads: from
+    6 PDFs on two CPUs, 4 on four; text and Word files alone parse in threads.
     """
     if dask_address is not None and mode == "auto":
         mode = "dask"
@@ -87,9 +95,10 @@ def processes_pay_off(pdfs: int, workers: int) -> bool:
 def make_task_runner(parallelism: Parallelism) -> Any:
     """The Prefect task runner for ``parallelism``."""
     if parallelism.mode == "processes":
-        from prefect.task_runners import ProcessPoolTaskRunner
+        from prefect.task_runners import ThreadPoolTaskRunner
 
-        return ProcessPoolTaskRunner(max_workers=parallelism.worker_count())
+        # Threads that wait on the worker processes: two a worker keep every worker busy.
+        return ThreadPoolTaskRunner(max_workers=2 * parallelism.worker_count())
     if parallelism.mode == "dask":
         from prefect_dask import DaskTaskRunner
 
@@ -121,7 +130,7 @@ def api_for_workers(parallelism: Parallelism) -> Iterator[None]:
     30 s each, measured). So start the temporary server first and publish its address in the
     environment the workers inherit.
     """
-    if parallelism.mode == "threads":
+    if parallelism.mode != "dask":
         yield
         return
     from prefect.settings import get_current_settings
@@ -143,3 +152,34 @@ def api_for_workers(parallelism: Parallelism) -> Iterator[None]:
             yield
     finally:
         os.environ.pop("PREFECT_API_URL", None)
+
+
+T = TypeVar("T")
+
+# The pool of the run now parsing in worker processes, if any (see ``worker_processes``).
+_parse_pool: ProcessPoolExecutor | None = None
+
+
+@contextmanager
+def worker_processes(parallelism: Parallelism) -> Iterator[None]:
+    """In ``processes`` mode, worker processes for the parse tasks of runs inside this block."""
+    global _parse_pool
+    if parallelism.mode != "processes":
+        yield
+        return
+    # "spawn", not "fork": forking would copy Prefect's running threads (and their locks).
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=parallelism.worker_count(), mp_context=context) as pool:
+        _parse_pool = pool
+        try:
+            yield
+        finally:
+            _parse_pool = None
+
+
+def in_worker(function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` in a worker process when a run has them, else right here."""
+    pool = _parse_pool
+    if pool is None:
+        return function(*args)
+    return pool.submit(function, *args).result()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -17,7 +17,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from pipelines.backfill import DEFAULT_THREADS
+from pipelines.backfill import DEFAULT_THREADS, in_worker
 from pipelines.documents import discover_documents
 from pipelines.loading import (
     DocumentOutcome,
@@ -34,7 +34,7 @@ from warehouse import DatabaseBusy
 
 @task(name="check-document", task_run_name="check {path}", cache_policy=NO_CACHE)
 def check_document_task(path: str, period: PeriodOptions) -> DocumentResult:
-    return check_document(path, period)
+    return in_worker(check_document, path, period)
 
 
 def _retry_when_busy(task: Any, task_run: Any, state: Any) -> bool:
@@ -111,7 +111,7 @@ def publish_report_task(report: dict[str, Any], settings: RunSettings) -> dict[s
 @flow(
     name="minsheng-ingest",
     validate_parameters=False,
-    task_runner=ThreadPoolTaskRunner(max_workers=DEFAULT_THREADS),
+    task_runner=cast(Any, ThreadPoolTaskRunner(max_workers=DEFAULT_THREADS)),
 )
 def ingest_flow(
     paths: list[str],
@@ -134,7 +134,7 @@ def ingest_flow(
     results = reject_repeated_periods(gather_in_order(futures, documents))
     if load:
         # quote(): Prefect would otherwise walk every row of every document looking for futures.
-        outcomes = load_task(quote(results), settings, run_id, started_at)
+        outcomes = load_task(cast(Any, quote(results)), settings, run_id, started_at)
     else:
         results = with_month_over_month(results, settings.db)
         outcomes = validate_results(results, settings)
@@ -145,5 +145,5 @@ def ingest_flow(
         outcomes,
         database=str(settings.db) if load else None,
     )
-    report["report_files"] = publish_report_task(quote(report), settings)
+    report["report_files"] = publish_report_task(cast(Any, quote(report)), settings)
     return report

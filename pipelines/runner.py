@@ -31,10 +31,10 @@ def run_ingest_flow(
     if parallelism is None:
         with listening(on_parsed) if on_parsed is not None else nullcontext():
             return _call(ingest_flow, paths, settings, load)
-    from pipelines.backfill import api_for_workers, make_task_runner
+    from pipelines.backfill import api_for_workers, make_task_runner, worker_processes
 
     flow_fn = ingest_flow.with_options(task_runner=make_task_runner(parallelism))
-    with api_for_workers(parallelism):
+    with api_for_workers(parallelism), worker_processes(parallelism):
         with listening(on_parsed) if on_parsed is not None else nullcontext():
             return _call(flow_fn, paths, settings, load)
 

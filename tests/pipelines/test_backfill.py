@@ -57,10 +57,11 @@ def test_processes_and_dask_give_the_warehouse_of_a_serial_run(
 
 
 def test_auto_parses_many_pdfs_in_processes() -> None:
-    assert choose_parallelism(90, "auto", workers=2).mode == "threads"
-    assert choose_parallelism(120, "auto", workers=2).mode == "processes"
-    assert choose_parallelism(30, "auto", workers=4).mode == "threads"
-    assert choose_parallelism(50, "auto", workers=4).mode == "processes"
+    assert choose_parallelism(0, "auto", workers=2).mode == "threads"
+    assert choose_parallelism(5, "auto", workers=2).mode == "threads"
+    assert choose_parallelism(6, "auto", workers=2).mode == "processes"
+    assert choose_parallelism(3, "auto", workers=4).mode == "threads"
+    assert choose_parallelism(4, "auto", workers=4).mode == "processes"
     assert not processes_pay_off(10_000, workers=1)
     assert choose_parallelism(1, "auto", dask_address="tcp://10.0.0.5:8786").mode == "dask"
 

@@ -280,11 +280,14 @@ def _measure_load(parsed: list) -> tuple[float, float, int]:
         )
     rows_total = sum(len(load.progress) for load in loads)
     with tempfile.TemporaryDirectory() as tmp:
-        conn = connect(Path(tmp) / "bulk.duckdb")
-        start = time.perf_counter()
-        load_documents(conn, loads, "bench")
-        bulk = time.perf_counter() - start
-        conn.close()
+        bulk_times = []
+        for attempt in range(3):  # a fraction of a second: take the median of three
+            conn = connect(Path(tmp) / f"bulk{attempt}.duckdb")
+            start = time.perf_counter()
+            load_documents(conn, loads, "bench")
+            bulk_times.append(time.perf_counter() - start)
+            conn.close()
+        bulk = statistics.median(bulk_times)
 
         conn = connect(Path(tmp) / "rowwise.duckdb")
         columns = list(PROGRESS_COLUMNS)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from parsers import Issue
 from pipelines.locking import writer_lock
+from pipelines.previous import PreviousMonths
 from pipelines.settings import RunSettings
 from pipelines.steps import DocumentResult, issue_record, quarantine_frame
 from schemas.history import compare_months
@@ -24,7 +25,6 @@ from warehouse import (
     archive_original,
     connect,
     load_documents,
-    previous_month_rows,
     record_run,
 )
 from warehouse.load import ISSUE_COLUMNS, PROGRESS_COLUMNS, make_report_id
@@ -142,54 +142,30 @@ def result_to_load(result: DocumentResult, archived: str | None) -> DocumentLoad
     )
 
 
-Period = tuple[str, int, int]
-
-
-def _periods_in_run(results: list[DocumentResult]) -> dict[Period, DocumentResult]:
-    return {
-        (str(r.region), int(r.year or 0), int(r.month or 0)): r
-        for r in results
-        if r.status != "rejected" and None not in r.period
-    }
-
-
-def month_over_month(
-    conn: duckdb.DuckDBPyConnection | None,
-    result: DocumentResult,
-    in_run: dict[Period, DocumentResult] | None = None,
-) -> list[Issue]:
-    """Warnings comparing a document with the previous reported month of its region and year.
-
-    The previous month is the latest earlier one in the warehouse or in this same run (a
-    month in the run replaces the warehouse's copy of it, so it wins a tie).
-    """
-    if result.status == "rejected" or None in result.period:
+def month_over_month(previous: PreviousMonths, result: DocumentResult) -> list[Issue]:
+    """Warnings comparing a document with the previous reported month of its region and year."""
+    found = previous.of(result)
+    if found is None:
         return []
-    region, year, month = str(result.region), int(result.year or 0), int(result.month or 0)
-    stored, rows = (
-        previous_month_rows(conn, region, year, month) if conn is not None else (None, None)
-    )
-    earlier = [m for (g, y, m) in (in_run or {}) if g == region and y == year and m < month]
-    if earlier and (stored is None or max(earlier) >= stored):
-        stored, rows = max(earlier), (in_run or {})[(region, year, max(earlier))].rows
-    if stored is None or rows is None:
-        return []
+    month, rows = found
     return compare_months(
         rows,
         result.rows,
         source_name=result.source_name,
-        previous_label=f"{year}年{stored}月",
+        previous_label=f"{result.year}年{month}月",
         quarantined_items=frozenset(r.item_no for r in result.quarantined if r.item_no is not None),
     )
 
 
 def add_month_over_month(
-    conn: duckdb.DuckDBPyConnection | None, results: list[DocumentResult]
+    conn: duckdb.DuckDBPyConnection | None,
+    results: list[DocumentResult],
+    previous: PreviousMonths | None = None,
 ) -> list[DocumentResult]:
     """Each result with its month-over-month warnings added."""
-    in_run = _periods_in_run(results)
+    previous = previous or PreviousMonths(conn, results)
     return [
-        replace(r, issues=sorted([*r.issues, *month_over_month(conn, r, in_run)], key=_place))
+        replace(r, issues=sorted([*r.issues, *month_over_month(previous, r)], key=_place))
         for r in results
     ]
 
@@ -265,8 +241,9 @@ def _load_locked(
     archived = [_archive(result, Path(settings.raw_dir)) for result in results]
     conn = connect(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait)
     try:
-        results = add_month_over_month(conn, results)
-        renumbered = renumbering_issues(conn, results)
+        previous = PreviousMonths(conn, results)
+        results = add_month_over_month(conn, results, previous)
+        renumbered = renumbering_issues(conn, results, previous)
         loads = [
             result_to_load(result, kept) for result, kept in zip(results, archived, strict=True)
         ]

@@ -6,7 +6,6 @@ from warehouse.archive import archive_original
 from warehouse.catalog import loaded_periods, seen_sha256s
 from warehouse.db import DatabaseBusy, WarehouseError, connect, read_only_query
 from warehouse.export import export_periods
-from warehouse.history import previous_month_rows
 from warehouse.load import (
     DocumentLoad,
     LoadOutcome,
@@ -27,7 +26,6 @@ __all__ = [
     "load_document",
     "load_documents",
     "loaded_periods",
-    "previous_month_rows",
     "read_only_query",
     "record_issues",
     "record_run",

@@ -60,24 +60,3 @@ def replace_item_keys(
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-
-
-HISTORY_COLUMNS: tuple[str, ...] = (
-    "item_no",
-    "sub_no",
-    "completion_pct",
-    "completion_raw",
-    "department",
-    "leader",
-)
-
-
-def previous_month_rows(
-    conn: duckdb.DuckDBPyConnection, region: str, year: int, month: int
-) -> tuple[int | None, pd.DataFrame]:
-    """The latest month before ``month`` of the same region and year, and its rows' history
-    columns; ``(None, empty frame)`` when nothing earlier of that year is loaded."""
-    frame = previous_period_rows(conn, region, year, month)
-    if frame.empty:
-        return None, pd.DataFrame(columns=list(HISTORY_COLUMNS))
-    return int(frame["month"].iloc[0]), frame.loc[:, list(HISTORY_COLUMNS)].reset_index(drop=True)

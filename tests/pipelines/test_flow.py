@@ -113,14 +113,17 @@ def test_validate_loads_nothing_but_writes_the_report(sample_copy: Path, tmp_pat
 def test_the_report_is_published_as_a_prefect_artifact(sample_copy: Path, tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
 
-    run([sample_copy], tmp_path, region="乐清市")
+    report = run([sample_copy], tmp_path, region="乐清市")
     with get_client(sync_client=True) as client:
-        artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["validation-report"]))
+        [latest] = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["validation-report"])),
+            sort=ArtifactSort.CREATED_DESC,
+            limit=1,
         )
-    assert artifacts
-    assert "48" in str(artifacts[0].data)
+    assert report["run_id"] in str(latest.data)
+    assert "48 rows loaded" in str(latest.data)
 
 
 def test_each_region_and_month_gets_a_table_artifact_with_every_issue(tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ import pandas as pd
 from parsers import parse_document
 from schemas import validate_rows
 from tests.conftest import SAMPLE
-from warehouse import DocumentLoad, connect, load_document, previous_month_rows
+from warehouse import DocumentLoad, connect, load_document
+from warehouse.history import previous_period_rows
 from warehouse.load import make_report_id
 
 
@@ -51,14 +52,14 @@ def test_the_latest_earlier_month_of_the_same_region_and_year(tmp_path: Path) ->
         source_name="x",
     ).rows
     conn = connect(tmp_path / "w.duckdb")
-    assert previous_month_rows(conn, "乐清市", 2022, 8)[0] is None
+    assert previous_period_rows(conn, "乐清市", 2022, 8).empty
     _load(conn, 5, rows.head(3))
     _load(conn, 6, rows.head(7))
     _load(conn, 9, rows)
     _load(conn, 7, rows, region="永嘉县")
-    month, previous = previous_month_rows(conn, "乐清市", 2022, 8)
-    assert month == 6
+    previous = previous_period_rows(conn, "乐清市", 2022, 8)
+    assert set(previous["month"]) == {6}
     assert previous["item_no"].tolist() == [1, 2, 3, 4, 5, 6, 7]
     assert {"completion_pct", "department", "leader", "sub_no"} <= set(previous.columns)
-    assert previous_month_rows(conn, "乐清市", 2022, 5)[0] is None
+    assert previous_period_rows(conn, "乐清市", 2022, 5).empty
     conn.close()

@@ -55,15 +55,22 @@ def result_report_id(result: DocumentResult) -> str:
 
 
 def _issues_frame(
-    run_id: str, report_id: str, source_name: str, records: list[dict[str, object]]
+    run_id: str, documents: list[tuple[str, str, list[dict[str, object]]]]
 ) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(records)
+    """One frame of every document's issues (``(report_id, source_name, records)`` each)."""
+    frame = pd.DataFrame.from_records(
+        [
+            {**record, "report_id": report_id, "source_name": source_name}
+            for report_id, source_name, records in documents
+            for record in records
+        ]
+    )
     if frame.empty:
         return pd.DataFrame(columns=list(ISSUE_COLUMNS))
     frame = frame.rename(
         columns={"column": "column_name", "check": "check_name", "value": "failure_value"}
     )
-    frame["run_id"], frame["report_id"], frame["source_name"] = run_id, report_id, source_name
+    frame["run_id"] = run_id
     for column in ("source_page", "source_row", "source_line"):
         frame[column] = frame[column].astype("Int64")
     return frame.loc[:, list(ISSUE_COLUMNS)]
@@ -251,16 +258,12 @@ def _load_locked(
             [issue_record(i) for i in [*result.issues, *found]]
             for result, found in zip(results, renumbered, strict=True)
         ]
-        issues = (
-            pd.concat(
-                [
-                    _issues_frame(run_id, load.report_id, result.source_name, found)
-                    for load, result, found in zip(loads, results, records, strict=True)
-                ],
-                ignore_index=True,
-            )
-            if results
-            else None
+        issues = _issues_frame(
+            run_id,
+            [
+                (load.report_id, result.source_name, found)
+                for load, result, found in zip(loads, results, records, strict=True)
+            ],
         )
         # An identical copy in the run has the same report_id as its original: only the
         # first is written, the copy is reported (rejected, with why) but gets no row.

@@ -11,7 +11,6 @@ import resource
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -22,17 +21,9 @@ from rich.table import Table
 from bench.alternatives import camelot_lattice, pdf_extract_tables
 from bench.corpus import Document, build_corpus
 from bench.docx_compare import with_row_cells
+from bench.timing import median_seconds
 
 console = Console(highlight=False)
-
-
-def median_seconds(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _check(path: str):  # top level so that process pools can pickle it
@@ -266,16 +257,6 @@ def _measure_load(parsed: list) -> tuple[float, float, int]:
                 source_format=p.source_format,
                 status="loaded",
                 progress=rows,
-                quarantine=pd.DataFrame(
-                    columns=[
-                        "source_page",
-                        "source_row",
-                        "source_line",
-                        "raw",
-                        "reasons",
-                        "item_no",
-                    ]
-                ),
             )
         )
     rows_total = sum(len(load.progress) for load in loads)

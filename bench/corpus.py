@@ -10,8 +10,6 @@ LibreOffice when it is installed, as offices do.
 from __future__ import annotations
 
 import random
-import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,25 +74,12 @@ def _write_docx(text: str, path: Path, title: str) -> None:
 
 
 def _export_pdfs(docx_paths: list[Path], out_dir: Path) -> bool:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None or not docx_paths:
+    if not docx_paths:
         return False
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(
-            [
-                soffice,
-                f"-env:UserInstallation=file://{profile}",
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(out_dir),
-                *map(str, docx_paths),
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+    try:
+        fx.convert_to_pdf(docx_paths, out_dir)
+    except FileNotFoundError:
+        return False
     return True
 
 

@@ -10,10 +10,8 @@ Usage: ``python -m bench.views [--regions 10] [--repeat 5]``
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -21,17 +19,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from bench.timing import median_seconds
+
 MONTHS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "months" / "text"
 console = Console(highlight=False)
-
-
-def median_seconds(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from warehouse.db import connect
+from warehouse.db import read_only_query
 
 
 def seen_sha256s(path: str | Path) -> set[str]:
@@ -16,23 +16,15 @@ def seen_sha256s(path: str | Path) -> set[str]:
     path = Path(path)
     if not path.exists():
         return set()
-    conn = connect(path, read_only=True)
-    try:
-        rows = conn.execute(
-            "SELECT DISTINCT source_sha256 FROM reports WHERE status <> 'rejected'"
-        ).fetchall()
-    finally:
-        conn.close()
-    return {sha for (sha,) in rows}
+    found = read_only_query(
+        path, "SELECT DISTINCT source_sha256 FROM reports WHERE status <> 'rejected'"
+    )
+    return set(found["source_sha256"])
 
 
 def loaded_periods(path: str | Path) -> list[tuple[str, int, int]]:
     """Every ``(region, year, month)`` with rows in ``progress``, in order."""
-    conn = connect(path, read_only=True)
-    try:
-        rows = conn.execute(
-            "SELECT DISTINCT region, year, month FROM progress ORDER BY region, year, month"
-        ).fetchall()
-    finally:
-        conn.close()
-    return [(str(r), int(y), int(m)) for r, y, m in rows]
+    found = read_only_query(
+        path, "SELECT DISTINCT region, year, month FROM progress ORDER BY region, year, month"
+    )
+    return [(str(r), int(y), int(m)) for r, y, m in found.itertuples(index=False)]

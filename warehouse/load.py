@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import duckdb
@@ -57,6 +57,11 @@ ISSUE_COLUMNS: tuple[str, ...] = (
 )
 
 
+def empty_quarantine() -> pd.DataFrame:
+    """A document's quarantine rows when it has none (``report_id`` is added on load)."""
+    return pd.DataFrame(columns=[c for c in QUARANTINE_COLUMNS if c != "report_id"])
+
+
 def make_report_id(sha256: str, region: str | None, year: int | None, month: int | None) -> str:
     """A stable id for these bytes read as this period: same input, same id."""
     key = f"{sha256}|{region or ''}|{year or ''}|{month or ''}"
@@ -76,7 +81,7 @@ class DocumentLoad:
     source_format: str | None
     status: str  # loaded | partial | rejected
     progress: pd.DataFrame
-    quarantine: pd.DataFrame
+    quarantine: pd.DataFrame = field(default_factory=lambda: empty_quarantine())
     archived_as: str | None = None
 
 

@@ -37,16 +37,6 @@ def warehouse(tmp_path: Path) -> Path:
                 source_format="txt",
                 status="loaded",
                 progress=rows.assign(region="乐清市", year=2022, month=month),
-                quarantine=pd.DataFrame(
-                    columns=[
-                        "source_page",
-                        "source_row",
-                        "source_line",
-                        "raw",
-                        "reasons",
-                        "item_no",
-                    ]
-                ),
             ),
             "run1",
         )

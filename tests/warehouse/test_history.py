@@ -28,16 +28,6 @@ def _load(conn, month: int, rows: pd.DataFrame, region: str = "乐清市") -> No
             source_format="txt",
             status="loaded",
             progress=rows.assign(region=region, year=2022, month=month),
-            quarantine=pd.DataFrame(
-                {
-                    "source_page": [],
-                    "source_row": [],
-                    "source_line": [],
-                    "raw": [],
-                    "reasons": [],
-                    "item_no": [],
-                }
-            ),
         ),
         "run",
     )

@@ -26,16 +26,6 @@ def _load_for(sha: str, rows: pd.DataFrame, status: str = "loaded") -> DocumentL
         source_format="txt",
         status=status,
         progress=rows.assign(region="乐清市", year=2022, month=8),
-        quarantine=pd.DataFrame(
-            {
-                "source_page": [],
-                "source_row": [],
-                "source_line": [],
-                "raw": [],
-                "reasons": [],
-                "item_no": [],
-            }
-        ),
     )
 
 

@@ -87,6 +87,8 @@ class Issue:
     column: str | None = None
     value: str | None = None
     action: str = "row quarantined"
+    #: The part of a scanned page the issue is about, as a small ``data:image/jpeg`` URI.
+    image: str | None = None
 
     def describe(self) -> str:
         place = self.location.describe()
@@ -121,6 +123,19 @@ class RejectedRow:
         return "; ".join(issue.message for issue in self.issues)
 
 
+@dataclass(frozen=True)
+class OcrCell:
+    """How OCR read a cell of a scan: its lowest confidence, and the cell cut from the page
+    (a small ``data:image/jpeg`` URI) where a clerk may need to see it."""
+
+    confidence: float
+    image: str | None = None
+
+
+#: OCR'd cells by (page, table row, column name), where the column is a ``progress`` column.
+OcrCells = dict[tuple[int, int, str], OcrCell]
+
+
 @dataclass
 class TableRead:
     """What a format reader found: the header, the text above the table, the grid rows.
@@ -134,6 +149,10 @@ class TableRead:
     grid: list[GridRow]
     rejected: list[RejectedRow] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    #: The format as stored in ``reports.source_format`` when not the file's suffix
+    #: (``pdf-ocr``, ``image-ocr`` for a scan read by OCR).
+    source_format: str | None = None
+    ocr_cells: OcrCells = field(default_factory=dict)
 
 
 @dataclass
@@ -150,6 +169,7 @@ class ParsedDocument:
     rejected: list[RejectedRow] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     title: str | None = None
+    ocr_cells: OcrCells = field(default_factory=dict)
 
 
 def empty_rows() -> pd.DataFrame:

@@ -55,7 +55,9 @@ from __future__ import annotations
 import io
 import math
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pdfplumber
 from pdfplumber.utils import extract_text
@@ -63,6 +65,7 @@ from pdfplumber.utils import extract_text
 from parsers.errors import TableNotFound, UnreadableDocument
 from parsers.grid import parse_completion, split_marker
 from parsers.model import GridRow, Location, TableRead
+from parsers.ocr.runner import SERIAL, OcrRunner, check_resolution, require_ocr
 from parsers.table import HeaderInfo, match_header
 
 # A cell cut by a page break is filled to the bottom: under its text there is less than one
@@ -100,6 +103,8 @@ class Fragment:
     #: Per column, the room left under the text of the bottom cell, in font sizes
     #: (``inf`` for an empty cell); ``None`` where the geometry is not known.
     room: list[float] | None = None
+    #: The column borders its rows were placed by.
+    borders: tuple[float, ...] = ()
 
 
 @dataclass
@@ -133,7 +138,7 @@ def title_text(text: str) -> str:
     return _CJK_SPACE.sub("", " ".join(line.strip() for line in text.splitlines())).strip()
 
 
-def _column_of(x0: float, x1: float, borders: tuple[float, ...]) -> list[int]:
+def columns_of(x0: float, x1: float, borders: tuple[float, ...]) -> list[int]:
     """The columns (by the header's borders) that a cell from ``x0`` to ``x1`` covers."""
     columns = []
     for index in range(len(borders) - 1):
@@ -157,7 +162,7 @@ def row_to_cells(
     for box, text in zip(boxes, texts, strict=True):
         if box is None:
             continue
-        columns = _column_of(box[0], box[2], borders)
+        columns = columns_of(box[0], box[2], borders)
         if not columns:
             continue
         if len(columns) == len(cells):
@@ -185,10 +190,10 @@ def find_header(texts: list[list[str | None]]) -> tuple[int, HeaderInfo | None]:
     return 0, None
 
 
-def _borders_match(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-    return len(a) == len(b) and all(
-        abs(x - y) <= _BORDER_TOLERANCE for x, y in zip(a, b, strict=True)
-    )
+def _borders_match(
+    a: tuple[float, ...], b: tuple[float, ...], tolerance: float = _BORDER_TOLERANCE
+) -> bool:
+    return len(a) == len(b) and all(abs(x - y) <= tolerance for x, y in zip(a, b, strict=True))
 
 
 def _table_borders(rows: list[list[tuple[float, float, float, float] | None]]) -> tuple[float, ...]:
@@ -213,7 +218,7 @@ def room_at_bottom(
     for row in boxes:
         for box in row:
             if box is not None:
-                for column in _column_of(box[0], box[2], borders):
+                for column in columns_of(box[0], box[2], borders):
                     bottom[column] = box
     room = [math.inf] * (len(borders) - 1)
     for column, box in bottom.items():
@@ -225,46 +230,88 @@ def room_at_bottom(
     return room
 
 
-def pdf_to_fragments(pdf: pdfplumber.PDF, source_name: str) -> _Found:
+Box = tuple[float, float, float, float]
+
+
+@dataclass
+class PageTable:
+    """One ruled table found on a page, in pdfplumber's shape, whoever found it.
+
+    ``boxes[r][c]`` is the bounding box ``(x0, top, x1, bottom)`` in points of the cell that
+    starts in row ``r`` at the table's ``c``-th cell edge (``None`` where no cell starts there:
+    covered by a merge); ``texts`` holds the same positions' text, wrapped lines joined with
+    ``\\n``. ``chars`` are the glyphs (or OCR text lines) inside it as pdfplumber's char dicts
+    (``x0, x1, top, bottom, size, text``), used to tell whether its bottom cells were cut.
+    ``text_above`` gives the page's text above the table, where a title is.
+
+    The text-layer reader (``pdf_page_tables``) and the OCR reader (``parsers.ocr``) both
+    produce these; ``tables_to_fragments`` makes the report's table out of them.
+    """
+
+    page: int
+    boxes: list[list[Box | None]]
+    texts: list[list[str | None]]
+    chars: list[dict] = field(default_factory=list)
+    text_above: Callable[[], str] = field(default=lambda: "")
+    #: How far (points) its column borders may be from the header's and still be the
+    #: report's table: a scanned page sits a few millimetres off where the last one sat.
+    tolerance: float = _BORDER_TOLERANCE
+
+
+def pdf_page_tables(page: pdfplumber.page.Page, number: int) -> list[PageTable]:
+    """The ruled tables pdfplumber finds on one page with a text layer."""
+    tables = page.find_tables()
+    found = []
+    for table in tables:
+        boxes = [list(row.cells) for row in table.rows]
+        if not boxes:
+            continue
+
+        def text_above(table: Any = table) -> str:
+            # The page's characters are parsed already; cropping would filter every object
+            # of the page again.
+            top = table.bbox[1]
+            others = [t.bbox for t in tables if t is not table]
+            above = [
+                char
+                for char in page.chars
+                if char["bottom"] <= top and not any(_inside(char, b) for b in others)
+            ]
+            return str(extract_text(above))
+
+        found.append(PageTable(number, boxes, table.extract(), page.chars, text_above))
+    return found
+
+
+def tables_to_fragments(pages: Iterable[list[PageTable]]) -> _Found:
     """Every page's part of the report table, found by its header and column borders."""
     found = _Found()
-    chars_seen = 0
-    for number, page in enumerate(pdf.pages, start=1):
-        chars_seen += len(page.chars)
+    for tables in pages:
         on_this_page = 0
-        tables = page.find_tables()
         for table in tables:
-            rows = table.rows
-            boxes = [list(row.cells) for row in rows]
-            if not boxes:
-                continue
-            texts = table.extract()
+            boxes, texts = table.boxes, table.texts
             start, header = find_header(texts)
             if header is not None:
+                # A table under the report's header is the report's, placed by its own
+                # borders (a scanned page is shifted; a "(续表)" may be drawn narrower).
                 header_boxes = [box for box in boxes[start - 1] if box]
                 borders = tuple([box[0] for box in header_boxes] + [header_boxes[-1][2]])
                 if found.header is None:
-                    found.header, found.borders = header, borders
-                    # The page's characters are parsed already; cropping would filter
-                    # every object of the page again. A title may also sit in the table,
-                    # in full-width rows above the header.
-                    top = table.bbox[1]
-                    others = [t.bbox for t in tables if t is not table]
-                    above = [
-                        char
-                        for char in page.chars
-                        if char["bottom"] <= top and not any(_inside(char, b) for b in others)
-                    ]
+                    found.header = header
+                    # A title may also sit in the table, in full-width rows above the header.
                     in_table = [unwrap(t or "") for row in texts[: start - 1] for t in row]
-                    title = " ".join([extract_text(above), *in_table])
+                    title = " ".join([table.text_above(), *in_table])
                     found.title = title_text(title) or None
-                elif not _borders_match(borders, found.borders):
-                    continue
-            elif found.header is None or not _borders_match(_table_borders(boxes), found.borders):
+                found.borders = borders
+            elif found.header is None or not _borders_match(
+                _table_borders(boxes), found.borders, table.tolerance
+            ):
                 continue
             # A table that starts a page may continue the previous page's; a second table on
             # the same page (the table restarted under a "(续表)" line) starts cleanly.
-            fragment = Fragment(page=number, starts_page=on_this_page == 0)
+            fragment = Fragment(
+                page=table.page, starts_page=on_this_page == 0, borders=found.borders
+            )
             on_this_page += 1
             for index in range(start, len(boxes)):
                 cells = row_to_cells(boxes[index], texts[index], found.borders)
@@ -272,16 +319,10 @@ def pdf_to_fragments(pdf: pdfplumber.PDF, source_name: str) -> _Found:
                     continue
                 if all(cell is None or cell == "" for cell in cells):
                     continue
-                fragment.rows.append(PdfRow(cells, number, index + 1))
+                fragment.rows.append(PdfRow(cells, table.page, index + 1))
             if fragment.rows:
-                fragment.room = room_at_bottom(page.chars, boxes[start:], found.borders)
+                fragment.room = room_at_bottom(table.chars, boxes[start:], found.borders)
                 found.fragments.append(fragment)
-    if chars_seen == 0:
-        raise UnreadableDocument(
-            source_name,
-            "has no text layer (a scanned image?): run OCR first, e.g. ocrmypdf, and send "
-            "the result",
-        )
     return found
 
 
@@ -375,27 +416,76 @@ def _open_failure(source_name: str, exc: Exception) -> UnreadableDocument:
     return UnreadableDocument(source_name, f"not a PDF or damaged ({detail})")
 
 
-def read_pdf(data: bytes, source_name: str) -> TableRead:
-    """A PDF report's bytes → its table as grid rows with their page and row numbers."""
-    if not data.strip():
-        raise UnreadableDocument(source_name, "the file is empty")
-    try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            if not pdf.pages:
-                raise UnreadableDocument(source_name, "the PDF has no pages")
-            found = pdf_to_fragments(pdf, source_name)
-    except (UnreadableDocument, TableNotFound):
-        raise
-    except Exception as exc:  # pdfminer raises many types for damaged files; none may escape
-        raise _open_failure(source_name, exc) from None
+def _scan_dpi(page: pdfplumber.page.Page) -> float:
+    """The resolution of the sharpest image on a page, in pixels per inch as printed."""
+    return max(
+        (
+            image["srcsize"][0] / ((image["x1"] - image["x0"]) / 72)
+            for image in page.images
+            if image["x1"] > image["x0"]
+        ),
+        default=0.0,
+    )
+
+
+def pdf_to_fragments(pdf: pdfplumber.PDF, source_name: str) -> _Found:
+    """Every page's part of the report table in a PDF with a text layer."""
+    return tables_to_fragments(
+        pdf_page_tables(page, number) for number, page in enumerate(pdf.pages, start=1)
+    )
+
+
+def fragments_to_table(found: _Found, source_name: str) -> tuple[TableRead, list[PdfRow]]:
+    """The report's table from its pages' fragments: header checked, page breaks stitched."""
     if found.header is None:
         raise TableNotFound(
             source_name,
             "no progress table found: no ruled table whose header reads '项目内容 | 8月计划进度 | "
             "实际进度情况 | 完成率 | 责任单位 | 具体分管领导'",
         )
-    return TableRead(
-        header_month=found.header.month,
-        title=found.title,
-        grid=rows_to_grid(stitch_page_breaks(found.fragments)),
-    )
+    rows = stitch_page_breaks(found.fragments)
+    table = TableRead(header_month=found.header.month, title=found.title, grid=rows_to_grid(rows))
+    return table, rows
+
+
+def read_pdf(data: bytes, source_name: str, ocr: OcrRunner = SERIAL) -> TableRead:
+    """A PDF report's bytes → its table as grid rows with their page and row numbers.
+
+    Pages with a text layer are read from it; pages that are only an image (a scan) are read
+    by OCR through ``ocr``, and then go through the same steps.
+    """
+    if not data.strip():
+        raise UnreadableDocument(source_name, "the file is empty")
+    pages: dict[int, list[PageTable]] = {}
+    scanned: list[int] = []
+    has_text = False
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            if not pdf.pages:
+                raise UnreadableDocument(source_name, "the PDF has no pages")
+            for number, page in enumerate(pdf.pages, start=1):
+                if page.chars:
+                    has_text = True
+                    pages[number] = pdf_page_tables(page, number)
+                elif page.images:
+                    scanned.append(number)
+                    check_resolution(source_name, number, _scan_dpi(page))
+                else:
+                    pages[number] = []
+    except (UnreadableDocument, TableNotFound):
+        raise
+    except Exception as exc:  # pdfminer raises many types for damaged files; none may escape
+        raise _open_failure(source_name, exc) from None
+    if not scanned:
+        if not has_text:
+            raise UnreadableDocument(source_name, "has no text layer and no scanned pages")
+        found = tables_to_fragments(pages[n] for n in sorted(pages))
+        return fragments_to_table(found, source_name)[0]
+    require_ocr(source_name)
+    from parsers.ocr.reader import read_scans, scan_pdf_pages
+
+    scans = read_scans(source_name, scan_pdf_pages(data, scanned, ocr.dpi, source_name), ocr)
+    pages.update(scans.tables())
+    found = tables_to_fragments(pages[n] for n in sorted(pages))
+    table, rows = fragments_to_table(found, source_name)
+    return scans.annotate(table, found.fragments, rows, "pdf-ocr", ocr.min_confidence)

@@ -230,7 +230,7 @@ def test_the_rest_of_a_merged_cell_goes_where_the_merge_started() -> None:
         (
             "scanned.pdf",
             UnreadableDocument,
-            "scanned.pdf: has no text layer (a scanned image?): run OCR first",
+            "scanned.pdf: page 1 is scanned at 60 dpi, too coarse to read reliably",
         ),
         ("no-table.pdf", TableNotFound, "no-table.pdf: no progress table found"),
     ],

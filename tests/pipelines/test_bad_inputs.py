@@ -61,7 +61,7 @@ CASES = [
     _rejected("no-table.docx", "no table found"),
     _rejected("junk.pdf", "not a PDF or damaged"),
     _rejected("encrypted.pdf", "password-protected PDF"),
-    _rejected("scanned.pdf", "has no text layer (a scanned image?): run OCR first"),
+    _rejected("scanned.pdf", "page 1 is scanned at 60 dpi, too coarse to read reliably"),
     _rejected("no-table.pdf", "no progress table found"),
     Case(
         "gb18030-2022-08.txt",
@@ -262,7 +262,7 @@ def test_a_folder_of_the_issues_acceptance_case(tmp_path: Path) -> None:
         "truncated.docx": "the file is damaged",
         "no-table.docx": "no table found",
         "encrypted.pdf": "password-protected PDF",
-        "scanned.pdf": "run OCR first",
+        "scanned.pdf": "scan it again at 200 dpi or more",
     }
     for line in done.stdout.splitlines():
         if line.split()[1:2] and line.split()[1] in reasons:

@@ -34,7 +34,7 @@ def test_the_august_pdf_and_a_scanned_pdf_in_one_run(tmp_path: Path) -> None:
     assert (good["status"], good["rows_loaded"], good["rows_quarantined"]) == ("loaded", 48, 0)
     assert scanned["status"] == "rejected"
     [issue] = scanned["issues"]
-    assert "no text layer" in issue["message"] and "OCR" in issue["message"]
+    assert "scanned at 60 dpi" in issue["message"]
 
     with duckdb.connect(str(db), read_only=True) as conn:
         loaded = conn.execute("SELECT * FROM progress ORDER BY item_no, sub_no").df()
@@ -50,7 +50,7 @@ def test_the_august_pdf_and_a_scanned_pdf_in_one_run(tmp_path: Path) -> None:
         ("scanned.pdf", "pdf", "rejected", None, None, None),
         ("yueqing-2022-08.pdf", "pdf", "loaded", "乐清市", 2022, 8),
     ]
-    assert len(messages) == 1 and "run OCR first" in messages[0][0]
+    assert len(messages) == 1 and "scan it again at 200 dpi" in messages[0][0]
     assert loaded["source_page"].notna().all() and loaded["source_line"].isna().all()
     assert without_space(as_text(loaded, COMPARED)).equals(
         without_space(expected_rows().loc[:, COMPARED])

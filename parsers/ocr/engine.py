@@ -1,0 +1,52 @@
+"""RapidOCR's detector and recogniser (PP-OCRv4 Chinese, shipped in its wheel), one per process.
+
+The models take about a second to load, so a process keeps the one engine it made
+(``engine()``); each worker process of a run loads them once. Inference runs on one thread:
+a run spreads pages over processes instead, which is faster than threads inside one model.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import cv2
+import numpy as np
+
+Box = tuple[float, float, float, float]
+
+
+@functools.cache
+def engine() -> Any:
+    """This process's RapidOCR engine (loaded on first use)."""
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, print_verbose=False)
+
+
+def detect_text(gray: np.ndarray, max_side: int) -> list[Box]:
+    """Boxes of the text lines on a page, axis-aligned, in the page's pixels.
+
+    The detector runs on the page scaled down to ``max_side`` pixels: its model is trained
+    on images of about that size, and the page's characters stay well above its smallest.
+    """
+    height, width = gray.shape
+    scale = min(1.0, max_side / max(height, width))
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    boxes, _ = engine().text_det(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
+    if boxes is None:
+        return []
+    found = []
+    for quad in boxes:
+        xs, ys = quad[:, 0] / scale, quad[:, 1] / scale
+        found.append((float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())))
+    return found
+
+
+def recognize(crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    """The text of each single-line image and the recogniser's confidence (0–1)."""
+    if not crops:
+        return []
+    images = [cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR) for crop in crops]
+    results, _ = engine().text_rec(images)
+    return [(str(text), float(score)) for text, score in results]

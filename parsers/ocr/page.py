@@ -1,0 +1,200 @@
+"""One scanned page → its table's cells with their text and how sure the OCR was.
+
+``read_page`` runs in a worker process (it is the costly step: a few seconds of CPU a
+page) and returns a plain, picklable ``PageRead``: the cells in pdfplumber's shape and in
+points (1/72 inch, as a PDF's), so the rest of the reading is the PDF reader's.
+
+Text lines are detected on the deskewed page with its rules whitened (a rule next to a
+character is read as ``丨`` or ``一`` otherwise); a detected line that runs over a column
+rule is cut at the rule, so text never crosses from one cell into the next; each piece is
+recognised on its own and placed in the cell that holds it. A cell's confidence is the lowest
+of its pieces'.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from parsers.ocr.engine import Box, detect_text, recognize
+from parsers.ocr.ruling import CellGrid, deskew, estimate_skew, page_to_cells
+
+# The detector's input size: PP-OCR's detector is trained on pages of about this size.
+DETECT_MAX_SIDE = 1600
+# Pieces narrower than this (pixels at 200 dpi) are a character's edge cut off by a rule.
+_MIN_PIECE_PX = 10
+_CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
+_CJK_SPACE = re.compile(rf"(?<={_CJK})\s+|\s+(?={_CJK})")
+# Look-alikes the recogniser returns for punctuation of official Chinese text: the radical
+# 丶 (U+4E36) for the enumeration comma 、 — no report writes the radical.
+_LOOK_ALIKES = str.maketrans({"丶": "、"})
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A recognised piece of a text line: where it is (pixels), its text, its confidence."""
+
+    box: Box
+    text: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class CellRead:
+    """How one cell was read: the lowest confidence of its pieces (1.0 when it is empty),
+    and in points the cell's box and the box of that least sure piece."""
+
+    confidence: float
+    box: Box
+    weakest: Box | None
+
+
+@dataclass
+class PageRead:
+    """A scanned page's table in pdfplumber's shape (points), with its cells' confidences.
+
+    ``image`` is the deskewed page (grayscale, ``dpi``), kept to cut out the cells a clerk
+    should look at; ``table`` is False when the page has no ruled table.
+    """
+
+    page: int
+    dpi: float
+    boxes: list[list[Box | None]] = field(default_factory=list)
+    texts: list[list[str | None]] = field(default_factory=list)
+    chars: list[dict] = field(default_factory=list)
+    title: str = ""
+    cells: dict[Box, CellRead] = field(default_factory=dict)
+    skew: float = 0.0
+    seconds: float = 0.0
+    image: np.ndarray | None = None
+
+
+def clean_text(text: str) -> str:
+    """OCR text in the form the text layer of the same document would give."""
+    text = unicodedata.normalize("NFKC", text).translate(_LOOK_ALIKES)
+    return _CJK_SPACE.sub("", text).strip()
+
+
+def curly_quotes(text: str) -> str:
+    """Straight double quotes in Chinese text as the curly pairs it is printed with.
+
+    The recogniser returns ``"`` for both “ and ”; Chinese text never prints the straight
+    one, so the quotes of a cell are paired up in order: opening, closing, opening, …
+    """
+    if '"' not in text or not re.search(_CJK, text):
+        return text
+    parts = text.split('"')
+    out = parts[0]
+    for index, part in enumerate(parts[1:]):
+        out += ("“" if index % 2 == 0 else "”") + part
+    return out
+
+
+def _crop(image: np.ndarray, box: Box, pad: int = 3) -> np.ndarray:
+    height, width = image.shape
+    x0, y0, x1, y1 = box
+    return image[
+        max(int(y0) - pad, 0) : min(int(y1) + pad, height),
+        max(int(x0) - pad, 0) : min(int(x1) + pad, width),
+    ]
+
+
+def _cells_of(grid: CellGrid) -> list[Box]:
+    return [box for row in grid.rows for box in row if box is not None]
+
+
+def lines_to_pieces(lines: list[Box], cells: list[Box], scale: float) -> list[tuple[Box, int]]:
+    """Detected text lines cut at the rules: (piece, index of its cell); -1 outside the table."""
+    pieces: list[tuple[Box, int]] = []
+    for x0, y0, x1, y1 in lines:
+        middle = (y0 + y1) / 2
+        inside = [
+            (index, cell)
+            for index, cell in enumerate(cells)
+            if cell[1] <= middle < cell[3] and min(x1, cell[2]) - max(x0, cell[0]) > 0
+        ]
+        if not inside:
+            pieces.append(((x0, y0, x1, y1), -1))
+            continue
+        for index, cell in inside:
+            left, right = max(x0, cell[0] + 2 * scale), min(x1, cell[2] - 2 * scale)
+            if right - left >= _MIN_PIECE_PX * scale:
+                pieces.append(((left, y0, right, y1), index))
+    return pieces
+
+
+def pieces_to_text(pieces: list[Piece]) -> str:
+    """A cell's pieces in reading order: pieces on one line joined, lines joined by ``\\n``."""
+    rows: list[list[Piece]] = []
+    for piece in sorted(pieces, key=lambda p: (p.box[1] + p.box[3]) / 2):
+        middle = (piece.box[1] + piece.box[3]) / 2
+        if rows:
+            last = rows[-1][-1].box
+            if abs(middle - (last[1] + last[3]) / 2) < (last[3] - last[1]) / 2:
+                rows[-1].append(piece)
+                continue
+        rows.append([piece])
+    return "\n".join("".join(p.text for p in sorted(row, key=lambda p: p.box[0])) for row in rows)
+
+
+def read_page(gray: np.ndarray, dpi: float, page: int) -> PageRead:
+    """OCR one page image: its ruled table's cells with their text and confidence."""
+    started = time.process_time()
+    skew = estimate_skew(gray)
+    upright = deskew(gray, skew)
+    grid, clean = page_to_cells(upright, dpi)
+    read = PageRead(page=page, dpi=dpi, skew=skew, image=upright)
+    if grid is None:
+        read.seconds = time.process_time() - started
+        return read
+    scale = dpi / 200
+    cells = _cells_of(grid)
+    lines = detect_text(clean, DETECT_MAX_SIDE)
+    placed = lines_to_pieces(lines, cells, scale)
+    # Text above the table is where a title is; what is below it (page numbers) is not read.
+    placed = [(box, index) for box, index in placed if index >= 0 or box[3] <= grid.bbox[1]]
+    results = recognize([_crop(clean, box) for box, _ in placed])
+    by_cell: dict[int, list[Piece]] = {}
+    title: list[Piece] = []
+    for (box, index), (text, confidence) in zip(placed, results, strict=True):
+        text = clean_text(text)
+        if not text:
+            continue
+        piece = Piece(box, text, confidence)
+        (title if index < 0 else by_cell.setdefault(index, [])).append(piece)
+
+    points = 72 / dpi
+
+    def to_points(box: Box) -> Box:
+        return (box[0] * points, box[1] * points, box[2] * points, box[3] * points)
+
+    text_of = {cells[i]: curly_quotes(pieces_to_text(p)) for i, p in by_cell.items()}
+    read.boxes = [[to_points(b) if b else None for b in row] for row in grid.rows]
+    read.texts = [[text_of.get(b, "") if b else None for b in row] for row in grid.rows]
+    read.title = pieces_to_text(title).replace("\n", " ")
+    for index, cell in enumerate(cells):
+        found = by_cell.get(index, [])
+        weakest = min(found, key=lambda p: p.confidence) if found else None
+        read.cells[to_points(cell)] = CellRead(
+            confidence=weakest.confidence if weakest else 1.0,
+            box=to_points(cell),
+            weakest=to_points(weakest.box) if weakest else None,
+        )
+        for piece in found:
+            x0, top, x1, bottom = to_points(piece.box)
+            read.chars.append(
+                {
+                    "x0": x0,
+                    "x1": x1,
+                    "top": top,
+                    "bottom": bottom,
+                    "size": bottom - top,
+                    "text": piece.text,
+                }
+            )
+    read.seconds = time.process_time() - started
+    return read

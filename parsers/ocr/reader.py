@@ -1,0 +1,260 @@
+"""Scanned pages → the PDF reader's page tables, and warnings for cells OCR was unsure of.
+
+``scan_pdf_pages`` renders the pages of a PDF that have no text layer; ``image_file_pages``
+opens a PNG, JPEG or (multi-page) TIFF. ``read_scans`` OCRs the pages through the run's
+``OcrRunner`` (in worker processes when the run has them) and gives ``Scans``: the tables
+in ``parsers.pdf.PageTable`` form, for the header, page-break and merged-cell steps every
+PDF goes through, and what is needed afterwards to say which cells to check.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from parsers.errors import UnreadableDocument
+from parsers.grid import split_marker
+from parsers.model import Issue, Location, OcrCell, OcrCells, TableRead
+from parsers.ocr.page import CellRead, PageRead, read_page
+from parsers.ocr.runner import OcrRunner, PageDone, check_resolution
+from parsers.pdf import (
+    Box,
+    Fragment,
+    PageTable,
+    PdfRow,
+    columns_of,
+    fragments_to_table,
+    tables_to_fragments,
+)
+
+# Scanned pages are placed a few millimetres apart from page to page; columns are far wider.
+_SCAN_BORDER_TOLERANCE = 12.0
+# The key cells: a wrong value there is a wrong row (content holds the item number).
+_KEY_COLUMNS = {0: "content", 3: "completion_raw", 4: "department", 5: "leader"}
+_COLUMN_WORDS = {
+    "content": "project cell",
+    "completion_raw": "completion rate",
+    "department": "department",
+    "leader": "leader",
+}
+# Cell images in the validation report: small grey JPEGs, at most this wide (pixels).
+_IMAGE_MAX_WIDTH = 360
+_IMAGE_QUALITY = 70
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """One page to OCR: its grayscale pixels, resolution and 1-based page number."""
+
+    pixels: np.ndarray
+    dpi: float
+    page: int
+
+
+@dataclass
+class Scans:
+    """The OCR'd pages of a document: their tables and how each cell was read."""
+
+    source_name: str
+    pages: dict[int, PageRead] = field(default_factory=dict)
+
+    def tables(self) -> dict[int, list[PageTable]]:
+        """Each page's table in the PDF reader's shape (none where no ruled table was seen)."""
+        tables: dict[int, list[PageTable]] = {}
+        for number, read in self.pages.items():
+            if not read.boxes:
+                tables[number] = []
+                continue
+            tables[number] = [
+                PageTable(
+                    number,
+                    read.boxes,
+                    read.texts,
+                    read.chars,
+                    text_above=functools.partial(str, read.title),
+                    tolerance=_SCAN_BORDER_TOLERANCE,
+                )
+            ]
+        return tables
+
+    def cell_reads(self, fragments: list[Fragment]) -> dict[tuple[int, int, int], CellRead]:
+        """How the cell shown in each (page, table row, column) of the scanned pages was read."""
+        reads: dict[tuple[int, int, int], CellRead] = {}
+        for fragment in fragments:
+            read = self.pages.get(fragment.page)
+            if read is None:
+                continue
+            for row in fragment.rows:
+                for box in read.boxes[row.row - 1]:
+                    if box is None or box not in read.cells:
+                        continue
+                    columns = columns_of(box[0], box[2], fragment.borders)
+                    if columns:
+                        reads[(fragment.page, row.row, columns[0])] = read.cells[box]
+        return reads
+
+    def annotate(
+        self,
+        table: TableRead,
+        fragments: list[Fragment],
+        rows: list[PdfRow],
+        source_format: str,
+        min_confidence: float,
+    ) -> TableRead:
+        """``table`` with what OCR adds: the format, the pages read, a warning for every key
+        cell read with less than ``min_confidence``, and how each key cell was read."""
+        reads = self.cell_reads(fragments)
+        issues = [self.summary()]
+        cells: OcrCells = {}
+        for row in rows:
+            for column, name in _KEY_COLUMNS.items():
+                text = row.cells[column]
+                read = reads.get((row.page, row.row, column))
+                if text is None or read is None:
+                    continue
+                unsure = read.confidence < min_confidence
+                image = (
+                    self.cell_image(row.page, read.weakest or read.box)
+                    if unsure or name in ("department", "leader")
+                    else None
+                )
+                cells[(row.page, row.row, name)] = OcrCell(read.confidence, image)
+                if not unsure:
+                    continue
+                value = text
+                if column == 0:
+                    item_no, rest = split_marker(text)
+                    value = f"({item_no}){rest[:12]}…" if item_no is not None else text[:16]
+                issues.append(
+                    Issue(
+                        self.source_name,
+                        "ocr_low_confidence",
+                        f"{_COLUMN_WORDS[name]} read by OCR as '{value}' with confidence "
+                        f"{read.confidence:.2f}: check it against the scan",
+                        severity="warning",
+                        location=Location(page=row.page, row=row.row),
+                        column=name,
+                        value=value,
+                        action="row loaded",
+                        image=image,
+                    )
+                )
+        table.source_format = source_format
+        table.issues = [*table.issues, *issues]
+        table.ocr_cells = cells
+        return table
+
+    def cell_image(self, page: int, box: Box) -> str | None:
+        """The part of the scanned page at ``box`` (points) as a small JPEG data URI."""
+        read = self.pages.get(page)
+        if read is None or read.image is None:
+            return None
+        return image_data_uri(read.image, box, read.dpi)
+
+    def summary(self) -> Issue:
+        """An info issue: which pages were read by OCR and how they were turned upright."""
+        pages = ", ".join(str(n) for n in sorted(self.pages))
+        turned = [
+            f"page {n} by {read.skew:+.1f}°"
+            for n, read in sorted(self.pages.items())
+            if abs(read.skew) >= 0.05
+        ]
+        without = [str(n) for n, read in sorted(self.pages.items()) if not read.boxes]
+        message = f"read by OCR: page{'s' if len(self.pages) > 1 else ''} {pages}"
+        if turned:
+            message += "; straightened " + ", ".join(turned)
+        if without:
+            message += f"; no ruled table found on page {', '.join(without)}"
+        return Issue(
+            self.source_name, "ocr_pages", message, severity="info", action="document read"
+        )
+
+
+def image_data_uri(image: np.ndarray, box: Box, dpi: float) -> str | None:
+    """``box`` (points) cut from a page image, as a ``data:image/jpeg;base64,…`` URI."""
+    scale = dpi / 72
+    height, width = image.shape
+    x0, y0 = max(int(box[0] * scale) - 4, 0), max(int(box[1] * scale) - 4, 0)
+    x1, y1 = min(int(box[2] * scale) + 4, width), min(int(box[3] * scale) + 4, height)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    crop = image[y0:y1, x0:x1]
+    if crop.shape[1] > _IMAGE_MAX_WIDTH:
+        factor = _IMAGE_MAX_WIDTH / crop.shape[1]
+        crop = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    ok, encoded = cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, _IMAGE_QUALITY])
+    if not ok:
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(encoded.tobytes()).decode("ascii")
+
+
+def scan_pdf_pages(data: bytes, numbers: list[int], dpi: int, source_name: str) -> list[PageImage]:
+    """The given 1-based pages of a PDF rendered as grayscale images at ``dpi``."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise UnreadableDocument(source_name, f"not a PDF or damaged ({exc})") from None
+    try:
+        return [
+            PageImage(
+                np.asarray(pdf[n - 1].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")),
+                dpi,
+                n,
+            )
+            for n in numbers
+        ]
+    finally:
+        pdf.close()
+
+
+def image_file_pages(data: bytes, source_name: str) -> list[PageImage]:
+    """Every page (frame) of a PNG, JPEG or TIFF as a grayscale image with its resolution."""
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
+    if not data:
+        raise UnreadableDocument(source_name, "the file is empty")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            pages = []
+            for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
+                dpi = frame.info.get("dpi", (0, 0))[0] or 0
+                pixels = np.asarray(frame.convert("L"))
+                # Without a resolution, take the page to be A4 (its long side 297 mm).
+                dpi = float(dpi) or max(pixels.shape) / (297 / 25.4)
+                check_resolution(source_name, number, dpi)
+                pages.append(PageImage(pixels, dpi, number))
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise UnreadableDocument(
+            source_name, f"not an image or damaged ({type(exc).__name__}: {exc})"
+        ) from None
+    return pages
+
+
+def _read_page_image(page: PageImage) -> PageRead:
+    return read_page(page.pixels, page.dpi, page.page)
+
+
+def read_scans(source_name: str, images: list[PageImage], runner: OcrRunner) -> Scans:
+    """OCR every page through ``runner`` (in order), telling it of each page as it is done."""
+    scans = Scans(source_name)
+    total = len(images)
+    for read in runner.map(_read_page_image, images):
+        scans.pages[read.page] = read
+        runner.on_page(PageDone(source_name, read.page, total, read.seconds))
+    return scans
+
+
+def read_image(data: bytes, source_name: str, ocr: OcrRunner) -> TableRead:
+    """A scanned report sent as image files' bytes (PNG, JPEG, TIFF) → its table."""
+    scans = read_scans(source_name, image_file_pages(data, source_name), ocr)
+    tables = scans.tables()
+    found = tables_to_fragments(tables[n] for n in sorted(tables))
+    table, rows = fragments_to_table(found, source_name)
+    return scans.annotate(table, found.fragments, rows, "image-ocr", ocr.min_confidence)

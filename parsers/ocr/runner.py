@@ -1,0 +1,94 @@
+"""How a run hands pages to OCR: where pages are read (here or in worker processes), whom to
+tell when one is done, and how sure a cell must be read to pass without a warning.
+
+The parsers stay pure: a caller passes an ``OcrRunner``; the default reads pages one after
+another in this process and tells no one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from parsers.errors import UnreadableDocument
+
+IMAGE_SUFFIXES: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+
+INSTALL_HINT = (
+    "is a scan (no text layer); reading scans needs the OCR extra: "
+    "pip install 'minsheng-etl[ocr]' (make install installs it)"
+)
+
+# A key cell (item number, completion rate, department, leader) read with less confidence
+# than this loads with a warning. RapidOCR reads clean print at 0.99 and more; a misread
+# character usually brings a line below 0.9.
+DEFAULT_MIN_CONFIDENCE = 0.9
+
+
+# Below this many dots per inch, 10.5-point characters are under 15 pixels high: too coarse
+# for OCR to read a table reliably, so such a scan is sent back rather than guessed at.
+MIN_SCAN_DPI = 100
+
+
+@dataclass(frozen=True)
+class PageDone:
+    """A page read by OCR: which document, which page of how many, CPU seconds it took."""
+
+    source_name: str
+    page: int
+    pages: int
+    seconds: float
+
+
+def _serial_map(function: Callable[..., Any], items: Iterable[Any]) -> Iterator[Any]:
+    return map(function, items)
+
+
+def _ignore(done: PageDone) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class OcrRunner:
+    """``map(function, items)`` runs the page reads (results in order; may use processes);
+    ``on_page`` is told of each page done; ``min_confidence`` is the warning threshold."""
+
+    map: Callable[[Callable[..., Any], Iterable[Any]], Iterator[Any]] = _serial_map
+    on_page: Callable[[PageDone], None] = _ignore
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    dpi: int = 200
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_confidence <= 1:
+            raise ValueError(f"min_confidence {self.min_confidence}: give a value from 0 to 1")
+
+
+SERIAL = OcrRunner()
+
+
+def ocr_available() -> bool:
+    """Whether the OCR extra is installed (RapidOCR with its models, OpenCV, pypdfium2)."""
+    try:
+        import cv2  # noqa: F401
+        import pypdfium2  # noqa: F401
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def require_ocr(source_name: str) -> None:
+    """Reject a scan when the OCR extra is missing, saying how to install it."""
+    if not ocr_available():
+        raise UnreadableDocument(source_name, INSTALL_HINT)
+
+
+def check_resolution(source_name: str, page: int, dpi: float) -> None:
+    """Reject a page scanned too coarsely to read, naming the page and its resolution."""
+    if dpi < MIN_SCAN_DPI:
+        raise UnreadableDocument(
+            source_name,
+            f"page {page} is scanned at {dpi:.0f} dpi, too coarse to read reliably: scan it "
+            "again at 200 dpi or more",
+        )

@@ -4,7 +4,7 @@
 
     ReportError                 anything wrong with a report the user gave us
     └── DocumentError           one document cannot be read at all
-        ├── UnsupportedFormat   not .txt, .docx or .pdf
+        ├── UnsupportedFormat   not .txt, .docx, .pdf or a scan (.png, .jpg, .tif)
         ├── UnreadableDocument  corrupt, encrypted, scanned, undecodable
         ├── TableNotFound       readable, but no progress table in it
         └── PeriodError         year, month or region missing or contradictory

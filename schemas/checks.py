@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 ERROR = frozenset({"error"})
 WARNING = frozenset({"warning"})
+INFO = frozenset({"info"})  # only informs: nothing was wrong, the report says what was read
 EITHER = frozenset({"error", "warning"})
 
 
@@ -30,7 +31,7 @@ class Check:
 
 _TABLE = (
     # whole documents: the document is rejected
-    Check("format", ERROR, "a report is a .txt, .docx or .pdf file"),
+    Check("format", ERROR, "a report is a .txt, .docx or .pdf file, or a scan (.png, .jpg, .tif)"),
     Check(
         "readable",
         ERROR,
@@ -168,6 +169,20 @@ _TABLE = (
         "item_text_changed",
         WARNING,
         "an item number names the same project as in the previous reported month",
+    ),
+    # scans read by OCR
+    Check("ocr_pages", INFO, "pages without a text layer are read by OCR"),
+    Check(
+        "ocr_low_confidence",
+        WARNING,
+        "OCR reads an item number, completion rate, department and leader with confidence "
+        "0.9 or more; below that, check the cell against the scan",
+    ),
+    Check(
+        "ocr_corrected",
+        INFO,
+        "a department or leader OCR misread by one character is loaded as the known name "
+        "(from the previous month, or elsewhere in the same document)",
     ),
 )
 

@@ -8,19 +8,23 @@ Importing this package is cheap and needs no OCR libraries; the modules that do
 from __future__ import annotations
 
 from parsers.ocr.runner import (
+    DEFAULT_MIN_CONFIDENCE,
     IMAGE_SUFFIXES,
     SERIAL,
     OcrRunner,
     PageDone,
     ocr_available,
+    ocr_pages,
     require_ocr,
 )
 
 __all__ = [
+    "DEFAULT_MIN_CONFIDENCE",
     "IMAGE_SUFFIXES",
     "SERIAL",
     "OcrRunner",
     "PageDone",
     "ocr_available",
+    "ocr_pages",
     "require_ocr",
 ]

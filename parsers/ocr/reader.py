@@ -82,9 +82,16 @@ class Scans:
             ]
         return tables
 
-    def cell_reads(self, fragments: list[Fragment]) -> dict[tuple[int, int, int], CellRead]:
-        """How the cell shown in each (page, table row, column) of the scanned pages was read."""
-        reads: dict[tuple[int, int, int], CellRead] = {}
+    def cell_reads(
+        self, fragments: list[Fragment], rows: list[PdfRow]
+    ) -> dict[tuple[int, int, int], tuple[int, CellRead]]:
+        """How the cell shown in each (page, table row, column) of the stitched ``rows`` was
+        read, with the page its least sure piece is on.
+
+        A cell cut by a page break is as sure as the less sure of its two parts: the part on
+        the next page was joined to it by ``stitch_page_breaks``.
+        """
+        reads: dict[tuple[int, int, int], tuple[int, CellRead]] = {}
         for fragment in fragments:
             read = self.pages.get(fragment.page)
             if read is None:
@@ -95,7 +102,22 @@ class Scans:
                         continue
                     columns = columns_of(box[0], box[2], fragment.borders)
                     if columns:
-                        reads[(fragment.page, row.row, columns[0])] = read.cells[box]
+                        reads[(fragment.page, row.row, columns[0])] = (row.page, read.cells[box])
+        kept = {(row.page, row.row) for row in rows}
+        above: list[PdfRow] = []
+        for row in (row for fragment in fragments for row in fragment.rows):
+            if (row.page, row.row) in kept:
+                above.append(row)
+                continue
+            # The rest of a row cut by the break: its cells went to the cells above them.
+            for column, text in enumerate(row.cells):
+                part = reads.get((row.page, row.row, column))
+                owner = next((r for r in reversed(above) if r.cells[column] is not None), None)
+                if not text or part is None or owner is None:
+                    continue
+                key = (owner.page, owner.row, column)
+                if key not in reads or part[1].confidence < reads[key][1].confidence:
+                    reads[key] = part
         return reads
 
     def annotate(
@@ -108,18 +130,19 @@ class Scans:
     ) -> TableRead:
         """``table`` with what OCR adds: the format, the pages read, a warning for every key
         cell read with less than ``min_confidence``, and how each key cell was read."""
-        reads = self.cell_reads(fragments)
+        reads = self.cell_reads(fragments, rows)
         issues = [self.summary()]
         cells: OcrCells = {}
         for row in rows:
             for column, name in _KEY_COLUMNS.items():
                 text = row.cells[column]
-                read = reads.get((row.page, row.row, column))
-                if text is None or read is None:
+                found = reads.get((row.page, row.row, column))
+                if text is None or found is None:
                     continue
+                page, read = found
                 unsure = read.confidence < min_confidence
                 image = (
-                    self.cell_image(row.page, read.weakest or read.box)
+                    self.cell_image(page, read.weakest or read.box)
                     if unsure or name in ("department", "leader")
                     else None
                 )

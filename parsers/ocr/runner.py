@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from parsers.errors import UnreadableDocument
@@ -92,3 +93,30 @@ def check_resolution(source_name: str, page: int, dpi: float) -> None:
             f"page {page} is scanned at {dpi:.0f} dpi, too coarse to read reliably: scan it "
             "again at 200 dpi or more",
         )
+
+
+def ocr_pages(path: str | Path) -> int:
+    """How many pages of a file OCR would read (0 for a file with a text layer), found cheaply.
+
+    Run planning uses it to decide where to read scans; the readers decide for themselves.
+    Unreadable files count 0: their reader will say what is wrong.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix in IMAGE_SUFFIXES:
+            from PIL import Image
+
+            with Image.open(path) as image:
+                return int(getattr(image, "n_frames", 1))
+        if suffix == ".pdf":
+            import pypdfium2 as pdfium
+
+            pdf = pdfium.PdfDocument(str(path))
+            try:
+                return sum(1 for page in pdf if page.get_textpage().count_chars() == 0)
+            finally:
+                pdf.close()
+    except Exception:  # any reader error: the reader reports it properly later
+        return 0
+    return 0

@@ -25,7 +25,10 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 PathsArg = Annotated[
     list[Path],
-    typer.Argument(help="Report files or folders (.txt, .docx, .pdf).", show_default=False),
+    typer.Argument(
+        help="Report files or folders (.txt, .docx, .pdf; scans as .pdf, .png, .jpg, .tif).",
+        show_default=False,
+    ),
 ]
 DbOpt = Annotated[
     Path | None,
@@ -109,28 +112,43 @@ def _run(
     parallel: str = "auto",
     workers: int | None = None,
     dask_address: str | None = None,
+    ocr_min_confidence: float | None = None,
 ) -> None:
     try:
         settings = RunSettings.build(
-            db=db, reports_dir=reports_dir, region=region, year=year, month=month
+            db=db,
+            reports_dir=reports_dir,
+            region=region,
+            year=year,
+            month=month,
+            ocr_min_confidence=ocr_min_confidence,
         )
+        from parsers.ocr import ocr_pages
         from pipelines.core.discovery import discover_documents
         from pipelines.core.parallelism import choose_parallelism
 
         found = discover_documents(list(paths))
         if not found:
-            _fail("no .txt, .docx or .pdf files found in " + ", ".join(map(str, paths)), 2)
+            _fail(
+                "no .txt, .docx, .pdf or scanned (.png, .jpg, .tif) files found in "
+                + ", ".join(map(str, paths)),
+                2,
+            )
         pdfs = sum(1 for path in found if path.suffix.lower() == ".pdf")
-        parallelism = choose_parallelism(pdfs, parallel, workers, dask_address)
+        scanned = sum(ocr_pages(path) for path in found)
+        parallelism = choose_parallelism(pdfs, parallel, workers, dask_address, scanned)
     except SettingsError as exc:
         _fail(str(exc), 2)
 
-    from pipelines.cli.progress_bar import parse_progress
+    from pipelines.cli.progress_bar import page_progress, parse_progress
     from pipelines.flows.run_flow import run_ingest_flow
     from warehouse import WarehouseError
 
     try:
-        with parse_progress(err, len(found), parallelism.describe()) as on_parsed:
+        with (
+            parse_progress(err, len(found), parallelism.describe()) as on_parsed,
+            page_progress(err),
+        ):
             report = run_ingest_flow(
                 paths, settings, load=load, parallelism=parallelism, on_parsed=on_parsed
             )
@@ -158,6 +176,15 @@ ParallelOpt = Annotated[
         "--parallel",
         help="Where documents are parsed: auto (processes for many PDFs), threads, "
         "processes or dask.",
+    ),
+]
+OcrConfidenceOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--ocr-min-confidence",
+        help="Scans: warn about every item number, completion rate, department and leader "
+        "OCR read with less confidence than this (0-1) [default: 0.9]",
+        show_default=False,
     ),
 ]
 WorkersOpt = Annotated[
@@ -189,11 +216,13 @@ def ingest(
     parallel: ParallelOpt = "auto",
     workers: WorkersOpt = None,
     dask_address: DaskOpt = None,
+    ocr_min_confidence: OcrConfidenceOpt = None,
 ) -> None:
     """Parse, validate and load reports into the warehouse; write a validation report."""
     _run(
         paths, load=True, db=db, region=region, year=year, month=month, reports_dir=reports_dir,
         parallel=parallel, workers=workers, dask_address=dask_address,
+        ocr_min_confidence=ocr_min_confidence,
     )  # fmt: skip
 
 
@@ -208,11 +237,13 @@ def validate(
     parallel: ParallelOpt = "auto",
     workers: WorkersOpt = None,
     dask_address: DaskOpt = None,
+    ocr_min_confidence: OcrConfidenceOpt = None,
 ) -> None:
     """Parse and validate exactly as ingest does, load nothing, write the validation report."""
     _run(
         paths, load=False, db=db, region=region, year=year, month=month, reports_dir=reports_dir,
         parallel=parallel, workers=workers, dask_address=dask_address,
+        ocr_min_confidence=ocr_min_confidence,
     )  # fmt: skip
 
 

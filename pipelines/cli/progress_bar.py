@@ -1,4 +1,4 @@
-"""The terminal's progress bar over the documents of a run."""
+"""The terminal's progress bar over the documents of a run, and a line per scanned page."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from contextlib import contextmanager
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
-from pipelines.core.listeners import Listener
+from parsers.ocr import PageDone
+from pipelines.core.listeners import Listener, listening_to_pages
 
 
 @contextmanager
@@ -31,3 +33,22 @@ def parse_progress(console: Console, total: int, label: str) -> Iterator[Listene
 
     with progress:
         yield advance
+
+
+@contextmanager
+def page_progress(console: Console) -> Iterator[None]:
+    """A line on ``console`` for each page of a scan read by OCR (only on a terminal)."""
+    if not console.is_terminal:
+        yield
+        return
+
+    def line(done: PageDone) -> None:
+        console.print(
+            Text(
+                f"OCR {done.source_name}  page {done.page} of {done.pages}  ({done.seconds:.1f} s)",
+                style="dim",
+            )
+        )
+
+    with listening_to_pages(line):
+        yield

@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from parsers import DocumentError, Issue, Location, RejectedRow, parse_document
+from parsers.model import OcrCells
+from parsers.ocr import SERIAL, OcrRunner
 from pipelines.core.settings import PeriodOptions
 from schemas import validate_rows
 from schemas.checks import describe_rule
@@ -33,6 +35,7 @@ class DocumentResult:
     quarantined: list[RejectedRow] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     problem: str | None = None  # why a whole document was rejected
+    ocr_cells: OcrCells = field(default_factory=dict)  # how OCR read a scan's key cells
 
     @property
     def period(self) -> tuple[str | None, int | None, int | None]:
@@ -75,11 +78,18 @@ def rejected_document(
     )
 
 
-def check_document(path: str | Path, period: PeriodOptions) -> DocumentResult:
-    """Parse and validate one document; never raises for a bad document."""
+def check_document(
+    path: str | Path, period: PeriodOptions, ocr: OcrRunner = SERIAL
+) -> DocumentResult:
+    """Parse and validate one document; never raises for a bad document.
+
+    Scanned pages are OCR'd through ``ocr`` (one after another here by default).
+    """
     path = Path(path)
     try:
-        doc = parse_document(path, region=period.region, year=period.year, month=period.month)
+        doc = parse_document(
+            path, region=period.region, year=period.year, month=period.month, ocr=ocr
+        )
     except DocumentError as exc:
         return rejected_document(path, exc.check, exc.problem)
     except Exception as exc:  # a reader's own failure on a malformed file: still the file's fault
@@ -129,6 +139,7 @@ def check_document(path: str | Path, period: PeriodOptions) -> DocumentResult:
         rows=validated.rows,
         quarantined=quarantined,
         issues=issues,
+        ocr_cells=doc.ocr_cells,
     )
 
 
@@ -221,4 +232,5 @@ def issue_record(issue: Issue) -> dict[str, object]:
         "message": issue.message,
         "action": issue.action,
         "rule": describe_rule(issue.check),
+        "image": issue.image,
     }

@@ -3,7 +3,9 @@
 One entry point, ``with_cross_month_issues``: the month-over-month changes
 (``schemas.history``) and items whose number now names another project (``schemas.identity``).
 The previous month is the latest earlier one of the same region and year, in the warehouse or
-in the same run. Every finding is a warning; the rows load anyway.
+in the same run. Every finding is a warning; the rows load anyway. Before comparing, a scanned
+document's OCR near-misses of that month's departments and leaders are corrected
+(``parsers.ocr.correct``; an info issue each), so a misread is not taken for a change.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ def with_cross_month_issues(
     renumbered items follow them.
     """
     previous = PreviousMonths(conn, results)
+    results = [with_ocr_corrections(previous, result) for result in results]
     return [
         replace(
             result,
@@ -85,6 +88,32 @@ def with_cross_month_issues(
         )
         for result in results
     ]
+
+
+def with_ocr_corrections(previous: PreviousMonths, result: DocumentResult) -> DocumentResult:
+    """A scanned document with OCR near-misses of the previous month's names corrected."""
+    if not result.ocr_cells or result.rows.empty:
+        return result
+    found = previous.of(result)
+    if found is None:
+        return result
+    from parsers.ocr.correct import CORRECTED_COLUMNS, KnownNames, correct_near_misses
+
+    month, rows = found
+    names = {column: set(rows[column].dropna().astype(str)) for column in CORRECTED_COLUMNS}
+    corrected, issues = correct_near_misses(
+        result.rows,
+        result.ocr_cells,
+        [KnownNames(names, f"in {result.year}年{month}月")],
+        result.source_name,
+    )
+    if not issues:
+        return result
+    return replace(
+        result,
+        rows=corrected,
+        issues=sorted([*result.issues, *issues], key=lambda i: i.location.sort_key()),
+    )
 
 
 def month_over_month(previous: PreviousMonths, result: DocumentResult) -> list[Issue]:

@@ -12,8 +12,8 @@ def discover_documents(paths: list[str | Path]) -> list[Path]:
     """Every report file named or found under the named folders, sorted, each once.
 
     A file named directly is kept whatever its suffix, so that it is reported on rather than
-    ignored; inside folders only ``.txt``, ``.docx`` and ``.pdf`` are taken (hidden files and
-    Word's ``~$`` lock files skipped).
+    ignored; inside folders only reports (``parsers.SUPPORTED_SUFFIXES``) are taken (hidden
+    files and Word's ``~$`` lock files skipped).
     """
     found: dict[Path, None] = {}
     for given in paths:

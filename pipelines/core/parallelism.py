@@ -14,9 +14,10 @@ per document.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,10 @@ from pipelines.core.settings import SettingsError
 # out exceeds those costs.
 PDF_SECONDS = 0.4
 POOL_START_SECONDS = 1.0
+# OCR of a scanned page at 200 dpi (python -m bench.ocr): seconds of one core; each worker
+# process loads the models once first.
+OCR_PAGE_SECONDS = 5.0
+OCR_START_SECONDS = 1.0
 PROCESS_TASK_SECONDS = 0.01
 MODES = ("auto", "threads", "processes", "dask")
 # Parsing holds the GIL, so more threads only add switching: 108 mixed documents took 1.08×
@@ -72,23 +77,31 @@ def choose_parallelism(
     mode: str = "auto",
     workers: int | None = None,
     dask_address: str | None = None,
+    ocr_pages: int = 0,
 ) -> Parallelism:
-    """The parallelism for a run with ``pdfs`` PDF documents.
+    """The parallelism for a run with ``pdfs`` PDF documents and ``ocr_pages`` scanned pages.
 
     ``auto`` picks processes when they are expected to finish sooner than threads: from
-    6 PDFs on two CPUs, 4 on four; text and Word files alone parse in threads.
+    6 PDFs on two CPUs, 4 on four, or 2 scanned pages; text and Word files alone parse in
+    threads.
     """
     if dask_address is not None and mode == "auto":
         mode = "dask"
     if mode == "auto":
-        mode = "processes" if processes_pay_off(pdfs, workers or os.cpu_count() or 1) else "threads"
+        count = workers or os.cpu_count() or 1
+        pay = processes_pay_off(pdfs, count, ocr_pages)
+        mode = "processes" if pay else "threads"
     return Parallelism(mode=mode, workers=workers, dask_address=dask_address)
 
 
-def processes_pay_off(pdfs: int, workers: int) -> bool:
-    """Whether ``workers`` processes would parse ``pdfs`` PDFs sooner than threads."""
+def processes_pay_off(pdfs: int, workers: int, ocr_pages: int = 0) -> bool:
+    """Whether ``workers`` processes would parse ``pdfs`` PDFs and OCR ``ocr_pages`` scanned
+    pages sooner than threads."""
     saved_per_pdf = PDF_SECONDS - PDF_SECONDS / workers - PROCESS_TASK_SECONDS
-    return workers > 1 and pdfs * saved_per_pdf > POOL_START_SECONDS
+    # Pages are read in rounds of ``workers``; one page gains nothing.
+    saved_on_pages = (ocr_pages - math.ceil(ocr_pages / workers)) * OCR_PAGE_SECONDS
+    saved = pdfs * saved_per_pdf + saved_on_pages
+    return workers > 1 and saved > POOL_START_SECONDS + OCR_START_SECONDS * (ocr_pages > 0)
 
 
 T = TypeVar("T")
@@ -120,3 +133,19 @@ def in_worker(function: Callable[..., T], *args: Any) -> T:
     if pool is None:
         return function(*args)
     return pool.submit(function, *args).result()
+
+
+def has_workers() -> bool:
+    """Whether a run in this process now has worker processes."""
+    return _parse_pool is not None
+
+
+def map_in_workers(function: Callable[..., T], items: Iterable[Any]) -> Iterator[T]:
+    """``map(function, items)`` spread over the run's worker processes (here if it has none).
+
+    Results come in order, each as soon as it and those before it are done.
+    """
+    pool = _parse_pool
+    if pool is None:
+        return map(function, items)
+    return pool.map(function, items)

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from parsers.ocr import DEFAULT_MIN_CONFIDENCE
+
 DEFAULT_DB = Path("data/minsheng.duckdb")
 DEFAULT_REPORTS_DIR = Path("data/reports")
 DEFAULT_RAW_DIR = Path("data/raw")
@@ -44,6 +46,14 @@ class RunSettings:
     #: Seconds to hold each load transaction open before COMMIT: fault injection for tests
     #: of crash safety and lock waits only (``MINSHENG_FAULT_PAUSE_BEFORE_COMMIT``).
     fault_pause_before_commit: float = 0.0
+    #: A key cell of a scan read by OCR with less confidence than this loads with a warning.
+    ocr_min_confidence: float = DEFAULT_MIN_CONFIDENCE
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.ocr_min_confidence <= 1:
+            raise SettingsError(
+                f"--ocr-min-confidence {self.ocr_min_confidence}: give a value from 0 to 1"
+            )
 
     @classmethod
     def build(
@@ -55,6 +65,7 @@ class RunSettings:
         region: str | None = None,
         year: int | None = None,
         month: int | None = None,
+        ocr_min_confidence: float | None = None,
     ) -> RunSettings:
         """Settings from options, falling back to ``$MINSHENG_DB`` and the defaults."""
         db_path = Path(db) if db else Path(os.environ.get("MINSHENG_DB") or DEFAULT_DB)
@@ -66,6 +77,9 @@ class RunSettings:
             raw_dir=Path(raw_dir) if raw_dir else DEFAULT_RAW_DIR,
             period=PeriodOptions(region=region, year=year, month=month),
             fault_pause_before_commit=_seconds("MINSHENG_FAULT_PAUSE_BEFORE_COMMIT"),
+            ocr_min_confidence=(
+                DEFAULT_MIN_CONFIDENCE if ocr_min_confidence is None else ocr_min_confidence
+            ),
         )
 
 

@@ -19,15 +19,16 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from parsers.ocr import OcrRunner, ocr_pages
 from pipelines.core.checking import DocumentResult, check_document, reject_repeated_periods
 from pipelines.core.discovery import discover_documents
-from pipelines.core.listeners import document_parsed
+from pipelines.core.listeners import document_parsed, page_read
 from pipelines.core.load_run import (
     DocumentOutcome,
     load_results,
     validate_results,
 )
-from pipelines.core.parallelism import DEFAULT_THREADS, in_worker
+from pipelines.core.parallelism import DEFAULT_THREADS, has_workers, in_worker, map_in_workers
 from pipelines.core.settings import PeriodOptions, RunSettings
 from pipelines.reports.validation import build_run_report, issues_markdown, new_run_id, write_report
 from warehouse import DatabaseBusy
@@ -47,8 +48,15 @@ def gather_in_order(futures: Sequence[PrefectFuture[T]], names: Sequence[Any]) -
 
 
 @task(name="check-document", task_run_name="check {path}", cache_policy=NO_CACHE)
-def check_document_task(path: str, period: PeriodOptions) -> DocumentResult:
-    return in_worker(check_document, path, period)
+def check_document_task(
+    path: str, period: PeriodOptions, ocr_min_confidence: float
+) -> DocumentResult:
+    if has_workers() and ocr_pages(path):
+        # A scan is read here and its pages spread over the workers, one page each.
+        runner = OcrRunner(map=map_in_workers, on_page=page_read, min_confidence=ocr_min_confidence)
+        return check_document(path, period, runner)
+    runner = OcrRunner(on_page=page_read, min_confidence=ocr_min_confidence)
+    return in_worker(check_document, path, period, runner)
 
 
 def _retry_when_busy(task: Any, task_run: Any, state: Any) -> bool:
@@ -136,15 +144,25 @@ def ingest_flow(
     reports_dir: str | None = None,
     raw_dir: str | None = None,
     load: bool = True,
+    ocr_min_confidence: float | None = None,
 ) -> dict[str, Any]:
     """Parse, check and (unless ``load`` is false) load the given reports; write the report."""
     settings = RunSettings.build(
-        db=db, reports_dir=reports_dir, raw_dir=raw_dir, region=region, year=year, month=month
+        db=db,
+        reports_dir=reports_dir,
+        raw_dir=raw_dir,
+        region=region,
+        year=year,
+        month=month,
+        ocr_min_confidence=ocr_min_confidence,
     )
     started_at = datetime.now()
     run_id = new_run_id(started_at)
     documents = [str(p) for p in discover_documents(list(paths))]
-    futures = [check_document_task.submit(path, settings.period) for path in documents]
+    futures = [
+        check_document_task.submit(path, settings.period, settings.ocr_min_confidence)
+        for path in documents
+    ]
     results = reject_repeated_periods(gather_in_order(futures, documents))
     if load:
         # quote(): Prefect would otherwise walk every row of every document looking for futures.

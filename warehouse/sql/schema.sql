@@ -69,7 +69,7 @@ CREATE TABLE IF NOT EXISTS validation_issues (
     column_name    VARCHAR,
     check_name     VARCHAR NOT NULL,
     failure_value  VARCHAR,
-    severity       VARCHAR NOT NULL CHECK (severity IN ('error', 'warning')),
+    severity       VARCHAR NOT NULL CHECK (severity IN ('error', 'warning', 'info')),
     message        VARCHAR NOT NULL,
     action         VARCHAR,                -- what happened to the row or document
     rule           VARCHAR                 -- the rule broken, in plain words

@@ -1,0 +1,124 @@
+"""A scan through the real Prefect flow into a real DuckDB file, and its validation report.
+
+The two-page TIFF of the August report (pages 3 and 4) is the only scan OCR'd here; a warning
+threshold of 0.99 makes OCR flag cells, so the report's cell images can be checked.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pdfplumber
+import pytest
+
+from bench.ocr import differences, expected_rows
+from pipelines.core.parallelism import processes_pay_off
+from schemas.checks import CHECKS
+from tests.conftest import FIXTURES
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+pytest.importorskip("rapidocr_onnxruntime", reason="the OCR extra is installed by make install")
+
+TIFF = FIXTURES / "scan" / "yueqing-2022-08-p3-4.tif"
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    from pipelines.flows.ingest import ingest_flow
+
+    folder = tmp_path_factory.mktemp("ocr")
+    db = folder / "w.duckdb"
+    report = ingest_flow(
+        paths=[str(TIFF)],
+        db=str(db),
+        region="乐清市",
+        reports_dir=str(folder / "reports"),
+        raw_dir=str(folder / "raw"),
+        ocr_min_confidence=0.99,
+    )
+    return {"report": report, "db": db}
+
+
+def test_a_scan_loads_with_its_format_pages_and_rows(ingested) -> None:
+    with duckdb.connect(str(ingested["db"]), read_only=True) as conn:
+        [report] = conn.execute(
+            "SELECT source_format, status, year, month, rows_loaded, rows_quarantined FROM reports"
+        ).fetchall()
+        rows = conn.execute("SELECT * FROM progress ORDER BY source_page, source_row").df()
+        [quarantined] = conn.execute(
+            "SELECT source_page, source_row, reasons FROM quarantine"
+        ).fetchall()
+    # The first row of the TIFF's first page is the end of item (13), cut by the page break
+    # before it: nothing above it in this file to join, so it is quarantined, not guessed.
+    assert report == ("image-ocr", "partial", 2022, 8, 19, 1)
+    assert quarantined[:2] == (1, 2) and "item number" in quarantined[2]
+    assert rows["source_page"].notna().all() and rows["source_row"].notna().all()
+    assert list(rows["item_no"]) == [*range(14, 23), 22, *range(23, 32)]
+    expected = expected_rows()
+    records = rows.to_dict("records")
+    for row in records:
+        # (14) and (21) start their page here, so their merged cells are their own.
+        key = (int(row["item_no"]), int(row["sub_no"]))
+        assert differences(row, expected[key]) == [], key
+
+
+def test_unsure_cells_are_warnings_with_the_cell_cut_from_the_scan(ingested) -> None:
+    report = ingested["report"]
+    [document] = report["documents"]
+    flagged = [i for i in document["issues"] if i["check"] == "ocr_low_confidence"]
+    assert flagged, "a threshold of 0.99 flags some cells of this scan"
+    for issue in flagged:
+        assert issue["severity"] == "warning" and issue["action"] == "row loaded"
+        assert issue["source_page"] in (1, 2) and issue["source_row"] >= 2
+        assert issue["column"] in ("content", "completion_raw", "department", "leader")
+        assert "with confidence 0." in issue["message"]
+        assert issue["image"].startswith("data:image/jpeg;base64,")
+    assert {i["check"] for i in document["issues"]} <= set(CHECKS)
+    html = Path(report["report_files"]["html"]).read_text("utf-8")
+    assert html.count('<img class="scan" src="data:image/jpeg;base64,') == len(flagged)
+    saved = json.loads(Path(report["report_files"]["json"]).read_text("utf-8"))
+    assert saved["documents"][0]["issues"] == document["issues"]
+    with duckdb.connect(str(ingested["db"]), read_only=True) as conn:
+        stored = conn.execute(
+            "SELECT count(*) FROM validation_issues WHERE check_name = 'ocr_low_confidence'"
+        ).fetchone()
+    assert stored == (len(flagged),)
+
+
+def test_the_report_shows_the_cell_images_in_a_browser(ingested) -> None:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("chromium is not installed: apt-get install chromium")
+    html = Path(ingested["report"]["report_files"]["html"])
+    flagged = [
+        i
+        for i in ingested["report"]["documents"][0]["issues"]
+        if i["check"] == "ocr_low_confidence"
+    ]
+    with tempfile.TemporaryDirectory() as profile:
+        printed = Path(profile) / "report.pdf"
+        subprocess.run(
+            [
+                browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", f"--user-data-dir={profile}", "--no-pdf-header-footer",
+                f"--print-to-pdf={printed}", html.as_uri(),
+            ],
+            check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+        with pdfplumber.open(printed) as pdf:
+            images = [image for page in pdf.pages for image in page.images]
+    # Each decoded image is drawn as wide as the cell cut out (at most 360 px).
+    assert len(images) == len(flagged)
+    assert all(image["srcsize"][0] > 20 and image["srcsize"][1] > 10 for image in images)
+
+
+def test_processes_pay_off_from_two_scanned_pages() -> None:
+    assert not processes_pay_off(0, 2, ocr_pages=1)
+    assert processes_pay_off(0, 2, ocr_pages=2)
+    assert not processes_pay_off(0, 1, ocr_pages=7)

@@ -94,7 +94,7 @@ def parse_bytes(
     rows, rejected = grid_to_rows(table.grid, source_name)
     rejected = sorted(
         [*table.rejected, *rejected],
-        key=lambda r: (r.location.page or 0, r.location.line or 0, r.location.row or 0),
+        key=lambda r: r.location.sort_key(),
     )
     resolved_region, resolved_year, resolved_month, period_issues = resolve_period(
         source_name,

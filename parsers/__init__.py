@@ -1,4 +1,4 @@
-"""Read monthly progress reports (.txt, .docx, .pdf, scans by OCR) into one row shape.
+"""Read monthly progress reports (text, Word, PDF, web pages, spreadsheets, scans) into rows.
 
 Pure: bytes or a path in, rows out. Imports neither Prefect nor DuckDB.
 """

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
 from parsers.errors import UnreadableDocument, UnsupportedFormat
 from parsers.grid import grid_to_rows
+from parsers.libreoffice import LEGACY_FORMATS
 from parsers.model import ParsedDocument, TableRead
 from parsers.ocr.runner import IMAGE_SUFFIXES, SERIAL, OcrRunner, require_ocr
 from parsers.period import (
@@ -22,44 +22,74 @@ from parsers.text import read_text
 Reader = Callable[[bytes, str], TableRead]
 
 
+def _read_pdf(data: bytes, source_name: str, ocr: OcrRunner = SERIAL) -> TableRead:
+    """A PDF: its text layer, and OCR for pages that are only a scanned image."""
+    from parsers.pdf import read_pdf
+
+    return read_pdf(data, source_name, ocr)
+
+
 def _read_image(data: bytes, source_name: str, ocr: OcrRunner = SERIAL) -> TableRead:
+    """Scanned pages sent as image files (PNG, JPEG, TIFF), read by OCR."""
     require_ocr(source_name)
     from parsers.ocr.reader import read_image
 
     return read_image(data, source_name, ocr)
 
 
-def _readers(ocr: OcrRunner = SERIAL) -> dict[str, tuple[str, Reader]]:
-    readers: dict[str, tuple[str, Reader]] = {".txt": ("txt", read_text)}
-    for suffix in IMAGE_SUFFIXES:
-        readers[suffix] = ("image-ocr", functools.partial(_read_image, ocr=ocr))
-    try:
+def _read_legacy(data: bytes, source_name: str) -> TableRead:
+    """A .doc, .xls, .wps, … converted by LibreOffice, then read as .docx or .xlsx."""
+    from parsers.libreoffice import convert
+
+    target, converted = convert(data, source_name)
+    reader = read_docx_or_xlsx(target)
+    return reader(converted, source_name)
+
+
+def read_docx_or_xlsx(fmt: str) -> Reader:
+    if fmt == "docx":
         from parsers.docx import read_docx
-    except ImportError:  # pragma: no cover - the format module is optional while it is built
-        pass
-    else:
-        readers[".docx"] = ("docx", read_docx)
-    try:
-        from parsers.pdf import read_pdf
-    except ImportError:  # pragma: no cover
-        pass
-    else:
-        readers[".pdf"] = ("pdf", functools.partial(read_pdf, ocr=ocr))
-    return readers
+
+        return read_docx
+    from parsers.xlsx import read_xlsx
+
+    return read_xlsx
 
 
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".docx", ".pdf", *IMAGE_SUFFIXES)
+def _lazy(module: str, name: str) -> Reader:
+    """A reader imported on first use, so reading .txt never pays for lxml or openpyxl."""
+
+    def read(data: bytes, source_name: str) -> TableRead:
+        import importlib
+
+        read_module: Reader = getattr(importlib.import_module(module), name)
+        return read_module(data, source_name)
+
+    return read
+
+
+#: Suffix → (the format recorded in ``reports.source_format``, its reader).
+READERS: dict[str, tuple[str, Reader]] = {
+    ".txt": ("txt", read_text),
+    ".docx": ("docx", _lazy("parsers.docx", "read_docx")),
+    ".pdf": ("pdf", _read_pdf),
+    ".html": ("html", _lazy("parsers.html", "read_html")),
+    ".htm": ("html", _lazy("parsers.html", "read_html")),
+    ".xlsx": ("xlsx", _lazy("parsers.xlsx", "read_xlsx")),
+    ".xlsm": ("xlsm", _lazy("parsers.xlsx", "read_xlsx")),
+    **{suffix: (suffix[1:], _read_legacy) for suffix in LEGACY_FORMATS},
+    **{suffix: ("image-ocr", _read_image) for suffix in IMAGE_SUFFIXES},
+}
+#: The readers that may meet scanned pages; they are given the run's ``OcrRunner``.
+_READS_SCANS = (_read_pdf, _read_image)
+
+SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(READERS)
 
 
 def source_format(path: str | Path) -> str | None:
-    """``'txt'``, ``'docx'``, ``'pdf'`` or ``'image-ocr'`` for a supported file name, else None.
-
-    A PDF read by OCR is ``'pdf-ocr'``; only reading it tells.
-    """
-    suffix = Path(path).suffix.lower()
-    if suffix in IMAGE_SUFFIXES:
-        return "image-ocr"
-    return suffix[1:] if suffix in SUPPORTED_SUFFIXES else None
+    """The format of a supported file name (``'docx'``, ``'html'``, ``'xls'``, …), else None."""
+    entry = READERS.get(Path(path).suffix.lower())
+    return entry[0] if entry else None
 
 
 def parse_bytes(
@@ -76,19 +106,18 @@ def parse_bytes(
     Scanned pages and image files are read by OCR through ``ocr`` (serially by default).
     """
     suffix = Path(source_name).suffix.lower()
-    readers = _readers(ocr)
-    if suffix == ".doc":
-        raise UnsupportedFormat(
-            source_name, "an old Word (.doc) file: open it in Word and save it as .docx"
-        )
-    if suffix not in readers:
+    if suffix not in READERS:
         raise UnsupportedFormat(
             source_name,
-            f"'{suffix or '(none)'}' files are not reports: use .txt, .docx, .pdf or a scan "
-            "(.png, .jpg, .tif)",
+            f"'{suffix or '(none)'}' files are not reports: use .txt, .docx, .pdf, .html, "
+            ".xlsx, a scan (.png, .jpg, .tif), or (with LibreOffice installed) .doc, .xls, "
+            ".wps, .et, .odt, .ods, .rtf",
         )
-    fmt, reader = readers[suffix]
-    table = reader(data, source_name)
+    fmt, reader = READERS[suffix]
+    if reader in _READS_SCANS:
+        table = reader(data, source_name, ocr=ocr)  # type: ignore[call-arg]
+    else:
+        table = reader(data, source_name)
     rows, rejected = grid_to_rows(table.grid, source_name)
     issues = list(table.issues)
     if table.ocr_cells:
@@ -132,8 +161,7 @@ def parse_document(
     month: int | None = None,
     ocr: OcrRunner = SERIAL,
 ) -> ParsedDocument:
-    """Parse one report (.txt, .docx, .pdf or a scan) into progress rows, without Prefect or
-    DuckDB."""
+    """Parse one report (a file of ``SUPPORTED_SUFFIXES``) into rows, without Prefect or DuckDB."""
     path = Path(path)
     try:
         data = path.read_bytes()

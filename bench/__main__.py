@@ -236,6 +236,18 @@ def main(argv: list[str] | None = None) -> None:
         verdicts.add_row(name, f"{value:.2f}", goal, "yes" if met else "[red]no[/]")
     console.print(verdicts)
 
+    # Scanned reports: the acceptance check against the expected rows, OCR time per page and
+    # per document, and tesseract on the same cells (see bench/ocr.py).
+    from parsers.ocr import ocr_available
+
+    if ocr_available():
+        from bench.ocr import main as ocr_main
+
+        console.print("\n[bold]Scanned reports (OCR)[/]")
+        ocr_main([])
+    else:
+        console.print("OCR: skipped, the extra is not installed (pip install -e '.[ocr]')")
+
 
 def _measure_load(parsed: list) -> tuple[float, float, int]:
     import pandas as pd

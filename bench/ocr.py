@@ -142,22 +142,141 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
 
 
+def _clean_scan_pages(numbers: list[int]) -> list[Any]:
+    from parsers.ocr.reader import scan_pdf_pages
+
+    path = SCANS / "yueqing-2022-08-scan.pdf"
+    return scan_pdf_pages(path.read_bytes(), numbers, 200, path.name)
+
+
+def page_seconds() -> tuple[float, float]:
+    """(CPU, wall) seconds to OCR page 1 of the clean scan at 200 dpi in this process, on one
+    core (models loaded before the clock starts)."""
+    from parsers.ocr.engine import engine
+    from parsers.ocr.page import read_page
+
+    engine()
+    [page] = _clean_scan_pages([1])
+    started, cpu = time.perf_counter(), time.process_time()
+    read_page(page.pixels, page.dpi, page.page)
+    return time.process_time() - cpu, time.perf_counter() - started
+
+
+def document_seconds(workers: int) -> tuple[float, int]:
+    """Wall seconds to read the whole clean scan with ``workers`` new worker processes
+    (their start and model loading included), and its page count."""
+    from parsers import parse_document
+    from parsers.ocr import OcrRunner
+
+    started = time.perf_counter()
+    with _process_pool(workers) as pool:
+        doc = parse_document(SCANS / "yueqing-2022-08-scan.pdf", ocr=OcrRunner(map=pool.map))
+    pages = int(doc.rows["source_page"].max())
+    return time.perf_counter() - started, pages
+
+
+def tesseract_pieces(clean: Any, cells: list[Any], table: Any, scale: float) -> list[Any]:
+    """The page's words read by tesseract (chi_sim), placed in the same cells as RapidOCR's.
+
+    A ``parsers.ocr.page.Recognizer``: the comparison shares everything but recognition.
+    """
+    import subprocess
+    import tempfile
+
+    import cv2
+
+    from parsers.ocr.page import Piece
+
+    with tempfile.TemporaryDirectory() as tmp:
+        image = Path(tmp) / "page.png"
+        cv2.imwrite(str(image), clean)
+        done = subprocess.run(
+            ["tesseract", str(image), "stdout", "-l", "chi_sim", "--psm", "11", "tsv"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    pieces = []
+    for line in done.stdout.splitlines()[1:]:
+        fields = line.split("\t")
+        if len(fields) < 12 or fields[0] != "5" or not fields[11].strip():
+            continue
+        left, top, width, height = (float(v) for v in fields[6:10])
+        box = (left, top, left + width, top + height)
+        x, y = left + width / 2, top + height / 2
+        index = next(
+            (i for i, c in enumerate(cells) if c[0] <= x < c[2] and c[1] <= y < c[3]),
+            -1 if box[3] <= table[1] else -2,
+        )
+        if index >= -1:
+            pieces.append((Piece(box, fields[11].strip(), max(float(fields[10]), 0) / 100), index))
+    return pieces
+
+
+def _tesseract_page(page: Any) -> Any:  # top level so that process pools can pickle it
+    from parsers.ocr.page import read_page
+
+    return read_page(page.pixels, page.dpi, page.page, recognizer=tesseract_pieces)
+
+
+def _tesseract_map(function: Any, pages: Any) -> Any:
+    return map(_tesseract_page, pages)
+
+
+def compare_tesseract() -> None:
+    """The clean scan read with tesseract in RapidOCR's place: time a page, rows right."""
+    import shutil
+    import subprocess
+
+    from parsers.ocr import OcrRunner
+
+    if shutil.which("tesseract") is None:
+        print("tesseract: not installed, skipped (apt-get install tesseract-ocr-chi-sim)")
+        return
+    languages = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True)
+    if "chi_sim" not in languages.stdout:
+        print("tesseract: no chi_sim model, skipped (apt-get install tesseract-ocr-chi-sim)")
+        return
+    [page] = _clean_scan_pages([1])
+    started = time.perf_counter()
+    _tesseract_page(page)  # tesseract runs in its own process: wall time is its cost
+    seconds = time.perf_counter() - started
+    result = check_scan(SCANS / "yueqing-2022-08-scan.pdf", ocr=OcrRunner(map=_tesseract_map))
+    print(
+        f"tesseract 5 chi_sim on the same cells: {seconds:.1f} s for page 1 (wall, its own "
+        f"process), {result.exact}/{result.expected} rows exact on the clean scan, "
+        f"{len(result.items_missing)} items missing"
+    )
+
+
+def print_speed(workers: int = 2) -> None:
+    cpu, wall = page_seconds()
+    print(f"RapidOCR, one page at 200 dpi on one core: {cpu:.1f} s CPU ({wall:.1f} s wall)")
+    seconds, pages = document_seconds(workers)
+    print(
+        f"RapidOCR, the whole clean scan ({pages} pages) on {workers} processes: "
+        f"{seconds:.1f} s wall, worker start included"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.ocr", description=__doc__)
-    parser.add_argument("--only", choices=["clean", "photocopy"], default=None)
+    parser.add_argument("--only", choices=["clean", "photocopy", "speed", "tesseract"])
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
     from parsers.ocr import OcrRunner
 
     cases = [("yueqing-2022-08-scan.pdf", 46), ("yueqing-2022-08-photocopy.pdf", 40)]
-    if args.only == "clean":
-        cases = cases[:1]
-    elif args.only == "photocopy":
-        cases = cases[1:]
+    if args.only in ("clean", "photocopy"):
+        cases = cases[:1] if args.only == "clean" else cases[1:]
+    elif args.only is not None:
+        cases = []
     with _process_pool(args.workers) as pool:
         runner = OcrRunner(map=pool.map)
         for name, needed in cases:
             print_acceptance(check_scan(SCANS / name, ocr=runner), needed)
+    if args.only in (None, "speed"):
+        print_speed(args.workers)
+    if args.only in (None, "tesseract"):
+        compare_tesseract()
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -141,8 +142,35 @@ def pieces_to_text(pieces: list[Piece]) -> str:
     return "\n".join("".join(p.text for p in sorted(row, key=lambda p: p.box[0])) for row in rows)
 
 
-def read_page(gray: np.ndarray, dpi: float, page: int) -> PageRead:
-    """OCR one page image: its ruled table's cells with their text and confidence."""
+Recognizer = Callable[[np.ndarray, list[Box], Box, float], list[tuple[Piece, int]]]
+
+
+def rapidocr_pieces(
+    clean: np.ndarray, cells: list[Box], table: Box, scale: float
+) -> list[tuple[Piece, int]]:
+    """The page's text pieces read by RapidOCR, each with the index of its cell (-1: above
+    the table, where a title is; text below the table, page numbers, is not read)."""
+    lines = detect_text(clean, DETECT_MAX_SIDE)
+    placed = [
+        (box, index)
+        for box, index in lines_to_pieces(lines, cells, scale)
+        if index >= 0 or box[3] <= table[1]
+    ]
+    results = recognize([_crop(clean, box) for box, _ in placed])
+    return [
+        (Piece(box, text, confidence), index)
+        for (box, index), (text, confidence) in zip(placed, results, strict=True)
+    ]
+
+
+def read_page(
+    gray: np.ndarray, dpi: float, page: int, recognizer: Recognizer = rapidocr_pieces
+) -> PageRead:
+    """OCR one page image: its ruled table's cells with their text and confidence.
+
+    ``recognizer`` reads the text pieces of the deskewed page with its rules whitened
+    (RapidOCR; the benchmark passes tesseract to compare on the same cells).
+    """
     started = time.process_time()
     skew = estimate_skew(gray)
     upright = deskew(gray, skew)
@@ -151,21 +179,14 @@ def read_page(gray: np.ndarray, dpi: float, page: int) -> PageRead:
     if grid is None:
         read.seconds = time.process_time() - started
         return read
-    scale = dpi / 200
     cells = _cells_of(grid)
-    lines = detect_text(clean, DETECT_MAX_SIDE)
-    placed = lines_to_pieces(lines, cells, scale)
-    # Text above the table is where a title is; what is below it (page numbers) is not read.
-    placed = [(box, index) for box, index in placed if index >= 0 or box[3] <= grid.bbox[1]]
-    results = recognize([_crop(clean, box) for box, _ in placed])
     by_cell: dict[int, list[Piece]] = {}
     title: list[Piece] = []
-    for (box, index), (text, confidence) in zip(placed, results, strict=True):
-        text = clean_text(text)
-        if not text:
-            continue
-        piece = Piece(box, text, confidence)
-        (title if index < 0 else by_cell.setdefault(index, [])).append(piece)
+    for piece, index in recognizer(clean, cells, grid.bbox, dpi / 200):
+        text = clean_text(piece.text)
+        if text:
+            cleaned = Piece(piece.box, text, piece.confidence)
+            (title if index < 0 else by_cell.setdefault(index, [])).append(cleaned)
 
     points = 72 / dpi
 
@@ -187,14 +208,8 @@ def read_page(gray: np.ndarray, dpi: float, page: int) -> PageRead:
         for piece in found:
             x0, top, x1, bottom = to_points(piece.box)
             read.chars.append(
-                {
-                    "x0": x0,
-                    "x1": x1,
-                    "top": top,
-                    "bottom": bottom,
-                    "size": bottom - top,
-                    "text": piece.text,
-                }
-            )
+                {"x0": x0, "x1": x1, "top": top, "bottom": bottom, "size": bottom - top,
+                 "text": piece.text}
+            )  # fmt: skip
     read.seconds = time.process_time() - started
     return read

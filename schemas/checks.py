@@ -30,7 +30,12 @@ class Check:
 
 _TABLE = (
     # whole documents: the document is rejected
-    Check("format", ERROR, "a report is a .txt, .docx or .pdf file"),
+    Check(
+        "format",
+        ERROR,
+        "a report is a .txt, .docx, .pdf, .html or .xlsx file, or (with LibreOffice) "
+        ".doc, .xls, .wps, .et, .odt, .ods or .rtf",
+    ),
     Check(
         "readable",
         ERROR,
@@ -72,6 +77,17 @@ _TABLE = (
         WARNING,
         "everything under the table header is a table row (cells separated by |); "
         "notes and later tables are not read",
+    ),
+    Check(
+        "hidden_cells",
+        WARNING,
+        "rows and columns of a spreadsheet's table are visible; hidden ones are read too",
+    ),
+    Check(
+        "outside_table",
+        WARNING,
+        "a spreadsheet's cells beside the table are under a column of its header; others "
+        "are not read",
     ),
     # schema errors: the row is quarantined
     Check(

@@ -15,6 +15,8 @@ from parsers.period import (
     hint_from_title,
     resolve_period,
 )
+from parsers.normalize import normalize_text
+from parsers.reconcile import unaccounted_rows
 from parsers.text import read_text
 
 Reader = Callable[[bytes, str], TableRead]
@@ -69,8 +71,10 @@ def parse_bytes(
     fmt, reader = readers[suffix]
     table = reader(data, source_name)
     rows, rejected = grid_to_rows(table.grid, source_name)
+    rejected = [*table.rejected, *rejected]
+    rejected += unaccounted_rows(table.seen, rows, rejected, source_name)
     rejected = sorted(
-        [*table.rejected, *rejected],
+        rejected,
         key=lambda r: (r.location.page or 0, r.location.line or 0, r.location.row or 0),
     )
     resolved_region, resolved_year, resolved_month, period_issues = resolve_period(
@@ -90,7 +94,7 @@ def parse_bytes(
         rows=rows,
         rejected=rejected,
         issues=[*period_issues, *table.issues],
-        title=table.title,
+        title=normalize_text(table.title) if table.title else None,
     )
 
 

@@ -11,8 +11,8 @@ six-cell ``GridRow``:
   flags it inherited (a project cell merged over two rows makes them one item, sub_no 1, 2);
 - a cell's paragraphs are joined with a newline, empty leading and trailing ones dropped.
 
-Around the table: the first table whose header matches is the report; the non-empty
-paragraph above it that names a period is its title. Later tables that repeat the header,
+Around the table: the first table whose header matches is the report; the paragraph above
+it that names the report is its title (``choose_title``). Later tables that repeat the header,
 or have six columns and no header of their own, continue it (Word splits a long table that
 way), and as a merge cannot cross from one table to the next, empty project, department and
 leader cells in a continuation's first data row are read as merged from above. A row that is
@@ -36,7 +36,7 @@ from lxml import etree
 from parsers.errors import TableNotFound, UnreadableDocument
 from parsers.grid import split_marker
 from parsers.model import TABLE_COLUMNS, GridRow, Issue, Location, RejectedRow, TableRead
-from parsers.period import hint_from_title
+from parsers.period import choose_title
 from parsers.table import HeaderInfo, match_header
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -285,16 +285,6 @@ def _is_section(row: _Row, width: int) -> bool:
     return len(row.cells) == 1 and len(real) == 1 and real[0].span >= max(width, 2)
 
 
-def _title_from(paragraphs: list[str]) -> str | None:
-    """The first paragraph that names a region or period; else the first non-empty one."""
-    candidates = [p.strip() for p in paragraphs if p.strip()]
-    for text in candidates:
-        hint = hint_from_title(text)
-        if hint.year is not None or hint.month is not None or hint.region is not None:
-            return text
-    return candidates[0] if candidates else None
-
-
 class _ReportTable:
     """Collects the report table's rows over one or more Word tables."""
 
@@ -419,7 +409,7 @@ def blocks_to_table(blocks: Iterator, source_name: str) -> TableRead:
         raise TableNotFound(source_name, f"{what} (a header row like '{_HEADER_EXAMPLE}')")
     return TableRead(
         header_month=report.header.month,
-        title=_title_from(paragraphs),
+        title=choose_title(paragraphs),
         grid=report.grid,
         rejected=report.rejected,
         issues=report.issues,

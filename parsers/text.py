@@ -15,6 +15,7 @@ from charset_normalizer import from_bytes
 from parsers.errors import TableNotFound, UnreadableDocument
 from parsers.grid import split_marker
 from parsers.model import GridRow, Issue, Location, RejectedRow, TableRead
+from parsers.period import choose_title
 from parsers.table import HeaderInfo, match_header
 
 _SECTION = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]")
@@ -159,7 +160,7 @@ def read_text(data: bytes, source_name: str) -> TableRead:
     header, preamble, grid, rejected, issues = text_to_grid(text, source_name)
     return TableRead(
         header_month=header.month,
-        title=" ".join(preamble) or None,
+        title=choose_title(preamble),
         grid=grid,
         rejected=rejected,
         issues=issues,

@@ -9,13 +9,13 @@ from pathlib import Path
 from parsers.errors import UnreadableDocument, UnsupportedFormat
 from parsers.grid import grid_to_rows
 from parsers.model import ParsedDocument, TableRead
+from parsers.normalize import normalize_text
 from parsers.period import (
     PeriodHint,
     hint_from_filename,
     hint_from_title,
     resolve_period,
 )
-from parsers.normalize import normalize_text
 from parsers.reconcile import unaccounted_rows
 from parsers.text import read_text
 

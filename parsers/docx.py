@@ -35,7 +35,15 @@ from lxml import etree
 
 from parsers.errors import TableNotFound, UnreadableDocument
 from parsers.grid import split_marker
-from parsers.model import TABLE_COLUMNS, GridRow, Issue, Location, RejectedRow, TableRead
+from parsers.model import (
+    TABLE_COLUMNS,
+    GridRow,
+    Issue,
+    Location,
+    RejectedRow,
+    SeenRow,
+    TableRead,
+)
 from parsers.period import choose_title
 from parsers.table import HeaderInfo, match_header
 
@@ -295,6 +303,7 @@ class _ReportTable:
         self.rejected: list[RejectedRow] = []
         self.issues: list[Issue] = []
         self.rows_before = 0  # rows of the earlier tables, for counting source_row on
+        self.seen: list[SeenRow] = []  # every row with text, for parsers.reconcile
 
     def add_table(self, rows: list[_Row], width: int, first: int, *, continues: bool) -> None:
         """Read ``rows[first:]`` as data rows (``first`` is after the header)."""
@@ -307,9 +316,11 @@ class _ReportTable:
                 continue
             if match_header(_as_text(cells)) is not None:
                 continue  # a header repeated inside the table
-            if _is_section(row, width) and split_marker(row.cells[0].text)[0] is None:
+            item_no = split_marker(row.cells[0].text)[0] if row.cells else None
+            if _is_section(row, width) and item_no is None:
                 expect_merge_gap = False  # a merge never runs across a section title
                 continue
+            self.seen.append(SeenRow(item_no, location, row.raw(), by_place=True))
             if len(cells) != _NCOLS:
                 self._reject_width(row, cells, location)
                 expect_merge_gap = False
@@ -370,6 +381,12 @@ def blocks_to_table(blocks: Iterator, source_name: str) -> TableRead:
         if block.tag == _P:
             if report is None:
                 paragraphs.append(paragraph_text(block))
+            else:
+                # A row typed as a paragraph under the table is still a row of the report.
+                text = paragraph_text(block).strip()
+                item_no, _ = split_marker(text)
+                if item_no is not None:
+                    report.seen.append(SeenRow(item_no, Location(), text))
             continue
         rows = tbl_to_rows(block)
         width = tbl_width(block, rows)
@@ -413,6 +430,7 @@ def blocks_to_table(blocks: Iterator, source_name: str) -> TableRead:
         grid=report.grid,
         rejected=report.rejected,
         issues=report.issues,
+        seen=report.seen,
     )
 
 

@@ -75,7 +75,7 @@ def parse_bytes(
     rejected += unaccounted_rows(table.seen, rows, rejected, source_name)
     rejected = sorted(
         rejected,
-        key=lambda r: (r.location.page or 0, r.location.line or 0, r.location.row or 0),
+        key=lambda r: r.location.sort_key(),
     )
     resolved_region, resolved_year, resolved_month, period_issues = resolve_period(
         source_name,

@@ -140,7 +140,7 @@ def resolve_period(
             stray
             and field in ("year", "month")
             and getattr(title, field) is not None
-            and getattr(filename, field) is not None
+            and getattr(filename, field) not in (None, getattr(title, field))
         ):
             # The title and the header agree: another date in the file name is not the period.
             warnings.append(

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from parsers import ParsedDocument
 from tests.conftest import EXPECTED
@@ -89,3 +90,17 @@ def assert_nothing_lost(path: Path, doc: ParsedDocument) -> None:
     assert markers_in(path) <= accounted, sorted(markers_in(path) - accounted)
     unaccounted = [r for r in doc.rejected if any(i.check == "row_unaccounted" for i in r.issues)]
     assert unaccounted == [], [r.reasons for r in unaccounted]
+
+
+def soffice_missing() -> bool:
+    from parsers.libreoffice import soffice_path
+
+    return soffice_path() is None
+
+
+#: For tests that convert with LibreOffice: skipped, with the reason shown, where it is missing.
+needs_soffice = pytest.mark.skipif(
+    soffice_missing(),
+    reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-writer "
+    "libreoffice-calc",
+)

@@ -57,7 +57,8 @@ _MARKER_LINE = re.compile(r"(?m)^\s*[(（]\s*(\d{1,3})\s*[)）]")
 
 def markers_in(path: Path) -> set[int]:
     """Item numbers ``(N)`` that start a line of the document, read without the parsers:
-    pdfium's text for a PDF, python-docx for Word, the lines of a text file."""
+    pdfium's text for a PDF, python-docx for Word, openpyxl's cells for a workbook, the
+    lines of a text file or of a web page without its tags."""
     suffix = path.suffix.lower()
     if suffix == ".pdf":
         import pypdfium2 as pdfium
@@ -73,12 +74,26 @@ def markers_in(path: Path) -> set[int]:
         word = docx.Document(str(path))
         texts = [p.text for p in word.paragraphs]
         texts += [cell.text for table in word.tables for row in table.rows for cell in row.cells]
+    elif suffix == ".xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True)
+        texts = [
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        ]
+        book.close()
     else:
         data = path.read_bytes()
         try:
             texts = [data.decode("utf-8-sig")]
         except UnicodeDecodeError:
             texts = [data.decode("gb18030")]
+        if suffix in (".html", ".htm"):
+            texts = [re.sub(r"<[^>]*>", "\n", text) for text in texts]
     return {int(n) for text in texts for n in _MARKER_LINE.findall(text)}
 
 

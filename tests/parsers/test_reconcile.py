@@ -1,7 +1,7 @@
 """Nothing is lost: every row a committed fixture shows is read or quarantined.
 
 ``assert_nothing_lost`` checks a parse against the item numbers read from the document
-without the parsers (pdfium, python-docx, the text's lines); the parsers' own
+without the parsers (pdfium, python-docx, openpyxl, the text's lines); the parsers' own
 reconciliation (``parsers.reconcile``) must turn a row it saw but did not read into a
 quarantined row with its place and text, never into silence.
 """
@@ -20,7 +20,7 @@ from tests.helpers import assert_nothing_lost
 READABLE = sorted(
     path
     for path in FIXTURES.rglob("*")
-    if path.suffix in (".txt", ".docx", ".pdf") and path.parent.name != "bad"
+    if path.suffix in (".txt", ".docx", ".pdf", ".html", ".xlsx") and path.parent.name != "bad"
 ) + [FIXTURES / "bad" / "gb18030-2022-08.txt"]
 OUTSIDE = FIXTURES / "pdf" / "browser" / "yueqing-2022-08-row-outside-table.pdf"
 

@@ -1,20 +1,33 @@
-"""PDF reports: one ruled table running over several pages, read with pdfplumber.
+"""PDF reports: one ruled table running over several pages, read by its ruling.
 
-pdfplumber finds the table on each page separately; the work here is to make the pages one
-table again. The steps, each a small conversion:
+pdfplumber's table finder gives each page's rules (snapped and joined edges); the reader
+builds the table from them itself, because a producer's breaks are not closed cells: a
+browser leaves a cell cut by the page edge open (no rule under it), and pdfplumber drops
+such a cell and everything in it. The steps, each a small conversion:
 
-1. ``pdf_to_fragments`` (the only step that talks to pdfplumber): for every page, the ruled
-   tables and, for each row, its cells placed in the six published columns by their bounding
-   boxes. A cell that starts in a column is that column's text; a column where no cell starts
-   in this row is covered by a merged cell from above (``None``). Only tables whose column
-   borders line up with the header's belong to the report; the repeated header row is dropped.
-2. ``stitch_page_breaks``: join the rows a page break cut in two, and carry merged cells over
-   the break (rule below).
-3. ``rows_to_grid``: ``GridRow``s for ``grid_to_rows``, the step every format shares.
+1. ``pdf_to_fragments`` (the only step that talks to pdfplumber): on the first page with it,
+   the header row among the first rows of a ruled table gives the column borders and the
+   title above. On every page, ``table_regions`` finds where the report table is framed
+   (ruled at its left and right border, most inner borders ruled), and
+   ``region_to_fragment`` cuts it into row bands at its horizontal rules and into columns at
+   the header's borders. A cell is a rectangle: the bands that no rule separates in a column
+   are one merged cell, and every character inside it is its text, wherever the producer
+   drew it (top, middle), given to its first row; the rows below it get ``None`` (covered).
+   A band without inner column rules is a full-width row (a section title), not data. The
+   header repeated at the top of a page is dropped.
+2. ``stitch_page_breaks``: join the rows a page break cut in two and carry merged cells over
+   the break (rules below).
+3. ``rows_to_grid``: ``GridRow``s for ``grid_to_rows``, the step every format shares;
+   ``unclear_rows``: rows whose merged cell the geometry cannot place, rejected.
 
-**Page breaks.** The PDF draws a table that runs on to the next page the same whether a row
-was cut or the break fell between rows (the frame is closed at the page bottom and the header
-is repeated either way), so the first data row of a page is classified by what it holds:
+**Page breaks, by the ruling.** A column with no rule under the last cell of a page, or
+none over the first cell of the next, is one cell running over the break: its text (on
+either page) goes to the row where the cell starts, and the next page's row is covered
+there. A first row whose every cell runs on is the rest of the row above.
+
+**Page breaks where every cell is closed** (LibreOffice, Word and WPS close the frame at
+the page bottom and repeat the header, whether or not a row was cut), the first data row
+of a page is classified by what it holds:
 
 - its project cell starts with an item number ``(N)``: a new item;
 - otherwise, it has its own completion rate (the completion cell starts with a percentage):
@@ -30,21 +43,23 @@ cell's first line, so a cut row's rest never starts with a percentage. Geometry 
 join: text runs on to the next page only from a cell filled to the bottom of the page, so
 a cell whose text ends well above its bottom edge (``room_at_bottom``) was not cut. A row
 that would continue such a cell is left a row of its own, and without an item number it is
-rejected with its page and row rather than glued silently to the row above.
+rejected with its page and row rather than glued silently to the row above. In a new row at
+the top of a page, an empty department or leader cell is a merged cell carried over the
+break (the value stays on the previous page), so it inherits. An empty department or leader
+above the break with a value under it is ambiguous (one merged cell whose text is on the
+next page, or two cells): those rows are rejected, "department unclear at the page break on
+page N", never given a guessed value.
 
-In a new row at the top of a page, an empty department or leader cell is a merged cell
-carried over the break (the PDF draws it as an empty cell, the value stays on the previous
-page), so it inherits; so does one in the first row of a table restarted under its header
-(``(续表)``), as a merge cannot cross tables. Other tables (contacts) are left out by their
-column borders, and full-width rows (section titles) are not data rows.
+**Text.** A cell's lines are joined without a space unless both sides are ASCII letters or
+digits (a wrap in Chinese text is not a space); the same rule joins the two halves of a cut
+cell. Look-alike code points of the text layer are folded later, in the grid step.
 
-**Text.** pdfplumber gives the lines wrapped inside a cell joined with ``\\n``; they are
-joined without a space unless both sides are ASCII letters or digits (a wrap in Chinese text
-is not a space). The same rule joins the two halves of a cut cell.
+**Seen rows.** ``markers_on_page`` counts the item markers ``(N)`` that start a run of text
+anywhere on a page, apart from the table reading, for ``parsers.reconcile``.
 
-**Where.** ``source_page`` is the 1-based page; ``source_row`` counts the rows of the table
-on that page from 1 as a reader would, the (repeated) header row included, so the first data
-row under the header is row 2. A row cut by a page break is placed where it starts.
+**Where.** ``source_page`` is the 1-based page; ``source_row`` counts the row bands of the
+table on that page from 1 as a reader would, a header row on that page included, so the
+first data row under the header is row 2. A row cut by a page break is placed where it starts.
 
 **Bad files** raise ``UnreadableDocument`` (not a PDF or damaged, password-protected, no text
 layer) or ``TableNotFound``; no pdfminer or pdfplumber exception leaves ``read_pdf``.
@@ -152,16 +167,6 @@ def unwrap(text: str) -> str:
 def title_text(text: str) -> str:
     """The title's lines joined; the gaps a PDF leaves between Chinese and digits removed."""
     return _CJK_SPACE.sub("", " ".join(line.strip() for line in text.splitlines())).strip()
-
-
-def _column_of(x0: float, x1: float, borders: tuple[float, ...]) -> list[int]:
-    """The columns (by the header's borders) that a cell from ``x0`` to ``x1`` covers."""
-    columns = []
-    for index in range(len(borders) - 1):
-        middle = (borders[index] + borders[index + 1]) / 2
-        if x0 - _BORDER_TOLERANCE <= middle <= x1 + _BORDER_TOLERANCE:
-            columns.append(index)
-    return columns
 
 
 def _inside(char: dict, box: tuple[float, float, float, float]) -> bool:
@@ -321,12 +326,12 @@ def region_to_fragment(
     fragment.open_top = [column not in lines[0][1] for column in range(ncols)]
     fragment.open_bottom = [column not in lines[-1][1] for column in range(ncols)]
     fragment.full_width = full_width
-    fragment.room = _room_at_bottom(buckets, rows, lines)
+    fragment.room = room_at_bottom(buckets, rows, lines)
     fragment.rows = [PdfRow(cells, number, index + 1) for index, cells in enumerate(rows)]
     return fragment, rows
 
 
-def _room_at_bottom(
+def room_at_bottom(
     buckets: list[list[list[dict]]], rows: list[list[str | None]], lines: list
 ) -> list[float]:
     """For each column, the room under the text of the table's bottom cell, in font sizes."""
@@ -346,28 +351,6 @@ def _room_at_bottom(
             last = max(c["bottom"] for c in inside)
             size = max(c["size"] for c in inside) or 1.0
             room[column] = (bottom - last) / size
-    return room
-
-
-def room_at_bottom(
-    chars: list[dict],
-    boxes: list[list[tuple[float, float, float, float] | None]],
-    borders: tuple[float, ...],
-) -> list[float]:
-    """For each column, the room under the text of the table's bottom cell, in font sizes."""
-    bottom: dict[int, tuple[float, float, float, float]] = {}
-    for row in boxes:
-        for box in row:
-            if box is not None:
-                for column in _column_of(box[0], box[2], borders):
-                    bottom[column] = box
-    room = [math.inf] * (len(borders) - 1)
-    for column, box in bottom.items():
-        inside = [c for c in chars if _inside(c, box) and not c["text"].isspace()]
-        if inside:
-            last = max(char["bottom"] for char in inside)
-            size = max(char["size"] for char in inside) or 1.0
-            room[column] = (box[3] - last) / size
     return room
 
 

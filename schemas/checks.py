@@ -67,6 +67,18 @@ _TABLE = (
     Check("item_continuation", ERROR, "a row without a project cell continues the item above it"),
     Check("merged_cell", ERROR, "a merged department or leader cell has a value in a row above"),
     Check(
+        "merged_cell_unclear",
+        ERROR,
+        "a department or leader cell that may be merged over a PDF page break shows by its "
+        "ruling which rows it covers",
+    ),
+    Check(
+        "row_unaccounted",
+        ERROR,
+        "every row the document shows (an item number, a text line, a Word table row) is "
+        "read as a table row",
+    ),
+    Check(
         "merged_across",
         WARNING,
         "a cell of a data row spans one column; a cell merged across columns is read into "

@@ -10,6 +10,7 @@ from parsers.errors import UnreadableDocument, UnsupportedFormat
 from parsers.grid import grid_to_rows
 from parsers.libreoffice import LEGACY_FORMATS
 from parsers.model import ParsedDocument, TableRead
+from parsers.normalize import normalize_text
 from parsers.ocr.runner import IMAGE_SUFFIXES, SERIAL, OcrRunner, require_ocr
 from parsers.period import (
     PeriodHint,
@@ -17,6 +18,7 @@ from parsers.period import (
     hint_from_title,
     resolve_period,
 )
+from parsers.reconcile import unaccounted_rows
 from parsers.text import read_text
 
 Reader = Callable[[bytes, str], TableRead]
@@ -127,8 +129,10 @@ def parse_bytes(
             rows, table.ocr_cells, [document_names(rows, table.ocr_cells)], source_name
         )
         issues += corrections
+    rejected = [*table.rejected, *rejected]
+    rejected += unaccounted_rows(table.seen, rows, rejected, source_name)
     rejected = sorted(
-        [*table.rejected, *rejected],
+        rejected,
         key=lambda r: r.location.sort_key(),
     )
     resolved_region, resolved_year, resolved_month, period_issues = resolve_period(
@@ -148,7 +152,7 @@ def parse_bytes(
         rows=rows,
         rejected=rejected,
         issues=[*period_issues, *issues],
-        title=table.title,
+        title=normalize_text(table.title) if table.title else None,
         ocr_cells=table.ocr_cells,
     )
 

@@ -153,12 +153,27 @@ class OcrCell:
 OcrCells = dict[tuple[int, int, str], OcrCell]
 
 
+@dataclass(frozen=True)
+class SeenRow:
+    """A row the document shows, counted apart from reading the table, to reconcile against.
+
+    ``by_place``: accounted for when a row or rejection comes from the same place (a text
+    line, a Word table row); otherwise when a row or rejection carries ``item_no``.
+    """
+
+    item_no: int | None
+    location: Location
+    text: str
+    by_place: bool = False
+
+
 @dataclass
 class TableRead:
     """What a format reader found: the header, the text above the table, the grid rows.
 
     ``rejected`` are rows the reader could not place in the grid; ``issues`` are warnings
-    about things it read past (notes, lines that are not rows).
+    about things it read past (notes, lines that are not rows); ``seen`` are the rows and
+    item markers the document shows, counted independently, for ``parsers.reconcile``.
     """
 
     header_month: int | None
@@ -170,6 +185,7 @@ class TableRead:
     #: (``pdf-ocr``, ``image-ocr`` for a scan read by OCR).
     source_format: str | None = None
     ocr_cells: OcrCells = field(default_factory=dict)
+    seen: list[SeenRow] = field(default_factory=list)
 
 
 @dataclass

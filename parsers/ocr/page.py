@@ -44,31 +44,23 @@ class Piece:
     confidence: float
 
 
-@dataclass(frozen=True)
-class CellRead:
-    """How one cell was read: the lowest confidence of its pieces (1.0 when it is empty),
-    and in points the cell's box and the box of that least sure piece."""
-
-    confidence: float
-    box: Box
-    weakest: Box | None
-
-
 @dataclass
 class PageRead:
-    """A scanned page's table in pdfplumber's shape (points), with its cells' confidences.
+    """A scanned page read by OCR, in points (1/72 inch) as a PDF page is measured.
 
-    ``image`` is the deskewed page (grayscale, ``dpi``), kept to cut out the cells a clerk
-    should look at; ``table`` is False when the page has no ruled table.
+    ``chars`` are pdfplumber-style char dicts, one per recognised piece of a text line, each
+    with its ``confidence``; ``horizontal`` (y, x0, x1) and ``vertical`` (x, top, bottom) are
+    the table's rules; ``tables`` the first rows of its cells and its box, where the header
+    is looked for. ``image`` is the deskewed page (grayscale, ``dpi``), kept to cut out the
+    cells a clerk should look at. A page without a ruled table has no rules and no tables.
     """
 
     page: int
     dpi: float
-    boxes: list[list[Box | None]] = field(default_factory=list)
-    texts: list[list[str | None]] = field(default_factory=list)
     chars: list[dict] = field(default_factory=list)
-    title: str = ""
-    cells: dict[Box, CellRead] = field(default_factory=dict)
+    horizontal: list[tuple[float, float, float]] = field(default_factory=list)
+    vertical: list[tuple[float, float, float]] = field(default_factory=list)
+    tables: list[tuple[list[list[Box | None]], Box]] = field(default_factory=list)
     skew: float = 0.0
     seconds: float = 0.0
     image: np.ndarray | None = None
@@ -128,20 +120,6 @@ def lines_to_pieces(lines: list[Box], cells: list[Box], scale: float) -> list[tu
     return pieces
 
 
-def pieces_to_text(pieces: list[Piece]) -> str:
-    """A cell's pieces in reading order: pieces on one line joined, lines joined by ``\\n``."""
-    rows: list[list[Piece]] = []
-    for piece in sorted(pieces, key=lambda p: (p.box[1] + p.box[3]) / 2):
-        middle = (piece.box[1] + piece.box[3]) / 2
-        if rows:
-            last = rows[-1][-1].box
-            if abs(middle - (last[1] + last[3]) / 2) < (last[3] - last[1]) / 2:
-                rows[-1].append(piece)
-                continue
-        rows.append([piece])
-    return "\n".join("".join(p.text for p in sorted(row, key=lambda p: p.box[0])) for row in rows)
-
-
 Recognizer = Callable[[np.ndarray, list[Box], Box, float], list[tuple[Piece, int]]]
 
 
@@ -166,7 +144,7 @@ def rapidocr_pieces(
 def read_page(
     gray: np.ndarray, dpi: float, page: int, recognizer: Recognizer = rapidocr_pieces
 ) -> PageRead:
-    """OCR one page image: its ruled table's cells with their text and confidence.
+    """OCR one page image: its ruled table's rules, and its text pieces with their confidence.
 
     ``recognizer`` reads the text pieces of the deskewed page with its rules whitened
     (RapidOCR; the benchmark passes tesseract to compare on the same cells).
@@ -179,37 +157,37 @@ def read_page(
     if grid is None:
         read.seconds = time.process_time() - started
         return read
-    cells = _cells_of(grid)
-    by_cell: dict[int, list[Piece]] = {}
-    title: list[Piece] = []
-    for piece, index in recognizer(clean, cells, grid.bbox, dpi / 200):
-        text = clean_text(piece.text)
-        if text:
-            cleaned = Piece(piece.box, text, piece.confidence)
-            (title if index < 0 else by_cell.setdefault(index, [])).append(cleaned)
-
     points = 72 / dpi
 
     def to_points(box: Box) -> Box:
         return (box[0] * points, box[1] * points, box[2] * points, box[3] * points)
 
-    text_of = {cells[i]: curly_quotes(pieces_to_text(p)) for i, p in by_cell.items()}
-    read.boxes = [[to_points(b) if b else None for b in row] for row in grid.rows]
-    read.texts = [[text_of.get(b, "") if b else None for b in row] for row in grid.rows]
-    read.title = pieces_to_text(title).replace("\n", " ")
-    for index, cell in enumerate(cells):
-        found = by_cell.get(index, [])
-        weakest = min(found, key=lambda p: p.confidence) if found else None
-        read.cells[to_points(cell)] = CellRead(
-            confidence=weakest.confidence if weakest else 1.0,
-            box=to_points(cell),
-            weakest=to_points(weakest.box) if weakest else None,
-        )
-        for piece in found:
+    by_cell: dict[int, list[Piece]] = {}
+    for piece, index in recognizer(clean, _cells_of(grid), grid.bbox, dpi / 200):
+        text = clean_text(piece.text)
+        if text:
+            by_cell.setdefault(index, []).append(Piece(piece.box, text, piece.confidence))
+    for pieces in by_cell.values():
+        for piece, text in zip(pieces, _quoted(pieces), strict=True):
             x0, top, x1, bottom = to_points(piece.box)
             read.chars.append(
-                {"x0": x0, "x1": x1, "top": top, "bottom": bottom, "size": bottom - top,
-                 "text": piece.text}
+                {"x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
+                 "size": bottom - top, "text": text, "upright": True,
+                 "matrix": (1, 0, 0, 1, x0, bottom), "confidence": piece.confidence}
             )  # fmt: skip
+    read.horizontal = [(s.at * points, s.start * points, s.end * points) for s in grid.horizontal]
+    read.vertical = [(s.at * points, s.start * points, s.end * points) for s in grid.vertical]
+    rows = [[to_points(b) if b else None for b in row] for row in grid.rows[:3]]
+    read.tables = [(rows, to_points(grid.bbox))]
     read.seconds = time.process_time() - started
     return read
+
+
+def _quoted(pieces: list[Piece]) -> list[str]:
+    """The pieces' texts with the straight quotes of the cell paired as curly ones."""
+    ordered = sorted(range(len(pieces)), key=lambda i: (pieces[i].box[1], pieces[i].box[0]))
+    joined = curly_quotes("\x00".join(pieces[i].text for i in ordered)).split("\x00")
+    texts = [""] * len(pieces)
+    for position, index in enumerate(ordered):
+        texts[index] = joined[position]
+    return texts

@@ -2,9 +2,10 @@
 
 ``scan_pdf_pages`` renders the pages of a PDF that have no text layer; ``image_file_pages``
 opens a PNG, JPEG or (multi-page) TIFF. ``read_scans`` OCRs the pages through the run's
-``OcrRunner`` (in worker processes when the run has them) and gives ``Scans``: the tables
-in ``parsers.pdf.PageTable`` form, for the header, page-break and merged-cell steps every
-PDF goes through, and what is needed afterwards to say which cells to check.
+``OcrRunner`` (in worker processes when the run has them) and gives ``Scans``: the pages
+as ``parsers.pdf.PageLayout`` (text pieces as characters, the rules), for the header,
+merged-cell and page-break steps every PDF goes through, and what is needed afterwards to
+say which cells to check.
 """
 
 from __future__ import annotations
@@ -20,20 +21,19 @@ import numpy as np
 from parsers.errors import UnreadableDocument
 from parsers.grid import split_marker
 from parsers.model import Issue, Location, OcrCell, OcrCells, TableRead
-from parsers.ocr.page import CellRead, PageRead, read_page
+from parsers.ocr.page import PageRead, read_page
 from parsers.ocr.runner import OcrRunner, PageDone, check_resolution
 from parsers.pdf import (
     Box,
     Fragment,
-    PageTable,
+    PageLayout,
     PdfRow,
-    columns_of,
+    TableBoxes,
+    _Rules,
     fragments_to_table,
-    tables_to_fragments,
+    layouts_to_found,
 )
 
-# Scanned pages are placed a few millimetres apart from page to page; columns are far wider.
-_SCAN_BORDER_TOLERANCE = 12.0
 # The key cells: a wrong value there is a wrong row (content holds the item number).
 _KEY_COLUMNS = {0: "content", 3: "completion_raw", 4: "department", 5: "leader"}
 _COLUMN_WORDS = {
@@ -63,46 +63,36 @@ class Scans:
     source_name: str
     pages: dict[int, PageRead] = field(default_factory=dict)
 
-    def tables(self) -> dict[int, list[PageTable]]:
-        """Each page's table in the PDF reader's shape (none where no ruled table was seen)."""
-        tables: dict[int, list[PageTable]] = {}
+    def layouts(self) -> dict[int, PageLayout]:
+        """Each page in the PDF reader's shape (a page without a ruled table has no rules)."""
+        layouts = {}
         for number, read in self.pages.items():
-            if not read.boxes:
-                tables[number] = []
-                continue
-            tables[number] = [
-                PageTable(
-                    number,
-                    read.boxes,
-                    read.texts,
-                    read.chars,
-                    text_above=functools.partial(str, read.title),
-                    tolerance=_SCAN_BORDER_TOLERANCE,
-                )
-            ]
-        return tables
+            tables = [TableBoxes(rows, bbox) for rows, bbox in read.tables]
+            rules = _Rules(sorted(read.horizontal), sorted(read.vertical))
+            left = tables[0].bbox[0] if tables else None
+            layouts[number] = PageLayout(
+                number, read.chars, rules, functools.partial(list, tables), left
+            )
+        return layouts
 
     def cell_reads(
         self, fragments: list[Fragment], rows: list[PdfRow]
-    ) -> dict[tuple[int, int, int], tuple[int, CellRead]]:
-        """How the cell shown in each (page, table row, column) of the stitched ``rows`` was
-        read, with the page its least sure piece is on.
+    ) -> dict[tuple[int, int, int], tuple[int, dict]]:
+        """For each (page, table row, column) of the stitched ``rows`` read by OCR, the page
+        and the piece of its text OCR was least sure of.
 
         A cell cut by a page break is as sure as the less sure of its two parts: the part on
         the next page was joined to it by ``stitch_page_breaks``.
         """
-        reads: dict[tuple[int, int, int], tuple[int, CellRead]] = {}
+        reads: dict[tuple[int, int, int], tuple[int, dict]] = {}
         for fragment in fragments:
-            read = self.pages.get(fragment.page)
-            if read is None:
+            if fragment.page not in self.pages:
                 continue
-            for row in fragment.rows:
-                for box in read.boxes[row.row - 1]:
-                    if box is None or box not in read.cells:
-                        continue
-                    columns = columns_of(box[0], box[2], fragment.borders)
-                    if columns:
-                        reads[(fragment.page, row.row, columns[0])] = (row.page, read.cells[box])
+            for (band, column), chars in fragment.cell_chars.items():
+                sure = [c for c in chars if "confidence" in c]
+                if sure:
+                    weakest = min(sure, key=lambda c: c["confidence"])
+                    reads[(fragment.page, band + 1, column)] = (fragment.page, weakest)
         kept = {(row.page, row.row) for row in rows}
         above: list[PdfRow] = []
         for row in (row for fragment in fragments for row in fragment.rows):
@@ -116,7 +106,7 @@ class Scans:
                 if not text or part is None or owner is None:
                     continue
                 key = (owner.page, owner.row, column)
-                if key not in reads or part[1].confidence < reads[key][1].confidence:
+                if key not in reads or part[1]["confidence"] < reads[key][1]["confidence"]:
                     reads[key] = part
         return reads
 
@@ -139,14 +129,16 @@ class Scans:
                 found = reads.get((row.page, row.row, column))
                 if text is None or found is None:
                     continue
-                page, read = found
-                unsure = read.confidence < min_confidence
+                page, weakest = found
+                confidence = float(weakest["confidence"])
+                unsure = confidence < min_confidence
+                box = (weakest["x0"], weakest["top"], weakest["x1"], weakest["bottom"])
                 image = (
-                    self.cell_image(page, read.weakest or read.box)
+                    self.cell_image(page, box)
                     if unsure or name in ("department", "leader")
                     else None
                 )
-                cells[(row.page, row.row, name)] = OcrCell(read.confidence, image)
+                cells[(row.page, row.row, name)] = OcrCell(confidence, image)
                 if not unsure:
                     continue
                 value = text
@@ -158,7 +150,7 @@ class Scans:
                         self.source_name,
                         "ocr_low_confidence",
                         f"{_COLUMN_WORDS[name]} read by OCR as '{value}' with confidence "
-                        f"{read.confidence:.2f}: check it against the scan",
+                        f"{confidence:.2f}: check it against the scan",
                         severity="warning",
                         location=Location(page=row.page, row=row.row),
                         column=name,
@@ -187,7 +179,7 @@ class Scans:
             for n, read in sorted(self.pages.items())
             if abs(read.skew) >= 0.05
         ]
-        without = [str(n) for n, read in sorted(self.pages.items()) if not read.boxes]
+        without = [str(n) for n, read in sorted(self.pages.items()) if not read.tables]
         message = f"read by OCR: page{'s' if len(self.pages) > 1 else ''} {pages}"
         if turned:
             message += "; straightened " + ", ".join(turned)
@@ -277,7 +269,7 @@ def read_scans(source_name: str, images: list[PageImage], runner: OcrRunner) -> 
 def read_image(data: bytes, source_name: str, ocr: OcrRunner) -> TableRead:
     """A scanned report sent as image files' bytes (PNG, JPEG, TIFF) → its table."""
     scans = read_scans(source_name, image_file_pages(data, source_name), ocr)
-    tables = scans.tables()
-    found = tables_to_fragments(tables[n] for n in sorted(tables))
+    layouts = scans.layouts()
+    found = layouts_to_found(layouts[n] for n in sorted(layouts))
     table, rows = fragments_to_table(found, source_name)
     return scans.annotate(table, found.fragments, rows, "image-ocr", ocr.min_confidence)

@@ -11,8 +11,9 @@ Steps, each a conversion on a grayscale page (``numpy`` array, 0 black … 255 w
    grid positions not separated by a rule: where an inner rule is missing (a merged cell)
    the positions on both sides are one cell.
 
-The cells come out in pdfplumber's table shape (``parsers.pdf.PageTable``), so the scanned
-table goes through the same header, page-break and merged-cell steps as a PDF's.
+The rules and cells come out in the shapes the PDF reader takes from pdfplumber
+(``parsers.pdf.PageLayout``), so a scanned table goes through the same header, merged-cell
+and page-break steps as a PDF's.
 """
 
 from __future__ import annotations
@@ -45,10 +46,13 @@ class Segment:
 
 @dataclass
 class CellGrid:
-    """The table's cells: rows of boxes in pixels, pdfplumber's shape (None = no cell starts)."""
+    """The table's cells: rows of boxes in pixels, pdfplumber's shape (None = no cell starts),
+    and the rules that draw them."""
 
     rows: list[list[Box | None]]
     bbox: Box
+    horizontal: list[Segment]
+    vertical: list[Segment]
 
 
 def _binary(gray: np.ndarray) -> np.ndarray:
@@ -193,7 +197,7 @@ def segments_to_cells(
     rows: list[list[Box | None]] = [[None] * n_cols for _ in range(n_rows)]
     for r0, c0, r1, c1 in spans.values():
         rows[r0][c0] = (xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])
-    return CellGrid(rows=rows, bbox=(xs[0], ys[0], xs[-1], ys[-1]))
+    return CellGrid(rows, (xs[0], ys[0], xs[-1], ys[-1]), rows_h, cols_v)
 
 
 def page_to_cells(gray: np.ndarray, dpi: float) -> tuple[CellGrid | None, np.ndarray]:

@@ -5,7 +5,9 @@ builds the table from them itself, because a producer's breaks are not closed ce
 browser leaves a cell cut by the page edge open (no rule under it), and pdfplumber drops
 such a cell and everything in it. The steps, each a small conversion:
 
-1. ``pdf_to_fragments`` (the only step that talks to pdfplumber): on the first page with it,
+1. ``pdf_page_layout`` (the only step that talks to pdfplumber) gives each page as a
+   ``PageLayout``: its characters, rules and ruled tables; a scanned page comes as the same
+   shape from OCR (``parsers.ocr``). ``layouts_to_found``: on the first page with it,
    the header row among the first rows of a ruled table gives the column borders and the
    title above. On every page, ``table_regions`` finds where the report table is framed
    (ruled at its left and right border, most inner borders ruled), and

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pipelines.core.settings import SettingsError
+from pipelines.core.watchdog import exit_with_parent, terminate
 
 # Measured on two CPUs (python -m bench.backfill): a 7-page PDF takes about 0.4 s of CPU to
 # parse and gains nothing from threads; text and Word files take milliseconds. Two worker
@@ -106,12 +107,22 @@ def worker_processes(parallelism: Parallelism) -> Iterator[None]:
         return
     # "spawn", not "fork": forking would copy Prefect's running threads (and their locks).
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=parallelism.worker_count(), mp_context=context) as pool:
-        _parse_pool = pool
-        try:
-            yield
-        finally:
-            _parse_pool = None
+    pool = ProcessPoolExecutor(
+        max_workers=parallelism.worker_count(), mp_context=context, initializer=exit_with_parent
+    )
+    _parse_pool = pool
+    try:
+        yield
+    except BaseException:
+        # Interrupted or failed: do not wait for documents nobody will use.
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        terminate([w.pid for w in workers if w.pid is not None], grace_seconds=1.0)
+        raise
+    else:
+        pool.shutdown(wait=True)
+    finally:
+        _parse_pool = None
 
 
 def in_worker(function: Callable[..., T], *args: Any) -> T:

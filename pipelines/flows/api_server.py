@@ -144,3 +144,19 @@ def find_or_start_server(*, log_path: Path | None = None, port: int | None = Non
     if port is None and not port_is_free(DEFAULT_PORT):
         port = free_port()
     return start_server(port or DEFAULT_PORT, log_path=log_path)
+
+
+def reachable_api(timeout: float = 0.3) -> tuple[str | None, str]:
+    """The Prefect API a run can record to without starting one, and how it was found.
+
+    ``$PREFECT_API_URL`` when set (``configured``), else a server answering on
+    127.0.0.1:4200 (``listening``), else ``(None, "none")``. Only a quick local probe: a
+    command must not wait for a server that is not there.
+    """
+    configured = os.environ.get("PREFECT_API_URL")
+    if configured:
+        return configured, "configured"
+    local = f"http://127.0.0.1:{DEFAULT_PORT}/api"
+    if not port_is_free(DEFAULT_PORT) and is_healthy(local, timeout=timeout):
+        return local, "listening"
+    return None, "none"

@@ -30,7 +30,12 @@ class Check:
 
 _TABLE = (
     # whole documents: the document is rejected
-    Check("format", ERROR, "a report is a .txt, .docx or .pdf file"),
+    Check(
+        "format",
+        ERROR,
+        "a report is a file of a format read here (.txt, .docx, .pdf, .html, .xlsx; legacy "
+        "Office files where LibreOffice is installed)",
+    ),
     Check(
         "readable",
         ERROR,
@@ -72,6 +77,16 @@ _TABLE = (
         WARNING,
         "everything under the table header is a table row (cells separated by |); "
         "notes and later tables are not read",
+    ),
+    Check(
+        "outside_table",
+        WARNING,
+        "a spreadsheet holds nothing beside the table's columns; cells there are not read",
+    ),
+    Check(
+        "hidden_cells",
+        WARNING,
+        "no rows or columns of the table are hidden in the spreadsheet; hidden ones are read",
     ),
     # schema errors: the row is quarantined
     Check(

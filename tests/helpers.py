@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import EXPECTED, FIXTURES, SAMPLE_NAME, sample_lines
@@ -235,3 +236,17 @@ def table_rows(db: Path) -> dict[str, list[tuple]]:
             table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
             for table in TABLES
         }
+
+
+def soffice_missing() -> bool:
+    from parsers.libreoffice import soffice_path
+
+    return soffice_path() is None
+
+
+#: For tests that convert with LibreOffice: skipped, with the reason shown, where it is missing.
+needs_soffice = pytest.mark.skipif(
+    soffice_missing(),
+    reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-writer "
+    "libreoffice-calc",
+)

@@ -243,48 +243,43 @@ DaskOpt = Annotated[
 ]
 
 
-@app.command()
-def ingest(
-    paths: PathsArg,
-    db: DbOpt = None,
-    region: RegionOpt = None,
-    year: YearOpt = None,
-    month: MonthOpt = None,
-    reports_dir: ReportsOpt = None,
-    raw_dir: RawOpt = None,
-    parallel: ParallelOpt = "auto",
-    workers: WorkersOpt = None,
-    dask_address: DaskOpt = None,
-    prefect: PrefectOpt = None,
-) -> None:
-    """Parse, validate and load reports into the warehouse; write a validation report."""
-    _run(
-        paths, load=True, db=db, region=region, year=year, month=month, reports_dir=reports_dir,
-        raw_dir=raw_dir, parallel=parallel, workers=workers, dask_address=dask_address,
-        prefect=prefect,
-    )  # fmt: skip
+def _run_command(load: bool, doc: str) -> Any:
+    """The ``ingest`` (``load``) or ``validate`` command: the same options, one run."""
+
+    def command(
+        paths: PathsArg,
+        db: DbOpt = None,
+        region: RegionOpt = None,
+        year: YearOpt = None,
+        month: MonthOpt = None,
+        reports_dir: ReportsOpt = None,
+        raw_dir: RawOpt = None,
+        parallel: ParallelOpt = "auto",
+        workers: WorkersOpt = None,
+        dask_address: DaskOpt = None,
+        prefect: PrefectOpt = None,
+    ) -> None:
+        _run(
+            paths, load=load, db=db, region=region, year=year, month=month,
+            reports_dir=reports_dir, raw_dir=raw_dir, parallel=parallel, workers=workers,
+            dask_address=dask_address, prefect=prefect,
+        )  # fmt: skip
+
+    command.__doc__ = doc
+    return command
 
 
-@app.command()
-def validate(
-    paths: PathsArg,
-    db: DbOpt = None,
-    region: RegionOpt = None,
-    year: YearOpt = None,
-    month: MonthOpt = None,
-    reports_dir: ReportsOpt = None,
-    raw_dir: RawOpt = None,
-    parallel: ParallelOpt = "auto",
-    workers: WorkersOpt = None,
-    dask_address: DaskOpt = None,
-    prefect: PrefectOpt = None,
-) -> None:
-    """Parse and validate exactly as ingest does, load nothing, write the validation report."""
-    _run(
-        paths, load=False, db=db, region=region, year=year, month=month, reports_dir=reports_dir,
-        raw_dir=raw_dir, parallel=parallel, workers=workers, dask_address=dask_address,
-        prefect=prefect,
-    )  # fmt: skip
+ingest = app.command("ingest")(
+    _run_command(
+        True, "Parse, validate and load reports into the warehouse; write a validation report."
+    )
+)
+validate = app.command("validate")(
+    _run_command(
+        False,
+        "Parse and validate exactly as ingest does, load nothing, write the validation report.",
+    )
+)
 
 
 class OutputFormat(StrEnum):

@@ -15,17 +15,21 @@ from pipelines.core.checking import DocumentResult, check_document, reject_repea
 from pipelines.core.discovery import discover_documents
 from pipelines.core.listeners import document_parsed
 from pipelines.core.load_run import DocumentOutcome, load_results, validate_results
-from pipelines.core.parallelism import Parallelism, in_worker, worker_processes
+from pipelines.core.parallelism import Parallelism, map_in_order, worker_processes
 from pipelines.core.settings import RunSettings
 from pipelines.reports.validation import build_run_report, new_run_id, write_report
 
 
 def check_documents(paths: list[Path], settings: RunSettings) -> list[DocumentResult]:
     """Read and check each document, in order; a period reported twice keeps the first."""
-    results = []
-    for done, path in enumerate(paths, start=1):
-        results.append(in_worker(check_document, str(path), settings.period))
-        document_parsed(done, len(paths), str(path))
+    done = 0
+
+    def parsed(index: int) -> None:
+        nonlocal done
+        done += 1
+        document_parsed(done, len(paths), str(paths[index]))
+
+    results = map_in_order(check_document, [(str(p), settings.period) for p in paths], parsed)
     return reject_repeated_periods(results)
 
 

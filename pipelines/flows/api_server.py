@@ -82,6 +82,8 @@ def start_server(
     api_url = f"http://{host}:{port}/api"
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     env.pop("PREFECT_API_URL", None)  # the server must not try to reach another one
+    # Its UI asks the browser to call this API; unset, it would call port 4200's.
+    env["PREFECT_UI_API_URL"] = api_url
     if log_path is not None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "wb") if log_path is not None else subprocess.DEVNULL

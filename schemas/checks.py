@@ -33,8 +33,8 @@ _TABLE = (
     Check(
         "format",
         ERROR,
-        "a report is a file of a format read here (.txt, .docx, .pdf, .html, .xlsx; legacy "
-        "Office files where LibreOffice is installed)",
+        "a report is a .txt, .docx, .pdf, .html or .xlsx file, or (with LibreOffice) "
+        ".doc, .xls, .wps, .et, .odt, .ods or .rtf",
     ),
     Check(
         "readable",
@@ -67,6 +67,18 @@ _TABLE = (
     Check("item_continuation", ERROR, "a row without a project cell continues the item above it"),
     Check("merged_cell", ERROR, "a merged department or leader cell has a value in a row above"),
     Check(
+        "merged_cell_unclear",
+        ERROR,
+        "a department or leader cell that may be merged over a PDF page break shows by its "
+        "ruling which rows it covers",
+    ),
+    Check(
+        "row_unaccounted",
+        ERROR,
+        "every row the document shows (an item number, a text line, a Word table row) is "
+        "read as a table row",
+    ),
+    Check(
         "merged_across",
         WARNING,
         "a cell of a data row spans one column; a cell merged across columns is read into "
@@ -79,14 +91,15 @@ _TABLE = (
         "notes and later tables are not read",
     ),
     Check(
-        "outside_table",
-        WARNING,
-        "a spreadsheet holds nothing beside the table's columns; cells there are not read",
-    ),
-    Check(
         "hidden_cells",
         WARNING,
-        "no rows or columns of the table are hidden in the spreadsheet; hidden ones are read",
+        "rows and columns of a spreadsheet's table are visible; hidden ones are read too",
+    ),
+    Check(
+        "outside_table",
+        WARNING,
+        "a spreadsheet's cells beside the table are under a column of its header; others "
+        "are not read",
     ),
     # schema errors: the row is quarantined
     Check(

@@ -1,7 +1,9 @@
-"""A scan through the real Prefect flow into a real DuckDB file, and its validation report.
+"""A scan through the pipeline (as ``minsheng ingest`` runs it) into a real DuckDB file, and
+its validation report.
 
-The two-page TIFF of the August report (pages 3 and 4) is the only scan OCR'd here; a warning
-threshold of 0.99 makes OCR flag cells, so the report's cell images can be checked.
+The two-page TIFF of the August report (pages 3 and 4) is the only scan OCR'd here, its pages
+on two worker processes; a warning threshold of 0.99 makes OCR flag cells, so the report's
+cell images can be checked.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from pipelines.core.parallelism import processes_pay_off
 from schemas.checks import CHECKS
 from tests.conftest import FIXTURES
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
 pytest.importorskip("rapidocr_onnxruntime", reason="the OCR extra is installed by make install")
 
 TIFF = FIXTURES / "scan" / "yueqing-2022-08-p3-4.tif"
@@ -29,19 +30,27 @@ TIFF = FIXTURES / "scan" / "yueqing-2022-08-p3-4.tif"
 
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    from pipelines.flows.ingest import ingest_flow
+    from parsers.ocr import PageDone
+    from pipelines.core.listeners import listening_to_pages
+    from pipelines.core.parallelism import Parallelism
+    from pipelines.core.run import run_pipeline
+    from pipelines.core.settings import RunSettings
 
     folder = tmp_path_factory.mktemp("ocr")
     db = folder / "w.duckdb"
-    report = ingest_flow(
-        paths=[str(TIFF)],
-        db=str(db),
+    settings = RunSettings.build(
+        db=db,
         region="乐清市",
-        reports_dir=str(folder / "reports"),
-        raw_dir=str(folder / "raw"),
+        reports_dir=folder / "reports",
+        raw_dir=folder / "raw",
         ocr_min_confidence=0.99,
     )
-    return {"report": report, "db": db}
+    pages: list[PageDone] = []
+    with listening_to_pages(pages.append):
+        report = run_pipeline(
+            [TIFF], settings, load=True, parallelism=Parallelism("processes", workers=2)
+        )
+    return {"report": report, "db": db, "pages": pages}
 
 
 def test_a_scan_loads_with_its_format_pages_and_rows(ingested) -> None:
@@ -65,6 +74,15 @@ def test_a_scan_loads_with_its_format_pages_and_rows(ingested) -> None:
         # (14) and (21) start their page here, so their merged cells are their own.
         key = (int(row["item_no"]), int(row["sub_no"]))
         assert differences(row, expected[key]) == [], key
+
+
+def test_each_page_is_told_as_it_is_read(ingested) -> None:
+    done = ingested["pages"]
+    assert sorted((d.source_name, d.page, d.pages) for d in done) == [
+        (TIFF.name, 1, 2),
+        (TIFF.name, 2, 2),
+    ]
+    assert all(d.seconds > 0 for d in done)
 
 
 def test_unsure_cells_are_warnings_with_the_cell_cut_from_the_scan(ingested) -> None:

@@ -8,8 +8,8 @@ the tree. The first ``<table>`` whose header row matches is the report; navigati
 layout tables are passed over, and a later table that repeats the header continues it.
 ``rowspan`` and ``colspan`` become the same spanned cells as Word's merges (see
 ``parsers.spanned_table``). In a cell, ``<br>`` and block elements (``<p>``, ``<div>``)
-start a new line, ``&nbsp;`` and other
-spaces become plain spaces, and empty lines are dropped.
+start a new line, ``&nbsp;`` and other spaces become plain spaces, and empty lines are
+dropped.
 
 The title is the first ``<h1>``–``<h3>`` above the table, caption or row above the header
 that names a period or region, else the page's ``<title>``: never the publication line

@@ -24,8 +24,20 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 PathsArg = Annotated[
-    list[Path],
-    typer.Argument(help="Report files or folders (.txt, .docx, .pdf).", show_default=False),
+    list[str],
+    typer.Argument(
+        help="Report files, folders, or web pages (https://…): .txt, .docx, .pdf, .html, "
+        ".xlsx; .doc, .xls, .wps, .et, .odt, .ods, .rtf with LibreOffice; .url files.",
+        show_default=False,
+    ),
+]
+FetchTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--fetch-timeout",
+        help="Seconds to wait for a web page [default: 30]",
+        show_default=False,
+    ),
 ]
 DbOpt = Annotated[
     Path | None,
@@ -98,7 +110,7 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
 
 
 def _run(
-    paths: list[Path],
+    paths: list[str],
     *,
     load: bool,
     db: Path | None,
@@ -109,18 +121,24 @@ def _run(
     parallel: str = "auto",
     workers: int | None = None,
     dask_address: str | None = None,
+    fetch_timeout: float | None = None,
 ) -> None:
     try:
         settings = RunSettings.build(
-            db=db, reports_dir=reports_dir, region=region, year=year, month=month
+            db=db,
+            reports_dir=reports_dir,
+            region=region,
+            year=year,
+            month=month,
+            fetch_timeout=fetch_timeout,
         )
         from pipelines.core.discovery import discover_documents
         from pipelines.core.parallelism import choose_parallelism
 
         found = discover_documents(list(paths))
         if not found:
-            _fail("no .txt, .docx or .pdf files found in " + ", ".join(map(str, paths)), 2)
-        pdfs = sum(1 for path in found if path.suffix.lower() == ".pdf")
+            _fail("no report files found in " + ", ".join(map(str, paths)), 2)
+        pdfs = sum(1 for path in found if str(path).lower().endswith(".pdf"))
         parallelism = choose_parallelism(pdfs, parallel, workers, dask_address)
     except SettingsError as exc:
         _fail(str(exc), 2)
@@ -189,11 +207,12 @@ def ingest(
     parallel: ParallelOpt = "auto",
     workers: WorkersOpt = None,
     dask_address: DaskOpt = None,
+    fetch_timeout: FetchTimeoutOpt = None,
 ) -> None:
     """Parse, validate and load reports into the warehouse; write a validation report."""
     _run(
         paths, load=True, db=db, region=region, year=year, month=month, reports_dir=reports_dir,
-        parallel=parallel, workers=workers, dask_address=dask_address,
+        parallel=parallel, workers=workers, dask_address=dask_address, fetch_timeout=fetch_timeout,
     )  # fmt: skip
 
 
@@ -208,11 +227,12 @@ def validate(
     parallel: ParallelOpt = "auto",
     workers: WorkersOpt = None,
     dask_address: DaskOpt = None,
+    fetch_timeout: FetchTimeoutOpt = None,
 ) -> None:
     """Parse and validate exactly as ingest does, load nothing, write the validation report."""
     _run(
         paths, load=False, db=db, region=region, year=year, month=month, reports_dir=reports_dir,
-        parallel=parallel, workers=workers, dask_address=dask_address,
+        parallel=parallel, workers=workers, dask_address=dask_address, fetch_timeout=fetch_timeout,
     )  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from pipelines.flows.environment import configure_prefect_environment
 
 
 def run_ingest_flow(
-    paths: list[Path],
+    paths: Sequence[str | Path],
     settings: RunSettings,
     *,
     load: bool,
@@ -40,7 +41,9 @@ def run_ingest_flow(
             return _call(flow_fn, paths, settings, load)
 
 
-def _call(flow_fn: Any, paths: list[Path], settings: RunSettings, load: bool) -> dict[str, Any]:
+def _call(
+    flow_fn: Any, paths: Sequence[str | Path], settings: RunSettings, load: bool
+) -> dict[str, Any]:
     return flow_fn(
         paths=[str(p) for p in paths],
         db=str(settings.db),
@@ -50,4 +53,5 @@ def _call(flow_fn: Any, paths: list[Path], settings: RunSettings, load: bool) ->
         reports_dir=str(settings.reports_dir),
         raw_dir=str(settings.raw_dir),
         load=load,
+        fetch_timeout=settings.fetch.timeout_s,
     )

@@ -68,19 +68,21 @@ def compare(runs: int) -> list[tuple[str, float, float, float, str]]:
         rows = parse_bytes(data, path.name).rows
         frame = naive(data)
         wrong = _mismatches(rows, frame)
-        notes = []
+        notes = [f"{len(frame)} of {len(rows)} rows"]
         if name.startswith("html"):
             repeated = int(rows["department_inherited"].sum() + rows["leader_inherited"].sum())
-            notes.append(
-                f"rowspan values copied into {repeated} cells with nothing to say they were "
-                "merged (no inherited flag)"
-            )
+            if len(frame) == len(rows):
+                notes.append(
+                    f"rowspan values copied into {repeated} cells with nothing to say they were "
+                    "merged (no inherited flag)"
+                )
             text = " ".join(str(v) for v in frame.to_numpy().ravel())
             lost = sum(text.count(c) for c in "垟琯")
             expected = sum(" ".join(rows["actual_text"]).count(c) for c in "垟琯")
             if lost != expected:
                 notes.append(
-                    f"垟/琯 read {lost} times of {expected} (the gb2312 label taken literally)"
+                    f"垟/琯 read {lost} times of {expected}: the gb2312 label taken literally, "
+                    "the page is cut at the first GBK-only character"
                 )
             twice = frame.iloc[:, 0].duplicated().sum()
             notes.append(f"{twice} item row(s) repeating the project text instead of sub_no 2")

@@ -162,7 +162,7 @@ def test_ingest_of_addresses_loads_the_page_and_rejects_what_cannot_be_fetched(
     by_url = {row[0]: row for row in reports}
     assert set(by_url) == {good, *bad}
     assert by_url[good][1:5] == ("art_1229_5678.html", "html", "loaded", 48)
-    assert (tmp_path / "data" / "raw" / by_url[good][5]).read_bytes() == PAGE
+    assert (tmp_path / "raw" / by_url[good][5]).read_bytes() == PAGE  # raw/ beside the db
     assert [by_url[url][3] for url in bad] == ["rejected"] * 3
     report = json.loads(
         Path(

@@ -24,8 +24,20 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 PathsArg = Annotated[
-    list[Path],
-    typer.Argument(help="Report files or folders (.txt, .docx, .pdf).", show_default=False),
+    list[str],
+    typer.Argument(
+        help="Report files, folders, or web pages (https://…): .txt, .docx, .pdf, .html, "
+        ".xlsx; .doc, .xls, .wps, .et, .odt, .ods, .rtf with LibreOffice; .url files.",
+        show_default=False,
+    ),
+]
+FetchTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--fetch-timeout",
+        help="Seconds to wait for a web page [default: 30]",
+        show_default=False,
+    ),
 ]
 DbOpt = Annotated[
     Path | None,
@@ -123,7 +135,7 @@ def _where_to_run(prefect: bool | None, parallelism: Any) -> str:
 
 
 def _run(
-    paths: list[Path],
+    paths: list[str],
     *,
     load: bool,
     db: Path | None,
@@ -136,18 +148,25 @@ def _run(
     workers: int | None = None,
     dask_address: str | None = None,
     prefect: bool | None = None,
+    fetch_timeout: float | None = None,
 ) -> None:
     from pipelines.core.discovery import discover_documents
     from pipelines.core.parallelism import choose_parallelism
 
     try:
         settings = RunSettings.build(
-            db=db, reports_dir=reports_dir, raw_dir=raw_dir, region=region, year=year, month=month
+            db=db,
+            reports_dir=reports_dir,
+            raw_dir=raw_dir,
+            region=region,
+            year=year,
+            month=month,
+            fetch_timeout=fetch_timeout,
         )
         found = discover_documents(list(paths))
         if not found:
-            _fail("no .txt, .docx or .pdf files found in " + ", ".join(map(str, paths)), 2)
-        pdfs = sum(1 for path in found if path.suffix.lower() == ".pdf")
+            _fail("no report files found in " + ", ".join(map(str, paths)), 2)
+        pdfs = sum(1 for path in found if str(path).lower().endswith(".pdf"))
         parallelism = choose_parallelism(pdfs, parallel, workers, dask_address)
     except SettingsError as exc:
         _fail(str(exc), 2)
@@ -258,11 +277,12 @@ def _run_command(load: bool, doc: str) -> Any:
         workers: WorkersOpt = None,
         dask_address: DaskOpt = None,
         prefect: PrefectOpt = None,
+        fetch_timeout: FetchTimeoutOpt = None,
     ) -> None:
         _run(
             paths, load=load, db=db, region=region, year=year, month=month,
             reports_dir=reports_dir, raw_dir=raw_dir, parallel=parallel, workers=workers,
-            dask_address=dask_address, prefect=prefect,
+            dask_address=dask_address, prefect=prefect, fetch_timeout=fetch_timeout,
         )  # fmt: skip
 
     command.__doc__ = doc

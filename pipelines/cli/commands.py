@@ -24,8 +24,20 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 PathsArg = Annotated[
-    list[Path],
-    typer.Argument(help="Report files or folders (.txt, .docx, .pdf).", show_default=False),
+    list[str],
+    typer.Argument(
+        help="Report files, folders, or web pages (https://…): .txt, .docx, .pdf, .html, "
+        ".xlsx; .doc, .xls, .wps, .et, .odt, .ods, .rtf with LibreOffice; .url files.",
+        show_default=False,
+    ),
+]
+FetchTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--fetch-timeout",
+        help="Seconds to wait for a web page [default: 30]",
+        show_default=False,
+    ),
 ]
 DbOpt = Annotated[
     Path | None,
@@ -123,7 +135,7 @@ def _where_to_run(prefect: bool | None, parallelism: Any) -> str:
 
 
 def _run(
-    paths: list[Path],
+    paths: list[str],
     *,
     load: bool,
     db: Path | None,
@@ -137,6 +149,7 @@ def _run(
     dask_address: str | None = None,
     prefect: bool | None = None,
     ocr_min_confidence: float | None = None,
+    fetch_timeout: float | None = None,
 ) -> None:
     from parsers.ocr import ocr_pages
     from pipelines.core.discovery import discover_documents
@@ -151,16 +164,13 @@ def _run(
             year=year,
             month=month,
             ocr_min_confidence=ocr_min_confidence,
+            fetch_timeout=fetch_timeout,
         )
         found = discover_documents(list(paths))
         if not found:
-            _fail(
-                "no .txt, .docx, .pdf or scanned (.png, .jpg, .tif) files found in "
-                + ", ".join(map(str, paths)),
-                2,
-            )
-        pdfs = sum(1 for path in found if path.suffix.lower() == ".pdf")
-        scanned = sum(ocr_pages(path) for path in found)
+            _fail("no report files found in " + ", ".join(map(str, paths)), 2)
+        pdfs = sum(1 for path in found if str(path).lower().endswith(".pdf"))
+        scanned = sum(ocr_pages(path) for path in found if isinstance(path, Path))
         parallelism = choose_parallelism(pdfs, parallel, workers, dask_address, scanned)
     except SettingsError as exc:
         _fail(str(exc), 2)
@@ -281,11 +291,13 @@ def _run_command(load: bool, doc: str) -> Any:
         dask_address: DaskOpt = None,
         prefect: PrefectOpt = None,
         ocr_min_confidence: OcrConfidenceOpt = None,
+        fetch_timeout: FetchTimeoutOpt = None,
     ) -> None:
         _run(
             paths, load=load, db=db, region=region, year=year, month=month,
             reports_dir=reports_dir, raw_dir=raw_dir, parallel=parallel, workers=workers,
-            dask_address=dask_address, prefect=prefect, ocr_min_confidence=ocr_min_confidence,
+            dask_address=dask_address, prefect=prefect, fetch_timeout=fetch_timeout,
+            ocr_min_confidence=ocr_min_confidence,
         )  # fmt: skip
 
     command.__doc__ = doc

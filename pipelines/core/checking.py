@@ -9,9 +9,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from parsers import DocumentError, Issue, Location, RejectedRow, parse_document
+from parsers import (
+    DocumentError,
+    Issue,
+    Location,
+    ParsedDocument,
+    RejectedRow,
+    parse_bytes,
+    parse_document,
+)
 from parsers.model import OcrCells
 from parsers.ocr import SERIAL, OcrRunner
+from pipelines.core.fetching import FetchError, FetchLimits, fetch_page, page_name, web_address
 from pipelines.core.settings import PeriodOptions
 from schemas import validate_rows
 from schemas.checks import describe_rule
@@ -36,6 +45,9 @@ class DocumentResult:
     issues: list[Issue] = field(default_factory=list)
     problem: str | None = None  # why a whole document was rejected
     ocr_cells: OcrCells = field(default_factory=dict)  # how OCR read a scan's key cells
+    source_url: str | None = None  # the web address the document was fetched from
+    # A fetched page's bytes, archived as any file's are; files are archived from ``path``.
+    source_bytes: bytes | None = field(default=None, repr=False)
 
     @property
     def period(self) -> tuple[str | None, int | None, int | None]:
@@ -79,12 +91,17 @@ def rejected_document(
 
 
 def check_document(
-    path: str | Path, period: PeriodOptions, ocr: OcrRunner = SERIAL
+    path: str | Path,
+    period: PeriodOptions,
+    fetch: FetchLimits | None = None,
+    ocr: OcrRunner = SERIAL,
 ) -> DocumentResult:
-    """Parse and validate one document; never raises for a bad document.
-
-    Scanned pages are OCR'd through ``ocr`` (one after another here by default).
-    """
+    """Parse and validate one document (a file, or a page a web address names); never raises
+    for a bad document. Scanned pages are OCR'd through ``ocr`` (here, one after another, by
+    default)."""
+    url = web_address(path)
+    if url is not None:
+        return _check_web_page(url, period, fetch or FetchLimits())
     path = Path(path)
     try:
         doc = parse_document(
@@ -97,6 +114,11 @@ def check_document(
         return rejected_document(
             path, "readable", f"could not be read ({type(exc).__name__}: {exc})"
         )
+    return _checked(doc, path)
+
+
+def _checked(doc: ParsedDocument, path: Path) -> DocumentResult:
+    """A parsed document's rows validated: what loads, what is quarantined, every issue."""
     known_items = frozenset(r.item_no for r in doc.rejected if r.item_no is not None)
     validated = validate_rows(
         doc.rows,
@@ -141,6 +163,25 @@ def check_document(
         issues=issues,
         ocr_cells=doc.ocr_cells,
     )
+
+
+def _check_web_page(url: str, period: PeriodOptions, fetch: FetchLimits) -> DocumentResult:
+    """Fetch the page and check it as a document named after its address."""
+    try:
+        page = fetch_page(url, fetch)
+    except FetchError as exc:
+        rejected = rejected_document(Path(page_name(url)), exc.check, exc.problem, sha256="")
+        return replace(rejected, path=url, source_url=url)
+    try:
+        doc = parse_bytes(
+            page.data, page.name, region=period.region, year=period.year, month=period.month
+        )
+    except DocumentError as exc:
+        rejected = rejected_document(
+            Path(page.name), exc.check, exc.problem, sha256=hashlib.sha256(page.data).hexdigest()
+        )
+        return replace(rejected, path=url, source_url=url, source_bytes=page.data)
+    return replace(_checked(doc, Path(page.name)), path=url, source_url=url, source_bytes=page.data)
 
 
 def _period_label(result: DocumentResult) -> str:

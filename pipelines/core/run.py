@@ -6,7 +6,7 @@ configured or listening; the flows in ``pipelines.flows`` run the same steps as 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +28,7 @@ from pipelines.core.settings import RunSettings
 from pipelines.reports.validation import build_run_report, new_run_id, write_report
 
 
-def check_documents(paths: list[Path], settings: RunSettings) -> list[DocumentResult]:
+def check_documents(paths: Sequence[str | Path], settings: RunSettings) -> list[DocumentResult]:
     """Read and check each document, in order; a period reported twice keeps the first.
 
     With worker processes, a scan of several pages is read here after the other documents,
@@ -42,21 +42,25 @@ def check_documents(paths: list[Path], settings: RunSettings) -> list[DocumentRe
         document_parsed(done, len(paths), str(paths[index]))
 
     ocr = OcrRunner(on_page=page_read, min_confidence=settings.ocr_min_confidence)
-    scans = {i for i, p in enumerate(paths) if has_workers() and ocr_pages(p) > 1}
+    scans = {
+        i for i, p in enumerate(paths) if isinstance(p, Path) and has_workers() and ocr_pages(p) > 1
+    }
     others = [i for i in range(len(paths)) if i not in scans]
     results: dict[int, DocumentResult] = dict(
         zip(
             others,
             map_in_order(
                 check_document,
-                [(str(paths[i]), settings.period, ocr) for i in others],
+                [(str(paths[i]), settings.period, settings.fetch, ocr) for i in others],
                 lambda k: parsed(others[k]),
             ),
             strict=True,
         )
     )
     for i in sorted(scans):
-        results[i] = check_document(paths[i], settings.period, replace(ocr, map=map_in_workers))
+        results[i] = check_document(
+            paths[i], settings.period, settings.fetch, replace(ocr, map=map_in_workers)
+        )
         parsed(i)
     return reject_repeated_periods([results[i] for i in range(len(paths))])
 
@@ -95,7 +99,7 @@ def run_report(
 
 
 def run_pipeline(
-    paths: list[Path],
+    paths: Sequence[str | Path],
     settings: RunSettings,
     *,
     load: bool,

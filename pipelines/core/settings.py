@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from parsers.ocr import DEFAULT_MIN_CONFIDENCE
+from pipelines.core.fetching import FetchLimits
 
 DEFAULT_DB = Path("data/minsheng.duckdb")
 DEFAULT_REPORTS_DIR = Path("data/reports")
@@ -41,6 +42,7 @@ class RunSettings:
     reports_dir: Path = DEFAULT_REPORTS_DIR
     raw_dir: Path = DEFAULT_DB.parent / "raw"
     period: PeriodOptions = PeriodOptions()
+    fetch: FetchLimits = FetchLimits()
     lock_wait_seconds: float = 300.0
     #: Seconds to hold each load transaction open before COMMIT: fault injection for tests
     #: of crash safety and lock waits only (``MINSHENG_FAULT_PAUSE_BEFORE_COMMIT``).
@@ -65,6 +67,7 @@ class RunSettings:
         year: int | None = None,
         month: int | None = None,
         ocr_min_confidence: float | None = None,
+        fetch_timeout: float | None = None,
     ) -> RunSettings:
         """Settings from options, falling back to ``$MINSHENG_DB`` and the defaults."""
         db_path = Path(db) if db else Path(os.environ.get("MINSHENG_DB") or DEFAULT_DB)
@@ -76,11 +79,20 @@ class RunSettings:
             # Originals stay with the warehouse they were loaded into.
             raw_dir=Path(raw_dir) if raw_dir else db_path.parent / "raw",
             period=PeriodOptions(region=region, year=year, month=month),
+            fetch=_fetch_limits(fetch_timeout),
             fault_pause_before_commit=_seconds("MINSHENG_FAULT_PAUSE_BEFORE_COMMIT"),
             ocr_min_confidence=(
                 DEFAULT_MIN_CONFIDENCE if ocr_min_confidence is None else ocr_min_confidence
             ),
         )
+
+
+def _fetch_limits(timeout: float | None) -> FetchLimits:
+    if timeout is None:
+        return FetchLimits()
+    if not timeout > 0:
+        raise SettingsError(f"--fetch-timeout {timeout:g} is not a positive number of seconds")
+    return FetchLimits(timeout_s=timeout)
 
 
 def _seconds(variable: str) -> float:

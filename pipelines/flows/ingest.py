@@ -23,6 +23,7 @@ from prefect.utilities.annotations import quote
 from parsers.ocr import DEFAULT_MIN_CONFIDENCE, OcrRunner, ocr_pages
 from pipelines.core.checking import DocumentResult, check_document, reject_repeated_periods
 from pipelines.core.discovery import discover_documents
+from pipelines.core.fetching import FetchLimits
 from pipelines.core.listeners import document_parsed, page_read
 from pipelines.core.load_run import (
     DocumentOutcome,
@@ -51,14 +52,17 @@ def gather_in_order(futures: Sequence[PrefectFuture[T]], names: Sequence[Any]) -
 
 @task(name="check-document", task_run_name="check {path}", cache_policy=NO_CACHE)
 def check_document_task(
-    path: str, period: PeriodOptions, ocr_min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    path: str,
+    period: PeriodOptions,
+    fetch: FetchLimits,
+    ocr_min_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> DocumentResult:
     if has_workers() and ocr_pages(path) > 1:
         # A scan is read here and its pages spread over the workers, one page each.
         runner = OcrRunner(map=map_in_workers, on_page=page_read, min_confidence=ocr_min_confidence)
-        return check_document(path, period, runner)
+        return check_document(path, period, fetch, runner)
     runner = OcrRunner(on_page=page_read, min_confidence=ocr_min_confidence)
-    return in_worker(check_document, path, period, runner)
+    return in_worker(check_document, path, period, fetch, runner)
 
 
 def _retry_when_busy(task: Any, task_run: Any, state: Any) -> bool:
@@ -162,7 +166,9 @@ def ingest_steps(paths: list[str], settings: RunSettings, *, load: bool) -> dict
     run_id = new_run_id(started_at)
     documents = [str(p) for p in discover_documents(list(paths))]
     futures = [
-        check_document_task.submit(path, settings.period, settings.ocr_min_confidence)
+        check_document_task.submit(
+            path, settings.period, settings.fetch, settings.ocr_min_confidence
+        )
         for path in documents
     ]
     results = reject_repeated_periods(gather_in_order(futures, documents))
@@ -201,12 +207,19 @@ def ingest_flow(
     reports_dir: str | None = None,
     raw_dir: str | None = None,
     load: bool = True,
+    fetch_timeout: float | None = None,
 ) -> Any:
     """Parse, check and (unless ``load`` is false) load the given reports; write the report.
 
     Ends Failed, with the run's summary as the message, when a row or document was rejected.
     """
     settings = RunSettings.build(
-        db=db, reports_dir=reports_dir, raw_dir=raw_dir, region=region, year=year, month=month
+        db=db,
+        reports_dir=reports_dir,
+        raw_dir=raw_dir,
+        region=region,
+        year=year,
+        month=month,
+        fetch_timeout=fetch_timeout,
     )
     return final_state(ingest_steps(paths, settings, load=load))

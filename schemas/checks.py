@@ -49,6 +49,11 @@ _TABLE = (
         "(项目内容 | N月计划进度 | 实际进度情况 | 完成率 | 责任单位 | 具体分管领导)",
     ),
     Check("table_rows", ERROR, "the table has at least one row under its header"),
+    Check(
+        "fetch",
+        ERROR,
+        "a web address answers with its page (text/html) within the time and size limits",
+    ),
     # an error rejects the document; a warning says an option overrode the document
     Check(
         "period",

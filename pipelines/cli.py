@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from pipelines.settings import DEFAULT_DB, RunSettings, SettingsError
 
@@ -56,7 +57,7 @@ _STATUS_STYLE = {"loaded": "green", "partial": "yellow", "rejected": "red", "unc
 
 
 def _fail(message: str, code: int) -> None:
-    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
+    err.print(f"[red]error:[/red] {escape(message)}", markup=True, highlight=False)
     raise typer.Exit(code)
 
 
@@ -234,17 +235,31 @@ def sql(
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.table,
     full: Annotated[bool, typer.Option("--full", help="Show long texts whole in a table.")] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Stop the query after this many seconds.")
+    ] = 60.0,
+    max_rows: Annotated[
+        int, typer.Option("--max-rows", help="Print at most this many rows.")
+    ] = 100_000,
 ) -> None:
-    """Run one statement on a read-only connection to the warehouse."""
+    """Run one query on a read-only connection that reaches no other file or setting."""
     from pipelines.output import print_frame
-    from warehouse import WarehouseError, read_only_query
+    from warehouse import QueryLimits, WarehouseError, run_analysis_query
 
     try:
         settings = RunSettings.build(db=db)
-        frame = read_only_query(settings.db, statement, on_wait=lambda m: err.print(m))
+        try:
+            limits = QueryLimits(timeout_seconds=timeout, max_rows=max_rows)
+        except ValueError as exc:
+            raise SettingsError(f"--timeout/--max-rows: {exc}") from None
+        result = run_analysis_query(
+            settings.db, statement, limits, on_wait=lambda m: err.print(m, markup=False)
+        )
     except (WarehouseError, SettingsError) as exc:
         _fail(str(exc), 1)
-    print_frame(frame, format.value, out, full=full)
+    print_frame(result.frame, format.value, out, full=full)
+    if result.cut:
+        err.print(result.cut, markup=False)
 
 
 @app.command()
@@ -364,7 +379,7 @@ def main() -> None:
         if os.environ.get("MINSHENG_DEBUG"):
             raise
         err.print(
-            f"[red]error:[/red] unexpected failure: {type(exc).__name__}: {exc}\n"
+            f"[red]error:[/red] unexpected failure: {type(exc).__name__}: {escape(str(exc))}\n"
             "run again with MINSHENG_DEBUG=1 to see where it happened"
         )
         sys.exit(1)

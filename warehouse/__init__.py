@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from warehouse.analysis import (
+    QueryLimits,
+    QueryRefused,
+    QueryResult,
+    QueryTimeout,
+    connect_for_analysis,
+    run_analysis_query,
+)
 from warehouse.archive import archive_original
 from warehouse.catalog import loaded_periods, seen_sha256s
 from warehouse.db import DatabaseBusy, WarehouseError, connect, read_only_query
@@ -19,9 +27,14 @@ __all__ = [
     "DatabaseBusy",
     "DocumentLoad",
     "LoadOutcome",
+    "QueryLimits",
+    "QueryRefused",
+    "QueryResult",
+    "QueryTimeout",
     "WarehouseError",
     "archive_original",
     "connect",
+    "connect_for_analysis",
     "export_periods",
     "load_document",
     "load_documents",
@@ -29,5 +42,6 @@ __all__ = [
     "read_only_query",
     "record_issues",
     "record_run",
+    "run_analysis_query",
     "seen_sha256s",
 ]

@@ -29,15 +29,20 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from lxml import etree
 
-from parsers.errors import TableNotFound, UnreadableDocument
-from parsers.grid import split_marker
-from parsers.model import TABLE_COLUMNS, GridRow, Issue, Location, RejectedRow, TableRead
-from parsers.period import hint_from_title
-from parsers.table import HeaderInfo, match_header
+from parsers.errors import UnreadableDocument
+from parsers.model import Issue, TableRead
+from parsers.spanned_table import (
+    NCOLS,
+    Cell,
+    ReportTable,
+    SpanRow,
+    find_header,
+    table_not_found,
+    title_from,
+)
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC = f"{_W}p", f"{_W}tbl", f"{_W}tr", f"{_W}tc"
@@ -55,48 +60,6 @@ _WALKED = (_TBL, _TR, _TC, _GRID_SPAN, _V_MERGE, _GRID_BEFORE, _GRID_AFTER, _P, 
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
-# How many rows of a table may come before its header (a title row, a unit line).
-_HEADER_SEARCH_ROWS = 4
-_NCOLS = len(TABLE_COLUMNS)
-# Grid positions a continuation table's first row leaves empty where the merge above
-# would have covered them: project, department, leader.
-_MERGEABLE = (0, 4, 5)
-_HEADER_EXAMPLE = "项目内容 | 8月计划进度 | 实际进度情况 | 完成率 | 责任单位 | 具体分管领导"
-
-
-@dataclass(frozen=True)
-class _Cell:
-    """One ``w:tc``: its text, how many grid columns it covers, whether it continues a merge."""
-
-    text: str
-    span: int = 1
-    continues: bool = False
-
-
-@dataclass(frozen=True)
-class _Row:
-    """One ``w:tr`` as its cells, with the gaps ``gridBefore``/``gridAfter`` as empty cells."""
-
-    cells: tuple[_Cell, ...]
-
-    @property
-    def width(self) -> int:
-        return sum(cell.span for cell in self.cells)
-
-    def positions(self) -> list[str | None]:
-        """The row over its grid columns: a cell's text in its first column, ``''`` in the
-        others it spans, ``None`` where a vertical merge from above covers the column."""
-        out: list[str | None] = []
-        for cell in self.cells:
-            if cell.continues:
-                out.extend([None] * cell.span)
-            else:
-                out.append(cell.text)
-                out.extend([""] * (cell.span - 1))
-        return out
-
-    def raw(self) -> str:
-        return " | ".join(cell.text for cell in self.cells)
 
 
 # --------------------------------------------------------------------------- opening
@@ -193,15 +156,15 @@ def _join_paragraphs(paragraphs: list[list[str]]) -> str:
     return "\n".join(texts)
 
 
-def tbl_to_rows(tbl) -> list[_Row]:
+def tbl_to_rows(tbl) -> list[SpanRow]:
     """Every row of a ``w:tbl``, read in one pass over its elements.
 
     Only the elements that matter are visited (rows, cells, spans, merges, paragraphs,
     text); content controls around rows or cells are looked through. A table nested in a
     cell adds its text to that cell.
     """
-    rows: list[_Row] = []
-    cells: list[_Cell] = []
+    rows: list[SpanRow] = []
+    cells: list[Cell] = []
     paragraphs: list[list[str]] = []
     span, continues, before, after = 1, False, 0, 0
     depth = 0  # tables open: 1 is this table, more is a table nested in one of its cells
@@ -213,13 +176,13 @@ def tbl_to_rows(tbl) -> list[_Row]:
         if event == "end":
             if depth == 1 and tag == _TC:
                 text = "" if continues else _join_paragraphs(paragraphs)
-                cells.append(_Cell(text, span, continues))
+                cells.append(Cell(text, span, continues))
             elif depth == 1 and tag == _TR:
                 if before:
-                    cells.insert(0, _Cell("", before))
+                    cells.insert(0, Cell("", before))
                 if after:
-                    cells.append(_Cell("", after))
-                rows.append(_Row(tuple(cells)))
+                    cells.append(Cell("", after))
+                rows.append(SpanRow(tuple(cells)))
             continue
         if tag == _T:
             if paragraphs:
@@ -247,7 +210,7 @@ def tbl_to_rows(tbl) -> list[_Row]:
     return rows
 
 
-def tbl_width(tbl, rows: list[_Row]) -> int:
+def tbl_width(tbl, rows: list[SpanRow]) -> int:
     """How many grid columns a table has: its ``w:tblGrid``, else its widest row."""
     grid = tbl.find(_TBL_GRID)
     if grid is not None:
@@ -267,114 +230,10 @@ def body_blocks(body) -> Iterator:
 # --------------------------------------------------------------------------- the table
 
 
-def _header_in(rows: list[_Row]) -> tuple[int, HeaderInfo] | None:
-    for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
-        found = match_header(_as_text(row.positions()))
-        if found is not None:
-            return index, found
-    return None
-
-
-def _as_text(cells: list[str | None]) -> list[str | None]:
-    return ["" if cell is None else cell for cell in cells]
-
-
-def _is_section(row: _Row, width: int) -> bool:
-    """One cell across the whole table: a section title such as ``一、教育``."""
-    real = [cell for cell in row.cells if not cell.continues]
-    return len(row.cells) == 1 and len(real) == 1 and real[0].span >= max(width, 2)
-
-
-def _title_from(paragraphs: list[str]) -> str | None:
-    """The first paragraph that names a region or period; else the first non-empty one."""
-    candidates = [p.strip() for p in paragraphs if p.strip()]
-    for text in candidates:
-        hint = hint_from_title(text)
-        if hint.year is not None or hint.month is not None or hint.region is not None:
-            return text
-    return candidates[0] if candidates else None
-
-
-class _ReportTable:
-    """Collects the report table's rows over one or more Word tables."""
-
-    def __init__(self, source_name: str, header: HeaderInfo) -> None:
-        self.source_name = source_name
-        self.header = header
-        self.grid: list[GridRow] = []
-        self.rejected: list[RejectedRow] = []
-        self.issues: list[Issue] = []
-        self.rows_before = 0  # rows of the earlier tables, for counting source_row on
-
-    def add_table(self, rows: list[_Row], width: int, first: int, *, continues: bool) -> None:
-        """Read ``rows[first:]`` as data rows (``first`` is after the header)."""
-        expect_merge_gap = continues
-        for index in range(first, len(rows)):
-            row = rows[index]
-            location = Location(row=self.rows_before + index + 1)
-            cells = row.positions()
-            if not any((cell or "").strip() for cell in cells):
-                continue
-            if match_header(_as_text(cells)) is not None:
-                continue  # a header repeated inside the table
-            if _is_section(row, width) and split_marker(row.cells[0].text)[0] is None:
-                expect_merge_gap = False  # a merge never runs across a section title
-                continue
-            if len(cells) != _NCOLS:
-                self._reject_width(row, cells, location)
-                expect_merge_gap = False
-                continue
-            if expect_merge_gap:
-                cells = [
-                    None if j in _MERGEABLE and cell is not None and not cell.strip() else cell
-                    for j, cell in enumerate(cells)
-                ]
-                expect_merge_gap = False
-            self._warn_wide_cells(row, location)
-            self.grid.append(GridRow(tuple(cells), location, row.raw()))
-        self.rows_before += len(rows)
-
-    def _reject_width(self, row: _Row, cells: list[str | None], location: Location) -> None:
-        item_no, _ = split_marker(row.cells[0].text) if row.cells else (None, "")
-        message = (
-            f"row spans {len(cells)} columns in {len(row.cells)} cells; the table has "
-            f"{_NCOLS} columns ({' | '.join(TABLE_COLUMNS)})"
-        )
-        issue = Issue(
-            self.source_name,
-            "cell_count",
-            message,
-            location=location,
-            column="row",
-            value=str(len(cells)),
-        )
-        self.rejected.append(RejectedRow(location, row.raw(), (issue,), item_no=item_no))
-
-    def _warn_wide_cells(self, row: _Row, location: Location) -> None:
-        column = 0
-        for cell in row.cells:
-            if cell.span > 1 and not cell.continues:
-                names = TABLE_COLUMNS[column : column + cell.span]
-                self.issues.append(
-                    Issue(
-                        self.source_name,
-                        "merged_across",
-                        f"one cell spans the {', '.join(names)} columns; its text was read "
-                        f"as {names[0]} and the others as empty",
-                        severity="warning",
-                        location=location,
-                        column=names[0],
-                        value=cell.text[:40],
-                        action="row kept",
-                    )
-                )
-            column += cell.span
-
-
 def blocks_to_table(blocks: Iterator, source_name: str) -> TableRead:
     """Find the report table among the body's paragraphs and tables and read its rows."""
     paragraphs: list[str] = []
-    report: _ReportTable | None = None
+    report: ReportTable | None = None
     tables_seen = 0
     for block in blocks:
         if block.tag == _P:
@@ -384,19 +243,19 @@ def blocks_to_table(blocks: Iterator, source_name: str) -> TableRead:
         rows = tbl_to_rows(block)
         width = tbl_width(block, rows)
         tables_seen += 1
-        found = _header_in(rows)
+        found = find_header(rows)
         if report is None:
             if found is None:
                 continue  # a table before the report (contacts, a summary): not ours
             index, header = found
             # Rows above the header that span the table (a title inside it) can name the period.
             paragraphs.extend(row.cells[0].text for row in rows[:index] if len(row.cells) == 1)
-            report = _ReportTable(source_name, header)
+            report = ReportTable(source_name, header)
             report.add_table(rows, width, index + 1, continues=False)
             continue
         if found is not None:
             report.add_table(rows, width, found[0] + 1, continues=True)
-        elif width == _NCOLS:
+        elif width == NCOLS:
             report.add_table(rows, width, 0, continues=True)
         else:
             report.issues.append(
@@ -411,15 +270,10 @@ def blocks_to_table(blocks: Iterator, source_name: str) -> TableRead:
             )
             break
     if report is None:
-        what = (
-            "no table found"
-            if tables_seen == 0
-            else f"{tables_seen} table(s) found, none with the progress table's header"
-        )
-        raise TableNotFound(source_name, f"{what} (a header row like '{_HEADER_EXAMPLE}')")
+        raise table_not_found(source_name, tables_seen)
     return TableRead(
         header_month=report.header.month,
-        title=_title_from(paragraphs),
+        title=title_from(paragraphs),
         grid=report.grid,
         rejected=report.rejected,
         issues=report.issues,

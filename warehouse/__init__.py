@@ -22,6 +22,7 @@ from warehouse.load import (
     record_issues,
     record_run,
 )
+from warehouse.locking import writer_lock
 
 __all__ = [
     "DatabaseBusy",
@@ -44,4 +45,5 @@ __all__ = [
     "record_run",
     "run_analysis_query",
     "seen_sha256s",
+    "writer_lock",
 ]

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from pipelines.settings import DEFAULT_DB, RunSettings, SettingsError
+from pipelines.core.settings import DEFAULT_DB, RunSettings, SettingsError
 
 app = typer.Typer(
     name="minsheng",
@@ -62,6 +62,8 @@ def _fail(message: str, code: int) -> None:
 
 
 def _print_document(document: dict[str, Any], loading: bool) -> None:
+    from parsers import Location
+
     status = document["status"]
     period = (
         f"{document['region']} {document['year']}-{document['month']:02d}"
@@ -90,11 +92,7 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
         if i["severity"] == "error" and i["action"] != "document rejected"
     ]
     for issue in errors[:5]:
-        place = ", ".join(
-            f"{k} {issue['source_' + k]}"
-            for k in ("page", "line", "row")
-            if issue.get("source_" + k) is not None
-        )
+        place = Location.of_row(issue).describe()
         out.print(f"          [dim]{place}:[/] {issue['message']}")
     if len(errors) > 5:
         out.print(f"          [dim]… and {len(errors) - 5} more in the report[/]")
@@ -117,8 +115,8 @@ def _run(
         settings = RunSettings.build(
             db=db, reports_dir=reports_dir, region=region, year=year, month=month
         )
-        from pipelines.backfill import choose_parallelism
-        from pipelines.documents import discover_documents
+        from pipelines.core.discovery import discover_documents
+        from pipelines.core.parallelism import choose_parallelism
 
         found = discover_documents(list(paths))
         if not found:
@@ -128,8 +126,8 @@ def _run(
     except SettingsError as exc:
         _fail(str(exc), 2)
 
-    from pipelines.progress_bar import parse_progress
-    from pipelines.runner import run_ingest_flow
+    from pipelines.cli.progress_bar import parse_progress
+    from pipelines.flows.run_flow import run_ingest_flow
     from warehouse import WarehouseError
 
     try:
@@ -243,7 +241,7 @@ def sql(
     ] = 100_000,
 ) -> None:
     """Run one query on a read-only connection that reaches no other file or setting."""
-    from pipelines.output import print_frame
+    from pipelines.cli.tables import print_frame
     from warehouse import QueryLimits, WarehouseError, run_analysis_query
 
     try:
@@ -277,7 +275,7 @@ def report(
     ] = None,
 ) -> None:
     """Print a region's month: items, complete, behind with streaks, movers, departments."""
-    from pipelines.monthly import print_summary, write_html
+    from pipelines.reports.month import print_summary, write_html
     from warehouse import WarehouseError
     from warehouse.monthly import month_summary
 
@@ -326,9 +324,9 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the monthly deployment of prefect.yaml on its cron schedule, until Ctrl-C."""
-    from pipelines.schedule import read_deployment
-    from pipelines.serve import deployment_parameters, serve_monthly
-    from pipelines.server import ServerError
+    from pipelines.flows.api_server import ServerError
+    from pipelines.flows.deployment import read_deployment
+    from pipelines.flows.serving import deployment_parameters, serve_monthly
 
     try:
         settings = RunSettings.build(db=db, reports_dir=reports_dir, region=region)

@@ -10,12 +10,14 @@ from parsers.errors import UnreadableDocument, UnsupportedFormat
 from parsers.grid import grid_to_rows
 from parsers.libreoffice import LEGACY_FORMATS
 from parsers.model import ParsedDocument, TableRead
+from parsers.normalize import normalize_text
 from parsers.period import (
     PeriodHint,
     hint_from_filename,
     hint_from_title,
     resolve_period,
 )
+from parsers.reconcile import unaccounted_rows
 from parsers.text import read_text
 
 Reader = Callable[[bytes, str], TableRead]
@@ -92,8 +94,10 @@ def parse_bytes(
     fmt, reader = READERS[suffix]
     table = reader(data, source_name)
     rows, rejected = grid_to_rows(table.grid, source_name)
+    rejected = [*table.rejected, *rejected]
+    rejected += unaccounted_rows(table.seen, rows, rejected, source_name)
     rejected = sorted(
-        [*table.rejected, *rejected],
+        rejected,
         key=lambda r: r.location.sort_key(),
     )
     resolved_region, resolved_year, resolved_month, period_issues = resolve_period(
@@ -113,7 +117,7 @@ def parse_bytes(
         rows=rows,
         rejected=rejected,
         issues=[*period_issues, *table.issues],
-        title=table.title,
+        title=normalize_text(table.title) if table.title else None,
     )
 
 

@@ -33,7 +33,8 @@ from collections.abc import Iterator
 from lxml import etree
 
 from parsers.errors import UnreadableDocument
-from parsers.model import Issue, TableRead
+from parsers.grid import split_marker
+from parsers.model import Issue, Location, SeenRow, TableRead
 from parsers.spanned_table import (
     NCOLS,
     Cell,
@@ -239,6 +240,12 @@ def blocks_to_table(blocks: Iterator, source_name: str) -> TableRead:
         if block.tag == _P:
             if report is None:
                 paragraphs.append(paragraph_text(block))
+            else:
+                # A row typed as a paragraph under the table is still a row of the report.
+                text = paragraph_text(block).strip()
+                item_no, _ = split_marker(text)
+                if item_no is not None:
+                    report.seen.append(SeenRow(item_no, Location(), text))
             continue
         rows = tbl_to_rows(block)
         width = tbl_width(block, rows)
@@ -277,6 +284,7 @@ def blocks_to_table(blocks: Iterator, source_name: str) -> TableRead:
         grid=report.grid,
         rejected=report.rejected,
         issues=report.issues,
+        seen=report.seen,
     )
 
 

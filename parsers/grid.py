@@ -1,8 +1,10 @@
 """Turn six-cell grid rows into progress rows: item numbers, merged cells, completion rates.
 
-Every format's parser ends here, so the rules of the table live in one place: a project
+Every format's parser ends here, so the rules of the table live in one place: every cell
+is normalised first (``parsers.normalize``: NFKC and CJK radicals folded), then a project
 cell starts with ``(N)``; a project cell covered by a merge makes the row another row of
 the item above; department and leader cells covered by a merge take the value above.
+``raw`` keeps the row as written.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from parsers.model import (
     RejectedRow,
     empty_rows,
 )
+from parsers.normalize import normalize_cell
 
 _MARKER = re.compile(r"^\s*[(（]\s*(\d{1,3})\s*[)）]\s*")
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[%％]")
@@ -66,7 +69,9 @@ def grid_to_rows(
     above = _Inherited()
 
     for grid_row in grid:
-        content, plan, actual, completion, department, leader = grid_row.cells
+        content, plan, actual, completion, department, leader = (
+            normalize_cell(cell) for cell in grid_row.cells
+        )
         problems: list[Issue] = []
 
         def problem(

@@ -262,4 +262,5 @@ def read_html(data: bytes, source_name: str) -> TableRead:
         grid=report.grid,
         rejected=report.rejected,
         issues=report.issues,
+        seen=report.seen,
     )

@@ -138,12 +138,27 @@ class RejectedRow:
         return "; ".join(issue.message for issue in self.issues)
 
 
+@dataclass(frozen=True)
+class SeenRow:
+    """A row the document shows, counted apart from reading the table, to reconcile against.
+
+    ``by_place``: accounted for when a row or rejection comes from the same place (a text
+    line, a Word table row); otherwise when a row or rejection carries ``item_no``.
+    """
+
+    item_no: int | None
+    location: Location
+    text: str
+    by_place: bool = False
+
+
 @dataclass
 class TableRead:
     """What a format reader found: the header, the text above the table, the grid rows.
 
     ``rejected`` are rows the reader could not place in the grid; ``issues`` are warnings
-    about things it read past (notes, lines that are not rows).
+    about things it read past (notes, lines that are not rows); ``seen`` are the rows and
+    item markers the document shows, counted independently, for ``parsers.reconcile``.
     """
 
     header_month: int | None
@@ -151,6 +166,7 @@ class TableRead:
     grid: list[GridRow]
     rejected: list[RejectedRow] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    seen: list[SeenRow] = field(default_factory=list)
 
 
 @dataclass

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from parsers.normalize import normalize_text
 from parsers.period import month_from_header
 
 _SPACE = re.compile(r"\s+")
@@ -32,7 +32,7 @@ class HeaderInfo:
 
 def normalize_header_cell(cell: str | None) -> str:
     """``'项 目 内 容'`` → ``'项目内容'``; full-width forms folded."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", cell or ""))
+    return _SPACE.sub("", normalize_text(cell or ""))
 
 
 def _column_matches(index: int, cell: str) -> bool:

@@ -14,7 +14,8 @@ from charset_normalizer import from_bytes
 
 from parsers.errors import TableNotFound, UnreadableDocument
 from parsers.grid import split_marker
-from parsers.model import GridRow, Issue, Location, RejectedRow, TableRead
+from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow, TableRead
+from parsers.period import choose_title
 from parsers.table import HeaderInfo, match_header
 
 _SECTION = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]")
@@ -153,13 +154,38 @@ def text_to_grid(
     return header, preamble, grid, rejected, issues
 
 
+def lines_seen(text: str) -> list[SeenRow]:
+    """Every line under the header that holds cells or starts with an item number.
+
+    Counted apart from ``text_to_grid`` for ``parsers.reconcile``: each must come out as a
+    row or a rejected row of the same line. Repeated headers and section titles are not rows.
+    """
+    seen: list[SeenRow] = []
+    under_header = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        cells = split_cells(stripped) if "|" in stripped else [stripped]
+        if match_header(cells) is not None:
+            under_header = True
+            continue
+        if not under_header or (len(cells) == 1 and _SECTION.match(cells[0])):
+            continue
+        item_no, _ = split_marker(cells[0])
+        if "|" in stripped or item_no is not None:
+            seen.append(SeenRow(item_no, Location(line=number), stripped, by_place=True))
+    return seen
+
+
 def read_text(data: bytes, source_name: str) -> TableRead:
     """A text report's bytes → its table, as grid rows with their line numbers."""
     text = decode_text(data, source_name)
     header, preamble, grid, rejected, issues = text_to_grid(text, source_name)
     return TableRead(
+        seen=lines_seen(text),
         header_month=header.month,
-        title=" ".join(preamble) or None,
+        title=choose_title(preamble),
         grid=grid,
         rejected=rejected,
         issues=issues,

@@ -276,6 +276,7 @@ def sheet_to_table(sheet: _Sheet, source_name: str) -> TableRead | None:
         grid=report.grid,
         rejected=report.rejected,
         issues=[*issues, *report.issues],
+        seen=report.seen,
     )
 
 

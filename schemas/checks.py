@@ -30,7 +30,12 @@ class Check:
 
 _TABLE = (
     # whole documents: the document is rejected
-    Check("format", ERROR, "a report is a .txt, .docx or .pdf file"),
+    Check(
+        "format",
+        ERROR,
+        "a report is a .txt, .docx, .pdf, .html or .xlsx file, or (with LibreOffice) "
+        ".doc, .xls, .wps, .et, .odt, .ods or .rtf",
+    ),
     Check(
         "readable",
         ERROR,
@@ -62,6 +67,18 @@ _TABLE = (
     Check("item_continuation", ERROR, "a row without a project cell continues the item above it"),
     Check("merged_cell", ERROR, "a merged department or leader cell has a value in a row above"),
     Check(
+        "merged_cell_unclear",
+        ERROR,
+        "a department or leader cell that may be merged over a PDF page break shows by its "
+        "ruling which rows it covers",
+    ),
+    Check(
+        "row_unaccounted",
+        ERROR,
+        "every row the document shows (an item number, a text line, a Word table row) is "
+        "read as a table row",
+    ),
+    Check(
         "merged_across",
         WARNING,
         "a cell of a data row spans one column; a cell merged across columns is read into "
@@ -72,6 +89,17 @@ _TABLE = (
         WARNING,
         "everything under the table header is a table row (cells separated by |); "
         "notes and later tables are not read",
+    ),
+    Check(
+        "hidden_cells",
+        WARNING,
+        "rows and columns of a spreadsheet's table are visible; hidden ones are read too",
+    ),
+    Check(
+        "outside_table",
+        WARNING,
+        "a spreadsheet's cells beside the table are under a column of its header; others "
+        "are not read",
     ),
     # schema errors: the row is quarantined
     Check(

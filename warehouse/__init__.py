@@ -23,6 +23,7 @@ from warehouse.load import (
     record_run,
 )
 from warehouse.locking import writer_lock
+from warehouse.place import check_warehouse_place
 
 __all__ = [
     "DatabaseBusy",
@@ -34,6 +35,7 @@ __all__ = [
     "QueryTimeout",
     "WarehouseError",
     "archive_original",
+    "check_warehouse_place",
     "connect",
     "connect_for_analysis",
     "export_periods",

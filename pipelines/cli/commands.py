@@ -10,8 +10,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
+from parsers.names import printable_path
+from pipelines.cli.terminal import for_terminal
 from pipelines.core.settings import DEFAULT_DB, RunSettings, SettingsError
 
 app = typer.Typer(
@@ -57,7 +58,7 @@ _STATUS_STYLE = {"loaded": "green", "partial": "yellow", "rejected": "red", "unc
 
 
 def _fail(message: str, code: int) -> None:
-    err.print(f"[red]error:[/red] {escape(message)}", markup=True, highlight=False)
+    err.print(f"[red]error:[/red] {for_terminal(message)}", markup=True, highlight=False)
     raise typer.Exit(code)
 
 
@@ -83,8 +84,8 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
                 else ""
             )
     out.print(
-        f"[{_STATUS_STYLE.get(status, '')}]{status:<9}[/] {document['source_name']}  "
-        f"[dim]{period}[/]  {detail}"
+        f"[{_STATUS_STYLE.get(status, '')}]{status:<9}[/] {for_terminal(document['source_name'])}  "
+        f"[dim]{for_terminal(period)}[/]  {for_terminal(detail)}"
     )
     errors = [
         i
@@ -93,7 +94,7 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
     ]
     for issue in errors[:5]:
         place = Location.of_row(issue).describe()
-        out.print(f"          [dim]{place}:[/] {issue['message']}")
+        out.print(f"          [dim]{for_terminal(place)}:[/] {for_terminal(issue['message'])}")
     if len(errors) > 5:
         out.print(f"          [dim]… and {len(errors) - 5} more in the report[/]")
 
@@ -110,17 +111,31 @@ def _run(
     parallel: str = "auto",
     workers: int | None = None,
     dask_address: str | None = None,
+    max_pages: int | None = None,
 ) -> None:
     try:
         settings = RunSettings.build(
-            db=db, reports_dir=reports_dir, region=region, year=year, month=month
+            db=db,
+            reports_dir=reports_dir,
+            region=region,
+            year=year,
+            month=month,
+            max_pages=max_pages,
         )
-        from pipelines.core.discovery import discover_documents
+        if load:
+            from warehouse import WarehouseError, check_warehouse_place
+
+            try:
+                check_warehouse_place(settings.db)  # before parsing anything
+            except WarehouseError as exc:
+                _fail(str(exc), 1)
+        from pipelines.core.discovery import discover
         from pipelines.core.parallelism import choose_parallelism
 
-        found = discover_documents(list(paths))
-        if not found:
-            _fail("no .txt, .docx or .pdf files found in " + ", ".join(map(str, paths)), 2)
+        discovered = discover(list(paths))
+        found = discovered.documents
+        if not found and not discovered.skipped:
+            _fail("no report files found in " + ", ".join(printable_path(p) for p in paths), 2)
         pdfs = sum(1 for path in found if path.suffix.lower() == ".pdf")
         parallelism = choose_parallelism(pdfs, parallel, workers, dask_address)
     except SettingsError as exc:
@@ -179,6 +194,16 @@ DaskOpt = Annotated[
 ]
 
 
+MaxPagesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-pages",
+        help="Reject a PDF with more pages than this [default: 300]",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 def ingest(
     paths: PathsArg,
@@ -190,11 +215,12 @@ def ingest(
     parallel: ParallelOpt = "auto",
     workers: WorkersOpt = None,
     dask_address: DaskOpt = None,
+    max_pages: MaxPagesOpt = None,
 ) -> None:
     """Parse, validate and load reports into the warehouse; write a validation report."""
     _run(
         paths, load=True, db=db, region=region, year=year, month=month, reports_dir=reports_dir,
-        parallel=parallel, workers=workers, dask_address=dask_address,
+        parallel=parallel, workers=workers, dask_address=dask_address, max_pages=max_pages,
     )  # fmt: skip
 
 
@@ -209,11 +235,12 @@ def validate(
     parallel: ParallelOpt = "auto",
     workers: WorkersOpt = None,
     dask_address: DaskOpt = None,
+    max_pages: MaxPagesOpt = None,
 ) -> None:
     """Parse and validate exactly as ingest does, load nothing, write the validation report."""
     _run(
         paths, load=False, db=db, region=region, year=year, month=month, reports_dir=reports_dir,
-        parallel=parallel, workers=workers, dask_address=dask_address,
+        parallel=parallel, workers=workers, dask_address=dask_address, max_pages=max_pages,
     )  # fmt: skip
 
 
@@ -377,7 +404,7 @@ def main() -> None:
         if os.environ.get("MINSHENG_DEBUG"):
             raise
         err.print(
-            f"[red]error:[/red] unexpected failure: {type(exc).__name__}: {escape(str(exc))}\n"
-            "run again with MINSHENG_DEBUG=1 to see where it happened"
+            f"[red]error:[/red] unexpected failure: {type(exc).__name__}: "
+            f"{for_terminal(str(exc))}\nrun again with MINSHENG_DEBUG=1 to see where it happened"
         )
         sys.exit(1)

@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from parsers.limits import shorten
+
 #: Text columns are cut to this many terminal cells (a CJK character takes two) unless
 #: ``full`` is asked for; in a narrow terminal they are cut further, down to ``MIN_TEXT``.
 TEXT_WIDTH = 36
@@ -22,7 +24,8 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, float):
         return f"{value:g}"
-    return str(value)
+    # even with --full: a cell kept whole in the warehouse is not a screenful here
+    return shorten(str(value))
 
 
 def _is_numeric(series: pd.Series) -> bool:

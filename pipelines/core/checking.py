@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from parsers import DocumentError, Issue, Location, RejectedRow, parse_document
+from parsers.limits import DEFAULT_LIMITS, ParseLimits
+from parsers.names import source_name_of
 from pipelines.core.settings import PeriodOptions
 from schemas import validate_rows
 from schemas.checks import describe_rule
@@ -41,7 +43,8 @@ class DocumentResult:
 
 def _sha256(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with path.open("rb") as file:  # in blocks: a rejected file may be too large to hold
+            return hashlib.file_digest(file, "sha256").hexdigest()
     except OSError:
         return None
 
@@ -58,11 +61,11 @@ def rejected_document(
     """A result for a document that cannot be used at all, with the one issue that says why."""
     from parsers import source_format
 
-    issue = Issue(path.name, check, problem, action="document rejected")
+    issue = Issue(source_name_of(path), check, problem, action="document rejected")
     region, year, month = period
     return DocumentResult(
         path=str(path),
-        source_name=path.name,
+        source_name=source_name_of(path),
         source_format=fmt or source_format(path),
         source_sha256=sha256 if sha256 is not None else _sha256(path),
         region=region,
@@ -75,11 +78,36 @@ def rejected_document(
     )
 
 
-def check_document(path: str | Path, period: PeriodOptions) -> DocumentResult:
+def skipped_document(path: Path, reason: str) -> DocumentResult:
+    """A file the folder scan did not read (a link out of the folder, a FIFO, …).
+
+    Rejected like an unreadable document but never opened: no checksum, nothing archived.
+    """
+    issue = Issue(source_name_of(path), "regular_file", reason, action="document rejected")
+    return DocumentResult(
+        path=str(path),
+        source_name=source_name_of(path),
+        source_format=None,
+        source_sha256=None,
+        region=None,
+        year=None,
+        month=None,
+        status="rejected",
+        rows=pd.DataFrame(),
+        issues=[issue],
+        problem=reason,
+    )
+
+
+def check_document(
+    path: str | Path, period: PeriodOptions, limits: ParseLimits = DEFAULT_LIMITS
+) -> DocumentResult:
     """Parse and validate one document; never raises for a bad document."""
     path = Path(path)
     try:
-        doc = parse_document(path, region=period.region, year=period.year, month=period.month)
+        doc = parse_document(
+            path, region=period.region, year=period.year, month=period.month, limits=limits
+        )
     except DocumentError as exc:
         return rejected_document(path, exc.check, exc.problem)
     except Exception as exc:  # a reader's own failure on a malformed file: still the file's fault

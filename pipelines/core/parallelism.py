@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from multiprocessing.connection import Connection
+from multiprocessing.context import SpawnContext
+from typing import Any, TypeVar, cast
 
 from pipelines.core.settings import SettingsError
 
@@ -93,8 +96,112 @@ def processes_pay_off(pdfs: int, workers: int) -> bool:
 
 T = TypeVar("T")
 
+
+class WorkerTimeout(Exception):
+    """A call in a worker process ran past its time; the worker was killed."""
+
+
+class WorkerDied(Exception):
+    """A worker process ended during a call (killed for memory, or crashed)."""
+
+
+def _serve(connection: Connection) -> None:
+    """A worker's loop: run each ``(function, args)`` received and send back the outcome."""
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        function, args = message
+        try:
+            outcome = (True, function(*args))
+        except BaseException as exc:  # sent back and raised in the caller
+            outcome = (False, exc)
+        connection.send(outcome)
+
+
+class _Worker:
+    def __init__(self, context: SpawnContext) -> None:
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child,), daemon=True)
+        self.process.start()
+        child.close()
+
+    def stop(self, *, kill: bool) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.connection.send(None)
+            except OSError:
+                self.process.kill()
+        self.process.join(timeout=10)
+        self.connection.close()
+
+
+class WorkerPool:
+    """Worker processes that each run one call at a time; a call past its time is killed.
+
+    ``ProcessPoolExecutor`` cannot stop one running call: killing its worker breaks the
+    whole pool and every other document with it. Here each call has a worker of its own
+    until it returns; a worker that runs out of time is killed and replaced, and the others
+    go on.
+    """
+
+    def __init__(self, workers: int) -> None:
+        # "spawn", not "fork": forking would copy Prefect's running threads (and their locks).
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: queue.SimpleQueue[_Worker | None] = queue.SimpleQueue()
+        for _ in range(workers):
+            self._idle.put(None)  # started on first use
+        self._all: list[_Worker] = []
+        self._lock = threading.Lock()
+
+    def call(self, function: Callable[..., T], *args: Any, timeout: float) -> T:
+        """``function(*args)`` in a worker; WorkerTimeout after ``timeout`` seconds."""
+        started = self._idle.get() or self._start()
+        worker: _Worker | None = started  # None once retired: the next call starts another
+        try:
+            started.connection.send((function, args))
+            if not started.connection.poll(timeout):
+                self._retire(started, kill=True)
+                worker = None
+                raise WorkerTimeout(f"stopped after {timeout:g} s")
+            ok, value = started.connection.recv()
+        except (EOFError, OSError):
+            if worker is not None:
+                self._retire(started, kill=True)
+                worker = None
+            raise WorkerDied("the worker process ended (out of memory or crashed)") from None
+        finally:
+            self._idle.put(worker)
+        if not ok:
+            raise value
+        return cast(T, value)
+
+    def _start(self) -> _Worker:
+        worker = _Worker(self._context)
+        with self._lock:
+            self._all.append(worker)
+        return worker
+
+    def _retire(self, worker: _Worker, *, kill: bool) -> None:
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+        worker.stop(kill=kill)
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._all = self._all, []
+        for worker in workers:
+            worker.stop(kill=False)
+
+
 # The pool of the run now parsing in worker processes, if any (see ``worker_processes``).
-_parse_pool: ProcessPoolExecutor | None = None
+_parse_pool: WorkerPool | None = None
 
 
 @contextmanager
@@ -104,19 +211,22 @@ def worker_processes(parallelism: Parallelism) -> Iterator[None]:
     if parallelism.mode != "processes":
         yield
         return
-    # "spawn", not "fork": forking would copy Prefect's running threads (and their locks).
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=parallelism.worker_count(), mp_context=context) as pool:
-        _parse_pool = pool
-        try:
-            yield
-        finally:
-            _parse_pool = None
+    pool = WorkerPool(parallelism.worker_count())
+    _parse_pool = pool
+    try:
+        yield
+    finally:
+        _parse_pool = None
+        pool.close()
 
 
-def in_worker(function: Callable[..., T], *args: Any) -> T:
-    """``function(*args)`` in a worker process when a run has them, else right here."""
+def in_worker(function: Callable[..., T], *args: Any, timeout: float) -> T:
+    """``function(*args)`` in a worker process when a run has them, else right here.
+
+    In a worker it is stopped after ``timeout`` seconds (WorkerTimeout); in this process it
+    cannot be, as a thread cannot be killed.
+    """
     pool = _parse_pool
     if pool is None:
         return function(*args)
-    return pool.submit(function, *args).result()
+    return pool.call(function, *args, timeout=timeout)

@@ -1,10 +1,17 @@
-"""Run settings, checked once at the edge (command line, flow parameters, environment)."""
+"""Run settings, checked once at the edge (command line, flow parameters, environment).
+
+The bounds a document may reach are ``parsers.limits.ParseLimits`` (``RunSettings.limits``);
+the bounds of an analyst's query are ``warehouse.analysis.QueryLimits``. The README's
+"Security and limits" lists both.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from parsers.limits import DEFAULT_LIMITS, ParseLimits
 
 DEFAULT_DB = Path("data/minsheng.duckdb")
 DEFAULT_REPORTS_DIR = Path("data/reports")
@@ -40,6 +47,7 @@ class RunSettings:
     reports_dir: Path = DEFAULT_REPORTS_DIR
     raw_dir: Path = DEFAULT_RAW_DIR
     period: PeriodOptions = PeriodOptions()
+    limits: ParseLimits = DEFAULT_LIMITS
     lock_wait_seconds: float = 300.0
     #: Seconds to hold each load transaction open before COMMIT: fault injection for tests
     #: of crash safety and lock waits only (``MINSHENG_FAULT_PAUSE_BEFORE_COMMIT``).
@@ -55,6 +63,7 @@ class RunSettings:
         region: str | None = None,
         year: int | None = None,
         month: int | None = None,
+        max_pages: int | None = None,
     ) -> RunSettings:
         """Settings from options, falling back to ``$MINSHENG_DB`` and the defaults."""
         db_path = Path(db) if db else Path(os.environ.get("MINSHENG_DB") or DEFAULT_DB)
@@ -65,8 +74,17 @@ class RunSettings:
             reports_dir=Path(reports_dir) if reports_dir else DEFAULT_REPORTS_DIR,
             raw_dir=Path(raw_dir) if raw_dir else DEFAULT_RAW_DIR,
             period=PeriodOptions(region=region, year=year, month=month),
+            limits=_limits(max_pages),
             fault_pause_before_commit=_seconds("MINSHENG_FAULT_PAUSE_BEFORE_COMMIT"),
         )
+
+
+def _limits(max_pages: int | None) -> ParseLimits:
+    if max_pages is None:
+        return DEFAULT_LIMITS
+    if max_pages < 1:
+        raise SettingsError(f"--max-pages {max_pages}: give 1 or more")
+    return replace(DEFAULT_LIMITS, max_pages=max_pages)
 
 
 def _seconds(variable: str) -> float:

@@ -10,6 +10,7 @@ import hashlib
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from prefect import flow, get_run_logger, task
@@ -19,18 +20,27 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from pipelines.core.checking import DocumentResult, check_document, reject_repeated_periods
-from pipelines.core.discovery import discover_documents
+from parsers.limits import ParseLimits
+from parsers.names import printable_path
+from pipelines.core.checking import (
+    DocumentResult,
+    check_document,
+    reject_repeated_periods,
+    rejected_document,
+    skipped_document,
+)
+from pipelines.core.discovery import discover
 from pipelines.core.listeners import document_parsed
 from pipelines.core.load_run import (
     DocumentOutcome,
     load_results,
     validate_results,
 )
-from pipelines.core.parallelism import DEFAULT_THREADS, in_worker
+from pipelines.core.parallelism import DEFAULT_THREADS, WorkerDied, WorkerTimeout, in_worker
 from pipelines.core.settings import PeriodOptions, RunSettings
+from pipelines.reports.markdown import markdown_text
 from pipelines.reports.validation import build_run_report, issues_markdown, new_run_id, write_report
-from warehouse import DatabaseBusy
+from warehouse import DatabaseBusy, check_warehouse_place
 
 T = TypeVar("T")
 
@@ -46,9 +56,22 @@ def gather_in_order(futures: Sequence[PrefectFuture[T]], names: Sequence[Any]) -
     return results
 
 
-@task(name="check-document", task_run_name="check {path}", cache_policy=NO_CACHE)
-def check_document_task(path: str, period: PeriodOptions) -> DocumentResult:
-    return in_worker(check_document, path, period)
+@task(name="check-document", task_run_name="check {shown_path}", cache_policy=NO_CACHE)
+def check_document_task(
+    path: str, period: PeriodOptions, limits: ParseLimits, shown_path: str
+) -> DocumentResult:
+    """``shown_path`` names the task run: Prefect's events refuse a name that is not UTF-8."""
+    try:
+        return in_worker(check_document, path, period, limits, timeout=limits.parse_seconds)
+    except WorkerTimeout:
+        return rejected_document(
+            Path(path),
+            "within_limits",
+            f"parsing took longer than {limits.parse_seconds:g} s (the limit per document): "
+            "the worker was stopped and the document not read",
+        )
+    except WorkerDied as exc:
+        return rejected_document(Path(path), "readable", f"could not be read: {exc}")
 
 
 def _retry_when_busy(task: Any, task_run: Any, state: Any) -> bool:
@@ -111,13 +134,15 @@ def publish_report_task(report: dict[str, Any], settings: RunSettings) -> dict[s
         create_table_artifact(
             key=artifact_key(document["region"], document["year"], document["month"]),
             table=rows,
-            description=(
-                f"{document['region']} {document['year']}年{document['month']}月"
-                if document["year"] is not None
-                else f"{document['source_name']} (period unknown)"
-            )
-            + f": {document['status']}, {document['rows_loaded']} rows loaded, "
-            f"{document['rows_quarantined']} quarantined",
+            description=markdown_text(
+                (
+                    f"{document['region']} {document['year']}年{document['month']}月"
+                    if document["year"] is not None
+                    else f"{document['source_name']} (period unknown)"
+                )
+                + f": {document['status']}, {document['rows_loaded']} rows loaded, "
+                f"{document['rows_quarantined']} quarantined"
+            ),
         )
     return {"json": str(json_path), "html": str(html_path)}
 
@@ -136,16 +161,30 @@ def ingest_flow(
     reports_dir: str | None = None,
     raw_dir: str | None = None,
     load: bool = True,
+    max_pages: int | None = None,
 ) -> dict[str, Any]:
     """Parse, check and (unless ``load`` is false) load the given reports; write the report."""
     settings = RunSettings.build(
-        db=db, reports_dir=reports_dir, raw_dir=raw_dir, region=region, year=year, month=month
+        db=db,
+        reports_dir=reports_dir,
+        raw_dir=raw_dir,
+        region=region,
+        year=year,
+        month=month,
+        max_pages=max_pages,
     )
+    if load:
+        check_warehouse_place(settings.db)  # a bad place fails now, not after the parse
     started_at = datetime.now()
     run_id = new_run_id(started_at)
-    documents = [str(p) for p in discover_documents(list(paths))]
-    futures = [check_document_task.submit(path, settings.period) for path in documents]
-    results = reject_repeated_periods(gather_in_order(futures, documents))
+    found = discover(list(paths))
+    documents = [str(p) for p in found.documents]
+    futures = [
+        check_document_task.submit(path, settings.period, settings.limits, printable_path(path))
+        for path in documents
+    ]
+    skipped = [skipped_document(path, reason) for path, reason in found.skipped]
+    results = reject_repeated_periods([*gather_in_order(futures, documents), *skipped])
     if load:
         # quote(): Prefect would otherwise walk every row of every document looking for futures.
         outcomes = load_task(cast(Any, quote(results)), settings, run_id, started_at)

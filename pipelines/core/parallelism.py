@@ -1,44 +1,32 @@
-"""Where a run parses its documents: threads, local worker processes, or a Dask cluster.
+"""Where a run parses its documents: in this process, local worker processes, or Dask.
 
 Parsing a PDF is CPU-bound, so a backfill of many documents parses them in processes (or on
-Dask workers, which may be other machines); loading stays in the flow's own process, one
-writer. Every mode gives the same warehouse: results are gathered in document order.
-
-In ``processes`` mode the parse tasks stay Prefect tasks in this process's threads (one per
-document, as always) and hand their document to a pool of plain worker processes. Prefect's
-own ``ProcessPoolTaskRunner`` was measured slower than threads on two CPUs: each of its
-workers imports Prefect and runs the task engine (about 7 s to start the pool, 0.13 s more per
-task), which ate the gain; plain workers import only the parsers (about 2 s) and cost a pickle
-per document.
+Dask workers, which may be other machines); loading stays in the run's own process, one
+writer. Every mode gives the same warehouse: results are gathered in document order. Worker
+processes are plain ones that import only the parsers; why, and the figures behind the
+``auto`` choice, are in the README ("Running on a server and scaling out").
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import queue
-import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.context import SpawnContext
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from pipelines.core.settings import SettingsError
+from pipelines.core.watchdog import exit_with_parent, terminate
 
-# Measured on two CPUs (python -m bench.backfill): a 7-page PDF takes about 0.4 s of CPU to
-# parse and gains nothing from threads; text and Word files take milliseconds. Two worker
-# processes start, import the parsers and parse their first Word file in about 0.7 s; sending
-# a document's rows back costs milliseconds. Processes pay off when the CPU time they share
-# out exceeds those costs.
+# The costs ``auto`` weighs (seconds on two CPUs, from ``python -m bench.backfill``): the
+# CPU time of one PDF, starting a pool of two workers, and sending one document to a worker.
 PDF_SECONDS = 0.4
 POOL_START_SECONDS = 1.0
 PROCESS_TASK_SECONDS = 0.01
 MODES = ("auto", "threads", "processes", "dask")
-# Parsing holds the GIL, so more threads only add switching: 108 mixed documents took 1.08×
-# the direct calls' time with 1 thread, 1.14× with 2, 1.25× with 4 and 1.31× with 16. Two
-# still overlap one document's file reads and Prefect's bookkeeping with another's parse.
+# Parsing holds the GIL: a flow's parse tasks gain nothing from more than two threads.
 DEFAULT_THREADS = 2
 
 
@@ -96,112 +84,8 @@ def processes_pay_off(pdfs: int, workers: int) -> bool:
 
 T = TypeVar("T")
 
-
-class WorkerTimeout(Exception):
-    """A call in a worker process ran past its time; the worker was killed."""
-
-
-class WorkerDied(Exception):
-    """A worker process ended during a call (killed for memory, or crashed)."""
-
-
-def _serve(connection: Connection) -> None:
-    """A worker's loop: run each ``(function, args)`` received and send back the outcome."""
-    while True:
-        try:
-            message = connection.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            return
-        function, args = message
-        try:
-            outcome = (True, function(*args))
-        except BaseException as exc:  # sent back and raised in the caller
-            outcome = (False, exc)
-        connection.send(outcome)
-
-
-class _Worker:
-    def __init__(self, context: SpawnContext) -> None:
-        self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child,), daemon=True)
-        self.process.start()
-        child.close()
-
-    def stop(self, *, kill: bool) -> None:
-        if kill:
-            self.process.kill()
-        else:
-            try:
-                self.connection.send(None)
-            except OSError:
-                self.process.kill()
-        self.process.join(timeout=10)
-        self.connection.close()
-
-
-class WorkerPool:
-    """Worker processes that each run one call at a time; a call past its time is killed.
-
-    ``ProcessPoolExecutor`` cannot stop one running call: killing its worker breaks the
-    whole pool and every other document with it. Here each call has a worker of its own
-    until it returns; a worker that runs out of time is killed and replaced, and the others
-    go on.
-    """
-
-    def __init__(self, workers: int) -> None:
-        # "spawn", not "fork": forking would copy Prefect's running threads (and their locks).
-        self._context = multiprocessing.get_context("spawn")
-        self._idle: queue.SimpleQueue[_Worker | None] = queue.SimpleQueue()
-        for _ in range(workers):
-            self._idle.put(None)  # started on first use
-        self._all: list[_Worker] = []
-        self._lock = threading.Lock()
-
-    def call(self, function: Callable[..., T], *args: Any, timeout: float) -> T:
-        """``function(*args)`` in a worker; WorkerTimeout after ``timeout`` seconds."""
-        started = self._idle.get() or self._start()
-        worker: _Worker | None = started  # None once retired: the next call starts another
-        try:
-            started.connection.send((function, args))
-            if not started.connection.poll(timeout):
-                self._retire(started, kill=True)
-                worker = None
-                raise WorkerTimeout(f"stopped after {timeout:g} s")
-            ok, value = started.connection.recv()
-        except (EOFError, OSError):
-            if worker is not None:
-                self._retire(started, kill=True)
-                worker = None
-            raise WorkerDied("the worker process ended (out of memory or crashed)") from None
-        finally:
-            self._idle.put(worker)
-        if not ok:
-            raise value
-        return cast(T, value)
-
-    def _start(self) -> _Worker:
-        worker = _Worker(self._context)
-        with self._lock:
-            self._all.append(worker)
-        return worker
-
-    def _retire(self, worker: _Worker, *, kill: bool) -> None:
-        with self._lock:
-            if worker in self._all:
-                self._all.remove(worker)
-        worker.stop(kill=kill)
-
-    def close(self) -> None:
-        with self._lock:
-            workers, self._all = self._all, []
-        for worker in workers:
-            worker.stop(kill=False)
-
-
 # The pool of the run now parsing in worker processes, if any (see ``worker_processes``).
-_parse_pool: WorkerPool | None = None
+_parse_pool: ProcessPoolExecutor | None = None
 
 
 @contextmanager
@@ -211,22 +95,49 @@ def worker_processes(parallelism: Parallelism) -> Iterator[None]:
     if parallelism.mode != "processes":
         yield
         return
-    pool = WorkerPool(parallelism.worker_count())
+    # "spawn", not "fork": forking would copy Prefect's running threads (and their locks).
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(
+        max_workers=parallelism.worker_count(), mp_context=context, initializer=exit_with_parent
+    )
     _parse_pool = pool
     try:
         yield
+    except BaseException:
+        # Interrupted or failed: do not wait for documents nobody will use.
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        terminate([w.pid for w in workers if w.pid is not None], grace_seconds=1.0)
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
         _parse_pool = None
-        pool.close()
 
 
-def in_worker(function: Callable[..., T], *args: Any, timeout: float) -> T:
-    """``function(*args)`` in a worker process when a run has them, else right here.
-
-    In a worker it is stopped after ``timeout`` seconds (WorkerTimeout); in this process it
-    cannot be, as a thread cannot be killed.
-    """
+def in_worker(function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` in a worker process when a run has them, else right here."""
     pool = _parse_pool
     if pool is None:
         return function(*args)
-    return pool.call(function, *args, timeout=timeout)
+    return pool.submit(function, *args).result()
+
+
+def map_in_order(
+    function: Callable[..., T], arguments: list[tuple[Any, ...]], on_done: Callable[[int], None]
+) -> list[T]:
+    """``function(*args)`` for each of ``arguments``: all at once on the worker processes when
+    a run has them, else one after the other here. Results in the order of ``arguments``;
+    ``on_done(i)`` as each finishes."""
+    pool = _parse_pool
+    if pool is None:
+        results = []
+        for i, args in enumerate(arguments):
+            results.append(function(*args))
+            on_done(i)
+        return results
+    futures = [pool.submit(function, *args) for args in arguments]
+    index = {future: i for i, future in enumerate(futures)}
+    for future in as_completed(futures):
+        on_done(index[future])
+    return [future.result() for future in futures]

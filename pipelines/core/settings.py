@@ -15,7 +15,6 @@ from parsers.limits import DEFAULT_LIMITS, ParseLimits
 
 DEFAULT_DB = Path("data/minsheng.duckdb")
 DEFAULT_REPORTS_DIR = Path("data/reports")
-DEFAULT_RAW_DIR = Path("data/raw")
 
 
 class SettingsError(ValueError):
@@ -45,7 +44,7 @@ class RunSettings:
 
     db: Path = DEFAULT_DB
     reports_dir: Path = DEFAULT_REPORTS_DIR
-    raw_dir: Path = DEFAULT_RAW_DIR
+    raw_dir: Path = DEFAULT_DB.parent / "raw"
     period: PeriodOptions = PeriodOptions()
     limits: ParseLimits = DEFAULT_LIMITS
     lock_wait_seconds: float = 300.0
@@ -72,7 +71,8 @@ class RunSettings:
         return cls(
             db=db_path,
             reports_dir=Path(reports_dir) if reports_dir else DEFAULT_REPORTS_DIR,
-            raw_dir=Path(raw_dir) if raw_dir else DEFAULT_RAW_DIR,
+            # Originals stay with the warehouse they were loaded into.
+            raw_dir=Path(raw_dir) if raw_dir else db_path.parent / "raw",
             period=PeriodOptions(region=region, year=year, month=month),
             limits=_limits(max_pages),
             fault_pause_before_commit=_seconds("MINSHENG_FAULT_PAUSE_BEFORE_COMMIT"),

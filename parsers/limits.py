@@ -26,7 +26,8 @@ class ParseLimits:
     max_xml_part_bytes: int = 20 * MB
     #: Pages of a PDF (a monthly report has fewer than 20).
     max_pages: int = 300
-    #: Seconds one document may take to parse in a worker process before it is killed.
+    #: Seconds one document may take to parse. Not enforced yet: a parse in a thread cannot be
+    #: stopped, and the worker pool does not yet kill one worker alone.
     parse_seconds: float = 120.0
     #: Characters of a cell shown on the terminal and in reports; the warehouse keeps it whole.
     display_chars: int = 500

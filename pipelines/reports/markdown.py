@@ -2,8 +2,8 @@
 
 A cell of a report may hold raw HTML (``<script>``), a link (``[x](javascript:…)``), a
 ``|`` that would end a table cell or a line break that would end a table row. HTML is
-written as entities and every Markdown punctuation character is backslash-escaped, so
-what a document says is what the Prefect UI shows.
+written as entities, line breaks as spaces, and the punctuation that makes inline markup
+is backslash-escaped, so what a document says is what the Prefect UI shows.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import re
 
 from parsers.limits import DEFAULT_LIMITS, shorten
 
-_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:])")
+# What makes markup inside a table cell: emphasis with *, code, links and images (a link needs its
+# [text] first), strikethrough, the cell separator; < and & are written as entities.
+_PUNCTUATION = re.compile(r"([\\`*\[\]|~!])")
 _BREAKS = re.compile(r"[\r\n\t\v\f]+")
 
 

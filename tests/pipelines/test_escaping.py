@@ -32,7 +32,7 @@ def _report(name: str, value: str) -> dict:
 def test_markdown_shows_html_links_and_pipes_as_text() -> None:
     text = markdown_text(HOSTILE)
     assert "<" not in text and "\n" not in text
-    assert "](" not in text and "[/]" not in text
+    assert "\\[x\\](javascript" in text and "[/]" not in text
     assert text.count("|") == text.count("\\|") == 1
     assert "&lt;script&gt;" in text
 
@@ -43,7 +43,7 @@ def test_the_artifact_table_keeps_one_row_per_issue_whatever_the_name() -> None:
     assert len(rows) == 2 + 2 + 1 + 1  # two headers with their rules, a document, an issue
     cells = rows[-1].replace("\\|", "").split("|")
     assert len(cells) == 10  # eight cells between nine pipes
-    assert "<script>" not in markdown and "](javascript" not in markdown
+    assert "<script>" not in markdown and "[x](javascript" not in markdown
 
 
 def test_the_terminal_prints_markup_and_line_breaks_literally() -> None:
@@ -54,4 +54,4 @@ def test_the_terminal_prints_markup_and_line_breaks_literally() -> None:
 
 def test_long_values_are_shortened_for_display_only() -> None:
     assert for_terminal("x" * 600) == "x" * 500 + "… (100 more characters)"
-    assert markdown_text("y" * 600).startswith("y" * 500 + "… \\(100 more characters\\)")
+    assert markdown_text("y" * 600) == "y" * 500 + "… (100 more characters)"

@@ -10,7 +10,7 @@ from warehouse.analysis import (
     connect_for_analysis,
     run_analysis_query,
 )
-from warehouse.archive import archive_original
+from warehouse.archive import archive_bytes, archive_original
 from warehouse.catalog import loaded_periods, seen_sha256s
 from warehouse.db import DatabaseBusy, WarehouseError, connect, read_only_query
 from warehouse.export import export_periods
@@ -34,6 +34,7 @@ __all__ = [
     "QueryResult",
     "QueryTimeout",
     "WarehouseError",
+    "archive_bytes",
     "archive_original",
     "check_warehouse_place",
     "connect",

@@ -15,7 +15,11 @@ from pathlib import Path
 
 from parsers import SUPPORTED_SUFFIXES
 from parsers.names import printable_path
+from pipelines.core.fetching import is_url
 from pipelines.core.settings import SettingsError
+
+#: What a folder scan takes: every format read, and ``.url`` files naming a web page.
+FOLDER_SUFFIXES = frozenset((*SUPPORTED_SUFFIXES, ".url"))
 
 _SPECIAL = {
     stat.S_IFIFO: "a FIFO (named pipe)",
@@ -29,12 +33,12 @@ _SPECIAL = {
 class Discovery:
     """What a run was given: documents to read, and files skipped with the reason."""
 
-    documents: list[Path] = field(default_factory=list)
+    documents: list[str | Path] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
 
 
 def _wanted(path: Path) -> bool:
-    return path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.startswith((".", "~$"))
+    return path.suffix.lower() in FOLDER_SUFFIXES and not path.name.startswith((".", "~$"))
 
 
 def _why_not_regular(path: Path, root: Path | None) -> str | None:
@@ -66,11 +70,13 @@ def discover(paths: list[str | Path]) -> Discovery:
     """Every report file named or found under the named folders, sorted, each once.
 
     A file named directly is kept whatever its suffix, so that it is reported on rather than
-    ignored; inside folders only the supported suffixes are taken (hidden files and Word's
-    ``~$`` lock files skipped). Links out of a folder and special files are in ``skipped``.
+    ignored; inside folders only the formats read and ``.url`` files are taken (hidden files
+    and Word's ``~$`` lock files skipped). A web address (``https://…``) stays a string: the
+    page is fetched when the document is read. Links out of a folder and special files are in
+    ``skipped``.
     """
     found = Discovery()
-    seen: set[Path] = set()
+    seen: set[str | Path] = set()
 
     def take(path: Path, root: Path | None) -> None:
         if path in seen:
@@ -83,6 +89,11 @@ def discover(paths: list[str | Path]) -> Discovery:
             found.skipped.append((path, reason))
 
     for given in paths:
+        if is_url(str(given)):
+            if str(given) not in seen:
+                seen.add(str(given))
+                found.documents.append(str(given))
+            continue
         path = Path(given)
         if path.is_dir():
             root = path.resolve()
@@ -100,6 +111,6 @@ def discover(paths: list[str | Path]) -> Discovery:
     return found
 
 
-def discover_documents(paths: list[str | Path]) -> list[Path]:
+def discover_documents(paths: list[str | Path]) -> list[str | Path]:
     """The documents of ``discover(paths)`` (skipped files left out)."""
     return discover(paths).documents

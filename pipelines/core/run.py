@@ -27,7 +27,9 @@ from warehouse import check_warehouse_place
 
 
 def check_documents(
-    paths: list[Path], settings: RunSettings, skipped: Sequence[tuple[Path, str]] = ()
+    paths: Sequence[str | Path],
+    settings: RunSettings,
+    skipped: Sequence[tuple[Path, str]] = (),
 ) -> list[DocumentResult]:
     """Read and check each document, in order; a period reported twice keeps the first.
 
@@ -42,7 +44,9 @@ def check_documents(
         document_parsed(done, len(paths), str(paths[index]))
 
     results = map_in_order(
-        check_document, [(str(p), settings.period, settings.limits) for p in paths], parsed
+        check_document,
+        [(str(p), settings.period, settings.fetch, settings.limits) for p in paths],
+        parsed,
     )
     return reject_repeated_periods(
         [*results, *(skipped_document(path, reason) for path, reason in skipped)]
@@ -83,7 +87,7 @@ def run_report(
 
 
 def run_pipeline(
-    paths: list[Path],
+    paths: Sequence[str | Path],
     settings: RunSettings,
     *,
     load: bool,

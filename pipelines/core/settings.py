@@ -1,8 +1,8 @@
 """Run settings, checked once at the edge (command line, flow parameters, environment).
 
 The bounds a document may reach are ``parsers.limits.ParseLimits`` (``RunSettings.limits``);
-the bounds of an analyst's query are ``warehouse.analysis.QueryLimits``. The README's
-"Security and limits" lists both.
+the bounds of an analyst's query are ``warehouse.analysis.QueryLimits``; of a fetched page
+``pipelines.core.fetching.FetchLimits``. The README's "Security and limits" lists them.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from parsers.limits import DEFAULT_LIMITS, ParseLimits
+from pipelines.core.fetching import FetchLimits
 
 DEFAULT_DB = Path("data/minsheng.duckdb")
 DEFAULT_REPORTS_DIR = Path("data/reports")
@@ -46,6 +47,7 @@ class RunSettings:
     reports_dir: Path = DEFAULT_REPORTS_DIR
     raw_dir: Path = DEFAULT_DB.parent / "raw"
     period: PeriodOptions = PeriodOptions()
+    fetch: FetchLimits = FetchLimits()
     limits: ParseLimits = DEFAULT_LIMITS
     lock_wait_seconds: float = 300.0
     #: Seconds to hold each load transaction open before COMMIT: fault injection for tests
@@ -62,6 +64,7 @@ class RunSettings:
         region: str | None = None,
         year: int | None = None,
         month: int | None = None,
+        fetch_timeout: float | None = None,
         max_pages: int | None = None,
     ) -> RunSettings:
         """Settings from options, falling back to ``$MINSHENG_DB`` and the defaults."""
@@ -74,6 +77,7 @@ class RunSettings:
             # Originals stay with the warehouse they were loaded into.
             raw_dir=Path(raw_dir) if raw_dir else db_path.parent / "raw",
             period=PeriodOptions(region=region, year=year, month=month),
+            fetch=_fetch_limits(fetch_timeout),
             limits=_limits(max_pages),
             fault_pause_before_commit=_seconds("MINSHENG_FAULT_PAUSE_BEFORE_COMMIT"),
         )
@@ -85,6 +89,14 @@ def _limits(max_pages: int | None) -> ParseLimits:
     if max_pages < 1:
         raise SettingsError(f"--max-pages {max_pages}: give 1 or more")
     return replace(DEFAULT_LIMITS, max_pages=max_pages)
+
+
+def _fetch_limits(timeout: float | None) -> FetchLimits:
+    if timeout is None:
+        return FetchLimits()
+    if not timeout > 0:
+        raise SettingsError(f"--fetch-timeout {timeout:g} is not a positive number of seconds")
+    return FetchLimits(timeout_s=timeout)
 
 
 def _seconds(variable: str) -> float:

@@ -29,6 +29,7 @@ from pipelines.core.checking import (
     skipped_document,
 )
 from pipelines.core.discovery import discover
+from pipelines.core.fetching import FetchLimits
 from pipelines.core.listeners import document_parsed
 from pipelines.core.load_run import (
     DocumentOutcome,
@@ -56,12 +57,12 @@ def gather_in_order(futures: Sequence[PrefectFuture[T]], names: Sequence[Any]) -
     return results
 
 
-@task(name="check-document", task_run_name="check {shown_path}", cache_policy=NO_CACHE)
+@task(name="check-document", task_run_name="check {path}", cache_policy=NO_CACHE)
 def check_document_task(
-    path: str, period: PeriodOptions, limits: ParseLimits, shown_path: str
+    path: str, period: PeriodOptions, fetch: FetchLimits, limits: ParseLimits, shown_path: str
 ) -> DocumentResult:
     """``shown_path`` names the task run: Prefect's events refuse a name that is not UTF-8."""
-    return in_worker(check_document, path, period, limits)
+    return in_worker(check_document, path, period, fetch, limits)
 
 
 def _retry_when_busy(task: Any, task_run: Any, state: Any) -> bool:
@@ -170,7 +171,9 @@ def ingest_steps(paths: list[str], settings: RunSettings, *, load: bool) -> dict
     found = discover(list(paths))
     documents = [str(p) for p in found.documents]
     futures = [
-        check_document_task.submit(path, settings.period, settings.limits, printable_path(path))
+        check_document_task.submit(
+            path, settings.period, settings.fetch, settings.limits, printable_path(path)
+        )
         for path in documents
     ]
     skipped = [skipped_document(path, reason) for path, reason in found.skipped]
@@ -210,6 +213,7 @@ def ingest_flow(
     reports_dir: str | None = None,
     raw_dir: str | None = None,
     load: bool = True,
+    fetch_timeout: float | None = None,
     max_pages: int | None = None,
 ) -> Any:
     """Parse, check and (unless ``load`` is false) load the given reports; write the report.
@@ -223,6 +227,7 @@ def ingest_flow(
         region=region,
         year=year,
         month=month,
+        fetch_timeout=fetch_timeout,
         max_pages=max_pages,
     )
     return final_state(ingest_steps(paths, settings, load=load))

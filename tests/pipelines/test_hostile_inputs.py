@@ -138,9 +138,7 @@ def test_the_warehouse_keeps_names_and_cells_as_written(hostile_run: HostileRun)
     # the text reader reads a full-width ｜ as |: the cell holds a real pipe
     assert department == (HOSTILE_DEPARTMENT, HOSTILE_PROJECT.replace(" | ", "|"))
     assert secret_sha == (1,)  # the link was never opened: no checksum
-    archived = [
-        p.read_bytes() for p in (hostile_run.base / "raw").rglob("*") if p.is_file()
-    ]
+    archived = [p.read_bytes() for p in (hostile_run.base / "raw").rglob("*") if p.is_file()]
     assert len(archived) == 6  # four months, the bomb and the PDF: rejected originals are kept
     assert (hostile_run.base / "secret.txt").read_bytes() not in archived
 

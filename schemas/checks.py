@@ -60,6 +60,11 @@ _TABLE = (
         "parse time (README: Security and limits)",
     ),
     Check("table_rows", ERROR, "the table has at least one row under its header"),
+    Check(
+        "fetch",
+        ERROR,
+        "a web address answers with its page (text/html) within the time and size limits",
+    ),
     # an error rejects the document; a warning says an option overrode the document
     Check(
         "period",

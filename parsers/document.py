@@ -6,10 +6,12 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from parsers.errors import UnreadableDocument, UnsupportedFormat
+from parsers.errors import LimitExceeded, UnreadableDocument, UnsupportedFormat
 from parsers.grid import grid_to_rows
 from parsers.libreoffice import LEGACY_FORMATS
+from parsers.limits import DEFAULT_LIMITS, ParseLimits, byte_size
 from parsers.model import ParsedDocument, TableRead
+from parsers.names import source_name_of
 from parsers.normalize import normalize_text
 from parsers.ocr.runner import IMAGE_SUFFIXES, SERIAL, OcrRunner, require_ocr
 from parsers.period import (
@@ -21,17 +23,22 @@ from parsers.period import (
 from parsers.reconcile import unaccounted_rows
 from parsers.text import read_text
 
-Reader = Callable[[bytes, str], TableRead]
+#: ``reader(data, source_name, limits)``: every reader takes the same three arguments.
+Reader = Callable[[bytes, str, ParseLimits], TableRead]
 
 
-def _read_pdf(data: bytes, source_name: str, ocr: OcrRunner = SERIAL) -> TableRead:
+def _read_pdf(
+    data: bytes, source_name: str, limits: ParseLimits, ocr: OcrRunner = SERIAL
+) -> TableRead:
     """A PDF: its text layer, and OCR for pages that are only a scanned image."""
     from parsers.pdf import read_pdf
 
-    return read_pdf(data, source_name, ocr)
+    return read_pdf(data, source_name, limits, ocr)
 
 
-def _read_image(data: bytes, source_name: str, ocr: OcrRunner = SERIAL) -> TableRead:
+def _read_image(
+    data: bytes, source_name: str, limits: ParseLimits, ocr: OcrRunner = SERIAL
+) -> TableRead:
     """Scanned pages sent as image files (PNG, JPEG, TIFF), read by OCR."""
     require_ocr(source_name)
     from parsers.ocr.reader import read_image
@@ -39,13 +46,13 @@ def _read_image(data: bytes, source_name: str, ocr: OcrRunner = SERIAL) -> Table
     return read_image(data, source_name, ocr)
 
 
-def _read_legacy(data: bytes, source_name: str) -> TableRead:
+def _read_legacy(data: bytes, source_name: str, limits: ParseLimits) -> TableRead:
     """A .doc, .xls, .wps, … converted by LibreOffice, then read as .docx or .xlsx."""
     from parsers.libreoffice import convert
 
     target, converted = convert(data, source_name)
     reader = read_docx_or_xlsx(target)
-    return reader(converted, source_name)
+    return reader(converted, source_name, limits)
 
 
 def read_docx_or_xlsx(fmt: str) -> Reader:
@@ -61,22 +68,37 @@ def read_docx_or_xlsx(fmt: str) -> Reader:
 def _lazy(module: str, name: str) -> Reader:
     """A reader imported on first use, so reading .txt never pays for lxml or openpyxl."""
 
-    def read(data: bytes, source_name: str) -> TableRead:
+    def read(data: bytes, source_name: str, limits: ParseLimits) -> TableRead:
         import importlib
 
         read_module: Reader = getattr(importlib.import_module(module), name)
-        return read_module(data, source_name)
+        return read_module(data, source_name, limits)
 
     return read
 
 
+def _size_bounded(read: Callable[[bytes, str], TableRead]) -> Reader:
+    """A reader whose cost only the file's size bounds (checked before any reader runs)."""
+
+    def read_bounded(data: bytes, source_name: str, limits: ParseLimits) -> TableRead:
+        return read(data, source_name)
+
+    return read_bounded
+
+
+def _read_html(data: bytes, source_name: str) -> TableRead:
+    from parsers.html import read_html
+
+    return read_html(data, source_name)
+
+
 #: Suffix → (the format recorded in ``reports.source_format``, its reader).
 READERS: dict[str, tuple[str, Reader]] = {
-    ".txt": ("txt", read_text),
+    ".txt": ("txt", _size_bounded(read_text)),
     ".docx": ("docx", _lazy("parsers.docx", "read_docx")),
     ".pdf": ("pdf", _read_pdf),
-    ".html": ("html", _lazy("parsers.html", "read_html")),
-    ".htm": ("html", _lazy("parsers.html", "read_html")),
+    ".html": ("html", _size_bounded(_read_html)),
+    ".htm": ("html", _size_bounded(_read_html)),
     ".xlsx": ("xlsx", _lazy("parsers.xlsx", "read_xlsx")),
     ".xlsm": ("xlsm", _lazy("parsers.xlsx", "read_xlsx")),
     **{suffix: (suffix[1:], _read_legacy) for suffix in LEGACY_FORMATS},
@@ -101,11 +123,13 @@ def parse_bytes(
     region: str | None = None,
     year: int | None = None,
     month: int | None = None,
+    limits: ParseLimits = DEFAULT_LIMITS,
     ocr: OcrRunner = SERIAL,
 ) -> ParsedDocument:
     """Parse a document held in memory; ``source_name`` gives its format and period hints.
 
-    Scanned pages and image files are read by OCR through ``ocr`` (serially by default).
+    A document beyond one of ``limits`` raises LimitExceeded naming that limit. Scanned pages
+    and image files are read by OCR through ``ocr`` (serially by default).
     """
     suffix = Path(source_name).suffix.lower()
     if suffix not in READERS:
@@ -115,11 +139,13 @@ def parse_bytes(
             ".xlsx, a scan (.png, .jpg, .tif), or (with LibreOffice installed) .doc, .xls, "
             ".wps, .et, .odt, .ods, .rtf",
         )
+    if len(data) > limits.max_file_bytes:
+        raise _too_large(source_name, len(data), limits)
     fmt, reader = READERS[suffix]
     if reader in _READS_SCANS:
-        table = reader(data, source_name, ocr=ocr)  # type: ignore[call-arg]
+        table = reader(data, source_name, limits, ocr=ocr)  # type: ignore[call-arg]
     else:
-        table = reader(data, source_name)
+        table = reader(data, source_name, limits)
     rows, rejected = grid_to_rows(table.grid, source_name)
     issues = list(table.issues)
     if table.ocr_cells:
@@ -163,12 +189,25 @@ def parse_document(
     region: str | None = None,
     year: int | None = None,
     month: int | None = None,
+    limits: ParseLimits = DEFAULT_LIMITS,
     ocr: OcrRunner = SERIAL,
 ) -> ParsedDocument:
     """Parse one report (a file of ``SUPPORTED_SUFFIXES``) into rows, without Prefect or DuckDB."""
     path = Path(path)
+    name = source_name_of(path)
     try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:  # before reading it into memory
+            raise _too_large(name, size, limits)
         data = path.read_bytes()
     except OSError as exc:
-        raise UnreadableDocument(path.name, f"cannot read the file ({exc.strerror})") from None
-    return parse_bytes(data, path.name, region=region, year=year, month=month, ocr=ocr)
+        raise UnreadableDocument(name, f"cannot read the file ({exc.strerror})") from None
+    return parse_bytes(data, name, region=region, year=year, month=month, limits=limits, ocr=ocr)
+
+
+def _too_large(source_name: str, size: int, limits: ParseLimits) -> LimitExceeded:
+    return LimitExceeded(
+        source_name,
+        f"the file is {byte_size(size)}, more than {byte_size(limits.max_file_bytes)} "
+        "(the limit for one document): not read",
+    )

@@ -81,8 +81,9 @@ import pdfplumber
 from pdfplumber.table import TableFinder
 from pdfplumber.utils import extract_text
 
-from parsers.errors import TableNotFound, UnreadableDocument
-from parsers.grid import parse_completion, split_marker
+from parsers.errors import LimitExceeded, TableNotFound, UnreadableDocument
+from parsers.grid import ITEM_NUMBER, parse_completion, split_marker
+from parsers.limits import DEFAULT_LIMITS, ParseLimits
 from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow, TableRead
 from parsers.ocr.runner import SERIAL, OcrRunner, check_resolution, require_ocr
 from parsers.period import choose_title
@@ -363,7 +364,7 @@ def room_at_bottom(
     return room
 
 
-_MARKER_AT_START = re.compile(r"(?:^|\x00)\s*[(（]\s*(\d{1,3})\s*[)）]")
+_MARKER_AT_START = re.compile(rf"(?:^|\x00)\s*{ITEM_NUMBER}")
 
 
 def markers_on_page(chars: list[dict], number: int) -> list[SeenRow]:
@@ -698,6 +699,29 @@ def _open_failure(source_name: str, exc: Exception) -> UnreadableDocument:
     return UnreadableDocument(source_name, f"not a PDF or damaged ({detail})")
 
 
+def count_pages(data: bytes) -> int | None:
+    """The page count from PDFium in milliseconds (pdfplumber takes seconds for thousands of
+    pages); None when PDFium cannot open the file, which pdfplumber then explains."""
+    import pypdfium2  # installed with pdfplumber
+
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except Exception:  # damaged or encrypted: pdfplumber's message says which
+        return None
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def _too_many_pages(source_name: str, pages: int, limits: ParseLimits) -> LimitExceeded:
+    return LimitExceeded(
+        source_name,
+        f"the PDF has {pages:,} pages, more than {limits.max_pages:,} (the limit, "
+        "--max-pages): a monthly report has far fewer; not read",
+    )
+
+
 def _scan_dpi(page: pdfplumber.page.Page) -> float:
     """The resolution of the sharpest image on a page, in pixels per inch as printed."""
     return max(
@@ -729,7 +753,12 @@ def fragments_to_table(found: _Found, source_name: str) -> tuple[TableRead, list
     return table, rows
 
 
-def read_pdf(data: bytes, source_name: str, ocr: OcrRunner = SERIAL) -> TableRead:
+def read_pdf(
+    data: bytes,
+    source_name: str,
+    limits: ParseLimits = DEFAULT_LIMITS,
+    ocr: OcrRunner = SERIAL,
+) -> TableRead:
     """A PDF report's bytes → its table as grid rows with their page and row numbers.
 
     Pages with a text layer are read from it; pages that are only an image (a scan) are read
@@ -737,6 +766,9 @@ def read_pdf(data: bytes, source_name: str, ocr: OcrRunner = SERIAL) -> TableRea
     """
     if not data.strip():
         raise UnreadableDocument(source_name, "the file is empty")
+    pages = count_pages(data)
+    if pages is not None and pages > limits.max_pages:
+        raise _too_many_pages(source_name, pages, limits)
     # pdfminer logs every font it cannot measure (browser PDFs embed such fonts): not news.
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     layouts: dict[int, PageLayout] = {}
@@ -745,6 +777,8 @@ def read_pdf(data: bytes, source_name: str, ocr: OcrRunner = SERIAL) -> TableRea
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if not pdf.pages:
                 raise UnreadableDocument(source_name, "the PDF has no pages")
+            if len(pdf.pages) > limits.max_pages:  # PDFium could not count them
+                raise _too_many_pages(source_name, len(pdf.pages), limits)
             for number, page in enumerate(pdf.pages, start=1):
                 if not page.chars and page.images:
                     scanned.append(number)
@@ -755,7 +789,7 @@ def read_pdf(data: bytes, source_name: str, ocr: OcrRunner = SERIAL) -> TableRea
                 if not any(layout.chars for layout in layouts.values()):
                     raise UnreadableDocument(source_name, "has no text layer and no scanned pages")
                 found = layouts_to_found(layouts[n] for n in sorted(layouts))
-    except (UnreadableDocument, TableNotFound):
+    except (UnreadableDocument, TableNotFound, LimitExceeded):
         raise
     except Exception as exc:  # pdfminer raises many types for damaged files; none may escape
         raise _open_failure(source_name, exc) from None

@@ -48,6 +48,18 @@ _TABLE = (
         "the document holds the progress table with its header row "
         "(项目内容 | N月计划进度 | 实际进度情况 | 完成率 | 责任单位 | 具体分管领导)",
     ),
+    Check(
+        "regular_file",
+        ERROR,
+        "a report is a regular file inside the folder given: links out of it, FIFOs, devices "
+        "and sockets are not read",
+    ),
+    Check(
+        "within_limits",
+        ERROR,
+        "the document stays within the limits on file size, zip inflation, PDF pages and "
+        "parse time (README: Security and limits)",
+    ),
     Check("table_rows", ERROR, "the table has at least one row under its header"),
     Check(
         "fetch",
@@ -152,7 +164,7 @@ _TABLE = (
         "completion_at_most_100",
         WARNING,
         "completion rate is at most 100%",
-        "completion rate {value}% is above 100%",
+        "completion rate {value} is above 100%",
     ),
     Check(
         "department_looks_like_organisation",

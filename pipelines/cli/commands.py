@@ -11,6 +11,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from parsers.names import printable_path
+from pipelines.cli.terminal import for_terminal
 from pipelines.core.settings import DEFAULT_DB, RunSettings, SettingsError
 
 app = typer.Typer(
@@ -68,7 +70,7 @@ _STATUS_STYLE = {"loaded": "green", "partial": "yellow", "rejected": "red", "unc
 
 
 def _fail(message: str, code: int) -> None:
-    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
+    err.print(f"[red]error:[/red] {for_terminal(message)}", markup=True, highlight=False)
     raise typer.Exit(code)
 
 
@@ -94,8 +96,8 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
                 else ""
             )
     out.print(
-        f"[{_STATUS_STYLE.get(status, '')}]{status:<9}[/] {document['source_name']}  "
-        f"[dim]{period}[/]  {detail}"
+        f"[{_STATUS_STYLE.get(status, '')}]{status:<9}[/] {for_terminal(document['source_name'])}  "
+        f"[dim]{for_terminal(period)}[/]  {for_terminal(detail)}"
     )
     errors = [
         i
@@ -104,7 +106,7 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
     ]
     for issue in errors[:5]:
         place = Location.of_row(issue).describe()
-        out.print(f"          [dim]{place}:[/] {issue['message']}")
+        out.print(f"          [dim]{for_terminal(place)}:[/] {for_terminal(issue['message'])}")
     if len(errors) > 5:
         out.print(f"          [dim]… and {len(errors) - 5} more in the report[/]")
 
@@ -148,11 +150,12 @@ def _run(
     workers: int | None = None,
     dask_address: str | None = None,
     prefect: bool | None = None,
-    ocr_min_confidence: float | None = None,
+    max_pages: int | None = None,
     fetch_timeout: float | None = None,
+    ocr_min_confidence: float | None = None,
 ) -> None:
     from parsers.ocr import ocr_pages
-    from pipelines.core.discovery import discover_documents
+    from pipelines.core.discovery import discover
     from pipelines.core.parallelism import choose_parallelism
 
     try:
@@ -163,12 +166,21 @@ def _run(
             region=region,
             year=year,
             month=month,
+            max_pages=max_pages,
             ocr_min_confidence=ocr_min_confidence,
             fetch_timeout=fetch_timeout,
         )
-        found = discover_documents(list(paths))
-        if not found:
-            _fail("no report files found in " + ", ".join(map(str, paths)), 2)
+        if load:
+            from warehouse import WarehouseError, check_warehouse_place
+
+            try:
+                check_warehouse_place(settings.db)  # before parsing anything
+            except WarehouseError as exc:
+                _fail(str(exc), 1)
+        discovered = discover(list(paths))
+        found = discovered.documents
+        if not found and not discovered.skipped:
+            _fail("no report files found in " + ", ".join(printable_path(p) for p in paths), 2)
         pdfs = sum(1 for path in found if str(path).lower().endswith(".pdf"))
         scanned = sum(ocr_pages(path) for path in found if isinstance(path, Path))
         parallelism = choose_parallelism(pdfs, parallel, workers, dask_address, scanned)
@@ -188,14 +200,15 @@ def _run(
                     if where == "flow":
                         from pipelines.flows.run_flow import run_ingest_flow
 
+                        # the steps discover again: skipped files are reported, not read
                         report = run_ingest_flow(
-                            found, settings, load=load, parallelism=parallelism
+                            paths, settings, load=load, parallelism=parallelism
                         )
                     else:
                         from pipelines.core.run import run_pipeline
 
                         report = run_pipeline(
-                            found,
+                            paths,
                             settings,
                             load=load,
                             parallelism=parallelism,
@@ -275,6 +288,16 @@ DaskOpt = Annotated[
 ]
 
 
+MaxPagesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-pages",
+        help="Reject a PDF with more pages than this [default: 300]",
+        show_default=False,
+    ),
+]
+
+
 def _run_command(load: bool, doc: str) -> Any:
     """The ``ingest`` (``load``) or ``validate`` command: the same options, one run."""
 
@@ -290,14 +313,15 @@ def _run_command(load: bool, doc: str) -> Any:
         workers: WorkersOpt = None,
         dask_address: DaskOpt = None,
         prefect: PrefectOpt = None,
+        max_pages: MaxPagesOpt = None,
         ocr_min_confidence: OcrConfidenceOpt = None,
         fetch_timeout: FetchTimeoutOpt = None,
     ) -> None:
         _run(
             paths, load=load, db=db, region=region, year=year, month=month,
             reports_dir=reports_dir, raw_dir=raw_dir, parallel=parallel, workers=workers,
-            dask_address=dask_address, prefect=prefect, fetch_timeout=fetch_timeout,
-            ocr_min_confidence=ocr_min_confidence,
+            dask_address=dask_address, prefect=prefect, max_pages=max_pages,
+            fetch_timeout=fetch_timeout, ocr_min_confidence=ocr_min_confidence,
         )  # fmt: skip
 
     command.__doc__ = doc
@@ -333,17 +357,31 @@ def sql(
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.table,
     full: Annotated[bool, typer.Option("--full", help="Show long texts whole in a table.")] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Stop the query after this many seconds.")
+    ] = 60.0,
+    max_rows: Annotated[
+        int, typer.Option("--max-rows", help="Print at most this many rows.")
+    ] = 100_000,
 ) -> None:
-    """Run one statement on a read-only connection to the warehouse."""
+    """Run one query on a read-only connection that reaches no other file or setting."""
     from pipelines.cli.tables import print_frame
-    from warehouse import WarehouseError, read_only_query
+    from warehouse import QueryLimits, WarehouseError, run_analysis_query
 
     try:
         settings = RunSettings.build(db=db)
-        frame = read_only_query(settings.db, statement, on_wait=lambda m: err.print(m))
+        try:
+            limits = QueryLimits(timeout_seconds=timeout, max_rows=max_rows)
+        except ValueError as exc:
+            raise SettingsError(f"--timeout/--max-rows: {exc}") from None
+        result = run_analysis_query(
+            settings.db, statement, limits, on_wait=lambda m: err.print(m, markup=False)
+        )
     except (WarehouseError, SettingsError) as exc:
         _fail(str(exc), 1)
-    print_frame(frame, format.value, out, full=full)
+    print_frame(result.frame, format.value, out, full=full)
+    if result.cut:
+        err.print(result.cut, markup=False)
 
 
 @app.command()
@@ -471,7 +509,7 @@ def main() -> None:
         if os.environ.get("MINSHENG_DEBUG"):
             raise
         err.print(
-            f"[red]error:[/red] unexpected failure: {type(exc).__name__}: {exc}\n"
-            "run again with MINSHENG_DEBUG=1 to see where it happened"
+            f"[red]error:[/red] unexpected failure: {type(exc).__name__}: "
+            f"{for_terminal(str(exc))}\nrun again with MINSHENG_DEBUG=1 to see where it happened"
         )
         sys.exit(1)

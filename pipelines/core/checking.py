@@ -18,7 +18,9 @@ from parsers import (
     parse_bytes,
     parse_document,
 )
+from parsers.limits import DEFAULT_LIMITS, ParseLimits
 from parsers.model import OcrCells
+from parsers.names import source_name_of
 from parsers.ocr import SERIAL, OcrRunner
 from pipelines.core.fetching import FetchError, FetchLimits, fetch_page, page_name, web_address
 from pipelines.core.settings import PeriodOptions
@@ -56,7 +58,8 @@ class DocumentResult:
 
 def _sha256(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with path.open("rb") as file:  # in blocks: a rejected file may be too large to hold
+            return hashlib.file_digest(file, "sha256").hexdigest()
     except OSError:
         return None
 
@@ -73,11 +76,11 @@ def rejected_document(
     """A result for a document that cannot be used at all, with the one issue that says why."""
     from parsers import source_format
 
-    issue = Issue(path.name, check, problem, action="document rejected")
+    issue = Issue(source_name_of(path), check, problem, action="document rejected")
     region, year, month = period
     return DocumentResult(
         path=str(path),
-        source_name=path.name,
+        source_name=source_name_of(path),
         source_format=fmt or source_format(path),
         source_sha256=sha256 if sha256 is not None else _sha256(path),
         region=region,
@@ -90,10 +93,32 @@ def rejected_document(
     )
 
 
+def skipped_document(path: Path, reason: str) -> DocumentResult:
+    """A file the folder scan did not read (a link out of the folder, a FIFO, …).
+
+    Rejected like an unreadable document but never opened: no checksum, nothing archived.
+    """
+    issue = Issue(source_name_of(path), "regular_file", reason, action="document rejected")
+    return DocumentResult(
+        path=str(path),
+        source_name=source_name_of(path),
+        source_format=None,
+        source_sha256=None,
+        region=None,
+        year=None,
+        month=None,
+        status="rejected",
+        rows=pd.DataFrame(),
+        issues=[issue],
+        problem=reason,
+    )
+
+
 def check_document(
     path: str | Path,
     period: PeriodOptions,
     fetch: FetchLimits | None = None,
+    limits: ParseLimits = DEFAULT_LIMITS,
     ocr: OcrRunner = SERIAL,
 ) -> DocumentResult:
     """Parse and validate one document (a file, or a page a web address names); never raises
@@ -101,11 +126,16 @@ def check_document(
     default)."""
     url = web_address(path)
     if url is not None:
-        return _check_web_page(url, period, fetch or FetchLimits())
+        return _check_web_page(url, period, fetch or FetchLimits(), limits)
     path = Path(path)
     try:
         doc = parse_document(
-            path, region=period.region, year=period.year, month=period.month, ocr=ocr
+            path,
+            region=period.region,
+            year=period.year,
+            month=period.month,
+            limits=limits,
+            ocr=ocr,
         )
     except DocumentError as exc:
         return rejected_document(path, exc.check, exc.problem)
@@ -165,7 +195,9 @@ def _checked(doc: ParsedDocument, path: Path) -> DocumentResult:
     )
 
 
-def _check_web_page(url: str, period: PeriodOptions, fetch: FetchLimits) -> DocumentResult:
+def _check_web_page(
+    url: str, period: PeriodOptions, fetch: FetchLimits, limits: ParseLimits
+) -> DocumentResult:
     """Fetch the page and check it as a document named after its address."""
     try:
         page = fetch_page(url, fetch)
@@ -174,7 +206,12 @@ def _check_web_page(url: str, period: PeriodOptions, fetch: FetchLimits) -> Docu
         return replace(rejected, path=url, source_url=url)
     try:
         doc = parse_bytes(
-            page.data, page.name, region=period.region, year=period.year, month=period.month
+            page.data,
+            page.name,
+            region=period.region,
+            year=period.year,
+            month=period.month,
+            limits=limits,
         )
     except DocumentError as exc:
         rejected = rejected_document(

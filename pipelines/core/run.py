@@ -13,8 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from parsers.ocr import OcrRunner, ocr_pages
-from pipelines.core.checking import DocumentResult, check_document, reject_repeated_periods
-from pipelines.core.discovery import discover_documents
+from pipelines.core.checking import (
+    DocumentResult,
+    check_document,
+    reject_repeated_periods,
+    skipped_document,
+)
+from pipelines.core.discovery import discover
 from pipelines.core.listeners import document_parsed, page_read
 from pipelines.core.load_run import DocumentOutcome, load_results, validate_results
 from pipelines.core.parallelism import (
@@ -26,13 +31,19 @@ from pipelines.core.parallelism import (
 )
 from pipelines.core.settings import RunSettings
 from pipelines.reports.validation import build_run_report, new_run_id, write_report
+from warehouse import check_warehouse_place
 
 
-def check_documents(paths: Sequence[str | Path], settings: RunSettings) -> list[DocumentResult]:
+def check_documents(
+    paths: Sequence[str | Path],
+    settings: RunSettings,
+    skipped: Sequence[tuple[Path, str]] = (),
+) -> list[DocumentResult]:
     """Read and check each document, in order; a period reported twice keeps the first.
 
-    With worker processes, a scan of several pages is read here after the other documents,
-    its pages spread over the workers one page each.
+    ``skipped`` files (links out of the folder, FIFOs, …) are never opened: each becomes a
+    rejected document saying why. With worker processes, a scan of several pages is read
+    here after the other documents, its pages spread over the workers one page each.
     """
     done = 0
 
@@ -51,7 +62,10 @@ def check_documents(paths: Sequence[str | Path], settings: RunSettings) -> list[
             others,
             map_in_order(
                 check_document,
-                [(str(paths[i]), settings.period, settings.fetch, ocr) for i in others],
+                [
+                    (str(paths[i]), settings.period, settings.fetch, settings.limits, ocr)
+                    for i in others
+                ],
                 lambda k: parsed(others[k]),
             ),
             strict=True,
@@ -59,10 +73,19 @@ def check_documents(paths: Sequence[str | Path], settings: RunSettings) -> list[
     )
     for i in sorted(scans):
         results[i] = check_document(
-            paths[i], settings.period, settings.fetch, replace(ocr, map=map_in_workers)
+            paths[i],
+            settings.period,
+            settings.fetch,
+            settings.limits,
+            replace(ocr, map=map_in_workers),
         )
         parsed(i)
-    return reject_repeated_periods([results[i] for i in range(len(paths))])
+    return reject_repeated_periods(
+        [
+            *(results[i] for i in range(len(paths))),
+            *(skipped_document(path, reason) for path, reason in skipped),
+        ]
+    )
 
 
 def outcomes_of(
@@ -107,11 +130,13 @@ def run_pipeline(
     on_wait: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Run every step in this process and return the validation report, as written."""
+    if load:
+        check_warehouse_place(settings.db)  # a bad place fails now, not after the parse
     started_at = datetime.now()
     run_id = new_run_id(started_at)
-    documents = discover_documents(list(paths))
+    found = discover(list(paths))
     with worker_processes(parallelism or Parallelism()):
-        results = check_documents(documents, settings)
+        results = check_documents(found.documents, settings, found.skipped)
     outcomes = outcomes_of(results, settings, run_id, started_at, load=load, on_wait=on_wait)
     report = run_report(run_id, started_at, outcomes, settings, load=load)
     json_path, html_path = write_report(report, settings.reports_dir)

@@ -20,9 +20,16 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from parsers.limits import ParseLimits
+from parsers.names import printable_path
 from parsers.ocr import DEFAULT_MIN_CONFIDENCE, OcrRunner, ocr_pages
-from pipelines.core.checking import DocumentResult, check_document, reject_repeated_periods
-from pipelines.core.discovery import discover_documents
+from pipelines.core.checking import (
+    DocumentResult,
+    check_document,
+    reject_repeated_periods,
+    skipped_document,
+)
+from pipelines.core.discovery import discover
 from pipelines.core.fetching import FetchLimits
 from pipelines.core.listeners import document_parsed, page_read
 from pipelines.core.load_run import (
@@ -33,8 +40,9 @@ from pipelines.core.load_run import (
 from pipelines.core.parallelism import DEFAULT_THREADS, has_workers, in_worker, map_in_workers
 from pipelines.core.run import run_report
 from pipelines.core.settings import PeriodOptions, RunSettings
+from pipelines.reports.markdown import markdown_text
 from pipelines.reports.validation import issues_markdown, new_run_id, summary_line, write_report
-from warehouse import DatabaseBusy
+from warehouse import DatabaseBusy, check_warehouse_place
 
 T = TypeVar("T")
 
@@ -55,14 +63,17 @@ def check_document_task(
     path: str,
     period: PeriodOptions,
     fetch: FetchLimits,
+    limits: ParseLimits,
+    shown_path: str,
     ocr_min_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> DocumentResult:
+    """``shown_path`` names the task run: Prefect's events refuse a name that is not UTF-8."""
     if has_workers() and ocr_pages(path) > 1:
         # A scan is read here and its pages spread over the workers, one page each.
         runner = OcrRunner(map=map_in_workers, on_page=page_read, min_confidence=ocr_min_confidence)
-        return check_document(path, period, fetch, runner)
+        return check_document(path, period, fetch, limits, runner)
     runner = OcrRunner(on_page=page_read, min_confidence=ocr_min_confidence)
-    return in_worker(check_document, path, period, fetch, runner)
+    return in_worker(check_document, path, period, fetch, limits, runner)
 
 
 def _retry_when_busy(task: Any, task_run: Any, state: Any) -> bool:
@@ -140,13 +151,15 @@ def publish_report_task(report: dict[str, Any], settings: RunSettings) -> dict[s
         create_table_artifact(
             key=artifact_key(document["region"] if document["year"] is not None else None),
             table=rows,
-            description=(
-                f"{document['region']} {document['year']}年{document['month']}月"
-                if document["year"] is not None
-                else f"{document['source_name']} (period unknown)"
-            )
-            + f": {document['status']}, {document['rows_loaded']} rows loaded, "
-            f"{document['rows_quarantined']} quarantined",
+            description=markdown_text(
+                (
+                    f"{document['region']} {document['year']}年{document['month']}月"
+                    if document["year"] is not None
+                    else f"{document['source_name']} (period unknown)"
+                )
+                + f": {document['status']}, {document['rows_loaded']} rows loaded, "
+                f"{document['rows_quarantined']} quarantined"
+            ),
         )
     return {"json": str(json_path), "html": str(html_path)}
 
@@ -162,16 +175,25 @@ class RunRejected(Exception):
 def ingest_steps(paths: list[str], settings: RunSettings, *, load: bool) -> dict[str, Any]:
     """The pipeline's steps as tasks of the flow run that calls this: the run the operator
     triggered is the one that holds the tasks and the artifacts."""
+    if load:
+        check_warehouse_place(settings.db)  # a bad place fails now, not after the parse
     started_at = datetime.now()
     run_id = new_run_id(started_at)
-    documents = [str(p) for p in discover_documents(list(paths))]
+    found = discover(list(paths))
+    documents = [str(p) for p in found.documents]
     futures = [
         check_document_task.submit(
-            path, settings.period, settings.fetch, settings.ocr_min_confidence
+            path,
+            settings.period,
+            settings.fetch,
+            settings.limits,
+            printable_path(path),
+            settings.ocr_min_confidence,
         )
         for path in documents
     ]
-    results = reject_repeated_periods(gather_in_order(futures, documents))
+    skipped = [skipped_document(path, reason) for path, reason in found.skipped]
+    results = reject_repeated_periods([*gather_in_order(futures, documents), *skipped])
     if load:
         # quote(): Prefect would otherwise walk every row of every document looking for futures.
         outcomes = load_task(cast(Any, quote(results)), settings, run_id, started_at)
@@ -208,6 +230,7 @@ def ingest_flow(
     raw_dir: str | None = None,
     load: bool = True,
     fetch_timeout: float | None = None,
+    max_pages: int | None = None,
 ) -> Any:
     """Parse, check and (unless ``load`` is false) load the given reports; write the report.
 
@@ -221,5 +244,6 @@ def ingest_flow(
         year=year,
         month=month,
         fetch_timeout=fetch_timeout,
+        max_pages=max_pages,
     )
     return final_state(ingest_steps(paths, settings, load=load))

@@ -52,6 +52,7 @@ def run_ingest_flow(
                 raw_dir=str(settings.raw_dir),
                 load=load,
                 fetch_timeout=settings.fetch.timeout_s,
+                max_pages=settings.limits.max_pages,
                 return_state=True,
             )
     return report_of(state)

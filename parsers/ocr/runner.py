@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from parsers.errors import UnreadableDocument
+from parsers.limits import DEFAULT_LIMITS
 
 IMAGE_SUFFIXES: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
@@ -114,7 +115,16 @@ def ocr_pages(path: str | Path) -> int:
 
             pdf = pdfium.PdfDocument(str(path))
             try:
-                return sum(1 for page in pdf if page.get_textpage().count_chars() == 0)
+                if len(pdf) > DEFAULT_LIMITS.max_pages:
+                    return 0  # the reader rejects it at its page limit, unread
+                count = 0
+                for index in range(len(pdf)):
+                    page = pdf[index]
+                    text = page.get_textpage()
+                    count += text.count_chars() == 0
+                    text.close()
+                    page.close()
+                return count
             finally:
                 pdf.close()
     except Exception:  # any reader error: the reader reports it properly later

@@ -8,16 +8,19 @@ from pathlib import Path
 
 from parsers.errors import UnreadableDocument, UnsupportedFormat
 from parsers.grid import grid_to_rows
-from parsers.model import ParsedDocument, TableRead
+from parsers.layouts import Layouts, builtin_layouts
+from parsers.model import Issue, ParsedDocument, TableRead
 from parsers.period import (
     PeriodHint,
     hint_from_filename,
     hint_from_title,
     resolve_period,
 )
+from parsers.table import Header
 from parsers.text import read_text
 
-Reader = Callable[[bytes, str], TableRead]
+#: A format reader: ``reader(data, source_name, layouts=layouts) -> TableRead``.
+Reader = Callable[..., TableRead]
 
 
 def _readers() -> dict[str, tuple[str, Reader]]:
@@ -53,8 +56,12 @@ def parse_bytes(
     region: str | None = None,
     year: int | None = None,
     month: int | None = None,
+    layouts: Layouts | None = None,
 ) -> ParsedDocument:
-    """Parse a document held in memory; ``source_name`` gives its format and period hints."""
+    """Parse a document held in memory; ``source_name`` gives its format and period hints.
+
+    ``layouts`` adds header words to the built-in synonyms table (``load_layouts(FILE)``).
+    """
     suffix = Path(source_name).suffix.lower()
     readers = _readers()
     if suffix == ".doc":
@@ -67,8 +74,10 @@ def parse_bytes(
             f"'{suffix or '(none)'}' files are not reports: use .txt, .docx or .pdf",
         )
     fmt, reader = readers[suffix]
-    table = reader(data, source_name)
-    rows, rejected = grid_to_rows(table.grid, source_name)
+    table = reader(data, source_name, layouts=layouts)
+    rows, rejected, row_issues = grid_to_rows(
+        table.grid, source_name, empty_cells_merge=table.empty_cells_merge
+    )
     rejected = sorted(
         [*table.rejected, *rejected],
         key=lambda r: (r.location.page or 0, r.location.line or 0, r.location.row or 0),
@@ -89,7 +98,12 @@ def parse_bytes(
         month=resolved_month,
         rows=rows,
         rejected=rejected,
-        issues=[*period_issues, *table.issues],
+        issues=[
+            *period_issues,
+            *header_issues(table.header, source_name, layouts),
+            *table.issues,
+            *row_issues,
+        ],
         title=table.title,
     )
 
@@ -100,6 +114,7 @@ def parse_document(
     region: str | None = None,
     year: int | None = None,
     month: int | None = None,
+    layouts: Layouts | None = None,
 ) -> ParsedDocument:
     """Parse one .txt, .docx or .pdf report into progress rows, without Prefect or DuckDB."""
     path = Path(path)
@@ -107,4 +122,26 @@ def parse_document(
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableDocument(path.name, f"cannot read the file ({exc.strerror})") from None
-    return parse_bytes(data, path.name, region=region, year=year, month=month)
+    return parse_bytes(data, path.name, region=region, year=year, month=month, layouts=layouts)
+
+
+def header_issues(
+    header: Header | None, source_name: str, layouts: Layouts | None = None
+) -> list[Issue]:
+    """A warning per header column that names no known column: its values go to ``extra``."""
+    if header is None:
+        return []
+    known = ", ".join((layouts or builtin_layouts()).labels.values())
+    return [
+        Issue(
+            source_name,
+            "unknown_column",
+            f"column {position + 1} `{text}` is not a known column (known: {known}); "
+            "its values are kept in extra",
+            severity="warning",
+            column=text,
+            value=text,
+            action="column kept in extra",
+        )
+        for position, text in header.unknown()
+    ]

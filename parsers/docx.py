@@ -3,7 +3,7 @@
 The file is opened with python-docx, then each table's XML is walked once with lxml,
 visiting only rows, cells, spans, merges, paragraphs and text: ``row.cells`` would build a
 proxy per grid position and ``table.cell(i, j)`` is quadratic. What the XML says becomes a
-six-cell ``GridRow``:
+``GridRow`` with its cells by column name (``Header.grid_row``):
 
 - ``w:gridSpan`` widens a cell over several grid columns;
 - ``<w:vMerge w:val="restart"/>`` starts a vertical merge and a bare ``<w:vMerge/>``
@@ -12,10 +12,12 @@ six-cell ``GridRow``:
 - a cell's paragraphs are joined with a newline, empty leading and trailing ones dropped.
 
 Around the table: the first table whose header matches is the report; the non-empty
-paragraph above it that names a period is its title. Later tables that repeat the header,
-or have six columns and no header of their own, continue it (Word splits a long table that
-way), and as a merge cannot cross from one table to the next, empty project, department and
-leader cells in a continuation's first data row are read as merged from above. A row that is
+paragraph above it that names a period is its title. The header is one row, or two joined
+when a group cell is merged over some columns (``parsers.table.find_header``). Later tables
+that repeat the header, or have as many columns as the header and no header of their own,
+continue it (Word splits a long table that way), and as a merge cannot cross from one table
+to the next, empty 序号, project, department and leader cells in a continuation's first data
+row are read as merged from above. A row that is
 one cell across the whole width (``一、教育``) is a section title, not a data row. Tables
 that do not continue the report and paragraphs after it (notes, signature) are not read.
 
@@ -35,9 +37,10 @@ from lxml import etree
 
 from parsers.errors import TableNotFound, UnreadableDocument
 from parsers.grid import split_marker
-from parsers.model import TABLE_COLUMNS, GridRow, Issue, Location, RejectedRow, TableRead
+from parsers.layouts import Layouts, normalize_name
+from parsers.model import GridRow, Issue, Location, RejectedRow, TableRead
 from parsers.period import hint_from_title
-from parsers.table import HeaderInfo, match_header
+from parsers.table import Header, find_header, header_miss, match_header
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC = f"{_W}p", f"{_W}tbl", f"{_W}tr", f"{_W}tc"
@@ -57,10 +60,9 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 # How many rows of a table may come before its header (a title row, a unit line).
 _HEADER_SEARCH_ROWS = 4
-_NCOLS = len(TABLE_COLUMNS)
-# Grid positions a continuation table's first row leaves empty where the merge above
-# would have covered them: project, department, leader.
-_MERGEABLE = (0, 4, 5)
+# Columns a continuation table's first row leaves empty where the merge above would have
+# covered them.
+_MERGEABLE = ("item_no", "content", "department", "leader")
 _HEADER_EXAMPLE = "项目内容 | 8月计划进度 | 实际进度情况 | 完成率 | 责任单位 | 具体分管领导"
 
 
@@ -267,12 +269,22 @@ def body_blocks(body) -> Iterator:
 # --------------------------------------------------------------------------- the table
 
 
-def _header_in(rows: list[_Row]) -> tuple[int, HeaderInfo] | None:
-    for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
-        found = match_header(_as_text(row.positions()))
-        if found is not None:
-            return index, found
+def _header_in(rows: list[_Row], layouts: Layouts | None) -> tuple[int, Header] | None:
+    """The header among a table's first rows (one row, or two joined): (first row, header)."""
+    texts = [_as_text(row.positions()) for row in rows[: _HEADER_SEARCH_ROWS + 1]]
+    return find_header(texts, layouts, search=_HEADER_SEARCH_ROWS)
+
+
+def _header_miss(rows: list[_Row], layouts: Layouts | None) -> str | None:
+    for row in rows[:_HEADER_SEARCH_ROWS]:
+        why = header_miss(_as_text(row.positions()), layouts)
+        if why is not None:
+            return why
     return None
+
+
+def _row_key(cells: list[str | None]) -> str:
+    return "|".join(normalize_name(cell) for cell in cells)
 
 
 def _as_text(cells: list[str | None]) -> list[str | None]:
@@ -298,9 +310,15 @@ def _title_from(paragraphs: list[str]) -> str | None:
 class _ReportTable:
     """Collects the report table's rows over one or more Word tables."""
 
-    def __init__(self, source_name: str, header: HeaderInfo) -> None:
+    def __init__(
+        self, source_name: str, header: Header, header_rows: list[_Row], layouts: Layouts | None
+    ) -> None:
         self.source_name = source_name
         self.header = header
+        self.layouts = layouts
+        # The header's own rows, to pass over where the header is repeated.
+        self.header_keys = {_row_key(row.positions()) for row in header_rows}
+        self.mergeable = {header.index(c) for c in _MERGEABLE} - {None}
         self.grid: list[GridRow] = []
         self.rejected: list[RejectedRow] = []
         self.issues: list[Issue] = []
@@ -315,30 +333,30 @@ class _ReportTable:
             cells = row.positions()
             if not any((cell or "").strip() for cell in cells):
                 continue
-            if match_header(_as_text(cells)) is not None:
+            if _row_key(cells) in self.header_keys or match_header(_as_text(cells), self.layouts):
                 continue  # a header repeated inside the table
             if _is_section(row, width) and split_marker(row.cells[0].text)[0] is None:
                 expect_merge_gap = False  # a merge never runs across a section title
                 continue
-            if len(cells) != _NCOLS:
+            if len(cells) != self.header.width:
                 self._reject_width(row, cells, location)
                 expect_merge_gap = False
                 continue
             if expect_merge_gap:
                 cells = [
-                    None if j in _MERGEABLE and cell is not None and not cell.strip() else cell
+                    None if j in self.mergeable and cell is not None and not cell.strip() else cell
                     for j, cell in enumerate(cells)
                 ]
                 expect_merge_gap = False
             self._warn_wide_cells(row, location)
-            self.grid.append(GridRow(tuple(cells), location, row.raw()))
+            self.grid.append(self.header.grid_row(cells, location, row.raw()))
         self.rows_before += len(rows)
 
     def _reject_width(self, row: _Row, cells: list[str | None], location: Location) -> None:
         item_no, _ = split_marker(row.cells[0].text) if row.cells else (None, "")
         message = (
             f"row spans {len(cells)} columns in {len(row.cells)} cells; the table has "
-            f"{_NCOLS} columns ({' | '.join(TABLE_COLUMNS)})"
+            f"{self.header.width} columns ({' | '.join(self.header.texts)})"
         )
         issue = Issue(
             self.source_name,
@@ -354,7 +372,10 @@ class _ReportTable:
         column = 0
         for cell in row.cells:
             if cell.span > 1 and not cell.continues:
-                names = TABLE_COLUMNS[column : column + cell.span]
+                names = [
+                    self.header.columns[j] or self.header.extra_name(j)
+                    for j in range(column, min(column + cell.span, self.header.width))
+                ] or [f"column {column + 1}"]
                 self.issues.append(
                     Issue(
                         self.source_name,
@@ -371,11 +392,14 @@ class _ReportTable:
             column += cell.span
 
 
-def blocks_to_table(blocks: Iterator, source_name: str) -> TableRead:
+def blocks_to_table(
+    blocks: Iterator, source_name: str, layouts: Layouts | None = None
+) -> TableRead:
     """Find the report table among the body's paragraphs and tables and read its rows."""
     paragraphs: list[str] = []
     report: _ReportTable | None = None
     tables_seen = 0
+    miss: str | None = None
     for block in blocks:
         if block.tag == _P:
             if report is None:
@@ -384,19 +408,20 @@ def blocks_to_table(blocks: Iterator, source_name: str) -> TableRead:
         rows = tbl_to_rows(block)
         width = tbl_width(block, rows)
         tables_seen += 1
-        found = _header_in(rows)
+        found = _header_in(rows, layouts)
         if report is None:
             if found is None:
+                miss = miss or _header_miss(rows, layouts)
                 continue  # a table before the report (contacts, a summary): not ours
             index, header = found
             # Rows above the header that span the table (a title inside it) can name the period.
             paragraphs.extend(row.cells[0].text for row in rows[:index] if len(row.cells) == 1)
-            report = _ReportTable(source_name, header)
-            report.add_table(rows, width, index + 1, continues=False)
+            report = _ReportTable(source_name, header, rows[index : index + header.rows], layouts)
+            report.add_table(rows, width, index + header.rows, continues=False)
             continue
         if found is not None:
-            report.add_table(rows, width, found[0] + 1, continues=True)
-        elif width == _NCOLS:
+            report.add_table(rows, width, found[0] + found[1].rows, continues=True)
+        elif width == report.header.width:
             report.add_table(rows, width, 0, continues=True)
         else:
             report.issues.append(
@@ -416,17 +441,19 @@ def blocks_to_table(blocks: Iterator, source_name: str) -> TableRead:
             if tables_seen == 0
             else f"{tables_seen} table(s) found, none with the progress table's header"
         )
-        raise TableNotFound(source_name, f"{what} (a header row like '{_HEADER_EXAMPLE}')")
+        why = f"; one looks like a header, but {miss}" if miss else ""
+        raise TableNotFound(source_name, f"{what}{why} (a header row like '{_HEADER_EXAMPLE}')")
     return TableRead(
         header_month=report.header.month,
         title=_title_from(paragraphs),
         grid=report.grid,
         rejected=report.rejected,
         issues=report.issues,
+        header=report.header,
     )
 
 
-def read_docx(data: bytes, source_name: str) -> TableRead:
+def read_docx(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
     """A Word report's bytes → its table, as grid rows numbered by their row in the table."""
     document = open_docx(data, source_name)
-    return blocks_to_table(body_blocks(document.element.body), source_name)
+    return blocks_to_table(body_blocks(document.element.body), source_name, layouts)

@@ -4,13 +4,15 @@ pdfplumber finds the table on each page separately; the work here is to make the
 table again. The steps, each a small conversion:
 
 1. ``pdf_to_fragments`` (the only step that talks to pdfplumber): for every page, the ruled
-   tables and, for each row, its cells placed in the six published columns by their bounding
-   boxes. A cell that starts in a column is that column's text; a column where no cell starts
-   in this row is covered by a merged cell from above (``None``). Only tables whose column
-   borders line up with the header's belong to the report; the repeated header row is dropped.
+   tables and, for each row, its cells placed in the header's columns (found by name,
+   ``parsers.table``; a two-row header joined) by their bounding boxes. A cell that starts
+   in a column is that column's text; a column where no cell starts in this row is covered
+   by a merged cell from above (``None``). Only tables whose column borders line up with the
+   header's belong to the report; the repeated header row is dropped.
 2. ``stitch_page_breaks``: join the rows a page break cut in two, and carry merged cells over
    the break (rule below).
-3. ``rows_to_grid``: ``GridRow``s for ``grid_to_rows``, the step every format shares.
+3. ``rows_to_grid``: ``GridRow``s (cells by column name) for ``grid_to_rows``, the step every
+   format shares.
 
 **Page breaks.** The PDF draws a table that runs on to the next page the same whether a row
 was cut or the break fell between rows (the frame is closed at the page bottom and the header
@@ -61,9 +63,10 @@ import pdfplumber
 from pdfplumber.utils import extract_text
 
 from parsers.errors import TableNotFound, UnreadableDocument
-from parsers.grid import parse_completion, split_marker
+from parsers.grid import parse_completion, parse_serial, split_marker
+from parsers.layouts import Layouts
 from parsers.model import GridRow, Location, TableRead
-from parsers.table import HeaderInfo, match_header
+from parsers.table import Header, find_header, match_header
 
 # A cell cut by a page break is filled to the bottom: under its text there is less than one
 # line plus the cell's padding, or a line more where widow/orphan control moved a line over.
@@ -80,10 +83,15 @@ _CJK_SPACE = re.compile(rf"(?<={_CJK})\s+|\s+(?={_CJK})")
 
 Cells = list[str | None]
 
+#: The August report's header, for the steps below when called without one (tests, tools).
+AUGUST_HEADER: Header = match_header(  # type: ignore[assignment]
+    ["项目内容", "8月计划进度", "实际进度情况", "完成率", "责任单位", "具体分管领导"]
+)
+
 
 @dataclass
 class PdfRow:
-    """One table row as printed on one page: six cells (``None`` = covered by a merge)."""
+    """One table row as printed on one page: a cell per header column (``None`` = merged)."""
 
     cells: Cells
     page: int
@@ -104,7 +112,7 @@ class Fragment:
 
 @dataclass
 class _Found:
-    header: HeaderInfo | None = None
+    header: Header | None = None
     borders: tuple[float, ...] = ()
     title: str | None = None
     fragments: list[Fragment] = field(default_factory=list)
@@ -148,7 +156,7 @@ def row_to_cells(
     texts: list[str | None],
     borders: tuple[float, ...],
 ) -> Cells | None:
-    """One pdfplumber row → six cells by position; None for a row that spans the whole table.
+    """One pdfplumber row → a cell per column by position; None for a full-width row.
 
     A column where no cell of this row starts is covered by a merged cell from above
     (``None``); a column covered by a cell starting further left is part of that cell (``''``).
@@ -176,13 +184,19 @@ def _inside(char: dict, box: tuple[float, float, float, float]) -> bool:
     return box[0] <= x < box[2] and box[1] <= y < box[3]
 
 
-def find_header(texts: list[list[str | None]]) -> tuple[int, HeaderInfo | None]:
-    """The header among a table's first rows: (rows up to and with it, the header) or (0, None)."""
-    for index, row in enumerate(texts[:_HEADER_SEARCH_ROWS]):
-        header = match_header([unwrap(t) if t is not None else None for t in row])
-        if header is not None:
-            return index + 1, header
-    return 0, None
+def header_rows(
+    texts: list[list[str | None]], layouts: Layouts | None = None
+) -> tuple[int, Header | None]:
+    """The header among a table's first rows: (rows up to and with it, the header) or (0, None).
+
+    A two-row header (a group cell over some columns) is read as the two rows joined.
+    """
+    rows = [[unwrap(t) if t is not None else None for t in row] for row in texts]
+    found = find_header(rows[: _HEADER_SEARCH_ROWS + 1], layouts, search=_HEADER_SEARCH_ROWS)
+    if found is None:
+        return 0, None
+    index, header = found
+    return index + header.rows, header
 
 
 def _borders_match(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
@@ -225,7 +239,9 @@ def room_at_bottom(
     return room
 
 
-def pdf_to_fragments(pdf: pdfplumber.PDF, source_name: str) -> _Found:
+def pdf_to_fragments(
+    pdf: pdfplumber.PDF, source_name: str, layouts: Layouts | None = None
+) -> _Found:
     """Every page's part of the report table, found by its header and column borders."""
     found = _Found()
     chars_seen = 0
@@ -239,10 +255,13 @@ def pdf_to_fragments(pdf: pdfplumber.PDF, source_name: str) -> _Found:
             if not boxes:
                 continue
             texts = table.extract()
-            start, header = find_header(texts)
+            start, header = header_rows(texts, layouts)
             if header is not None:
-                header_boxes = [box for box in boxes[start - 1] if box]
-                borders = tuple([box[0] for box in header_boxes] + [header_boxes[-1][2]])
+                if header.rows == 1:
+                    header_boxes = [box for box in boxes[start - 1] if box]
+                    borders = tuple([box[0] for box in header_boxes] + [header_boxes[-1][2]])
+                else:  # the lower row splits the group cell: both rows' edges
+                    borders = _table_borders(boxes[start - header.rows : start])
                 if found.header is None:
                     found.header, found.borders = header, borders
                     # The page's characters are parsed already; cropping would filter
@@ -299,12 +318,26 @@ def _append_to_above(rows: list[PdfRow], column: int, text: str) -> None:
         owner.cells[column] = join_lines(owner.cells[column] or "", text)
 
 
-def continues_row_above(cells: Cells) -> bool:
+def _cell(cells: Cells, header: Header, column: str) -> str | None:
+    index = header.index(column)
+    return cells[index] if index is not None and index < len(cells) else None
+
+
+def starts_item(cells: Cells, header: Header = AUGUST_HEADER) -> bool:
+    """Whether a row starts an item: ``(N)`` in its project cell, or a number in its 序号."""
+    if split_marker(_cell(cells, header, "content") or "")[0] is not None:
+        return True
+    return parse_serial(_cell(cells, header, "item_no")) is not None
+
+
+def has_completion(cells: Cells, header: Header = AUGUST_HEADER) -> bool:
+    """Whether a row has its own completion rate (its completion cell starts with a %)."""
+    return parse_completion(_cell(cells, header, "completion") or "") is not None
+
+
+def continues_row_above(cells: Cells, header: Header = AUGUST_HEADER) -> bool:
     """Whether a page's first data row is the rest of a row cut by the page break."""
-    item_no, _ = split_marker(cells[0] or "")
-    if item_no is not None:
-        return False
-    return parse_completion(cells[3] or "") is None
+    return not starts_item(cells, header) and not has_completion(cells, header)
 
 
 def _was_cut(fragment: Fragment | None, column: int) -> bool:
@@ -314,8 +347,12 @@ def _was_cut(fragment: Fragment | None, column: int) -> bool:
     return fragment.room[column] <= _ROOM_OF_A_CUT_CELL
 
 
-def stitch_page_breaks(fragments: list[Fragment]) -> list[PdfRow]:
+def stitch_page_breaks(fragments: list[Fragment], header: Header = AUGUST_HEADER) -> list[PdfRow]:
     """The rows of every page as one table: cut rows joined, merged cells carried over."""
+    content = header.index("content")
+    merged_over_break = [
+        i for i in (header.index("department"), header.index("leader")) if i is not None
+    ]
     rows: list[PdfRow] = []
     previous: Fragment | None = None
     for fragment in fragments:
@@ -328,24 +365,27 @@ def stitch_page_breaks(fragments: list[Fragment]) -> list[PdfRow]:
             texts = [column for column, text in enumerate(row.cells) if text]
             if (
                 cut is not None
-                and continues_row_above(row.cells)
+                and continues_row_above(row.cells, header)
                 and all(_was_cut(cut, c) for c in texts)
             ):
                 for column in texts:
                     _append_to_above(rows, column, row.cells[column] or "")
                 continue
             cells = list(row.cells)
-            item_no, _ = split_marker(cells[0] or "")
-            if item_no is None and parse_completion(cells[3] or "") is not None:
+            if (
+                content is not None
+                and not starts_item(cells, header)
+                and has_completion(cells, header)
+            ):
                 # Another row of the item above: what its project cell shows is the end of
                 # the item's merged project cell. (Text under a project cell that ended
                 # above the break stays, and the row is rejected for its missing number.)
-                if not cells[0]:
-                    cells[0] = None
-                elif cut is not None and _was_cut(cut, 0):
-                    _append_to_above(rows, 0, cells[0])
-                    cells[0] = None
-            for column in (4, 5):
+                if not cells[content]:
+                    cells[content] = None
+                elif cut is not None and _was_cut(cut, content):
+                    _append_to_above(rows, content, cells[content] or "")
+                    cells[content] = None
+            for column in merged_over_break:
                 if cells[column] == "":
                     cells[column] = None
             rows.append(PdfRow(cells, row.page, row.row))
@@ -353,11 +393,11 @@ def stitch_page_breaks(fragments: list[Fragment]) -> list[PdfRow]:
     return rows
 
 
-def rows_to_grid(rows: list[PdfRow]) -> list[GridRow]:
+def rows_to_grid(rows: list[PdfRow], header: Header = AUGUST_HEADER) -> list[GridRow]:
     """Stitched rows → grid rows with their page and row, ``raw`` the cells joined."""
     return [
-        GridRow(
-            tuple(row.cells),
+        header.grid_row(
+            row.cells,
             Location(page=row.page, row=row.row),
             " | ".join(cell or "" for cell in row.cells),
         )
@@ -375,7 +415,7 @@ def _open_failure(source_name: str, exc: Exception) -> UnreadableDocument:
     return UnreadableDocument(source_name, f"not a PDF or damaged ({detail})")
 
 
-def read_pdf(data: bytes, source_name: str) -> TableRead:
+def read_pdf(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
     """A PDF report's bytes → its table as grid rows with their page and row numbers."""
     if not data.strip():
         raise UnreadableDocument(source_name, "the file is empty")
@@ -383,7 +423,7 @@ def read_pdf(data: bytes, source_name: str) -> TableRead:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if not pdf.pages:
                 raise UnreadableDocument(source_name, "the PDF has no pages")
-            found = pdf_to_fragments(pdf, source_name)
+            found = pdf_to_fragments(pdf, source_name, layouts)
     except (UnreadableDocument, TableNotFound):
         raise
     except Exception as exc:  # pdfminer raises many types for damaged files; none may escape
@@ -397,5 +437,6 @@ def read_pdf(data: bytes, source_name: str) -> TableRead:
     return TableRead(
         header_month=found.header.month,
         title=found.title,
-        grid=rows_to_grid(stitch_page_breaks(found.fragments)),
+        grid=rows_to_grid(stitch_page_breaks(found.fragments, found.header), found.header),
+        header=found.header,
     )

@@ -30,6 +30,8 @@ PROGRESS_COLUMNS: tuple[str, ...] = (
     "source_page",
     "source_row",
     "source_line",
+    "note",
+    "extra",
 )
 QUARANTINE_COLUMNS: tuple[str, ...] = (
     "report_id",

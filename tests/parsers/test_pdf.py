@@ -286,7 +286,7 @@ def test_a_page_top_row_without_number_under_finished_cells_is_rejected_with_its
     first = page(1, ["(1)甲", "计划", "实际", "72%", "市教育局", "王旭良"])
     first.room = [3.0] * 6
     second = page(2, ["乙项目", "计划", "实际", "完成", "市民政局", "倪庆渊"])
-    rows, rejected = grid_to_rows(rows_to_grid(stitch_page_breaks([first, second])), "r.pdf")
+    rows, rejected, _ = grid_to_rows(rows_to_grid(stitch_page_breaks([first, second])), "r.pdf")
     assert rows["item_no"].tolist() == [1]
     [row] = rejected
     assert (row.location.page, row.location.row) == (2, 2)

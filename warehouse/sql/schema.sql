@@ -39,15 +39,22 @@ CREATE TABLE IF NOT EXISTS progress (
     completion_raw        VARCHAR,
     completion_pct        DOUBLE,
     is_lagging            BOOLEAN NOT NULL,
-    department            VARCHAR NOT NULL,
-    leader                VARCHAR NOT NULL,
+    department            VARCHAR,                 -- NULL: the layout has no such column
+    leader                VARCHAR,                 -- NULL: the layout has no such column
     department_inherited  BOOLEAN NOT NULL,
     leader_inherited      BOOLEAN NOT NULL,
     source_page           INTEGER,
     source_row            INTEGER,
     source_line           INTEGER,
+    note                  VARCHAR,                 -- the 备注 column, where the layout has one
+    extra                 JSON,                    -- other columns: {header text: cell}
     PRIMARY KEY (region, year, month, item_no, sub_no)
 );
+-- Warehouses made before layouts other than the August one were read.
+ALTER TABLE progress ADD COLUMN IF NOT EXISTS note VARCHAR;
+ALTER TABLE progress ADD COLUMN IF NOT EXISTS extra JSON;
+ALTER TABLE progress ALTER COLUMN department DROP NOT NULL;
+ALTER TABLE progress ALTER COLUMN leader DROP NOT NULL;
 
 CREATE TABLE IF NOT EXISTS quarantine (
     report_id    VARCHAR NOT NULL,
@@ -69,7 +76,7 @@ CREATE TABLE IF NOT EXISTS validation_issues (
     column_name    VARCHAR,
     check_name     VARCHAR NOT NULL,
     failure_value  VARCHAR,
-    severity       VARCHAR NOT NULL CHECK (severity IN ('error', 'warning')),
+    severity       VARCHAR NOT NULL CHECK (severity IN ('error', 'warning', 'info')),
     message        VARCHAR NOT NULL,
     action         VARCHAR,                -- what happened to the row or document
     rule           VARCHAR                 -- the rule broken, in plain words

@@ -14,6 +14,7 @@ from parsers.period import (
     PeriodHint,
     hint_from_filename,
     hint_from_title,
+    period_kind,
     resolve_period,
 )
 from parsers.table import Header
@@ -82,13 +83,17 @@ def parse_bytes(
         [*table.rejected, *rejected],
         key=lambda r: (r.location.page or 0, r.location.line or 0, r.location.row or 0),
     )
+    title_hint = hint_from_title(table.title or "")
+    filename_hint = hint_from_filename(Path(source_name).name)
     resolved_region, resolved_year, resolved_month, period_issues = resolve_period(
         source_name,
         option=PeriodHint(region, year, month),
-        title=hint_from_title(table.title or ""),
-        filename=hint_from_filename(Path(source_name).name),
+        title=title_hint,
+        filename=filename_hint,
         header_month=table.header_month,
     )
+    kind = period_kind(title_hint, filename_hint)
+    rows["period_kind"] = kind
     return ParsedDocument(
         source_name=source_name,
         source_format=fmt,
@@ -105,6 +110,7 @@ def parse_bytes(
             *row_issues,
         ],
         title=table.title,
+        period_kind=kind,
     )
 
 

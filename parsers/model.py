@@ -29,6 +29,7 @@ ROW_COLUMNS: tuple[str, ...] = (
     "source_line",
     "note",
     "extra",
+    "period_kind",
     "raw",
 )
 
@@ -50,6 +51,7 @@ ROW_DTYPES: dict[str, str] = {
     "source_line": "Int64",
     "note": "object",
     "extra": "object",
+    "period_kind": "object",
     "raw": "object",
 }
 
@@ -171,6 +173,8 @@ class ParsedDocument:
     rejected: list[RejectedRow] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     title: str | None = None
+    #: What the report covers: month, quarter, half_year or year (``parsers.period``).
+    period_kind: str = "month"
 
 
 def empty_rows() -> pd.DataFrame:

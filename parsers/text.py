@@ -125,11 +125,17 @@ def _header_lines(
     rows = [(i, split_cells(line)) for i, line in enumerate(lines) if "|" in line]
     miss: str | None = None
     for position, (i, cells) in enumerate(rows):
-        window = [cells] + ([rows[position + 1][1]] if position + 1 < len(rows) else [])
+        window = [cells]
+        if position + 1 < len(rows):
+            below_line = lines[rows[position + 1][0]].strip()
+            below = rows[position + 1][1]
+            if below_line.startswith("|") and not lines[i].strip().startswith("|"):
+                below = ["", *below]  # the header has no left border: an empty first cell
+            window.append(below)
         found = find_header(window, layouts, search=1)
         if found is not None:
             header = found[1]
-            own = [rows[position + k][1] for k in range(header.rows)]
+            own = window[: header.rows]
             return i, header, ["|".join(normalize_name(c) for c in row) for row in own]
         if miss is None:
             why = header_miss(cells, layouts)
@@ -157,6 +163,7 @@ def text_to_grid(
             else f"no table header found (a line like '{example}')",
         )
     preamble = [line.strip() for line in lines[:start] if line.strip()]
+    header_border = lines[start].strip().startswith("|")
     grid: list[GridRow] = []
     rejected: list[RejectedRow] = []
     issues: list[Issue] = []
@@ -179,6 +186,14 @@ def text_to_grid(
                 )
             continue
         cells = split_cells(line)
+        if line.strip().startswith("|") and not header_border:
+            # The header has no left border, so a leading '|' is an empty first cell
+            # (a merged 序号 or project cell) when that gives the header's width.
+            with_empty = ["", *cells]
+            if len(with_empty) == header.width or (
+                len(with_empty) > header.width and not with_empty[-1]
+            ):
+                cells = with_empty
         if "|".join(normalize_name(c) for c in cells) in header_text:
             continue  # the header, or a header repeated further down
         if match_header(cells, layouts) is not None:

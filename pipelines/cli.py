@@ -43,6 +43,15 @@ YearOpt = Annotated[
 MonthOpt = Annotated[
     int | None, typer.Option("--month", help="Month 1–12, when neither title nor file name says.")
 ]
+LayoutsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--layouts",
+        help="A layouts.toml adding header words to the built-in table layouts "
+        "[default: layouts.toml beside the database, if there is one]",
+        show_default=False,
+    ),
+]
 ReportsOpt = Annotated[
     Path | None,
     typer.Option(
@@ -111,10 +120,16 @@ def _run(
     parallel: str = "auto",
     workers: int | None = None,
     dask_address: str | None = None,
+    layouts: Path | None = None,
 ) -> None:
     try:
         settings = RunSettings.build(
-            db=db, reports_dir=reports_dir, region=region, year=year, month=month
+            db=db,
+            reports_dir=reports_dir,
+            region=region,
+            year=year,
+            month=month,
+            layouts=layouts,
         )
         from pipelines.backfill import choose_parallelism
         from pipelines.documents import discover_documents
@@ -191,11 +206,12 @@ def ingest(
     parallel: ParallelOpt = "auto",
     workers: WorkersOpt = None,
     dask_address: DaskOpt = None,
+    layouts: LayoutsOpt = None,
 ) -> None:
     """Parse, validate and load reports into the warehouse; write a validation report."""
     _run(
         paths, load=True, db=db, region=region, year=year, month=month, reports_dir=reports_dir,
-        parallel=parallel, workers=workers, dask_address=dask_address,
+        parallel=parallel, workers=workers, dask_address=dask_address, layouts=layouts,
     )  # fmt: skip
 
 
@@ -210,11 +226,12 @@ def validate(
     parallel: ParallelOpt = "auto",
     workers: WorkersOpt = None,
     dask_address: DaskOpt = None,
+    layouts: LayoutsOpt = None,
 ) -> None:
     """Parse and validate exactly as ingest does, load nothing, write the validation report."""
     _run(
         paths, load=False, db=db, region=region, year=year, month=month, reports_dir=reports_dir,
-        parallel=parallel, workers=workers, dask_address=dask_address,
+        parallel=parallel, workers=workers, dask_address=dask_address, layouts=layouts,
     )  # fmt: skip
 
 

@@ -122,10 +122,17 @@ def ingest_flow(
     reports_dir: str | None = None,
     raw_dir: str | None = None,
     load: bool = True,
+    layouts: str | None = None,
 ) -> dict[str, Any]:
     """Parse, check and (unless ``load`` is false) load the given reports; write the report."""
     settings = RunSettings.build(
-        db=db, reports_dir=reports_dir, raw_dir=raw_dir, region=region, year=year, month=month
+        db=db,
+        reports_dir=reports_dir,
+        raw_dir=raw_dir,
+        region=region,
+        year=year,
+        month=month,
+        layouts=layouts,
     )
     started_at = datetime.now()
     run_id = new_run_id(started_at)

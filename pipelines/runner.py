@@ -49,4 +49,5 @@ def _call(flow_fn: Any, paths: list[Path], settings: RunSettings, load: bool) ->
         reports_dir=str(settings.reports_dir),
         raw_dir=str(settings.raw_dir),
         load=load,
+        layouts=settings.period.layouts,
     )

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from parsers import DocumentError, Issue, Location, RejectedRow, parse_document
+from parsers.layouts import Layouts, load_layouts
 from pipelines.rules import describe_rule
 from pipelines.settings import PeriodOptions
 from schemas import validate_rows
@@ -76,11 +78,27 @@ def rejected_document(
     )
 
 
+def layouts_of(period: PeriodOptions) -> Layouts | None:
+    """The run's layouts (None: the built-in ones); the file was checked by the settings."""
+    return _load_layouts(period.layouts) if period.layouts else None
+
+
+@lru_cache(maxsize=8)
+def _load_layouts(path: str) -> Layouts:
+    return load_layouts(path)
+
+
 def check_document(path: str | Path, period: PeriodOptions) -> DocumentResult:
     """Parse and validate one document; never raises for a bad document."""
     path = Path(path)
     try:
-        doc = parse_document(path, region=period.region, year=period.year, month=period.month)
+        doc = parse_document(
+            path,
+            region=period.region,
+            year=period.year,
+            month=period.month,
+            layouts=layouts_of(period),
+        )
     except DocumentError as exc:
         return rejected_document(path, exc.check, exc.problem)
     except Exception as exc:  # a reader's own failure on a malformed file: still the file's fault

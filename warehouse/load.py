@@ -32,6 +32,7 @@ PROGRESS_COLUMNS: tuple[str, ...] = (
     "source_line",
     "note",
     "extra",
+    "period_kind",
 )
 QUARANTINE_COLUMNS: tuple[str, ...] = (
     "report_id",

@@ -58,7 +58,8 @@ def broken_sample(folder: Path) -> Path:
     lines = sample_lines()
     lines[2] = lines[2].replace("| 72% |", "| 待核实 |")  # line 3, item (2)
     lines[6] = lines[6].rstrip().rstrip("|") + "| 多余 |"  # line 7, item (6): 7 cells
-    lines[7] = lines[7].replace("| 陈玮莉 |", "|  |")  # line 8, item (7): no leader
+    # line 2, item (1): no leader, and no row above whose merged cell it could be
+    lines[1] = lines[1].replace("| 王旭良 |", "|  |")
     path = folder / SAMPLE_NAME
     path.parent.mkdir(exist_ok=True)
     path.write_text("\n".join(lines), "utf-8")
@@ -83,21 +84,21 @@ def test_broken_rows_are_quarantined_and_reported_with_their_lines(tmp_path: Pat
             "SELECT source_line, column_name, check_name, failure_value FROM validation_issues "
             "WHERE severity = 'error' ORDER BY source_line"
         ).fetchall()
-    assert [line for line, _ in quarantined] == [3, 7, 8]
-    assert "completion rate '待核实' is not a percentage" in quarantined[0][1]
-    assert "7 cells" in quarantined[1][1]
-    assert "leader" in quarantined[2][1]
+    assert [line for line, _ in quarantined] == [2, 3, 7]
+    assert "leader" in quarantined[0][1]
+    assert "completion rate '待核实' is not a percentage" in quarantined[1][1]
+    assert "7 cells" in quarantined[2][1]
     assert errors == [
+        (2, "leader", "leader_not_blank", ""),
         (3, "completion_raw", "completion_is_percentage", "待核实"),
         (7, "row", "cell_count", "7"),
-        (8, "leader", "leader_not_blank", ""),
     ]
     saved = json.loads(Path(report["report_files"]["json"]).read_text("utf-8"))
     assert saved["documents"][0]["rows_quarantined"] == 3
     lines = sorted(
         i["source_line"] for i in saved["documents"][0]["issues"] if i["severity"] == "error"
     )
-    assert lines == [3, 7, 8]
+    assert lines == [2, 3, 7]
     html = Path(report["report_files"]["html"]).read_text("utf-8")
     assert "completion rate &#39;待核实&#39; is not a percentage" in html
     assert "line 7" in html

@@ -15,6 +15,21 @@ format:
 - ``header_miss(cells, layouts)`` says why a row that looks like a header is not one (a
   required column missing), for the reader's "no table found" message.
 
+A new reader (HTML, spreadsheets) does, with its own rows of cell texts::
+
+    def read_xyz(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
+        rows = ...                                   # list of lists: str, '' or None (merged)
+        found = find_header(rows, layouts)           # None: raise TableNotFound (header_miss)
+        index, header = found
+        grid = [header.grid_row(cells, Location(row=n + 1), " | ".join(c or "" for c in cells))
+                for n, cells in enumerate(rows) if n >= index + header.rows]
+        return TableRead(header_month=header.month, title=..., grid=grid, header=header,
+                         empty_cells_merge=...)      # True where merges arrive as empty cells
+
+and is registered in ``parsers/document.py``; ``grid_to_rows`` (``parsers/grid.py``) does the
+rest. A row's cells are in the header's column order, one per header column; ``None`` is a
+cell covered by a merge from above, ``''`` an empty cell.
+
 A header is a row where every required column (项目内容, 责任单位) and at least three known
 columns are named, and known names are at least half of the filled cells. Unknown cells are
 kept (their values go to ``progress.extra``); a column named twice keeps the first and treats

@@ -117,11 +117,15 @@ def cells_to_grid(cells: list[str], header: Header, location: Location, raw: str
     return None
 
 
+_HEADER_EXAMPLE = "项目内容 | 8月计划进度 | 实际进度情况 | 完成率 | 责任单位 | 具体分管领导"
+
+
 def _header_lines(
-    lines: list[str], layouts: Layouts | None
-) -> tuple[int, Header, list[str]] | tuple[None, None, str | None]:
-    """The header's first line index, the header, and its lines' cells as normalized text;
-    or (None, None, why the first header-like line is not a header)."""
+    lines: list[str], layouts: Layouts | None, source_name: str
+) -> tuple[int, Header, set[str]]:
+    """The header's first line index, the header, and its lines' cells as normalized text
+    (to pass over the header where it is repeated); TableNotFound saying why when there is
+    none, naming the first line that looks like a header but is not one."""
     rows = [(i, split_cells(line)) for i, line in enumerate(lines) if "|" in line]
     miss: str | None = None
     for position, (i, cells) in enumerate(rows):
@@ -136,12 +140,17 @@ def _header_lines(
         if found is not None:
             header = found[1]
             own = window[: header.rows]
-            return i, header, ["|".join(normalize_name(c) for c in row) for row in own]
+            return i, header, {"|".join(normalize_name(c) for c in row) for row in own}
         if miss is None:
             why = header_miss(cells, layouts)
             if why is not None:
                 miss = f"line {i + 1} looks like a header, but {why}"
-    return None, None, miss
+    raise TableNotFound(
+        source_name,
+        f"no table header found ({miss}; a header line is like '{_HEADER_EXAMPLE}')"
+        if miss
+        else f"no table header found (a line like '{_HEADER_EXAMPLE}')",
+    )
 
 
 def text_to_grid(
@@ -153,15 +162,7 @@ def text_to_grid(
     cannot be placed in the grid, and warnings about lines that are not rows.
     """
     lines = text.splitlines()
-    start, header, header_text = _header_lines(lines, layouts)
-    if start is None or header is None:
-        example = "项目内容 | 8月计划进度 | 实际进度情况 | 完成率 | 责任单位 | 具体分管领导"
-        raise TableNotFound(
-            source_name,
-            f"no table header found ({header_text}; a header line is like '{example}')"
-            if header_text
-            else f"no table header found (a line like '{example}')",
-        )
+    start, header, header_text = _header_lines(lines, layouts, source_name)
     preamble = [line.strip() for line in lines[:start] if line.strip()]
     header_border = lines[start].strip().startswith("|")
     grid: list[GridRow] = []

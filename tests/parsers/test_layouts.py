@@ -35,8 +35,13 @@ def _same_as_expected(rows: pd.DataFrame) -> None:
     )
 
 
-@pytest.mark.parametrize("fmt", ["txt", "docx"])
-@pytest.mark.parametrize("case", SAME_ROWS)
+CASES = [(case, fmt) for case in SAME_ROWS for fmt in ("txt", "docx")] + [
+    ("serial-column", "pdf"),
+    ("two-row-header", "pdf"),
+]
+
+
+@pytest.mark.parametrize(("case", "fmt"), CASES)
 def test_a_layout_of_the_august_report_gives_its_48_rows(case: str, fmt: str) -> None:
     doc = _parse(LAYOUTS / f"{AUGUST}-{case}.{fmt}")
     assert (doc.year, doc.month, doc.period_kind) == (2022, 8, "month")
@@ -111,7 +116,7 @@ def test_a_table_without_completion_or_leader_loads_them_as_null(fmt: str) -> No
     )
 
 
-@pytest.mark.parametrize("fmt", ["txt", "docx"])
+@pytest.mark.parametrize("fmt", ["txt", "docx", "pdf"])
 def test_a_year_end_table_is_month_12_of_kind_year(fmt: str) -> None:
     doc = _parse(LAYOUTS / f"yueqing-2022-year-end.{fmt}")
     first = _first_rows()

@@ -27,8 +27,8 @@ console = Console(highlight=False)
 
 
 def _check(path: str):  # top level so that process pools can pickle it
-    from pipelines.settings import PeriodOptions
-    from pipelines.steps import check_document
+    from pipelines.core.checking import check_document
+    from pipelines.core.settings import PeriodOptions
 
     return check_document(path, PeriodOptions())
 
@@ -292,16 +292,16 @@ def _measure_load(parsed: list) -> tuple[float, float, int]:
 
 
 def _measure_prefect(paths: list[str]) -> tuple[float, float, float]:
-    from pipelines.loading import load_results
-    from pipelines.prefect_env import configure_prefect_environment
-    from pipelines.report import build_run_report, new_run_id, write_report
-    from pipelines.settings import RunSettings
-    from pipelines.steps import reject_repeated_periods
+    from pipelines.core.checking import reject_repeated_periods
+    from pipelines.core.load_run import load_results
+    from pipelines.core.settings import RunSettings
+    from pipelines.flows.environment import configure_prefect_environment
+    from pipelines.reports.validation import build_run_report, new_run_id, write_report
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["PREFECT_HOME"] = str(Path(tmp) / "prefect")
         configure_prefect_environment(quiet=True)
-        from pipelines.flow import ingest_flow
+        from pipelines.flows.ingest import ingest_flow
 
         settings = RunSettings.build(
             db=Path(tmp) / "direct.duckdb",
@@ -334,8 +334,8 @@ def _measure_prefect(paths: list[str]) -> tuple[float, float, float]:
 
         # The same backfill with the parse tasks in 2 worker processes (the pool's start-up,
         # each worker importing Prefect, pandas and pandera, is part of the figure).
-        from pipelines.backfill import Parallelism
-        from pipelines.runner import run_ingest_flow
+        from pipelines.core.parallelism import Parallelism
+        from pipelines.flows.run_flow import run_ingest_flow
 
         start = time.perf_counter()
         run_ingest_flow(

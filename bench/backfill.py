@@ -21,9 +21,9 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="minsheng-bench-pr
 
 
 def main(argv: list[str]) -> None:
-    from pipelines.backfill import choose_parallelism
-    from pipelines.runner import run_ingest_flow
-    from pipelines.settings import RunSettings
+    from pipelines.core.parallelism import choose_parallelism
+    from pipelines.core.settings import RunSettings
+    from pipelines.flows.run_flow import run_ingest_flow
     from tests.corpus import write_reports
     from tests.warehouse_snapshot import warehouse_snapshot
 

@@ -31,10 +31,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
 
-    from pipelines.identity import refresh_item_keys
-    from pipelines.loading import load_results
-    from pipelines.settings import PeriodOptions, RunSettings
-    from pipelines.steps import check_document
+    from pipelines.core.checking import check_document
+    from pipelines.core.load_run import load_results, refresh_item_keys
+    from pipelines.core.settings import PeriodOptions, RunSettings
     from schemas.identity import assign_item_keys
     from warehouse import connect
     from warehouse.history import year_item_rows
@@ -99,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _load_of(result):  # type: ignore[no-untyped-def]
-    from pipelines.loading import result_to_load
+    from pipelines.core.load_run import result_to_load
 
     return result_to_load(result, None)
 

@@ -81,7 +81,7 @@ def parse_bytes(
     )
     rejected = sorted(
         [*table.rejected, *rejected],
-        key=lambda r: (r.location.page or 0, r.location.line or 0, r.location.row or 0),
+        key=lambda r: r.location.sort_key(),
     )
     title_hint = hint_from_title(table.title or "")
     filename_hint = hint_from_filename(Path(source_name).name)

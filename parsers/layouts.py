@@ -156,10 +156,12 @@ def _check(data: dict[str, Any], source: str) -> dict[str, dict[str, Any]]:
             else:
                 problems.append(f"{where}.label must be a non-empty string")
         if "required" in spec:
-            if isinstance(spec["required"], bool):
-                out["required"] = spec["required"]
-            else:
+            if not isinstance(spec["required"], bool):
                 problems.append(f"{where}.required must be true or false")
+            elif column == "content" and not spec["required"]:
+                problems.append(f"{where}.required: a row is its project text; it stays required")
+            else:
+                out["required"] = spec["required"]
         checked[column] = out
     if problems:
         raise LayoutsError(source, problems)

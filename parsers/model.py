@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -75,7 +76,22 @@ class Location:
     row: int | None = None
     line: int | None = None
 
+    @classmethod
+    def of_row(cls, row: Mapping[str, Any]) -> Location:
+        """The place of a table row or an issue record, from its ``source_page/row/line``."""
+
+        def opt(name: str) -> int | None:
+            value = row.get(name)
+            return None if value is None or pd.isna(value) else int(value)
+
+        return cls(page=opt("source_page"), row=opt("source_row"), line=opt("source_line"))
+
+    def sort_key(self) -> tuple[int, int, int]:
+        """Document order: by page, line, then row; a whole-document place comes first."""
+        return (self.page or 0, self.line or 0, self.row or 0)
+
     def describe(self) -> str:
+        """``page 3, row 2`` or ``line 7``; empty for the whole document."""
         parts = []
         if self.page is not None:
             parts.append(f"page {self.page}")

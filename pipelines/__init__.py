@@ -1,1 +1,5 @@
-"""Prefect flows and the ``minsheng`` command line. The only package that imports Prefect."""
+"""Running the pipeline: the Prefect-free core, the Prefect flows around it, the reports, the CLI.
+
+``core/`` holds the steps as plain functions; ``flows/`` is everything that imports Prefect;
+``reports/`` renders validation and month reports; ``cli/`` is the ``minsheng`` command.
+"""

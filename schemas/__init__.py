@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from schemas.checks import CHECKS, describe_rule
 from schemas.progress import (
-    CHECK_MESSAGES,
     ERROR_SCHEMA,
     KEY,
     WARNING_SCHEMA,
@@ -12,10 +12,11 @@ from schemas.progress import (
 )
 
 __all__ = [
-    "CHECK_MESSAGES",
+    "CHECKS",
     "ERROR_SCHEMA",
     "KEY",
     "WARNING_SCHEMA",
     "Validated",
+    "describe_rule",
     "validate_rows",
 ]

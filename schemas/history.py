@@ -14,24 +14,6 @@ import pandas as pd
 
 from parsers.model import Issue, Location
 
-#: The checks of this module and what each means, for the report.
-HISTORY_CHECKS: dict[str, str] = {
-    "completion_went_down": "completion rate is lower than in the previous reported month",
-    "item_vanished": "an item of the previous reported month is missing",
-    "item_appeared": "an item not in the previous reported month",
-    "department_changed": "department (责任单位) differs from the previous reported month",
-    "leader_changed": "leader (具体分管领导) differs from the previous reported month",
-    "item_count_changed": "number of items differs from the previous reported month",
-}
-
-
-def _location(row: Mapping[str, Any]) -> Location:
-    def opt(name: str) -> int | None:
-        value = row.get(name)
-        return None if value is None or pd.isna(value) else int(value)
-
-    return Location(page=opt("source_page"), row=opt("source_row"), line=opt("source_line"))
-
 
 def _text(value: object) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
@@ -73,7 +55,7 @@ def compare_months(
                 check,
                 message,
                 severity="warning",
-                location=_location(row) if row is not None else Location(),
+                location=Location.of_row(row) if row is not None else Location(),
                 column=column,
                 value=value,
                 action="row loaded" if row is not None else "noted",

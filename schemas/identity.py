@@ -172,13 +172,7 @@ def _excerpt(text: str, width: int = 16) -> str:
 
 
 def _row_location(rows: pd.DataFrame, item_no: int) -> Location:
-    row = rows[rows["item_no"] == item_no].sort_values("sub_no").iloc[0]
-
-    def opt(name: str) -> int | None:
-        value = row.get(name)
-        return None if value is None or pd.isna(value) else int(value)
-
-    return Location(page=opt("source_page"), row=opt("source_row"), line=opt("source_line"))
+    return Location.of_row(rows[rows["item_no"] == item_no].sort_values("sub_no").iloc[0])
 
 
 def identity_issues(

@@ -17,6 +17,7 @@ from pandera.errors import SchemaErrors
 
 from parsers.grid import parse_completion
 from parsers.model import Issue, Location, RejectedRow
+from schemas.checks import failure_message
 
 KEY = ["region", "year", "month", "item_no", "sub_no"]
 
@@ -51,24 +52,6 @@ def _gap_check(known_items: frozenset[int]) -> pa.Check:
         return series.map(lambda n: pd.isna(n) or int(n) <= 1 or int(n) - 1 in present).astype(bool)
 
     return _check(no_gap_before, "item_numbering_gap")
-
-
-#: What each check means in plain words, for messages and the report.
-CHECK_MESSAGES: dict[str, str] = {
-    "content_not_blank": "project text is empty",
-    "department_not_blank": "department (责任单位) is empty",
-    "leader_not_blank": "leader (具体分管领导) is empty",
-    "completion_is_percentage": "completion rate {value!r} is not a percentage",
-    "item_no_positive": "item number {value} is not 1 or more",
-    "sub_no_positive": "row number {value} within the item is not 1 or more",
-    "unique_key": "item ({item}) row {sub} appears more than once in this period",
-    "completion_at_most_100": "completion rate {value}% is above 100%",
-    "department_looks_like_organisation": (
-        "department {value!r} does not end like an organisation (局, 委, 中心, …): truncated?"
-    ),
-    "leader_looks_like_name": "leader {value!r} is not a 2–4 character name",
-    "item_numbering_gap": "item ({value}) follows a gap in the numbering: was a row lost?",
-}
 
 
 def _check(fn, name: str, *, element_wise: bool = False) -> pa.Check:  # type: ignore[no-untyped-def]
@@ -157,14 +140,6 @@ def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(columns=["column", "check", "failure_case", "index"])
 
 
-def _location(row: pd.Series) -> Location:
-    def opt(name: str) -> int | None:
-        value = row.get(name)
-        return None if value is None or pd.isna(value) else int(value)
-
-    return Location(page=opt("source_page"), row=opt("source_row"), line=opt("source_line"))
-
-
 def _check_name(raw: object) -> str:
     text = str(raw)
     if "multiple_fields_uniqueness" in text or "unique" in text.lower():
@@ -198,8 +173,8 @@ def failures_to_issues(
         )
         if check == "unique_key":  # the repeated key as the document writes it
             value_text = f"({row.get('item_no')})"
-        template = CHECK_MESSAGES.get(check, f"check {check} failed")
-        message = template.format(
+        message = failure_message(
+            check,
             value=value_text if value_text is not None else "",
             item=row.get("item_no"),
             sub=row.get("sub_no"),
@@ -212,7 +187,7 @@ def failures_to_issues(
                     check,
                     message,
                     severity=severity,
-                    location=_location(row),
+                    location=Location.of_row(row),
                     column=shown_column or "item_no, sub_no",
                     value=value_text,
                     action=action,

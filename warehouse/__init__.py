@@ -14,6 +14,7 @@ from warehouse.load import (
     record_issues,
     record_run,
 )
+from warehouse.locking import writer_lock
 
 __all__ = [
     "DatabaseBusy",
@@ -30,4 +31,5 @@ __all__ = [
     "record_issues",
     "record_run",
     "seen_sha256s",
+    "writer_lock",
 ]

@@ -1,4 +1,7 @@
-"""Opening the DuckDB file: schema on write connections, read-only for queries, lock waits."""
+"""Opening the DuckDB file: schema on write connections, read-only for queries, lock waits.
+
+The words a waiting process prints are defined here once; ``warehouse.locking`` uses them too.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,26 @@ class WarehouseError(Exception):
 
 class DatabaseBusy(WarehouseError):
     """Another process holds the database's write lock for longer than we wait."""
+
+
+def waiting_message(path: str | Path, wait_seconds: float) -> str:
+    """What a process says when another one holds the warehouse (DuckDB's or our lock)."""
+    return (
+        f"{path} is in use by another process; waiting up to {wait_seconds:.0f} s for it to finish"
+    )
+
+
+def free_message(path: str | Path) -> str:
+    """What a waiting process says when the warehouse is free again."""
+    return f"{path} is free now; continuing"
+
+
+def busy_error(path: str | Path, wait_seconds: float) -> DatabaseBusy:
+    """The error when the warehouse stayed locked for longer than we wait."""
+    return DatabaseBusy(
+        f"{path} is locked by another process for more than {wait_seconds:.0f} s; "
+        "try again when it has finished"
+    )
 
 
 def load_sql(name: str) -> str:
@@ -57,22 +80,16 @@ def connect(
             if not _is_lock_error(exc):
                 raise WarehouseError(f"cannot open {path}: {exc}") from None
             if time.monotonic() >= deadline:
-                raise DatabaseBusy(
-                    f"{path} is locked by another process for more than {wait_seconds:.0f} s; "
-                    "try again when it has finished"
-                ) from None
+                raise busy_error(path, wait_seconds) from None
             if on_wait is not None and not told:
-                on_wait(
-                    f"{path} is in use by another process; waiting up to {wait_seconds:.0f} s "
-                    "for it to finish"
-                )
+                on_wait(waiting_message(path, wait_seconds))
                 told = True
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
         except duckdb.Error as exc:
             raise WarehouseError(f"cannot open {path}: {exc}") from None
     if told and on_wait is not None:
-        on_wait(f"{path} is free now; continuing")
+        on_wait(free_message(path))
     if not read_only:
         _allow_info_severity(conn)
         conn.execute(load_sql("schema"))

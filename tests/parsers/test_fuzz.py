@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from parsers import ReportError, parse_bytes
 from parsers.table import match_header
 from parsers.text import decode_text, split_cells
-from pipelines.settings import PeriodOptions
-from pipelines.steps import check_document
+from pipelines.core.checking import check_document
+from pipelines.core.settings import PeriodOptions
 from tests.conftest import sample_lines
 
 NAME = "2022年8月乐清市民生实事.txt"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.backfill import Parallelism, choose_parallelism, processes_pay_off
-from pipelines.runner import run_ingest_flow
-from pipelines.settings import RunSettings, SettingsError
+from pipelines.core.parallelism import Parallelism, choose_parallelism, processes_pay_off
+from pipelines.core.settings import RunSettings, SettingsError
+from pipelines.flows.run_flow import run_ingest_flow
 from tests.corpus import write_reports
 from tests.warehouse_snapshot import warehouse_snapshot
 

@@ -221,6 +221,18 @@ def test_each_bad_input(corpus_run: Run, case: Case) -> None:
     assert archived.name.startswith(sha) and archived.read_bytes() == case.data
 
 
+def test_every_check_in_the_report_is_in_the_check_table(corpus_run: Run) -> None:
+    from schemas.checks import CHECKS
+
+    issues = [i for d in corpus_run.report["documents"] for i in d["issues"]]
+    assert {"cell_count", "completion_is_percentage", "unique_key", "period"} <= {
+        i["check"] for i in issues
+    }
+    for issue in issues:
+        assert issue["severity"] in CHECKS[issue["check"]].severities, issue
+        assert issue["rule"] == CHECKS[issue["check"]].rule
+
+
 def test_the_html_report_shows_each_problem_with_its_place(corpus_run: Run) -> None:
     html_path = next((corpus_run.folder.parent / "data" / "reports").glob("*.html"))
     html = html_path.read_text("utf-8")

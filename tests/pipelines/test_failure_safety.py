@@ -19,9 +19,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.loading import load_results
-from pipelines.settings import PeriodOptions, RunSettings
-from pipelines.steps import check_document
+from pipelines.core.checking import check_document
+from pipelines.core.load_run import load_results
+from pipelines.core.settings import PeriodOptions, RunSettings
 from tests.conftest import sample_lines
 
 PAUSE_LINE = "fault injection: pausing"

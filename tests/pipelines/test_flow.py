@@ -16,7 +16,7 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
 def run(paths: list[Path], tmp_path: Path, **options):
-    from pipelines.flow import ingest_flow
+    from pipelines.flows.ingest import ingest_flow
 
     return ingest_flow(
         paths=[str(p) for p in paths],
@@ -132,7 +132,7 @@ def test_each_region_and_month_gets_a_table_artifact_with_every_issue(tmp_path: 
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
     from prefect.client.schemas.sorting import ArtifactSort
 
-    from pipelines.flow import artifact_key
+    from pipelines.flows.ingest import artifact_key
 
     path = broken_sample(tmp_path / "in")
     report = run([path], tmp_path, region="乐清市")

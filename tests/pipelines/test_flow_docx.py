@@ -37,7 +37,7 @@ def september_with_a_bad_row(path: Path) -> Path:
 def test_word_reports_load_with_their_table_rows_and_bad_ones_are_rejected(
     tmp_path: Path,
 ) -> None:
-    from pipelines.flow import ingest_flow
+    from pipelines.flows.ingest import ingest_flow
 
     inbox = tmp_path / "in"
     inbox.mkdir()

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
 def test_the_august_pdf_and_a_scanned_pdf_in_one_run(tmp_path: Path) -> None:
-    from pipelines.flow import ingest_flow
+    from pipelines.flows.ingest import ingest_flow
 
     inbox = tmp_path / "in"
     inbox.mkdir()

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.loading import validate_results
-from pipelines.settings import PeriodOptions, RunSettings
-from pipelines.steps import check_document
+from pipelines.core.checking import check_document
+from pipelines.core.load_run import validate_results
+from pipelines.core.settings import PeriodOptions, RunSettings
 from tests.warehouse.test_views import MONTHS, load
 
 AUGUST = MONTHS / "text" / "yueqing-2022-08.txt"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.inbox import loaded_periods_of, unseen_documents
-from pipelines.loading import load_results
-from pipelines.settings import PeriodOptions, RunSettings, SettingsError
-from pipelines.steps import check_document
+from pipelines.core.checking import check_document
+from pipelines.core.inbox import loaded_periods_of, unseen_documents
+from pipelines.core.load_run import load_results
+from pipelines.core.settings import PeriodOptions, RunSettings, SettingsError
 from tests.conftest import SAMPLE
 
 

@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
-from pipelines.settings import PeriodOptions, RunSettings, SettingsError
-from pipelines.steps import check_document
+from pipelines.core.checking import check_document
+from pipelines.core.settings import PeriodOptions, RunSettings, SettingsError
 
 TABLE = (
     "2022年乐清市民生实事项目8月份进展情况\n"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.loading import load_results, with_month_over_month
-from pipelines.settings import PeriodOptions, RunSettings
-from pipelines.steps import check_document
+from pipelines.core.checking import check_document
+from pipelines.core.load_run import load_results, validate_results
+from pipelines.core.settings import PeriodOptions, RunSettings
 from tests.conftest import sample_lines
 
 
@@ -84,20 +84,22 @@ def test_validate_compares_with_the_warehouse_read_only(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     results = [check_document(_month(tmp_path / "b", 9, _september), PeriodOptions("乐清市"))]
     # a write connection held elsewhere must not make validate wait or fail
+    settings = RunSettings.build(db=db)
     holder = duckdb.connect(str(db))
     try:
-        checked = with_month_over_month(results, db)
+        [checked] = validate_results(results, settings)
     finally:
         holder.close()
-    assert [i.check for i in checked[0].issues] == [i.check for i in results[0].issues]
-    checked = with_month_over_month(results, db)
-    found = [(i.check, i.location.line, i.message) for i in checked[0].issues]
+    assert [i["check"] for i in checked.issues] == [i.check for i in results[0].issues]
+    [checked] = validate_results(results, settings)
+    found = [(i["check"], i["source_line"], i["message"]) for i in checked.issues]
     assert [f for f in found if f[0] in {e[0] for e in EXPECTED}] == EXPECTED
-    assert with_month_over_month(results, tmp_path / "none.duckdb")[0].issues == results[0].issues
+    [alone] = validate_results(results, RunSettings.build(db=tmp_path / "none.duckdb"))
+    assert [i["check"] for i in alone.issues] == [i.check for i in results[0].issues]
 
 
 def test_an_identical_copy_in_one_run_is_rejected_and_the_original_loads(tmp_path: Path) -> None:
-    from pipelines.steps import reject_repeated_periods
+    from pipelines.core.checking import reject_repeated_periods
 
     original = _month(tmp_path / "a", 8)
     copy = tmp_path / "b" / "2022年8月民生实事-copy.txt"

@@ -11,19 +11,19 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.flow import _retry_when_busy
-from pipelines.loading import load_results
-from pipelines.locking import lock_path, writer_lock
-from pipelines.settings import PeriodOptions, RunSettings
-from pipelines.steps import check_document
+from pipelines.core.checking import check_document
+from pipelines.core.load_run import load_results
+from pipelines.core.settings import PeriodOptions, RunSettings
+from pipelines.flows.ingest import _retry_when_busy
 from warehouse import DatabaseBusy
+from warehouse.locking import lock_path, writer_lock
 
 
 def hold_lock(db: Path, seconds: float) -> subprocess.Popen[str]:
     """Another process that holds the writer lock for ``seconds``; returns once it has it."""
     code = textwrap.dedent(f"""
         import sys, time
-        from pipelines.locking import writer_lock
+        from warehouse.locking import writer_lock
         with writer_lock({str(db)!r}, wait_seconds=1):
             print("locked", flush=True)
             time.sleep({seconds})

@@ -10,7 +10,7 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from pipelines.monthly import print_summary, render_html
+from pipelines.reports.month import print_summary, render_html
 from tests.pipelines.test_cli import minsheng
 from tests.warehouse.test_views import SECOND_REGION, TEXT_MONTHS, load
 from warehouse import WarehouseError

@@ -6,10 +6,10 @@ from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
-from pipelines.loading import outcome_without_loading
-from pipelines.report import build_run_report, issues_markdown, render_html, rule_counts
-from pipelines.settings import PeriodOptions
-from pipelines.steps import check_document, reject_repeated_periods
+from pipelines.core.checking import check_document, reject_repeated_periods
+from pipelines.core.load_run import outcome_without_loading
+from pipelines.core.settings import PeriodOptions
+from pipelines.reports.validation import build_run_report, issues_markdown, render_html, rule_counts
 from tests.conftest import FIXTURES
 from tests.pipelines.test_flow import broken_sample
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.schedule import DEPLOYMENT_NAME, FLOW_NAME, read_deployment
-from pipelines.settings import RunSettings, SettingsError
+from pipelines.core.settings import RunSettings, SettingsError
+from pipelines.flows.deployment import DEPLOYMENT_NAME, FLOW_NAME, read_deployment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -15,12 +15,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_prefect_yaml_holds_the_monthly_cron() -> None:
     spec = read_deployment(ROOT / "prefect.yaml")
     assert (spec.name, spec.cron, spec.timezone) == ("monthly", "0 9 5 * *", "Asia/Shanghai")
-    assert spec.entrypoint == "pipelines/inbox.py:inbox_flow"
+    assert spec.entrypoint == "pipelines/flows/monthly.py:inbox_flow"
     assert spec.parameters == {"inbox": "data/inbox"}
 
 
 def test_the_served_deployment_carries_that_schedule(tmp_path: Path) -> None:
-    from pipelines.serve import build_deployment, deployment_parameters
+    from pipelines.flows.serving import build_deployment, deployment_parameters
 
     spec = read_deployment(ROOT / "prefect.yaml")
     settings = RunSettings.build(db=tmp_path / "w.duckdb", reports_dir=tmp_path / "reports")
@@ -35,7 +35,7 @@ def test_the_served_deployment_carries_that_schedule(tmp_path: Path) -> None:
 
 
 def test_the_entrypoint_names_the_flow_that_is_served() -> None:
-    from pipelines import inbox
+    from pipelines.flows import monthly as inbox
 
     spec = read_deployment(ROOT / "prefect.yaml")
     module, name = spec.entrypoint.split(":")

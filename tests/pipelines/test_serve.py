@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.server import ApiServer, start_server
+from pipelines.flows.api_server import ApiServer, start_server
 from tests.conftest import SAMPLE
 
 DEPLOYMENT = "minsheng-monthly/monthly"
@@ -128,7 +128,7 @@ def test_a_triggered_run_ingests_new_inbox_files_and_leaves_them(
 
 
 def test_serve_says_so_when_the_configured_server_does_not_answer(tmp_path: Path) -> None:
-    from pipelines.server import free_port
+    from pipelines.flows.api_server import free_port
 
     url = f"http://127.0.0.1:{free_port()}/api"
     done = subprocess.run(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from parsers import parse_document
-from schemas.history import HISTORY_CHECKS, compare_months
+from schemas.checks import CHECKS
+from schemas.history import compare_months
 from tests.conftest import SAMPLE
 
 
@@ -89,4 +90,4 @@ def test_an_item_quarantined_this_month_is_not_called_vanished() -> None:
 def test_every_check_has_a_description() -> None:
     september = august()
     september = september[september["item_no"] != 30]
-    assert {i.check for i in compare(august(), september)} <= set(HISTORY_CHECKS)
+    assert {i.check for i in compare(august(), september)} <= set(CHECKS)

@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.loading import load_results
-from pipelines.settings import PeriodOptions, RunSettings
-from pipelines.steps import check_document
+from pipelines.core.checking import check_document
+from pipelines.core.load_run import load_results
+from pipelines.core.settings import PeriodOptions, RunSettings
 from tests.conftest import FIXTURES
 
 LAYOUTS = FIXTURES / "layouts"

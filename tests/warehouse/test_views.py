@@ -13,9 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.loading import load_results
-from pipelines.settings import PeriodOptions, RunSettings
-from pipelines.steps import check_document
+from pipelines.core.checking import check_document
+from pipelines.core.load_run import load_results
+from pipelines.core.settings import PeriodOptions, RunSettings
 from tests.conftest import FIXTURES
 
 MONTHS = FIXTURES / "months"
@@ -184,7 +184,7 @@ def test_renumbering_and_replaced_projects_are_reported(warehouse: Path) -> None
 @pytest.mark.usefixtures("prefect_harness")
 def test_views_on_mixed_formats_june_pdf_july_docx(tmp_path: Path) -> None:
     """June as PDF, July as Word, August and September as text, through the real flow."""
-    from pipelines.flow import ingest_flow
+    from pipelines.flows.ingest import ingest_flow
 
     report = ingest_flow(
         paths=[str(MONTHS / "mixed")],

@@ -1,23 +1,24 @@
-"""Loading checked documents into the warehouse, a run in one transaction."""
+"""The load step: a run's checked documents into the warehouse in one transaction.
+
+Also what ``validate`` reports instead: what the load would do, with nothing written.
+"""
 
 from __future__ import annotations
 
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from parsers import Issue
-from pipelines.locking import writer_lock
-from pipelines.previous import PreviousMonths
-from pipelines.settings import RunSettings
-from pipelines.steps import DocumentResult, issue_record, quarantine_frame
-from schemas.history import compare_months
+from pipelines.core.checking import DocumentResult, issue_record, quarantine_frame
+from pipelines.core.cross_month import with_cross_month_issues
+from pipelines.core.settings import RunSettings
+from schemas.identity import assign_item_keys
 from warehouse import (
     DocumentLoad,
     LoadOutcome,
@@ -27,7 +28,9 @@ from warehouse import (
     load_documents,
     record_run,
 )
+from warehouse.history import replace_item_keys, year_item_rows
 from warehouse.load import ISSUE_COLUMNS, PROGRESS_COLUMNS, make_report_id
+from warehouse.locking import writer_lock
 
 
 @dataclass
@@ -79,26 +82,25 @@ def _issues_frame(
 def validate_results(results: list[DocumentResult], settings: RunSettings) -> list[DocumentOutcome]:
     """What ingest would do, for ``validate``: nothing is written.
 
-    Checks across months read the warehouse, when there is one, on a read-only connection.
+    The checks across months compare with the warehouse when there is one, opened read-only
+    and not waited for: a missing or busy warehouse only narrows the comparison to the
+    documents of this run.
     """
-    from pipelines.identity import renumbering_issues
-
+    conn = None
     if Path(settings.db).exists():
-        conn = connect(settings.db, read_only=True, wait_seconds=settings.lock_wait_seconds)
         try:
-            found = renumbering_issues(conn, results)
-        finally:
+            conn = connect(settings.db, read_only=True, wait_seconds=0)
+        except WarehouseError:
+            conn = None
+    try:
+        results = with_cross_month_issues(conn, results)
+    finally:
+        if conn is not None:
             conn.close()
-    else:
-        found = renumbering_issues(None, results)
-    return [
-        outcome_without_loading(result, extra) for result, extra in zip(results, found, strict=True)
-    ]
+    return [outcome_without_loading(result) for result in results]
 
 
-def outcome_without_loading(
-    result: DocumentResult, extra: list[Issue] | None = None
-) -> DocumentOutcome:
+def outcome_without_loading(result: DocumentResult) -> DocumentOutcome:
     """What ingest would do with a document, for ``validate``: nothing is written."""
     return DocumentOutcome(
         source_name=result.source_name,
@@ -111,7 +113,7 @@ def outcome_without_loading(
         year=result.year,
         month=result.month,
         source_format=result.source_format,
-        issues=[issue_record(i) for i in [*result.issues, *(extra or [])]],
+        issues=[issue_record(i) for i in result.issues],
     )
 
 
@@ -147,58 +149,6 @@ def result_to_load(result: DocumentResult, archived: str | None) -> DocumentLoad
         quarantine=quarantine_frame(result),
         archived_as=archived,
     )
-
-
-def month_over_month(previous: PreviousMonths, result: DocumentResult) -> list[Issue]:
-    """Warnings comparing a document with the previous reported month of its region and year."""
-    found = previous.of(result)
-    if found is None:
-        return []
-    month, rows = found
-    return compare_months(
-        rows,
-        result.rows,
-        source_name=result.source_name,
-        previous_label=f"{result.year}年{month}月",
-        quarantined_items=frozenset(r.item_no for r in result.quarantined if r.item_no is not None),
-    )
-
-
-def add_month_over_month(
-    conn: duckdb.DuckDBPyConnection | None,
-    results: list[DocumentResult],
-    previous: PreviousMonths | None = None,
-) -> list[DocumentResult]:
-    """Each result with its month-over-month warnings added."""
-    previous = previous or PreviousMonths(conn, results)
-    return [
-        replace(r, issues=sorted([*r.issues, *month_over_month(previous, r)], key=_place))
-        for r in results
-    ]
-
-
-def _place(issue: Issue) -> tuple[int, int, int]:
-    """Document order; whole-document issues first."""
-    return (issue.location.page or 0, issue.location.line or 0, issue.location.row or 0)
-
-
-def with_month_over_month(results: list[DocumentResult], db: Path) -> list[DocumentResult]:
-    """For ``validate``: month-over-month warnings, against the warehouse if it exists.
-
-    The warehouse is opened read-only and not waited for: validate loads nothing, so a
-    missing or busy warehouse only narrows the comparison to the documents of this run.
-    """
-    conn = None
-    if Path(db).exists():
-        try:
-            conn = connect(db, read_only=True, wait_seconds=0)
-        except WarehouseError:
-            conn = None
-    try:
-        return add_month_over_month(conn, results)
-    finally:
-        if conn is not None:
-            conn.close()
 
 
 def _pause_before_commit(seconds: float) -> Callable[[], None] | None:
@@ -243,21 +193,14 @@ def _load_locked(
     report_path: str | None,
     on_wait: Callable[[str], None] | None,
 ) -> list[DocumentOutcome]:
-    from pipelines.identity import refresh_item_keys, renumbering_issues
-
     archived = [_archive(result, Path(settings.raw_dir)) for result in results]
     conn = connect(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait)
     try:
-        previous = PreviousMonths(conn, results)
-        results = add_month_over_month(conn, results, previous)
-        renumbered = renumbering_issues(conn, results, previous)
+        results = with_cross_month_issues(conn, results)
         loads = [
             result_to_load(result, kept) for result, kept in zip(results, archived, strict=True)
         ]
-        records = [
-            [issue_record(i) for i in [*result.issues, *found]]
-            for result, found in zip(results, renumbered, strict=True)
-        ]
+        records = [[issue_record(i) for i in result.issues] for result in results]
         issues = _issues_frame(
             run_id,
             [
@@ -314,3 +257,14 @@ def _load_locked(
 
 def _empty_progress() -> pd.DataFrame:
     return pd.DataFrame(columns=[c for c in PROGRESS_COLUMNS if c != "report_id"])
+
+
+def refresh_item_keys(conn: duckdb.DuckDBPyConnection, loads: list[DocumentLoad]) -> None:
+    """Recompute item keys of every year a run loaded, from all its months (any order)."""
+    years = {
+        (str(load.region), int(load.year))
+        for load in loads
+        if load.status != "rejected" and load.region is not None and load.year is not None
+    }
+    for region, year in sorted(years):
+        replace_item_keys(conn, region, year, assign_item_keys(year_item_rows(conn, region, year)))

@@ -1,4 +1,4 @@
-"""How a run spreads its parse tasks: threads, local processes, or a Dask cluster.
+"""Where a run parses its documents: threads, local worker processes, or a Dask cluster.
 
 Parsing a PDF is CPU-bound, so a backfill of many documents parses them in processes (or on
 Dask workers, which may be other machines); loading stays in the flow's own process, one
@@ -14,7 +14,6 @@ per document.
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
@@ -23,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pipelines.settings import SettingsError
+from pipelines.core.settings import SettingsError
 
 # Measured on two CPUs (python -m bench.backfill): a 7-page PDF takes about 0.4 s of CPU to
 # parse and gains nothing from threads; text and Word files take milliseconds. Two worker
@@ -90,68 +89,6 @@ def processes_pay_off(pdfs: int, workers: int) -> bool:
     """Whether ``workers`` processes would parse ``pdfs`` PDFs sooner than threads."""
     saved_per_pdf = PDF_SECONDS - PDF_SECONDS / workers - PROCESS_TASK_SECONDS
     return workers > 1 and pdfs * saved_per_pdf > POOL_START_SECONDS
-
-
-def make_task_runner(parallelism: Parallelism) -> Any:
-    """The Prefect task runner for ``parallelism``."""
-    if parallelism.mode == "processes":
-        from prefect.task_runners import ThreadPoolTaskRunner
-
-        # Threads that wait on the worker processes: two a worker keep every worker busy.
-        return ThreadPoolTaskRunner(max_workers=2 * parallelism.worker_count())
-    if parallelism.mode == "dask":
-        from prefect_dask import DaskTaskRunner
-
-        # The cluster's start-up and shutdown chatter is not for the terminal.
-        logging.getLogger("distributed").setLevel(logging.WARNING)
-
-        if parallelism.dask_address:
-            return DaskTaskRunner(address=parallelism.dask_address)
-        return DaskTaskRunner(
-            cluster_class="distributed.LocalCluster",
-            cluster_kwargs={
-                "n_workers": parallelism.worker_count(),
-                "threads_per_worker": 1,
-                "processes": True,
-                "dashboard_address": None,  # no web dashboard: nothing to look at in a run
-            },
-        )
-    from prefect.task_runners import ThreadPoolTaskRunner
-
-    return ThreadPoolTaskRunner(max_workers=parallelism.workers or DEFAULT_THREADS)
-
-
-@contextmanager
-def api_for_workers(parallelism: Parallelism) -> Iterator[None]:
-    """Make sure parse workers in other processes reach this run's Prefect API.
-
-    With no ``PREFECT_API_URL``, a flow run starts a temporary server inside this process
-    only; a process or Dask worker would not know it and would start one of its own (about
-    30 s each, measured). So start the temporary server first and publish its address in the
-    environment the workers inherit.
-    """
-    if parallelism.mode != "dask":
-        yield
-        return
-    from prefect.settings import get_current_settings
-
-    if get_current_settings().api.url:
-        yield
-        return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()
-    server.start(
-        timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300"))
-    )
-    os.environ["PREFECT_API_URL"] = server.api_url
-    try:
-        from prefect.settings import PREFECT_API_URL, temporary_settings
-
-        with temporary_settings({PREFECT_API_URL: server.api_url}):
-            yield
-    finally:
-        os.environ.pop("PREFECT_API_URL", None)
 
 
 T = TypeVar("T")

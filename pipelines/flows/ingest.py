@@ -1,35 +1,49 @@
 """The Prefect ingest flow: a task per document, one loader, the report as an artifact.
 
-Tasks are thin wrappers around the plain functions of ``pipelines.steps``,
-``pipelines.loading`` and ``pipelines.report``, which tests call directly.
+Tasks are thin wrappers around the plain functions of ``pipelines.core.checking``,
+``pipelines.core.load_run`` and ``pipelines.reports.validation``, which tests call directly.
 """
 
 from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from pipelines.backfill import DEFAULT_THREADS, in_worker
-from pipelines.documents import discover_documents
-from pipelines.loading import (
+from pipelines.core.checking import DocumentResult, check_document, reject_repeated_periods
+from pipelines.core.discovery import discover_documents
+from pipelines.core.listeners import document_parsed
+from pipelines.core.load_run import (
     DocumentOutcome,
     load_results,
     validate_results,
-    with_month_over_month,
 )
-from pipelines.progress import gather_in_order
-from pipelines.report import build_run_report, issues_markdown, new_run_id, write_report
-from pipelines.settings import PeriodOptions, RunSettings
-from pipelines.steps import DocumentResult, check_document, reject_repeated_periods
+from pipelines.core.parallelism import DEFAULT_THREADS, in_worker
+from pipelines.core.settings import PeriodOptions, RunSettings
+from pipelines.reports.validation import build_run_report, issues_markdown, new_run_id, write_report
 from warehouse import DatabaseBusy
+
+T = TypeVar("T")
+
+
+def gather_in_order(futures: Sequence[PrefectFuture[T]], names: Sequence[Any]) -> list[T]:
+    """Wait for every future, reporting each as it finishes; results in submission order."""
+    index = {id(future): i for i, future in enumerate(futures)}
+    results: list[Any] = [None] * len(futures)
+    for done, future in enumerate(as_completed(list(futures)), start=1):
+        i = index[id(future)]
+        results[i] = future.result()
+        document_parsed(done, len(futures), str(names[i]))
+    return results
 
 
 @task(name="check-document", task_run_name="check {path}", cache_policy=NO_CACHE)
@@ -143,7 +157,6 @@ def ingest_flow(
         # quote(): Prefect would otherwise walk every row of every document looking for futures.
         outcomes = load_task(cast(Any, quote(results)), settings, run_id, started_at)
     else:
-        results = with_month_over_month(results, settings.db)
         outcomes = validate_results(results, settings)
     report = build_run_report(
         run_id,

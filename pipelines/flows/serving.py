@@ -7,10 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipelines.prefect_env import configure_prefect_environment
-from pipelines.schedule import DeploymentSpec
-from pipelines.server import ApiServer, find_or_start_server
-from pipelines.settings import RunSettings
+from pipelines.core.settings import RunSettings
+from pipelines.flows.api_server import ApiServer, find_or_start_server
+from pipelines.flows.deployment import DeploymentSpec
+from pipelines.flows.environment import configure_prefect_environment
 
 
 def deployment_parameters(
@@ -40,7 +40,7 @@ def build_deployment(spec: DeploymentSpec, parameters: dict[str, Any]) -> Any:
     """The Prefect deployment object (a ``RunnerDeployment``) for ``spec``."""
     from prefect.schedules import Cron
 
-    from pipelines.inbox import inbox_flow
+    from pipelines.flows.monthly import inbox_flow
 
     return inbox_flow.to_deployment(
         name=spec.name,

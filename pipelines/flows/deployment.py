@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from pipelines.settings import SettingsError
+from pipelines.core.settings import SettingsError
 
 DEPLOYMENT_NAME = "monthly"
 FLOW_NAME = "minsheng-monthly"
@@ -32,7 +32,7 @@ def default_config() -> Path:
     here = Path("prefect.yaml")
     if here.is_file():
         return here
-    return Path(__file__).resolve().parent.parent / "prefect.yaml"
+    return Path(__file__).resolve().parents[2] / "prefect.yaml"
 
 
 def read_deployment(path: str | Path | None = None, name: str = DEPLOYMENT_NAME) -> DeploymentSpec:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from pipelines.settings import DEFAULT_DB, RunSettings, SettingsError
+from pipelines.core.settings import DEFAULT_DB, RunSettings, SettingsError
 
 app = typer.Typer(
     name="minsheng",
@@ -70,6 +70,8 @@ def _fail(message: str, code: int) -> None:
 
 
 def _print_document(document: dict[str, Any], loading: bool) -> None:
+    from parsers import Location
+
     status = document["status"]
     period = (
         f"{document['region']} {document['year']}-{document['month']:02d}"
@@ -98,11 +100,7 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
         if i["severity"] == "error" and i["action"] != "document rejected"
     ]
     for issue in errors[:5]:
-        place = ", ".join(
-            f"{k} {issue['source_' + k]}"
-            for k in ("page", "line", "row")
-            if issue.get("source_" + k) is not None
-        )
+        place = Location.of_row(issue).describe()
         out.print(f"          [dim]{place}:[/] {issue['message']}")
     if len(errors) > 5:
         out.print(f"          [dim]… and {len(errors) - 5} more in the report[/]")
@@ -131,8 +129,8 @@ def _run(
             month=month,
             layouts=layouts,
         )
-        from pipelines.backfill import choose_parallelism
-        from pipelines.documents import discover_documents
+        from pipelines.core.discovery import discover_documents
+        from pipelines.core.parallelism import choose_parallelism
 
         found = discover_documents(list(paths))
         if not found:
@@ -142,8 +140,8 @@ def _run(
     except SettingsError as exc:
         _fail(str(exc), 2)
 
-    from pipelines.progress_bar import parse_progress
-    from pipelines.runner import run_ingest_flow
+    from pipelines.cli.progress_bar import parse_progress
+    from pipelines.flows.run_flow import run_ingest_flow
     from warehouse import WarehouseError
 
     try:
@@ -253,7 +251,7 @@ def sql(
     full: Annotated[bool, typer.Option("--full", help="Show long texts whole in a table.")] = False,
 ) -> None:
     """Run one statement on a read-only connection to the warehouse."""
-    from pipelines.output import print_frame
+    from pipelines.cli.tables import print_frame
     from warehouse import WarehouseError, read_only_query
 
     try:
@@ -279,7 +277,7 @@ def report(
     ] = None,
 ) -> None:
     """Print a region's month: items, complete, behind with streaks, movers, departments."""
-    from pipelines.monthly import print_summary, write_html
+    from pipelines.reports.month import print_summary, write_html
     from warehouse import WarehouseError
     from warehouse.monthly import month_summary
 
@@ -328,9 +326,9 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the monthly deployment of prefect.yaml on its cron schedule, until Ctrl-C."""
-    from pipelines.schedule import read_deployment
-    from pipelines.serve import deployment_parameters, serve_monthly
-    from pipelines.server import ServerError
+    from pipelines.flows.api_server import ServerError
+    from pipelines.flows.deployment import read_deployment
+    from pipelines.flows.serving import deployment_parameters, serve_monthly
 
     try:
         settings = RunSettings.build(db=db, reports_dir=reports_dir, region=region)

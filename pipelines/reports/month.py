@@ -11,8 +11,8 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from rich.console import Console
 
-from pipelines.charts import Bar, Series, bar_chart, line_chart
-from pipelines.output import print_table
+from pipelines.cli.tables import print_table
+from pipelines.reports.charts import Bar, Series, bar_chart, line_chart
 from warehouse.monthly import MonthSummary
 
 MOVERS = 5  # rows shown for the biggest moves each way
@@ -195,7 +195,8 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def render_html(summary: MonthSummary, *, database: str | None = None) -> str:
     """A self-contained page: headline, charts as inline SVG, the tables."""
     env = Environment(
-        loader=PackageLoader("pipelines", "templates"), autoescape=select_autoescape(["html", "j2"])
+        loader=PackageLoader("pipelines.reports", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
     )
     months = sorted(set(summary.trend["month"].astype(int)) | {summary.month})
     up, down = movers(summary)

@@ -1,4 +1,4 @@
-"""The steps of a run as plain functions; the Prefect flow wraps each in a task."""
+"""Reading and checking one document, and the run-wide rule of one report per period."""
 
 from __future__ import annotations
 
@@ -7,15 +7,14 @@ import logging
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from parsers import DocumentError, Issue, Location, RejectedRow, parse_document
 from parsers.layouts import Layouts, load_layouts
-from pipelines.rules import describe_rule
-from pipelines.settings import PeriodOptions
+from pipelines.core.settings import PeriodOptions
 from schemas import validate_rows
+from schemas.checks import describe_rule
 
 log = logging.getLogger(__name__)
 
@@ -117,13 +116,13 @@ def check_document(path: str | Path, period: PeriodOptions) -> DocumentResult:
     )
     quarantined = sorted(
         [*doc.rejected, *validated.quarantined],
-        key=lambda r: (r.location.page or 0, r.location.line or 0, r.location.row or 0),
+        key=lambda r: r.location.sort_key(),
     )
     parse_issues = [issue for row in doc.rejected for issue in row.issues]
     # In document order, as someone checking the file reads it; whole-document issues first.
     issues = sorted(
         [*doc.issues, *parse_issues, *validated.issues],
-        key=lambda i: (i.location.page or 0, i.location.line or 0, i.location.row or 0),
+        key=lambda i: i.location.sort_key(),
     )
     kept = len(validated.rows)
     if kept == 0 and not quarantined:
@@ -201,21 +200,14 @@ def reject_repeated_periods(results: list[DocumentResult]) -> list[DocumentResul
 def rows_as_rejected(rows: pd.DataFrame, issue: Issue) -> list[RejectedRow]:
     """Parsed rows that are not loaded, as quarantine rows carrying ``issue`` as the reason."""
 
-    def opt(value: Any) -> int | None:
-        return None if value is None or pd.isna(value) else int(value)
-
     return [
         RejectedRow(
-            Location(
-                page=opt(row.get("source_page")),
-                row=opt(row.get("source_row")),
-                line=opt(row.get("source_line")),
-            ),
+            Location.of_row(row),
             str(row.get("raw")),
             (issue,),
-            item_no=opt(row.get("item_no")),
+            item_no=None if pd.isna(row.get("item_no")) else int(row["item_no"]),
         )
-        for _, row in rows.iterrows()
+        for row in rows.to_dict("records")
     ]
 
 

@@ -1,4 +1,4 @@
-"""Running the ingest flow from the command line, quietly and without a Prefect server."""
+"""Running the ingest flow from the command line, quietly, with its parse tasks spread."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
-from pipelines.backfill import Parallelism
-from pipelines.prefect_env import configure_prefect_environment
-from pipelines.settings import RunSettings
+from pipelines.core.parallelism import Parallelism
+from pipelines.core.settings import RunSettings
+from pipelines.flows.environment import configure_prefect_environment
 
 
 def run_ingest_flow(
@@ -25,13 +25,14 @@ def run_ingest_flow(
     ``on_parsed(done, total, name)`` hears of each document parsed.
     """
     configure_prefect_environment(quiet=True)
-    from pipelines.flow import ingest_flow
-    from pipelines.progress import listening
+    from pipelines.core.listeners import listening
+    from pipelines.flows.ingest import ingest_flow
 
     if parallelism is None:
         with listening(on_parsed) if on_parsed is not None else nullcontext():
             return _call(ingest_flow, paths, settings, load)
-    from pipelines.backfill import api_for_workers, make_task_runner, worker_processes
+    from pipelines.core.parallelism import worker_processes
+    from pipelines.flows.task_runners import api_for_workers, make_task_runner
 
     flow_fn = ingest_flow.with_options(task_runner=make_task_runner(parallelism))
     with api_for_workers(parallelism), worker_processes(parallelism):

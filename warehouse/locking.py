@@ -1,4 +1,4 @@
-"""One loader writing to a warehouse at a time, across processes on this machine."""
+"""The warehouse's writer lock: one loader at a time, across processes on this machine."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from warehouse import DatabaseBusy
+from warehouse.db import busy_error, free_message, waiting_message
 
 
 def lock_path(db: str | Path) -> Path:
@@ -33,21 +33,14 @@ def writer_lock(
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        # The same words as when DuckDB's own lock makes a connection wait (warehouse.db).
         if on_wait is not None:
-            on_wait(
-                f"{db} is in use by another process; waiting up to {wait_seconds:.0f} s "
-                "for it to finish"
-            )
+            on_wait(waiting_message(db, wait_seconds))
         try:
             lock.acquire(timeout=wait_seconds)
         except Timeout:
-            raise DatabaseBusy(
-                f"{db} is locked by another process for more than {wait_seconds:.0f} s; "
-                "try again when it has finished"
-            ) from None
+            raise busy_error(db, wait_seconds) from None
         if on_wait is not None:
-            on_wait(f"{db} is free now; continuing")
+            on_wait(free_message(db))
     try:
         yield
     finally:

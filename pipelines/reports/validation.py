@@ -11,8 +11,9 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from pipelines.loading import DocumentOutcome
-from pipelines.rules import describe_rule
+from parsers import Location
+from pipelines.core.load_run import DocumentOutcome
+from schemas.checks import describe_rule
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -65,19 +66,12 @@ def totals(outcomes: list[DocumentOutcome]) -> dict[str, int]:
 
 
 def _place(issue: dict[str, Any]) -> str:
-    parts = []
-    if issue.get("source_page") is not None:
-        parts.append(f"page {issue['source_page']}")
-    if issue.get("source_line") is not None:
-        parts.append(f"line {issue['source_line']}")
-    if issue.get("source_row") is not None:
-        parts.append(f"row {issue['source_row']}")
-    return ", ".join(parts) or "whole document"
+    return Location.of_row(issue).describe() or "whole document"
 
 
 def render_html(report: dict[str, Any]) -> str:
     env = Environment(
-        loader=PackageLoader("pipelines", "templates"),
+        loader=PackageLoader("pipelines.reports", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from parsers import SUPPORTED_SUFFIXES
-from pipelines.settings import SettingsError
+from pipelines.core.settings import SettingsError
 
 
 def discover_documents(paths: list[str | Path]) -> list[Path]:

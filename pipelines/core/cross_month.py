@@ -1,0 +1,113 @@
+"""Checks across months: each document against its region's previous reported month.
+
+One entry point, ``with_cross_month_issues``: the month-over-month changes
+(``schemas.history``) and items whose number now names another project (``schemas.identity``).
+The previous month is the latest earlier one of the same region and year, in the warehouse or
+in the same run. Every finding is a warning; the rows load anyway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import duckdb
+import pandas as pd
+
+from parsers import Issue
+from pipelines.core.checking import DocumentResult
+from schemas.history import compare_months
+from schemas.identity import identity_issues
+from warehouse.history import previous_period_rows
+
+Period = tuple[str, int, int]
+
+
+class PreviousMonths:
+    """Finds, for each document of a run, the month before it and that month's rows.
+
+    The month is the latest earlier one of the same region and year, in the warehouse
+    (``conn``; None when there is none) or in this same run; a month the run brings replaces
+    the warehouse's copy of it, so it wins a tie. Each warehouse month is read once a run,
+    however many checks ask for it.
+    """
+
+    def __init__(
+        self, conn: duckdb.DuckDBPyConnection | None, results: list[DocumentResult]
+    ) -> None:
+        self._conn = conn
+        self._in_run: dict[Period, pd.DataFrame] = {
+            (str(r.region), int(r.year or 0), int(r.month or 0)): r.rows
+            for r in results
+            if r.status != "rejected" and None not in r.period and not r.rows.empty
+        }
+        self._stored: dict[Period, tuple[int, pd.DataFrame] | None] = {}
+
+    def of(self, result: DocumentResult) -> tuple[int, pd.DataFrame] | None:
+        """``(month, rows)`` of the month before ``result``'s, or None if there is none."""
+        if result.status == "rejected" or None in result.period:
+            return None
+        region, year, month = str(result.region), int(result.year or 0), int(result.month or 0)
+        key = (region, year, month)
+        if key not in self._stored:
+            found = None
+            if self._conn is not None:
+                rows = previous_period_rows(self._conn, region, year, month)
+                found = (int(rows["month"].iloc[0]), rows) if len(rows) else None
+            self._stored[key] = found
+        best = self._stored[key]
+        for (other_region, other_year, other_month), rows in self._in_run.items():
+            if (other_region, other_year) == (region, year) and other_month < month:
+                if best is None or other_month >= best[0]:
+                    best = (other_month, rows)
+        return best
+
+
+def with_cross_month_issues(
+    conn: duckdb.DuckDBPyConnection | None, results: list[DocumentResult]
+) -> list[DocumentResult]:
+    """Each result with its cross-month warnings added to its issues.
+
+    ``conn`` is the warehouse (None when there is none); each of its months is read once.
+    Month-over-month warnings join the document's issues in document order; warnings about
+    renumbered items follow them.
+    """
+    previous = PreviousMonths(conn, results)
+    return [
+        replace(
+            result,
+            issues=[
+                *sorted(
+                    [*result.issues, *month_over_month(previous, result)],
+                    key=lambda i: i.location.sort_key(),
+                ),
+                *renumbering_issues(previous, result),
+            ],
+        )
+        for result in results
+    ]
+
+
+def month_over_month(previous: PreviousMonths, result: DocumentResult) -> list[Issue]:
+    """Warnings comparing a document with the previous reported month of its region and year."""
+    found = previous.of(result)
+    if found is None:
+        return []
+    month, rows = found
+    return compare_months(
+        rows,
+        result.rows,
+        source_name=result.source_name,
+        previous_label=f"{result.year}年{month}月",
+        quarantined_items=frozenset(r.item_no for r in result.quarantined if r.item_no is not None),
+    )
+
+
+def renumbering_issues(previous: PreviousMonths, result: DocumentResult) -> list[Issue]:
+    """Warnings where an item's project differs from the previous month's under its number."""
+    if result.rows.empty:
+        return []
+    earlier = previous.of(result)
+    if earlier is None:
+        return []
+    month, rows = earlier
+    return identity_issues(rows, result.rows, source_name=result.source_name, previous_month=month)

@@ -1,0 +1,40 @@
+"""An inbox folder: which of its documents the warehouse has not loaded yet."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from pipelines.core.discovery import discover_documents
+from pipelines.core.settings import SettingsError
+from warehouse import seen_sha256s
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def unseen_documents(inbox: str | Path, db: str | Path) -> list[Path]:
+    """Report files under ``inbox`` whose bytes the warehouse has not loaded; files stay put."""
+    inbox = Path(inbox)
+    if not inbox.is_dir():
+        raise SettingsError(f"inbox {inbox} is not a folder")
+    seen = seen_sha256s(db)
+    return [path for path in discover_documents([inbox]) if file_sha256(path) not in seen]
+
+
+def loaded_periods_of(report: dict[str, Any]) -> list[tuple[str, int, int]]:
+    """The periods a run wrote rows for."""
+    return sorted(
+        {
+            (d["region"], d["year"], d["month"])
+            for d in report["documents"]
+            if d["status"] in ("loaded", "partial") and d["year"] is not None
+        }
+    )

@@ -1,0 +1,1 @@
+"""Everything that imports Prefect: the flows, their task runners, serving and the API server."""

@@ -1,0 +1,211 @@
+"""Every check the pipeline can report, with its severity and its rule in plain words.
+
+The one table of checks: the validation report, ``validation_issues`` and the messages of the
+schema checks all read it. A test runs the bad-input corpus and the month fixtures and
+requires every check they emit to be here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR = frozenset({"error"})
+WARNING = frozenset({"warning"})
+EITHER = frozenset({"error", "warning"})
+INFO = frozenset({"info"})  # only informs: nothing was wrong, the report says what was read
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check: what a department must do to pass it (``rule``), and how bad a failure is.
+
+    ``message`` is the template of a failure's message for the schema checks, which only know
+    the value (``{value}``) and the item (``{item}``, ``{sub}``); other checks write their own.
+    """
+
+    name: str
+    severities: frozenset[str]
+    rule: str
+    message: str | None = None
+
+
+_TABLE = (
+    # whole documents: the document is rejected
+    Check("format", ERROR, "a report is a .txt, .docx or .pdf file"),
+    Check(
+        "readable",
+        ERROR,
+        "the file can be opened: not empty, damaged, password-protected or a scan",
+    ),
+    Check(
+        "table_found",
+        ERROR,
+        "the document holds the progress table with its header row naming its columns in "
+        "any order (项目内容 and 责任单位 at least; the words are in parsers/layouts.toml)",
+    ),
+    Check(
+        "unknown_column",
+        WARNING,
+        "each header cell names a known column; another column is kept in extra (add its "
+        "name in a layouts.toml)",
+    ),
+    Check("table_rows", ERROR, "the table has at least one row under its header"),
+    # an error rejects the document; a warning says an option overrode the document
+    Check(
+        "period",
+        EITHER,
+        "year, month and region are known, and title, file name and header agree",
+    ),
+    Check("period_repeated", ERROR, "one report per region and month in a run"),
+    Check("document", ERROR, "the document can be read as a progress report"),
+    # rows as read from the table
+    Check(
+        "cell_count",
+        ERROR,
+        "a row has a cell per header column, less the cells merged from above (department, "
+        "leader; 序号 and project cell in another row of an item)",
+    ),
+    Check("item_marker", ERROR, "a project cell starts with its item number, e.g. (12)"),
+    Check("item_continuation", ERROR, "a row without a project cell continues the item above it"),
+    Check("merged_cell", ERROR, "a merged department or leader cell has a value in a row above"),
+    Check(
+        "same_as_above",
+        INFO,
+        "同上 / 〃 in a cell repeats the value above it, as a merged cell does",
+    ),
+    Check(
+        "empty_cell_merged",
+        WARNING,
+        "an empty department or leader cell under a filled one is a merged cell written out empty",
+    ),
+    Check(
+        "serial_mismatch",
+        WARNING,
+        "the 序号 column and the (N) in the project text give the same number",
+    ),
+    Check(
+        "merged_across",
+        WARNING,
+        "a cell of a data row spans one column; a cell merged across columns is read into "
+        "its first column",
+    ),
+    Check(
+        "not_a_row",
+        WARNING,
+        "everything under the table header is a table row (cells separated by |); "
+        "notes and later tables are not read",
+    ),
+    # schema errors: the row is quarantined
+    Check(
+        "content_not_blank", ERROR, "project text (项目内容) is filled in", "project text is empty"
+    ),
+    Check(
+        "department_not_blank",
+        ERROR,
+        "department (责任单位) is filled in",
+        "department (责任单位) is empty",
+    ),
+    Check(
+        "leader_not_blank",
+        ERROR,
+        "leader (具体分管领导) is filled in",
+        "leader (具体分管领导) is empty",
+    ),
+    Check(
+        "completion_is_percentage",
+        ERROR,
+        "completion rate (完成率) starts with a percentage, e.g. 72%",
+        "completion rate {value!r} is not a percentage",
+    ),
+    Check(
+        "item_no_positive",
+        ERROR,
+        "item numbers start at (1)",
+        "item number {value} is not 1 or more",
+    ),
+    Check(
+        "sub_no_positive",
+        ERROR,
+        "rows of an item are numbered from 1",
+        "row number {value} within the item is not 1 or more",
+    ),
+    Check(
+        "unique_key",
+        ERROR,
+        "each item row appears once in a month's report",
+        "item ({item}) row {sub} appears more than once in this period",
+    ),
+    # schema warnings: the row is loaded
+    Check(
+        "completion_at_most_100",
+        WARNING,
+        "completion rate is at most 100%",
+        "completion rate {value}% is above 100%",
+    ),
+    Check(
+        "department_looks_like_organisation",
+        WARNING,
+        "a department name ends like an organisation (局, 委, 中心, …)",
+        "department {value!r} does not end like an organisation (局, 委, 中心, …): truncated?",
+    ),
+    Check(
+        "leader_looks_like_name",
+        WARNING,
+        "a leader is a 2–4 character name",
+        "leader {value!r} is not a 2–4 character name",
+    ),
+    Check(
+        "item_numbering_gap",
+        WARNING,
+        "item numbers follow each other without gaps",
+        "item ({value}) follows a gap in the numbering: was a row lost?",
+    ),
+    # across months (warnings): against the previous reported month of the region and year
+    Check(
+        "completion_went_down",
+        WARNING,
+        "completion rate is lower than in the previous reported month",
+    ),
+    Check("item_vanished", WARNING, "an item of the previous reported month is missing"),
+    Check("item_appeared", WARNING, "an item not in the previous reported month"),
+    Check(
+        "department_changed",
+        WARNING,
+        "department (责任单位) differs from the previous reported month",
+    ),
+    Check(
+        "leader_changed", WARNING, "leader (具体分管领导) differs from the previous reported month"
+    ),
+    Check(
+        "item_count_changed",
+        WARNING,
+        "number of items differs from the previous reported month",
+    ),
+    Check(
+        "item_renumbered",
+        WARNING,
+        "an item keeps its number from month to month; months are compared by project",
+    ),
+    Check(
+        "item_text_changed",
+        WARNING,
+        "an item number names the same project as in the previous reported month",
+    ),
+)
+
+#: Every check by name.
+CHECKS: dict[str, Check] = {check.name: check for check in _TABLE}
+
+
+def describe_rule(check: str) -> str:
+    """The rule behind ``check`` in plain words; the check's own name if it is not known."""
+    found = CHECKS.get(check)
+    return found.rule if found is not None else check.replace("_", " ")
+
+
+def failure_message(check: str, *, value: str, item: object = None, sub: object = None) -> str:
+    """The message of a failed schema check, from its template in the table."""
+    found = CHECKS.get(check)
+    if found is None or found.message is None:
+        return f"check {check} failed"
+    return found.message.format(value=value, item=item, sub=sub)

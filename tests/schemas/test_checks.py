@@ -1,0 +1,52 @@
+"""The one table of checks: every check the pipeline emits is in it, with its severity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.core.checking import check_document, reject_repeated_periods
+from pipelines.core.load_run import validate_results
+from pipelines.core.settings import PeriodOptions, RunSettings
+from schemas.checks import CHECKS, describe_rule
+from tests.conftest import FIXTURES
+
+
+def _fixture_documents() -> list[Path]:
+    """Bad inputs, Word layouts and two regions' months: what reaches every kind of check."""
+    folders = ["months/text", "months/yongjia", "bad", "docx"]  # months first: they load
+    return [
+        *(path for folder in folders for path in sorted((FIXTURES / folder).iterdir())),
+        FIXTURES / "yueqing-2022-08.docx",  # August again: repeated
+    ]
+
+
+def test_every_check_emitted_on_the_fixtures_is_in_the_table(tmp_path: Path) -> None:
+    results = reject_repeated_periods(
+        [check_document(path, PeriodOptions()) for path in _fixture_documents()]
+    )
+    outcomes = validate_results(results, RunSettings.build(db=tmp_path / "none.duckdb"))
+    # Each table layout on its own (they are all August 2022 of one region).
+    for path in sorted((FIXTURES / "layouts").iterdir()):
+        if path.suffix in {".txt", ".docx"}:
+            alone = [check_document(path, PeriodOptions(region="乐清市"))]
+            outcomes += validate_results(alone, RunSettings.build(db=tmp_path / "none.duckdb"))
+    emitted = {(i["check"], i["severity"]) for o in outcomes for i in o.issues}
+    # the fixtures reach the checks of every layer: whole documents, rows, schema, months
+    names = {check for check, _ in emitted}
+    assert {"readable", "period", "period_repeated", "table_found"} <= names
+    assert {"completion_went_down", "item_renumbered", "item_text_changed"} <= names
+    assert {"same_as_above", "empty_cell_merged", "unknown_column"} <= names
+    for check, severity in sorted(emitted):
+        assert check in CHECKS, f"{check} is emitted but not in schemas/checks.py"
+        assert severity in CHECKS[check].severities, (check, severity)
+    rules = {i["rule"] for o in outcomes for i in o.issues}
+    assert rules <= {c.rule for c in CHECKS.values()}
+
+
+def test_each_rule_is_plain_words() -> None:
+    for name, check in CHECKS.items():
+        assert check.name == name
+        assert check.severities and check.severities <= {"error", "warning", "info"}
+        assert check.rule and check.rule != name.replace("_", " ")
+        assert describe_rule(name) == check.rule
+    assert describe_rule("no_such_check") == "no such check"

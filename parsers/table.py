@@ -84,8 +84,10 @@ class Header:
         return [(i, self.extra_name(i)) for i, c in enumerate(self.columns) if c is None]
 
     def extra_name(self, position: int) -> str:
-        """The key an unknown column's values have in ``extra``: its header text."""
-        return self.texts[position] or f"column {position + 1}"
+        """The key an unknown column's values have in ``extra``: its header text, else
+        ``column N`` (a column without a header cell, or past the header's width)."""
+        text = self.texts[position] if position < self.width else ""
+        return text or f"column {position + 1}"
 
     def place(self, cells: Cells) -> tuple[dict[str, str | None], dict[str, str | None]]:
         """A data row's cells (header order) → (cells by canonical name, extra by header text).
@@ -99,9 +101,7 @@ class Header:
             if column is not None:
                 named[column] = value
             elif position < self.width or (value or "").strip():
-                extra[
-                    self.extra_name(position) if position < self.width else f"column {position + 1}"
-                ] = value
+                extra[self.extra_name(position)] = value
         for column in self.columns[len(cells) :]:
             if column is not None:
                 named[column] = ""
@@ -113,14 +113,10 @@ class Header:
         return GridRow(named, location, raw, extra)
 
 
-def _text(cell: str | None) -> str:
-    return normalize_name(cell)
-
-
 def match_header(cells: Cells, layouts: Layouts | None = None) -> Header | None:
     """The header if this row names the progress table's columns, else None."""
     layouts = layouts or builtin_layouts()
-    texts = [_text(cell) for cell in cells]
+    texts = [normalize_name(cell) for cell in cells]
     while texts and texts[-1] == "":
         texts.pop()
     if not texts:
@@ -158,8 +154,8 @@ def join_header_rows(top: Cells, bottom: Cells) -> list[str]:
     names. A cell merged down over both rows (``项目内容``) keeps its own text.
     """
     width = max(len(top), len(bottom))
-    upper = [_text(top[j]) if j < len(top) else "" for j in range(width)]
-    lower = [_text(bottom[j]) if j < len(bottom) else "" for j in range(width)]
+    upper = [normalize_name(top[j]) if j < len(top) else "" for j in range(width)]
+    lower = [normalize_name(bottom[j]) if j < len(bottom) else "" for j in range(width)]
     joined: list[str] = []
     group = ""
     for j in range(width):
@@ -197,8 +193,8 @@ def _known(header: Header) -> int:
 
 
 def _two_row_header(top: Cells, bottom: Cells, layouts: Layouts) -> Header | None:
-    lower = [_text(cell) for cell in bottom]
-    upper = [_text(cell) for cell in top]
+    lower = [normalize_name(cell) for cell in bottom]
+    upper = [normalize_name(cell) for cell in top]
     # The lower row of a header has names only under group cells: not a data row.
     if not any(lower) or all(lower[j] for j in range(min(len(lower), len(upper)))):
         return None
@@ -216,7 +212,7 @@ def header_miss(cells: Cells, layouts: Layouts | None = None) -> str | None:
     ``'column 3 `推进措施` is not a known column; no column for 责任单位 (责任单位/牵头单位/…)'``.
     """
     layouts = layouts or builtin_layouts()
-    texts = [_text(cell) for cell in cells]
+    texts = [normalize_name(cell) for cell in cells]
     columns = [layouts.column_for(t) for t in texts]
     known = {c for c in columns if c is not None}
     if len(known) < 2:

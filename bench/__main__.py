@@ -52,9 +52,9 @@ def main(argv: list[str] | None = None) -> None:
     from schemas import validate_rows
 
     started = time.perf_counter()
-    from parsers.document import _readers
+    from parsers import SUPPORTED_SUFFIXES
 
-    readable = {suffix.lstrip(".") for suffix in _readers()}
+    readable = {suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES}
     docs = [d for d in build_corpus(args.corpus, args.documents) if d.fmt in readable]
     console.print(
         f"corpus: {len(docs)} documents in {args.corpus} "

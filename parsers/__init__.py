@@ -1,4 +1,4 @@
-"""Read monthly progress reports (.txt, .docx, .pdf) into one row shape.
+"""Read monthly progress reports (text, Word, PDF, web pages, spreadsheets) into one row shape.
 
 Pure: bytes or a path in, rows out. Imports neither Prefect nor DuckDB.
 """

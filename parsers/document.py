@@ -9,6 +9,7 @@ from pathlib import Path
 from parsers.errors import UnreadableDocument, UnsupportedFormat
 from parsers.grid import grid_to_rows
 from parsers.layouts import Layouts, builtin_layouts
+from parsers.libreoffice import LEGACY_FORMATS
 from parsers.model import Issue, ParsedDocument, TableRead
 from parsers.period import (
     PeriodHint,
@@ -24,30 +25,56 @@ from parsers.text import read_text
 Reader = Callable[..., TableRead]
 
 
-def _readers() -> dict[str, tuple[str, Reader]]:
-    readers: dict[str, tuple[str, Reader]] = {".txt": ("txt", read_text)}
-    try:
+def _read_legacy(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
+    """A .doc, .xls, .wps, … converted by LibreOffice, then read as .docx or .xlsx."""
+    from parsers.libreoffice import convert
+
+    target, converted = convert(data, source_name)
+    reader = read_docx_or_xlsx(target)
+    return reader(converted, source_name, layouts=layouts)
+
+
+def read_docx_or_xlsx(fmt: str) -> Reader:
+    if fmt == "docx":
         from parsers.docx import read_docx
-    except ImportError:  # pragma: no cover - the format module is optional while it is built
-        pass
-    else:
-        readers[".docx"] = ("docx", read_docx)
-    try:
-        from parsers.pdf import read_pdf
-    except ImportError:  # pragma: no cover
-        pass
-    else:
-        readers[".pdf"] = ("pdf", read_pdf)
-    return readers
+
+        return read_docx
+    from parsers.xlsx import read_xlsx
+
+    return read_xlsx
 
 
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".docx", ".pdf")
+def _lazy(module: str, name: str) -> Reader:
+    """A reader imported on first use, so reading .txt never pays for lxml or openpyxl."""
+
+    def read(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
+        import importlib
+
+        read_module: Reader = getattr(importlib.import_module(module), name)
+        return read_module(data, source_name, layouts=layouts)
+
+    return read
+
+
+#: Suffix → (the format recorded in ``reports.source_format``, its reader).
+READERS: dict[str, tuple[str, Reader]] = {
+    ".txt": ("txt", read_text),
+    ".docx": ("docx", _lazy("parsers.docx", "read_docx")),
+    ".pdf": ("pdf", _lazy("parsers.pdf", "read_pdf")),
+    ".html": ("html", _lazy("parsers.html", "read_html")),
+    ".htm": ("html", _lazy("parsers.html", "read_html")),
+    ".xlsx": ("xlsx", _lazy("parsers.xlsx", "read_xlsx")),
+    ".xlsm": ("xlsm", _lazy("parsers.xlsx", "read_xlsx")),
+    **{suffix: (suffix[1:], _read_legacy) for suffix in LEGACY_FORMATS},
+}
+
+SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(READERS)
 
 
 def source_format(path: str | Path) -> str | None:
-    """``'txt'``, ``'docx'`` or ``'pdf'`` for a supported file name, else None."""
-    suffix = Path(path).suffix.lower()
-    return suffix[1:] if suffix in SUPPORTED_SUFFIXES else None
+    """The format of a supported file name (``'docx'``, ``'html'``, ``'xls'``, …), else None."""
+    entry = READERS.get(Path(path).suffix.lower())
+    return entry[0] if entry else None
 
 
 def parse_bytes(
@@ -64,17 +91,13 @@ def parse_bytes(
     ``layouts`` adds header words to the built-in synonyms table (``load_layouts(FILE)``).
     """
     suffix = Path(source_name).suffix.lower()
-    readers = _readers()
-    if suffix == ".doc":
-        raise UnsupportedFormat(
-            source_name, "an old Word (.doc) file: open it in Word and save it as .docx"
-        )
-    if suffix not in readers:
+    if suffix not in READERS:
         raise UnsupportedFormat(
             source_name,
-            f"'{suffix or '(none)'}' files are not reports: use .txt, .docx or .pdf",
+            f"'{suffix or '(none)'}' files are not reports: use .txt, .docx, .pdf, .html, "
+            ".xlsx, or (with LibreOffice installed) .doc, .xls, .wps, .et, .odt, .ods, .rtf",
         )
-    fmt, reader = readers[suffix]
+    fmt, reader = READERS[suffix]
     table = reader(data, source_name, layouts=layouts)
     rows, rejected, row_issues = grid_to_rows(
         table.grid, source_name, empty_cells_merge=table.empty_cells_merge
@@ -122,7 +145,7 @@ def parse_document(
     month: int | None = None,
     layouts: Layouts | None = None,
 ) -> ParsedDocument:
-    """Parse one .txt, .docx or .pdf report into progress rows, without Prefect or DuckDB."""
+    """Parse one report (a file of ``SUPPORTED_SUFFIXES``) into rows, without Prefect or DuckDB."""
     path = Path(path)
     try:
         data = path.read_bytes()

@@ -3,7 +3,7 @@
 The file is opened with python-docx, then each table's XML is walked once with lxml,
 visiting only rows, cells, spans, merges, paragraphs and text: ``row.cells`` would build a
 proxy per grid position and ``table.cell(i, j)`` is quadratic. What the XML says becomes a
-``GridRow`` with its cells by column name (``Header.grid_row``):
+``GridRow`` with its cells by column name (``parsers.spanned_table``, ``Header.grid_row``):
 
 - ``w:gridSpan`` widens a cell over several grid columns;
 - ``<w:vMerge w:val="restart"/>`` starts a vertical merge and a bare ``<w:vMerge/>``
@@ -11,13 +11,12 @@ proxy per grid position and ``table.cell(i, j)`` is quadratic. What the XML says
   flags it inherited (a project cell merged over two rows makes them one item, sub_no 1, 2);
 - a cell's paragraphs are joined with a newline, empty leading and trailing ones dropped.
 
-Around the table: the first table whose header matches is the report; the non-empty
-paragraph above it that names a period is its title. The header is one row, or two joined
-when a group cell is merged over some columns (``parsers.table.find_header``). Later tables
-that repeat the header, or have as many columns as the header and no header of their own,
-continue it (Word splits a long table that way), and as a merge cannot cross from one table
-to the next, empty 序号, project, department and leader cells in a continuation's first data
-row are read as merged from above. A row that is
+Around the table: the first table whose header matches is the report (its columns named in
+any order; a two-row header joined); the non-empty paragraph above it that names a period is
+its title. Later tables that repeat the header, or have as many columns as the header and no
+header of their own, continue it (Word splits a long table that way), and as a merge cannot
+cross from one table to the next, empty 序号, project, department and leader cells in a
+continuation's first data row are read as merged from above. A row that is
 one cell across the whole width (``一、教育``) is a section title, not a data row. Tables
 that do not continue the report and paragraphs after it (notes, signature) are not read.
 
@@ -31,16 +30,21 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from lxml import etree
 
-from parsers.errors import TableNotFound, UnreadableDocument
-from parsers.grid import split_marker
-from parsers.layouts import Layouts, normalize_name
-from parsers.model import GridRow, Issue, Location, RejectedRow, TableRead
-from parsers.period import hint_from_title
-from parsers.table import Header, find_header, header_miss, match_header
+from parsers.errors import UnreadableDocument
+from parsers.layouts import Layouts
+from parsers.model import Issue, TableRead
+from parsers.spanned_table import (
+    Cell,
+    ReportTable,
+    SpanRow,
+    find_header,
+    header_miss_in,
+    table_not_found,
+    title_from,
+)
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC = f"{_W}p", f"{_W}tbl", f"{_W}tr", f"{_W}tc"
@@ -58,47 +62,6 @@ _WALKED = (_TBL, _TR, _TC, _GRID_SPAN, _V_MERGE, _GRID_BEFORE, _GRID_AFTER, _P, 
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
-# How many rows of a table may come before its header (a title row, a unit line).
-_HEADER_SEARCH_ROWS = 4
-# Columns a continuation table's first row leaves empty where the merge above would have
-# covered them.
-_MERGEABLE = ("item_no", "content", "department", "leader")
-_HEADER_EXAMPLE = "项目内容 | 8月计划进度 | 实际进度情况 | 完成率 | 责任单位 | 具体分管领导"
-
-
-@dataclass(frozen=True)
-class _Cell:
-    """One ``w:tc``: its text, how many grid columns it covers, whether it continues a merge."""
-
-    text: str
-    span: int = 1
-    continues: bool = False
-
-
-@dataclass(frozen=True)
-class _Row:
-    """One ``w:tr`` as its cells, with the gaps ``gridBefore``/``gridAfter`` as empty cells."""
-
-    cells: tuple[_Cell, ...]
-
-    @property
-    def width(self) -> int:
-        return sum(cell.span for cell in self.cells)
-
-    def positions(self) -> list[str | None]:
-        """The row over its grid columns: a cell's text in its first column, ``''`` in the
-        others it spans, ``None`` where a vertical merge from above covers the column."""
-        out: list[str | None] = []
-        for cell in self.cells:
-            if cell.continues:
-                out.extend([None] * cell.span)
-            else:
-                out.append(cell.text)
-                out.extend([""] * (cell.span - 1))
-        return out
-
-    def raw(self) -> str:
-        return " | ".join(cell.text for cell in self.cells)
 
 
 # --------------------------------------------------------------------------- opening
@@ -195,15 +158,15 @@ def _join_paragraphs(paragraphs: list[list[str]]) -> str:
     return "\n".join(texts)
 
 
-def tbl_to_rows(tbl) -> list[_Row]:
+def tbl_to_rows(tbl) -> list[SpanRow]:
     """Every row of a ``w:tbl``, read in one pass over its elements.
 
     Only the elements that matter are visited (rows, cells, spans, merges, paragraphs,
     text); content controls around rows or cells are looked through. A table nested in a
     cell adds its text to that cell.
     """
-    rows: list[_Row] = []
-    cells: list[_Cell] = []
+    rows: list[SpanRow] = []
+    cells: list[Cell] = []
     paragraphs: list[list[str]] = []
     span, continues, before, after = 1, False, 0, 0
     depth = 0  # tables open: 1 is this table, more is a table nested in one of its cells
@@ -215,13 +178,13 @@ def tbl_to_rows(tbl) -> list[_Row]:
         if event == "end":
             if depth == 1 and tag == _TC:
                 text = "" if continues else _join_paragraphs(paragraphs)
-                cells.append(_Cell(text, span, continues))
+                cells.append(Cell(text, span, continues))
             elif depth == 1 and tag == _TR:
                 if before:
-                    cells.insert(0, _Cell("", before))
+                    cells.insert(0, Cell("", before))
                 if after:
-                    cells.append(_Cell("", after))
-                rows.append(_Row(tuple(cells)))
+                    cells.append(Cell("", after))
+                rows.append(SpanRow(tuple(cells)))
             continue
         if tag == _T:
             if paragraphs:
@@ -249,7 +212,7 @@ def tbl_to_rows(tbl) -> list[_Row]:
     return rows
 
 
-def tbl_width(tbl, rows: list[_Row]) -> int:
+def tbl_width(tbl, rows: list[SpanRow]) -> int:
     """How many grid columns a table has: its ``w:tblGrid``, else its widest row."""
     grid = tbl.find(_TBL_GRID)
     if grid is not None:
@@ -269,135 +232,12 @@ def body_blocks(body) -> Iterator:
 # --------------------------------------------------------------------------- the table
 
 
-def _header_in(rows: list[_Row], layouts: Layouts | None) -> tuple[int, Header] | None:
-    """The header among a table's first rows (one row, or two joined): (first row, header)."""
-    texts = [_as_text(row.positions()) for row in rows[: _HEADER_SEARCH_ROWS + 1]]
-    return find_header(texts, layouts, search=_HEADER_SEARCH_ROWS)
-
-
-def _header_miss(rows: list[_Row], layouts: Layouts | None) -> str | None:
-    for row in rows[:_HEADER_SEARCH_ROWS]:
-        why = header_miss(_as_text(row.positions()), layouts)
-        if why is not None:
-            return why
-    return None
-
-
-def _row_key(cells: list[str | None]) -> str:
-    return "|".join(normalize_name(cell) for cell in cells)
-
-
-def _as_text(cells: list[str | None]) -> list[str | None]:
-    return ["" if cell is None else cell for cell in cells]
-
-
-def _is_section(row: _Row, width: int) -> bool:
-    """One cell across the whole table: a section title such as ``一、教育``."""
-    real = [cell for cell in row.cells if not cell.continues]
-    return len(row.cells) == 1 and len(real) == 1 and real[0].span >= max(width, 2)
-
-
-def _title_from(paragraphs: list[str]) -> str | None:
-    """The first paragraph that names a region or period; else the first non-empty one."""
-    candidates = [p.strip() for p in paragraphs if p.strip()]
-    for text in candidates:
-        hint = hint_from_title(text)
-        if hint.year is not None or hint.month is not None or hint.region is not None:
-            return text
-    return candidates[0] if candidates else None
-
-
-class _ReportTable:
-    """Collects the report table's rows over one or more Word tables."""
-
-    def __init__(
-        self, source_name: str, header: Header, header_rows: list[_Row], layouts: Layouts | None
-    ) -> None:
-        self.source_name = source_name
-        self.header = header
-        self.layouts = layouts
-        # The header's own rows, to pass over where the header is repeated.
-        self.header_keys = {_row_key(row.positions()) for row in header_rows}
-        self.mergeable = {header.index(c) for c in _MERGEABLE} - {None}
-        self.grid: list[GridRow] = []
-        self.rejected: list[RejectedRow] = []
-        self.issues: list[Issue] = []
-        self.rows_before = 0  # rows of the earlier tables, for counting source_row on
-
-    def add_table(self, rows: list[_Row], width: int, first: int, *, continues: bool) -> None:
-        """Read ``rows[first:]`` as data rows (``first`` is after the header)."""
-        expect_merge_gap = continues
-        for index in range(first, len(rows)):
-            row = rows[index]
-            location = Location(row=self.rows_before + index + 1)
-            cells = row.positions()
-            if not any((cell or "").strip() for cell in cells):
-                continue
-            if _row_key(cells) in self.header_keys or match_header(_as_text(cells), self.layouts):
-                continue  # a header repeated inside the table
-            if _is_section(row, width) and split_marker(row.cells[0].text)[0] is None:
-                expect_merge_gap = False  # a merge never runs across a section title
-                continue
-            if len(cells) != self.header.width:
-                self._reject_width(row, cells, location)
-                expect_merge_gap = False
-                continue
-            if expect_merge_gap:
-                cells = [
-                    None if j in self.mergeable and cell is not None and not cell.strip() else cell
-                    for j, cell in enumerate(cells)
-                ]
-                expect_merge_gap = False
-            self._warn_wide_cells(row, location)
-            self.grid.append(self.header.grid_row(cells, location, row.raw()))
-        self.rows_before += len(rows)
-
-    def _reject_width(self, row: _Row, cells: list[str | None], location: Location) -> None:
-        item_no, _ = split_marker(row.cells[0].text) if row.cells else (None, "")
-        message = (
-            f"row spans {len(cells)} columns in {len(row.cells)} cells; the table has "
-            f"{self.header.width} columns ({' | '.join(self.header.texts)})"
-        )
-        issue = Issue(
-            self.source_name,
-            "cell_count",
-            message,
-            location=location,
-            column="row",
-            value=str(len(cells)),
-        )
-        self.rejected.append(RejectedRow(location, row.raw(), (issue,), item_no=item_no))
-
-    def _warn_wide_cells(self, row: _Row, location: Location) -> None:
-        column = 0
-        for cell in row.cells:
-            if cell.span > 1 and not cell.continues:
-                names = [
-                    self.header.columns[j] or self.header.extra_name(j)
-                    for j in range(column, min(column + cell.span, self.header.width))
-                ] or [f"column {column + 1}"]
-                self.issues.append(
-                    Issue(
-                        self.source_name,
-                        "merged_across",
-                        f"one cell spans the {', '.join(names)} columns; its text was read "
-                        f"as {names[0]} and the others as empty",
-                        severity="warning",
-                        location=location,
-                        column=names[0],
-                        value=cell.text[:40],
-                        action="row kept",
-                    )
-                )
-            column += cell.span
-
-
 def blocks_to_table(
     blocks: Iterator, source_name: str, layouts: Layouts | None = None
 ) -> TableRead:
     """Find the report table among the body's paragraphs and tables and read its rows."""
     paragraphs: list[str] = []
-    report: _ReportTable | None = None
+    report: ReportTable | None = None
     tables_seen = 0
     miss: str | None = None
     for block in blocks:
@@ -408,15 +248,15 @@ def blocks_to_table(
         rows = tbl_to_rows(block)
         width = tbl_width(block, rows)
         tables_seen += 1
-        found = _header_in(rows, layouts)
+        found = find_header(rows, layouts=layouts)
         if report is None:
             if found is None:
-                miss = miss or _header_miss(rows, layouts)
+                miss = miss or header_miss_in(rows, layouts)
                 continue  # a table before the report (contacts, a summary): not ours
             index, header = found
             # Rows above the header that span the table (a title inside it) can name the period.
             paragraphs.extend(row.cells[0].text for row in rows[:index] if len(row.cells) == 1)
-            report = _ReportTable(source_name, header, rows[index : index + header.rows], layouts)
+            report = ReportTable(source_name, header, rows[index : index + header.rows], layouts)
             report.add_table(rows, width, index + header.rows, continues=False)
             continue
         if found is not None:
@@ -436,16 +276,10 @@ def blocks_to_table(
             )
             break
     if report is None:
-        what = (
-            "no table found"
-            if tables_seen == 0
-            else f"{tables_seen} table(s) found, none with the progress table's header"
-        )
-        why = f"; one looks like a header, but {miss}" if miss else ""
-        raise TableNotFound(source_name, f"{what}{why} (a header row like '{_HEADER_EXAMPLE}')")
+        raise table_not_found(source_name, tables_seen, miss=miss)
     return TableRead(
         header_month=report.header.month,
-        title=_title_from(paragraphs),
+        title=title_from(paragraphs),
         grid=report.grid,
         rejected=report.rejected,
         issues=report.issues,

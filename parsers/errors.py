@@ -4,7 +4,7 @@
 
     ReportError                 anything wrong with a report the user gave us
     └── DocumentError           one document cannot be read at all
-        ├── UnsupportedFormat   not .txt, .docx or .pdf
+        ├── UnsupportedFormat   not a format read here (or LibreOffice is missing for it)
         ├── UnreadableDocument  corrupt, encrypted, scanned, undecodable
         ├── TableNotFound       readable, but no progress table in it
         └── PeriodError         year, month or region missing or contradictory

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pytest
 
 from tests.conftest import EXPECTED
 
@@ -47,3 +48,17 @@ def without_space(frame: pd.DataFrame) -> pd.DataFrame:
         if column in out:
             out[column] = out[column].map(lambda v: re.sub(r"\s+", "", v))
     return out
+
+
+def soffice_missing() -> bool:
+    from parsers.libreoffice import soffice_path
+
+    return soffice_path() is None
+
+
+#: For tests that convert with LibreOffice: skipped, with the reason shown, where it is missing.
+needs_soffice = pytest.mark.skipif(
+    soffice_missing(),
+    reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-writer "
+    "libreoffice-calc",
+)

@@ -158,7 +158,10 @@ def test_an_old_doc_file_renamed_docx_says_to_save_as_docx() -> None:
         parse_bytes(data, "2022年8月.docx")
 
 
-def test_a_doc_file_is_refused_with_advice_to_save_as_docx() -> None:
+def test_a_doc_file_without_libreoffice_is_refused_with_advice_to_save_as_docx(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no soffice on it
     with pytest.raises(UnsupportedFormat, match=r"save it as \.docx"):
         parse_bytes(b"\xd0\xcf\x11\xe0", "2022年8月.doc")
 

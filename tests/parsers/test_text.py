@@ -174,5 +174,5 @@ def test_binary_junk_is_unreadable() -> None:
 
 
 def test_an_unknown_suffix_is_refused() -> None:
-    with pytest.raises(UnsupportedFormat, match=r"\.xlsx"):
-        parse_bytes(b"x", "2022年8月.xlsx")
+    with pytest.raises(UnsupportedFormat, match=r"'\.csv' files are not reports: use \.txt"):
+        parse_bytes(b"x", "2022年8月.csv")

@@ -1,0 +1,224 @@
+"""Tables given as rows of cells with spans (Word, HTML, spreadsheets) → grid rows.
+
+A format reader turns its table into ``SpanRow``\\ s: each cell's text, how many columns it
+covers, and whether it continues a merge from the row above (a ``w:vMerge`` continuation,
+a position under an HTML ``rowspan``, a spreadsheet cell inside a merged range below its
+first row). From there the rules are the same for every such format and live here: the
+header row is found, rows above it are title candidates, a row that is one cell across the
+table (``一、教育``) is a section title, a cell merged across columns inside a data row is
+read into its first column with a warning, and a continued merge becomes ``None`` in the
+grid so that the grid step inherits and flags it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from parsers.errors import TableNotFound
+from parsers.grid import split_marker
+from parsers.layouts import Layouts, normalize_name
+from parsers.model import GridRow, Issue, Location, RejectedRow
+from parsers.period import hint_from_title
+from parsers.table import Header, header_miss, match_header
+from parsers.table import find_header as find_header_in_texts
+
+#: How many rows of a table may come before its header (a title row, a unit line).
+HEADER_SEARCH_ROWS = 4
+# Columns a continuation table's first row leaves empty where the merge above would have
+# covered them.
+_MERGEABLE = ("item_no", "content", "department", "leader")
+HEADER_EXAMPLE = "项目内容 | 8月计划进度 | 实际进度情况 | 完成率 | 责任单位 | 具体分管领导"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell: its text, how many grid columns it covers, whether it continues a merge."""
+
+    text: str
+    span: int = 1
+    continues: bool = False
+
+
+@dataclass(frozen=True)
+class SpanRow:
+    """One table row as its cells in column order.
+
+    ``number`` is the row's place in the document when the format has its own numbering
+    (a spreadsheet's row number); ``line`` is the line of the file where the row starts.
+    """
+
+    cells: tuple[Cell, ...]
+    number: int | None = None
+    line: int | None = None
+
+    @property
+    def width(self) -> int:
+        return sum(cell.span for cell in self.cells)
+
+    def positions(self) -> list[str | None]:
+        """The row over its grid columns: a cell's text in its first column, ``''`` in the
+        others it spans, ``None`` where a vertical merge from above covers the column."""
+        out: list[str | None] = []
+        for cell in self.cells:
+            if cell.continues:
+                out.extend([None] * cell.span)
+            else:
+                out.append(cell.text)
+                out.extend([""] * (cell.span - 1))
+        return out
+
+    def raw(self) -> str:
+        return " | ".join(cell.text for cell in self.cells)
+
+
+def as_text(cells: list[str | None]) -> list[str | None]:
+    """Merged positions as empty cells, for matching a header."""
+    return ["" if cell is None else cell for cell in cells]
+
+
+def find_header(
+    rows: list[SpanRow], search_rows: int = HEADER_SEARCH_ROWS, layouts: Layouts | None = None
+) -> tuple[int, Header] | None:
+    """The index and header of the first of ``rows[:search_rows]`` that is the header row
+    (with the row under it when the two are a two-row header: ``Header.rows`` is then 2)."""
+    texts = [as_text(row.positions()) for row in rows[: search_rows + 1]]
+    return find_header_in_texts(texts, layouts, search=search_rows)
+
+
+def header_miss_in(rows: list[SpanRow], layouts: Layouts | None = None) -> str | None:
+    """Why the first row of ``rows`` that looks like a header is not one (None: none does)."""
+    for row in rows[:HEADER_SEARCH_ROWS]:
+        why = header_miss(as_text(row.positions()), layouts)
+        if why is not None:
+            return why
+    return None
+
+
+def _row_key(cells: list[str | None]) -> str:
+    return "|".join(normalize_name(cell) for cell in cells)
+
+
+def is_section(row: SpanRow, width: int) -> bool:
+    """One cell across the whole table: a section title such as ``一、教育``."""
+    real = [cell for cell in row.cells if not cell.continues]
+    return len(row.cells) == 1 and len(real) == 1 and real[0].span >= max(width, 2)
+
+
+def title_from(candidates: Iterable[str]) -> str | None:
+    """The first text that names a region or period; else the first non-empty one."""
+    texts = [text.strip() for text in candidates if text and text.strip()]
+    for text in texts:
+        hint = hint_from_title(text)
+        if hint.year is not None or hint.month is not None or hint.region is not None:
+            return text
+    return texts[0] if texts else None
+
+
+def table_not_found(
+    source_name: str, tables_seen: int, where: str = "", miss: str | None = None
+) -> TableNotFound:
+    """The error for a document whose tables (if any) have no progress table header;
+    ``miss`` says why a row that looks like a header is not one (``header_miss_in``)."""
+    what = (
+        f"no table found{where}"
+        if tables_seen == 0
+        else f"{tables_seen} table(s) found{where}, none with the progress table's header"
+    )
+    why = f"; one looks like a header, but {miss}" if miss else ""
+    return TableNotFound(source_name, f"{what}{why} (a header row like '{HEADER_EXAMPLE}')")
+
+
+class ReportTable:
+    """Collects the report table's rows over one or more tables of a document."""
+
+    def __init__(
+        self,
+        source_name: str,
+        header: Header,
+        header_rows: Iterable[SpanRow] = (),
+        layouts: Layouts | None = None,
+    ) -> None:
+        self.source_name = source_name
+        self.header = header
+        self.layouts = layouts
+        # The header's own rows, to pass over where the header is repeated.
+        self.header_keys = {_row_key(row.positions()) for row in header_rows}
+        self.mergeable = {header.index(c) for c in _MERGEABLE} - {None}
+        self.grid: list[GridRow] = []
+        self.rejected: list[RejectedRow] = []
+        self.issues: list[Issue] = []
+        self.rows_before = 0  # rows of the earlier tables, for counting source_row on
+
+    def add_table(self, rows: list[SpanRow], width: int, first: int, *, continues: bool) -> None:
+        """Read ``rows[first:]`` as data rows (``first`` is after the header).
+
+        ``continues`` says the table goes on from an earlier one: as a merge cannot cross
+        from one table to the next, empty project, department and leader cells in its first
+        data row are read as merged from above.
+        """
+        expect_merge_gap = continues
+        for index in range(first, len(rows)):
+            row = rows[index]
+            number = row.number if row.number is not None else self.rows_before + index + 1
+            location = Location(row=number, line=row.line)
+            cells = row.positions()
+            if not any((cell or "").strip() for cell in cells):
+                continue
+            if _row_key(cells) in self.header_keys or match_header(as_text(cells), self.layouts):
+                continue  # a header repeated inside the table
+            if is_section(row, width) and split_marker(row.cells[0].text)[0] is None:
+                expect_merge_gap = False  # a merge never runs across a section title
+                continue
+            if len(cells) != self.header.width:
+                self._reject_width(row, cells, location)
+                expect_merge_gap = False
+                continue
+            if expect_merge_gap:
+                cells = [
+                    None if j in self.mergeable and cell is not None and not cell.strip() else cell
+                    for j, cell in enumerate(cells)
+                ]
+                expect_merge_gap = False
+            self._warn_wide_cells(row, location)
+            self.grid.append(self.header.grid_row(cells, location, row.raw()))
+        self.rows_before += len(rows)
+
+    def _reject_width(self, row: SpanRow, cells: list[str | None], location: Location) -> None:
+        item_no, _ = split_marker(row.cells[0].text) if row.cells else (None, "")
+        message = (
+            f"row spans {len(cells)} columns in {len(row.cells)} cells; the table has "
+            f"{self.header.width} columns ({' | '.join(self.header.texts)})"
+        )
+        issue = Issue(
+            self.source_name,
+            "cell_count",
+            message,
+            location=location,
+            column="row",
+            value=str(len(cells)),
+        )
+        self.rejected.append(RejectedRow(location, row.raw(), (issue,), item_no=item_no))
+
+    def _warn_wide_cells(self, row: SpanRow, location: Location) -> None:
+        column = 0
+        for cell in row.cells:
+            if cell.span > 1 and not cell.continues:
+                names = [
+                    self.header.columns[j] or self.header.extra_name(j)
+                    for j in range(column, min(column + cell.span, self.header.width))
+                ] or [f"column {column + 1}"]
+                self.issues.append(
+                    Issue(
+                        self.source_name,
+                        "merged_across",
+                        f"one cell spans the {', '.join(names)} columns; its text was read "
+                        f"as {names[0]} and the others as empty",
+                        severity="warning",
+                        location=location,
+                        column=names[0],
+                        value=cell.text[:40],
+                        action="row kept",
+                    )
+                )
+            column += cell.span

@@ -1,0 +1,305 @@
+"""Spreadsheets: the progress table of an ``.xlsx``/``.xlsm`` workbook, merged cells included.
+
+The zip is checked for size (``parsers.zip_limits``) and opened with openpyxl (not
+read-only: read-only sheets do not report merged ranges), with formulas read as their last
+computed values. The first sheet with a row among its first non-empty rows that matches the
+header holds the report; the table's columns are those of the header row. A merged range
+becomes a spanned cell as in Word (see ``parsers.spanned_table``): its value is in its first
+row, and the rows below are merged from above, so the grid step inherits and flags them.
+
+A cell is read as Excel shows it: a number formatted as a percentage (``0.72`` with
+``0%``) reads ``72%``; in the completion column a plain number above 1 or 0 (``72``) is a
+percentage too, while a plain number from 0 to 1 (``0.72``) is ambiguous and is kept as
+written, so it fails the completion check instead of loading as a wrong rate. Rows or
+columns of the table hidden in Excel are read, with a warning. Text in the rows above the
+header (a merged title row) is the title. ``source_row`` is the sheet's row number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass
+
+from parsers.errors import UnreadableDocument
+from parsers.layouts import Layouts
+from parsers.model import Issue, Location, TableRead
+from parsers.spanned_table import (
+    Cell,
+    ReportTable,
+    SpanRow,
+    find_header,
+    table_not_found,
+    title_from,
+)
+from parsers.table import Header
+from parsers.zip_limits import check_unzipped_size
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+# How many non-empty rows of a sheet may come before the header (title, unit, date lines).
+_HEADER_SEARCH_ROWS = 10
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """A cell as Excel shows it, and whether it holds a number without a percent format."""
+
+    text: str
+    plain_number: float | None = None
+
+
+def shown(cell) -> _Shown:
+    """The text Excel shows for a cell (percent formats applied, whole numbers without .0)."""
+    value = cell.value
+    if value is None:
+        return _Shown("")
+    if isinstance(value, bool):
+        return _Shown("TRUE" if value else "FALSE")
+    if isinstance(value, int | float):
+        number_format = cell.number_format or "General"
+        if "%" in number_format:
+            before = number_format.split("%", 1)[0]
+            decimals = sum(1 for c in before.split(".", 1)[1] if c in "0#") if "." in before else 0
+            return _Shown(f"{value * 100:.{decimals}f}%")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value) if isinstance(value, int) else f"{value:.10g}"
+        return _Shown(text, float(value))
+    if isinstance(value, dt.datetime):
+        return _Shown(value.date().isoformat() if value.time() == dt.time() else value.isoformat())
+    if isinstance(value, dt.date | dt.time):
+        return _Shown(value.isoformat())
+    return _Shown(str(value))
+
+
+def open_workbook(data: bytes, source_name: str):  # -> openpyxl.Workbook
+    """Bytes → an openpyxl workbook, or an UnreadableDocument saying what the file is."""
+    import openpyxl  # imported here so that reading other formats never pays for it
+
+    if not data:
+        raise UnreadableDocument(source_name, "the file is empty")
+    if data.startswith(_OLE_MAGIC):
+        if _ENCRYPTED_STREAM in data:
+            raise UnreadableDocument(
+                source_name,
+                "password-protected (encrypted) workbook: save it without a password and "
+                "send it again",
+            )
+        raise UnreadableDocument(
+            source_name,
+            "this is an old Excel 97-2003 (.xls) file, not a .xlsx: name it .xls, or open "
+            "it in Excel or WPS and save it as .xlsx",
+        )
+    if not data.startswith(b"PK"):
+        raise UnreadableDocument(
+            source_name, "not an Excel .xlsx file (a .xlsx is a zip archive; this is not one)"
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if "xl/workbook.xml" not in archive.namelist():
+                raise UnreadableDocument(
+                    source_name, "a zip archive without xl/workbook.xml: not an Excel workbook"
+                )
+            check_unzipped_size(archive, source_name)
+    except zipfile.BadZipFile:
+        raise UnreadableDocument(
+            source_name,
+            "the file is damaged (an incomplete zip archive, as left by a cut-off download "
+            "or attachment): send it again",
+        ) from None
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:  # openpyxl and lxml raise many types for a broken part
+        raise UnreadableDocument(
+            source_name, f"the workbook is damaged and cannot be opened ({exc})"
+        ) from None
+
+
+class _Sheet:
+    """One worksheet's cells as shown, with its merged ranges."""
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self.merges = [(r.min_row, r.max_row, r.min_col, r.max_col) for r in ws.merged_cells.ranges]
+        self.max_row = ws.max_row
+        self.max_col = ws.max_column
+
+    def merge_at(self, row: int, col: int) -> tuple[int, int, int, int] | None:
+        for merge in self.merges:
+            if merge[0] <= row <= merge[1] and merge[2] <= col <= merge[3]:
+                return merge
+        return None
+
+    def shown(self, row: int, col: int) -> _Shown:
+        return shown(self.ws.cell(row=row, column=col))
+
+    def span_row(self, row: int, first: int, last: int) -> tuple[SpanRow, list[_Shown]]:
+        """Row ``row`` over columns ``first``–``last``: merged ranges as spanned cells.
+
+        Also returns the shown value at each position (a merge's value in its first one).
+        """
+        cells: list[Cell] = []
+        values: list[_Shown] = []
+        col = first
+        while col <= last:
+            merge = self.merge_at(row, col)
+            if merge is None:
+                value = self.shown(row, col)
+                cells.append(Cell(value.text))
+                values.append(value)
+                col += 1
+                continue
+            top, _, left, right = merge
+            width = min(right, last) - col + 1
+            if row == top:
+                value = self.shown(top, left)
+                cells.append(Cell(value.text, width))
+                values.extend([value] + [_Shown("")] * (width - 1))
+            else:
+                cells.append(Cell("", width, continues=True))
+                values.extend([_Shown("")] * width)
+            col += width
+        return SpanRow(tuple(cells), number=row), values
+
+    def extent(self, row: int) -> tuple[int, int] | None:
+        """The first and last column with a value in ``row``."""
+        filled = [c for c in range(1, self.max_col + 1) if self.shown(row, c).text.strip()]
+        return (filled[0], filled[-1]) if filled else None
+
+
+def _find_header(sheet: _Sheet, layouts: Layouts | None) -> tuple[int, int, int, Header] | None:
+    """Header row and its first and last column, among the first non-empty rows (the row
+    under it joined to it when the two are a two-row header)."""
+    seen = 0
+    for row in range(1, sheet.max_row + 1):
+        extent = sheet.extent(row)
+        if extent is None:
+            continue
+        seen += 1
+        if seen > _HEADER_SEARCH_ROWS:
+            return None
+        rows = [sheet.span_row(r, *extent)[0] for r in range(row, min(row + 2, sheet.max_row + 1))]
+        found = find_header(rows, 1, layouts)
+        if found is not None:
+            return row, extent[0], extent[1], found[1]
+    return None
+
+
+def _completion_as_shown(
+    span_row: SpanRow, values: list[_Shown], completion: int | None
+) -> SpanRow:
+    """A plain number in the completion column (``72``) as the rate it stands for (``72%``)."""
+    if completion is None or len(values) <= completion:
+        return span_row
+    number = values[completion].plain_number
+    if number is None or 0 < number <= 1:
+        return span_row
+    cells = list(span_row.cells)
+    column = 0
+    for index, cell in enumerate(cells):
+        if column == completion and not cell.continues:
+            cells[index] = Cell(f"{cell.text}%", cell.span)
+        column += cell.span
+    return SpanRow(tuple(cells), number=span_row.number, line=span_row.line)
+
+
+def _hidden(sheet: _Sheet, rows: range, first: int, last: int) -> tuple[list[int], list[str]]:
+    from openpyxl.utils import get_column_letter
+
+    hidden_rows = [r for r in rows if sheet.ws.row_dimensions[r].hidden]
+    hidden_cols = []
+    for dim in sheet.ws.column_dimensions.values():
+        if dim.hidden and dim.min is not None:
+            for col in range(max(dim.min, first), min(dim.max or dim.min, last) + 1):
+                hidden_cols.append(get_column_letter(col))
+    return hidden_rows, hidden_cols
+
+
+def sheet_to_table(
+    sheet: _Sheet, source_name: str, layouts: Layouts | None = None
+) -> TableRead | None:
+    """The report table of one sheet, or None when the sheet has no header row."""
+    from openpyxl.utils import get_column_letter
+
+    found = _find_header(sheet, layouts)
+    if found is None:
+        return None
+    header_row, first, last, header = found
+    title_candidates = [
+        sheet.shown(r, c).text for r in range(1, header_row) for c in range(1, sheet.max_col + 1)
+    ]
+    rows: list[SpanRow] = []
+    issues: list[Issue] = []
+    name = sheet.ws.title
+    for r in range(header_row + header.rows, sheet.max_row + 1):
+        span_row, values = sheet.span_row(r, first, last)
+        rows.append(_completion_as_shown(span_row, values, header.index("completion")))
+        outside = [
+            (f"{get_column_letter(c)}{r}", sheet.shown(r, c).text)
+            for c in [*range(1, first), *range(last + 1, sheet.max_col + 1)]
+            if sheet.shown(r, c).text.strip()
+        ]
+        if outside:
+            issues.append(
+                Issue(
+                    source_name,
+                    "outside_table",
+                    f"sheet {name}: {', '.join(ref for ref, _ in outside)} outside the table's "
+                    f"columns "
+                    f"({get_column_letter(first)}–{get_column_letter(last)}) not read",
+                    severity="warning",
+                    location=Location(row=r),
+                    value=outside[0][1][:40],
+                    action="cell not read",
+                )
+            )
+    header_rows = [
+        sheet.span_row(r, first, last)[0] for r in range(header_row, header_row + header.rows)
+    ]
+    report = ReportTable(source_name, header, header_rows, layouts)
+    report.add_table(rows, last - first + 1, 0, continues=False)
+    hidden_rows, hidden_cols = _hidden(sheet, range(header_row, sheet.max_row + 1), first, last)
+    if hidden_rows or hidden_cols:
+        what = []
+        if hidden_rows:
+            what.append(f"rows {', '.join(map(str, hidden_rows))}")
+        if hidden_cols:
+            what.append(f"columns {', '.join(hidden_cols)}")
+        issues.append(
+            Issue(
+                source_name,
+                "hidden_cells",
+                f"sheet {name}: {' and '.join(what)} of the table are hidden in the "
+                "spreadsheet; they were read like the others",
+                severity="warning",
+                location=Location(row=hidden_rows[0] if hidden_rows else header_row),
+                action="rows kept",
+            )
+        )
+    return TableRead(
+        header_month=header.month,
+        title=title_from(title_candidates),
+        grid=report.grid,
+        rejected=report.rejected,
+        issues=[*issues, *report.issues],
+        header=header,
+        # A spreadsheet copied from elsewhere writes merged cells as empty cells.
+        empty_cells_merge=True,
+    )
+
+
+def read_xlsx(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
+    """A workbook's bytes → the report table of its first sheet that has one."""
+    workbook = open_workbook(data, source_name)
+    try:
+        for ws in workbook.worksheets:
+            table = sheet_to_table(_Sheet(ws), source_name, layouts)
+            if table is not None:
+                return table
+        raise table_not_found(
+            source_name, 0, f" among the first rows of its {len(workbook.worksheets)} sheet(s)"
+        )
+    finally:
+        workbook.close()

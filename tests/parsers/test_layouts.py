@@ -65,14 +65,17 @@ def test_same_as_above_is_inherited_with_an_info_issue_per_cell(fmt: str) -> Non
     assert department.location.describe()  # the cell's line or row
 
 
-def test_empty_cells_in_a_text_table_are_merges_with_a_warning_naming_the_cell() -> None:
-    doc = _parse(LAYOUTS / f"{AUGUST}-empty-cells.txt")
+@pytest.mark.parametrize(("fmt", "place"), [("txt", "line 3"), ("xlsx", "row 4")])
+def test_empty_cells_in_a_text_table_or_sheet_are_merges_with_a_warning(
+    fmt: str, place: str
+) -> None:
+    doc = _parse(LAYOUTS / f"{AUGUST}-empty-cells.{fmt}")
     assert doc.rejected == []
     _same_as_expected(doc.rows)
     warnings = [i for i in doc.issues if i.check == "empty_cell_merged"]
-    assert warnings and {i.severity for i in warnings} == {"warning"}
+    assert len(warnings) == 26 and {i.severity for i in warnings} == {"warning"}
     first = warnings[0]
-    assert (first.location.line, first.column) == (3, "department")
+    assert (first.location.describe(), first.column) == (place, "department")
     assert first.message == (
         "department (责任单位) cell is empty under 市教育局: read as merged from the row above"
     )

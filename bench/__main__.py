@@ -74,6 +74,16 @@ def main(argv: list[str] | None = None) -> None:
             ]
         ]
 
+    # Browser prints of the city's web page (another producer, its own ruling) are always in
+    # the PDF sample: the committed Chromium fixtures.
+    browser = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "pdf" / "browser"
+    prints = [
+        Document(path, "pdf", "乐清市", 2022, 8)
+        for path in sorted(browser.glob("yueqing-2022-08-*.pdf"))
+        if "outside" not in path.name
+    ]
+    by_format["pdf"] = prints + by_format["pdf"][: max(12 - len(prints), 4)]
+
     figures: list[tuple[str, str, str]] = []
     targets: list[tuple[str, float, str, bool]] = []
 

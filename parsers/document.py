@@ -11,6 +11,7 @@ from parsers.grid import grid_to_rows
 from parsers.layouts import Layouts, builtin_layouts
 from parsers.libreoffice import LEGACY_FORMATS
 from parsers.model import Issue, ParsedDocument, TableRead
+from parsers.normalize import normalize_text
 from parsers.period import (
     PeriodHint,
     hint_from_filename,
@@ -18,6 +19,7 @@ from parsers.period import (
     period_kind,
     resolve_period,
 )
+from parsers.reconcile import unaccounted_rows
 from parsers.table import Header
 from parsers.text import read_text
 
@@ -102,8 +104,10 @@ def parse_bytes(
     rows, rejected, row_issues = grid_to_rows(
         table.grid, source_name, empty_cells_merge=table.empty_cells_merge
     )
+    rejected = [*table.rejected, *rejected]
+    rejected += unaccounted_rows(table.seen, rows, rejected, source_name)
     rejected = sorted(
-        [*table.rejected, *rejected],
+        rejected,
         key=lambda r: r.location.sort_key(),
     )
     title_hint = hint_from_title(table.title or "")
@@ -132,7 +136,7 @@ def parse_bytes(
             *table.issues,
             *row_issues,
         ],
-        title=table.title,
+        title=normalize_text(table.title) if table.title else None,
         period_kind=kind,
     )
 

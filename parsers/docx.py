@@ -34,8 +34,9 @@ from collections.abc import Iterator
 from lxml import etree
 
 from parsers.errors import UnreadableDocument
+from parsers.grid import split_marker
 from parsers.layouts import Layouts
-from parsers.model import Issue, TableRead
+from parsers.model import Issue, Location, SeenRow, TableRead
 from parsers.spanned_table import (
     Cell,
     ReportTable,
@@ -244,6 +245,12 @@ def blocks_to_table(
         if block.tag == _P:
             if report is None:
                 paragraphs.append(paragraph_text(block))
+            else:
+                # A row typed as a paragraph under the table is still a row of the report.
+                text = paragraph_text(block).strip()
+                item_no, _ = split_marker(text)
+                if item_no is not None:
+                    report.seen.append(SeenRow(item_no, Location(), text))
             continue
         rows = tbl_to_rows(block)
         width = tbl_width(block, rows)
@@ -283,6 +290,7 @@ def blocks_to_table(
         grid=report.grid,
         rejected=report.rejected,
         issues=report.issues,
+        seen=report.seen,
         header=report.header,
     )
 

@@ -4,7 +4,8 @@ Every format's reader ends here, so the rules of the table live in one place. A 
 over ``GridRow``s (cells by canonical column name, see ``parsers.model.GridRow``; build them
 with ``parsers.table.Header.grid_row``) and says whether its format writes merged cells as
 explicit empty cells (``empty_cells_merge``); ``grid_to_rows`` returns the rows, the rows it
-rejected, and issues about what it read into the rows:
+rejected, and issues about what it read into the rows. Every cell is normalised first
+(``parsers.normalize``: NFKC and CJK radicals folded); ``raw`` keeps the row as written.
 
 - a project cell starts with ``(N)``; without it, the ``序号`` column gives the number (both
   given and different: the ``(N)`` wins, with a warning);
@@ -36,6 +37,7 @@ from parsers.model import (
     RejectedRow,
     empty_rows,
 )
+from parsers.normalize import normalize_cell
 
 _MARKER = re.compile(r"^\s*[(（]\s*(\d{1,3})\s*[)）]\s*")
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[%％]")
@@ -108,7 +110,7 @@ def grid_to_rows(
     above = _Inherited()
 
     for grid_row in grid:
-        cells = grid_row.cells
+        cells = {column: normalize_cell(cell) for column, cell in grid_row.cells.items()}
         content = cells.get("content")
         problems: list[Issue] = []
 
@@ -285,7 +287,7 @@ def grid_to_rows(
                 "source_page": grid_row.location.page,
                 "source_row": grid_row.location.row,
                 "source_line": grid_row.location.line,
-                "extra": _extra_json(grid_row.extra),
+                "extra": _extra_json({k: normalize_cell(v) for k, v in grid_row.extra.items()}),
                 "raw": grid_row.raw,
             }
         )

@@ -268,5 +268,6 @@ def read_html(data: bytes, source_name: str, *, layouts: Layouts | None = None) 
         grid=report.grid,
         rejected=report.rejected,
         issues=report.issues,
+        seen=report.seen,
         header=report.header,
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from parsers.errors import ReportError
+from parsers.normalize import normalize_text
 
 #: The canonical columns, in the order the August report prints them (序号 and 备注 around).
 COLUMNS: tuple[str, ...] = (
@@ -47,8 +47,8 @@ class LayoutsError(ReportError):
 
 
 def normalize_name(text: str | None) -> str:
-    """A header word as it is compared: NFKC-folded, all whitespace removed."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text or ""))
+    """A header word as it is compared: normalised (``parsers.normalize``), no whitespace."""
+    return _SPACE.sub("", normalize_text(text or ""))
 
 
 @dataclass(frozen=True)

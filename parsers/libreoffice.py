@@ -48,9 +48,16 @@ def _kill_group(process: subprocess.Popen) -> None:
 
 
 def convert(
-    data: bytes, source_name: str, *, timeout: float = CONVERT_TIMEOUT_S
+    data: bytes,
+    source_name: str,
+    *,
+    timeout: float = CONVERT_TIMEOUT_S,
+    temp_root: str | Path | None = None,
 ) -> tuple[str, bytes]:
-    """A legacy document's bytes → (``'docx'`` or ``'xlsx'``, the converted bytes)."""
+    """A legacy document's bytes → (``'docx'`` or ``'xlsx'``, the converted bytes).
+
+    The work happens in a new temporary folder (under ``temp_root`` if given), removed after.
+    """
     suffix = Path(source_name).suffix.lower()
     what, target = LEGACY_FORMATS[suffix]
     soffice = soffice_path()
@@ -64,7 +71,7 @@ def convert(
         )
     if not data:
         raise UnreadableDocument(source_name, "the file is empty")
-    with tempfile.TemporaryDirectory(prefix="minsheng-soffice-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="minsheng-soffice-", dir=temp_root) as tmp:
         folder = Path(tmp)
         original = folder / f"document{suffix}"  # a plain name: LibreOffice chokes on some
         original.write_bytes(data)

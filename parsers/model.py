@@ -154,16 +154,31 @@ class RejectedRow:
         return "; ".join(issue.message for issue in self.issues)
 
 
+@dataclass(frozen=True)
+class SeenRow:
+    """A row the document shows, counted apart from reading the table, to reconcile against.
+
+    ``by_place``: accounted for when a row or rejection comes from the same place (a text
+    line, a Word table row); otherwise when a row or rejection carries ``item_no``.
+    """
+
+    item_no: int | None
+    location: Location
+    text: str
+    by_place: bool = False
+
+
 @dataclass
 class TableRead:
     """What a format reader found: the header, the text above the table, the grid rows.
 
     ``rejected`` are rows the reader could not place in the grid; ``issues`` are warnings
-    about things it read past (notes, lines that are not rows). ``header`` is the matched
-    ``parsers.table.Header`` (its unknown columns are reported once per document).
-    ``empty_cells_merge`` is true for formats that write a merged cell as an explicit
-    empty cell (text with ``| |``, spreadsheets): there an empty department or leader cell
-    under a filled one is read as merged from above, with a warning.
+    about things it read past (notes, lines that are not rows); ``seen`` are the rows and
+    item markers the document shows, counted independently, for ``parsers.reconcile``.
+    ``header`` is the matched ``parsers.table.Header`` (its unknown columns are reported once
+    per document). ``empty_cells_merge`` is true for formats that write a merged cell as an
+    explicit empty cell (text with ``| |``, spreadsheets): there an empty department or
+    leader cell under a filled one is read as merged from above, with a warning.
     """
 
     header_month: int | None
@@ -171,6 +186,7 @@ class TableRead:
     grid: list[GridRow]
     rejected: list[RejectedRow] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    seen: list[SeenRow] = field(default_factory=list)
     header: Header | None = None
     empty_cells_merge: bool = False
 

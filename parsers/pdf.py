@@ -1,22 +1,35 @@
-"""PDF reports: one ruled table running over several pages, read with pdfplumber.
+"""PDF reports: one ruled table running over several pages, read by its ruling.
 
-pdfplumber finds the table on each page separately; the work here is to make the pages one
-table again. The steps, each a small conversion:
+pdfplumber's table finder gives each page's rules (snapped and joined edges); the reader
+builds the table from them itself, because a producer's breaks are not closed cells: a
+browser leaves a cell cut by the page edge open (no rule under it), and pdfplumber drops
+such a cell and everything in it. The steps, each a small conversion:
 
-1. ``pdf_to_fragments`` (the only step that talks to pdfplumber): for every page, the ruled
-   tables and, for each row, its cells placed in the header's columns (found by name,
-   ``parsers.table``; a two-row header joined) by their bounding boxes. A cell that starts
-   in a column is that column's text; a column where no cell starts in this row is covered
-   by a merged cell from above (``None``). Only tables whose column borders line up with the
-   header's belong to the report; the repeated header row is dropped.
-2. ``stitch_page_breaks``: join the rows a page break cut in two, and carry merged cells over
-   the break (rule below).
-3. ``rows_to_grid``: ``GridRow``s (cells by column name) for ``grid_to_rows``, the step every
-   format shares.
+1. ``pdf_to_fragments`` (the only step that talks to pdfplumber): on the first page with it,
+   the header row among the first rows of a ruled table (columns found by name in any
+   order, ``parsers.table``; a two-row header joined) gives the column borders and the
+   title above. On every page, ``table_regions`` finds where the report table is framed
+   (ruled at its left and right border, most inner borders ruled), and
+   ``region_to_fragment`` cuts it into row bands at its horizontal rules and into columns at
+   the header's borders. A cell is a rectangle: the bands that no rule separates in a column
+   are one merged cell, and every character inside it is its text, wherever the producer
+   drew it (top, middle), given to its first row; the rows below it get ``None`` (covered).
+   A band without inner column rules is a full-width row (a section title), not data. The
+   header repeated at the top of a page is dropped.
+2. ``stitch_page_breaks``: join the rows a page break cut in two and carry merged cells over
+   the break (rules below).
+3. ``rows_to_grid``: ``GridRow``s (cells by column name, ``Header.grid_row``) for
+   ``grid_to_rows``, the step every format shares;
+   ``unclear_rows``: rows whose merged cell the geometry cannot place, rejected.
 
-**Page breaks.** The PDF draws a table that runs on to the next page the same whether a row
-was cut or the break fell between rows (the frame is closed at the page bottom and the header
-is repeated either way), so the first data row of a page is classified by what it holds:
+**Page breaks, by the ruling.** A column with no rule under the last cell of a page, or
+none over the first cell of the next, is one cell running over the break: its text (on
+either page) goes to the row where the cell starts, and the next page's row is covered
+there. A first row whose every cell runs on is the rest of the row above.
+
+**Page breaks where every cell is closed** (LibreOffice, Word and WPS close the frame at
+the page bottom and repeat the header, whether or not a row was cut), the first data row
+of a page is classified by what it holds:
 
 - its project cell starts with an item number ``(N)``: a new item;
 - otherwise, it has its own completion rate (the completion cell starts with a percentage):
@@ -32,21 +45,23 @@ cell's first line, so a cut row's rest never starts with a percentage. Geometry 
 join: text runs on to the next page only from a cell filled to the bottom of the page, so
 a cell whose text ends well above its bottom edge (``room_at_bottom``) was not cut. A row
 that would continue such a cell is left a row of its own, and without an item number it is
-rejected with its page and row rather than glued silently to the row above.
+rejected with its page and row rather than glued silently to the row above. In a new row at
+the top of a page, an empty department or leader cell is a merged cell carried over the
+break (the value stays on the previous page), so it inherits. An empty department or leader
+above the break with a value under it is ambiguous (one merged cell whose text is on the
+next page, or two cells): those rows are rejected, "department unclear at the page break on
+page N", never given a guessed value.
 
-In a new row at the top of a page, an empty department or leader cell is a merged cell
-carried over the break (the PDF draws it as an empty cell, the value stays on the previous
-page), so it inherits; so does one in the first row of a table restarted under its header
-(``(续表)``), as a merge cannot cross tables. Other tables (contacts) are left out by their
-column borders, and full-width rows (section titles) are not data rows.
+**Text.** A cell's lines are joined without a space unless both sides are ASCII letters or
+digits (a wrap in Chinese text is not a space); the same rule joins the two halves of a cut
+cell. Look-alike code points of the text layer are folded later, in the grid step.
 
-**Text.** pdfplumber gives the lines wrapped inside a cell joined with ``\\n``; they are
-joined without a space unless both sides are ASCII letters or digits (a wrap in Chinese text
-is not a space). The same rule joins the two halves of a cut cell.
+**Seen rows.** ``markers_on_page`` counts the item markers ``(N)`` that start a run of text
+anywhere on a page, apart from the table reading, for ``parsers.reconcile``.
 
-**Where.** ``source_page`` is the 1-based page; ``source_row`` counts the rows of the table
-on that page from 1 as a reader would, the (repeated) header row included, so the first data
-row under the header is row 2. A row cut by a page break is placed where it starts.
+**Where.** ``source_page`` is the 1-based page; ``source_row`` counts the row bands of the
+table on that page from 1 as a reader would, a header row on that page included, so the
+first data row under the header is row 2. A row cut by a page break is placed where it starts.
 
 **Bad files** raise ``UnreadableDocument`` (not a PDF or damaged, password-protected, no text
 layer) or ``TableNotFound``; no pdfminer or pdfplumber exception leaves ``read_pdf``.
@@ -54,19 +69,24 @@ layer) or ``TableNotFound``; no pdfminer or pdfplumber exception leaves ``read_p
 
 from __future__ import annotations
 
+import bisect
 import io
+import logging
 import math
 import re
 from dataclasses import dataclass, field
 
 import pdfplumber
+from pdfplumber.table import TableFinder
 from pdfplumber.utils import extract_text
 
 from parsers.errors import TableNotFound, UnreadableDocument
 from parsers.grid import parse_completion, parse_serial, split_marker
 from parsers.layouts import Layouts
-from parsers.model import GridRow, Location, TableRead
-from parsers.table import Header, find_header, match_header
+from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow, TableRead
+from parsers.period import choose_title
+from parsers.table import Header, match_header
+from parsers.table import find_header as find_header_in_texts
 
 # A cell cut by a page break is filled to the bottom: under its text there is less than one
 # line plus the cell's padding, or a line more where widow/orphan control moved a line over.
@@ -78,6 +98,10 @@ _ROOM_OF_A_CUT_CELL = 2.5
 _BORDER_TOLERANCE = 2.0
 # The header is the first row, or comes under a title or unit row or two inside the table.
 _HEADER_SEARCH_ROWS = 3
+# Styles that leave out the rules between some columns still rule most of them.
+_HIDDEN_RULES = 3
+# Department and leader: a merge of these runs on past a break as an empty cell.
+_MERGEABLE = ("department", "leader")
 _CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"  # ideographs, CJK and full-width punctuation
 _CJK_SPACE = re.compile(rf"(?<={_CJK})\s+|\s+(?={_CJK})")
 
@@ -91,11 +115,15 @@ AUGUST_HEADER: Header = match_header(  # type: ignore[assignment]
 
 @dataclass
 class PdfRow:
-    """One table row as printed on one page: a cell per header column (``None`` = merged)."""
+    """One table row as printed on one page: a cell per header column (``None`` = merged).
+
+    ``unclear``: columns whose merged value the geometry cannot place → the page of the break.
+    """
 
     cells: Cells
     page: int
     row: int
+    unclear: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -108,14 +136,23 @@ class Fragment:
     #: Per column, the room left under the text of the bottom cell, in font sizes
     #: (``inf`` for an empty cell); ``None`` where the geometry is not known.
     room: list[float] | None = None
+    #: Per column, no rule over the first row's cell / under the last row's cell: the cell
+    #: runs on from the previous page / to the next. ``None`` where not known.
+    open_top: list[bool] | None = None
+    open_bottom: list[bool] | None = None
+    #: Per band, whether it is one cell across the whole table (a section title).
+    full_width: list[bool] = field(default_factory=list)
 
 
 @dataclass
 class _Found:
     header: Header | None = None
     borders: tuple[float, ...] = ()
+    header_page: int = 0
+    header_top: float = 0.0
     title: str | None = None
     fragments: list[Fragment] = field(default_factory=list)
+    seen: list[SeenRow] = field(default_factory=list)
 
 
 def join_lines(left: str, right: str) -> str:
@@ -141,50 +178,12 @@ def title_text(text: str) -> str:
     return _CJK_SPACE.sub("", " ".join(line.strip() for line in text.splitlines())).strip()
 
 
-def _column_of(x0: float, x1: float, borders: tuple[float, ...]) -> list[int]:
-    """The columns (by the header's borders) that a cell from ``x0`` to ``x1`` covers."""
-    columns = []
-    for index in range(len(borders) - 1):
-        middle = (borders[index] + borders[index + 1]) / 2
-        if x0 - _BORDER_TOLERANCE <= middle <= x1 + _BORDER_TOLERANCE:
-            columns.append(index)
-    return columns
-
-
-def row_to_cells(
-    boxes: list[tuple[float, float, float, float] | None],
-    texts: list[str | None],
-    borders: tuple[float, ...],
-) -> Cells | None:
-    """One pdfplumber row → a cell per column by position; None for a full-width row.
-
-    A column where no cell of this row starts is covered by a merged cell from above
-    (``None``); a column covered by a cell starting further left is part of that cell (``''``).
-    """
-    cells: Cells = [None] * (len(borders) - 1)
-    for box, text in zip(boxes, texts, strict=True):
-        if box is None:
-            continue
-        columns = _column_of(box[0], box[2], borders)
-        if not columns:
-            continue
-        if len(columns) == len(cells):
-            return None  # a full-width row: a section title, not a data row
-        first = columns[0]
-        value = unwrap(text or "")
-        cells[first] = value if cells[first] is None else join_lines(cells[first] or "", value)
-        for other in columns[1:]:
-            if cells[other] is None:
-                cells[other] = ""
-    return cells
-
-
 def _inside(char: dict, box: tuple[float, float, float, float]) -> bool:
     x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
     return box[0] <= x < box[2] and box[1] <= y < box[3]
 
 
-def header_rows(
+def find_header(
     texts: list[list[str | None]], layouts: Layouts | None = None
 ) -> tuple[int, Header | None]:
     """The header among a table's first rows: (rows up to and with it, the header) or (0, None).
@@ -192,24 +191,18 @@ def header_rows(
     A two-row header (a group cell over some columns) is read as the two rows joined.
     """
     rows = [[unwrap(t) if t is not None else None for t in row] for row in texts]
-    found = find_header(rows[: _HEADER_SEARCH_ROWS + 1], layouts, search=_HEADER_SEARCH_ROWS)
+    found = find_header_in_texts(
+        rows[: _HEADER_SEARCH_ROWS + 1], layouts, search=_HEADER_SEARCH_ROWS
+    )
     if found is None:
         return 0, None
     index, header = found
     return index + header.rows, header
 
 
-def _borders_match(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-    return len(a) == len(b) and all(
-        abs(x - y) <= _BORDER_TOLERANCE for x, y in zip(a, b, strict=True)
-    )
-
-
-def _table_borders(rows: list[list[tuple[float, float, float, float] | None]]) -> tuple[float, ...]:
-    xs = sorted(
-        {round(box[0], 1) for row in rows for box in row if box}
-        | {round(box[2], 1) for row in rows for box in row if box}
-    )
+def _edges(boxes: list[list[tuple[float, float, float, float] | None]]) -> tuple[float, ...]:
+    """The column borders of rows of cell boxes: every left and right edge, near ones merged."""
+    xs = sorted({x for row in boxes for box in row if box for x in (box[0], box[2])})
     merged: list[float] = []
     for x in xs:
         if not merged or x - merged[-1] > _BORDER_TOLERANCE:
@@ -217,26 +210,207 @@ def _table_borders(rows: list[list[tuple[float, float, float, float] | None]]) -
     return tuple(merged)
 
 
-def room_at_bottom(
+# --------------------------------------------------------------------------- geometry
+
+
+@dataclass
+class _Rules:
+    """A page's ruling as pdfplumber's table finder sees it (snapped and joined edges)."""
+
+    horizontal: list[tuple[float, float, float]]  # (y, x0, x1)
+    vertical: list[tuple[float, float, float]]  # (x, top, bottom)
+
+    @classmethod
+    def of(cls, edges: list[dict]) -> _Rules:
+        horizontal = sorted((e["top"], e["x0"], e["x1"]) for e in edges if e["orientation"] == "h")
+        vertical = sorted(
+            (e["x0"], e["top"], e["bottom"]) for e in edges if e["orientation"] == "v"
+        )
+        return cls(horizontal, vertical)
+
+    def vertical_spans(self, x: float) -> list[tuple[float, float]]:
+        """The stretches (top, bottom) ruled at ``x``, touching stretches joined."""
+        spans: list[tuple[float, float]] = []
+        for ex, top, bottom in self.vertical:
+            if abs(ex - x) > _BORDER_TOLERANCE:
+                continue
+            if spans and top <= spans[-1][1] + _BORDER_TOLERANCE:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], bottom))
+            else:
+                spans.append((top, bottom))
+        return spans
+
+    def crosses(self, x: float, top: float, bottom: float) -> bool:
+        """Whether a vertical rule at ``x`` runs from ``top`` to ``bottom``."""
+        return any(
+            abs(ex - x) <= _BORDER_TOLERANCE
+            and etop <= top + _BORDER_TOLERANCE
+            and ebottom >= bottom - _BORDER_TOLERANCE
+            for ex, etop, ebottom in self.vertical
+        )
+
+
+def table_regions(rules: _Rules, borders: tuple[float, ...]) -> list[tuple[float, float]]:
+    """Where on a page the report table is drawn: stretches framed at its left and right
+    border with most of its inner borders ruled (a contact table or a banner is not)."""
+    left = rules.vertical_spans(borders[0])
+    right = rules.vertical_spans(borders[-1])
+    regions = []
+    for ltop, lbottom in left:
+        for rtop, rbottom in right:
+            top, bottom = max(ltop, rtop), min(lbottom, rbottom)
+            if bottom - top <= _BORDER_TOLERANCE:
+                continue
+            inner = [
+                x
+                for x in borders[1:-1]
+                if any(a < bottom and b > top for a, b in rules.vertical_spans(x))
+            ]
+            # Some styles leave out rules between columns; most are there.
+            if len(inner) >= max(1, len(borders) - 2 - _HIDDEN_RULES):
+                regions.append((top, bottom))
+    return regions
+
+
+def _row_lines(
+    rules: _Rules, top: float, bottom: float, borders: tuple[float, ...]
+) -> list[tuple[float, set[int]]]:
+    """The horizontal rules across the table between ``top`` and ``bottom`` (frame included),
+    each as its height and the columns it crosses; the frame's ends are always listed."""
+    middles = [(borders[i] + borders[i + 1]) / 2 for i in range(len(borders) - 1)]
+    lines: list[tuple[float, set[int]]] = []
+    for y, x0, x1 in rules.horizontal:
+        if y < top - _BORDER_TOLERANCE or y > bottom + _BORDER_TOLERANCE:
+            continue
+        if x1 < borders[0] or x0 > borders[-1]:
+            continue
+        crossed = {i for i, m in enumerate(middles) if x0 <= m <= x1}
+        if lines and y - lines[-1][0] <= _BORDER_TOLERANCE:
+            lines[-1][1].update(crossed)
+        else:
+            lines.append((y, crossed))
+    if not lines or lines[0][0] - top > _BORDER_TOLERANCE:
+        lines.insert(0, (top, set()))
+    if bottom - lines[-1][0] > _BORDER_TOLERANCE:
+        lines.append((bottom, set()))
+    return lines
+
+
+def _cell_text(chars: list[dict]) -> str:
+    return unwrap(extract_text(chars)) if chars else ""
+
+
+def region_to_fragment(
+    number: int,
     chars: list[dict],
-    boxes: list[list[tuple[float, float, float, float] | None]],
+    rules: _Rules,
+    region: tuple[float, float],
     borders: tuple[float, ...],
+) -> tuple[Fragment, list[list[str | None]]]:
+    """One framed stretch of the report table → its rows, cut into cells by the rules.
+
+    A cell is a rectangle: a row band and a column, joined with the bands below it while
+    no rule separates them in that column (a merged cell). Its text is every character
+    inside the rectangle, wherever the producer placed it (top, middle); it goes to the
+    rectangle's first row, and the other rows it covers get ``None``. A band with no inner
+    column border ruled across it is one cell over the whole width (a section title) and
+    not a data row. Returns the fragment (every band, header included) and the bands' texts.
+    """
+    top, bottom = region
+    lines = _row_lines(rules, top, bottom, borders)
+    ncols = len(borders) - 1
+    tops = [y for y, _ in lines]
+    buckets: list[list[list[dict]]] = [[[] for _ in range(ncols)] for _ in lines[:-1]]
+    for char in chars:
+        x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+        if not (borders[0] <= x < borders[-1] and top <= y < bottom):
+            continue
+        band = bisect.bisect_right(tops, y) - 1
+        column = bisect.bisect_right(borders, x) - 1
+        if 0 <= band < len(buckets) and 0 <= column < ncols:
+            buckets[band][column].append(char)
+    full_width = [
+        not any(rules.crosses(x, lines[i][0], lines[i + 1][0]) for x in borders[1:-1])
+        for i in range(len(buckets))
+    ]
+    rows: list[list[str | None]] = [[None] * ncols for _ in buckets]
+    for column in range(ncols):
+        start, gathered = 0, list(buckets[0][column]) if buckets else []
+        for band in range(1, len(buckets) + 1):
+            ends = (
+                band == len(buckets)
+                or column in lines[band][1]
+                or full_width[band]
+                or full_width[band - 1]
+            )
+            if not ends:
+                gathered += buckets[band][column]
+                continue
+            rows[start][column] = _cell_text(gathered)
+            if band < len(buckets):
+                start, gathered = band, list(buckets[band][column])
+    fragment = Fragment(page=number)
+    fragment.open_top = [column not in lines[0][1] for column in range(ncols)]
+    fragment.open_bottom = [column not in lines[-1][1] for column in range(ncols)]
+    fragment.full_width = full_width
+    fragment.room = room_at_bottom(buckets, rows, lines)
+    fragment.rows = [PdfRow(cells, number, index + 1) for index, cells in enumerate(rows)]
+    return fragment, rows
+
+
+def room_at_bottom(
+    buckets: list[list[list[dict]]], rows: list[list[str | None]], lines: list
 ) -> list[float]:
     """For each column, the room under the text of the table's bottom cell, in font sizes."""
-    bottom: dict[int, tuple[float, float, float, float]] = {}
-    for row in boxes:
-        for box in row:
-            if box is not None:
-                for column in _column_of(box[0], box[2], borders):
-                    bottom[column] = box
-    room = [math.inf] * (len(borders) - 1)
-    for column, box in bottom.items():
-        inside = [c for c in chars if _inside(c, box) and not c["text"].isspace()]
+    ncols = len(rows[0]) if rows else 0
+    room = [math.inf] * ncols
+    bottom = lines[-1][0]
+    for column in range(ncols):
+        band = len(rows) - 1
+        chars: list[dict] = []
+        while band >= 0:
+            chars += buckets[band][column]
+            if rows[band][column] is not None:
+                break
+            band -= 1
+        inside = [c for c in chars if not c["text"].isspace()]
         if inside:
-            last = max(char["bottom"] for char in inside)
-            size = max(char["size"] for char in inside) or 1.0
-            room[column] = (box[3] - last) / size
+            last = max(c["bottom"] for c in inside)
+            size = max(c["size"] for c in inside) or 1.0
+            room[column] = (bottom - last) / size
     return room
+
+
+_MARKER_AT_START = re.compile(r"(?:^|\x00)\s*[(（]\s*(\d{1,3})\s*[)）]")
+
+
+def markers_on_page(chars: list[dict], number: int) -> list[SeenRow]:
+    """Item markers ``(N)`` that start a run of text on the page, wherever it is drawn.
+
+    Counted from the characters alone, not from the table reading, so that a row drawn
+    outside the table's cells (or lost by it) is still seen. Characters on one baseline
+    are one line; a gap wider than a character starts a new run (the next cell's text).
+    """
+    lines: dict[int, list[dict]] = {}
+    for char in chars:
+        lines.setdefault(round(char["top"]), []).append(char)
+    seen: list[SeenRow] = []
+    for _, line in sorted(lines.items()):
+        line.sort(key=lambda c: c["x0"])
+        if not any(c["text"] in "(（" for c in line):
+            continue
+        parts: list[str] = []
+        previous = None
+        for char in line:
+            if previous is not None and char["x0"] - previous["x1"] > previous["size"]:
+                parts.append("\x00")
+            parts.append(char["text"])
+            previous = char
+        text = "".join(parts)
+        for match in _MARKER_AT_START.finditer(text):
+            run = text[match.start() :].lstrip("\x00").split("\x00")[0]
+            seen.append(SeenRow(int(match.group(1)), Location(page=number), run.strip()))
+    return seen
 
 
 def pdf_to_fragments(
@@ -246,54 +420,39 @@ def pdf_to_fragments(
     found = _Found()
     chars_seen = 0
     for number, page in enumerate(pdf.pages, start=1):
-        chars_seen += len(page.chars)
-        on_this_page = 0
-        tables = page.find_tables()
-        for table in tables:
-            rows = table.rows
-            boxes = [list(row.cells) for row in rows]
-            if not boxes:
+        chars = page.chars
+        chars_seen += len(chars)
+        found.seen += markers_on_page(chars, number)
+        finder = TableFinder(page)
+        if found.header is None:
+            _find_header_on(page, chars, finder.tables, found, layouts)
+            if found.header is None:
                 continue
-            texts = table.extract()
-            start, header = header_rows(texts, layouts)
-            if header is not None:
-                if header.rows == 1:
-                    header_boxes = [box for box in boxes[start - 1] if box]
-                    borders = tuple([box[0] for box in header_boxes] + [header_boxes[-1][2]])
-                else:  # the lower row splits the group cell: both rows' edges
-                    borders = _table_borders(boxes[start - header.rows : start])
-                if found.header is None:
-                    found.header, found.borders = header, borders
-                    # The page's characters are parsed already; cropping would filter
-                    # every object of the page again. A title may also sit in the table,
-                    # in full-width rows above the header.
-                    top = table.bbox[1]
-                    others = [t.bbox for t in tables if t is not table]
-                    above = [
-                        char
-                        for char in page.chars
-                        if char["bottom"] <= top and not any(_inside(char, b) for b in others)
-                    ]
-                    in_table = [unwrap(t or "") for row in texts[: start - 1] for t in row]
-                    title = " ".join([extract_text(above), *in_table])
-                    found.title = title_text(title) or None
-                elif not _borders_match(borders, found.borders):
-                    continue
-            elif found.header is None or not _borders_match(_table_borders(boxes), found.borders):
+        rules = _Rules.of(finder.edges)
+        for position, region in enumerate(table_regions(rules, found.borders)):
+            if number == found.header_page and region[1] <= found.header_top:
                 continue
-            # A table that starts a page may continue the previous page's; a second table on
-            # the same page (the table restarted under a "(续表)" line) starts cleanly.
-            fragment = Fragment(page=number, starts_page=on_this_page == 0)
-            on_this_page += 1
-            for index in range(start, len(boxes)):
-                cells = row_to_cells(boxes[index], texts[index], found.borders)
-                if cells is None:
+            fragment, texts = region_to_fragment(number, chars, rules, region, found.borders)
+            fragment.starts_page = position == 0
+            skip = 0
+            repeated = find_header_in_texts(
+                [[c or "" for c in cells] for cells in texts[: _HEADER_SEARCH_ROWS + 1]],
+                layouts,
+                search=_HEADER_SEARCH_ROWS,
+            )
+            if repeated is not None:
+                skip = repeated[0] + repeated[1].rows
+                fragment.open_top = [False] * len(texts[0])
+            rows = []
+            for index, row in enumerate(fragment.rows):
+                if index < skip or fragment.full_width[index]:
                     continue
-                if all(cell is None or cell == "" for cell in cells):
+                empty = all(cell is None or cell == "" for cell in row.cells)
+                if empty and not (index == skip and any(fragment.open_top or [])):
                     continue
-                fragment.rows.append(PdfRow(cells, number, index + 1))
-            if fragment.rows:
-                fragment.room = room_at_bottom(page.chars, boxes[start:], found.borders)
+                rows.append(row)
+            fragment.rows = rows
+            if rows:
                 found.fragments.append(fragment)
     if chars_seen == 0:
         raise UnreadableDocument(
@@ -302,6 +461,41 @@ def pdf_to_fragments(
             "the result",
         )
     return found
+
+
+def _find_header_on(
+    page, chars: list[dict], tables: list, found: _Found, layouts: Layouts | None
+) -> None:
+    """Look for the header row among the first rows of the page's ruled tables."""
+    for table in tables:
+        boxes = [list(row.cells) for row in table.rows[: _HEADER_SEARCH_ROWS + 1]]
+        texts = [
+            [extract_text([c for c in chars if _inside(c, box)]) if box else None for box in row]
+            for row in boxes
+        ]
+        start, header = find_header(texts, layouts)
+        if header is None:
+            continue
+        found.header = header
+        if header.rows == 1:
+            header_boxes = [box for box in boxes[start - 1] if box]
+            found.borders = tuple([box[0] for box in header_boxes] + [header_boxes[-1][2]])
+        else:  # the lower row splits the group cell: both rows' edges
+            found.borders = _edges(boxes[start - header.rows : start])
+        found.header_page = page.page_number
+        found.header_top = table.bbox[1]
+        # A title may sit above the table or in full-width rows above the header.
+        others = [t.bbox for t in tables if t is not table]
+        above = [
+            char
+            for char in chars
+            if char["bottom"] <= table.bbox[1] and not any(_inside(char, b) for b in others)
+        ]
+        lines = extract_text(above).splitlines()
+        lines += [unwrap(t or "") for row in texts[: start - header.rows] for t in row]
+        title = choose_title(lines)
+        found.title = title_text(title) if title else None
+        return
 
 
 def _owner(rows: list[PdfRow], column: int) -> PdfRow | None:
@@ -347,12 +541,28 @@ def _was_cut(fragment: Fragment | None, column: int) -> bool:
     return fragment.room[column] <= _ROOM_OF_A_CUT_CELL
 
 
+def _running_on(previous: Fragment | None, fragment: Fragment) -> list[bool] | None:
+    """Per column, whether a cell runs over the break by the ruling: no rule under the
+    previous page's last cell, or none over this page's first. None when every cell there is
+    closed (producers that close the frame at a break), so the ruling cannot tell."""
+    if previous is None or previous.open_bottom is None or fragment.open_top is None:
+        return None
+    running = [a or b for a, b in zip(previous.open_bottom, fragment.open_top, strict=True)]
+    return running if any(running) else None
+
+
+def _mark_unclear(rows: list[PdfRow], column: int, page: int) -> None:
+    owner = _owner(rows, column)
+    if owner is None:
+        return
+    for row in rows[rows.index(owner) :]:
+        row.unclear[column] = page
+
+
 def stitch_page_breaks(fragments: list[Fragment], header: Header = AUGUST_HEADER) -> list[PdfRow]:
     """The rows of every page as one table: cut rows joined, merged cells carried over."""
     content = header.index("content")
-    merged_over_break = [
-        i for i in (header.index("department"), header.index("leader")) if i is not None
-    ]
+    mergeable = [i for i in (header.index(c) for c in _MERGEABLE) if i is not None]
     rows: list[PdfRow] = []
     previous: Fragment | None = None
     for fragment in fragments:
@@ -362,6 +572,10 @@ def stitch_page_breaks(fragments: list[Fragment], header: Header = AUGUST_HEADER
                 continue
             # Only a page break cuts a row; a table restarted on the same page does not.
             cut = previous if fragment.starts_page else None
+            running = _running_on(cut, fragment)
+            if running is not None:
+                _stitch_by_ruling(rows, row, running)
+                continue
             texts = [column for column, text in enumerate(row.cells) if text]
             if (
                 cut is not None
@@ -385,24 +599,76 @@ def stitch_page_breaks(fragments: list[Fragment], header: Header = AUGUST_HEADER
                 elif cut is not None and _was_cut(cut, content):
                     _append_to_above(rows, content, cells[content] or "")
                     cells[content] = None
-            for column in merged_over_break:
+            for column in mergeable:
                 if cells[column] == "":
                     cells[column] = None
+                elif cut is not None and cells[column]:
+                    owner = _owner(rows, column)
+                    if owner is not None and not owner.cells[column]:
+                        # An empty cell above the break and a value under it: one merged
+                        # cell with its text on this page, or two cells? The ruling is
+                        # closed at the break, so nothing tells.
+                        _mark_unclear(rows, column, cut.page)
             rows.append(PdfRow(cells, row.page, row.row))
         previous = fragment
     return rows
 
 
+def _stitch_by_ruling(rows: list[PdfRow], row: PdfRow, running: list[bool]) -> None:
+    """A page's first row where the ruling shows cells running over the break: their text
+    goes to the cell where they started; a row whose every cell runs on is the rest of the
+    row above, otherwise it is a new row covered there by the merged cells."""
+    cells = list(row.cells)
+    for column, runs_on in enumerate(running):
+        if runs_on and cells[column] is not None:
+            if cells[column]:
+                _append_to_above(rows, column, cells[column] or "")
+            cells[column] = None
+    if all(cell is None for cell in cells):
+        return
+    rows.append(PdfRow(cells, row.page, row.row))
+
+
 def rows_to_grid(rows: list[PdfRow], header: Header = AUGUST_HEADER) -> list[GridRow]:
-    """Stitched rows → grid rows with their page and row, ``raw`` the cells joined."""
+    """Stitched rows → grid rows with their page and row, ``raw`` the cells joined.
+
+    Rows whose merged department or leader is unclear are left out: see ``unclear_rows``.
+    """
     return [
-        header.grid_row(
-            row.cells,
-            Location(page=row.page, row=row.row),
-            " | ".join(cell or "" for cell in row.cells),
-        )
+        header.grid_row(row.cells, Location(page=row.page, row=row.row), _raw(row))
         for row in rows
+        if not row.unclear
     ]
+
+
+def _raw(row: PdfRow) -> str:
+    return " | ".join(cell or "" for cell in row.cells)
+
+
+def unclear_rows(
+    rows: list[PdfRow], source_name: str, header: Header = AUGUST_HEADER
+) -> list[RejectedRow]:
+    """Rows whose merged cell the geometry cannot place, rejected with the page of the break."""
+    rejected = []
+    for row in rows:
+        if not row.unclear:
+            continue
+        location = Location(page=row.page, row=row.row)
+        issues = tuple(
+            Issue(
+                source_name,
+                "merged_cell_unclear",
+                f"{header.columns[column] or 'cell'} unclear at the page break on page {page}: "
+                "the cell above the break is empty and the one under it is not, and the "
+                "ruling does not show whether they are one merged cell",
+                location=location,
+                column=header.columns[column],
+            )
+            for column, page in sorted(row.unclear.items())
+        )
+        item_no, _ = split_marker(_cell(row.cells, header, "content") or "")
+        rejected.append(RejectedRow(location, _raw(row), issues, item_no=item_no))
+    return rejected
 
 
 def _open_failure(source_name: str, exc: Exception) -> UnreadableDocument:
@@ -419,6 +685,8 @@ def read_pdf(data: bytes, source_name: str, *, layouts: Layouts | None = None) -
     """A PDF report's bytes → its table as grid rows with their page and row numbers."""
     if not data.strip():
         raise UnreadableDocument(source_name, "the file is empty")
+    # pdfminer logs every font it cannot measure (browser PDFs embed such fonts): not news.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if not pdf.pages:
@@ -434,9 +702,12 @@ def read_pdf(data: bytes, source_name: str, *, layouts: Layouts | None = None) -
             "no progress table found: no ruled table whose header reads '项目内容 | 8月计划进度 | "
             "实际进度情况 | 完成率 | 责任单位 | 具体分管领导'",
         )
+    rows = stitch_page_breaks(found.fragments, found.header)
     return TableRead(
         header_month=found.header.month,
         title=found.title,
-        grid=rows_to_grid(stitch_page_breaks(found.fragments, found.header), found.header),
+        grid=rows_to_grid(rows, found.header),
+        rejected=unclear_rows(rows, source_name, found.header),
+        seen=found.seen,
         header=found.header,
     )

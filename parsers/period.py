@@ -4,16 +4,23 @@ The command-line option comes first, then the document's title, then its file na
 month is also read from the table header (``8月计划进度``). Title, file name and header
 must agree with each other; an option overrides title and file name (with a warning) but
 never the header, which is what the rows themselves were planned against.
+
+**The title** is the line above the table that names the report (``choose_title``): year,
+region, month, ``进展`` / ``民生实事``. Other text there (a web page's breadcrumb, a browser's
+print header) is passed over, and a line with a publication label (``发布日期``, ``来源``,
+``浏览次数``) never gives a period. When the title and the header agree on the month, a
+file name with another date (a page saved on its publication day) is warned about, not
+trusted.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from parsers.errors import PeriodError
 from parsers.model import Issue
+from parsers.normalize import normalize_text
 
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 _YEAR_MONTH = re.compile(r"(?<!\d)(20\d{2})\s*(?:年|[-_.])\s*(\d{1,2})(?!\d)")
@@ -67,7 +74,7 @@ def _longer_period(text: str) -> tuple[int, str] | None:
 
 
 def _normal(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
+    return normalize_text(text)
 
 
 def _valid_month(value: str) -> int | None:
@@ -112,6 +119,35 @@ def period_kind(*hints: PeriodHint) -> str:
     return "month"
 
 
+_PUBLICATION = re.compile(r"发布日期|发布时间|日期[:：]|来源[:：]|浏览|字号|点击")
+_NAMES_A_REPORT = re.compile(r"进展|进度|民生实事|民生")
+
+
+def _title_score(line: str) -> int:
+    if _PUBLICATION.search(line):
+        return 0
+    hint = hint_from_title(line)
+    found = sum(value is not None for value in (hint.region, hint.year, hint.month))
+    return found + 1 if found and _NAMES_A_REPORT.search(line) else found
+
+
+def choose_title(lines: list[str]) -> str | None:
+    """The line that names the report: the most of year, region, month and 进展/民生实事.
+
+    Ties go to the shorter line (a title rather than a line that also holds a date, a
+    site name or a URL). A line with a publication label scores nothing. Without any
+    candidate, None.
+    """
+    best: tuple[int, int] | None = None
+    chosen: str | None = None
+    for line in lines:
+        text = line.strip()
+        score = _title_score(text) if text else 0
+        if score and (best is None or (score, -len(text)) > best):
+            best, chosen = (score, -len(text)), text
+    return chosen
+
+
 def hint_from_filename(name: str) -> PeriodHint:
     """``'2022年8月….txt'``, ``'2022-08 ….docx'``, ``'乐清市民生实事2022年9月.txt'``."""
     stem = name.rsplit(".", 1)[0] if "." in name else name
@@ -142,11 +178,35 @@ def resolve_period(
     """Region, year and month of a document, or a PeriodError that says what to pass."""
     warnings: list[Issue] = []
     resolved: dict[str, str | int] = {}
+    stray = (
+        title.month is not None
+        and title.month == header_month
+        and filename.month is not None
+        and filename.month != title.month
+    )
     for field in ("region", "year", "month"):
-        sources = [
-            ("the title", getattr(title, field)),
-            ("the file name", getattr(filename, field)),
-        ]
+        sources = [("the title", getattr(title, field))]
+        if (
+            stray
+            and field in ("year", "month")
+            and getattr(title, field) is not None
+            and getattr(filename, field) not in (None, getattr(title, field))
+        ):
+            # The title and the header agree: another date in the file name is not the period.
+            warnings.append(
+                Issue(
+                    source_name,
+                    "period",
+                    severity="warning",
+                    column=field,
+                    value=str(getattr(filename, field)),
+                    action="title used",
+                    message=f"the file name says {_WHAT[field][0]} {getattr(filename, field)}; "
+                    f"using the title's {getattr(title, field)}, which the table header confirms",
+                )
+            )
+        else:
+            sources.append(("the file name", getattr(filename, field)))
         if field == "month":
             sources.append(("the table header", header_month))
         found = [(where, value) for where, value in sources if value is not None]

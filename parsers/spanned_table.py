@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from parsers.errors import TableNotFound
 from parsers.grid import split_marker
 from parsers.layouts import Layouts, normalize_name
-from parsers.model import GridRow, Issue, Location, RejectedRow
-from parsers.period import hint_from_title
+from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow
+from parsers.period import choose_title
 from parsers.table import Header, header_miss, match_header
 from parsers.table import find_header as find_header_in_texts
 
@@ -106,13 +106,8 @@ def is_section(row: SpanRow, width: int) -> bool:
 
 
 def title_from(candidates: Iterable[str]) -> str | None:
-    """The first text that names a region or period; else the first non-empty one."""
-    texts = [text.strip() for text in candidates if text and text.strip()]
-    for text in texts:
-        hint = hint_from_title(text)
-        if hint.year is not None or hint.month is not None or hint.region is not None:
-            return text
-    return texts[0] if texts else None
+    """The text that names the report (``parsers.period.choose_title``), else None."""
+    return choose_title([text for text in candidates if text])
 
 
 def table_not_found(
@@ -149,6 +144,7 @@ class ReportTable:
         self.rejected: list[RejectedRow] = []
         self.issues: list[Issue] = []
         self.rows_before = 0  # rows of the earlier tables, for counting source_row on
+        self.seen: list[SeenRow] = []  # every row with text, for parsers.reconcile
 
     def add_table(self, rows: list[SpanRow], width: int, first: int, *, continues: bool) -> None:
         """Read ``rows[first:]`` as data rows (``first`` is after the header).
@@ -167,9 +163,11 @@ class ReportTable:
                 continue
             if _row_key(cells) in self.header_keys or match_header(as_text(cells), self.layouts):
                 continue  # a header repeated inside the table
-            if is_section(row, width) and split_marker(row.cells[0].text)[0] is None:
+            item_no = split_marker(row.cells[0].text)[0] if row.cells else None
+            if is_section(row, width) and item_no is None:
                 expect_merge_gap = False  # a merge never runs across a section title
                 continue
+            self.seen.append(SeenRow(item_no, location, row.raw(), by_place=True))
             if len(cells) != self.header.width:
                 self._reject_width(row, cells, location)
                 expect_merge_gap = False

@@ -39,7 +39,6 @@ the second as unknown.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -142,7 +141,7 @@ def _header_month(columns: list[str | None], texts: list[str]) -> int | None:
     month = month_from_header(text)
     if month is not None:
         return month
-    found = _ANY_MONTH.search(unicodedata.normalize("NFKC", text))
+    found = _ANY_MONTH.search(text)
     return int(found.group(1)) if found and 1 <= int(found.group(1)) <= 12 else None
 
 

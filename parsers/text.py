@@ -17,7 +17,8 @@ from charset_normalizer import from_bytes
 from parsers.errors import TableNotFound, UnreadableDocument
 from parsers.grid import parse_serial, split_marker
 from parsers.layouts import Layouts, normalize_name
-from parsers.model import GridRow, Issue, Location, RejectedRow, TableRead
+from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow, TableRead
+from parsers.period import choose_title
 from parsers.table import Header, find_header, header_miss, match_header
 
 _SECTION = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]")
@@ -229,6 +230,34 @@ def text_to_grid(
     return header, preamble, grid, rejected, issues
 
 
+def lines_seen(text: str, source_name: str, layouts: Layouts | None = None) -> list[SeenRow]:
+    """Every line under the header that holds cells or starts with an item number.
+
+    Counted apart from ``text_to_grid`` for ``parsers.reconcile``: each must come out as a
+    row or a rejected row of the same line. The header's own lines, repeated headers and
+    section titles are not rows.
+    """
+    lines = text.splitlines()
+    start, _, header_text = _header_lines(lines, layouts, source_name)
+    seen: list[SeenRow] = []
+    for number, line in enumerate(lines[start:], start=start + 1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        cells = split_cells(stripped) if "|" in stripped else [stripped]
+        key = "|".join(normalize_name(c) for c in cells)
+        if key in header_text or "|".join(["", key]) in header_text:
+            continue
+        if match_header(cells, layouts) is not None:
+            continue
+        if len(cells) == 1 and _SECTION.match(cells[0]):
+            continue
+        item_no, _ = split_marker(cells[0])
+        if "|" in stripped or item_no is not None:
+            seen.append(SeenRow(item_no, Location(line=number), stripped, by_place=True))
+    return seen
+
+
 def read_text(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
     """A text report's bytes → its table, as grid rows with their line numbers.
 
@@ -238,8 +267,9 @@ def read_text(data: bytes, source_name: str, *, layouts: Layouts | None = None) 
     text = decode_text(data, source_name)
     header, preamble, grid, rejected, issues = text_to_grid(text, source_name, layouts)
     return TableRead(
+        seen=lines_seen(text, source_name, layouts),
         header_month=header.month,
-        title=" ".join(preamble) or None,
+        title=choose_title(preamble),
         grid=grid,
         rejected=rejected,
         issues=issues,

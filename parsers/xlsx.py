@@ -284,6 +284,7 @@ def sheet_to_table(
         grid=report.grid,
         rejected=report.rejected,
         issues=[*issues, *report.issues],
+        seen=report.seen,
         header=header,
         # A spreadsheet copied from elsewhere writes merged cells as empty cells.
         empty_cells_merge=True,

@@ -31,7 +31,12 @@ class Check:
 
 _TABLE = (
     # whole documents: the document is rejected
-    Check("format", ERROR, "a report is a .txt, .docx or .pdf file"),
+    Check(
+        "format",
+        ERROR,
+        "a report is a .txt, .docx, .pdf, .html or .xlsx file, or (with LibreOffice) "
+        ".doc, .xls, .wps, .et, .odt, .ods or .rtf",
+    ),
     Check(
         "readable",
         ERROR,
@@ -84,6 +89,18 @@ _TABLE = (
         "the 序号 column and the (N) in the project text give the same number",
     ),
     Check(
+        "merged_cell_unclear",
+        ERROR,
+        "a department or leader cell that may be merged over a PDF page break shows by its "
+        "ruling which rows it covers",
+    ),
+    Check(
+        "row_unaccounted",
+        ERROR,
+        "every row the document shows (an item number, a text line, a Word table row) is "
+        "read as a table row",
+    ),
+    Check(
         "merged_across",
         WARNING,
         "a cell of a data row spans one column; a cell merged across columns is read into "
@@ -94,6 +111,17 @@ _TABLE = (
         WARNING,
         "everything under the table header is a table row (cells separated by |); "
         "notes and later tables are not read",
+    ),
+    Check(
+        "hidden_cells",
+        WARNING,
+        "rows and columns of a spreadsheet's table are visible; hidden ones are read too",
+    ),
+    Check(
+        "outside_table",
+        WARNING,
+        "a spreadsheet's cells beside the table are under a column of its header; others "
+        "are not read",
     ),
     # schema errors: the row is quarantined
     Check(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from parsers import ParsedDocument
 from tests.conftest import EXPECTED
 
 COMPARED = [
@@ -48,6 +50,61 @@ def without_space(frame: pd.DataFrame) -> pd.DataFrame:
         if column in out:
             out[column] = out[column].map(lambda v: re.sub(r"\s+", "", v))
     return out
+
+
+_MARKER_LINE = re.compile(r"(?m)^\s*[(（]\s*(\d{1,3})\s*[)）]")
+
+
+def markers_in(path: Path) -> set[int]:
+    """Item numbers ``(N)`` that start a line of the document, read without the parsers:
+    pdfium's text for a PDF, python-docx for Word, openpyxl's cells for a workbook, the
+    lines of a text file or of a web page without its tags."""
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        import pypdfium2 as pdfium
+
+        document = pdfium.PdfDocument(path)
+        try:
+            texts = [page.get_textpage().get_text_range() for page in document]
+        finally:
+            document.close()
+    elif suffix == ".docx":
+        import docx
+
+        word = docx.Document(str(path))
+        texts = [p.text for p in word.paragraphs]
+        texts += [cell.text for table in word.tables for row in table.rows for cell in row.cells]
+    elif suffix == ".xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True)
+        texts = [
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        ]
+        book.close()
+    else:
+        data = path.read_bytes()
+        try:
+            texts = [data.decode("utf-8-sig")]
+        except UnicodeDecodeError:
+            texts = [data.decode("gb18030")]
+        if suffix in (".html", ".htm"):
+            texts = [re.sub(r"<[^>]*>", "\n", text) for text in texts]
+    return {int(n) for text in texts for n in _MARKER_LINE.findall(text)}
+
+
+def assert_nothing_lost(path: Path, doc: ParsedDocument) -> None:
+    """Every item the document shows is in the rows or the quarantined rows, and the parser's
+    own reconciliation found nothing unaccounted for. Every parser test calls this."""
+    accounted = {int(n) for n in doc.rows["item_no"].dropna()}
+    accounted |= {r.item_no for r in doc.rejected if r.item_no is not None}
+    assert markers_in(path) <= accounted, sorted(markers_in(path) - accounted)
+    unaccounted = [r for r in doc.rejected if any(i.check == "row_unaccounted" for i in r.issues)]
+    assert unaccounted == [], [r.reasons for r in unaccounted]
 
 
 def soffice_missing() -> bool:

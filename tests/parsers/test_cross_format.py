@@ -1,5 +1,8 @@
 """The same month as text and as another format gives the same rows.
 
+Formats: Word, a LibreOffice PDF export, a Chromium print of the city's web page, the web page
+itself, spreadsheets and old Office files.
+
 Texts are compared with whitespace removed: Word and PDF wrap or split cell text where the
 text file has one line. Add a format by adding its file to ``SAME_MONTH``.
 """
@@ -19,6 +22,7 @@ from tests.helpers import COMPARED, as_text, needs_soffice, without_space
 SAME_MONTH: dict[str, tuple[str, Path]] = {
     "docx": ("docx", FIXTURES / "yueqing-2022-08.docx"),
     "pdf": ("pdf", FIXTURES / "yueqing-2022-08.pdf"),
+    "pdf-chromium": ("pdf", FIXTURES / "pdf" / "browser" / "yueqing-2022-08-a4-landscape.pdf"),
     "html": ("html", FIXTURES / "html" / "yueqing-2022-08.html"),
     "html-gb2312": ("html", FIXTURES / "html" / "yueqing-2022-08-gb2312.html"),
     "xlsx-openpyxl": ("xlsx", FIXTURES / "xlsx" / "yueqing-2022-08.xlsx"),
@@ -44,3 +48,6 @@ def test_a_format_gives_the_same_rows_as_the_text_report(case: str) -> None:
         without_space(as_text(text.rows, COMPARED)),
     )
     assert other.rejected == text.rejected == []
+    # Department and leader strings are the same characters, not only look the same.
+    assert other.rows["department"].tolist() == text.rows["department"].tolist()
+    assert other.rows["leader"].tolist() == text.rows["leader"].tolist()

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parsers import ReportError, parse_bytes
+from parsers.grid import split_marker
 from parsers.table import match_header
 from parsers.text import decode_text, split_cells
 from pipelines.core.checking import check_document
@@ -100,10 +101,13 @@ def mutated_sample(draw: st.DrawFn) -> bytes:
 
 
 def _table_lines(text: str) -> int:
-    """Lines below the first header that hold cells and are not a header again."""
+    """Lines below the first header that hold cells or start with an item number (a row
+    written without its cells) and are not a header again."""
     count, seen_header = 0, False
     for line in text.splitlines():
         if "|" not in line:
+            if seen_header and split_marker(line.strip())[0] is not None:
+                count += 1
             continue
         if match_header(split_cells(line)) is not None:
             seen_header = True

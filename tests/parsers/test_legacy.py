@@ -25,26 +25,29 @@ def test_without_libreoffice_each_legacy_format_says_how_to_save_it(
         parse_bytes(b"\xd0\xcf\x11\xe0", f"2022年8月{suffix}")
 
 
-def _conversions_running() -> list[str]:
-    """Command lines of LibreOffice processes converting in one of our temporary folders."""
+def _processes_using(folder: Path) -> list[str]:
+    """Command lines of the processes that name ``folder`` (a conversion working in it)."""
     found = []
     for entry in Path("/proc").iterdir():
         try:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        if "minsheng-soffice-" in cmdline:
+        if str(folder) in cmdline:
             found.append(cmdline)
     return found
 
 
 @needs_soffice
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to list processes")
-def test_a_conversion_over_its_time_limit_is_killed_and_the_document_rejected() -> None:
+def test_a_conversion_over_its_time_limit_is_killed_and_the_document_rejected(
+    tmp_path: Path,
+) -> None:
     data = (FIXTURES / "legacy" / "yueqing-2022-08.xls").read_bytes()
     with pytest.raises(UnreadableDocument, match=r"did not convert it within 0\.5 s"):
-        convert(data, "2022年8月.xls", timeout=0.5)
-    assert _conversions_running() == []
+        convert(data, "2022年8月.xls", timeout=0.5, temp_root=tmp_path)
+    assert _processes_using(tmp_path) == []
+    assert list(tmp_path.iterdir()) == []  # the temporary folder is gone too
 
 
 @needs_soffice

@@ -17,10 +17,11 @@ from parsers.pdf import (
     pdf_to_fragments,
     rows_to_grid,
     stitch_page_breaks,
+    unclear_rows,
     unwrap,
 )
 from tests.conftest import FIXTURES
-from tests.helpers import COMPARED, as_text, expected_rows, without_space
+from tests.helpers import COMPARED, as_text, assert_nothing_lost, expected_rows, without_space
 
 AUGUST_PDF = FIXTURES / "yueqing-2022-08.pdf"
 BAD = FIXTURES / "bad"
@@ -57,6 +58,7 @@ def row_of(doc, item: int, sub: int = 1) -> pd.Series:
 def test_august_pdf_gives_exactly_the_48_expected_rows(august) -> None:
     pd.testing.assert_frame_equal(compared(august.rows), without_space(expected_rows()[COMPARED]))
     assert august.rejected == []
+    assert_nothing_lost(AUGUST_PDF, august)
     assert august.source_format == "pdf"
 
 
@@ -115,6 +117,7 @@ def test_merged_cells_within_a_page(august) -> None:
 def test_pdf_variants_give_the_expected_rows(name: str, first: int, last: int) -> None:
     doc = parse_document(FIXTURES / "pdf" / f"{name}.pdf")
     assert doc.rejected == []
+    assert_nothing_lost(FIXTURES / "pdf" / f"{name}.pdf", doc)
     pd.testing.assert_frame_equal(compared(doc.rows), expected_items(first, last))
     assert doc.rows["source_page"].max() >= 2
     assert (doc.region, doc.year, doc.month) == ("乐清市", 2022, 8)
@@ -291,3 +294,78 @@ def test_a_page_top_row_without_number_under_finished_cells_is_rejected_with_its
     [row] = rejected
     assert (row.location.page, row.location.row) == (2, 2)
     assert "item number" in row.reasons
+
+
+# --------------------------------------------------------------------------- browser prints
+
+BROWSER = FIXTURES / "pdf" / "browser"
+BROWSER_PRINTS = ["a4-landscape", "a4-portrait", "header-footer", "styled"]
+ON = ["item_no", "sub_no", "department", "leader", "completion_raw", "content"]
+
+
+@pytest.mark.parametrize("variant", BROWSER_PRINTS)
+def test_a_browser_print_of_the_web_page_gives_the_48_expected_rows(variant: str) -> None:
+    path = BROWSER / f"yueqing-2022-08-{variant}.pdf"
+    doc = parse_document(path)  # no option: period and region from the <h1> title
+    assert (doc.region, doc.year, doc.month) == ("乐清市", 2022, 8)
+    assert doc.title == "2022年乐清市民生实事项目8月份进展情况"
+    assert doc.rejected == []
+    pd.testing.assert_frame_equal(compared(doc.rows)[ON], without_space(expected_rows()[ON]))
+    assert_nothing_lost(path, doc)
+
+
+def test_merged_cells_running_over_a_break_take_the_value_printed_on_either_page() -> None:
+    doc = parse_document(BROWSER / "yueqing-2022-08-a4-landscape.pdf")
+    # 市教育局 is drawn on page 1; (4), on page 2, is under the same merged cell.
+    item4 = row_of(doc, 4)
+    assert (item4["department"], item4["department_inherited"]) == ("市教育局", True)
+    assert int(item4["source_page"]) == 2
+    # The text layer spells 卫生 with a Kangxi radical; the row loads the ideograph and
+    # keeps the text as written in ``raw``.
+    item5 = row_of(doc, 5)
+    assert item5["department"] == "市卫生健康局" and "⽣" in item5["raw"]
+
+
+def test_the_publication_line_above_the_table_is_not_the_title() -> None:
+    doc = parse_document(BROWSER / "yueqing-2022-08-header-footer.pdf")
+    assert doc.title == "2022年乐清市民生实事项目8月份进展情况"
+    assert doc.month == 8  # not 9, the month of 发布日期：2022-09-16
+
+
+def test_a_cell_running_on_by_the_ruling_goes_to_the_rows_it_covers() -> None:
+    # Page 1 ends inside a department cell merged over (1)-(2) with nothing drawn there;
+    # its text is printed on page 2, where the same cell covers (3).
+    first = page(
+        1,
+        ["(1)甲", "计划", "实际", "72%", "", "王旭良"],
+        ["(2)乙", "计划", "实际", "72%", None, "王小强"],
+    )
+    first.open_bottom = [False, False, False, False, True, False]
+    second = page(2, ["(3)丙", "计划", "实际", "72%", "市教育局", "王小强"])
+    second.open_top = [False] * 6
+    rows, rejected, _ = grid_to_rows(rows_to_grid(stitch_page_breaks([first, second])), "r.pdf")
+    assert rejected == []
+    assert rows["department"].tolist() == ["市教育局"] * 3
+    assert rows["department_inherited"].tolist() == [False, True, True]
+
+
+def test_an_empty_cell_above_a_closed_break_with_a_value_under_it_is_quarantined() -> None:
+    # The frame is closed at the break (as LibreOffice draws it): an empty department at the
+    # bottom of page 1 and 市教育局 on page 2 may be one merged cell or two: not guessed.
+    first = page(
+        1,
+        ["(1)甲", "计划", "实际", "72%", "", "王旭良"],
+        ["(2)乙", "计划", "实际", "72%", None, "王小强"],
+    )
+    first.open_bottom, first.room = [False] * 6, [3.0] * 6
+    second = page(2, ["(3)丙", "计划", "实际", "72%", "市教育局", "王小强"])
+    second.open_top = [False] * 6
+    stitched = stitch_page_breaks([first, second])
+    rows, _, _ = grid_to_rows(rows_to_grid(stitched), "r.pdf")
+    assert rows["item_no"].tolist() == [3]
+    unclear = unclear_rows(stitched, "r.pdf")
+    assert [(r.item_no, r.location.page, r.location.row) for r in unclear] == [
+        (1, 1, 2),
+        (2, 1, 3),
+    ]
+    assert unclear[0].reasons.startswith("department unclear at the page break on page 1")

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from parsers import PeriodError, parse_bytes
-from parsers.period import PeriodHint, hint_from_filename, hint_from_title, month_from_header
+from parsers.period import (
+    PeriodHint,
+    choose_title,
+    hint_from_filename,
+    hint_from_title,
+    month_from_header,
+)
 from tests.conftest import sample_lines
 
 
@@ -72,3 +78,22 @@ def test_an_option_overrides_the_file_name_with_a_warning() -> None:
 def test_an_option_never_overrides_the_header() -> None:
     with pytest.raises(PeriodError, match="--month 9 disagrees with the table header"):
         _doc("2022年.txt", region="乐清市", month=9)
+
+
+def test_the_title_is_the_line_that_names_the_report_not_the_page_around_it() -> None:
+    lines = [
+        "11/29/26, 10:24 PM 2022年乐清市民生实事项目8月份进展情况_民生实事_乐清市人民政府",
+        "乐清市人民政府 www.yueqing.gov.cn",
+        "当前位置：首页 > 政务公开 > 民生实事",
+        "2022年乐清市民生实事项目8月份进展情况",
+        "发布日期：2022-09-16 来源：市府办 浏览次数：1326 字号：[大 中 小]",
+    ]
+    assert choose_title(lines) == "2022年乐清市民生实事项目8月份进展情况"
+    assert choose_title(["发布日期：2022-09-16", "来源：市府办"]) is None
+
+
+def test_a_publication_date_in_the_file_name_does_not_reject_when_title_and_header_agree() -> None:
+    doc = _doc("2022年9月16日发布.txt", "2022年乐清市民生实事项目8月份进展情况")
+    assert (doc.region, doc.year, doc.month) == ("乐清市", 2022, 8)
+    [warning] = doc.issues
+    assert warning.severity == "warning" and "the file name says month 9" in warning.message

@@ -21,18 +21,28 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="minsheng-bench-pr
 
 
 def main(argv: list[str]) -> None:
-    from pipelines.core.parallelism import choose_parallelism
-    from pipelines.core.settings import RunSettings
-    from pipelines.flows.run_flow import run_ingest_flow
     from tests.corpus import write_reports
-    from tests.warehouse_snapshot import warehouse_snapshot
 
     count = int(argv[0]) if argv else 120
     modes = argv[1:] or ["threads", "processes", "dask"]
     work = Path(tempfile.mkdtemp(prefix="minsheng-bench-"))
     documents = write_reports(work / "in", count)
     print(f"{len(documents)} documents, {os.cpu_count()} CPUs")
-    # A first tiny run starts Prefect's temporary server, so no mode pays for that alone.
+    from pipelines.flows.environment import configure_prefect_environment
+    from pipelines.flows.temporary_server import prefect_api
+
+    configure_prefect_environment(quiet=True)
+    with prefect_api():  # one temporary server for every mode
+        _compare_modes(documents, work, modes)
+
+
+def _compare_modes(documents: list[Path], work: Path, modes: list[str]) -> None:
+    from pipelines.core.parallelism import choose_parallelism
+    from pipelines.core.settings import RunSettings
+    from pipelines.flows.run_flow import run_ingest_flow
+    from tests.warehouse_snapshot import warehouse_snapshot
+
+    # A first tiny run warms the server up, so no mode pays for that alone.
     run_ingest_flow(
         documents[:1],
         RunSettings.build(db=work / "warm.duckdb", reports_dir=work / "r", raw_dir=work / "raw"),

@@ -1,15 +1,27 @@
-"""Helpers shared by tests: the expected rows and comparisons."""
+"""Helpers shared by tests: expected rows, whole runs (core, flow, command line), samples."""
 
 from __future__ import annotations
 
+import os
 import re
+import selectors
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from parsers import ParsedDocument
-from tests.conftest import EXPECTED
+from tests.conftest import EXPECTED, FIXTURES, SAMPLE_NAME, sample_lines
+
+MONTHS = FIXTURES / "months"
+TEXT_MONTHS = sorted((MONTHS / "text").glob("*.txt"))
+SECOND_REGION = sorted((MONTHS / "yongjia").glob("*.txt"))
 
 COMPARED = [
     "item_no",
@@ -50,6 +62,183 @@ def without_space(frame: pd.DataFrame) -> pd.DataFrame:
         if column in out:
             out[column] = out[column].map(lambda v: re.sub(r"\s+", "", v))
     return out
+
+
+def load(paths: list[Path], db: Path, run_id: str = "run") -> list:
+    """Check and load ``paths`` into ``db`` with the load step's plain functions."""
+    from datetime import datetime
+
+    from pipelines.core.checking import check_document
+    from pipelines.core.load_run import load_results
+    from pipelines.core.settings import PeriodOptions, RunSettings
+
+    settings = RunSettings.build(
+        db=db, reports_dir=db.parent / "reports", raw_dir=db.parent / "raw"
+    )
+    results = [check_document(p, PeriodOptions()) for p in paths]
+    return load_results(results, settings, run_id, datetime.now())
+
+
+def ingest(
+    paths: list[str],
+    *,
+    db: str,
+    reports_dir: str,
+    raw_dir: str | None = None,
+    region: str | None = None,
+    year: int | None = None,
+    month: int | None = None,
+    load: bool = True,
+) -> dict:
+    """A whole run through the pipeline core (what ``minsheng ingest`` does without Prefect);
+    the same parameters as the ingest flow. Returns the validation report."""
+    from pipelines.core.discovery import discover_documents
+    from pipelines.core.run import run_pipeline
+    from pipelines.core.settings import RunSettings
+
+    settings = RunSettings.build(
+        db=db, reports_dir=reports_dir, raw_dir=raw_dir, region=region, year=year, month=month
+    )
+    return run_pipeline(discover_documents(list(paths)), settings, load=load)
+
+
+def ingest_in_flow(paths: list, tmp_path: Path, **options: object) -> tuple[object, dict]:
+    """A run of the real ingest flow into ``tmp_path``: its final state and its report."""
+    from pipelines.flows.ingest import ingest_flow
+    from pipelines.flows.run_flow import report_of
+
+    state = ingest_flow(
+        paths=[str(p) for p in paths],
+        db=str(tmp_path / "w.duckdb"),
+        reports_dir=str(tmp_path / "reports"),
+        raw_dir=str(tmp_path / "raw"),
+        return_state=True,
+        **options,
+    )
+    return state, report_of(state)
+
+
+def broken_sample(folder: Path) -> Path:
+    """The August sample with three rows an error check quarantines (lines 2, 3 and 7)."""
+    lines = sample_lines()
+    lines[2] = lines[2].replace("| 72% |", "| 待核实 |")  # line 3, item (2)
+    lines[6] = lines[6].rstrip().rstrip("|") + "| 多余 |"  # line 7, item (6): 7 cells
+    # line 2, item (1): no leader, and no row above whose merged cell it could be (an empty
+    # cell under a filled one is read as merged from above, with a warning)
+    lines[1] = lines[1].replace("| 王旭良 |", "|  |")
+    path = folder / SAMPLE_NAME
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("\n".join(lines), "utf-8")
+    return path
+
+
+def minsheng(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """``minsheng`` as a real process, for what needs one (signals, locks, exit paths)."""
+    environment = {**os.environ, "PREFECT_HOME": str(cwd / ".prefect"), "COLUMNS": "200", **env}
+    environment.pop("PREFECT_API_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@dataclass
+class Invoked:
+    """What an in-process ``minsheng`` run printed, like a finished subprocess."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def invoke(*args: str, cwd: Path) -> Invoked:
+    """``minsheng`` in this process (typer's CliRunner), run in ``cwd``."""
+    from pipelines.cli import app
+    from pipelines.flows import api_server
+
+    saved = Path.cwd(), api_server.DEFAULT_PORT
+    os.chdir(cwd)
+    # No Prefect API: none configured, and the port probed is one where nothing listens (a
+    # server another program runs on 4200 must not turn these runs into flow runs).
+    api_server.DEFAULT_PORT = api_server.free_port()
+    try:
+        result = CliRunner().invoke(
+            app, list(args), env={"COLUMNS": "200", "PREFECT_API_URL": None}
+        )
+    finally:
+        os.chdir(saved[0])
+        api_server.DEFAULT_PORT = saved[1]
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Invoked(result.exit_code, result.stdout, result.stderr)
+
+
+PAUSE_LINE = "fault injection: pausing"
+TABLES = ("reports", "progress", "quarantine", "validation_issues", "runs")
+
+
+def start_minsheng(*args: str, cwd: Path, pause: float = 0) -> subprocess.Popen[str]:
+    """``minsheng`` as a real process in its own group; ``pause`` holds the load open."""
+    env = {**os.environ, "PREFECT_HOME": str(cwd / ".prefect"), "COLUMNS": "200"}
+    env.pop("PREFECT_API_URL", None)
+    if pause:
+        env["MINSHENG_FAULT_PAUSE_BEFORE_COMMIT"] = str(pause)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipelines", *args],
+        cwd=cwd,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        # Its own process group, so that a crash takes the whole tree down, the temporary
+        # Prefect server it starts included, as when the machine loses power.
+        start_new_session=True,
+    )
+
+
+def wait_for_line(process: subprocess.Popen[str], text: str, timeout: float) -> list[str]:
+    """Read the process's stderr until a line contains ``text``; the lines read so far."""
+    seen: list[str] = []
+    selector = selectors.DefaultSelector()
+    assert process.stderr is not None
+    selector.register(process.stderr, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not selector.select(timeout=1):
+            assert process.poll() is None, f"exited {process.returncode}: {seen}"
+            continue
+        line = process.stderr.readline()
+        if not line:
+            break
+        seen.append(line)
+        if text in line:
+            return seen
+    raise AssertionError(f"no {text!r} within {timeout} s: {seen}")
+
+
+def month_file(folder: Path, month: int, *, bump: int = 0) -> Path:
+    """The sample as another month (title, header), optionally with other completion rates."""
+    lines = sample_lines()
+    lines[0] = lines[0].replace("8月计划进度", f"{month}月计划进度")
+    if bump:
+        lines = [line.replace("| 72% |", f"| {72 + bump}% |") for line in lines]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"2022年{month}月民生实事项目进展情况{'-v2' if bump else ''}.txt"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def table_rows(db: Path) -> dict[str, list[tuple]]:
+    """Every row of the warehouse's tables, sorted: equal before and after means unchanged."""
+    with duckdb.connect(str(db), read_only=True) as conn:
+        return {
+            table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+            for table in TABLES
+        }
 
 
 _MARKER_LINE = re.compile(r"(?m)^\s*[(（]\s*(\d{1,3})\s*[)）]")

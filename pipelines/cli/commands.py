@@ -106,6 +106,31 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
         out.print(f"          [dim]… and {len(errors) - 5} more in the report[/]")
 
 
+def _where_to_run(prefect: bool | None, parallelism: Any) -> str:
+    """``"flow"`` or ``"core"``, said on stderr in one line; sets the API for a found server."""
+    from pipelines.flows.api_server import reachable_api
+
+    if prefect is False and parallelism.mode != "dask":
+        err.print("running in this process (--no-prefect)", markup=False)
+        return "core"
+    api, how = reachable_api()
+    if api is not None:
+        os.environ["PREFECT_API_URL"] = api
+        where = "at $PREFECT_API_URL" if how == "configured" else "listening on"
+        err.print(f"recording a Prefect flow run (API {where} {api})", markup=False)
+        return "flow"
+    if prefect or parallelism.mode == "dask":
+        why = "--prefect" if prefect else "--parallel dask"
+        err.print(f"recording a Prefect flow run on a temporary Prefect server ({why})")
+        return "flow"
+    err.print(
+        "running in this process: no Prefect API configured or listening "
+        "(--prefect records a flow run)",
+        markup=False,
+    )
+    return "core"
+
+
 def _run(
     paths: list[Path],
     *,
@@ -115,23 +140,26 @@ def _run(
     year: int | None,
     month: int | None,
     reports_dir: Path | None,
+    raw_dir: Path | None = None,
     parallel: str = "auto",
     workers: int | None = None,
     dask_address: str | None = None,
+    prefect: bool | None = None,
     layouts: Path | None = None,
 ) -> None:
+    from pipelines.core.discovery import discover_documents
+    from pipelines.core.parallelism import choose_parallelism
+
     try:
         settings = RunSettings.build(
             db=db,
             reports_dir=reports_dir,
+            raw_dir=raw_dir,
             region=region,
             year=year,
             month=month,
             layouts=layouts,
         )
-        from pipelines.core.discovery import discover_documents
-        from pipelines.core.parallelism import choose_parallelism
-
         found = discover_documents(list(paths))
         if not found:
             _fail("no .txt, .docx or .pdf files found in " + ", ".join(map(str, paths)), 2)
@@ -141,30 +169,50 @@ def _run(
         _fail(str(exc), 2)
 
     from pipelines.cli.progress_bar import parse_progress
-    from pipelines.flows.run_flow import run_ingest_flow
+    from pipelines.core.interrupts import stop_on_signals
+    from pipelines.core.listeners import listening
     from warehouse import WarehouseError
 
+    where = _where_to_run(prefect, parallelism)
     try:
-        with parse_progress(err, len(found), parallelism.describe()) as on_parsed:
-            report = run_ingest_flow(
-                paths, settings, load=load, parallelism=parallelism, on_parsed=on_parsed
-            )
+        with stop_on_signals():
+            with parse_progress(err, len(found), parallelism.describe()) as on_parsed:
+                with listening(on_parsed):
+                    if where == "flow":
+                        from pipelines.flows.run_flow import run_ingest_flow
+
+                        report = run_ingest_flow(
+                            found, settings, load=load, parallelism=parallelism
+                        )
+                    else:
+                        from pipelines.core.run import run_pipeline
+
+                        report = run_pipeline(
+                            found,
+                            settings,
+                            load=load,
+                            parallelism=parallelism,
+                            on_wait=lambda m: err.print(m, markup=False),
+                        )
     except WarehouseError as exc:
         _fail(str(exc), 1)
     for document in report["documents"]:
         _print_document(document, load)
-    totals = report["totals"]
-    out.print(
-        f"{totals['documents']} documents, {totals['rows_loaded']} rows "
-        f"{'loaded' if load else 'checked'}, {totals['rows_quarantined']} quarantined, "
-        f"{totals['warnings']} warnings"
-    )
+    from pipelines.reports.validation import summary_line
+
+    out.print(summary_line(report), markup=False)
     out.print(
         f"validation report: {report['report_files']['html']} "
-        f"(json: {report['report_files']['json']})"
+        f"(json: {report['report_files']['json']})",
+        markup=False,
     )
-    rejected = totals["rejected"] + totals["partial"] > 0 or totals["rows_quarantined"] > 0
-    raise typer.Exit(1 if rejected else 0)
+    raise typer.Exit(1 if rejected_anything(report) else 0)
+
+
+def rejected_anything(report: dict[str, Any]) -> bool:
+    """Whether a run rejected a row or a document: exit status 1, a Failed flow run."""
+    totals = report["totals"]
+    return totals["rejected"] + totals["partial"] > 0 or totals["rows_quarantined"] > 0
 
 
 ParallelOpt = Annotated[
@@ -183,6 +231,24 @@ WorkersOpt = Annotated[
         show_default=False,
     ),
 ]
+RawOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--raw-dir",
+        help="Where originals are archived [default: raw/ beside the database]",
+        show_default=False,
+    ),
+]
+PrefectOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--prefect/--no-prefect",
+        help="Record a Prefect flow run even when no Prefect API is configured or listening "
+        "(starts a temporary server), or run in this process even when one is "
+        "[default: a flow run when an API is configured or listening]",
+        show_default=False,
+    ),
+]
 DaskOpt = Annotated[
     str | None,
     typer.Option(
@@ -193,44 +259,44 @@ DaskOpt = Annotated[
 ]
 
 
-@app.command()
-def ingest(
-    paths: PathsArg,
-    db: DbOpt = None,
-    region: RegionOpt = None,
-    year: YearOpt = None,
-    month: MonthOpt = None,
-    reports_dir: ReportsOpt = None,
-    parallel: ParallelOpt = "auto",
-    workers: WorkersOpt = None,
-    dask_address: DaskOpt = None,
-    layouts: LayoutsOpt = None,
-) -> None:
-    """Parse, validate and load reports into the warehouse; write a validation report."""
-    _run(
-        paths, load=True, db=db, region=region, year=year, month=month, reports_dir=reports_dir,
-        parallel=parallel, workers=workers, dask_address=dask_address, layouts=layouts,
-    )  # fmt: skip
+def _run_command(load: bool, doc: str) -> Any:
+    """The ``ingest`` (``load``) or ``validate`` command: the same options, one run."""
+
+    def command(
+        paths: PathsArg,
+        db: DbOpt = None,
+        region: RegionOpt = None,
+        year: YearOpt = None,
+        month: MonthOpt = None,
+        reports_dir: ReportsOpt = None,
+        raw_dir: RawOpt = None,
+        parallel: ParallelOpt = "auto",
+        workers: WorkersOpt = None,
+        dask_address: DaskOpt = None,
+        prefect: PrefectOpt = None,
+        layouts: LayoutsOpt = None,
+    ) -> None:
+        _run(
+            paths, load=load, db=db, region=region, year=year, month=month,
+            reports_dir=reports_dir, raw_dir=raw_dir, parallel=parallel, workers=workers,
+            dask_address=dask_address, prefect=prefect, layouts=layouts,
+        )  # fmt: skip
+
+    command.__doc__ = doc
+    return command
 
 
-@app.command()
-def validate(
-    paths: PathsArg,
-    db: DbOpt = None,
-    region: RegionOpt = None,
-    year: YearOpt = None,
-    month: MonthOpt = None,
-    reports_dir: ReportsOpt = None,
-    parallel: ParallelOpt = "auto",
-    workers: WorkersOpt = None,
-    dask_address: DaskOpt = None,
-    layouts: LayoutsOpt = None,
-) -> None:
-    """Parse and validate exactly as ingest does, load nothing, write the validation report."""
-    _run(
-        paths, load=False, db=db, region=region, year=year, month=month, reports_dir=reports_dir,
-        parallel=parallel, workers=workers, dask_address=dask_address, layouts=layouts,
-    )  # fmt: skip
+ingest = app.command("ingest")(
+    _run_command(
+        True, "Parse, validate and load reports into the warehouse; write a validation report."
+    )
+)
+validate = app.command("validate")(
+    _run_command(
+        False,
+        "Parse and validate exactly as ingest does, load nothing, write the validation report.",
+    )
+)
 
 
 class OutputFormat(StrEnum):
@@ -370,10 +436,18 @@ def export(
 
 def main() -> None:
     """Console-script entry point: no traceback reaches the user unless MINSHENG_DEBUG is set."""
+    from pipelines.core.interrupts import Interrupted, announce
+
     try:
         app()
+    except Interrupted as exc:
+        # The run has unwound (transaction rolled back, children stopped): leave now, without
+        # the seconds Prefect's exit handlers would spend flushing to a server being stopped.
+        announce(exc.message())
+        sys.stdout.flush()
+        os._exit(exc.exit_code)
     except KeyboardInterrupt:
-        err.print("interrupted")
+        announce("interrupted: nothing was loaded")
         sys.exit(130)
     except Exception as exc:  # a bug, not bad input: say so in one line
         if os.environ.get("MINSHENG_DEBUG"):

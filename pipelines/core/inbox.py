@@ -23,8 +23,10 @@ def file_sha256(path: Path) -> str:
 def unseen_documents(inbox: str | Path, db: str | Path) -> list[Path]:
     """Report files under ``inbox`` whose bytes the warehouse has not loaded; files stay put."""
     inbox = Path(inbox)
-    if not inbox.is_dir():
+    if inbox.exists() and not inbox.is_dir():
         raise SettingsError(f"inbox {inbox} is not a folder")
+    # Every path that runs the monthly flow (serve, a worker, a test) finds it ready.
+    inbox.mkdir(parents=True, exist_ok=True)
     seen = seen_sha256s(db)
     return [path for path in discover_documents([inbox]) if file_sha256(path) not in seen]
 

@@ -208,30 +208,22 @@ def _load_locked(
                 for load, result, found in zip(loads, results, records, strict=True)
             ],
         )
-        # An identical copy in the run has the same report_id as its original: only the
-        # first is written, the copy is reported (rejected, with why) but gets no row.
-        first: dict[str, int] = {}
-        for index, load in enumerate(loads):
-            first.setdefault(load.report_id, index)
-        written = [index for index, load in enumerate(loads) if first[load.report_id] == index]
-        done_by_index = dict(
-            zip(
-                written,
-                load_documents(
-                    conn,
-                    [loads[index] for index in written],
-                    run_id,
-                    issues=issues,
-                    before_commit=_pause_before_commit(settings.fault_pause_before_commit),
-                ),
-                strict=True,
-            )
+        loaded = load_documents(
+            conn,
+            loads,
+            run_id,
+            issues=issues,
+            before_commit=_pause_before_commit(settings.fault_pause_before_commit),
         )
+        # An identical copy in the run shares its original's report_id, so the warehouse
+        # writes it once and calls the copy unchanged; it was rejected here, and says why.
         loaded = [
-            done_by_index.get(index) or LoadOutcome(load.report_id, results[index].status, 0, 0)
-            for index, load in enumerate(loads)
+            LoadOutcome(done.report_id, "rejected", 0, 0)
+            if result.status == "rejected" and done.status == "unchanged"
+            else done
+            for result, done in zip(results, loaded, strict=True)
         ]
-        refresh_item_keys(conn, [loads[index] for index in written])
+        refresh_item_keys(conn, loads)
         record_run(conn, run_id, "ingest", started_at, len(results), report_path)
     finally:
         conn.close()

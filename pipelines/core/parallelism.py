@@ -1,15 +1,10 @@
-"""Where a run parses its documents: threads, local worker processes, or a Dask cluster.
+"""Where a run parses its documents: in this process, local worker processes, or Dask.
 
 Parsing a PDF is CPU-bound, so a backfill of many documents parses them in processes (or on
-Dask workers, which may be other machines); loading stays in the flow's own process, one
-writer. Every mode gives the same warehouse: results are gathered in document order.
-
-In ``processes`` mode the parse tasks stay Prefect tasks in this process's threads (one per
-document, as always) and hand their document to a pool of plain worker processes. Prefect's
-own ``ProcessPoolTaskRunner`` was measured slower than threads on two CPUs: each of its
-workers imports Prefect and runs the task engine (about 7 s to start the pool, 0.13 s more per
-task), which ate the gain; plain workers import only the parsers (about 2 s) and cost a pickle
-per document.
+Dask workers, which may be other machines); loading stays in the run's own process, one
+writer. Every mode gives the same warehouse: results are gathered in document order. Worker
+processes are plain ones that import only the parsers; why, and the figures behind the
+``auto`` choice, are in the README ("Running on a server and scaling out").
 """
 
 from __future__ import annotations
@@ -17,25 +12,21 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pipelines.core.settings import SettingsError
+from pipelines.core.watchdog import exit_with_parent, terminate
 
-# Measured on two CPUs (python -m bench.backfill): a 7-page PDF takes about 0.4 s of CPU to
-# parse and gains nothing from threads; text and Word files take milliseconds. Two worker
-# processes start, import the parsers and parse their first Word file in about 0.7 s; sending
-# a document's rows back costs milliseconds. Processes pay off when the CPU time they share
-# out exceeds those costs.
+# The costs ``auto`` weighs (seconds on two CPUs, from ``python -m bench.backfill``): the
+# CPU time of one PDF, starting a pool of two workers, and sending one document to a worker.
 PDF_SECONDS = 0.4
 POOL_START_SECONDS = 1.0
 PROCESS_TASK_SECONDS = 0.01
 MODES = ("auto", "threads", "processes", "dask")
-# Parsing holds the GIL, so more threads only add switching: 108 mixed documents took 1.08×
-# the direct calls' time with 1 thread, 1.14× with 2, 1.25× with 4 and 1.31× with 16. Two
-# still overlap one document's file reads and Prefect's bookkeeping with another's parse.
+# Parsing holds the GIL: a flow's parse tasks gain nothing from more than two threads.
 DEFAULT_THREADS = 2
 
 
@@ -106,12 +97,22 @@ def worker_processes(parallelism: Parallelism) -> Iterator[None]:
         return
     # "spawn", not "fork": forking would copy Prefect's running threads (and their locks).
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=parallelism.worker_count(), mp_context=context) as pool:
-        _parse_pool = pool
-        try:
-            yield
-        finally:
-            _parse_pool = None
+    pool = ProcessPoolExecutor(
+        max_workers=parallelism.worker_count(), mp_context=context, initializer=exit_with_parent
+    )
+    _parse_pool = pool
+    try:
+        yield
+    except BaseException:
+        # Interrupted or failed: do not wait for documents nobody will use.
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        terminate([w.pid for w in workers if w.pid is not None], grace_seconds=1.0)
+        raise
+    else:
+        pool.shutdown(wait=True)
+    finally:
+        _parse_pool = None
 
 
 def in_worker(function: Callable[..., T], *args: Any) -> T:
@@ -120,3 +121,23 @@ def in_worker(function: Callable[..., T], *args: Any) -> T:
     if pool is None:
         return function(*args)
     return pool.submit(function, *args).result()
+
+
+def map_in_order(
+    function: Callable[..., T], arguments: list[tuple[Any, ...]], on_done: Callable[[int], None]
+) -> list[T]:
+    """``function(*args)`` for each of ``arguments``: all at once on the worker processes when
+    a run has them, else one after the other here. Results in the order of ``arguments``;
+    ``on_done(i)`` as each finishes."""
+    pool = _parse_pool
+    if pool is None:
+        results = []
+        for i, args in enumerate(arguments):
+            results.append(function(*args))
+            on_done(i)
+        return results
+    futures = [pool.submit(function, *args) for args in arguments]
+    index = {future: i for i, future in enumerate(futures)}
+    for future in as_completed(futures):
+        on_done(index[future])
+    return [future.result() for future in futures]

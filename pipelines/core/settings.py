@@ -8,7 +8,6 @@ from pathlib import Path
 
 DEFAULT_DB = Path("data/minsheng.duckdb")
 DEFAULT_REPORTS_DIR = Path("data/reports")
-DEFAULT_RAW_DIR = Path("data/raw")
 
 
 class SettingsError(ValueError):
@@ -40,7 +39,7 @@ class RunSettings:
 
     db: Path = DEFAULT_DB
     reports_dir: Path = DEFAULT_REPORTS_DIR
-    raw_dir: Path = DEFAULT_RAW_DIR
+    raw_dir: Path = DEFAULT_DB.parent / "raw"
     period: PeriodOptions = PeriodOptions()
     lock_wait_seconds: float = 300.0
     #: Seconds to hold each load transaction open before COMMIT: fault injection for tests
@@ -70,7 +69,8 @@ class RunSettings:
         return cls(
             db=db_path,
             reports_dir=Path(reports_dir) if reports_dir else DEFAULT_REPORTS_DIR,
-            raw_dir=Path(raw_dir) if raw_dir else DEFAULT_RAW_DIR,
+            # Originals stay with the warehouse they were loaded into.
+            raw_dir=Path(raw_dir) if raw_dir else db_path.parent / "raw",
             period=PeriodOptions(
                 region=region, year=year, month=month, layouts=_layouts_file(layouts, db_path)
             ),

@@ -82,6 +82,8 @@ def start_server(
     api_url = f"http://{host}:{port}/api"
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     env.pop("PREFECT_API_URL", None)  # the server must not try to reach another one
+    # Its UI asks the browser to call this API; unset, it would call port 4200's.
+    env["PREFECT_UI_API_URL"] = api_url
     if log_path is not None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "wb") if log_path is not None else subprocess.DEVNULL
@@ -144,3 +146,19 @@ def find_or_start_server(*, log_path: Path | None = None, port: int | None = Non
     if port is None and not port_is_free(DEFAULT_PORT):
         port = free_port()
     return start_server(port or DEFAULT_PORT, log_path=log_path)
+
+
+def reachable_api(timeout: float = 0.3) -> tuple[str | None, str]:
+    """The Prefect API a run can record to without starting one, and how it was found.
+
+    ``$PREFECT_API_URL`` when set (``configured``), else a server answering on
+    127.0.0.1:4200 (``listening``), else ``(None, "none")``. Only a quick local probe: a
+    command must not wait for a server that is not there.
+    """
+    configured = os.environ.get("PREFECT_API_URL")
+    if configured:
+        return configured, "configured"
+    local = f"http://127.0.0.1:{DEFAULT_PORT}/api"
+    if not port_is_free(DEFAULT_PORT) and is_healthy(local, timeout=timeout):
+        return local, "listening"
+    return None, "none"

@@ -1,4 +1,4 @@
-"""The Prefect ingest flow: a task per document, one loader, the report as an artifact.
+"""The Prefect ingest flow: a task per document, one loader, the report as artifacts.
 
 Tasks are thin wrappers around the plain functions of ``pipelines.core.checking``,
 ``pipelines.core.load_run`` and ``pipelines.reports.validation``, which tests call directly.
@@ -6,7 +6,8 @@ Tasks are thin wrappers around the plain functions of ``pipelines.core.checking`
 
 from __future__ import annotations
 
-import hashlib
+import os
+import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -28,8 +29,9 @@ from pipelines.core.load_run import (
     validate_results,
 )
 from pipelines.core.parallelism import DEFAULT_THREADS, in_worker
+from pipelines.core.run import run_report
 from pipelines.core.settings import PeriodOptions, RunSettings
-from pipelines.reports.validation import build_run_report, issues_markdown, new_run_id, write_report
+from pipelines.reports.validation import issues_markdown, new_run_id, summary_line, write_report
 from warehouse import DatabaseBusy
 
 T = TypeVar("T")
@@ -78,24 +80,39 @@ def load_task(
     return load_results(results, settings, run_id, started_at, on_wait=waiting)
 
 
-def artifact_key(region: str | None, year: int | None, month: int | None) -> str:
-    """A Prefect artifact key per region and month (keys allow only a-z, 0-9 and dashes).
+def region_tag(region: str) -> str:
+    """A region as artifact keys allow (a-z, 0-9, dashes): a configured short name or pinyin.
 
-    Documents whose period could not be read share one key, so the UI keeps their history too.
+    Short names come from ``$MINSHENG_REGION_KEYS`` (``乐清市=yueqing,永嘉县=yongjia``).
     """
-    if region is None or year is None or month is None:
+    configured = dict(
+        pair.split("=", 1)
+        for pair in os.environ.get("MINSHENG_REGION_KEYS", "").split(",")
+        if "=" in pair
+    )
+    text = configured.get(region)
+    if text is None:
+        from pypinyin import lazy_pinyin
+
+        text = "".join(lazy_pinyin(region))
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "region"
+
+
+def artifact_key(region: str | None) -> str:
+    """The table artifact key of a region: each run adds a version, so the UI keeps every
+    month's history. Documents whose period could not be read share one key."""
+    if region is None:
         return "validation-period-unknown"
-    region_tag = hashlib.sha1((region or "unknown").encode("utf-8")).hexdigest()[:8]
-    return f"validation-{year or 0}-{month or 0:02d}-{region_tag}"
+    return f"validation-{region_tag(region)}"
 
 
 @task(name="publish-validation-report", cache_policy=NO_CACHE)
 def publish_report_task(report: dict[str, Any], settings: RunSettings) -> dict[str, str]:
+    """Write the report files; attach the report and a table per document to this flow run."""
     json_path, html_path = write_report(report, settings.reports_dir)
     create_markdown_artifact(
-        key="validation-report",
         markdown=issues_markdown(report),
-        description=f"Validation report of run {report['run_id']}",
+        description=f"Validation report of run {report['run_id']}: {summary_line(report)}",
     )
     for document in report["documents"]:
         rows = [
@@ -109,7 +126,7 @@ def publish_report_task(report: dict[str, Any], settings: RunSettings) -> dict[s
             }
         ]
         create_table_artifact(
-            key=artifact_key(document["region"], document["year"], document["month"]),
+            key=artifact_key(document["region"] if document["year"] is not None else None),
             table=rows,
             description=(
                 f"{document['region']} {document['year']}年{document['month']}月"
@@ -120,6 +137,43 @@ def publish_report_task(report: dict[str, Any], settings: RunSettings) -> dict[s
             f"{document['rows_quarantined']} quarantined",
         )
     return {"json": str(json_path), "html": str(html_path)}
+
+
+class RunRejected(Exception):
+    """A run rejected a row or a document; ``report`` is its validation report."""
+
+    def __init__(self, report: dict[str, Any]) -> None:
+        super().__init__(summary_line(report))
+        self.report = report
+
+
+def ingest_steps(paths: list[str], settings: RunSettings, *, load: bool) -> dict[str, Any]:
+    """The pipeline's steps as tasks of the flow run that calls this: the run the operator
+    triggered is the one that holds the tasks and the artifacts."""
+    started_at = datetime.now()
+    run_id = new_run_id(started_at)
+    documents = [str(p) for p in discover_documents(list(paths))]
+    futures = [check_document_task.submit(path, settings.period) for path in documents]
+    results = reject_repeated_periods(gather_in_order(futures, documents))
+    if load:
+        # quote(): Prefect would otherwise walk every row of every document looking for futures.
+        outcomes = load_task(cast(Any, quote(results)), settings, run_id, started_at)
+    else:
+        outcomes = validate_results(results, settings)
+    report = run_report(run_id, started_at, outcomes, settings, load=load)
+    report["report_files"] = publish_report_task(cast(Any, quote(report)), settings)
+    return report
+
+
+def final_state(report: dict[str, Any]) -> Any:
+    """The report when nothing was rejected; else a Failed state whose message is the summary,
+    so that Prefect notifications and automations on failed runs fire."""
+    from prefect.states import Failed
+
+    totals = report["totals"]
+    if totals["rejected"] + totals["partial"] == 0 and totals["rows_quarantined"] == 0:
+        return report
+    return Failed(message=summary_line(report), data=RunRejected(report))
 
 
 @flow(
@@ -137,8 +191,11 @@ def ingest_flow(
     raw_dir: str | None = None,
     load: bool = True,
     layouts: str | None = None,
-) -> dict[str, Any]:
-    """Parse, check and (unless ``load`` is false) load the given reports; write the report."""
+) -> Any:
+    """Parse, check and (unless ``load`` is false) load the given reports; write the report.
+
+    Ends Failed, with the run's summary as the message, when a row or document was rejected.
+    """
     settings = RunSettings.build(
         db=db,
         reports_dir=reports_dir,
@@ -148,22 +205,4 @@ def ingest_flow(
         month=month,
         layouts=layouts,
     )
-    started_at = datetime.now()
-    run_id = new_run_id(started_at)
-    documents = [str(p) for p in discover_documents(list(paths))]
-    futures = [check_document_task.submit(path, settings.period) for path in documents]
-    results = reject_repeated_periods(gather_in_order(futures, documents))
-    if load:
-        # quote(): Prefect would otherwise walk every row of every document looking for futures.
-        outcomes = load_task(cast(Any, quote(results)), settings, run_id, started_at)
-    else:
-        outcomes = validate_results(results, settings)
-    report = build_run_report(
-        run_id,
-        started_at,
-        "ingest" if load else "validate",
-        outcomes,
-        database=str(settings.db) if load else None,
-    )
-    report["report_files"] = publish_report_task(cast(Any, quote(report)), settings)
-    return report
+    return final_state(ingest_steps(paths, settings, load=load))

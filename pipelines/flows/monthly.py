@@ -9,7 +9,7 @@ from prefect import flow, get_run_logger
 from pipelines.core.inbox import loaded_periods_of, unseen_documents
 from pipelines.core.settings import RunSettings
 from pipelines.flows.deployment import FLOW_NAME
-from pipelines.flows.ingest import ingest_flow
+from pipelines.flows.ingest import final_state, ingest_steps
 from warehouse import export_periods
 
 
@@ -21,8 +21,12 @@ def inbox_flow(
     raw_dir: str | None = None,
     export_dir: str | None = None,
     region: str | None = None,
-) -> dict[str, Any]:
-    """Ingest the inbox's new documents (by sha256); export their periods as Parquet if asked."""
+) -> Any:
+    """Ingest the inbox's new documents (by sha256); export their periods as Parquet if asked.
+
+    The documents are read, checked and loaded by tasks of this run, which holds their
+    artifacts and ends Failed, with the summary as its message, when anything was rejected.
+    """
     logger = get_run_logger()
     settings = RunSettings.build(db=db, reports_dir=reports_dir, raw_dir=raw_dir, region=region)
     new = unseen_documents(inbox, settings.db)
@@ -30,13 +34,7 @@ def inbox_flow(
         logger.info("nothing new in %s", inbox)
         return {"documents": [], "inbox": inbox}
     logger.info("%s: %d new documents", inbox, len(new))
-    report = ingest_flow(
-        paths=[str(p) for p in new],
-        db=str(settings.db),
-        reports_dir=str(settings.reports_dir),
-        raw_dir=str(settings.raw_dir),
-        region=settings.period.region,
-    )
+    report = ingest_steps([str(p) for p in new], settings, load=True)
     for document in report["documents"]:
         logger.info(
             "%s %s: %s rows loaded, %s quarantined",
@@ -48,4 +46,4 @@ def inbox_flow(
     if export_dir:
         folders = export_periods(settings.db, export_dir, loaded_periods_of(report))
         logger.info("exported %d periods as Parquet under %s", len(folders), export_dir)
-    return report
+    return final_state(report)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.core.settings import RunSettings
-from pipelines.flows.api_server import ApiServer, find_or_start_server
+from pipelines.flows.api_server import DEFAULT_PORT, ApiServer, find_or_start_server
 from pipelines.flows.deployment import DeploymentSpec
 from pipelines.flows.environment import configure_prefect_environment
 
@@ -68,6 +68,11 @@ def serve_monthly(
         )
     else:
         say(f"using the Prefect server at {server.api_url}")
+        if f":{DEFAULT_PORT}/" not in server.api_url:
+            say(
+                "its UI reaches this API only if the server was started with "
+                f"PREFECT_UI_API_URL={server.api_url}"
+            )
     os.environ["PREFECT_API_URL"] = server.api_url
     configure_prefect_environment()
     try:

@@ -65,6 +65,16 @@ def totals(outcomes: list[DocumentOutcome]) -> dict[str, int]:
     }
 
 
+def summary_line(report: dict[str, Any]) -> str:
+    """The run in one line: the command line's last words and a failed flow run's message."""
+    t = report["totals"]
+    verb = "loaded" if report.get("command", "ingest") == "ingest" else "checked"
+    return (
+        f"{t['documents']} documents, {t['rows_loaded']} rows {verb}, "
+        f"{t['rows_quarantined']} quarantined, {t['warnings']} warnings"
+    )
+
+
 def _place(issue: dict[str, Any]) -> str:
     return Location.of_row(issue).describe() or "whole document"
 

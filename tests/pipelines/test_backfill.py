@@ -73,3 +73,26 @@ def test_bad_parallel_options_name_the_option() -> None:
         choose_parallelism(5, "processes", workers=0)
     with pytest.raises(SettingsError, match="--dask-address needs --parallel dask"):
         choose_parallelism(5, "processes", dask_address="tcp://x:1")
+
+
+def test_the_core_parses_in_worker_processes_to_the_warehouse_of_a_serial_run(
+    corpus: Path, tmp_path: Path
+) -> None:
+    from pipelines.core.discovery import discover_documents
+    from pipelines.core.listeners import listening
+    from pipelines.core.run import run_pipeline
+
+    snapshots = []
+    for parallelism in (Parallelism("threads", workers=1), Parallelism("processes", 2)):
+        db = tmp_path / f"core-{parallelism.mode}.duckdb"
+        settings = RunSettings.build(db=db, reports_dir=tmp_path / "r", raw_dir=tmp_path / "raw")
+        seen: list[tuple[int, int]] = []
+        with listening(lambda done, total, name: seen.append((done, total))):
+            report = run_pipeline(
+                discover_documents([corpus]), settings, load=True, parallelism=parallelism
+            )
+        assert seen == [(i, 21) for i in range(1, 22)]
+        assert report["totals"]["rows_loaded"] == 20 * 48 - 4
+        snapshots.append(warehouse_snapshot(db))
+    serial, processes = snapshots
+    assert all(a.equals(b) for a, b in zip(serial, processes, strict=True))

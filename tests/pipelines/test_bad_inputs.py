@@ -1,8 +1,8 @@
-"""The corpus of bad inputs, ingested by a real ``minsheng ingest`` process in one run.
+"""The corpus of bad inputs, ingested by one ``minsheng ingest`` run (in-process).
 
 Each case gets a clear message naming the file, no traceback, the good rows of a readable
 document load, every row read is in ``progress`` or ``quarantine``, and the original is
-archived. One run over the whole folder keeps this to one cold Prefect start.
+archived.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from tests.conftest import FIXTURES, sample_lines
-from tests.pipelines.test_cli import minsheng
+from tests.helpers import invoke
 
 BAD = FIXTURES / "bad"
 DATA_ROWS = 48  # data rows of the August sample
@@ -149,7 +149,7 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     folder.mkdir()
     for case in CASES:
         (folder / case.name).write_bytes(case.data)
-    done = minsheng("ingest", str(folder), "--region", "乐清市", "--db", "w.duckdb", cwd=root)
+    done = invoke("ingest", str(folder), "--region", "乐清市", "--db", "w.duckdb", cwd=root)
     report_line = next(
         line for line in done.stdout.splitlines() if line.startswith("validation report:")
     )
@@ -217,7 +217,7 @@ def test_each_bad_input(corpus_run: Run, case: Case) -> None:
     assert issues >= (0 if case.status == "loaded" else 1)
 
     sha = hashlib.sha256(case.data).hexdigest()
-    archived = corpus_run.folder.parent / "data" / "raw" / archived_as
+    archived = corpus_run.folder.parent / "raw" / archived_as  # beside w.duckdb
     assert archived.name.startswith(sha) and archived.read_bytes() == case.data
 
 
@@ -260,7 +260,7 @@ def test_a_folder_of_the_issues_acceptance_case(tmp_path: Path) -> None:
     lines[6] = lines[6].rstrip().rstrip("|") + "| 多余 |"
     (folder / "2021年8月-broken.txt").write_bytes(_text(lines))
 
-    done = minsheng("ingest", str(folder), "--region", "乐清市", "--db", "w.duckdb", cwd=tmp_path)
+    done = invoke("ingest", str(folder), "--region", "乐清市", "--db", "w.duckdb", cwd=tmp_path)
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     assert "Traceback" not in output

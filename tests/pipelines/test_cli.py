@@ -1,72 +1,87 @@
-"""The ``minsheng`` command as a user runs it: a real process, exit codes, no traceback."""
+"""The ``minsheng`` command as a user runs it: exit codes, what it prints, no traceback."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SAMPLE_NAME
-from tests.pipelines.test_flow import broken_sample
-
-
-def minsheng(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PREFECT_HOME": str(cwd / ".prefect"), "COLUMNS": "200"}
-    env.pop("PREFECT_API_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "pipelines", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+from tests.helpers import broken_sample, invoke, minsheng
 
 
 def test_ingest_of_broken_rows_exits_1_without_traceback_then_sql_reads(tmp_path: Path) -> None:
     path = broken_sample(tmp_path / "in")
-    done = minsheng("ingest", str(path), "--region", "乐清市", "--db", "w.duckdb", cwd=tmp_path)
+    done = invoke("ingest", str(path), "--region", "乐清市", "--db", "w.duckdb", cwd=tmp_path)
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     assert "Traceback" not in output
+    assert done.stderr.splitlines()[0] == (
+        "running in this process: no Prefect API configured or listening "
+        "(--prefect records a flow run)"
+    )
     assert f"partial   {SAMPLE_NAME}" in done.stdout
     assert "45 rows loaded, 3 quarantined" in done.stdout
     assert "line 3: completion rate '待核实' is not a percentage" in done.stdout
+    assert "1 documents, 45 rows loaded, 3 quarantined, 2 warnings" in done.stdout
     report_line = next(
         line for line in done.stdout.splitlines() if line.startswith("validation report:")
     )
     assert "data/reports/" in report_line
+    archived = list((tmp_path / "raw").rglob("*.txt"))  # beside the warehouse
+    assert len(archived) == 1 and archived[0].read_bytes() == path.read_bytes()
 
-    query = minsheng(
-        "sql",
-        "SELECT count(*) AS n FROM progress",
-        "--db",
-        "w.duckdb",
-        "--format",
-        "json",
+    query = invoke(
+        "sql", "SELECT count(*) AS n FROM progress", "--db", "w.duckdb", "--format", "json",
         cwd=tmp_path,
-    )
+    )  # fmt: skip
     assert query.returncode == 0, query.stderr
     assert json.loads(query.stdout) == [{"n": 45}]
 
-    drop = minsheng("sql", "DROP TABLE progress", "--db", "w.duckdb", cwd=tmp_path)
+    drop = invoke("sql", "DROP TABLE progress", "--db", "w.duckdb", cwd=tmp_path)
     assert drop.returncode == 1
     assert "read-only" in drop.stderr and "Traceback" not in drop.stderr
+    error = invoke("sql", "SELECT nope FROM progress", "--db", "w.duckdb", cwd=tmp_path)
+    assert error.returncode == 1
+    assert "Traceback" not in error.stderr and "nope" in error.stderr
+
+
+def test_raw_dir_puts_the_originals_where_it_says(tmp_path: Path, sample_copy: Path) -> None:
+    done = invoke(
+        "ingest", str(sample_copy), "--region", "乐清市", "--db", "db/w.duckdb",
+        "--raw-dir", "originals", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert len(list((tmp_path / "originals").rglob("*.txt"))) == 1
+    assert not (tmp_path / "db" / "raw").exists()
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
-    missing = minsheng("ingest", "nowhere.txt", cwd=tmp_path)
+    missing = invoke("ingest", "nowhere.txt", cwd=tmp_path)
     assert missing.returncode == 2
     assert "nowhere.txt: no such file or folder" in missing.stderr
-    bad_month = minsheng("validate", str(tmp_path), "--month", "13", cwd=tmp_path)
+    bad_month = invoke("validate", str(tmp_path), "--month", "13", cwd=tmp_path)
     assert bad_month.returncode == 2 and "Traceback" not in bad_month.stderr
 
 
-def test_sql_error_is_one_line(tmp_path: Path) -> None:
+def test_a_real_process_exits_1_for_rejected_rows_and_2_for_usage(tmp_path: Path) -> None:
     path = broken_sample(tmp_path / "in")
-    minsheng("ingest", str(path), "--region", "乐清市", "--db", "w.duckdb", cwd=tmp_path)
-    done = minsheng("sql", "SELECT nope FROM progress", "--db", "w.duckdb", cwd=tmp_path)
-    assert done.returncode == 1
-    assert "Traceback" not in done.stderr and "nope" in done.stderr
+    done = minsheng("validate", str(path), "--region", "乐清市", "--no-prefect", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines()[0] == "running in this process (--no-prefect)"
+    assert "45 rows checked, 3 quarantined" in done.stdout and "Traceback" not in done.stderr
+    usage = minsheng("ingest", "nowhere.txt", cwd=tmp_path)
+    assert usage.returncode == 2 and "Traceback" not in usage.stderr
+
+
+def test_a_configured_api_is_used_and_port_4200_is_probed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pipelines.flows import api_server
+
+    monkeypatch.setenv("PREFECT_API_URL", "http://10.0.0.5:4200/api")
+    assert api_server.reachable_api() == ("http://10.0.0.5:4200/api", "configured")
+    monkeypatch.delenv("PREFECT_API_URL")
+    monkeypatch.setattr(api_server, "DEFAULT_PORT", api_server.free_port())
+    assert api_server.reachable_api() == (None, "none")

@@ -9,26 +9,39 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import SAMPLE_NAME, sample_lines
-from tests.helpers import COMPARED, as_text, expected_rows
+from tests.conftest import SAMPLE_NAME
+from tests.helpers import (
+    COMPARED,
+    as_text,
+    broken_sample,
+    expected_rows,
+    ingest,
+    ingest_in_flow,
+)
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
 
-def run(paths: list[Path], tmp_path: Path, **options):
-    from pipelines.flows.ingest import ingest_flow
+def _artifacts_of(flow_run_id: object) -> list:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
-    return ingest_flow(
-        paths=[str(p) for p in paths],
-        db=str(tmp_path / "w.duckdb"),
-        reports_dir=str(tmp_path / "reports"),
-        raw_dir=str(tmp_path / "raw"),
-        **options,
-    )
+    with get_client(sync_client=True) as client:
+        return client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+
+
+def _flow_run(state: object):  # type: ignore[no-untyped-def]
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        return client.read_flow_run(state.state_details.flow_run_id)  # type: ignore[attr-defined]
 
 
 def test_the_sample_loads_exactly_the_expected_rows(sample_copy: Path, tmp_path: Path) -> None:
-    report = run([sample_copy], tmp_path, region="乐清市")
+    state, report = ingest_in_flow([sample_copy], tmp_path, region="乐清市")
+    assert state.is_completed()  # type: ignore[attr-defined]
     [document] = report["documents"]
     assert (document["status"], document["rows_loaded"], document["rows_quarantined"]) == (
         "loaded",
@@ -45,36 +58,42 @@ def test_the_sample_loads_exactly_the_expected_rows(sample_copy: Path, tmp_path:
     assert len(archived) == 1 and archived[0].read_bytes() == sample_copy.read_bytes()
 
 
-def test_running_again_leaves_one_report_and_48_rows(sample_copy: Path, tmp_path: Path) -> None:
-    run([sample_copy], tmp_path, region="乐清市")
-    again = run([sample_copy], tmp_path, region="乐清市")
-    assert again["documents"][0]["status"] == "unchanged"
-    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as conn:
-        assert conn.execute("SELECT count(*) FROM progress").fetchone() == (48,)
-        assert conn.execute("SELECT count(*) FROM reports").fetchone() == (1,)
-
-
-def broken_sample(folder: Path) -> Path:
-    lines = sample_lines()
-    lines[2] = lines[2].replace("| 72% |", "| 待核实 |")  # line 3, item (2)
-    lines[6] = lines[6].rstrip().rstrip("|") + "| 多余 |"  # line 7, item (6): 7 cells
-    # line 2, item (1): no leader, and no row above whose merged cell it could be
-    lines[1] = lines[1].replace("| 王旭良 |", "|  |")
-    path = folder / SAMPLE_NAME
-    path.parent.mkdir(exist_ok=True)
-    path.write_text("\n".join(lines), "utf-8")
-    return path
-
-
-def test_broken_rows_are_quarantined_and_reported_with_their_lines(tmp_path: Path) -> None:
+def test_a_run_that_quarantined_rows_is_failed_with_the_summary_and_its_artifacts(
+    tmp_path: Path,
+) -> None:
     path = broken_sample(tmp_path / "in")
-    report = run([path], tmp_path, region="乐清市")
+    state, report = ingest_in_flow([path], tmp_path, region="乐清市")
+    assert state.is_failed()  # type: ignore[attr-defined]
+    summary = "1 documents, 45 rows loaded, 3 quarantined, 2 warnings"
+    assert state.message == summary  # type: ignore[attr-defined]
+    run = _flow_run(state)
+    assert run.state.is_failed() and run.state.message == summary
     [document] = report["documents"]
     assert (document["status"], document["rows_loaded"], document["rows_quarantined"]) == (
         "partial",
         45,
         3,
     )
+    artifacts = _artifacts_of(run.id)
+    markdown = [a for a in artifacts if a.type == "markdown"]
+    [table] = [a for a in artifacts if a.type == "table"]
+    assert len(markdown) == 1 and report["run_id"] in str(markdown[0].data)
+    assert "45 rows loaded" in str(markdown[0].data)
+    assert table.key == "validation-yueqingshi"
+    assert re.fullmatch(r"[a-z0-9-]+", table.key)
+    assert table.description.startswith("乐清市 2022年8月: partial")
+    rows = json.loads(table.data) if isinstance(table.data, str) else table.data
+    issues = report["documents"][0]["issues"]
+    assert len(rows) == len(issues)
+    for row, issue in zip(rows, issues, strict=True):
+        assert row["document"] == SAMPLE_NAME
+        assert (row["source_line"], row["check"], row["message"], row["rule"]) == (
+            issue["source_line"],
+            issue["check"],
+            issue["message"],
+            issue["rule"],
+        )
+
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as conn:
         assert conn.execute("SELECT count(*) FROM progress").fetchone() == (45,)
         quarantined = conn.execute(
@@ -93,65 +112,45 @@ def test_broken_rows_are_quarantined_and_reported_with_their_lines(tmp_path: Pat
         (3, "completion_raw", "completion_is_percentage", "待核实"),
         (7, "row", "cell_count", "7"),
     ]
-    saved = json.loads(Path(report["report_files"]["json"]).read_text("utf-8"))
-    assert saved["documents"][0]["rows_quarantined"] == 3
-    lines = sorted(
-        i["source_line"] for i in saved["documents"][0]["issues"] if i["severity"] == "error"
-    )
-    assert lines == [2, 3, 7]
     html = Path(report["report_files"]["html"]).read_text("utf-8")
     assert "completion rate &#39;待核实&#39; is not a percentage" in html
     assert "line 7" in html
 
 
+def test_the_flow_and_the_core_leave_the_same_warehouse_and_report(tmp_path: Path) -> None:
+    from tests.warehouse_snapshot import warehouse_snapshot
+
+    path = broken_sample(tmp_path / "in")
+    _, in_flow = ingest_in_flow([path], tmp_path / "flow", region="乐清市")
+    core = tmp_path / "core"
+    in_core = ingest(
+        [str(path)],
+        db=str(core / "w.duckdb"),
+        reports_dir=str(core / "reports"),
+        raw_dir=str(core / "raw"),
+        region="乐清市",
+    )
+    flow_tables = warehouse_snapshot(tmp_path / "flow" / "w.duckdb")
+    core_tables = warehouse_snapshot(core / "w.duckdb")
+    assert all(a.equals(b) for a, b in zip(flow_tables, core_tables, strict=True))
+    for report in (in_flow, in_core):
+        for key in ("run_id", "started_at", "finished_at", "report_files", "database"):
+            report.pop(key)
+    assert in_flow == in_core
+
+
 def test_validate_loads_nothing_but_writes_the_report(sample_copy: Path, tmp_path: Path) -> None:
-    report = run([sample_copy], tmp_path, region="乐清市", load=False)
+    state, report = ingest_in_flow([sample_copy], tmp_path, region="乐清市", load=False)
+    assert state.is_completed()  # type: ignore[attr-defined]
     assert report["documents"][0]["rows_loaded"] == 48
     assert not (tmp_path / "w.duckdb").exists()
     assert Path(report["report_files"]["html"]).exists()
 
 
-def test_the_report_is_published_as_a_prefect_artifact(sample_copy: Path, tmp_path: Path) -> None:
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-    from prefect.client.schemas.sorting import ArtifactSort
-
-    report = run([sample_copy], tmp_path, region="乐清市")
-    with get_client(sync_client=True) as client:
-        [latest] = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["validation-report"])),
-            sort=ArtifactSort.CREATED_DESC,
-            limit=1,
-        )
-    assert report["run_id"] in str(latest.data)
-    assert "48 rows loaded" in str(latest.data)
-
-
-def test_each_region_and_month_gets_a_table_artifact_with_every_issue(tmp_path: Path) -> None:
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-    from prefect.client.schemas.sorting import ArtifactSort
-
+def test_region_keys_are_pinyin_or_configured(monkeypatch: pytest.MonkeyPatch) -> None:
     from pipelines.flows.ingest import artifact_key
 
-    path = broken_sample(tmp_path / "in")
-    report = run([path], tmp_path, region="乐清市")
-    key = artifact_key("乐清市", 2022, 8)
-    assert re.fullmatch(r"[a-z0-9-]+", key)
-    with get_client(sync_client=True) as client:
-        [artifact] = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
-            sort=ArtifactSort.CREATED_DESC,
-            limit=1,
-        )
-    rows = json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
-    issues = report["documents"][0]["issues"]
-    assert len(rows) == len(issues)
-    for row, issue in zip(rows, issues, strict=True):
-        assert row["document"] == SAMPLE_NAME
-        assert (row["source_line"], row["check"], row["message"], row["rule"]) == (
-            issue["source_line"],
-            issue["check"],
-            issue["message"],
-            issue["rule"],
-        )
+    assert artifact_key("永嘉县") == "validation-yongjiaxian"
+    assert artifact_key(None) == "validation-period-unknown"
+    monkeypatch.setenv("MINSHENG_REGION_KEYS", "乐清市=Yue Qing,永嘉县=yj")
+    assert artifact_key("乐清市") == "validation-yue-qing"

@@ -1,4 +1,4 @@
-"""Word reports through a real flow run into a real DuckDB file."""
+"""Word reports through the pipeline into a real DuckDB file."""
 
 from __future__ import annotations
 
@@ -7,12 +7,9 @@ from pathlib import Path
 
 import docx
 import duckdb
-import pytest
 
 from tests.conftest import FIXTURES
-from tests.helpers import COMPARED, as_text, expected_rows, without_space
-
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+from tests.helpers import COMPARED, as_text, expected_rows, ingest, without_space
 
 SEPTEMBER_HEADER = ["项目内容", "9月计划进度", "实际进度情况", "完成率", "责任单位", "具体分管领导"]
 
@@ -37,15 +34,13 @@ def september_with_a_bad_row(path: Path) -> Path:
 def test_word_reports_load_with_their_table_rows_and_bad_ones_are_rejected(
     tmp_path: Path,
 ) -> None:
-    from pipelines.flows.ingest import ingest_flow
-
     inbox = tmp_path / "in"
     inbox.mkdir()
     shutil.copyfile(FIXTURES / "yueqing-2022-08.docx", inbox / "august.docx")
     shutil.copyfile(FIXTURES / "bad" / "password.docx", inbox / "locked.docx")
     september_with_a_bad_row(inbox / "september.docx")
 
-    report = ingest_flow(
+    report = ingest(
         paths=[str(inbox)],
         db=str(tmp_path / "w.duckdb"),
         reports_dir=str(tmp_path / "reports"),

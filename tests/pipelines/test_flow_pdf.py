@@ -1,4 +1,4 @@
-"""PDF reports through the real Prefect flow into a real DuckDB file."""
+"""PDF reports through the pipeline into a real DuckDB file."""
 
 from __future__ import annotations
 
@@ -6,23 +6,18 @@ import shutil
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from tests.conftest import FIXTURES
-from tests.helpers import COMPARED, as_text, expected_rows, without_space
-
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+from tests.helpers import COMPARED, as_text, expected_rows, ingest, without_space
 
 
 def test_the_august_pdf_and_a_scanned_pdf_in_one_run(tmp_path: Path) -> None:
-    from pipelines.flows.ingest import ingest_flow
-
     inbox = tmp_path / "in"
     inbox.mkdir()
     shutil.copyfile(FIXTURES / "yueqing-2022-08.pdf", inbox / "yueqing-2022-08.pdf")
     shutil.copyfile(FIXTURES / "bad" / "scanned.pdf", inbox / "scanned.pdf")
     db = tmp_path / "w.duckdb"
-    report = ingest_flow(
+    report = ingest(
         paths=[str(inbox)],
         db=str(db),
         reports_dir=str(tmp_path / "reports"),

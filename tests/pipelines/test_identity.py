@@ -10,7 +10,7 @@ import duckdb
 from pipelines.core.checking import check_document
 from pipelines.core.load_run import validate_results
 from pipelines.core.settings import PeriodOptions, RunSettings
-from tests.warehouse.test_views import MONTHS, load
+from tests.helpers import MONTHS, load
 
 AUGUST = MONTHS / "text" / "yueqing-2022-08.txt"
 SEPTEMBER = MONTHS / "text" / "yueqing-2022-09.txt"

@@ -51,9 +51,12 @@ def test_a_rejected_document_is_tried_again(tmp_path: Path) -> None:
     assert unseen_documents(inbox, db) == [nameless]
 
 
-def test_a_missing_inbox_is_a_settings_error(tmp_path: Path) -> None:
+def test_a_missing_inbox_is_created_and_a_file_is_a_settings_error(tmp_path: Path) -> None:
+    assert unseen_documents(tmp_path / "new" / "inbox", tmp_path / "w.duckdb") == []
+    assert (tmp_path / "new" / "inbox").is_dir()
+    (tmp_path / "file").write_text("x", "utf-8")
     with pytest.raises(SettingsError, match="is not a folder"):
-        unseen_documents(tmp_path / "nowhere", tmp_path / "w.duckdb")
+        unseen_documents(tmp_path / "file", tmp_path / "w.duckdb")
 
 
 def test_the_periods_a_run_loaded() -> None:

@@ -11,8 +11,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from pipelines.reports.month import print_summary, render_html
-from tests.pipelines.test_cli import minsheng
-from tests.warehouse.test_views import SECOND_REGION, TEXT_MONTHS, load
+from tests.helpers import SECOND_REGION, TEXT_MONTHS, invoke, load
 from warehouse import WarehouseError
 from warehouse.monthly import month_summary
 
@@ -111,7 +110,7 @@ def test_the_page_has_both_charts_and_no_script(db: Path) -> None:
 
 
 def test_report_command_prints_the_month_and_writes_the_page(db: Path, tmp_path: Path) -> None:
-    done = minsheng(
+    done = invoke(
         "report",
         "--region",
         "乐清市",
@@ -129,7 +128,7 @@ def test_report_command_prints_the_month_and_writes_the_page(db: Path, tmp_path:
     assert done.stdout.startswith("乐清市 2022年9月 from yueqing-2022-09.txt\n")
     assert "page: out/9月.html" in done.stdout
     assert (tmp_path / "out" / "9月.html").read_text("utf-8").count("<svg") == 2
-    missing = minsheng("report", "--region", "温州市", "--db", str(db), cwd=tmp_path)
+    missing = invoke("report", "--region", "温州市", "--db", str(db), cwd=tmp_path)
     assert missing.returncode == 1 and "Traceback" not in missing.stderr
     assert "no reports for region '温州市'; known: 乐清市, 永嘉县" in missing.stderr
 
@@ -138,7 +137,7 @@ def test_sql_tables_stay_aligned_with_chinese_text_when_piped(db: Path, tmp_path
     statement = (
         "SELECT region, item_no, department, content FROM lagging_items ORDER BY region, item_no"
     )
-    done = minsheng("sql", statement, "--db", str(db), cwd=tmp_path)
+    done = invoke("sql", statement, "--db", str(db), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     table = [ln.rstrip() for ln in done.stdout.splitlines()[:-1]]
     header = table[0]
@@ -153,7 +152,7 @@ def test_sql_tables_stay_aligned_with_chinese_text_when_piped(db: Path, tmp_path
         assert cell_len(line[: line.index(content)]) == starts[2]
     assert "市综合行政执法局" in done.stdout  # not cut when piped
     assert done.stdout.splitlines()[-1] == "7 rows"
-    full = minsheng("sql", statement, "--db", str(db), "--full", cwd=tmp_path)
+    full = invoke("sql", statement, "--db", str(db), "--full", cwd=tmp_path)
     assert (
         "全市道路交通安全防护工程“1+10+100”项目,即打造1处标准化改造国道路段、10处重点整治改造国道和县乡道路段、100个重点整治路口。"
         in full.stdout

@@ -65,13 +65,18 @@ def wait_for(check, what: str, seconds: float = 120.0):  # noqa: ANN001, ANN201
 
 
 def run_and_wait(client, deployment_id) -> str:  # noqa: ANN001
+    return trigger_and_wait(client, deployment_id)[1].type.value
+
+
+def trigger_and_wait(client, deployment_id):  # noqa: ANN001, ANN201
+    """Trigger the deployment as ``prefect deployment run`` does: (flow run id, final state)."""
     flow_run = client.create_flow_run_from_deployment(deployment_id)
 
     def finished():  # noqa: ANN202
         state = client.read_flow_run(flow_run.id).state
         return state if state is not None and state.is_final() else None
 
-    return wait_for(finished, "the triggered run to finish", 240).type.value
+    return flow_run.id, wait_for(finished, "the triggered run to finish", 240)
 
 
 def test_a_triggered_run_ingests_new_inbox_files_and_leaves_them(
@@ -119,12 +124,44 @@ def test_a_triggered_run_ingests_new_inbox_files_and_leaves_them(
             runs = conn.execute("SELECT documents FROM runs ORDER BY started_at").fetchall()
         assert months == [(8, 48), (9, 48)]
         assert runs == [(1,), (1,)]  # the second run read only the new file
+
+        # A report with quarantined rows: the triggered run itself ends Failed with the
+        # summary and holds the validation artifacts.
+        october = tmp_path / "inbox" / "乐清市民生实事2022年10月.txt"
+        october.write_text(
+            SAMPLE.read_text("utf-8")
+            .replace("8月计划进度", "10月计划进度", 1)
+            .replace("| 72% |", "| 待核实 |", 1),
+            "utf-8",
+        )
+        flow_run_id, state = trigger_and_wait(client, found.id)
+        assert state.is_failed()
+        assert state.message.startswith("1 documents, 47 rows loaded, 1 quarantined")
+        from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+        assert {a.type for a in artifacts} == {"markdown", "table"}
+        assert [a.key for a in artifacts if a.type == "table"] == ["validation-yueqingshi"]
     finally:
         serving.send_signal(signal.SIGINT)
         serving.wait(timeout=60)
     output = (tmp_path / "serve.log").read_text()
     assert f"using the Prefect server at {api_server.api_url}" in output
     assert "cron '0 9 5 * *' (Asia/Shanghai)" in output
+
+
+def test_a_started_server_on_another_port_tells_its_ui_where_its_api_is(
+    api_server: ApiServer,
+) -> None:
+    import json
+    import urllib.request
+
+    assert not api_server.api_url.startswith("http://127.0.0.1:4200/")
+    base = api_server.api_url.removesuffix("/api")
+    with urllib.request.urlopen(base + "/ui-settings", timeout=30) as reply:
+        assert json.loads(reply.read())["api_url"] == api_server.api_url
 
 
 def test_serve_says_so_when_the_configured_server_does_not_answer(tmp_path: Path) -> None:

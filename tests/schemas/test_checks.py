@@ -34,6 +34,12 @@ def test_every_check_emitted_on_the_fixtures_is_in_the_table(tmp_path: Path) -> 
             alone = [check_document(path, PeriodOptions(region="乐清市"))]
             outcomes += validate_results(alone, RunSettings.build(db=tmp_path / "none.duckdb"))
     emitted = {(i["check"], i["severity"]) for o in outcomes for i in o.issues}
+    # other layouts of August, each on its own (together they would repeat one period)
+    for folder in ("xlsx", "html"):
+        for path in sorted((FIXTURES / folder).glob("*.*")):
+            if path.suffix in {".xlsx", ".html", ".htm"}:
+                found = check_document(path, PeriodOptions())
+                emitted |= {(i.check, i.severity) for i in found.issues}
     # the fixtures reach the checks of every layer: whole documents, rows, schema, months
     names = {check for check, _ in emitted}
     assert {"readable", "period", "period_repeated", "table_found", "format"} <= names

@@ -7,20 +7,12 @@ July Word) goes through the real Prefect flow.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from pipelines.core.checking import check_document
-from pipelines.core.load_run import load_results
-from pipelines.core.settings import PeriodOptions, RunSettings
-from tests.conftest import FIXTURES
-
-MONTHS = FIXTURES / "months"
-TEXT_MONTHS = sorted((MONTHS / "text").glob("*.txt"))
-SECOND_REGION = sorted((MONTHS / "yongjia").glob("*.txt"))
+from tests.helpers import MONTHS, SECOND_REGION, TEXT_MONTHS, load
 
 # September's lagging_items of 乐清市: (item_no, sub_no) -> (consecutive_months,
 # behind_since, completion_pct, change_pct)
@@ -32,14 +24,6 @@ SEPTEMBER_LAGGING = {
     (41, 1): (2, 8, 70.0, 7.0),  # behind in June too, but not in July
     (46, 1): (2, 8, 75.0, 12.0),  # August's (47), renumbered: its streak and change follow it
 }
-
-
-def load(paths: list[Path], db: Path, run_id: str = "run") -> list:
-    settings = RunSettings.build(
-        db=db, reports_dir=db.parent / "reports", raw_dir=db.parent / "raw"
-    )
-    results = [check_document(p, PeriodOptions()) for p in paths]
-    return load_results(results, settings, run_id, datetime.now())
 
 
 @pytest.fixture(scope="module")
@@ -181,12 +165,11 @@ def test_renumbering_and_replaced_projects_are_reported(warehouse: Path) -> None
     assert issues[1][3].startswith("item (46) has the project of (47) in 8月")
 
 
-@pytest.mark.usefixtures("prefect_harness")
 def test_views_on_mixed_formats_june_pdf_july_docx(tmp_path: Path) -> None:
-    """June as PDF, July as Word, August and September as text, through the real flow."""
-    from pipelines.flows.ingest import ingest_flow
+    """June as PDF, July as Word, August and September as text, through the pipeline."""
+    from tests.helpers import ingest
 
-    report = ingest_flow(
+    report = ingest(
         paths=[str(MONTHS / "mixed")],
         db=str(tmp_path / "w.duckdb"),
         reports_dir=str(tmp_path / "reports"),

@@ -1,0 +1,87 @@
+"""One run of the pipeline without Prefect: discover → read and check → cross-month → load → report.
+
+``run_pipeline`` is what ``minsheng ingest`` and ``validate`` call when no Prefect API is
+configured or listening; the flows in ``pipelines.flows`` run the same steps as tasks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pipelines.core.checking import DocumentResult, check_document, reject_repeated_periods
+from pipelines.core.discovery import discover_documents
+from pipelines.core.listeners import document_parsed
+from pipelines.core.load_run import DocumentOutcome, load_results, validate_results
+from pipelines.core.parallelism import Parallelism, map_in_order, worker_processes
+from pipelines.core.settings import RunSettings
+from pipelines.reports.validation import build_run_report, new_run_id, write_report
+
+
+def check_documents(paths: list[Path], settings: RunSettings) -> list[DocumentResult]:
+    """Read and check each document, in order; a period reported twice keeps the first."""
+    done = 0
+
+    def parsed(index: int) -> None:
+        nonlocal done
+        done += 1
+        document_parsed(done, len(paths), str(paths[index]))
+
+    results = map_in_order(check_document, [(str(p), settings.period) for p in paths], parsed)
+    return reject_repeated_periods(results)
+
+
+def outcomes_of(
+    results: list[DocumentResult],
+    settings: RunSettings,
+    run_id: str,
+    started_at: datetime,
+    *,
+    load: bool,
+    on_wait: Callable[[str], None] | None = None,
+) -> list[DocumentOutcome]:
+    """Load the checked documents (``ingest``), or say what loading would do (``validate``)."""
+    if load:
+        return load_results(results, settings, run_id, started_at, on_wait=on_wait)
+    return validate_results(results, settings)
+
+
+def run_report(
+    run_id: str,
+    started_at: datetime,
+    outcomes: list[DocumentOutcome],
+    settings: RunSettings,
+    *,
+    load: bool,
+) -> dict[str, Any]:
+    """The run's validation report (``report_files`` not yet set)."""
+    return build_run_report(
+        run_id,
+        started_at,
+        "ingest" if load else "validate",
+        outcomes,
+        database=str(settings.db) if load else None,
+    )
+
+
+def run_pipeline(
+    paths: list[Path],
+    settings: RunSettings,
+    *,
+    load: bool,
+    parallelism: Parallelism | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Run every step in this process and return the validation report, as written."""
+    started_at = datetime.now()
+    run_id = new_run_id(started_at)
+    documents = discover_documents(list(paths))
+    with worker_processes(parallelism or Parallelism()):
+        results = check_documents(documents, settings)
+    outcomes = outcomes_of(results, settings, run_id, started_at, load=load, on_wait=on_wait)
+    report = run_report(run_id, started_at, outcomes, settings, load=load)
+    json_path, html_path = write_report(report, settings.reports_dir)
+    report["report_files"] = {"json": str(json_path), "html": str(html_path)}
+    return report

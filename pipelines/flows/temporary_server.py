@@ -1,0 +1,109 @@
+"""The Prefect API a command-line flow run records to: the configured one, or a temporary one.
+
+Prefect would start its temporary server by itself inside the flow run, in this process's
+group, where Ctrl-C kills it halfway through the run, and nothing stops it when this process
+is killed. Started here instead, it runs in its own session, is stopped on every way out of
+the run, and a watchdog stops it if this process dies without doing so.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from pipelines.core.interrupts import on_forced_exit
+from pipelines.core.watchdog import start_watchdog, stop_watchdog, terminate
+
+
+def _own_session_server() -> Any:
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import get_current_settings
+
+    class OwnSessionServer(SubprocessASGIServer):
+        """Prefect's temporary server, started in a session of its own."""
+
+        watchdogs: list[subprocess.Popen[bytes]]
+
+        def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
+            import prefect
+
+            process = subprocess.Popen(
+                args=[
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "--app-dir",
+                    str(prefect.__module_path__.parent),
+                    "--factory",
+                    "prefect.server.api.server:create_app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--log-level",
+                    "error",
+                    "--lifespan",
+                    "on",
+                ],
+                env={
+                    **os.environ,
+                    "PREFECT_UI_ENABLED": "0",
+                    "PREFECT__SERVER_EPHEMERAL": "1",
+                    "PREFECT__SERVER_FINAL": "1",
+                    **get_current_settings().to_environment_variables(exclude_unset=True),
+                },
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            # Watched from its first moment: the start itself takes seconds to minutes.
+            self.watchdogs.append(start_watchdog([process.pid]))
+            return process
+
+    server = OwnSessionServer()
+    server.watchdogs = []
+    return server
+
+
+@contextmanager
+def prefect_api() -> Iterator[str]:
+    """Yield the API URL flow runs inside this block record to, starting a server if needed."""
+    configured = os.environ.get("PREFECT_API_URL")
+    if not configured and "prefect" in sys.modules:  # e.g. a test harness's own server
+        from prefect.settings import get_current_settings
+
+        configured = get_current_settings().api.url
+    if configured:
+        yield configured
+        return
+    server = _own_session_server()
+
+    def stop() -> None:
+        process = server.server_process
+        if process is not None:
+            terminate([process.pid], grace_seconds=0.5)
+        for watchdog in server.watchdogs:
+            stop_watchdog(watchdog)
+
+    with on_forced_exit(stop):
+        try:
+            server.start(
+                timeout=int(
+                    os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300")
+                )
+            )
+            os.environ["PREFECT_API_URL"] = server.api_url
+            from prefect.settings import PREFECT_API_URL, temporary_settings
+
+            with temporary_settings({PREFECT_API_URL: server.api_url}):
+                yield server.api_url
+        finally:
+            os.environ.pop("PREFECT_API_URL", None)
+            stop()
+            server.server_process = None
+            server.stop()

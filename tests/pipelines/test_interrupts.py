@@ -1,0 +1,95 @@
+"""Ctrl-C, SIGTERM and kill -9 of real ``minsheng ingest`` processes, in the load's open
+transaction: the warehouse stays as it was, one line says so, nothing the run started is left.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import (
+    PAUSE_LINE,
+    load,
+    month_file,
+    start_minsheng,
+    table_rows,
+    wait_for_line,
+)
+
+
+def processes_of_run(cwd: Path) -> list[int]:
+    """Processes started by a run in ``cwd``: they inherit its PREFECT_HOME (``cwd/.prefect``)."""
+    marker = f"PREFECT_HOME={cwd / '.prefect'}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker in (entry / "environ").read_bytes().split(b"\0"):
+                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                if state != "Z":
+                    found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _interrupt_during_the_load(tmp_path: Path, sig: int, *options: str) -> None:
+    db = tmp_path / "w.duckdb"
+    load([month_file(tmp_path / "before", 7)], db)
+    before = table_rows(db)
+    process = start_minsheng(
+        "ingest", str(month_file(tmp_path / "inbox", 8)), "--region", "乐清市", "--db", str(db),
+        *options, cwd=tmp_path, pause=300,
+    )  # fmt: skip
+    try:
+        wait_for_line(process, PAUSE_LINE, timeout=300)
+        os.killpg(process.pid, sig)  # as the terminal does for Ctrl-C: the whole group
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == {signal.SIGINT: 130, signal.SIGTERM: 143}[sig], stderr
+    assert stderr.strip().splitlines()[-1] == "interrupted: nothing was loaded"
+    assert "Traceback" not in stderr
+    assert table_rows(db) == before
+    assert processes_of_run(tmp_path) == []
+
+
+def test_ctrl_c_in_the_open_transaction_rolls_back_and_exits_130(tmp_path: Path) -> None:
+    _interrupt_during_the_load(tmp_path, signal.SIGINT)
+
+
+def test_sigterm_in_the_open_transaction_rolls_back_and_exits_143(tmp_path: Path) -> None:
+    _interrupt_during_the_load(tmp_path, signal.SIGTERM)
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_a_flow_run_stops_the_temporary_server_too(tmp_path: Path) -> None:
+    _interrupt_during_the_load(tmp_path, signal.SIGINT, "--prefect")
+
+
+@pytest.mark.slow
+def test_kill_9_of_the_ingest_alone_leaves_no_prefect_server(tmp_path: Path) -> None:
+    process = start_minsheng(
+        "ingest", str(month_file(tmp_path / "inbox", 8)), "--region", "乐清市",
+        "--db", str(tmp_path / "w.duckdb"), "--prefect", cwd=tmp_path, pause=300,
+    )  # fmt: skip
+    try:
+        wait_for_line(process, PAUSE_LINE, timeout=300)
+        assert len(processes_of_run(tmp_path)) >= 2  # the ingest and its temporary server
+        os.kill(process.pid, signal.SIGKILL)  # the process only, not its group
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while processes_of_run(tmp_path) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert processes_of_run(tmp_path) == []
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

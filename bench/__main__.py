@@ -22,6 +22,7 @@ from rich.table import Table
 from bench.alternatives import camelot_lattice, pdf_extract_tables
 from bench.corpus import Document, build_corpus
 from bench.docx_compare import with_row_cells
+from bench.formats_compare import compare as compare_with_pandas
 from bench.timing import median_seconds
 
 console = Console(highlight=False)
@@ -156,6 +157,19 @@ def main(argv: list[str] | None = None) -> None:
             else:
                 figures.append(("  camelot lattice", "not installed", "pip install camelot-py"))
         parsed[fmt] = [parse_document(d.path) for d in group if d in docs]
+
+    # Web pages and spreadsheets: the August fixtures against pandas' readers.
+    for name, table, whole, naive, wrong in compare_with_pandas(args.repeat * 3):
+        library = "pandas.read_excel" if name == "xlsx" else "pandas.read_html"
+        figures.append((f"parse .{name}", f"{whole * 1000:.0f} ms/doc", "to progress rows"))
+        figures.append(
+            (
+                f"  our {name} reader",
+                f"{table * 1000:.0f} ms/doc",
+                f"{table / naive:.2f}× {library}",
+            )
+        )
+        figures.append((f"  {library}", f"{naive * 1000:.0f} ms/doc", wrong))
 
     # Validation.
     all_docs = [p for group in parsed.values() for p in group]

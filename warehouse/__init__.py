@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warehouse.archive import archive_original
+from warehouse.archive import archive_bytes, archive_original
 from warehouse.catalog import loaded_periods, seen_sha256s
 from warehouse.db import DatabaseBusy, WarehouseError, connect, read_only_query
 from warehouse.export import export_periods
@@ -21,6 +21,7 @@ __all__ = [
     "DocumentLoad",
     "LoadOutcome",
     "WarehouseError",
+    "archive_bytes",
     "archive_original",
     "connect",
     "export_periods",

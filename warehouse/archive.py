@@ -20,3 +20,14 @@ def archive_original(source: str | Path, sha256: str, raw_dir: str | Path) -> Pa
         shutil.copyfile(source, partial)
         partial.replace(target)
     return target
+
+
+def archive_bytes(data: bytes, sha256: str, suffix: str, raw_dir: str | Path) -> Path:
+    """Like ``archive_original`` for bytes held in memory (a fetched page)."""
+    target = Path(raw_dir) / sha256[:2] / f"{sha256}{suffix.lower()}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".part")
+        partial.write_bytes(data)
+        partial.replace(target)
+    return target

@@ -84,6 +84,7 @@ class DocumentLoad:
     source_format: str | None
     status: str  # loaded | partial | rejected
     progress: pd.DataFrame
+    source_url: str | None = None
     quarantine: pd.DataFrame = field(default_factory=lambda: empty_quarantine())
     archived_as: str | None = None
 
@@ -168,6 +169,7 @@ def load_documents(
             "ingested_at": [now] * len(fresh),
             "run_id": [run_id] * len(fresh),
             "archived_as": [load.archived_as for load in fresh],
+            "source_url": pd.Series([load.source_url for load in fresh], dtype="object"),
         }
     )
     progress = _stack(replacing, "progress", PROGRESS_COLUMNS)

@@ -24,8 +24,20 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 PathsArg = Annotated[
-    list[Path],
-    typer.Argument(help="Report files or folders (.txt, .docx, .pdf).", show_default=False),
+    list[str],
+    typer.Argument(
+        help="Report files, folders, or web pages (https://…): .txt, .docx, .pdf, .html, "
+        ".xlsx; .doc, .xls, .wps, .et, .odt, .ods, .rtf with LibreOffice; .url files.",
+        show_default=False,
+    ),
+]
+FetchTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--fetch-timeout",
+        help="Seconds to wait for a web page [default: 30]",
+        show_default=False,
+    ),
 ]
 DbOpt = Annotated[
     Path | None,
@@ -132,7 +144,7 @@ def _where_to_run(prefect: bool | None, parallelism: Any) -> str:
 
 
 def _run(
-    paths: list[Path],
+    paths: list[str],
     *,
     load: bool,
     db: Path | None,
@@ -146,6 +158,7 @@ def _run(
     dask_address: str | None = None,
     prefect: bool | None = None,
     layouts: Path | None = None,
+    fetch_timeout: float | None = None,
 ) -> None:
     from pipelines.core.discovery import discover_documents
     from pipelines.core.parallelism import choose_parallelism
@@ -159,11 +172,12 @@ def _run(
             year=year,
             month=month,
             layouts=layouts,
+            fetch_timeout=fetch_timeout,
         )
         found = discover_documents(list(paths))
         if not found:
-            _fail("no .txt, .docx or .pdf files found in " + ", ".join(map(str, paths)), 2)
-        pdfs = sum(1 for path in found if path.suffix.lower() == ".pdf")
+            _fail("no report files found in " + ", ".join(map(str, paths)), 2)
+        pdfs = sum(1 for path in found if str(path).lower().endswith(".pdf"))
         parallelism = choose_parallelism(pdfs, parallel, workers, dask_address)
     except SettingsError as exc:
         _fail(str(exc), 2)
@@ -275,11 +289,13 @@ def _run_command(load: bool, doc: str) -> Any:
         dask_address: DaskOpt = None,
         prefect: PrefectOpt = None,
         layouts: LayoutsOpt = None,
+        fetch_timeout: FetchTimeoutOpt = None,
     ) -> None:
         _run(
             paths, load=load, db=db, region=region, year=year, month=month,
             reports_dir=reports_dir, raw_dir=raw_dir, parallel=parallel, workers=workers,
             dask_address=dask_address, prefect=prefect, layouts=layouts,
+            fetch_timeout=fetch_timeout,
         )  # fmt: skip
 
     command.__doc__ = doc

@@ -10,8 +10,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from parsers import DocumentError, Issue, Location, RejectedRow, parse_document
+from parsers import (
+    DocumentError,
+    Issue,
+    Location,
+    ParsedDocument,
+    RejectedRow,
+    parse_bytes,
+    parse_document,
+)
 from parsers.layouts import Layouts, load_layouts
+from pipelines.core.fetching import FetchError, FetchLimits, fetch_page, page_name, web_address
 from pipelines.core.settings import PeriodOptions
 from schemas import validate_rows
 from schemas.checks import describe_rule
@@ -35,6 +44,9 @@ class DocumentResult:
     quarantined: list[RejectedRow] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     problem: str | None = None  # why a whole document was rejected
+    source_url: str | None = None  # the web address the document was fetched from
+    # A fetched page's bytes, archived as any file's are; files are archived from ``path``.
+    source_bytes: bytes | None = field(default=None, repr=False)
 
     @property
     def period(self) -> tuple[str | None, int | None, int | None]:
@@ -87,8 +99,14 @@ def _load_layouts(path: str) -> Layouts:
     return load_layouts(path)
 
 
-def check_document(path: str | Path, period: PeriodOptions) -> DocumentResult:
-    """Parse and validate one document; never raises for a bad document."""
+def check_document(
+    path: str | Path, period: PeriodOptions, fetch: FetchLimits | None = None
+) -> DocumentResult:
+    """Parse and validate one document (a file, or a page a web address names); never raises
+    for a bad document."""
+    url = web_address(path)
+    if url is not None:
+        return _check_web_page(url, period, fetch or FetchLimits())
     path = Path(path)
     try:
         doc = parse_document(
@@ -105,6 +123,11 @@ def check_document(path: str | Path, period: PeriodOptions) -> DocumentResult:
         return rejected_document(
             path, "readable", f"could not be read ({type(exc).__name__}: {exc})"
         )
+    return _checked(doc, path)
+
+
+def _checked(doc: ParsedDocument, path: Path) -> DocumentResult:
+    """A parsed document's rows validated: what loads, what is quarantined, every issue."""
     known_items = frozenset(r.item_no for r in doc.rejected if r.item_no is not None)
     validated = validate_rows(
         doc.rows,
@@ -148,6 +171,30 @@ def check_document(path: str | Path, period: PeriodOptions) -> DocumentResult:
         quarantined=quarantined,
         issues=issues,
     )
+
+
+def _check_web_page(url: str, period: PeriodOptions, fetch: FetchLimits) -> DocumentResult:
+    """Fetch the page and check it as a document named after its address."""
+    try:
+        page = fetch_page(url, fetch)
+    except FetchError as exc:
+        rejected = rejected_document(Path(page_name(url)), exc.check, exc.problem, sha256="")
+        return replace(rejected, path=url, source_url=url)
+    try:
+        doc = parse_bytes(
+            page.data,
+            page.name,
+            region=period.region,
+            year=period.year,
+            month=period.month,
+            layouts=layouts_of(period),
+        )
+    except DocumentError as exc:
+        rejected = rejected_document(
+            Path(page.name), exc.check, exc.problem, sha256=hashlib.sha256(page.data).hexdigest()
+        )
+        return replace(rejected, path=url, source_url=url, source_bytes=page.data)
+    return replace(_checked(doc, Path(page.name)), path=url, source_url=url, source_bytes=page.data)
 
 
 def _period_label(result: DocumentResult) -> str:

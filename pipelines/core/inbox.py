@@ -28,7 +28,9 @@ def unseen_documents(inbox: str | Path, db: str | Path) -> list[Path]:
     # Every path that runs the monthly flow (serve, a worker, a test) finds it ready.
     inbox.mkdir(parents=True, exist_ok=True)
     seen = seen_sha256s(db)
-    return [path for path in discover_documents([inbox]) if file_sha256(path) not in seen]
+    # A folder holds files only (a .url file names a page, fetched when it is read).
+    files = [Path(path) for path in discover_documents([inbox])]
+    return [path for path in files if file_sha256(path) not in seen]
 
 
 def loaded_periods_of(report: dict[str, Any]) -> list[tuple[str, int, int]]:

@@ -23,6 +23,7 @@ from warehouse import (
     DocumentLoad,
     LoadOutcome,
     WarehouseError,
+    archive_bytes,
     archive_original,
     connect,
     load_documents,
@@ -50,6 +51,7 @@ class DocumentOutcome:
     issues: list[dict[str, object]] = field(default_factory=list)
     replaced_report: str | None = None
     archived: str | None = None
+    source_url: str | None = None  # the web address a fetched page came from
 
 
 def result_report_id(result: DocumentResult) -> str:
@@ -114,16 +116,20 @@ def outcome_without_loading(result: DocumentResult) -> DocumentOutcome:
         month=result.month,
         source_format=result.source_format,
         issues=[issue_record(i) for i in result.issues],
+        source_url=result.source_url,
     )
 
 
 def _archive(result: DocumentResult, raw_dir: Path) -> str | None:
-    if result.source_sha256 is None:
+    if not result.source_sha256:
         return None
     try:
-        return str(
-            archive_original(result.path, result.source_sha256, raw_dir).relative_to(raw_dir)
-        )
+        if result.source_bytes is not None:  # a fetched page: its bytes as they came
+            suffix = Path(result.source_name).suffix
+            archived = archive_bytes(result.source_bytes, result.source_sha256, suffix, raw_dir)
+        else:
+            archived = archive_original(result.path, result.source_sha256, raw_dir)
+        return str(archived.relative_to(raw_dir))
     except OSError:
         return None  # the file vanished or cannot be read again since it was parsed
 
@@ -144,6 +150,7 @@ def result_to_load(result: DocumentResult, archived: str | None) -> DocumentLoad
         source_name=result.source_name,
         source_sha256=result.source_sha256 or "",
         source_format=result.source_format,
+        source_url=result.source_url,
         status=result.status,
         progress=progress,
         quarantine=quarantine_frame(result),
@@ -242,6 +249,7 @@ def _load_locked(
             issues=[] if done.status == "unchanged" else found,
             replaced_report=done.replaced_report,
             archived=kept,
+            source_url=result.source_url,
         )
         for result, done, found, kept in zip(results, loaded, records, archived, strict=True)
     ]

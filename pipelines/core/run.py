@@ -6,7 +6,7 @@ configured or listening; the flows in ``pipelines.flows`` run the same steps as 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from pipelines.core.settings import RunSettings
 from pipelines.reports.validation import build_run_report, new_run_id, write_report
 
 
-def check_documents(paths: list[Path], settings: RunSettings) -> list[DocumentResult]:
+def check_documents(paths: Sequence[str | Path], settings: RunSettings) -> list[DocumentResult]:
     """Read and check each document, in order; a period reported twice keeps the first."""
     done = 0
 
@@ -29,7 +29,9 @@ def check_documents(paths: list[Path], settings: RunSettings) -> list[DocumentRe
         done += 1
         document_parsed(done, len(paths), str(paths[index]))
 
-    results = map_in_order(check_document, [(str(p), settings.period) for p in paths], parsed)
+    results = map_in_order(
+        check_document, [(str(p), settings.period, settings.fetch) for p in paths], parsed
+    )
     return reject_repeated_periods(results)
 
 
@@ -67,7 +69,7 @@ def run_report(
 
 
 def run_pipeline(
-    paths: list[Path],
+    paths: Sequence[str | Path],
     settings: RunSettings,
     *,
     load: bool,

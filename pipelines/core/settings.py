@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.core.fetching import FetchLimits
+
 DEFAULT_DB = Path("data/minsheng.duckdb")
 DEFAULT_REPORTS_DIR = Path("data/reports")
 
@@ -41,6 +43,7 @@ class RunSettings:
     reports_dir: Path = DEFAULT_REPORTS_DIR
     raw_dir: Path = DEFAULT_DB.parent / "raw"
     period: PeriodOptions = PeriodOptions()
+    fetch: FetchLimits = FetchLimits()
     lock_wait_seconds: float = 300.0
     #: Seconds to hold each load transaction open before COMMIT: fault injection for tests
     #: of crash safety and lock waits only (``MINSHENG_FAULT_PAUSE_BEFORE_COMMIT``).
@@ -57,6 +60,7 @@ class RunSettings:
         year: int | None = None,
         month: int | None = None,
         layouts: str | Path | None = None,
+        fetch_timeout: float | None = None,
     ) -> RunSettings:
         """Settings from options, falling back to ``$MINSHENG_DB`` and the defaults.
 
@@ -74,6 +78,7 @@ class RunSettings:
             period=PeriodOptions(
                 region=region, year=year, month=month, layouts=_layouts_file(layouts, db_path)
             ),
+            fetch=_fetch_limits(fetch_timeout),
             fault_pause_before_commit=_seconds("MINSHENG_FAULT_PAUSE_BEFORE_COMMIT"),
         )
 
@@ -93,6 +98,14 @@ def _layouts_file(given: str | Path | None, db: Path) -> str | None:
     except LayoutsError as exc:
         raise SettingsError(f"{flag}{exc}") from None
     return str(path)
+
+
+def _fetch_limits(timeout: float | None) -> FetchLimits:
+    if timeout is None:
+        return FetchLimits()
+    if not timeout > 0:
+        raise SettingsError(f"--fetch-timeout {timeout:g} is not a positive number of seconds")
+    return FetchLimits(timeout_s=timeout)
 
 
 def _seconds(variable: str) -> float:

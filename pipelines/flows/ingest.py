@@ -22,6 +22,7 @@ from prefect.utilities.annotations import quote
 
 from pipelines.core.checking import DocumentResult, check_document, reject_repeated_periods
 from pipelines.core.discovery import discover_documents
+from pipelines.core.fetching import FetchLimits
 from pipelines.core.listeners import document_parsed
 from pipelines.core.load_run import (
     DocumentOutcome,
@@ -49,8 +50,8 @@ def gather_in_order(futures: Sequence[PrefectFuture[T]], names: Sequence[Any]) -
 
 
 @task(name="check-document", task_run_name="check {path}", cache_policy=NO_CACHE)
-def check_document_task(path: str, period: PeriodOptions) -> DocumentResult:
-    return in_worker(check_document, path, period)
+def check_document_task(path: str, period: PeriodOptions, fetch: FetchLimits) -> DocumentResult:
+    return in_worker(check_document, path, period, fetch)
 
 
 def _retry_when_busy(task: Any, task_run: Any, state: Any) -> bool:
@@ -153,7 +154,9 @@ def ingest_steps(paths: list[str], settings: RunSettings, *, load: bool) -> dict
     started_at = datetime.now()
     run_id = new_run_id(started_at)
     documents = [str(p) for p in discover_documents(list(paths))]
-    futures = [check_document_task.submit(path, settings.period) for path in documents]
+    futures = [
+        check_document_task.submit(path, settings.period, settings.fetch) for path in documents
+    ]
     results = reject_repeated_periods(gather_in_order(futures, documents))
     if load:
         # quote(): Prefect would otherwise walk every row of every document looking for futures.
@@ -191,6 +194,7 @@ def ingest_flow(
     raw_dir: str | None = None,
     load: bool = True,
     layouts: str | None = None,
+    fetch_timeout: float | None = None,
 ) -> Any:
     """Parse, check and (unless ``load`` is false) load the given reports; write the report.
 
@@ -204,5 +208,6 @@ def ingest_flow(
         year=year,
         month=month,
         layouts=layouts,
+        fetch_timeout=fetch_timeout,
     )
     return final_state(ingest_steps(paths, settings, load=load))

@@ -7,6 +7,7 @@ here its report is returned all the same, for the command line to print.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from pipelines.flows.environment import configure_prefect_environment
 
 
 def run_ingest_flow(
-    paths: list[Path],
+    paths: Sequence[str | Path],
     settings: RunSettings,
     *,
     load: bool,
@@ -51,6 +52,7 @@ def run_ingest_flow(
                 raw_dir=str(settings.raw_dir),
                 load=load,
                 layouts=settings.period.layouts,
+                fetch_timeout=settings.fetch.timeout_s,
                 return_state=True,
             )
     return report_of(state)

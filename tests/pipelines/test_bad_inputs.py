@@ -63,6 +63,10 @@ CASES = [
     _rejected("encrypted.pdf", "password-protected PDF"),
     _rejected("scanned.pdf", "has no text layer (a scanned image?): run OCR first"),
     _rejected("no-table.pdf", "no progress table found"),
+    _rejected("truncated.xlsx", "the file is damaged"),
+    _rejected(
+        "no-table.html", "1 table(s) found in the page, none with the progress table's header"
+    ),
     Case(
         "gb18030-2022-08.txt",
         (BAD / "gb18030-2022-08.txt").read_bytes(),

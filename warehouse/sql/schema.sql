@@ -85,6 +85,8 @@ CREATE TABLE IF NOT EXISTS validation_issues (
 );
 -- Warehouses made before the column existed.
 ALTER TABLE validation_issues ADD COLUMN IF NOT EXISTS rule VARCHAR;
+-- the web address of a report fetched from a page (minsheng ingest https://…)
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS source_url VARCHAR;
 
 -- Which project each item number stands for in each month (see schemas/identity.py):
 -- rewritten for a region's year whenever one of its months is loaded.

@@ -1,0 +1,153 @@
+"""Reports named by a web address: fetch the page, bounded, as the bytes of a document.
+
+``minsheng ingest https://…/art_….html`` and a ``.url`` file in a folder (the Internet
+Shortcut a browser makes when a link is dragged into a folder, or a text file whose first
+line is the address) name a page on a government site. The page is fetched once with
+httpx: a time limit, a size cap, a few redirects at most, and only a web page
+(``text/html``) is accepted. What cannot be fetched is a rejected document with a one-line
+reason, like a file that cannot be read.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from parsers import DocumentError
+
+#: What a fetch may take; settings build their own from options.
+DEFAULT_TIMEOUT_S = 30.0
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_REDIRECTS = 5
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_USER_AGENT = "minsheng-etl (+monthly livelihood project reports)"
+
+
+class FetchError(DocumentError):
+    """A page that could not be fetched: no answer, an error status, not a web page."""
+
+    check = "fetch"
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    """Bounds on one fetch."""
+
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_redirects: int = DEFAULT_MAX_REDIRECTS
+
+    def __post_init__(self) -> None:
+        if self.timeout_s <= 0 or self.max_bytes <= 0 or self.max_redirects < 0:
+            raise ValueError("fetch limits must be positive")
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    url: str  # as given
+    final_url: str  # after redirects
+    name: str  # a file name for the page, from its address
+    data: bytes
+
+
+def is_url(value: str | Path) -> bool:
+    """``http://…`` or ``https://…`` (a Path never is: it would have lost a slash)."""
+    return isinstance(value, str) and value.lower().startswith(("http://", "https://"))
+
+
+def url_from_shortcut(path: Path) -> str | None:
+    """The address a ``.url`` file names: its ``URL=`` line, else its first line that is one."""
+    try:
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return None
+    lines = [line.strip() for line in text.splitlines()]
+    for line in lines:
+        if line.lower().startswith("url="):
+            return line[4:].strip()
+    return next((line for line in lines if is_url(line)), None)
+
+
+def web_address(source: str | Path) -> str | None:
+    """The page a run source names: an ``http(s)://`` address, or a ``.url`` file's; else None."""
+    if is_url(str(source)):
+        return str(source)
+    path = Path(source)
+    return url_from_shortcut(path) if path.suffix.lower() == ".url" and path.is_file() else None
+
+
+def page_name(url: str) -> str:
+    """A file name for a page: the last part of its path (``art_1229_5678.html``), else its host."""
+    parts = urlsplit(url)
+    name = posixpath.basename(unquote(parts.path)).strip() or parts.hostname or "page"
+    name = name.replace("/", "_").replace("\\", "_")
+    if not name.lower().endswith((".html", ".htm")):
+        name += ".html"
+    return name
+
+
+def fetch_page(url: str, limits: FetchLimits = FetchLimits()) -> FetchedPage:
+    """The bytes of the page at ``url`` exactly as sent, or a FetchError saying why not."""
+    import httpx  # imported here: only runs with an address pay for it
+
+    name = page_name(url)
+    try:
+        with httpx.Client(
+            follow_redirects=True,
+            max_redirects=limits.max_redirects,
+            timeout=limits.timeout_s,
+            headers={"User-Agent": _USER_AGENT},
+        ) as client:
+            with client.stream("GET", url) as response:
+                if response.status_code >= 400:
+                    raise FetchError(
+                        name,
+                        f"{url} answered {response.status_code} {response.reason_phrase}: "
+                        "check the address",
+                    )
+                media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+                if media not in _HTML_TYPES:
+                    raise FetchError(
+                        name,
+                        f"{url} sent {media or 'something without a content type'}, not a web "
+                        "page: download the file and ingest that",
+                    )
+                data = _read_capped(response, url, name, limits.max_bytes)
+                final_url = str(response.url)
+    except httpx.TimeoutException:
+        raise FetchError(
+            name, f"{url} did not answer within {limits.timeout_s:g} s: try again later"
+        ) from None
+    except httpx.TooManyRedirects:
+        raise FetchError(
+            name, f"{url} redirected more than {limits.max_redirects} times: not fetched"
+        ) from None
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+        raise FetchError(name, f"{url} is not a web address that can be fetched ({exc})") from None
+    except httpx.HTTPError as exc:
+        raise FetchError(
+            name, f"{url} could not be fetched ({type(exc).__name__}: {exc})"
+        ) from None
+    return FetchedPage(url=url, final_url=final_url, name=name, data=data)
+
+
+def _read_capped(response, url: str, name: str, max_bytes: int) -> bytes:  # noqa: ANN001
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(name, _too_big(url, max_bytes))
+    chunks: list[bytes] = []
+    size = 0
+    # Decoded from any Content-Encoding, so the cap also bounds a compressed bomb.
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise FetchError(name, _too_big(url, max_bytes))
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_big(url: str, max_bytes: int) -> str:
+    megabytes = max_bytes // (1024 * 1024)
+    return f"{url} is larger than {megabytes} MB, more than a report page: not fetched"

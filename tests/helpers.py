@@ -79,27 +79,15 @@ def load(paths: list[Path], db: Path, run_id: str = "run") -> list:
     return load_results(results, settings, run_id, datetime.now())
 
 
-def ingest(
-    paths: list[str],
-    *,
-    db: str,
-    reports_dir: str,
-    raw_dir: str | None = None,
-    region: str | None = None,
-    year: int | None = None,
-    month: int | None = None,
-    load: bool = True,
-) -> dict:
-    """A whole run through the pipeline core (what ``minsheng ingest`` does without Prefect);
-    the same parameters as the ingest flow. Returns the validation report."""
+def ingest(paths: list[str], *, load: bool = True, **settings: str | int | None) -> dict:
+    """A whole run through the pipeline core (what ``minsheng ingest`` does without Prefect),
+    with the ingest flow's parameters (``db``, ``reports_dir``, ``region``, …); the report."""
     from pipelines.core.discovery import discover_documents
     from pipelines.core.run import run_pipeline
     from pipelines.core.settings import RunSettings
 
-    settings = RunSettings.build(
-        db=db, reports_dir=reports_dir, raw_dir=raw_dir, region=region, year=year, month=month
-    )
-    return run_pipeline(discover_documents(list(paths)), settings, load=load)
+    run_settings = RunSettings.build(**settings)  # type: ignore[arg-type]
+    return run_pipeline(discover_documents(list(paths)), run_settings, load=load)
 
 
 def ingest_in_flow(paths: list, tmp_path: Path, **options: object) -> tuple[object, dict]:

@@ -134,7 +134,7 @@ def find_or_start_server(*, log_path: Path | None = None, port: int | None = Non
     a new one started here."""
     configured = os.environ.get("PREFECT_API_URL")
     if configured:
-        if not is_healthy(configured):
+        if not is_healthy(configured, timeout=15.0):  # a busy server may answer slowly
             raise ServerError(
                 f"PREFECT_API_URL={configured} does not answer; start that server "
                 "(prefect server start) or unset PREFECT_API_URL to have one started"

@@ -41,6 +41,7 @@ def backfill(corpus: Path, tmp_path: Path, parallelism: Parallelism) -> Path:
     return db
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("prefect_harness")
 def test_processes_and_dask_give_the_warehouse_of_a_serial_run(
     corpus: Path, tmp_path: Path
@@ -87,7 +88,7 @@ def test_the_core_parses_in_worker_processes_to_the_warehouse_of_a_serial_run(
         db = tmp_path / f"core-{parallelism.mode}.duckdb"
         settings = RunSettings.build(db=db, reports_dir=tmp_path / "r", raw_dir=tmp_path / "raw")
         seen: list[tuple[int, int]] = []
-        with listening(lambda done, total, name: seen.append((done, total))):
+        with listening(lambda done, total, name, seen=seen: seen.append((done, total))):
             report = run_pipeline(
                 discover_documents([corpus]), settings, load=True, parallelism=parallelism
             )

@@ -21,6 +21,7 @@ from pipelines.flows.api_server import ApiServer, start_server
 from tests.conftest import SAMPLE
 
 DEPLOYMENT = "minsheng-monthly/monthly"
+pytestmark = pytest.mark.slow  # a real `prefect server start`
 
 
 @pytest.fixture(scope="module")
@@ -179,3 +180,44 @@ def test_serve_says_so_when_the_configured_server_does_not_answer(tmp_path: Path
     assert done.returncode == 2
     assert f"PREFECT_API_URL={url} does not answer" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_ingest_with_a_server_is_a_failed_flow_run_when_rows_are_quarantined(
+    tmp_path: Path, api_server: ApiServer, client
+) -> None:  # noqa: ANN001
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        FlowFilter,
+        FlowFilterName,
+    )
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    from tests.helpers import broken_sample
+
+    path = broken_sample(tmp_path / "in")
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines", "ingest", str(path), "--region", "乐清市",
+         "--db", "w.duckdb"],
+        cwd=tmp_path,
+        env={**os.environ, "PREFECT_API_URL": api_server.api_url},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines()[0] == (
+        f"recording a Prefect flow run (API at $PREFECT_API_URL {api_server.api_url})"
+    )
+    summary = "1 documents, 45 rows loaded, 3 quarantined, 2 warnings"
+    assert summary in done.stdout
+    [run] = client.read_flow_runs(
+        flow_filter=FlowFilter(name=FlowFilterName(any_=["minsheng-ingest"])),
+        sort=FlowRunSort.START_TIME_DESC,
+        limit=1,
+    )
+    assert run.state.is_failed() and run.state.message == summary
+    artifacts = client.read_artifacts(
+        artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id]))
+    )
+    assert {a.type for a in artifacts} == {"markdown", "table"}

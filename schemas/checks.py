@@ -55,6 +55,11 @@ _TABLE = (
         "name in a layouts.toml)",
     ),
     Check("table_rows", ERROR, "the table has at least one row under its header"),
+    Check(
+        "fetch",
+        ERROR,
+        "a web address answers with its page (text/html) within the time and size limits",
+    ),
     # an error rejects the document; a warning says an option overrode the document
     Check(
         "period",

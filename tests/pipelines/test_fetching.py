@@ -164,6 +164,9 @@ def test_ingest_of_addresses_loads_the_page_and_rejects_what_cannot_be_fetched(
     assert by_url[good][1:5] == ("art_1229_5678.html", "html", "loaded", 48)
     assert (tmp_path / "raw" / by_url[good][5]).read_bytes() == PAGE  # raw/ beside the db
     assert [by_url[url][3] for url in bad] == ["rejected"] * 3
+    from schemas.checks import CHECKS
+
+    assert "fetch" in CHECKS  # the rule the report shows for a page that could not be fetched
     report = json.loads(
         Path(
             tmp_path

@@ -13,6 +13,7 @@ from parsers.document import (
 )
 from parsers.errors import (
     DocumentError,
+    LimitExceeded,
     PeriodError,
     ReportError,
     TableNotFound,
@@ -26,6 +27,7 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "DocumentError",
     "Issue",
+    "LimitExceeded",
     "Location",
     "ParsedDocument",
     "PeriodError",

@@ -6,11 +6,13 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from parsers.errors import UnreadableDocument, UnsupportedFormat
+from parsers.errors import LimitExceeded, UnreadableDocument, UnsupportedFormat
 from parsers.grid import grid_to_rows
 from parsers.layouts import Layouts, builtin_layouts
 from parsers.libreoffice import LEGACY_FORMATS
+from parsers.limits import DEFAULT_LIMITS, ParseLimits, byte_size
 from parsers.model import Issue, ParsedDocument, TableRead
+from parsers.names import source_name_of
 from parsers.normalize import normalize_text
 from parsers.period import (
     PeriodHint,
@@ -23,17 +25,19 @@ from parsers.reconcile import unaccounted_rows
 from parsers.table import Header
 from parsers.text import read_text
 
-#: A format reader: ``reader(data, source_name, layouts=layouts) -> TableRead``.
+#: A format reader: ``reader(data, source_name, limits, layouts=layouts) -> TableRead``.
 Reader = Callable[..., TableRead]
 
 
-def _read_legacy(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
+def _read_legacy(
+    data: bytes, source_name: str, limits: ParseLimits, *, layouts: Layouts | None = None
+) -> TableRead:
     """A .doc, .xls, .wps, … converted by LibreOffice, then read as .docx or .xlsx."""
     from parsers.libreoffice import convert
 
     target, converted = convert(data, source_name)
     reader = read_docx_or_xlsx(target)
-    return reader(converted, source_name, layouts=layouts)
+    return reader(converted, source_name, limits, layouts=layouts)
 
 
 def read_docx_or_xlsx(fmt: str) -> Reader:
@@ -49,22 +53,41 @@ def read_docx_or_xlsx(fmt: str) -> Reader:
 def _lazy(module: str, name: str) -> Reader:
     """A reader imported on first use, so reading .txt never pays for lxml or openpyxl."""
 
-    def read(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
+    def read(
+        data: bytes, source_name: str, limits: ParseLimits, *, layouts: Layouts | None = None
+    ) -> TableRead:
         import importlib
 
         read_module: Reader = getattr(importlib.import_module(module), name)
-        return read_module(data, source_name, layouts=layouts)
+        return read_module(data, source_name, limits, layouts=layouts)
 
     return read
 
 
+def _size_bounded(read: Callable[..., TableRead]) -> Reader:
+    """A reader whose cost only the file's size bounds (checked before any reader runs)."""
+
+    def read_bounded(
+        data: bytes, source_name: str, limits: ParseLimits, *, layouts: Layouts | None = None
+    ) -> TableRead:
+        return read(data, source_name, layouts=layouts)
+
+    return read_bounded
+
+
+def _read_html(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
+    from parsers.html import read_html
+
+    return read_html(data, source_name, layouts=layouts)
+
+
 #: Suffix → (the format recorded in ``reports.source_format``, its reader).
 READERS: dict[str, tuple[str, Reader]] = {
-    ".txt": ("txt", read_text),
+    ".txt": ("txt", _size_bounded(read_text)),
     ".docx": ("docx", _lazy("parsers.docx", "read_docx")),
     ".pdf": ("pdf", _lazy("parsers.pdf", "read_pdf")),
-    ".html": ("html", _lazy("parsers.html", "read_html")),
-    ".htm": ("html", _lazy("parsers.html", "read_html")),
+    ".html": ("html", _size_bounded(_read_html)),
+    ".htm": ("html", _size_bounded(_read_html)),
     ".xlsx": ("xlsx", _lazy("parsers.xlsx", "read_xlsx")),
     ".xlsm": ("xlsm", _lazy("parsers.xlsx", "read_xlsx")),
     **{suffix: (suffix[1:], _read_legacy) for suffix in LEGACY_FORMATS},
@@ -87,10 +110,12 @@ def parse_bytes(
     year: int | None = None,
     month: int | None = None,
     layouts: Layouts | None = None,
+    limits: ParseLimits = DEFAULT_LIMITS,
 ) -> ParsedDocument:
     """Parse a document held in memory; ``source_name`` gives its format and period hints.
 
     ``layouts`` adds header words to the built-in synonyms table (``load_layouts(FILE)``).
+    A document beyond one of ``limits`` raises LimitExceeded naming that limit.
     """
     suffix = Path(source_name).suffix.lower()
     if suffix not in READERS:
@@ -99,8 +124,10 @@ def parse_bytes(
             f"'{suffix or '(none)'}' files are not reports: use .txt, .docx, .pdf, .html, "
             ".xlsx, or (with LibreOffice installed) .doc, .xls, .wps, .et, .odt, .ods, .rtf",
         )
+    if len(data) > limits.max_file_bytes:
+        raise _too_large(source_name, len(data), limits)
     fmt, reader = READERS[suffix]
-    table = reader(data, source_name, layouts=layouts)
+    table = reader(data, source_name, limits, layouts=layouts)
     rows, rejected, row_issues = grid_to_rows(
         table.grid, source_name, empty_cells_merge=table.empty_cells_merge
     )
@@ -148,14 +175,21 @@ def parse_document(
     year: int | None = None,
     month: int | None = None,
     layouts: Layouts | None = None,
+    limits: ParseLimits = DEFAULT_LIMITS,
 ) -> ParsedDocument:
     """Parse one report (a file of ``SUPPORTED_SUFFIXES``) into rows, without Prefect or DuckDB."""
     path = Path(path)
+    name = source_name_of(path)
     try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:  # before reading it into memory
+            raise _too_large(name, size, limits)
         data = path.read_bytes()
     except OSError as exc:
-        raise UnreadableDocument(path.name, f"cannot read the file ({exc.strerror})") from None
-    return parse_bytes(data, path.name, region=region, year=year, month=month, layouts=layouts)
+        raise UnreadableDocument(name, f"cannot read the file ({exc.strerror})") from None
+    return parse_bytes(
+        data, name, region=region, year=year, month=month, layouts=layouts, limits=limits
+    )
 
 
 def header_issues(
@@ -178,3 +212,11 @@ def header_issues(
         )
         for position, text in header.unknown()
     ]
+
+
+def _too_large(source_name: str, size: int, limits: ParseLimits) -> LimitExceeded:
+    return LimitExceeded(
+        source_name,
+        f"the file is {byte_size(size)}, more than {byte_size(limits.max_file_bytes)} "
+        "(the limit for one document): not read",
+    )

@@ -36,6 +36,7 @@ from lxml import etree
 from parsers.errors import UnreadableDocument
 from parsers.grid import split_marker
 from parsers.layouts import Layouts
+from parsers.limits import DEFAULT_LIMITS, ParseLimits
 from parsers.model import Issue, Location, SeenRow, TableRead
 from parsers.spanned_table import (
     Cell,
@@ -46,6 +47,7 @@ from parsers.spanned_table import (
     table_not_found,
     title_from,
 )
+from parsers.zip_limits import check_unzipped_size
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC = f"{_W}p", f"{_W}tbl", f"{_W}tr", f"{_W}tc"
@@ -68,8 +70,14 @@ _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 # --------------------------------------------------------------------------- opening
 
 
-def open_docx(data: bytes, source_name: str):  # -> docx.document.Document
-    """Bytes → a python-docx Document, or an UnreadableDocument that says what the file is."""
+def open_docx(
+    data: bytes, source_name: str, limits: ParseLimits = DEFAULT_LIMITS
+):  # -> docx.document.Document
+    """Bytes → a python-docx Document, or an UnreadableDocument that says what the file is.
+
+    The zip is checked against ``limits`` before python-docx inflates anything; python-docx's
+    own XML parser already leaves entities unresolved.
+    """
     import docx  # python-docx; imported here so that reading .txt never pays for it
 
     if not data:
@@ -104,6 +112,7 @@ def open_docx(data: bytes, source_name: str):  # -> docx.document.Document
                     source_name,
                     "a zip archive without word/document.xml: not a Word document",
                 )
+            check_unzipped_size(archive, source_name, limits)
     except zipfile.BadZipFile:
         raise UnreadableDocument(
             source_name,
@@ -295,7 +304,13 @@ def blocks_to_table(
     )
 
 
-def read_docx(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
+def read_docx(
+    data: bytes,
+    source_name: str,
+    limits: ParseLimits = DEFAULT_LIMITS,
+    *,
+    layouts: Layouts | None = None,
+) -> TableRead:
     """A Word report's bytes → its table, as grid rows numbered by their row in the table."""
-    document = open_docx(data, source_name)
+    document = open_docx(data, source_name, limits)
     return blocks_to_table(body_blocks(document.element.body), source_name, layouts)

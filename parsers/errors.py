@@ -6,6 +6,7 @@
     └── DocumentError           one document cannot be read at all
         ├── UnsupportedFormat   not a format read here (or LibreOffice is missing for it)
         ├── UnreadableDocument  corrupt, encrypted, scanned, undecodable
+        ├── LimitExceeded       beyond a bound on size, inflation, pages or parse time
         ├── TableNotFound       readable, but no progress table in it
         └── PeriodError         year, month or region missing or contradictory
 
@@ -39,6 +40,12 @@ class UnsupportedFormat(DocumentError):
 
 class UnreadableDocument(DocumentError):
     check = "readable"
+
+
+class LimitExceeded(DocumentError):
+    """A document beyond one of ``parsers.limits.ParseLimits``; the message names the limit."""
+
+    check = "within_limits"
 
 
 class TableNotFound(DocumentError):

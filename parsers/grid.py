@@ -39,7 +39,10 @@ from parsers.model import (
 )
 from parsers.normalize import normalize_cell
 
-_MARKER = re.compile(r"^\s*[(（]\s*(\d{1,3})\s*[)）]\s*")
+#: An item number as reports write it: ``(12)``, ``（12）``; up to six digits, so ``(1000)``
+#: is an item while the number still fits the warehouse's INTEGER column.
+ITEM_NUMBER = r"[(（]\s*(\d{1,6})\s*[)）]"
+_MARKER = re.compile(rf"^\s*{ITEM_NUMBER}\s*")
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[%％]")
 _NO_PLAN = {"", "∕", "/", "／", "-", "—", "无"}
 LAGGING_MARK = "滞后"

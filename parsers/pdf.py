@@ -80,9 +80,10 @@ import pdfplumber
 from pdfplumber.table import TableFinder
 from pdfplumber.utils import extract_text
 
-from parsers.errors import TableNotFound, UnreadableDocument
-from parsers.grid import parse_completion, parse_serial, split_marker
+from parsers.errors import LimitExceeded, TableNotFound, UnreadableDocument
+from parsers.grid import ITEM_NUMBER, parse_completion, parse_serial, split_marker
 from parsers.layouts import Layouts
+from parsers.limits import DEFAULT_LIMITS, ParseLimits
 from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow, TableRead
 from parsers.period import choose_title
 from parsers.table import Header, match_header
@@ -381,7 +382,7 @@ def room_at_bottom(
     return room
 
 
-_MARKER_AT_START = re.compile(r"(?:^|\x00)\s*[(（]\s*(\d{1,3})\s*[)）]")
+_MARKER_AT_START = re.compile(rf"(?:^|\x00)\s*{ITEM_NUMBER}")
 
 
 def markers_on_page(chars: list[dict], number: int) -> list[SeenRow]:
@@ -681,18 +682,52 @@ def _open_failure(source_name: str, exc: Exception) -> UnreadableDocument:
     return UnreadableDocument(source_name, f"not a PDF or damaged ({detail})")
 
 
-def read_pdf(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
+def count_pages(data: bytes) -> int | None:
+    """The page count from PDFium in milliseconds (pdfplumber takes seconds for thousands of
+    pages); None when PDFium cannot open the file, which pdfplumber then explains."""
+    import pypdfium2  # installed with pdfplumber
+
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except Exception:  # damaged or encrypted: pdfplumber's message says which
+        return None
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def _too_many_pages(source_name: str, pages: int, limits: ParseLimits) -> LimitExceeded:
+    return LimitExceeded(
+        source_name,
+        f"the PDF has {pages:,} pages, more than {limits.max_pages:,} (the limit, "
+        "--max-pages): a monthly report has far fewer; not read",
+    )
+
+
+def read_pdf(
+    data: bytes,
+    source_name: str,
+    limits: ParseLimits = DEFAULT_LIMITS,
+    *,
+    layouts: Layouts | None = None,
+) -> TableRead:
     """A PDF report's bytes → its table as grid rows with their page and row numbers."""
     if not data.strip():
         raise UnreadableDocument(source_name, "the file is empty")
+    pages = count_pages(data)
+    if pages is not None and pages > limits.max_pages:
+        raise _too_many_pages(source_name, pages, limits)
     # pdfminer logs every font it cannot measure (browser PDFs embed such fonts): not news.
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if not pdf.pages:
                 raise UnreadableDocument(source_name, "the PDF has no pages")
+            if len(pdf.pages) > limits.max_pages:  # PDFium could not count them
+                raise _too_many_pages(source_name, len(pdf.pages), limits)
             found = pdf_to_fragments(pdf, source_name, layouts)
-    except (UnreadableDocument, TableNotFound):
+    except (UnreadableDocument, TableNotFound, LimitExceeded):
         raise
     except Exception as exc:  # pdfminer raises many types for damaged files; none may escape
         raise _open_failure(source_name, exc) from None

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from parsers.errors import UnreadableDocument
 from parsers.layouts import Layouts
+from parsers.limits import DEFAULT_LIMITS, ParseLimits
 from parsers.model import Issue, Location, TableRead
 from parsers.spanned_table import (
     Cell,
@@ -74,7 +75,9 @@ def shown(cell) -> _Shown:
     return _Shown(str(value))
 
 
-def open_workbook(data: bytes, source_name: str):  # -> openpyxl.Workbook
+def open_workbook(
+    data: bytes, source_name: str, limits: ParseLimits = DEFAULT_LIMITS
+):  # -> openpyxl.Workbook
     """Bytes → an openpyxl workbook, or an UnreadableDocument saying what the file is."""
     import openpyxl  # imported here so that reading other formats never pays for it
 
@@ -102,7 +105,7 @@ def open_workbook(data: bytes, source_name: str):  # -> openpyxl.Workbook
                 raise UnreadableDocument(
                     source_name, "a zip archive without xl/workbook.xml: not an Excel workbook"
                 )
-            check_unzipped_size(archive, source_name)
+            check_unzipped_size(archive, source_name, limits)
     except zipfile.BadZipFile:
         raise UnreadableDocument(
             source_name,
@@ -291,9 +294,15 @@ def sheet_to_table(
     )
 
 
-def read_xlsx(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
+def read_xlsx(
+    data: bytes,
+    source_name: str,
+    limits: ParseLimits = DEFAULT_LIMITS,
+    *,
+    layouts: Layouts | None = None,
+) -> TableRead:
     """A workbook's bytes → the report table of its first sheet that has one."""
-    workbook = open_workbook(data, source_name)
+    workbook = open_workbook(data, source_name, limits)
     try:
         for ws in workbook.worksheets:
             table = sheet_to_table(_Sheet(ws), source_name, layouts)

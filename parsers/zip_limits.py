@@ -3,7 +3,9 @@
 A few megabytes of zip can declare small sizes and inflate to gigabytes, and the XML
 libraries would read it all. The directory's sizes are checked first, then every member is
 inflated in blocks with a byte counter, so a lying directory is caught as well; a member
-whose data does not match its checksum is a damaged file.
+whose data does not match its checksum is a damaged file. Two bounds apply
+(``parsers.limits.ParseLimits``): the whole archive, photos included, and each XML part,
+which the readers parse into memory at several times its size.
 """
 
 from __future__ import annotations
@@ -11,36 +13,60 @@ from __future__ import annotations
 import zipfile
 import zlib
 
-from parsers.errors import UnreadableDocument
+from parsers.errors import LimitExceeded, UnreadableDocument
+from parsers.limits import DEFAULT_LIMITS, ParseLimits, byte_size
 
 #: What the parts of one document may inflate to together; a real report is under 5 MB.
-MAX_UNZIPPED_BYTES = 256 * 1024 * 1024
+MAX_UNZIPPED_BYTES = DEFAULT_LIMITS.max_unzipped_bytes
 _BLOCK = 1 << 20
 
 
-def _too_big(source_name: str, limit: int) -> UnreadableDocument:
-    return UnreadableDocument(
+def _too_big(source_name: str, what: str, limit: int, kind: str) -> LimitExceeded:
+    return LimitExceeded(
         source_name,
-        f"its zip parts inflate to more than {limit // (1024 * 1024)} MB, more than any "
-        "report needs: not read",
+        f"{what} inflate{'s' if what.startswith('its part') else ''} to more than "
+        f"{byte_size(limit)} ({kind}), more than any report needs: not read",
     )
 
 
+def _is_xml(name: str) -> bool:
+    return name.endswith((".xml", ".rels"))
+
+
 def check_unzipped_size(
-    archive: zipfile.ZipFile, source_name: str, limit: int = MAX_UNZIPPED_BYTES
+    archive: zipfile.ZipFile, source_name: str, limits: ParseLimits = DEFAULT_LIMITS
 ) -> None:
-    """Raise UnreadableDocument if the archive's members inflate beyond ``limit`` bytes."""
+    """Raise LimitExceeded if the archive inflates beyond ``limits``, before any parsing.
+
+    Shared by every zip-based reader (.docx, .xlsx): call it on the open archive first.
+    """
     members = archive.infolist()
-    if sum(info.file_size for info in members) > limit:
-        raise _too_big(source_name, limit)
+    total_limit, part_limit = limits.max_unzipped_bytes, limits.max_xml_part_bytes
+    whole = ("its zip parts", total_limit, "the limit for one document")
+    if sum(info.file_size for info in members) > total_limit:
+        raise _too_big(source_name, *whole)
+    for info in members:
+        if _is_xml(info.filename) and info.file_size > part_limit:
+            raise _too_big(
+                source_name, f"its part {info.filename}", part_limit, "the limit for one XML part"
+            )
     total = 0
     try:
         for info in members:
+            part = 0
             with archive.open(info) as member:
                 while block := member.read(_BLOCK):
                     total += len(block)
-                    if total > limit:
-                        raise _too_big(source_name, limit)
+                    part += len(block)
+                    if total > total_limit:
+                        raise _too_big(source_name, *whole)
+                    if _is_xml(info.filename) and part > part_limit:
+                        raise _too_big(
+                            source_name,
+                            f"its part {info.filename}",
+                            part_limit,
+                            "the limit for one XML part",
+                        )
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
         raise UnreadableDocument(
             source_name, f"the file is damaged ({exc}): send it again"

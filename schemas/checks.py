@@ -54,6 +54,18 @@ _TABLE = (
         "each header cell names a known column; another column is kept in extra (add its "
         "name in a layouts.toml)",
     ),
+    Check(
+        "regular_file",
+        ERROR,
+        "a report is a regular file inside the folder given: links out of it, FIFOs, devices "
+        "and sockets are not read",
+    ),
+    Check(
+        "within_limits",
+        ERROR,
+        "the document stays within the limits on file size, zip inflation, PDF pages and "
+        "parse time (README: Security and limits)",
+    ),
     Check("table_rows", ERROR, "the table has at least one row under its header"),
     Check(
         "fetch",
@@ -173,7 +185,7 @@ _TABLE = (
         "completion_at_most_100",
         WARNING,
         "completion rate is at most 100%",
-        "completion rate {value}% is above 100%",
+        "completion rate {value} is above 100%",
     ),
     Check(
         "department_looks_like_organisation",

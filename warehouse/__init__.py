@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from warehouse.analysis import (
+    QueryLimits,
+    QueryRefused,
+    QueryResult,
+    QueryTimeout,
+    connect_for_analysis,
+    run_analysis_query,
+)
 from warehouse.archive import archive_bytes, archive_original
 from warehouse.catalog import loaded_periods, seen_sha256s
 from warehouse.db import DatabaseBusy, WarehouseError, connect, read_only_query
@@ -15,15 +23,22 @@ from warehouse.load import (
     record_run,
 )
 from warehouse.locking import writer_lock
+from warehouse.place import check_warehouse_place
 
 __all__ = [
     "DatabaseBusy",
     "DocumentLoad",
     "LoadOutcome",
+    "QueryLimits",
+    "QueryRefused",
+    "QueryResult",
+    "QueryTimeout",
     "WarehouseError",
     "archive_bytes",
     "archive_original",
+    "check_warehouse_place",
     "connect",
+    "connect_for_analysis",
     "export_periods",
     "load_document",
     "load_documents",
@@ -31,6 +46,7 @@ __all__ = [
     "read_only_query",
     "record_issues",
     "record_run",
+    "run_analysis_query",
     "seen_sha256s",
     "writer_lock",
 ]

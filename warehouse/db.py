@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -58,11 +59,13 @@ def connect(
     read_only: bool = False,
     wait_seconds: float = 120.0,
     on_wait: Callable[[str], None] | None = None,
+    config: dict[str, Any] | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; a write connection creates the tables and views if needed.
 
     DuckDB lets one process at a time open a file for writing. If another holds it, wait
     and retry (telling ``on_wait`` once) for up to ``wait_seconds`` before giving up.
+    ``config`` holds DuckDB settings applied as the connection opens.
     """
     path = Path(path)
     if read_only and not path.exists():
@@ -74,7 +77,7 @@ def connect(
     delay = 0.1
     while True:
         try:
-            conn = duckdb.connect(str(path), read_only=read_only)
+            conn = duckdb.connect(str(path), read_only=read_only, config=config or {})
             break
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):

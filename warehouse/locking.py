@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from warehouse.db import busy_error, free_message, waiting_message
+from warehouse.db import WarehouseError, busy_error, free_message, waiting_message
 
 
 def lock_path(db: str | Path) -> Path:
@@ -28,7 +29,13 @@ def writer_lock(
     a served deployment and workers sharing a disk. Raises ``DatabaseBusy`` after the wait.
     """
     path = lock_path(db)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # filelock takes a lock file it cannot create for one held by someone else and waits:
+        # open it first, so that only a real lock makes us wait.
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o644))
+    except OSError as exc:
+        raise WarehouseError(f"cannot create the lock file {path}: {exc.strerror}") from None
     lock = FileLock(str(path))
     try:
         lock.acquire(timeout=0)

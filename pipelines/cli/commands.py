@@ -11,6 +11,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from parsers.names import printable_path
+from pipelines.cli.terminal import for_terminal
 from pipelines.core.settings import DEFAULT_DB, RunSettings, SettingsError
 
 app = typer.Typer(
@@ -77,7 +79,7 @@ _STATUS_STYLE = {"loaded": "green", "partial": "yellow", "rejected": "red", "unc
 
 
 def _fail(message: str, code: int) -> None:
-    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
+    err.print(f"[red]error:[/red] {for_terminal(message)}", markup=True, highlight=False)
     raise typer.Exit(code)
 
 
@@ -103,8 +105,8 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
                 else ""
             )
     out.print(
-        f"[{_STATUS_STYLE.get(status, '')}]{status:<9}[/] {document['source_name']}  "
-        f"[dim]{period}[/]  {detail}"
+        f"[{_STATUS_STYLE.get(status, '')}]{status:<9}[/] {for_terminal(document['source_name'])}  "
+        f"[dim]{for_terminal(period)}[/]  {for_terminal(detail)}"
     )
     errors = [
         i
@@ -113,7 +115,7 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
     ]
     for issue in errors[:5]:
         place = Location.of_row(issue).describe()
-        out.print(f"          [dim]{place}:[/] {issue['message']}")
+        out.print(f"          [dim]{for_terminal(place)}:[/] {for_terminal(issue['message'])}")
     if len(errors) > 5:
         out.print(f"          [dim]… and {len(errors) - 5} more in the report[/]")
 
@@ -158,9 +160,10 @@ def _run(
     dask_address: str | None = None,
     prefect: bool | None = None,
     layouts: Path | None = None,
+    max_pages: int | None = None,
     fetch_timeout: float | None = None,
 ) -> None:
-    from pipelines.core.discovery import discover_documents
+    from pipelines.core.discovery import discover
     from pipelines.core.parallelism import choose_parallelism
 
     try:
@@ -172,11 +175,20 @@ def _run(
             year=year,
             month=month,
             layouts=layouts,
+            max_pages=max_pages,
             fetch_timeout=fetch_timeout,
         )
-        found = discover_documents(list(paths))
-        if not found:
-            _fail("no report files found in " + ", ".join(map(str, paths)), 2)
+        if load:
+            from warehouse import WarehouseError, check_warehouse_place
+
+            try:
+                check_warehouse_place(settings.db)  # before parsing anything
+            except WarehouseError as exc:
+                _fail(str(exc), 1)
+        discovered = discover(list(paths))
+        found = discovered.documents
+        if not found and not discovered.skipped:
+            _fail("no report files found in " + ", ".join(printable_path(p) for p in paths), 2)
         pdfs = sum(1 for path in found if str(path).lower().endswith(".pdf"))
         parallelism = choose_parallelism(pdfs, parallel, workers, dask_address)
     except SettingsError as exc:
@@ -195,14 +207,15 @@ def _run(
                     if where == "flow":
                         from pipelines.flows.run_flow import run_ingest_flow
 
+                        # the steps discover again: skipped files are reported, not read
                         report = run_ingest_flow(
-                            found, settings, load=load, parallelism=parallelism
+                            paths, settings, load=load, parallelism=parallelism
                         )
                     else:
                         from pipelines.core.run import run_pipeline
 
                         report = run_pipeline(
-                            found,
+                            paths,
                             settings,
                             load=load,
                             parallelism=parallelism,
@@ -273,6 +286,16 @@ DaskOpt = Annotated[
 ]
 
 
+MaxPagesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-pages",
+        help="Reject a PDF with more pages than this [default: 300]",
+        show_default=False,
+    ),
+]
+
+
 def _run_command(load: bool, doc: str) -> Any:
     """The ``ingest`` (``load``) or ``validate`` command: the same options, one run."""
 
@@ -289,12 +312,14 @@ def _run_command(load: bool, doc: str) -> Any:
         dask_address: DaskOpt = None,
         prefect: PrefectOpt = None,
         layouts: LayoutsOpt = None,
+        max_pages: MaxPagesOpt = None,
         fetch_timeout: FetchTimeoutOpt = None,
     ) -> None:
         _run(
             paths, load=load, db=db, region=region, year=year, month=month,
             reports_dir=reports_dir, raw_dir=raw_dir, parallel=parallel, workers=workers,
             dask_address=dask_address, prefect=prefect, layouts=layouts,
+            max_pages=max_pages,
             fetch_timeout=fetch_timeout,
         )  # fmt: skip
 
@@ -331,17 +356,31 @@ def sql(
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.table,
     full: Annotated[bool, typer.Option("--full", help="Show long texts whole in a table.")] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Stop the query after this many seconds.")
+    ] = 60.0,
+    max_rows: Annotated[
+        int, typer.Option("--max-rows", help="Print at most this many rows.")
+    ] = 100_000,
 ) -> None:
-    """Run one statement on a read-only connection to the warehouse."""
+    """Run one query on a read-only connection that reaches no other file or setting."""
     from pipelines.cli.tables import print_frame
-    from warehouse import WarehouseError, read_only_query
+    from warehouse import QueryLimits, WarehouseError, run_analysis_query
 
     try:
         settings = RunSettings.build(db=db)
-        frame = read_only_query(settings.db, statement, on_wait=lambda m: err.print(m))
+        try:
+            limits = QueryLimits(timeout_seconds=timeout, max_rows=max_rows)
+        except ValueError as exc:
+            raise SettingsError(f"--timeout/--max-rows: {exc}") from None
+        result = run_analysis_query(
+            settings.db, statement, limits, on_wait=lambda m: err.print(m, markup=False)
+        )
     except (WarehouseError, SettingsError) as exc:
         _fail(str(exc), 1)
-    print_frame(frame, format.value, out, full=full)
+    print_frame(result.frame, format.value, out, full=full)
+    if result.cut:
+        err.print(result.cut, markup=False)
 
 
 @app.command()
@@ -469,7 +508,7 @@ def main() -> None:
         if os.environ.get("MINSHENG_DEBUG"):
             raise
         err.print(
-            f"[red]error:[/red] unexpected failure: {type(exc).__name__}: {exc}\n"
-            "run again with MINSHENG_DEBUG=1 to see where it happened"
+            f"[red]error:[/red] unexpected failure: {type(exc).__name__}: "
+            f"{for_terminal(str(exc))}\nrun again with MINSHENG_DEBUG=1 to see where it happened"
         )
         sys.exit(1)

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from pipelines.cli.terminal import for_terminal
 from pipelines.core.listeners import Listener
 
 
@@ -27,7 +28,8 @@ def parse_progress(console: Console, total: int, label: str) -> Iterator[Listene
     bar = progress.add_task(label, total=total, name="")
 
     def advance(done: int, _total: int, name: str) -> None:
-        progress.update(bar, completed=done, name=name)
+        # the column is markup: a file name with [/] in it must show as written
+        progress.update(bar, completed=done, name=for_terminal(name))
 
     with progress:
         yield advance

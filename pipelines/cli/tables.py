@@ -8,6 +8,9 @@ import pandas as pd
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+
+from parsers.limits import shorten
 
 #: Text columns are cut to this many terminal cells (a CJK character takes two) unless
 #: ``full`` is asked for; in a narrow terminal they are cut further, down to ``MIN_TEXT``.
@@ -21,7 +24,8 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, float):
         return f"{value:g}"
-    return str(value)
+    # even with --full: a cell kept whole in the warehouse is not a screenful here
+    return shorten(str(value))
 
 
 def _is_numeric(series: pd.Series) -> bool:
@@ -40,7 +44,7 @@ def frame_to_table(frame: pd.DataFrame, text_width: int | None, *, plain: bool =
     for column in frame.columns:
         numeric = _is_numeric(frame[column])
         table.add_column(
-            str(column),
+            Text(str(column)),
             justify="right" if numeric else "left",
             no_wrap=True,
             overflow="ellipsis",
@@ -48,7 +52,7 @@ def frame_to_table(frame: pd.DataFrame, text_width: int | None, *, plain: bool =
             max_width=None if numeric or text_width is None else max(text_width, len(str(column))),
         )
     for row in frame.itertuples(index=False):
-        table.add_row(*(_cell(v) for v in row))
+        table.add_row(*(Text(_cell(v)) for v in row))
     return table
 
 

@@ -20,6 +20,8 @@ from parsers import (
     parse_document,
 )
 from parsers.layouts import Layouts, load_layouts
+from parsers.limits import DEFAULT_LIMITS, ParseLimits
+from parsers.names import source_name_of
 from pipelines.core.fetching import FetchError, FetchLimits, fetch_page, page_name, web_address
 from pipelines.core.settings import PeriodOptions
 from schemas import validate_rows
@@ -55,7 +57,8 @@ class DocumentResult:
 
 def _sha256(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with path.open("rb") as file:  # in blocks: a rejected file may be too large to hold
+            return hashlib.file_digest(file, "sha256").hexdigest()
     except OSError:
         return None
 
@@ -72,11 +75,11 @@ def rejected_document(
     """A result for a document that cannot be used at all, with the one issue that says why."""
     from parsers import source_format
 
-    issue = Issue(path.name, check, problem, action="document rejected")
+    issue = Issue(source_name_of(path), check, problem, action="document rejected")
     region, year, month = period
     return DocumentResult(
         path=str(path),
-        source_name=path.name,
+        source_name=source_name_of(path),
         source_format=fmt or source_format(path),
         source_sha256=sha256 if sha256 is not None else _sha256(path),
         region=region,
@@ -99,14 +102,38 @@ def _load_layouts(path: str) -> Layouts:
     return load_layouts(path)
 
 
+def skipped_document(path: Path, reason: str) -> DocumentResult:
+    """A file the folder scan did not read (a link out of the folder, a FIFO, …).
+
+    Rejected like an unreadable document but never opened: no checksum, nothing archived.
+    """
+    issue = Issue(source_name_of(path), "regular_file", reason, action="document rejected")
+    return DocumentResult(
+        path=str(path),
+        source_name=source_name_of(path),
+        source_format=None,
+        source_sha256=None,
+        region=None,
+        year=None,
+        month=None,
+        status="rejected",
+        rows=pd.DataFrame(),
+        issues=[issue],
+        problem=reason,
+    )
+
+
 def check_document(
-    path: str | Path, period: PeriodOptions, fetch: FetchLimits | None = None
+    path: str | Path,
+    period: PeriodOptions,
+    fetch: FetchLimits | None = None,
+    limits: ParseLimits = DEFAULT_LIMITS,
 ) -> DocumentResult:
     """Parse and validate one document (a file, or a page a web address names); never raises
     for a bad document."""
     url = web_address(path)
     if url is not None:
-        return _check_web_page(url, period, fetch or FetchLimits())
+        return _check_web_page(url, period, fetch or FetchLimits(), limits)
     path = Path(path)
     try:
         doc = parse_document(
@@ -115,6 +142,7 @@ def check_document(
             year=period.year,
             month=period.month,
             layouts=layouts_of(period),
+            limits=limits,
         )
     except DocumentError as exc:
         return rejected_document(path, exc.check, exc.problem)
@@ -173,7 +201,9 @@ def _checked(doc: ParsedDocument, path: Path) -> DocumentResult:
     )
 
 
-def _check_web_page(url: str, period: PeriodOptions, fetch: FetchLimits) -> DocumentResult:
+def _check_web_page(
+    url: str, period: PeriodOptions, fetch: FetchLimits, limits: ParseLimits
+) -> DocumentResult:
     """Fetch the page and check it as a document named after its address."""
     try:
         page = fetch_page(url, fetch)
@@ -188,6 +218,7 @@ def _check_web_page(url: str, period: PeriodOptions, fetch: FetchLimits) -> Docu
             year=period.year,
             month=period.month,
             layouts=layouts_of(period),
+            limits=limits,
         )
     except DocumentError as exc:
         rejected = rejected_document(

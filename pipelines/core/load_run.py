@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from parsers.names import printable_path
 from pipelines.core.checking import DocumentResult, issue_record, quarantine_frame
 from pipelines.core.cross_month import with_cross_month_issues
 from pipelines.core.settings import RunSettings
@@ -55,7 +56,7 @@ class DocumentOutcome:
 
 
 def result_report_id(result: DocumentResult) -> str:
-    sha = result.source_sha256 or f"unreadable:{result.path}"
+    sha = result.source_sha256 or f"unreadable:{printable_path(result.path)}"
     return make_report_id(sha, result.region, result.year, result.month)
 
 
@@ -186,9 +187,14 @@ def load_results(
     writer lock: one loader at a time.
     """
     with writer_lock(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait):
-        return _load_locked(
-            results, settings, run_id, started_at, report_path=report_path, on_wait=on_wait
-        )
+        try:
+            return _load_locked(
+                results, settings, run_id, started_at, report_path=report_path, on_wait=on_wait
+            )
+        except (duckdb.IOException, OSError) as exc:
+            # a full or read-only disk met while writing: the transaction rolled back
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise WarehouseError(f"cannot write {settings.db}: {first}") from None
 
 
 def _load_locked(

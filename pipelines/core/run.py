@@ -11,17 +11,31 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pipelines.core.checking import DocumentResult, check_document, reject_repeated_periods
-from pipelines.core.discovery import discover_documents
+from pipelines.core.checking import (
+    DocumentResult,
+    check_document,
+    reject_repeated_periods,
+    skipped_document,
+)
+from pipelines.core.discovery import discover
 from pipelines.core.listeners import document_parsed
 from pipelines.core.load_run import DocumentOutcome, load_results, validate_results
 from pipelines.core.parallelism import Parallelism, map_in_order, worker_processes
 from pipelines.core.settings import RunSettings
 from pipelines.reports.validation import build_run_report, new_run_id, write_report
+from warehouse import check_warehouse_place
 
 
-def check_documents(paths: Sequence[str | Path], settings: RunSettings) -> list[DocumentResult]:
-    """Read and check each document, in order; a period reported twice keeps the first."""
+def check_documents(
+    paths: Sequence[str | Path],
+    settings: RunSettings,
+    skipped: Sequence[tuple[Path, str]] = (),
+) -> list[DocumentResult]:
+    """Read and check each document, in order; a period reported twice keeps the first.
+
+    ``skipped`` files (links out of the folder, FIFOs, …) are never opened: each becomes a
+    rejected document saying why.
+    """
     done = 0
 
     def parsed(index: int) -> None:
@@ -30,9 +44,13 @@ def check_documents(paths: Sequence[str | Path], settings: RunSettings) -> list[
         document_parsed(done, len(paths), str(paths[index]))
 
     results = map_in_order(
-        check_document, [(str(p), settings.period, settings.fetch) for p in paths], parsed
+        check_document,
+        [(str(p), settings.period, settings.fetch, settings.limits) for p in paths],
+        parsed,
     )
-    return reject_repeated_periods(results)
+    return reject_repeated_periods(
+        [*results, *(skipped_document(path, reason) for path, reason in skipped)]
+    )
 
 
 def outcomes_of(
@@ -77,11 +95,13 @@ def run_pipeline(
     on_wait: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Run every step in this process and return the validation report, as written."""
+    if load:
+        check_warehouse_place(settings.db)  # a bad place fails now, not after the parse
     started_at = datetime.now()
     run_id = new_run_id(started_at)
-    documents = discover_documents(list(paths))
+    found = discover(list(paths))
     with worker_processes(parallelism or Parallelism()):
-        results = check_documents(documents, settings)
+        results = check_documents(found.documents, settings, found.skipped)
     outcomes = outcomes_of(results, settings, run_id, started_at, load=load, on_wait=on_wait)
     report = run_report(run_id, started_at, outcomes, settings, load=load)
     json_path, html_path = write_report(report, settings.reports_dir)

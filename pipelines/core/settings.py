@@ -1,11 +1,17 @@
-"""Run settings, checked once at the edge (command line, flow parameters, environment)."""
+"""Run settings, checked once at the edge (command line, flow parameters, environment).
+
+The bounds a document may reach are ``parsers.limits.ParseLimits`` (``RunSettings.limits``);
+the bounds of an analyst's query are ``warehouse.analysis.QueryLimits``; of a fetched page
+``pipelines.core.fetching.FetchLimits``. The README's "Security and limits" lists them.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from parsers.limits import DEFAULT_LIMITS, ParseLimits
 from pipelines.core.fetching import FetchLimits
 
 DEFAULT_DB = Path("data/minsheng.duckdb")
@@ -44,6 +50,7 @@ class RunSettings:
     raw_dir: Path = DEFAULT_DB.parent / "raw"
     period: PeriodOptions = PeriodOptions()
     fetch: FetchLimits = FetchLimits()
+    limits: ParseLimits = DEFAULT_LIMITS
     lock_wait_seconds: float = 300.0
     #: Seconds to hold each load transaction open before COMMIT: fault injection for tests
     #: of crash safety and lock waits only (``MINSHENG_FAULT_PAUSE_BEFORE_COMMIT``).
@@ -61,6 +68,7 @@ class RunSettings:
         month: int | None = None,
         layouts: str | Path | None = None,
         fetch_timeout: float | None = None,
+        max_pages: int | None = None,
     ) -> RunSettings:
         """Settings from options, falling back to ``$MINSHENG_DB`` and the defaults.
 
@@ -79,6 +87,7 @@ class RunSettings:
                 region=region, year=year, month=month, layouts=_layouts_file(layouts, db_path)
             ),
             fetch=_fetch_limits(fetch_timeout),
+            limits=_limits(max_pages),
             fault_pause_before_commit=_seconds("MINSHENG_FAULT_PAUSE_BEFORE_COMMIT"),
         )
 
@@ -98,6 +107,14 @@ def _layouts_file(given: str | Path | None, db: Path) -> str | None:
     except LayoutsError as exc:
         raise SettingsError(f"{flag}{exc}") from None
     return str(path)
+
+
+def _limits(max_pages: int | None) -> ParseLimits:
+    if max_pages is None:
+        return DEFAULT_LIMITS
+    if max_pages < 1:
+        raise SettingsError(f"--max-pages {max_pages}: give 1 or more")
+    return replace(DEFAULT_LIMITS, max_pages=max_pages)
 
 
 def _fetch_limits(timeout: float | None) -> FetchLimits:

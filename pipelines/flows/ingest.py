@@ -20,8 +20,15 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from pipelines.core.checking import DocumentResult, check_document, reject_repeated_periods
-from pipelines.core.discovery import discover_documents
+from parsers.limits import ParseLimits
+from parsers.names import printable_path
+from pipelines.core.checking import (
+    DocumentResult,
+    check_document,
+    reject_repeated_periods,
+    skipped_document,
+)
+from pipelines.core.discovery import discover
 from pipelines.core.fetching import FetchLimits
 from pipelines.core.listeners import document_parsed
 from pipelines.core.load_run import (
@@ -32,8 +39,9 @@ from pipelines.core.load_run import (
 from pipelines.core.parallelism import DEFAULT_THREADS, in_worker
 from pipelines.core.run import run_report
 from pipelines.core.settings import PeriodOptions, RunSettings
+from pipelines.reports.markdown import markdown_text
 from pipelines.reports.validation import issues_markdown, new_run_id, summary_line, write_report
-from warehouse import DatabaseBusy
+from warehouse import DatabaseBusy, check_warehouse_place
 
 T = TypeVar("T")
 
@@ -50,8 +58,11 @@ def gather_in_order(futures: Sequence[PrefectFuture[T]], names: Sequence[Any]) -
 
 
 @task(name="check-document", task_run_name="check {path}", cache_policy=NO_CACHE)
-def check_document_task(path: str, period: PeriodOptions, fetch: FetchLimits) -> DocumentResult:
-    return in_worker(check_document, path, period, fetch)
+def check_document_task(
+    path: str, period: PeriodOptions, fetch: FetchLimits, limits: ParseLimits, shown_path: str
+) -> DocumentResult:
+    """``shown_path`` names the task run: Prefect's events refuse a name that is not UTF-8."""
+    return in_worker(check_document, path, period, fetch, limits)
 
 
 def _retry_when_busy(task: Any, task_run: Any, state: Any) -> bool:
@@ -129,13 +140,15 @@ def publish_report_task(report: dict[str, Any], settings: RunSettings) -> dict[s
         create_table_artifact(
             key=artifact_key(document["region"] if document["year"] is not None else None),
             table=rows,
-            description=(
-                f"{document['region']} {document['year']}年{document['month']}月"
-                if document["year"] is not None
-                else f"{document['source_name']} (period unknown)"
-            )
-            + f": {document['status']}, {document['rows_loaded']} rows loaded, "
-            f"{document['rows_quarantined']} quarantined",
+            description=markdown_text(
+                (
+                    f"{document['region']} {document['year']}年{document['month']}月"
+                    if document["year"] is not None
+                    else f"{document['source_name']} (period unknown)"
+                )
+                + f": {document['status']}, {document['rows_loaded']} rows loaded, "
+                f"{document['rows_quarantined']} quarantined"
+            ),
         )
     return {"json": str(json_path), "html": str(html_path)}
 
@@ -151,13 +164,20 @@ class RunRejected(Exception):
 def ingest_steps(paths: list[str], settings: RunSettings, *, load: bool) -> dict[str, Any]:
     """The pipeline's steps as tasks of the flow run that calls this: the run the operator
     triggered is the one that holds the tasks and the artifacts."""
+    if load:
+        check_warehouse_place(settings.db)  # a bad place fails now, not after the parse
     started_at = datetime.now()
     run_id = new_run_id(started_at)
-    documents = [str(p) for p in discover_documents(list(paths))]
+    found = discover(list(paths))
+    documents = [str(p) for p in found.documents]
     futures = [
-        check_document_task.submit(path, settings.period, settings.fetch) for path in documents
+        check_document_task.submit(
+            path, settings.period, settings.fetch, settings.limits, printable_path(path)
+        )
+        for path in documents
     ]
-    results = reject_repeated_periods(gather_in_order(futures, documents))
+    skipped = [skipped_document(path, reason) for path, reason in found.skipped]
+    results = reject_repeated_periods([*gather_in_order(futures, documents), *skipped])
     if load:
         # quote(): Prefect would otherwise walk every row of every document looking for futures.
         outcomes = load_task(cast(Any, quote(results)), settings, run_id, started_at)
@@ -195,6 +215,7 @@ def ingest_flow(
     load: bool = True,
     layouts: str | None = None,
     fetch_timeout: float | None = None,
+    max_pages: int | None = None,
 ) -> Any:
     """Parse, check and (unless ``load`` is false) load the given reports; write the report.
 
@@ -209,5 +230,6 @@ def ingest_flow(
         month=month,
         layouts=layouts,
         fetch_timeout=fetch_timeout,
+        max_pages=max_pages,
     )
     return final_state(ingest_steps(paths, settings, load=load))

@@ -53,6 +53,7 @@ def run_ingest_flow(
                 load=load,
                 layouts=settings.period.layouts,
                 fetch_timeout=settings.fetch.timeout_s,
+                max_pages=settings.limits.max_pages,
                 return_state=True,
             )
     return report_of(state)

@@ -125,7 +125,7 @@ def _departments_frame(summary: MonthSummary) -> pd.DataFrame:
 def print_summary(summary: MonthSummary, console: Console) -> None:
     """The month as text: headline, rows behind with streaks, recovered, movers, departments."""
     for line in headline(summary):
-        console.print(line, highlight=False)
+        console.print(line, highlight=False, markup=False)
 
     def section(title: str, frame: pd.DataFrame, empty: str) -> None:
         console.print(f"\n[bold]{title}[/]")

@@ -12,7 +12,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from parsers import Location
+from parsers.limits import shorten
 from pipelines.core.load_run import DocumentOutcome
+from pipelines.reports.markdown import markdown_text
 from schemas.checks import describe_rule
 
 
@@ -87,6 +89,9 @@ def render_html(report: dict[str, Any]) -> str:
         lstrip_blocks=True,
     )
     env.filters["place"] = _place
+    # A cell kept whole in the warehouse is shortened here: one huge value must not make
+    # the page unusable.
+    env.filters["shorten"] = lambda value: shorten(str(value))
     # Archived originals are named by their sha256: the first characters identify one.
     env.filters["archive_name"] = lambda path: Path(str(path)).name[:12] + "…"
     documents = sorted(report["documents"], key=lambda d: _STATUS_ORDER.get(d["status"], 9))
@@ -156,7 +161,8 @@ def issues_markdown(report: dict[str, Any]) -> str:
     ]
     for d in report["documents"]:
         lines.append(
-            f"| {d['source_name']} | {d['status']} | {d['rows_loaded']} | {d['rows_quarantined']} |"
+            f"| {markdown_text(d['source_name'])} | {d['status']} | {d['rows_loaded']} "
+            f"| {d['rows_quarantined']} |"
         )
     problems = [(d, i) for d in report["documents"] for i in d["issues"]]
     if problems:
@@ -176,10 +182,5 @@ def issues_markdown(report: dict[str, Any]) -> str:
                 i.get("rule") or "",
                 i["action"],
             ]
-            lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+            lines.append("| " + " | ".join(markdown_text(c) for c in cells) + " |")
     return "\n".join(lines)
-
-
-def _md_cell(value: object) -> str:
-    """A value fit for one Markdown table cell: pipes escaped, no line breaks."""
-    return str(value).replace("|", "\\|").replace("\n", " ")

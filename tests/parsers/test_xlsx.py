@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from parsers import TableNotFound, UnreadableDocument, parse_bytes, parse_document
+from parsers import LimitExceeded, TableNotFound, UnreadableDocument, parse_bytes, parse_document
+from parsers.limits import ParseLimits
 from parsers.xlsx import read_xlsx
 from parsers.zip_limits import check_unzipped_size
 from tests.conftest import FIXTURES
@@ -124,8 +125,8 @@ def test_bad_workbooks_are_rejected_with_a_message(data: bytes, message: str) ->
 
 def test_a_zip_that_inflates_beyond_the_limit_is_not_opened() -> None:
     with zipfile.ZipFile(AUGUST) as archive:
-        with pytest.raises(UnreadableDocument, match="inflate to more than 0 MB"):
-            check_unzipped_size(archive, "a.xlsx", limit=1000)
+        with pytest.raises(LimitExceeded, match="inflate to more than 1,000 bytes"):
+            check_unzipped_size(archive, "a.xlsx", ParseLimits(max_unzipped_bytes=1000))
         check_unzipped_size(archive, "a.xlsx")  # the real file is far below the default
 
 

@@ -1,0 +1,132 @@
+"""Hostile documents made at test time (never committed): zip bombs and huge PDFs.
+
+Each generator takes a second or less: a zip bomb repeats one deflate segment made with a
+full flush (it refers to nothing before it, so copies of it are a valid stream), and a PDF of
+thousands of pages shares one empty content stream.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+from tests.conftest import FIXTURES
+
+_BLOCK = 1 << 20
+
+
+def _deflated(data: bytes) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush()
+
+
+def _zip_bytes(members: list[tuple[str, bytes, int, int]]) -> bytes:
+    """A zip archive from ``(name, raw deflate data, crc, declared size)`` written by hand."""
+    out = bytearray()
+    central = bytearray()
+    for name, data, crc, size in members:
+        offset = len(out)
+        encoded = name.encode()
+        fields = (20, 0, 8, 0, 0, crc, len(data), size, len(encoded), 0)
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields) + encoded + data
+        central += struct.pack(
+            "<IHHHHHHIIIHHHHHII",
+            0x02014B50,
+            20,
+            *fields,
+            0,
+            0,
+            0,
+            0,
+            offset,
+        )
+        central += encoded
+    end = struct.pack(
+        "<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central), len(out), 0
+    )
+    return bytes(out + central + end)
+
+
+def inflating_docx(path: Path, inflated_bytes: int = 1 << 30, *, lie: bool = False) -> Path:
+    """The August .docx with ``word/document.xml`` inflating to ``inflated_bytes``."""
+    source = FIXTURES / "yueqing-2022-08.docx"
+    return inflating_zip(source, "word/document.xml", path, inflated_bytes, lie=lie)
+
+
+def inflating_xlsx(path: Path, inflated_bytes: int = 1 << 30, *, lie: bool = False) -> Path:
+    """The August .xlsx with its first sheet inflating to ``inflated_bytes``."""
+    source = FIXTURES / "xlsx" / "yueqing-2022-08.xlsx"
+    return inflating_zip(source, "xl/worksheets/sheet1.xml", path, inflated_bytes, lie=lie)
+
+
+def inflating_zip(
+    source: Path, member: str, path: Path, inflated_bytes: int, *, lie: bool = False
+) -> Path:
+    """``source`` with its XML part ``member`` padded with spaces to ``inflated_bytes``.
+
+    The zip is about a thousandth of that. With ``lie`` its directory declares the part's
+    original small size, so only counting while inflating can catch it.
+    """
+    members: list[tuple[str, bytes, int, int]] = []
+    with zipfile.ZipFile(source) as original:
+        for info in original.infolist():
+            data = original.read(info)
+            if info.filename != member:
+                members.append((info.filename, _deflated(data), zlib.crc32(data), len(data)))
+                continue
+            block = b" " * _BLOCK
+            count = inflated_bytes // _BLOCK
+            head, tail = data.split(b">", 1)  # spaces after the first tag change nothing
+            head += b">"
+            finisher = zlib.compressobj(9, zlib.DEFLATED, -15)
+            packed = (
+                _raw_segment(head)
+                + _raw_segment(block) * count
+                + finisher.compress(tail)
+                + finisher.flush()
+            )
+            crc = zlib.crc32(tail, _crc_of(head, block, count))
+            declared = len(data) if lie else len(head) + count * _BLOCK + len(tail)
+            members.append((info.filename, packed, crc, declared))
+    path.write_bytes(_zip_bytes(members))
+    return path
+
+
+def _raw_segment(data: bytes) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush(zlib.Z_FULL_FLUSH)
+
+
+def _crc_of(head: bytes, block: bytes, count: int) -> int:
+    crc = zlib.crc32(head)
+    for _ in range(count):
+        crc = zlib.crc32(block, crc)
+    return crc
+
+
+def many_page_pdf(path: Path, pages: int = 2000) -> Path:
+    """A valid PDF of ``pages`` empty pages (all sharing one content stream)."""
+    objects: list[bytes] = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids ["
+        + b" ".join(f"{4 + i} 0 R".encode() for i in range(pages))
+        + f"] /Count {pages} >>".encode(),
+        b"<< /Length 0 >>\nstream\n\nendstream",
+    ]
+    for _ in range(pages):
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] /Contents 3 0 R >>")
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    path.write_bytes(bytes(out))
+    return path

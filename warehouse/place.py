@@ -1,0 +1,84 @@
+"""Whether a path can hold the warehouse, checked before a run parses anything.
+
+Without this a run given a read-only disk, a full disk or a path under ``/proc`` parsed every
+document first and then failed while writing (or waited five minutes on a "lock" that was
+really a permission error). Each problem is one line naming the path.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from warehouse.db import WarehouseError
+
+#: Kernel and pseudo filesystems: nothing there can hold a database.
+SPECIAL_FILESYSTEMS = frozenset(
+    {
+        "proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs", "securityfs",
+        "tracefs", "configfs", "fusectl", "pstore", "bpf", "mqueue", "hugetlbfs", "autofs",
+        "binfmt_misc", "efivarfs", "rpc_pipefs", "nsfs",
+    }
+)  # fmt: skip
+#: Free space a run needs at the least: a year of reports takes a few MB; below this the
+#: write would fail half-way.
+MIN_FREE_BYTES = 16 * 1024 * 1024
+
+
+def filesystem_type(path: Path) -> str | None:
+    """The type of the filesystem holding ``path`` (from /proc/self/mounts), if known."""
+    try:
+        mounts = Path("/proc/self/mounts").read_text("utf-8", "replace").splitlines()
+    except OSError:
+        return None
+    best, kind = "", None
+    target = str(path)
+    for line in mounts:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, kind = point, fields[2]
+    return kind
+
+
+def _existing_parent(path: Path) -> Path:
+    for candidate in [path, *path.parents]:
+        if candidate.exists():
+            return candidate
+    return Path("/")
+
+
+def check_warehouse_place(db: str | Path, *, min_free_bytes: int = MIN_FREE_BYTES) -> None:
+    """Raise WarehouseError if ``db`` cannot be created or written; say where and why."""
+    db = Path(db)
+    absolute = Path(os.path.abspath(db))
+    kind = filesystem_type(absolute)
+    if kind in SPECIAL_FILESYSTEMS:
+        raise WarehouseError(
+            f"{db}: this is on a {kind} filesystem, not a disk: choose another --db"
+        )
+    folder = _existing_parent(absolute.parent)
+    if not folder.is_dir():
+        raise WarehouseError(f"{db}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        reason = "read-only filesystem" if _read_only(folder) else "no permission to write there"
+        raise WarehouseError(f"{db}: cannot write in {folder} ({reason})")
+    if db.exists() and not os.access(db, os.W_OK):
+        raise WarehouseError(f"{db}: the file is not writable (no permission)")
+    free = shutil.disk_usage(folder).free
+    if free < min_free_bytes:
+        raise WarehouseError(
+            f"{db}: no space left on its disk ({free // 1024:,} KB free; a run needs "
+            f"{min_free_bytes // (1024 * 1024)} MB)"
+        )
+
+
+def _read_only(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from parsers.errors import LimitExceeded, UnreadableDocument, UnsupportedFormat
 from parsers.grid import grid_to_rows
+from parsers.layouts import Layouts, builtin_layouts
 from parsers.libreoffice import LEGACY_FORMATS
 from parsers.limits import DEFAULT_LIMITS, ParseLimits, byte_size
-from parsers.model import ParsedDocument, TableRead
+from parsers.model import Issue, ParsedDocument, TableRead
 from parsers.names import source_name_of
 from parsers.normalize import normalize_text
 from parsers.ocr.runner import IMAGE_SUFFIXES, SERIAL, OcrRunner, require_ocr
@@ -18,41 +19,55 @@ from parsers.period import (
     PeriodHint,
     hint_from_filename,
     hint_from_title,
+    period_kind,
     resolve_period,
 )
 from parsers.reconcile import unaccounted_rows
+from parsers.table import Header
 from parsers.text import read_text
 
-#: ``reader(data, source_name, limits)``: every reader takes the same three arguments.
-Reader = Callable[[bytes, str, ParseLimits], TableRead]
+#: A format reader: ``reader(data, source_name, limits, layouts=layouts) -> TableRead``.
+Reader = Callable[..., TableRead]
 
 
 def _read_pdf(
-    data: bytes, source_name: str, limits: ParseLimits, ocr: OcrRunner = SERIAL
+    data: bytes,
+    source_name: str,
+    limits: ParseLimits,
+    ocr: OcrRunner = SERIAL,
+    *,
+    layouts: Layouts | None = None,
 ) -> TableRead:
     """A PDF: its text layer, and OCR for pages that are only a scanned image."""
     from parsers.pdf import read_pdf
 
-    return read_pdf(data, source_name, limits, ocr)
+    return read_pdf(data, source_name, limits, ocr, layouts=layouts)
 
 
 def _read_image(
-    data: bytes, source_name: str, limits: ParseLimits, ocr: OcrRunner = SERIAL
+    data: bytes,
+    source_name: str,
+    limits: ParseLimits,
+    ocr: OcrRunner = SERIAL,
+    *,
+    layouts: Layouts | None = None,
 ) -> TableRead:
     """Scanned pages sent as image files (PNG, JPEG, TIFF), read by OCR."""
     require_ocr(source_name)
     from parsers.ocr.reader import read_image
 
-    return read_image(data, source_name, ocr)
+    return read_image(data, source_name, ocr, layouts)
 
 
-def _read_legacy(data: bytes, source_name: str, limits: ParseLimits) -> TableRead:
+def _read_legacy(
+    data: bytes, source_name: str, limits: ParseLimits, *, layouts: Layouts | None = None
+) -> TableRead:
     """A .doc, .xls, .wps, … converted by LibreOffice, then read as .docx or .xlsx."""
     from parsers.libreoffice import convert
 
     target, converted = convert(data, source_name)
     reader = read_docx_or_xlsx(target)
-    return reader(converted, source_name, limits)
+    return reader(converted, source_name, limits, layouts=layouts)
 
 
 def read_docx_or_xlsx(fmt: str) -> Reader:
@@ -68,28 +83,32 @@ def read_docx_or_xlsx(fmt: str) -> Reader:
 def _lazy(module: str, name: str) -> Reader:
     """A reader imported on first use, so reading .txt never pays for lxml or openpyxl."""
 
-    def read(data: bytes, source_name: str, limits: ParseLimits) -> TableRead:
+    def read(
+        data: bytes, source_name: str, limits: ParseLimits, *, layouts: Layouts | None = None
+    ) -> TableRead:
         import importlib
 
         read_module: Reader = getattr(importlib.import_module(module), name)
-        return read_module(data, source_name, limits)
+        return read_module(data, source_name, limits, layouts=layouts)
 
     return read
 
 
-def _size_bounded(read: Callable[[bytes, str], TableRead]) -> Reader:
+def _size_bounded(read: Callable[..., TableRead]) -> Reader:
     """A reader whose cost only the file's size bounds (checked before any reader runs)."""
 
-    def read_bounded(data: bytes, source_name: str, limits: ParseLimits) -> TableRead:
-        return read(data, source_name)
+    def read_bounded(
+        data: bytes, source_name: str, limits: ParseLimits, *, layouts: Layouts | None = None
+    ) -> TableRead:
+        return read(data, source_name, layouts=layouts)
 
     return read_bounded
 
 
-def _read_html(data: bytes, source_name: str) -> TableRead:
+def _read_html(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
     from parsers.html import read_html
 
-    return read_html(data, source_name)
+    return read_html(data, source_name, layouts=layouts)
 
 
 #: Suffix → (the format recorded in ``reports.source_format``, its reader).
@@ -123,11 +142,13 @@ def parse_bytes(
     region: str | None = None,
     year: int | None = None,
     month: int | None = None,
+    layouts: Layouts | None = None,
     limits: ParseLimits = DEFAULT_LIMITS,
     ocr: OcrRunner = SERIAL,
 ) -> ParsedDocument:
     """Parse a document held in memory; ``source_name`` gives its format and period hints.
 
+    ``layouts`` adds header words to the built-in synonyms table (``load_layouts(FILE)``).
     A document beyond one of ``limits`` raises LimitExceeded naming that limit. Scanned pages
     and image files are read by OCR through ``ocr`` (serially by default).
     """
@@ -143,11 +164,13 @@ def parse_bytes(
         raise _too_large(source_name, len(data), limits)
     fmt, reader = READERS[suffix]
     if reader in _READS_SCANS:
-        table = reader(data, source_name, limits, ocr=ocr)  # type: ignore[call-arg]
+        table = reader(data, source_name, limits, ocr=ocr, layouts=layouts)
     else:
-        table = reader(data, source_name, limits)
-    rows, rejected = grid_to_rows(table.grid, source_name)
-    issues = list(table.issues)
+        table = reader(data, source_name, limits, layouts=layouts)
+    rows, rejected, row_issues = grid_to_rows(
+        table.grid, source_name, empty_cells_merge=table.empty_cells_merge
+    )
+    issues = [*table.issues, *row_issues]
     if table.ocr_cells:
         from parsers.ocr.correct import correct_near_misses, document_names
 
@@ -161,13 +184,17 @@ def parse_bytes(
         rejected,
         key=lambda r: r.location.sort_key(),
     )
+    title_hint = hint_from_title(table.title or "")
+    filename_hint = hint_from_filename(Path(source_name).name)
     resolved_region, resolved_year, resolved_month, period_issues = resolve_period(
         source_name,
         option=PeriodHint(region, year, month),
-        title=hint_from_title(table.title or ""),
-        filename=hint_from_filename(Path(source_name).name),
+        title=title_hint,
+        filename=filename_hint,
         header_month=table.header_month,
     )
+    kind = period_kind(title_hint, filename_hint)
+    rows["period_kind"] = kind
     return ParsedDocument(
         source_name=source_name,
         source_format=table.source_format or fmt,
@@ -177,9 +204,10 @@ def parse_bytes(
         month=resolved_month,
         rows=rows,
         rejected=rejected,
-        issues=[*period_issues, *issues],
+        issues=[*period_issues, *header_issues(table.header, source_name, layouts), *issues],
         title=normalize_text(table.title) if table.title else None,
         ocr_cells=table.ocr_cells,
+        period_kind=kind,
     )
 
 
@@ -189,6 +217,7 @@ def parse_document(
     region: str | None = None,
     year: int | None = None,
     month: int | None = None,
+    layouts: Layouts | None = None,
     limits: ParseLimits = DEFAULT_LIMITS,
     ocr: OcrRunner = SERIAL,
 ) -> ParsedDocument:
@@ -202,7 +231,38 @@ def parse_document(
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableDocument(name, f"cannot read the file ({exc.strerror})") from None
-    return parse_bytes(data, name, region=region, year=year, month=month, limits=limits, ocr=ocr)
+    return parse_bytes(
+        data,
+        name,
+        region=region,
+        year=year,
+        month=month,
+        layouts=layouts,
+        limits=limits,
+        ocr=ocr,
+    )
+
+
+def header_issues(
+    header: Header | None, source_name: str, layouts: Layouts | None = None
+) -> list[Issue]:
+    """A warning per header column that names no known column: its values go to ``extra``."""
+    if header is None:
+        return []
+    known = ", ".join((layouts or builtin_layouts()).labels.values())
+    return [
+        Issue(
+            source_name,
+            "unknown_column",
+            f"column {position + 1} `{text}` is not a known column (known: {known}); "
+            "its values are kept in extra",
+            severity="warning",
+            column=text,
+            value=text,
+            action="column kept in extra",
+        )
+        for position, text in header.unknown()
+    ]
 
 
 def _too_large(source_name: str, size: int, limits: ParseLimits) -> LimitExceeded:

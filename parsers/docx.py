@@ -3,7 +3,7 @@
 The file is opened with python-docx, then each table's XML is walked once with lxml,
 visiting only rows, cells, spans, merges, paragraphs and text: ``row.cells`` would build a
 proxy per grid position and ``table.cell(i, j)`` is quadratic. What the XML says becomes a
-six-cell ``GridRow``:
+``GridRow`` with its cells by column name (``parsers.spanned_table``, ``Header.grid_row``):
 
 - ``w:gridSpan`` widens a cell over several grid columns;
 - ``<w:vMerge w:val="restart"/>`` starts a vertical merge and a bare ``<w:vMerge/>``
@@ -11,11 +11,12 @@ six-cell ``GridRow``:
   flags it inherited (a project cell merged over two rows makes them one item, sub_no 1, 2);
 - a cell's paragraphs are joined with a newline, empty leading and trailing ones dropped.
 
-Around the table: the first table whose header matches is the report; the non-empty
-paragraph above it that names a period is its title. Later tables that repeat the header,
-or have six columns and no header of their own, continue it (Word splits a long table that
-way), and as a merge cannot cross from one table to the next, empty project, department and
-leader cells in a continuation's first data row are read as merged from above. A row that is
+Around the table: the first table whose header matches is the report (its columns named in
+any order; a two-row header joined); the non-empty paragraph above it that names a period is
+its title. Later tables that repeat the header, or have as many columns as the header and no
+header of their own, continue it (Word splits a long table that way), and as a merge cannot
+cross from one table to the next, empty 序号, project, department and leader cells in a
+continuation's first data row are read as merged from above. A row that is
 one cell across the whole width (``一、教育``) is a section title, not a data row. Tables
 that do not continue the report and paragraphs after it (notes, signature) are not read.
 
@@ -34,14 +35,15 @@ from lxml import etree
 
 from parsers.errors import UnreadableDocument
 from parsers.grid import split_marker
+from parsers.layouts import Layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits
 from parsers.model import Issue, Location, SeenRow, TableRead
 from parsers.spanned_table import (
-    NCOLS,
     Cell,
     ReportTable,
     SpanRow,
     find_header,
+    header_miss_in,
     table_not_found,
     title_from,
 )
@@ -240,11 +242,14 @@ def body_blocks(body) -> Iterator:
 # --------------------------------------------------------------------------- the table
 
 
-def blocks_to_table(blocks: Iterator, source_name: str) -> TableRead:
+def blocks_to_table(
+    blocks: Iterator, source_name: str, layouts: Layouts | None = None
+) -> TableRead:
     """Find the report table among the body's paragraphs and tables and read its rows."""
     paragraphs: list[str] = []
     report: ReportTable | None = None
     tables_seen = 0
+    miss: str | None = None
     for block in blocks:
         if block.tag == _P:
             if report is None:
@@ -259,19 +264,20 @@ def blocks_to_table(blocks: Iterator, source_name: str) -> TableRead:
         rows = tbl_to_rows(block)
         width = tbl_width(block, rows)
         tables_seen += 1
-        found = find_header(rows)
+        found = find_header(rows, layouts=layouts)
         if report is None:
             if found is None:
+                miss = miss or header_miss_in(rows, layouts)
                 continue  # a table before the report (contacts, a summary): not ours
             index, header = found
             # Rows above the header that span the table (a title inside it) can name the period.
             paragraphs.extend(row.cells[0].text for row in rows[:index] if len(row.cells) == 1)
-            report = ReportTable(source_name, header)
-            report.add_table(rows, width, index + 1, continues=False)
+            report = ReportTable(source_name, header, rows[index : index + header.rows], layouts)
+            report.add_table(rows, width, index + header.rows, continues=False)
             continue
         if found is not None:
-            report.add_table(rows, width, found[0] + 1, continues=True)
-        elif width == NCOLS:
+            report.add_table(rows, width, found[0] + found[1].rows, continues=True)
+        elif width == report.header.width:
             report.add_table(rows, width, 0, continues=True)
         else:
             report.issues.append(
@@ -286,7 +292,7 @@ def blocks_to_table(blocks: Iterator, source_name: str) -> TableRead:
             )
             break
     if report is None:
-        raise table_not_found(source_name, tables_seen)
+        raise table_not_found(source_name, tables_seen, miss=miss)
     return TableRead(
         header_month=report.header.month,
         title=title_from(paragraphs),
@@ -294,10 +300,17 @@ def blocks_to_table(blocks: Iterator, source_name: str) -> TableRead:
         rejected=report.rejected,
         issues=report.issues,
         seen=report.seen,
+        header=report.header,
     )
 
 
-def read_docx(data: bytes, source_name: str, limits: ParseLimits = DEFAULT_LIMITS) -> TableRead:
+def read_docx(
+    data: bytes,
+    source_name: str,
+    limits: ParseLimits = DEFAULT_LIMITS,
+    *,
+    layouts: Layouts | None = None,
+) -> TableRead:
     """A Word report's bytes → its table, as grid rows numbered by their row in the table."""
     document = open_docx(data, source_name, limits)
-    return blocks_to_table(body_blocks(document.element.body), source_name)
+    return blocks_to_table(body_blocks(document.element.body), source_name, layouts)

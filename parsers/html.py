@@ -25,12 +25,14 @@ import re
 from lxml import etree
 
 from parsers.errors import UnreadableDocument
+from parsers.layouts import Layouts
 from parsers.model import TableRead
 from parsers.spanned_table import (
     Cell,
     ReportTable,
     SpanRow,
     find_header,
+    header_miss_in,
     table_not_found,
     title_from,
 )
@@ -219,7 +221,7 @@ def _parse(text: str, source_name: str):  # -> lxml.etree._Element
     return root
 
 
-def read_html(data: bytes, source_name: str) -> TableRead:
+def read_html(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
     """A web page's bytes → its report table as grid rows, with the title above it."""
     root = _parse(decode_html(data, source_name), source_name)
     headings: list[str] = []
@@ -227,6 +229,7 @@ def read_html(data: bytes, source_name: str) -> TableRead:
     report: ReportTable | None = None
     title_rows: list[str] = []
     tables_seen = 0
+    miss: str | None = None
     for element in root.iter("title", "h1", "h2", "h3", "table"):
         if element.tag == "title":
             page_title = cell_text(element)
@@ -239,20 +242,23 @@ def read_html(data: bytes, source_name: str) -> TableRead:
         if not rows:
             continue
         tables_seen += 1
-        found = find_header(rows)
+        found = find_header(rows, layouts=layouts)
         if report is None:
             if found is None:
+                miss = miss or header_miss_in(rows, layouts)
                 continue  # navigation, layout, contacts: not the report
             index, header = found
             captions = element.xpath("./caption")
             title_rows = [cell_text(c) for c in captions]
             title_rows += [row.cells[0].text for row in rows[:index] if len(row.cells) == 1]
-            report = ReportTable(source_name, header)
-            report.add_table(rows, max(row.width for row in rows), index + 1, continues=False)
+            report = ReportTable(source_name, header, rows[index : index + header.rows], layouts)
+            width = max(row.width for row in rows)
+            report.add_table(rows, width, index + header.rows, continues=False)
         elif found is not None:
-            report.add_table(rows, max(row.width for row in rows), found[0] + 1, continues=True)
+            width = max(row.width for row in rows)
+            report.add_table(rows, width, found[0] + found[1].rows, continues=True)
     if report is None:
-        raise table_not_found(source_name, tables_seen, " in the page")
+        raise table_not_found(source_name, tables_seen, " in the page", miss)
     return TableRead(
         header_month=report.header.month,
         title=title_from([*headings, *title_rows, page_title]),
@@ -260,4 +266,5 @@ def read_html(data: bytes, source_name: str) -> TableRead:
         rejected=report.rejected,
         issues=report.issues,
         seen=report.seen,
+        header=report.header,
     )

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from parsers.table import Header
 
 #: Columns of ``ParsedDocument.rows``, in order; ``raw`` keeps the row's cells as written.
 ROW_COLUMNS: tuple[str, ...] = (
@@ -25,6 +28,9 @@ ROW_COLUMNS: tuple[str, ...] = (
     "source_page",
     "source_row",
     "source_line",
+    "note",
+    "extra",
+    "period_kind",
     "raw",
 )
 
@@ -44,10 +50,14 @@ ROW_DTYPES: dict[str, str] = {
     "source_page": "Int64",
     "source_row": "Int64",
     "source_line": "Int64",
+    "note": "object",
+    "extra": "object",
+    "period_kind": "object",
     "raw": "object",
 }
 
-#: The six columns of the published table, in the order they are printed.
+#: The six columns of the August report's table, in the order it prints them. Other layouts
+#: name their columns in any order (see ``parsers.table``); this is the default header.
 TABLE_COLUMNS: tuple[str, ...] = (
     "content",
     "plan",
@@ -99,7 +109,7 @@ class Issue:
     source_name: str
     check: str
     message: str
-    severity: str = "error"  # "error" | "warning"
+    severity: str = "error"  # "error" | "warning" | "info"
     location: Location = field(default_factory=Location)
     column: str | None = None
     value: str | None = None
@@ -114,16 +124,22 @@ class Issue:
 
 @dataclass(frozen=True)
 class GridRow:
-    """One table row as six cells in the published column order.
+    """One table row: its cells by canonical column name, other columns by header text.
 
-    A cell is ``None`` where the grid position is covered by a merged cell from the row
-    above: the project cell of an item's second row, or a department or leader cell
-    merged over several rows. An empty string is a cell that is there and empty.
+    ``cells`` has a key for each canonical column the table's header has (``item_no``,
+    ``content``, ``plan``, ``actual``, ``completion``, ``department``, ``leader``, ``note``);
+    a column the layout lacks has no key and loads as NULL. A cell is ``None`` where the
+    grid position is covered by a merged cell from the row above (the project cell of an
+    item's second row, a department or leader cell merged over several rows); an empty
+    string is a cell that is there and empty. ``extra`` holds the columns no canonical
+    name covers, keyed by their header text; they load as the JSON ``progress.extra``.
+    Build one with ``Header.grid_row(cells, location, raw)``.
     """
 
-    cells: tuple[str | None, ...]
+    cells: dict[str, str | None]
     location: Location
     raw: str
+    extra: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -174,6 +190,10 @@ class TableRead:
     ``rejected`` are rows the reader could not place in the grid; ``issues`` are warnings
     about things it read past (notes, lines that are not rows); ``seen`` are the rows and
     item markers the document shows, counted independently, for ``parsers.reconcile``.
+    ``header`` is the matched ``parsers.table.Header`` (its unknown columns are reported once
+    per document). ``empty_cells_merge`` is true for formats that write a merged cell as an
+    explicit empty cell (text with ``| |``, spreadsheets): there an empty department or
+    leader cell under a filled one is read as merged from above, with a warning.
     """
 
     header_month: int | None
@@ -186,6 +206,8 @@ class TableRead:
     source_format: str | None = None
     ocr_cells: OcrCells = field(default_factory=dict)
     seen: list[SeenRow] = field(default_factory=list)
+    header: Header | None = None
+    empty_cells_merge: bool = False
 
 
 @dataclass
@@ -203,6 +225,8 @@ class ParsedDocument:
     issues: list[Issue] = field(default_factory=list)
     title: str | None = None
     ocr_cells: OcrCells = field(default_factory=dict)
+    #: What the report covers: month, quarter, half_year or year (``parsers.period``).
+    period_kind: str = "month"
 
 
 def empty_rows() -> pd.DataFrame:

@@ -8,7 +8,8 @@ such a cell and everything in it. The steps, each a small conversion:
 1. ``pdf_page_layout`` (the only step that talks to pdfplumber) gives each page as a
    ``PageLayout``: its characters, rules and ruled tables; a scanned page comes as the same
    shape from OCR (``parsers.ocr``). ``layouts_to_found``: on the first page with it,
-   the header row among the first rows of a ruled table gives the column borders and the
+   the header row among the first rows of a ruled table (columns found by name in any
+   order, ``parsers.table``; a two-row header joined) gives the column borders and the
    title above. On every page, ``table_regions`` finds where the report table is framed
    (ruled at its left and right border, most inner borders ruled), and
    ``region_to_fragment`` cuts it into row bands at its horizontal rules and into columns at
@@ -19,7 +20,8 @@ such a cell and everything in it. The steps, each a small conversion:
    header repeated at the top of a page is dropped.
 2. ``stitch_page_breaks``: join the rows a page break cut in two and carry merged cells over
    the break (rules below).
-3. ``rows_to_grid``: ``GridRow``s for ``grid_to_rows``, the step every format shares;
+3. ``rows_to_grid``: ``GridRow``s (cells by column name, ``Header.grid_row``) for
+   ``grid_to_rows``, the step every format shares;
    ``unclear_rows``: rows whose merged cell the geometry cannot place, rejected.
 
 **Page breaks, by the ruling.** A column with no rule under the last cell of a page, or
@@ -82,12 +84,14 @@ from pdfplumber.table import TableFinder
 from pdfplumber.utils import extract_text
 
 from parsers.errors import LimitExceeded, TableNotFound, UnreadableDocument
-from parsers.grid import ITEM_NUMBER, parse_completion, split_marker
+from parsers.grid import ITEM_NUMBER, parse_completion, parse_serial, split_marker
+from parsers.layouts import Layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits
 from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow, TableRead
 from parsers.ocr.runner import SERIAL, OcrRunner, check_resolution, require_ocr
 from parsers.period import choose_title
-from parsers.table import HeaderInfo, match_header
+from parsers.table import Header, match_header
+from parsers.table import find_header as find_header_in_texts
 
 # A cell cut by a page break is filled to the bottom: under its text there is less than one
 # line plus the cell's padding, or a line more where widow/orphan control moved a line over.
@@ -102,17 +106,22 @@ _HEADER_SEARCH_ROWS = 3
 # Styles that leave out the rules between some columns still rule most of them.
 _HIDDEN_RULES = 3
 # Department and leader: a merge of these runs on past a break as an empty cell.
-_MERGEABLE = (4, 5)
+_MERGEABLE = ("department", "leader")
 _CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"  # ideographs, CJK and full-width punctuation
 _CJK_SPACE = re.compile(rf"(?<={_CJK})\s+|\s+(?={_CJK})")
 
 Cells = list[str | None]
 Box = tuple[float, float, float, float]
 
+#: The August report's header, for the steps below when called without one (tests, tools).
+AUGUST_HEADER: Header = match_header(  # type: ignore[assignment]
+    ["项目内容", "8月计划进度", "实际进度情况", "完成率", "责任单位", "具体分管领导"]
+)
+
 
 @dataclass
 class PdfRow:
-    """One table row as printed on one page: six cells (``None`` = covered by a merge).
+    """One table row as printed on one page: a cell per header column (``None`` = merged).
 
     ``unclear``: columns whose merged value the geometry cannot place → the page of the break.
     """
@@ -146,7 +155,7 @@ class Fragment:
 
 @dataclass
 class _Found:
-    header: HeaderInfo | None = None
+    header: Header | None = None
     borders: tuple[float, ...] = ()
     header_page: int = 0
     header_top: float = 0.0
@@ -183,13 +192,31 @@ def _inside(char: dict, box: tuple[float, float, float, float]) -> bool:
     return box[0] <= x < box[2] and box[1] <= y < box[3]
 
 
-def find_header(texts: list[list[str | None]]) -> tuple[int, HeaderInfo | None]:
-    """The header among a table's first rows: (rows up to and with it, the header) or (0, None)."""
-    for index, row in enumerate(texts[:_HEADER_SEARCH_ROWS]):
-        header = match_header([unwrap(t) if t is not None else None for t in row])
-        if header is not None:
-            return index + 1, header
-    return 0, None
+def find_header(
+    texts: list[list[str | None]], layouts: Layouts | None = None
+) -> tuple[int, Header | None]:
+    """The header among a table's first rows: (rows up to and with it, the header) or (0, None).
+
+    A two-row header (a group cell over some columns) is read as the two rows joined.
+    """
+    rows = [[unwrap(t) if t is not None else None for t in row] for row in texts]
+    found = find_header_in_texts(
+        rows[: _HEADER_SEARCH_ROWS + 1], layouts, search=_HEADER_SEARCH_ROWS
+    )
+    if found is None:
+        return 0, None
+    index, header = found
+    return index + header.rows, header
+
+
+def _edges(boxes: list[list[tuple[float, float, float, float] | None]]) -> tuple[float, ...]:
+    """The column borders of rows of cell boxes: every left and right edge, near ones merged."""
+    xs = sorted({x for row in boxes for box in row if box for x in (box[0], box[2])})
+    merged: list[float] = []
+    for x in xs:
+        if not merged or x - merged[-1] > _BORDER_TOLERANCE:
+            merged.append(x)
+    return tuple(merged)
 
 
 # --------------------------------------------------------------------------- geometry
@@ -448,29 +475,34 @@ def pdf_page_layout(page: pdfplumber.page.Page, number: int) -> PageLayout:
 
     def tables() -> list[TableBoxes]:
         return [
-            TableBoxes([list(row.cells) for row in t.rows[:_HEADER_SEARCH_ROWS]], t.bbox)
+            TableBoxes([list(row.cells) for row in t.rows[: _HEADER_SEARCH_ROWS + 1]], t.bbox)
             for t in finder.tables
         ]
 
     return PageLayout(number, page.chars, _Rules.of(finder.edges), tables)
 
 
-def pdf_to_fragments(pdf: pdfplumber.PDF, source_name: str) -> _Found:
+def pdf_to_fragments(
+    pdf: pdfplumber.PDF, source_name: str, layouts: Layouts | None = None
+) -> _Found:
     """Every page's part of the report table, found by its header and column borders."""
-    layouts = [pdf_page_layout(page, number) for number, page in enumerate(pdf.pages, start=1)]
-    if not any(layout.chars for layout in layouts):
+    pages = [pdf_page_layout(page, number) for number, page in enumerate(pdf.pages, start=1)]
+    if not any(page.chars for page in pages):
         raise UnreadableDocument(source_name, "has no text layer and no scanned pages")
-    return layouts_to_found(layouts)
+    return layouts_to_found(pages, layouts)
 
 
-def layouts_to_found(layouts: Iterable[PageLayout]) -> _Found:
-    """Every page's part of the report table, found by its header and column borders."""
+def layouts_to_found(pages: Iterable[PageLayout], layouts: Layouts | None = None) -> _Found:
+    """Every page's part of the report table, found by its header and column borders.
+
+    ``pages`` are the page layouts (text layer or OCR); ``layouts`` the header words.
+    """
     found = _Found()
-    for layout in layouts:
+    for layout in pages:
         number, chars = layout.number, layout.chars
         found.seen += markers_on_page(chars, number)
         if found.header is None:
-            _find_header_on(number, chars, layout.tables(), found)
+            _find_header_on(number, chars, layout.tables(), found, layouts)
             if found.header is None:
                 continue
         elif layout.left is not None and abs(layout.left - found.borders[0]) > _BORDER_TOLERANCE:
@@ -483,11 +515,14 @@ def layouts_to_found(layouts: Iterable[PageLayout]) -> _Found:
             fragment, texts = region_to_fragment(number, chars, rules, region, found.borders)
             fragment.starts_page = position == 0
             skip = 0
-            for index, cells in enumerate(texts[:_HEADER_SEARCH_ROWS]):
-                if match_header([c or "" for c in cells]) is not None:
-                    skip = index + 1
-                    fragment.open_top = [False] * len(cells)
-                    break
+            repeated = find_header_in_texts(
+                [[c or "" for c in cells] for cells in texts[: _HEADER_SEARCH_ROWS + 1]],
+                layouts,
+                search=_HEADER_SEARCH_ROWS,
+            )
+            if repeated is not None:
+                skip = repeated[0] + repeated[1].rows
+                fragment.open_top = [False] * len(texts[0])
             rows = []
             for index, row in enumerate(fragment.rows):
                 if index < skip or fragment.full_width[index]:
@@ -503,21 +538,28 @@ def layouts_to_found(layouts: Iterable[PageLayout]) -> _Found:
 
 
 def _find_header_on(
-    number: int, chars: list[dict], tables: list[TableBoxes], found: _Found
+    number: int,
+    chars: list[dict],
+    tables: list[TableBoxes],
+    found: _Found,
+    layouts: Layouts | None,
 ) -> None:
     """Look for the header row among the first rows of the page's ruled tables."""
     for table in tables:
-        boxes = table.rows[:_HEADER_SEARCH_ROWS]
+        boxes = table.rows[: _HEADER_SEARCH_ROWS + 1]
         texts = [
             [extract_text([c for c in chars if _inside(c, box)]) if box else None for box in row]
             for row in boxes
         ]
-        start, header = find_header(texts)
+        start, header = find_header(texts, layouts)
         if header is None:
             continue
-        header_boxes = [box for box in boxes[start - 1] if box]
         found.header = header
-        found.borders = tuple([box[0] for box in header_boxes] + [header_boxes[-1][2]])
+        if header.rows == 1:
+            header_boxes = [box for box in boxes[start - 1] if box]
+            found.borders = tuple([box[0] for box in header_boxes] + [header_boxes[-1][2]])
+        else:  # the lower row splits the group cell: both rows' edges
+            found.borders = _edges(boxes[start - header.rows : start])
         found.header_page = number
         found.header_top = table.bbox[1]
         # A title may sit above the table or in full-width rows above the header.
@@ -528,7 +570,7 @@ def _find_header_on(
             if char["bottom"] <= table.bbox[1] and not any(_inside(char, b) for b in others)
         ]
         lines = extract_text(above).splitlines()
-        lines += [unwrap(t or "") for row in texts[: start - 1] for t in row]
+        lines += [unwrap(t or "") for row in texts[: start - header.rows] for t in row]
         title = choose_title(lines)
         found.title = title_text(title) if title else None
         return
@@ -548,12 +590,26 @@ def _append_to_above(rows: list[PdfRow], column: int, text: str) -> None:
         owner.cells[column] = join_lines(owner.cells[column] or "", text)
 
 
-def continues_row_above(cells: Cells) -> bool:
+def _cell(cells: Cells, header: Header, column: str) -> str | None:
+    index = header.index(column)
+    return cells[index] if index is not None and index < len(cells) else None
+
+
+def starts_item(cells: Cells, header: Header = AUGUST_HEADER) -> bool:
+    """Whether a row starts an item: ``(N)`` in its project cell, or a number in its 序号."""
+    if split_marker(_cell(cells, header, "content") or "")[0] is not None:
+        return True
+    return parse_serial(_cell(cells, header, "item_no")) is not None
+
+
+def has_completion(cells: Cells, header: Header = AUGUST_HEADER) -> bool:
+    """Whether a row has its own completion rate (its completion cell starts with a %)."""
+    return parse_completion(_cell(cells, header, "completion") or "") is not None
+
+
+def continues_row_above(cells: Cells, header: Header = AUGUST_HEADER) -> bool:
     """Whether a page's first data row is the rest of a row cut by the page break."""
-    item_no, _ = split_marker(cells[0] or "")
-    if item_no is not None:
-        return False
-    return parse_completion(cells[3] or "") is None
+    return not starts_item(cells, header) and not has_completion(cells, header)
 
 
 def _was_cut(fragment: Fragment | None, column: int) -> bool:
@@ -581,8 +637,10 @@ def _mark_unclear(rows: list[PdfRow], column: int, page: int) -> None:
         row.unclear[column] = page
 
 
-def stitch_page_breaks(fragments: list[Fragment]) -> list[PdfRow]:
+def stitch_page_breaks(fragments: list[Fragment], header: Header = AUGUST_HEADER) -> list[PdfRow]:
     """The rows of every page as one table: cut rows joined, merged cells carried over."""
+    content = header.index("content")
+    mergeable = [i for i in (header.index(c) for c in _MERGEABLE) if i is not None]
     rows: list[PdfRow] = []
     previous: Fragment | None = None
     for fragment in fragments:
@@ -599,24 +657,27 @@ def stitch_page_breaks(fragments: list[Fragment]) -> list[PdfRow]:
             texts = [column for column, text in enumerate(row.cells) if text]
             if (
                 cut is not None
-                and continues_row_above(row.cells)
+                and continues_row_above(row.cells, header)
                 and all(_was_cut(cut, c) for c in texts)
             ):
                 for column in texts:
                     _append_to_above(rows, column, row.cells[column] or "")
                 continue
             cells = list(row.cells)
-            item_no, _ = split_marker(cells[0] or "")
-            if item_no is None and parse_completion(cells[3] or "") is not None:
+            if (
+                content is not None
+                and not starts_item(cells, header)
+                and has_completion(cells, header)
+            ):
                 # Another row of the item above: what its project cell shows is the end of
                 # the item's merged project cell. (Text under a project cell that ended
                 # above the break stays, and the row is rejected for its missing number.)
-                if not cells[0]:
-                    cells[0] = None
-                elif cut is not None and _was_cut(cut, 0):
-                    _append_to_above(rows, 0, cells[0])
-                    cells[0] = None
-            for column in _MERGEABLE:
+                if not cells[content]:
+                    cells[content] = None
+                elif cut is not None and _was_cut(cut, content):
+                    _append_to_above(rows, content, cells[content] or "")
+                    cells[content] = None
+            for column in mergeable:
                 if cells[column] == "":
                     cells[column] = None
                 elif cut is not None and cells[column]:
@@ -646,16 +707,13 @@ def _stitch_by_ruling(rows: list[PdfRow], row: PdfRow, running: list[bool]) -> N
     rows.append(PdfRow(cells, row.page, row.row))
 
 
-_COLUMN_NAMES = {4: "department", 5: "leader"}
-
-
-def rows_to_grid(rows: list[PdfRow]) -> list[GridRow]:
+def rows_to_grid(rows: list[PdfRow], header: Header = AUGUST_HEADER) -> list[GridRow]:
     """Stitched rows → grid rows with their page and row, ``raw`` the cells joined.
 
     Rows whose merged department or leader is unclear are left out: see ``unclear_rows``.
     """
     return [
-        GridRow(tuple(row.cells), Location(page=row.page, row=row.row), _raw(row))
+        header.grid_row(row.cells, Location(page=row.page, row=row.row), _raw(row))
         for row in rows
         if not row.unclear
     ]
@@ -665,7 +723,9 @@ def _raw(row: PdfRow) -> str:
     return " | ".join(cell or "" for cell in row.cells)
 
 
-def unclear_rows(rows: list[PdfRow], source_name: str) -> list[RejectedRow]:
+def unclear_rows(
+    rows: list[PdfRow], source_name: str, header: Header = AUGUST_HEADER
+) -> list[RejectedRow]:
     """Rows whose merged cell the geometry cannot place, rejected with the page of the break."""
     rejected = []
     for row in rows:
@@ -676,15 +736,15 @@ def unclear_rows(rows: list[PdfRow], source_name: str) -> list[RejectedRow]:
             Issue(
                 source_name,
                 "merged_cell_unclear",
-                f"{_COLUMN_NAMES.get(column, 'cell')} unclear at the page break on page {page}: "
+                f"{header.columns[column] or 'cell'} unclear at the page break on page {page}: "
                 "the cell above the break is empty and the one under it is not, and the "
                 "ruling does not show whether they are one merged cell",
                 location=location,
-                column=_COLUMN_NAMES.get(column),
+                column=header.columns[column],
             )
             for column, page in sorted(row.unclear.items())
         )
-        item_no, _ = split_marker(row.cells[0] or "")
+        item_no, _ = split_marker(_cell(row.cells, header, "content") or "")
         rejected.append(RejectedRow(location, _raw(row), issues, item_no=item_no))
     return rejected
 
@@ -742,13 +802,14 @@ def fragments_to_table(found: _Found, source_name: str) -> tuple[TableRead, list
             "no progress table found: no ruled table whose header reads '项目内容 | 8月计划进度 | "
             "实际进度情况 | 完成率 | 责任单位 | 具体分管领导'",
         )
-    rows = stitch_page_breaks(found.fragments)
+    rows = stitch_page_breaks(found.fragments, found.header)
     table = TableRead(
         header_month=found.header.month,
         title=found.title,
-        grid=rows_to_grid(rows),
-        rejected=unclear_rows(rows, source_name),
+        grid=rows_to_grid(rows, found.header),
+        rejected=unclear_rows(rows, source_name, found.header),
         seen=found.seen,
+        header=found.header,
     )
     return table, rows
 
@@ -758,6 +819,8 @@ def read_pdf(
     source_name: str,
     limits: ParseLimits = DEFAULT_LIMITS,
     ocr: OcrRunner = SERIAL,
+    *,
+    layouts: Layouts | None = None,
 ) -> TableRead:
     """A PDF report's bytes → its table as grid rows with their page and row numbers.
 
@@ -771,7 +834,7 @@ def read_pdf(
         raise _too_many_pages(source_name, pages, limits)
     # pdfminer logs every font it cannot measure (browser PDFs embed such fonts): not news.
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
-    layouts: dict[int, PageLayout] = {}
+    page_layouts: dict[int, PageLayout] = {}
     scanned: list[int] = []
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
@@ -784,11 +847,11 @@ def read_pdf(
                     scanned.append(number)
                     check_resolution(source_name, number, _scan_dpi(page))
                 else:
-                    layouts[number] = pdf_page_layout(page, number)
+                    page_layouts[number] = pdf_page_layout(page, number)
             if not scanned:
-                if not any(layout.chars for layout in layouts.values()):
+                if not any(layout.chars for layout in page_layouts.values()):
                     raise UnreadableDocument(source_name, "has no text layer and no scanned pages")
-                found = layouts_to_found(layouts[n] for n in sorted(layouts))
+                found = layouts_to_found((page_layouts[n] for n in sorted(page_layouts)), layouts)
     except (UnreadableDocument, TableNotFound, LimitExceeded):
         raise
     except Exception as exc:  # pdfminer raises many types for damaged files; none may escape
@@ -799,7 +862,7 @@ def read_pdf(
     from parsers.ocr.reader import read_scans, scan_pdf_pages
 
     scans = read_scans(source_name, scan_pdf_pages(data, scanned, ocr.dpi, source_name), ocr)
-    layouts.update(scans.layouts())
-    found = layouts_to_found(layouts[n] for n in sorted(layouts))
+    page_layouts.update(scans.layouts())
+    found = layouts_to_found((page_layouts[n] for n in sorted(page_layouts)), layouts)
     table, rows = fragments_to_table(found, source_name)
     return scans.annotate(table, found.fragments, rows, "pdf-ocr", ocr.min_confidence)

@@ -29,15 +29,48 @@ _REGION = re.compile(
     r"([^\W\d_年月份日度]{2,10}?[省市县区州旗])(?:人民政府)?\s*(?:20\d{2}\s*年度?)?\s*民生"
 )
 _HEADER_MONTH = re.compile(r"(\d{1,2})\s*月\s*(?:份)?\s*计划")
+# Reports that cover more than a month: the year (年度完成情况, 全年, 年终), a quarter
+# (第三季度, 三季度), a half year (上半年), or the months from January (1-9月, 1至9月).
+_YEAR_END = re.compile(r"年度(?:完成|进展|工作|实施|推进)?情况|全年|年终|年底|年度总结")
+_QUARTER = re.compile(r"(?:第|前)?([一二三四1-4])\s*季度")
+_HALF_YEAR = re.compile(r"上半年")
+_FROM_JANUARY = re.compile(r"(?<!\d)1\s*(?:月份?)?\s*[-~－—至到]\s*(\d{1,2})\s*月")
+_QUARTER_NUMBER = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+#: What one report covers: ``month`` (a monthly report), ``quarter``, ``half_year``, ``year``.
+PERIOD_KINDS: tuple[str, ...] = ("month", "quarter", "half_year", "year")
 
 
 @dataclass(frozen=True)
 class PeriodHint:
-    """What one source says about the period; ``None`` where it says nothing."""
+    """What one source says about the period; ``None`` where it says nothing.
+
+    ``kind`` is what the report covers (see ``PERIOD_KINDS``; None: a month); ``month`` is
+    then the period's last month: 12 for a year-end report, 9 for the third quarter or 1-9月.
+    """
 
     region: str | None = None
     year: int | None = None
     month: int | None = None
+    kind: str | None = None
+
+
+def _longer_period(text: str) -> tuple[int, str] | None:
+    """(last month, kind) of a title naming a year, quarter, half year or months from January."""
+    months = _FROM_JANUARY.search(text)
+    if months is not None:
+        last = int(months.group(1))
+        if 2 <= last <= 12:
+            kind = {12: "year", 6: "half_year"}.get(last, "quarter" if last % 3 == 0 else "month")
+            return last, kind
+    quarter = _QUARTER.search(text)
+    if quarter is not None:
+        return 3 * _QUARTER_NUMBER[quarter.group(1)], "quarter"
+    if _HALF_YEAR.search(text):
+        return 6, "half_year"
+    if _YEAR_END.search(text) and _MONTH.search(text) is None:
+        return 12, "year"
+    return None
 
 
 def _normal(text: str) -> str:
@@ -56,6 +89,14 @@ def hint_from_title(text: str) -> PeriodHint:
     year = _YEAR.search(text)
     month = _MONTH.search(text)
     region = _REGION.search(text)
+    longer = _longer_period(text)
+    if longer is not None:
+        return PeriodHint(
+            region=region.group(1) if region else None,
+            year=int(year.group(1)) if year else None,
+            month=longer[0],
+            kind=longer[1],
+        )
     return PeriodHint(
         region=region.group(1) if region else None,
         year=int(year.group(1)) if year else None,
@@ -67,6 +108,15 @@ def hint_from_title(text: str) -> PeriodHint:
             else None
         ),
     )
+
+
+def period_kind(*hints: PeriodHint) -> str:
+    """What a report covers, from the first hint (title, then file name) that says: a year,
+    a quarter, a half year, else a month."""
+    for hint in hints:
+        if hint.kind is not None:
+            return hint.kind
+    return "month"
 
 
 _PUBLICATION = re.compile(r"发布日期|发布时间|日期[:：]|来源[:：]|浏览|字号|点击")

@@ -17,16 +17,17 @@ from dataclasses import dataclass
 
 from parsers.errors import TableNotFound
 from parsers.grid import split_marker
-from parsers.model import TABLE_COLUMNS, GridRow, Issue, Location, RejectedRow, SeenRow
+from parsers.layouts import Layouts, normalize_name
+from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow
 from parsers.period import choose_title
-from parsers.table import HeaderInfo, match_header
+from parsers.table import Header, header_miss, match_header
+from parsers.table import find_header as find_header_in_texts
 
 #: How many rows of a table may come before its header (a title row, a unit line).
 HEADER_SEARCH_ROWS = 4
-NCOLS = len(TABLE_COLUMNS)
-# Grid positions a continuation table's first row leaves empty where the merge above
-# would have covered them: project, department, leader.
-_MERGEABLE = (0, 4, 5)
+# Columns a continuation table's first row leaves empty where the merge above would have
+# covered them.
+_MERGEABLE = ("item_no", "content", "department", "leader")
 HEADER_EXAMPLE = "项目内容 | 8月计划进度 | 实际进度情况 | 完成率 | 责任单位 | 具体分管领导"
 
 
@@ -77,14 +78,25 @@ def as_text(cells: list[str | None]) -> list[str | None]:
 
 
 def find_header(
-    rows: list[SpanRow], search_rows: int = HEADER_SEARCH_ROWS
-) -> tuple[int, HeaderInfo] | None:
-    """The index and header of the first of ``rows[:search_rows]`` that is the header row."""
-    for index, row in enumerate(rows[:search_rows]):
-        found = match_header(as_text(row.positions()))
-        if found is not None:
-            return index, found
+    rows: list[SpanRow], search_rows: int = HEADER_SEARCH_ROWS, layouts: Layouts | None = None
+) -> tuple[int, Header] | None:
+    """The index and header of the first of ``rows[:search_rows]`` that is the header row
+    (with the row under it when the two are a two-row header: ``Header.rows`` is then 2)."""
+    texts = [as_text(row.positions()) for row in rows[: search_rows + 1]]
+    return find_header_in_texts(texts, layouts, search=search_rows)
+
+
+def header_miss_in(rows: list[SpanRow], layouts: Layouts | None = None) -> str | None:
+    """Why the first row of ``rows`` that looks like a header is not one (None: none does)."""
+    for row in rows[:HEADER_SEARCH_ROWS]:
+        why = header_miss(as_text(row.positions()), layouts)
+        if why is not None:
+            return why
     return None
+
+
+def _row_key(cells: list[str | None]) -> str:
+    return "|".join(normalize_name(cell) for cell in cells)
 
 
 def is_section(row: SpanRow, width: int) -> bool:
@@ -98,22 +110,36 @@ def title_from(candidates: Iterable[str]) -> str | None:
     return choose_title([text for text in candidates if text])
 
 
-def table_not_found(source_name: str, tables_seen: int, where: str = "") -> TableNotFound:
-    """The error for a document whose tables (if any) have no progress table header."""
+def table_not_found(
+    source_name: str, tables_seen: int, where: str = "", miss: str | None = None
+) -> TableNotFound:
+    """The error for a document whose tables (if any) have no progress table header;
+    ``miss`` says why a row that looks like a header is not one (``header_miss_in``)."""
     what = (
         f"no table found{where}"
         if tables_seen == 0
         else f"{tables_seen} table(s) found{where}, none with the progress table's header"
     )
-    return TableNotFound(source_name, f"{what} (a header row like '{HEADER_EXAMPLE}')")
+    why = f"; one looks like a header, but {miss}" if miss else ""
+    return TableNotFound(source_name, f"{what}{why} (a header row like '{HEADER_EXAMPLE}')")
 
 
 class ReportTable:
     """Collects the report table's rows over one or more tables of a document."""
 
-    def __init__(self, source_name: str, header: HeaderInfo) -> None:
+    def __init__(
+        self,
+        source_name: str,
+        header: Header,
+        header_rows: Iterable[SpanRow] = (),
+        layouts: Layouts | None = None,
+    ) -> None:
         self.source_name = source_name
         self.header = header
+        self.layouts = layouts
+        # The header's own rows, to pass over where the header is repeated.
+        self.header_keys = {_row_key(row.positions()) for row in header_rows}
+        self.mergeable = {header.index(c) for c in _MERGEABLE} - {None}
         self.grid: list[GridRow] = []
         self.rejected: list[RejectedRow] = []
         self.issues: list[Issue] = []
@@ -135,32 +161,32 @@ class ReportTable:
             cells = row.positions()
             if not any((cell or "").strip() for cell in cells):
                 continue
-            if match_header(as_text(cells)) is not None:
+            if _row_key(cells) in self.header_keys or match_header(as_text(cells), self.layouts):
                 continue  # a header repeated inside the table
             item_no = split_marker(row.cells[0].text)[0] if row.cells else None
             if is_section(row, width) and item_no is None:
                 expect_merge_gap = False  # a merge never runs across a section title
                 continue
             self.seen.append(SeenRow(item_no, location, row.raw(), by_place=True))
-            if len(cells) != NCOLS:
+            if len(cells) != self.header.width:
                 self._reject_width(row, cells, location)
                 expect_merge_gap = False
                 continue
             if expect_merge_gap:
                 cells = [
-                    None if j in _MERGEABLE and cell is not None and not cell.strip() else cell
+                    None if j in self.mergeable and cell is not None and not cell.strip() else cell
                     for j, cell in enumerate(cells)
                 ]
                 expect_merge_gap = False
             self._warn_wide_cells(row, location)
-            self.grid.append(GridRow(tuple(cells), location, row.raw()))
+            self.grid.append(self.header.grid_row(cells, location, row.raw()))
         self.rows_before += len(rows)
 
     def _reject_width(self, row: SpanRow, cells: list[str | None], location: Location) -> None:
         item_no, _ = split_marker(row.cells[0].text) if row.cells else (None, "")
         message = (
             f"row spans {len(cells)} columns in {len(row.cells)} cells; the table has "
-            f"{NCOLS} columns ({' | '.join(TABLE_COLUMNS)})"
+            f"{self.header.width} columns ({' | '.join(self.header.texts)})"
         )
         issue = Issue(
             self.source_name,
@@ -176,7 +202,10 @@ class ReportTable:
         column = 0
         for cell in row.cells:
             if cell.span > 1 and not cell.continues:
-                names = TABLE_COLUMNS[column : column + cell.span]
+                names = [
+                    self.header.columns[j] or self.header.extra_name(j)
+                    for j in range(column, min(column + cell.span, self.header.width))
+                ] or [f"column {column + 1}"]
                 self.issues.append(
                     Issue(
                         self.source_name,

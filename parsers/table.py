@@ -1,4 +1,40 @@
-"""The header row of the progress table, recognised the same way in every format."""
+"""The header row of a progress table: which column is which, found by name in any order.
+
+Every reader uses these three functions, so a layout is recognised the same way in every
+format:
+
+- ``find_header(rows, layouts)`` looks at a table's first rows (lists of cell texts, ``None``
+  or ``''`` where a cell is empty or covered by a merge) and returns a ``Header`` and how
+  many rows it takes: one row, or two when a group cell is merged over columns
+  (``8月进展情况`` over ``8月计划进度 | 实际进度情况``); the two rows are joined column by column
+  (``join_header_rows``) before matching. ``match_header(cells)`` does the same for one row.
+- ``Header.grid_row(cells, location, raw)`` turns a data row's cells, in the header's column
+  order, into a ``GridRow``: cells by canonical name (``content``, ``department``, …), other
+  columns by their header text in ``extra``. A column the header does not have is absent from
+  the row, which the grid step loads as NULL.
+- ``header_miss(cells, layouts)`` says why a row that looks like a header is not one (a
+  required column missing), for the reader's "no table found" message.
+
+A new reader (HTML, spreadsheets) does, with its own rows of cell texts::
+
+    def read_xyz(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
+        rows = ...                                   # list of lists: str, '' or None (merged)
+        found = find_header(rows, layouts)           # None: raise TableNotFound (header_miss)
+        index, header = found
+        grid = [header.grid_row(cells, Location(row=n + 1), " | ".join(c or "" for c in cells))
+                for n, cells in enumerate(rows) if n >= index + header.rows]
+        return TableRead(header_month=header.month, title=..., grid=grid, header=header,
+                         empty_cells_merge=...)      # True where merges arrive as empty cells
+
+and is registered in ``parsers/document.py``; ``grid_to_rows`` (``parsers/grid.py``) does the
+rest. A row's cells are in the header's column order, one per header column; ``None`` is a
+cell covered by a merge from above, ``''`` an empty cell.
+
+A header is a row where every required column (项目内容, 责任单位) and at least three known
+columns are named, and known names are at least half of the filled cells. Unknown cells are
+kept (their values go to ``progress.extra``); a column named twice keeps the first and treats
+the second as unknown.
+"""
 
 from __future__ import annotations
 
@@ -6,48 +42,190 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from parsers.normalize import normalize_text
+from parsers.layouts import Layouts, builtin_layouts, normalize_name
+from parsers.model import GridRow, Location
 from parsers.period import month_from_header
 
-_SPACE = re.compile(r"\s+")
+_MIN_KNOWN = 3
+_ANY_MONTH = re.compile(r"(?<![\d\-~－—至])(\d{1,2})\s*月(?!\s*[\-~－—至])")
 
-# What each of the six columns may be called, after removing whitespace.
-_COLUMN_NAMES: tuple[tuple[str, ...], ...] = (
-    ("项目内容", "项目名称", "项目", "民生实事项目", "实事项目"),
-    ("计划进度",),
-    ("实际进度情况", "实际进度", "进展情况", "实际完成情况", "完成情况"),
-    ("完成率", "完成比例", "完成进度"),
-    ("责任单位", "牵头单位", "责任部门"),
-    ("具体分管领导", "分管领导", "责任领导", "分管市领导"),
-)
+Cells = Sequence[str | None]
 
 
 @dataclass(frozen=True)
-class HeaderInfo:
-    """A recognised header: its cells without whitespace and the month its plan column names."""
+class Header:
+    """A recognised header: per grid column, the canonical column it names (None when no
+    known column) and its text (two header rows joined), and the month its plan column names."""
 
-    cells: tuple[str, ...]
+    columns: tuple[str | None, ...]
+    texts: tuple[str, ...]
     month: int | None
+    rows: int = 1
+
+    @property
+    def width(self) -> int:
+        return len(self.columns)
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        """The header's cell texts (kept for callers of the earlier six-column header)."""
+        return self.texts
+
+    def has(self, column: str) -> bool:
+        return column in self.columns
+
+    def index(self, column: str) -> int | None:
+        """The position of a canonical column, or None when the table does not have it."""
+        return self.columns.index(column) if column in self.columns else None
+
+    def unknown(self) -> list[tuple[int, str]]:
+        """``(position, header text)`` of every column that names no known column."""
+        return [(i, self.extra_name(i)) for i, c in enumerate(self.columns) if c is None]
+
+    def extra_name(self, position: int) -> str:
+        """The key an unknown column's values have in ``extra``: its header text, else
+        ``column N`` (a column without a header cell, or past the header's width)."""
+        text = self.texts[position] if position < self.width else ""
+        return text or f"column {position + 1}"
+
+    def place(self, cells: Cells) -> tuple[dict[str, str | None], dict[str, str | None]]:
+        """A data row's cells (header order) → (cells by canonical name, extra by header text).
+
+        Cells past the header's width are kept in ``extra`` as ``column N``.
+        """
+        named: dict[str, str | None] = {}
+        extra: dict[str, str | None] = {}
+        for position, value in enumerate(cells):
+            column = self.columns[position] if position < self.width else None
+            if column is not None:
+                named[column] = value
+            elif position < self.width or (value or "").strip():
+                extra[self.extra_name(position)] = value
+        for column in self.columns[len(cells) :]:
+            if column is not None:
+                named[column] = ""
+        return named, extra
+
+    def grid_row(self, cells: Cells, location: Location, raw: str) -> GridRow:
+        """A data row's cells in header order → the ``GridRow`` the grid step reads."""
+        named, extra = self.place(cells)
+        return GridRow(named, location, raw, extra)
 
 
-def normalize_header_cell(cell: str | None) -> str:
-    """``'项 目 内 容'`` → ``'项目内容'``; full-width forms folded."""
-    return _SPACE.sub("", normalize_text(cell or ""))
-
-
-def _column_matches(index: int, cell: str) -> bool:
-    if index == 1:
-        return "计划" in cell
-    return any(cell == name or cell.endswith(name) for name in _COLUMN_NAMES[index])
-
-
-def match_header(cells: Sequence[str | None]) -> HeaderInfo | None:
-    """The header if these six cells are the progress table's header row, else None."""
-    names = [normalize_header_cell(cell) for cell in cells]
-    while names and names[-1] == "":
-        names.pop()
-    if len(names) != 6:
+def match_header(cells: Cells, layouts: Layouts | None = None) -> Header | None:
+    """The header if this row names the progress table's columns, else None."""
+    layouts = layouts or builtin_layouts()
+    texts = [normalize_name(cell) for cell in cells]
+    while texts and texts[-1] == "":
+        texts.pop()
+    if not texts:
         return None
-    if not all(_column_matches(i, name) for i, name in enumerate(names)):
+    columns: list[str | None] = []
+    for text in texts:
+        column = layouts.column_for(text)
+        columns.append(None if column in columns else column)
+    known = [c for c in columns if c is not None]
+    filled = [t for t in texts if t]
+    if len(known) < _MIN_KNOWN or 2 * len(known) < len(filled):
         return None
-    return HeaderInfo(tuple(names), month_from_header(names[1]))
+    if not layouts.required <= set(known):
+        return None
+    return Header(tuple(columns), tuple(texts), _header_month(columns, texts))
+
+
+def _header_month(columns: list[str | None], texts: list[str]) -> int | None:
+    """The month the plan column names (``8月计划进度``); else a month in a group cell over it."""
+    if "plan" not in columns:
+        return None
+    text = texts[columns.index("plan")]
+    month = month_from_header(text)
+    if month is not None:
+        return month
+    found = _ANY_MONTH.search(text)
+    return int(found.group(1)) if found and 1 <= int(found.group(1)) <= 12 else None
+
+
+def join_header_rows(top: Cells, bottom: Cells) -> list[str]:
+    """Two header rows → one, column by column: a group cell's text before each of its columns.
+
+    A group cell merged over several columns shows its text in its first column and nothing
+    in the others; its text is carried right over the columns under which the lower row has
+    names. A cell merged down over both rows (``项目内容``) keeps its own text.
+    """
+    width = max(len(top), len(bottom))
+    upper = [normalize_name(top[j]) if j < len(top) else "" for j in range(width)]
+    lower = [normalize_name(bottom[j]) if j < len(bottom) else "" for j in range(width)]
+    joined: list[str] = []
+    group = ""
+    for j in range(width):
+        if upper[j]:
+            group = upper[j] if lower[j] else ""
+        elif not lower[j]:
+            group = ""
+        above = upper[j] or group
+        joined.append(above + lower[j] if lower[j] else above)
+    return joined
+
+
+def find_header(
+    rows: Sequence[Cells], layouts: Layouts | None = None, *, search: int = 4
+) -> tuple[int, Header] | None:
+    """The header among a table's first ``search`` rows: (index of its first row, Header).
+
+    A header row followed by a row that names more columns when joined with it (a two-row
+    header) is read as the two rows joined; ``Header.rows`` says how many rows to skip.
+    """
+    layouts = layouts or builtin_layouts()
+    for index, row in enumerate(rows[:search]):
+        single = match_header(row, layouts)
+        if index + 1 < len(rows):
+            double = _two_row_header(row, rows[index + 1], layouts)
+            if double is not None and (single is None or _known(double) > _known(single)):
+                return index, double
+        if single is not None:
+            return index, single
+    return None
+
+
+def _known(header: Header) -> int:
+    return sum(1 for c in header.columns if c is not None)
+
+
+def _two_row_header(top: Cells, bottom: Cells, layouts: Layouts) -> Header | None:
+    lower = [normalize_name(cell) for cell in bottom]
+    upper = [normalize_name(cell) for cell in top]
+    # The lower row of a header has names only under group cells: not a data row.
+    if not any(lower) or all(lower[j] for j in range(min(len(lower), len(upper)))):
+        return None
+    if any(layouts.column_for(text) is None for text in lower if text):
+        return None
+    header = match_header(join_header_rows(top, bottom), layouts)
+    if header is None:
+        return None
+    return Header(header.columns, header.texts, header.month, rows=2)
+
+
+def header_miss(cells: Cells, layouts: Layouts | None = None) -> str | None:
+    """Why a row that names some known columns is not a header (None: it does not look like one).
+
+    ``'column 3 `推进措施` is not a known column; no column for 责任单位 (责任单位/牵头单位/…)'``.
+    """
+    layouts = layouts or builtin_layouts()
+    texts = [normalize_name(cell) for cell in cells]
+    columns = [layouts.column_for(t) for t in texts]
+    known = {c for c in columns if c is not None}
+    if len(known) < 2:
+        return None
+    problems = [
+        f"column {j + 1} `{texts[j]}` is not a known column"
+        for j, c in enumerate(columns)
+        if c is None and texts[j]
+    ]
+    for column in sorted(layouts.required - known):
+        problems.append(
+            f"no {layouts.label(column)} column (a header cell such as "
+            f"{'/'.join(layouts.names.get(column, ()))})"
+        )
+    if not problems:
+        problems.append(f"only {len(known)} known columns")
+    return "; ".join(problems) + f"; known columns: {layouts.known()}"

@@ -1,9 +1,11 @@
 """Text reports: one table row a line, cells separated by ``|``.
 
-A row with fewer cells than the header is a row whose trailing cells are merged from the
-row above: with an item marker, 5 cells leave out the department and 4 cells the
-department and the leader; without a marker, 5 cells are another row of the item above
-(plan, actual, completion, department, leader).
+The header is one line, or two when a group cell sits over some columns (``parsers.table``
+joins them). A row with fewer cells than the header leaves out cells merged from the row
+above: a row that starts an item (``(N)`` in the project text, or a 序号) leaves out its
+department, then also its leader; another row of the item above leaves out its 序号 and
+project cell (in the August layout: 5 cells, plan to leader). An empty cell is written
+``| |``; under a filled department or leader it is read as merged, with a warning.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import re
 from charset_normalizer import from_bytes
 
 from parsers.errors import TableNotFound, UnreadableDocument
-from parsers.grid import split_marker
+from parsers.grid import parse_serial, split_marker
+from parsers.layouts import Layouts, normalize_name
 from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow, TableRead
 from parsers.period import choose_title
-from parsers.table import HeaderInfo, match_header
+from parsers.table import Header, find_header, header_miss, match_header
 
 _SECTION = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]")
 
@@ -54,48 +57,124 @@ def split_cells(line: str) -> list[str]:
     return [cell.strip() for cell in text.split("|")]
 
 
-def cells_to_grid(cells: list[str], location: Location, raw: str) -> GridRow | None:
-    """Place a text row's cells in the six columns, ``None`` where a merge covers them."""
-    item_no, _ = split_marker(cells[0])
-    c = list(cells)
-    if item_no is not None:
-        if len(c) == 6:
-            return GridRow(tuple(c), location, raw)
-        if len(c) == 5:
-            return GridRow((c[0], c[1], c[2], c[3], None, c[4]), location, raw)
-        if len(c) == 4:
-            return GridRow((c[0], c[1], c[2], c[3], None, None), location, raw)
-        return None
-    if len(c) == 5:
-        return GridRow((None, *c), location, raw)
-    if len(c) == 6:
-        # A project cell without an item number: the grid step rejects it with that reason.
-        return GridRow(tuple(c), location, raw)
+def _omissions(header: Header) -> list[tuple[bool, frozenset[int]]]:
+    """Which header positions a shorter row may leave out, most likely first.
+
+    ``(True, …)`` places a row that starts an item (its department, then also its leader,
+    merged from above); ``(False, …)`` another row of the item above (序号 and project cell
+    merged, then also department and leader).
+    """
+    present = {
+        c: i
+        for c in ("item_no", "content", "department", "leader")
+        if (i := header.index(c)) is not None
+    }
+    starts = [("department",), ("department", "leader")]
+    continues = [
+        ("item_no", "content"),
+        ("item_no", "content", "department"),
+        ("item_no", "content", "department", "leader"),
+    ]
+    out: list[tuple[bool, frozenset[int]]] = []
+    for new_item, options in ((True, starts), (False, continues)):
+        for names in options:
+            left_out = frozenset(present[c] for c in names if c in present)
+            if left_out and (new_item, left_out) not in out:
+                out.append((new_item, left_out))
+    return out
+
+
+def _placements(header: Header, count: int) -> list[tuple[bool, frozenset[int]]]:
+    """The omissions that leave a row of ``count`` cells."""
+    return [(new, out) for new, out in _omissions(header) if len(out) == header.width - count]
+
+
+def _starts_item(header: Header, cells: dict[str, str | None]) -> bool:
+    if split_marker(cells.get("content") or "")[0] is not None:
+        return True
+    return parse_serial(cells.get("item_no")) is not None
+
+
+def cells_to_grid(cells: list[str], header: Header, location: Location, raw: str) -> GridRow | None:
+    """Place a text row's cells in the header's columns, ``None`` where a merge covers them.
+
+    A row with every cell is placed as it is; a shorter row leaves out merged cells (see
+    ``_placements``): a row that starts an item (``(N)`` or a 序号) its department and
+    leader, another row of an item its 序号 and project cell first. Empty cells past the
+    header's width (a trailing ``|``) are dropped. None: the cells fit no placement.
+    """
+    while len(cells) > header.width and not cells[-1]:
+        cells = cells[:-1]
+    if len(cells) == header.width:
+        return header.grid_row(cells, location, raw)
+    for new_item, left_out in _placements(header, len(cells)):
+        values = iter(cells)
+        placed: list[str | None] = [
+            None if j in left_out else next(values) for j in range(header.width)
+        ]
+        row = header.grid_row(placed, location, raw)
+        if _starts_item(header, row.cells) == new_item:
+            return row
     return None
 
 
+_HEADER_EXAMPLE = "项目内容 | 8月计划进度 | 实际进度情况 | 完成率 | 责任单位 | 具体分管领导"
+
+
+def _header_lines(
+    lines: list[str], layouts: Layouts | None, source_name: str
+) -> tuple[int, Header, set[str]]:
+    """The header's first line index, the header, and its lines' cells as normalized text
+    (to pass over the header where it is repeated); TableNotFound saying why when there is
+    none, naming the first line that looks like a header but is not one."""
+    rows = [(i, split_cells(line)) for i, line in enumerate(lines) if "|" in line]
+    miss: str | None = None
+    for position, (i, cells) in enumerate(rows):
+        window = [cells]
+        if position + 1 < len(rows):
+            below_line = lines[rows[position + 1][0]].strip()
+            below = rows[position + 1][1]
+            if below_line.startswith("|") and not lines[i].strip().startswith("|"):
+                below = ["", *below]  # the header has no left border: an empty first cell
+            window.append(below)
+        found = find_header(window, layouts, search=1)
+        if found is not None:
+            header = found[1]
+            own = window[: header.rows]
+            return i, header, {"|".join(normalize_name(c) for c in row) for row in own}
+        if miss is None:
+            why = header_miss(cells, layouts)
+            if why is not None:
+                miss = f"line {i + 1} looks like a header, but {why}"
+    raise TableNotFound(
+        source_name,
+        f"no table header found ({miss}; a header line is like '{_HEADER_EXAMPLE}')"
+        if miss
+        else f"no table header found (a line like '{_HEADER_EXAMPLE}')",
+    )
+
+
 def text_to_grid(
-    text: str, source_name: str
-) -> tuple[HeaderInfo, list[str], list[GridRow], list[RejectedRow], list[Issue]]:
-    """Find the header line, then read every later line as a table row.
+    text: str, source_name: str, layouts: Layouts | None = None
+) -> tuple[Header, list[str], list[GridRow], list[RejectedRow], list[Issue]]:
+    """Find the header line(s), then read every later line as a table row.
 
     Returns the header, the lines before it (for the title), the grid rows, the rows that
     cannot be placed in the grid, and warnings about lines that are not rows.
     """
     lines = text.splitlines()
-    header: HeaderInfo | None = None
-    preamble: list[str] = []
+    start, header, header_text = _header_lines(lines, layouts, source_name)
+    preamble = [line.strip() for line in lines[:start] if line.strip()]
+    header_border = lines[start].strip().startswith("|")
     grid: list[GridRow] = []
     rejected: list[RejectedRow] = []
     issues: list[Issue] = []
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(lines[start:], start=start + 1):
         if not line.strip():
             continue
         location = Location(line=number)
         if "|" not in line:
-            if header is None:
-                preamble.append(line.strip())
-            elif not _SECTION.match(line.strip()):
+            if not _SECTION.match(line.strip()):
                 issues.append(
                     Issue(
                         source_name,
@@ -109,23 +188,25 @@ def text_to_grid(
                 )
             continue
         cells = split_cells(line)
-        found = match_header(cells)
-        if found is not None:
-            header = header or found
-            continue
-        if header is None:
-            preamble.append(line.strip())
+        if line.strip().startswith("|") and not header_border:
+            # The header has no left border, so a leading '|' is an empty first cell
+            # (a merged 序号 or project cell) when that gives the header's width.
+            with_empty = ["", *cells]
+            if len(with_empty) == header.width or (
+                len(with_empty) > header.width and not with_empty[-1]
+            ):
+                cells = with_empty
+        if "|".join(normalize_name(c) for c in cells) in header_text:
+            continue  # the header, or a header repeated further down
+        if match_header(cells, layouts) is not None:
             continue
         if len(cells) == 1 and _SECTION.match(cells[0]):
             continue
-        placed = cells_to_grid(cells, location, line.strip())
+        placed = cells_to_grid(cells, header, location, line.strip())
         if placed is None:
             item_no, _ = split_marker(cells[0])
-            detail = (
-                f"row has {len(cells)} cells; a row with an item number has 4 to 6"
-                if item_no is not None
-                else f"row has {len(cells)} cells and no item number; another row of an item has 5"
-            )
+            fits = sorted({header.width - len(left) for _, left in _omissions(header)})
+            counts = ", ".join(str(n) for n in [*fits, header.width] if n > 0)
             rejected.append(
                 RejectedRow(
                     location,
@@ -134,7 +215,8 @@ def text_to_grid(
                         Issue(
                             source_name,
                             "cell_count",
-                            detail,
+                            f"row has {len(cells)} cells; the header has {header.width} "
+                            f"columns and a row may have {counts}",
                             location=location,
                             column="row",
                             value=str(len(cells)),
@@ -145,32 +227,30 @@ def text_to_grid(
             )
             continue
         grid.append(placed)
-    if header is None:
-        raise TableNotFound(
-            source_name,
-            "no table header found (a line like '项目内容 | 8月计划进度 | 实际进度情况 | 完成率 "
-            "| 责任单位 | 具体分管领导')",
-        )
     return header, preamble, grid, rejected, issues
 
 
-def lines_seen(text: str) -> list[SeenRow]:
+def lines_seen(text: str, source_name: str, layouts: Layouts | None = None) -> list[SeenRow]:
     """Every line under the header that holds cells or starts with an item number.
 
     Counted apart from ``text_to_grid`` for ``parsers.reconcile``: each must come out as a
-    row or a rejected row of the same line. Repeated headers and section titles are not rows.
+    row or a rejected row of the same line. The header's own lines, repeated headers and
+    section titles are not rows.
     """
+    lines = text.splitlines()
+    start, _, header_text = _header_lines(lines, layouts, source_name)
     seen: list[SeenRow] = []
-    under_header = False
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(lines[start:], start=start + 1):
         stripped = line.strip()
         if not stripped:
             continue
         cells = split_cells(stripped) if "|" in stripped else [stripped]
-        if match_header(cells) is not None:
-            under_header = True
+        key = "|".join(normalize_name(c) for c in cells)
+        if key in header_text or "|".join(["", key]) in header_text:
             continue
-        if not under_header or (len(cells) == 1 and _SECTION.match(cells[0])):
+        if match_header(cells, layouts) is not None:
+            continue
+        if len(cells) == 1 and _SECTION.match(cells[0]):
             continue
         item_no, _ = split_marker(cells[0])
         if "|" in stripped or item_no is not None:
@@ -178,15 +258,21 @@ def lines_seen(text: str) -> list[SeenRow]:
     return seen
 
 
-def read_text(data: bytes, source_name: str) -> TableRead:
-    """A text report's bytes → its table, as grid rows with their line numbers."""
+def read_text(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
+    """A text report's bytes → its table, as grid rows with their line numbers.
+
+    A text table writes a merged cell as an empty cell or leaves it out, so empty
+    department and leader cells under filled ones are read as merged (with a warning).
+    """
     text = decode_text(data, source_name)
-    header, preamble, grid, rejected, issues = text_to_grid(text, source_name)
+    header, preamble, grid, rejected, issues = text_to_grid(text, source_name, layouts)
     return TableRead(
-        seen=lines_seen(text),
+        seen=lines_seen(text, source_name, layouts),
         header_month=header.month,
         title=choose_title(preamble),
         grid=grid,
         rejected=rejected,
         issues=issues,
+        header=header,
+        empty_cells_merge=True,
     )

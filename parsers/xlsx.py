@@ -23,6 +23,7 @@ import zipfile
 from dataclasses import dataclass
 
 from parsers.errors import UnreadableDocument
+from parsers.layouts import Layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits
 from parsers.model import Issue, Location, TableRead
 from parsers.spanned_table import (
@@ -33,14 +34,13 @@ from parsers.spanned_table import (
     table_not_found,
     title_from,
 )
-from parsers.table import HeaderInfo
+from parsers.table import Header
 from parsers.zip_limits import check_unzipped_size
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 # How many non-empty rows of a sheet may come before the header (title, unit, date lines).
 _HEADER_SEARCH_ROWS = 10
-_COMPLETION = 3  # position of the completion rate among the six columns
 
 
 @dataclass(frozen=True)
@@ -172,8 +172,9 @@ class _Sheet:
         return (filled[0], filled[-1]) if filled else None
 
 
-def _find_header(sheet: _Sheet) -> tuple[int, int, int, HeaderInfo] | None:
-    """Header row and its first and last column, among the first non-empty rows."""
+def _find_header(sheet: _Sheet, layouts: Layouts | None) -> tuple[int, int, int, Header] | None:
+    """Header row and its first and last column, among the first non-empty rows (the row
+    under it joined to it when the two are a two-row header)."""
     seen = 0
     for row in range(1, sheet.max_row + 1):
         extent = sheet.extent(row)
@@ -182,24 +183,26 @@ def _find_header(sheet: _Sheet) -> tuple[int, int, int, HeaderInfo] | None:
         seen += 1
         if seen > _HEADER_SEARCH_ROWS:
             return None
-        span_row, _ = sheet.span_row(row, *extent)
-        found = find_header([span_row], 1)
+        rows = [sheet.span_row(r, *extent)[0] for r in range(row, min(row + 2, sheet.max_row + 1))]
+        found = find_header(rows, 1, layouts)
         if found is not None:
             return row, extent[0], extent[1], found[1]
     return None
 
 
-def _completion_as_shown(span_row: SpanRow, values: list[_Shown]) -> SpanRow:
+def _completion_as_shown(
+    span_row: SpanRow, values: list[_Shown], completion: int | None
+) -> SpanRow:
     """A plain number in the completion column (``72``) as the rate it stands for (``72%``)."""
-    if len(values) <= _COMPLETION:
+    if completion is None or len(values) <= completion:
         return span_row
-    number = values[_COMPLETION].plain_number
+    number = values[completion].plain_number
     if number is None or 0 < number <= 1:
         return span_row
     cells = list(span_row.cells)
     column = 0
     for index, cell in enumerate(cells):
-        if column == _COMPLETION and not cell.continues:
+        if column == completion and not cell.continues:
             cells[index] = Cell(f"{cell.text}%", cell.span)
         column += cell.span
     return SpanRow(tuple(cells), number=span_row.number, line=span_row.line)
@@ -217,11 +220,13 @@ def _hidden(sheet: _Sheet, rows: range, first: int, last: int) -> tuple[list[int
     return hidden_rows, hidden_cols
 
 
-def sheet_to_table(sheet: _Sheet, source_name: str) -> TableRead | None:
+def sheet_to_table(
+    sheet: _Sheet, source_name: str, layouts: Layouts | None = None
+) -> TableRead | None:
     """The report table of one sheet, or None when the sheet has no header row."""
     from openpyxl.utils import get_column_letter
 
-    found = _find_header(sheet)
+    found = _find_header(sheet, layouts)
     if found is None:
         return None
     header_row, first, last, header = found
@@ -231,9 +236,9 @@ def sheet_to_table(sheet: _Sheet, source_name: str) -> TableRead | None:
     rows: list[SpanRow] = []
     issues: list[Issue] = []
     name = sheet.ws.title
-    for r in range(header_row + 1, sheet.max_row + 1):
+    for r in range(header_row + header.rows, sheet.max_row + 1):
         span_row, values = sheet.span_row(r, first, last)
-        rows.append(_completion_as_shown(span_row, values))
+        rows.append(_completion_as_shown(span_row, values, header.index("completion")))
         outside = [
             (f"{get_column_letter(c)}{r}", sheet.shown(r, c).text)
             for c in [*range(1, first), *range(last + 1, sheet.max_col + 1)]
@@ -253,7 +258,10 @@ def sheet_to_table(sheet: _Sheet, source_name: str) -> TableRead | None:
                     action="cell not read",
                 )
             )
-    report = ReportTable(source_name, header)
+    header_rows = [
+        sheet.span_row(r, first, last)[0] for r in range(header_row, header_row + header.rows)
+    ]
+    report = ReportTable(source_name, header, header_rows, layouts)
     report.add_table(rows, last - first + 1, 0, continues=False)
     hidden_rows, hidden_cols = _hidden(sheet, range(header_row, sheet.max_row + 1), first, last)
     if hidden_rows or hidden_cols:
@@ -280,15 +288,24 @@ def sheet_to_table(sheet: _Sheet, source_name: str) -> TableRead | None:
         rejected=report.rejected,
         issues=[*issues, *report.issues],
         seen=report.seen,
+        header=header,
+        # A spreadsheet copied from elsewhere writes merged cells as empty cells.
+        empty_cells_merge=True,
     )
 
 
-def read_xlsx(data: bytes, source_name: str, limits: ParseLimits = DEFAULT_LIMITS) -> TableRead:
+def read_xlsx(
+    data: bytes,
+    source_name: str,
+    limits: ParseLimits = DEFAULT_LIMITS,
+    *,
+    layouts: Layouts | None = None,
+) -> TableRead:
     """A workbook's bytes → the report table of its first sheet that has one."""
     workbook = open_workbook(data, source_name, limits)
     try:
         for ws in workbook.worksheets:
-            table = sheet_to_table(_Sheet(ws), source_name)
+            table = sheet_to_table(_Sheet(ws), source_name, layouts)
             if table is not None:
                 return table
         raise table_not_found(

@@ -13,6 +13,7 @@ ERROR = frozenset({"error"})
 WARNING = frozenset({"warning"})
 INFO = frozenset({"info"})  # only informs: nothing was wrong, the report says what was read
 EITHER = frozenset({"error", "warning"})
+INFO = frozenset({"info"})  # only informs: nothing was wrong, the report says what was read
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,14 @@ _TABLE = (
     Check(
         "table_found",
         ERROR,
-        "the document holds the progress table with its header row "
-        "(项目内容 | N月计划进度 | 实际进度情况 | 完成率 | 责任单位 | 具体分管领导)",
+        "the document holds the progress table with its header row naming its columns in "
+        "any order (项目内容 and 责任单位 at least; the words are in parsers/layouts.toml)",
+    ),
+    Check(
+        "unknown_column",
+        WARNING,
+        "each header cell names a known column; another column is kept in extra (add its "
+        "name in a layouts.toml)",
     ),
     Check(
         "regular_file",
@@ -78,12 +85,27 @@ _TABLE = (
     Check(
         "cell_count",
         ERROR,
-        "a row has 6 cells; 5 or 4 when its department (and leader) are merged "
-        "from above; another row of an item has 5",
+        "a row has a cell per header column, less the cells merged from above (department, "
+        "leader; 序号 and project cell in another row of an item)",
     ),
     Check("item_marker", ERROR, "a project cell starts with its item number, e.g. (12)"),
     Check("item_continuation", ERROR, "a row without a project cell continues the item above it"),
     Check("merged_cell", ERROR, "a merged department or leader cell has a value in a row above"),
+    Check(
+        "same_as_above",
+        INFO,
+        "同上 / 〃 in a cell repeats the value above it, as a merged cell does",
+    ),
+    Check(
+        "empty_cell_merged",
+        WARNING,
+        "an empty department or leader cell under a filled one is a merged cell written out empty",
+    ),
+    Check(
+        "serial_mismatch",
+        WARNING,
+        "the 序号 column and the (N) in the project text give the same number",
+    ),
     Check(
         "merged_cell_unclear",
         ERROR,

@@ -2,7 +2,8 @@
 
 Two schemas, both validated lazily so that every problem is found in one pass:
 ``ERROR_SCHEMA`` failures quarantine the row; ``WARNING_SCHEMA`` failures keep it and are
-reported.
+reported. NULL in department, leader or completion is a column the table's layout does not
+have, not an empty cell, and fails no check.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from parsers.grid import parse_completion
 from parsers.model import Issue, Location, RejectedRow
 from schemas.checks import failure_message
 
@@ -27,6 +29,15 @@ _PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 
 def _non_blank(series: pd.Series) -> pd.Series:
     return series.fillna("").astype(str).str.strip().ne("")
+
+
+def _absent_or_non_blank(series: pd.Series) -> pd.Series:
+    """NULL is a column the layout does not have (not an empty cell): it passes."""
+    return series.isna() | _non_blank(series)
+
+
+def _absent_or_percentage(series: pd.Series) -> pd.Series:
+    return series.map(lambda raw: raw is None or raw is pd.NA or parse_completion(raw) is not None)
 
 
 def _blank_or(series: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
@@ -50,12 +61,15 @@ def _check(fn, name: str, *, element_wise: bool = False) -> pa.Check:  # type: i
 ERROR_SCHEMA = pa.DataFrameSchema(
     {
         "content": pa.Column(object, _check(_non_blank, "content_not_blank"), nullable=True),
-        "department": pa.Column(object, _check(_non_blank, "department_not_blank"), nullable=True),
-        "leader": pa.Column(object, _check(_non_blank, "leader_not_blank"), nullable=True),
-        "completion_pct": pa.Column(
-            float,
-            _check(lambda s: s.notna() & s.ge(0), "completion_is_percentage"),
-            nullable=True,
+        "department": pa.Column(
+            object, _check(_absent_or_non_blank, "department_not_blank"), nullable=True
+        ),
+        "leader": pa.Column(
+            object, _check(_absent_or_non_blank, "leader_not_blank"), nullable=True
+        ),
+        # On the cell as written: NULL where the layout has no completion column.
+        "completion_raw": pa.Column(
+            object, _check(_absent_or_percentage, "completion_is_percentage"), nullable=True
         ),
         "item_no": pa.Column(
             "Int64",

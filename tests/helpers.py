@@ -107,11 +107,13 @@ def ingest_in_flow(paths: list, tmp_path: Path, **options: object) -> tuple[obje
 
 
 def broken_sample(folder: Path) -> Path:
-    """The August sample with three rows an error check quarantines (lines 3, 7 and 8)."""
+    """The August sample with three rows an error check quarantines (lines 2, 3 and 7)."""
     lines = sample_lines()
     lines[2] = lines[2].replace("| 72% |", "| 待核实 |")  # line 3, item (2)
     lines[6] = lines[6].rstrip().rstrip("|") + "| 多余 |"  # line 7, item (6): 7 cells
-    lines[7] = lines[7].replace("| 陈玮莉 |", "|  |")  # line 8, item (7): no leader
+    # line 2, item (1): no leader, and no row above whose merged cell it could be (an empty
+    # cell under a filled one is read as merged from above, with a warning)
+    lines[1] = lines[1].replace("| 王旭良 |", "|  |")
     path = folder / SAMPLE_NAME
     path.parent.mkdir(exist_ok=True)
     path.write_text("\n".join(lines), "utf-8")

@@ -94,9 +94,37 @@ def connect(
     if told and on_wait is not None:
         on_wait(free_message(path))
     if not read_only:
+        _allow_info_severity(conn)
         conn.execute(load_sql("schema"))
         conn.execute(load_sql("views"))
     return conn
+
+
+def _allow_info_severity(conn: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild ``validation_issues`` of a warehouse whose severity check lacks 'info'.
+
+    DuckDB cannot drop a CHECK constraint, so the table is renamed, made again from the
+    schema, and refilled, in one transaction.
+    """
+    old = conn.execute(
+        "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'validation_issues' "
+        "AND constraint_type = 'CHECK' AND expression LIKE '%''warning''%' "
+        "AND expression NOT LIKE '%''info''%'"
+    ).fetchone()
+    if not old or not old[0]:
+        return
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute("ALTER TABLE validation_issues RENAME TO validation_issues_before_info")
+        conn.execute(load_sql("schema"))
+        conn.execute(
+            "INSERT INTO validation_issues BY NAME SELECT * FROM validation_issues_before_info"
+        )
+        conn.execute("DROP TABLE validation_issues_before_info")
+        conn.execute("COMMIT")
+    except duckdb.Error:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def read_only_query(

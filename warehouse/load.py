@@ -30,6 +30,9 @@ PROGRESS_COLUMNS: tuple[str, ...] = (
     "source_page",
     "source_row",
     "source_line",
+    "note",
+    "extra",
+    "period_kind",
 )
 QUARANTINE_COLUMNS: tuple[str, ...] = (
     "report_id",

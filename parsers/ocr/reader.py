@@ -20,6 +20,7 @@ import numpy as np
 
 from parsers.errors import UnreadableDocument
 from parsers.grid import split_marker
+from parsers.layouts import Layouts
 from parsers.model import Issue, Location, OcrCell, OcrCells, TableRead
 from parsers.ocr.page import PageRead, read_page
 from parsers.ocr.runner import OcrRunner, PageDone, check_resolution
@@ -266,10 +267,12 @@ def read_scans(source_name: str, images: list[PageImage], runner: OcrRunner) -> 
     return scans
 
 
-def read_image(data: bytes, source_name: str, ocr: OcrRunner) -> TableRead:
+def read_image(
+    data: bytes, source_name: str, ocr: OcrRunner, layouts: Layouts | None = None
+) -> TableRead:
     """A scanned report sent as image files' bytes (PNG, JPEG, TIFF) → its table."""
     scans = read_scans(source_name, image_file_pages(data, source_name), ocr)
-    layouts = scans.layouts()
-    found = layouts_to_found(layouts[n] for n in sorted(layouts))
+    pages = scans.layouts()
+    found = layouts_to_found((pages[n] for n in sorted(pages)), layouts)
     table, rows = fragments_to_table(found, source_name)
     return scans.annotate(table, found.fragments, rows, "image-ocr", ocr.min_confidence)

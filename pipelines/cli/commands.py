@@ -57,6 +57,15 @@ YearOpt = Annotated[
 MonthOpt = Annotated[
     int | None, typer.Option("--month", help="Month 1–12, when neither title nor file name says.")
 ]
+LayoutsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--layouts",
+        help="A layouts.toml adding header words to the built-in table layouts "
+        "[default: layouts.toml beside the database, if there is one]",
+        show_default=False,
+    ),
+]
 ReportsOpt = Annotated[
     Path | None,
     typer.Option(
@@ -150,6 +159,7 @@ def _run(
     workers: int | None = None,
     dask_address: str | None = None,
     prefect: bool | None = None,
+    layouts: Path | None = None,
     max_pages: int | None = None,
     fetch_timeout: float | None = None,
     ocr_min_confidence: float | None = None,
@@ -166,6 +176,7 @@ def _run(
             region=region,
             year=year,
             month=month,
+            layouts=layouts,
             max_pages=max_pages,
             ocr_min_confidence=ocr_min_confidence,
             fetch_timeout=fetch_timeout,
@@ -313,6 +324,7 @@ def _run_command(load: bool, doc: str) -> Any:
         workers: WorkersOpt = None,
         dask_address: DaskOpt = None,
         prefect: PrefectOpt = None,
+        layouts: LayoutsOpt = None,
         max_pages: MaxPagesOpt = None,
         ocr_min_confidence: OcrConfidenceOpt = None,
         fetch_timeout: FetchTimeoutOpt = None,
@@ -320,8 +332,9 @@ def _run_command(load: bool, doc: str) -> Any:
         _run(
             paths, load=load, db=db, region=region, year=year, month=month,
             reports_dir=reports_dir, raw_dir=raw_dir, parallel=parallel, workers=workers,
-            dask_address=dask_address, prefect=prefect, max_pages=max_pages,
-            fetch_timeout=fetch_timeout, ocr_min_confidence=ocr_min_confidence,
+            dask_address=dask_address, prefect=prefect, layouts=layouts,
+            max_pages=max_pages, fetch_timeout=fetch_timeout,
+            ocr_min_confidence=ocr_min_confidence,
         )  # fmt: skip
 
     command.__doc__ = doc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,7 @@ from parsers import (
     parse_bytes,
     parse_document,
 )
+from parsers.layouts import Layouts, load_layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits
 from parsers.model import OcrCells
 from parsers.names import source_name_of
@@ -93,6 +95,16 @@ def rejected_document(
     )
 
 
+def layouts_of(period: PeriodOptions) -> Layouts | None:
+    """The run's layouts (None: the built-in ones); the file was checked by the settings."""
+    return _load_layouts(period.layouts) if period.layouts else None
+
+
+@lru_cache(maxsize=8)
+def _load_layouts(path: str) -> Layouts:
+    return load_layouts(path)
+
+
 def skipped_document(path: Path, reason: str) -> DocumentResult:
     """A file the folder scan did not read (a link out of the folder, a FIFO, …).
 
@@ -134,6 +146,7 @@ def check_document(
             region=period.region,
             year=period.year,
             month=period.month,
+            layouts=layouts_of(period),
             limits=limits,
             ocr=ocr,
         )
@@ -211,6 +224,7 @@ def _check_web_page(
             region=period.region,
             year=period.year,
             month=period.month,
+            layouts=layouts_of(period),
             limits=limits,
         )
     except DocumentError as exc:

@@ -25,11 +25,13 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class PeriodOptions:
-    """Region, year and month given by the user; None where the document should say."""
+    """What the user says about the documents: region, year and month (None where the
+    document should say), and the layouts file that adds header words to the built-in ones."""
 
     region: str | None = None
     year: int | None = None
     month: int | None = None
+    layouts: str | None = None
 
     def __post_init__(self) -> None:
         if self.year is not None and not 2000 <= self.year <= 2100:
@@ -74,10 +76,15 @@ class RunSettings:
         year: int | None = None,
         month: int | None = None,
         ocr_min_confidence: float | None = None,
+        layouts: str | Path | None = None,
         fetch_timeout: float | None = None,
         max_pages: int | None = None,
     ) -> RunSettings:
-        """Settings from options, falling back to ``$MINSHENG_DB`` and the defaults."""
+        """Settings from options, falling back to ``$MINSHENG_DB`` and the defaults.
+
+        ``layouts`` is a layouts file (``--layouts``); without it, ``layouts.toml`` beside the
+        database is used when there is one. Either is checked here, once.
+        """
         db_path = Path(db) if db else Path(os.environ.get("MINSHENG_DB") or DEFAULT_DB)
         if db_path.exists() and db_path.is_dir():
             raise SettingsError(f"--db {db_path} is a folder; give a file such as {DEFAULT_DB}")
@@ -86,7 +93,9 @@ class RunSettings:
             reports_dir=Path(reports_dir) if reports_dir else DEFAULT_REPORTS_DIR,
             # Originals stay with the warehouse they were loaded into.
             raw_dir=Path(raw_dir) if raw_dir else db_path.parent / "raw",
-            period=PeriodOptions(region=region, year=year, month=month),
+            period=PeriodOptions(
+                region=region, year=year, month=month, layouts=_layouts_file(layouts, db_path)
+            ),
             fetch=_fetch_limits(fetch_timeout),
             limits=_limits(max_pages),
             fault_pause_before_commit=_seconds("MINSHENG_FAULT_PAUSE_BEFORE_COMMIT"),
@@ -94,6 +103,23 @@ class RunSettings:
                 DEFAULT_MIN_CONFIDENCE if ocr_min_confidence is None else ocr_min_confidence
             ),
         )
+
+
+def _layouts_file(given: str | Path | None, db: Path) -> str | None:
+    """The layouts file to use, checked: ``--layouts FILE``, else ``layouts.toml`` beside the db."""
+    from parsers.layouts import LayoutsError, load_layouts
+
+    if given:
+        path, flag = Path(given), "--layouts "
+    elif (db.parent / "layouts.toml").is_file():
+        path, flag = db.parent / "layouts.toml", ""
+    else:
+        return None
+    try:
+        load_layouts(path)
+    except LayoutsError as exc:
+        raise SettingsError(f"{flag}{exc}") from None
+    return str(path)
 
 
 def _limits(max_pages: int | None) -> ParseLimits:

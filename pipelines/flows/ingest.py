@@ -229,6 +229,7 @@ def ingest_flow(
     reports_dir: str | None = None,
     raw_dir: str | None = None,
     load: bool = True,
+    layouts: str | None = None,
     fetch_timeout: float | None = None,
     max_pages: int | None = None,
 ) -> Any:
@@ -243,6 +244,7 @@ def ingest_flow(
         region=region,
         year=year,
         month=month,
+        layouts=layouts,
         fetch_timeout=fetch_timeout,
         max_pages=max_pages,
     )

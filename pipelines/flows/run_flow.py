@@ -51,6 +51,7 @@ def run_ingest_flow(
                 reports_dir=str(settings.reports_dir),
                 raw_dir=str(settings.raw_dir),
                 load=load,
+                layouts=settings.period.layouts,
                 fetch_timeout=settings.fetch.timeout_s,
                 max_pages=settings.limits.max_pages,
                 return_state=True,

@@ -289,7 +289,7 @@ def test_a_page_top_row_without_number_under_finished_cells_is_rejected_with_its
     first = page(1, ["(1)甲", "计划", "实际", "72%", "市教育局", "王旭良"])
     first.room = [3.0] * 6
     second = page(2, ["乙项目", "计划", "实际", "完成", "市民政局", "倪庆渊"])
-    rows, rejected = grid_to_rows(rows_to_grid(stitch_page_breaks([first, second])), "r.pdf")
+    rows, rejected, _ = grid_to_rows(rows_to_grid(stitch_page_breaks([first, second])), "r.pdf")
     assert rows["item_no"].tolist() == [1]
     [row] = rejected
     assert (row.location.page, row.location.row) == (2, 2)
@@ -343,7 +343,7 @@ def test_a_cell_running_on_by_the_ruling_goes_to_the_rows_it_covers() -> None:
     first.open_bottom = [False, False, False, False, True, False]
     second = page(2, ["(3)丙", "计划", "实际", "72%", "市教育局", "王小强"])
     second.open_top = [False] * 6
-    rows, rejected = grid_to_rows(rows_to_grid(stitch_page_breaks([first, second])), "r.pdf")
+    rows, rejected, _ = grid_to_rows(rows_to_grid(stitch_page_breaks([first, second])), "r.pdf")
     assert rejected == []
     assert rows["department"].tolist() == ["市教育局"] * 3
     assert rows["department_inherited"].tolist() == [False, True, True]
@@ -361,7 +361,7 @@ def test_an_empty_cell_above_a_closed_break_with_a_value_under_it_is_quarantined
     second = page(2, ["(3)丙", "计划", "实际", "72%", "市教育局", "王小强"])
     second.open_top = [False] * 6
     stitched = stitch_page_breaks([first, second])
-    rows, _ = grid_to_rows(rows_to_grid(stitched), "r.pdf")
+    rows, _, _ = grid_to_rows(rows_to_grid(stitched), "r.pdf")
     assert rows["item_no"].tolist() == [3]
     unclear = unclear_rows(stitched, "r.pdf")
     assert [(r.item_no, r.location.page, r.location.row) for r in unclear] == [

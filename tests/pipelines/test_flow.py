@@ -103,12 +103,14 @@ def test_a_run_that_quarantined_rows_is_failed_with_the_summary_and_its_artifact
             "SELECT source_line, column_name, check_name, failure_value FROM validation_issues "
             "WHERE severity = 'error' ORDER BY source_line"
         ).fetchall()
-    assert [line for line, _ in quarantined] == [3, 7, 8]
-    assert "completion rate '待核实' is not a percentage" in quarantined[0][1]
+    assert [line for line, _ in quarantined] == [2, 3, 7]
+    assert "leader" in quarantined[0][1]
+    assert "completion rate '待核实' is not a percentage" in quarantined[1][1]
+    assert "7 cells" in quarantined[2][1]
     assert errors == [
+        (2, "leader", "leader_not_blank", ""),
         (3, "completion_raw", "completion_is_percentage", "待核实"),
         (7, "row", "cell_count", "7"),
-        (8, "leader", "leader_not_blank", ""),
     ]
     html = Path(report["report_files"]["html"]).read_text("utf-8")
     assert "completion rate &#39;待核实&#39; is not a percentage" in html

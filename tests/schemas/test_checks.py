@@ -28,6 +28,11 @@ def test_every_check_emitted_on_the_fixtures_is_in_the_table(tmp_path: Path) -> 
     # A spreadsheet's own warnings, from a month the others already report: checked alone.
     results.append(check_document(FIXTURES / "xlsx" / "hidden-rows.xlsx", PeriodOptions()))
     outcomes = validate_results(results, RunSettings.build(db=tmp_path / "none.duckdb"))
+    # Each table layout on its own (they are all August 2022 of one region).
+    for path in sorted((FIXTURES / "layouts").iterdir()):
+        if path.suffix in {".txt", ".docx"}:
+            alone = [check_document(path, PeriodOptions(region="乐清市"))]
+            outcomes += validate_results(alone, RunSettings.build(db=tmp_path / "none.duckdb"))
     emitted = {(i["check"], i["severity"]) for o in outcomes for i in o.issues}
     # other layouts of August, each on its own (together they would repeat one period)
     for folder in ("xlsx", "html"):
@@ -40,6 +45,7 @@ def test_every_check_emitted_on_the_fixtures_is_in_the_table(tmp_path: Path) -> 
     assert {"readable", "period", "period_repeated", "table_found", "format"} <= names
     assert {"hidden_cells", "outside_table"} <= names
     assert {"completion_went_down", "item_renumbered", "item_text_changed"} <= names
+    assert {"same_as_above", "empty_cell_merged", "unknown_column"} <= names
     for check, severity in sorted(emitted):
         assert check in CHECKS, f"{check} is emitted but not in schemas/checks.py"
         assert severity in CHECKS[check].severities, (check, severity)

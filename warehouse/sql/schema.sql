@@ -39,15 +39,24 @@ CREATE TABLE IF NOT EXISTS progress (
     completion_raw        VARCHAR,
     completion_pct        DOUBLE,
     is_lagging            BOOLEAN NOT NULL,
-    department            VARCHAR NOT NULL,
-    leader                VARCHAR NOT NULL,
+    department            VARCHAR,                 -- NULL: the layout has no such column
+    leader                VARCHAR,                 -- NULL: the layout has no such column
     department_inherited  BOOLEAN NOT NULL,
     leader_inherited      BOOLEAN NOT NULL,
     source_page           INTEGER,
     source_row            INTEGER,
     source_line           INTEGER,
+    note                  VARCHAR,                 -- the 备注 column, where the layout has one
+    extra                 JSON,                    -- other columns: {header text: cell}
+    period_kind           VARCHAR NOT NULL DEFAULT 'month',  -- month | quarter | half_year | year
     PRIMARY KEY (region, year, month, item_no, sub_no)
 );
+-- Warehouses made before layouts other than the August one were read.
+ALTER TABLE progress ADD COLUMN IF NOT EXISTS note VARCHAR;
+ALTER TABLE progress ADD COLUMN IF NOT EXISTS extra JSON;
+ALTER TABLE progress ADD COLUMN IF NOT EXISTS period_kind VARCHAR DEFAULT 'month';
+ALTER TABLE progress ALTER COLUMN department DROP NOT NULL;
+ALTER TABLE progress ALTER COLUMN leader DROP NOT NULL;
 
 CREATE TABLE IF NOT EXISTS quarantine (
     report_id    VARCHAR NOT NULL,

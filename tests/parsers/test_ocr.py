@@ -9,6 +9,9 @@ scan and the photocopy is ``python -m bench.ocr`` (see the README).
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,7 +19,7 @@ import pytest
 
 from bench.ocr import differences, expected_rows
 from parsers import UnreadableDocument, parse_document
-from parsers.model import OcrCell
+from parsers.model import OcrCell, ParsedDocument
 from parsers.ocr import OcrRunner, PageDone
 from parsers.ocr.correct import KnownNames, correct_near_misses, nearest_known, one_edit_apart
 from tests.conftest import FIXTURES
@@ -38,16 +41,27 @@ def _exact(doc) -> tuple[int, list[str]]:
     return len(doc.rows) - len(wrong), wrong
 
 
-@pytest.fixture(scope="module")
-def page_1():
-    return parse_document(PAGE_1)
-
-
-@pytest.fixture(scope="module")
-def partly():
+def parse_telling_pages(path: Path) -> tuple[ParsedDocument, list[PageDone]]:
+    """``parse_document(path)`` and the pages OCR said it read."""
     done: list[PageDone] = []
-    doc = parse_document(PARTLY, ocr=OcrRunner(on_page=done.append))
-    return doc, done
+    return parse_document(path, ocr=OcrRunner(on_page=done.append)), done
+
+
+def in_another_process(path: Path) -> tuple[ParsedDocument, list[PageDone]]:
+    """Parse in a new process, as a run's worker does: the OCR models (hundreds of MB) are
+    loaded there, not in the test process that later measures its children's memory."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(parse_telling_pages, path).result()
+
+
+@pytest.fixture(scope="module")
+def page_1() -> ParsedDocument:
+    return in_another_process(PAGE_1)[0]
+
+
+@pytest.fixture(scope="module")
+def partly() -> tuple[ParsedDocument, list[PageDone]]:
+    return in_another_process(PARTLY)
 
 
 def test_a_png_page_gives_its_five_rows_exact_with_the_period_from_the_title(page_1) -> None:

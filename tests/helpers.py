@@ -296,3 +296,22 @@ needs_soffice = pytest.mark.skipif(
     reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-writer "
     "libreoffice-calc",
 )
+
+
+# Linux keeps a process's peak-memory mark across fork and exec, so a child of a big test
+# process reports the parent's size. A small launcher in between starts the command from a
+# fresh, small process and reports only the peak of what it started (and their children).
+_PEAK_LAUNCHER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[2:])\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "open(sys.argv[1], 'w').write(str(peak))\n"
+    "sys.exit(code)\n"
+)
+
+
+def run_measuring_peak(argv: list[str], peak_file: Path, **popen: object) -> tuple[int, int]:
+    """Run ``argv`` to its end; its exit code and the peak resident memory, in bytes, of it
+    and every process it started."""
+    code = subprocess.call([sys.executable, "-c", _PEAK_LAUNCHER, str(peak_file), *argv], **popen)  # type: ignore[arg-type]
+    return code, int(peak_file.read_text()) * 1024

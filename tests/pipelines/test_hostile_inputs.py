@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from typer.testing import CliRunner
 
 from pipelines.cli import app
 from tests.conftest import sample_lines
+from tests.helpers import run_measuring_peak
 from tests.hostile import inflating_docx, many_page_pdf
 from tests.parsers.test_limits import RSS_CAP_BYTES
 
@@ -73,20 +73,17 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> HostileRun:
     env = {**os.environ, "PREFECT_HOME": str(base / ".prefect"), "COLUMNS": "200"}
     env.pop("PREFECT_API_URL", None)
     with (base / "out.txt").open("w") as out, (base / "err.txt").open("w") as err:
-        process = subprocess.Popen(
+        returncode, peak = run_measuring_peak(
             [sys.executable, "-m", "pipelines", "ingest", str(inbox), "--region", "乐清市",
              "--db", "w.duckdb"],
-            cwd=base, env=env, stdout=out, stderr=err,
+            base / "peak.txt", cwd=base, env=env, stdout=out, stderr=err,
         )  # fmt: skip
-        # wait4, not wait: its rusage is this process's peak memory (and its children's)
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
     return HostileRun(
         base=base,
         stdout=(base / "out.txt").read_text("utf-8"),
         stderr=(base / "err.txt").read_text("utf-8"),
-        returncode=process.returncode,
-        peak_rss=usage.ru_maxrss * 1024,
+        returncode=returncode,
+        peak_rss=peak,
     )
 
 

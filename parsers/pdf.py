@@ -407,7 +407,7 @@ def markers_on_page(chars: list[dict], number: int) -> list[SeenRow]:
     seen: list[SeenRow] = []
     for _, line in sorted(lines.items()):
         line.sort(key=lambda c: c["x0"])
-        if not any(c["text"] in "(（" for c in line):
+        if not any("(" in c["text"] or "（" in c["text"] for c in line):
             continue
         parts: list[str] = []
         previous = None

@@ -13,7 +13,6 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -141,35 +140,50 @@ def test_a_damaged_image_is_rejected_with_a_clear_message(tmp_path) -> None:
     assert caught.value.__cause__ is None
 
 
-def test_pages_of_a_tiff_and_a_rotated_jpeg_open_with_their_resolution() -> None:
+def image_pages_and_skew() -> tuple[list[tuple], float]:
+    """The TIFF's pages (number, resolution, size) and the skew found on the JPEG page."""
     from parsers.ocr.reader import image_file_pages
     from parsers.ocr.ruling import estimate_skew
 
     tiff = image_file_pages((SCANS / "yueqing-2022-08-p3-4.tif").read_bytes(), "p3-4.tif")
-    assert [(p.page, p.dpi, p.pixels.shape) for p in tiff] == [
-        (1, 200.0, (1654, 2339)),
-        (2, 200.0, (1654, 2339)),
-    ]
     [jpeg] = image_file_pages((SCANS / "yueqing-2022-08-p2.jpg").read_bytes(), "p2.jpg")
-    # The page was turned 0.6° clockwise before it was saved.
-    assert estimate_skew(jpeg.pixels) == pytest.approx(-0.6, abs=0.1)
+    return [(p.page, p.dpi, p.pixels.shape) for p in tiff], estimate_skew(jpeg.pixels)
 
 
-def test_the_photocopy_is_straightened_and_its_merged_cells_found() -> None:
+def photocopy_page_1() -> tuple[float, list[list], str]:
+    """The photocopy's page 1: its skew, its cells as found after deskewing, the clean dtype."""
     from parsers.ocr.reader import scan_pdf_pages
     from parsers.ocr.ruling import deskew, estimate_skew, page_to_cells
 
     data = (SCANS / "yueqing-2022-08-photocopy.pdf").read_bytes()
     [page] = scan_pdf_pages(data, [1], 200, "photocopy.pdf")
     angle = estimate_skew(page.pixels)
-    assert angle == pytest.approx(0.7, abs=0.1)  # as make_scans.py turned it
     grid, clean = page_to_cells(deskew(page.pixels, angle), page.dpi)
-    assert grid is not None and len(grid.rows[0]) == 6
+    return angle, (grid.rows if grid else []), str(clean.dtype)
+
+
+def in_spawned(function):
+    """``function()`` in a new process: OpenCV and page images stay out of the test process."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(function).result()
+
+
+def test_pages_of_a_tiff_and_a_rotated_jpeg_open_with_their_resolution() -> None:
+    tiff, skew = in_spawned(image_pages_and_skew)
+    assert tiff == [(1, 200.0, (1654, 2339)), (2, 200.0, (1654, 2339))]
+    # The page was turned 0.6° clockwise before it was saved.
+    assert skew == pytest.approx(-0.6, abs=0.1)
+
+
+def test_the_photocopy_is_straightened_and_its_merged_cells_found() -> None:
+    angle, rows, dtype = in_spawned(photocopy_page_1)
+    assert angle == pytest.approx(0.7, abs=0.1)  # as make_scans.py turned it
+    assert len(rows[0]) == 6
     # Header, items (1)-(5): the department cell of (1) is merged down over (2)-(4).
-    department = [row[4] for row in grid.rows[:6]]
+    department = [row[4] for row in rows[:6]]
     assert department[2:5] == [None, None, None]
-    assert department[1][3] == pytest.approx(grid.rows[4][0][3], abs=1)
-    assert clean.dtype == np.uint8
+    assert department[1][3] == pytest.approx(rows[4][0][3], abs=1)
+    assert dtype == "uint8"
 
 
 def test_one_edit_apart() -> None:

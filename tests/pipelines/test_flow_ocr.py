@@ -12,6 +12,8 @@ import json
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
@@ -28,18 +30,16 @@ pytest.importorskip("rapidocr_onnxruntime", reason="the OCR extra is installed b
 TIFF = FIXTURES / "scan" / "yueqing-2022-08-p3-4.tif"
 
 
-@pytest.fixture(scope="module")
-def ingested(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def ingest_telling_pages(folder: Path) -> dict:
+    """The TIFF through ``run_pipeline`` on 2 worker processes; the report and the pages told."""
     from parsers.ocr import PageDone
     from pipelines.core.listeners import listening_to_pages
     from pipelines.core.parallelism import Parallelism
     from pipelines.core.run import run_pipeline
     from pipelines.core.settings import RunSettings
 
-    folder = tmp_path_factory.mktemp("ocr")
-    db = folder / "w.duckdb"
     settings = RunSettings.build(
-        db=db,
+        db=folder / "w.duckdb",
         region="乐清市",
         reports_dir=folder / "reports",
         raw_dir=folder / "raw",
@@ -50,7 +50,16 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> dict:
         report = run_pipeline(
             [TIFF], settings, load=True, parallelism=Parallelism("processes", workers=2)
         )
-    return {"report": report, "db": db, "pages": pages}
+    return {"report": report, "db": folder / "w.duckdb", "pages": pages}
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    # In a process of its own, as `minsheng ingest` is: OpenCV and the page images stay out
+    # of the test process, whose size later tests' subprocesses inherit in their peak RSS.
+    folder = tmp_path_factory.mktemp("ocr")
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(ingest_telling_pages, folder).result()
 
 
 def test_a_scan_loads_with_its_format_pages_and_rows(ingested) -> None:

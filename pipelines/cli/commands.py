@@ -161,6 +161,7 @@ def _run(
     prefect: bool | None = None,
     layouts: Path | None = None,
     max_pages: int | None = None,
+    parse_timeout: float | None = None,
     fetch_timeout: float | None = None,
     ocr_min_confidence: float | None = None,
 ) -> None:
@@ -178,6 +179,7 @@ def _run(
             month=month,
             layouts=layouts,
             max_pages=max_pages,
+            parse_timeout=parse_timeout,
             ocr_min_confidence=ocr_min_confidence,
             fetch_timeout=fetch_timeout,
         )
@@ -308,6 +310,15 @@ MaxPagesOpt = Annotated[
     ),
 ]
 
+ParseTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--parse-timeout",
+        help="Stop and reject a document still parsing after this many seconds [default: 120]",
+        show_default=False,
+    ),
+]
+
 
 def _run_command(load: bool, doc: str) -> Any:
     """The ``ingest`` (``load``) or ``validate`` command: the same options, one run."""
@@ -326,6 +337,7 @@ def _run_command(load: bool, doc: str) -> Any:
         prefect: PrefectOpt = None,
         layouts: LayoutsOpt = None,
         max_pages: MaxPagesOpt = None,
+        parse_timeout: ParseTimeoutOpt = None,
         ocr_min_confidence: OcrConfidenceOpt = None,
         fetch_timeout: FetchTimeoutOpt = None,
     ) -> None:
@@ -333,7 +345,7 @@ def _run_command(load: bool, doc: str) -> Any:
             paths, load=load, db=db, region=region, year=year, month=month,
             reports_dir=reports_dir, raw_dir=raw_dir, parallel=parallel, workers=workers,
             dask_address=dask_address, prefect=prefect, layouts=layouts,
-            max_pages=max_pages, fetch_timeout=fetch_timeout,
+            max_pages=max_pages, parse_timeout=parse_timeout, fetch_timeout=fetch_timeout,
             ocr_min_confidence=ocr_min_confidence,
         )  # fmt: skip
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +15,7 @@ import pandas as pd
 from parsers import (
     DocumentError,
     Issue,
+    LimitExceeded,
     Location,
     ParsedDocument,
     RejectedRow,
@@ -26,6 +29,7 @@ from parsers.names import source_name_of
 from parsers.ocr import SERIAL, OcrRunner
 from pipelines.core.fetching import FetchError, FetchLimits, fetch_page, page_name, web_address
 from pipelines.core.settings import PeriodOptions
+from pipelines.core.workers import TimedOut
 from schemas import validate_rows
 from schemas.checks import describe_rule
 
@@ -140,6 +144,7 @@ def check_document(
     if url is not None:
         return _check_web_page(url, period, fetch or FetchLimits(), limits)
     path = Path(path)
+    _fault_hang(path)
     try:
         doc = parse_document(
             path,
@@ -152,12 +157,35 @@ def check_document(
         )
     except DocumentError as exc:
         return rejected_document(path, exc.check, exc.problem)
+    except TimedOut:  # a page of a scan read by a worker that was stopped
+        return parse_timed_out(path, limits.parse_seconds)
     except Exception as exc:  # a reader's own failure on a malformed file: still the file's fault
         log.debug("unexpected error reading %s", path, exc_info=True)
         return rejected_document(
             path, "readable", f"could not be read ({type(exc).__name__}: {exc})"
         )
     return _checked(doc, path)
+
+
+def parse_timed_out(path: str | Path, seconds: float) -> DocumentResult:
+    """A document whose parse ran past ``ParseLimits.parse_seconds``: stopped and rejected."""
+    problem = (
+        f"parsing took longer than {seconds:g} s (the limit, --parse-timeout): stopped; "
+        "a monthly report parses in seconds"
+    )
+    url = web_address(path)
+    if url is None:
+        return rejected_document(Path(path), LimitExceeded.check, problem)
+    rejected = rejected_document(Path(page_name(url)), LimitExceeded.check, problem, sha256="")
+    return replace(rejected, path=url, source_url=url)
+
+
+def _fault_hang(path: Path) -> None:
+    """Fault injection for tests of the parse time limit: the file that
+    ``MINSHENG_FAULT_HANG_PARSE`` names never finishes parsing."""
+    if os.environ.get("MINSHENG_FAULT_HANG_PARSE") == path.name:
+        while True:
+            time.sleep(1)
 
 
 def _checked(doc: ParsedDocument, path: Path) -> DocumentResult:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from parsers.ocr import OcrRunner, ocr_pages
 from pipelines.core.checking import (
     DocumentResult,
     check_document,
+    parse_timed_out,
     reject_repeated_periods,
     skipped_document,
 )
@@ -42,9 +44,12 @@ def check_documents(
     """Read and check each document, in order; a period reported twice keeps the first.
 
     ``skipped`` files (links out of the folder, FIFOs, …) are never opened: each becomes a
-    rejected document saying why. With worker processes, a scan of several pages is read
-    here after the other documents, its pages spread over the workers one page each.
+    rejected document saying why. A document still parsing after ``limits.parse_seconds`` is
+    stopped (its worker process killed) and rejected. With worker processes, a scan of several
+    pages is read here after the other documents, its pages spread over the workers one page
+    each, each page bounded by the same time.
     """
+    seconds = settings.limits.parse_seconds
     done = 0
 
     def parsed(index: int) -> None:
@@ -67,6 +72,8 @@ def check_documents(
                     for i in others
                 ],
                 lambda k: parsed(others[k]),
+                timeout=seconds,
+                timed_out=lambda k: parse_timed_out(paths[others[k]], seconds),
             ),
             strict=True,
         )
@@ -77,7 +84,7 @@ def check_documents(
             settings.period,
             settings.fetch,
             settings.limits,
-            replace(ocr, map=map_in_workers),
+            replace(ocr, map=partial(map_in_workers, timeout=seconds)),
         )
         parsed(i)
     return reject_repeated_periods(

@@ -69,6 +69,12 @@ _TABLE = (
     ),
     Check("table_rows", ERROR, "the table has at least one row under its header"),
     Check(
+        "warehouse_writable",
+        ERROR,
+        "the warehouse (--db) is on a disk the run can write, with space left; when it is "
+        "not, nothing is loaded and the validation report says so",
+    ),
+    Check(
         "fetch",
         ERROR,
         "a web address answers with its page (text/html) within the time and size limits",

@@ -120,6 +120,32 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
         out.print(f"          [dim]… and {len(errors) - 5} more in the report[/]")
 
 
+def _fail_with_report(failed: Any) -> None:
+    """A run that could not write the warehouse (``RunFailed``): its one line, then where its
+    validation report is (or why it could not be written), exit 1."""
+    err.print(f"[red]error:[/red] {for_terminal(failed.message)}", markup=True, highlight=False)
+    files = failed.report.get("report_files")
+    if files:
+        out.print(f"validation report: {files['html']} (json: {files['json']})", markup=False)
+    else:
+        err.print(for_terminal(failed.report["report_error"]), markup=False)
+    raise typer.Exit(1)
+
+
+def _check_place(discovered: Any, settings: RunSettings) -> None:
+    """Before parsing: a warehouse that cannot be written ends the run, its report written."""
+    from datetime import datetime
+
+    from pipelines.core.run import RunFailed, check_place_or_fail
+    from pipelines.reports.validation import new_run_id
+
+    started_at = datetime.now()
+    try:
+        check_place_or_fail(discovered, settings, new_run_id(started_at), started_at)
+    except RunFailed as exc:
+        _fail_with_report(exc)
+
+
 def _where_to_run(prefect: bool | None, parallelism: Any) -> str:
     """``"flow"`` or ``"core"``, said on stderr in one line; sets the API for a found server."""
     from pipelines.flows.api_server import reachable_api
@@ -183,17 +209,12 @@ def _run(
             ocr_min_confidence=ocr_min_confidence,
             fetch_timeout=fetch_timeout,
         )
-        if load:
-            from warehouse import WarehouseError, check_warehouse_place
-
-            try:
-                check_warehouse_place(settings.db)  # before parsing anything
-            except WarehouseError as exc:
-                _fail(str(exc), 1)
         discovered = discover(list(paths))
         found = discovered.documents
         if not found and not discovered.skipped:
             _fail("no report files found in " + ", ".join(printable_path(p) for p in paths), 2)
+        if load:
+            _check_place(discovered, settings)  # before parsing anything
         pdfs = sum(1 for path in found if str(path).lower().endswith(".pdf"))
         scanned = sum(ocr_pages(path) for path in found if isinstance(path, Path))
         parallelism = choose_parallelism(pdfs, parallel, workers, dask_address, scanned)
@@ -203,6 +224,7 @@ def _run(
     from pipelines.cli.progress_bar import page_progress, parse_progress
     from pipelines.core.interrupts import stop_on_signals
     from pipelines.core.listeners import listening
+    from pipelines.core.run import RunFailed
     from warehouse import WarehouseError
 
     where = _where_to_run(prefect, parallelism)
@@ -227,6 +249,8 @@ def _run(
                             parallelism=parallelism,
                             on_wait=lambda m: err.print(m, markup=False),
                         )
+    except RunFailed as exc:
+        _fail_with_report(exc)
     except WarehouseError as exc:
         _fail(str(exc), 1)
     for document in report["documents"]:

@@ -114,10 +114,20 @@ def skipped_document(path: Path, reason: str) -> DocumentResult:
 
     Rejected like an unreadable document but never opened: no checksum, nothing archived.
     """
-    issue = Issue(source_name_of(path), "regular_file", reason, action="document rejected")
+    return replace(
+        unread_document(path),
+        issues=[Issue(source_name_of(path), "regular_file", reason, action="document rejected")],
+        problem=reason,
+    )
+
+
+def unread_document(path: str | Path) -> DocumentResult:
+    """A document a run lists without opening it (no checksum, no rows, no issue yet)."""
+    url = web_address(path)
+    name = source_name_of(Path(page_name(url))) if url is not None else source_name_of(path)
     return DocumentResult(
         path=str(path),
-        source_name=source_name_of(path),
+        source_name=name,
         source_format=None,
         source_sha256=None,
         region=None,
@@ -125,8 +135,7 @@ def skipped_document(path: Path, reason: str) -> DocumentResult:
         month=None,
         status="rejected",
         rows=pd.DataFrame(),
-        issues=[issue],
-        problem=reason,
+        source_url=url,
     )
 
 

@@ -46,11 +46,11 @@ from pipelines.core.parallelism import (
     in_worker,
     map_in_workers,
 )
-from pipelines.core.run import run_report
+from pipelines.core.run import check_place_or_fail, failed_run, run_report
 from pipelines.core.settings import PeriodOptions, RunSettings
 from pipelines.reports.markdown import markdown_text
 from pipelines.reports.validation import issues_markdown, new_run_id, summary_line, write_report
-from warehouse import DatabaseBusy, check_warehouse_place
+from warehouse import DatabaseBusy, WarehouseError
 
 T = TypeVar("T")
 
@@ -200,11 +200,11 @@ class RunRejected(Exception):
 def ingest_steps(paths: list[str], settings: RunSettings, *, load: bool) -> dict[str, Any]:
     """The pipeline's steps as tasks of the flow run that calls this: the run the operator
     triggered is the one that holds the tasks and the artifacts."""
-    if load:
-        check_warehouse_place(settings.db)  # a bad place fails now, not after the parse
     started_at = datetime.now()
     run_id = new_run_id(started_at)
     found = discover(list(paths))
+    if load:
+        check_place_or_fail(found, settings, run_id, started_at)  # now, not after the parse
     documents = [str(p) for p in found.documents]
     with bounded_parsing():
         futures = [
@@ -222,8 +222,11 @@ def ingest_steps(paths: list[str], settings: RunSettings, *, load: bool) -> dict
     skipped = [skipped_document(path, reason) for path, reason in found.skipped]
     results = reject_repeated_periods([*parsed, *skipped])
     if load:
-        # quote(): Prefect would otherwise walk every row of every document looking for futures.
-        outcomes = load_task(cast(Any, quote(results)), settings, run_id, started_at)
+        try:
+            # quote(): Prefect would otherwise walk every row of every document for futures.
+            outcomes = load_task(cast(Any, quote(results)), settings, run_id, started_at)
+        except WarehouseError as exc:
+            raise failed_run(exc, results, settings, run_id, started_at, load=load) from None
     else:
         outcomes = validate_results(results, settings)
     report = run_report(run_id, started_at, outcomes, settings, load=load)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from parsers.errors import LimitExceeded
+
 MB = 1024 * 1024
 
 
@@ -25,8 +27,10 @@ class ParseLimits:
     #: What one XML part of a .docx/.xlsx inflates to: the XML is parsed into memory, which
     #: takes several times its size, so this is what bounds a reader's memory.
     max_xml_part_bytes: int = 20 * MB
-    #: Pages of a PDF (a monthly report has fewer than 20).
+    #: Pages of a PDF or frames of a TIFF (a monthly report has fewer than 20).
     max_pages: int = 300
+    #: Pixels of one scanned page image (an A4 page scanned at 600 dpi has about 35 million).
+    max_page_pixels: int = 60_000_000
     #: Seconds one document may take to parse (``--parse-timeout``): past it, the worker
     #: process parsing it is killed, or a parse in the main thread is stopped by an alarm
     #: (``pipelines.core.parallelism``).
@@ -35,7 +39,13 @@ class ParseLimits:
     display_chars: int = 500
 
     def __post_init__(self) -> None:
-        for name in ("max_file_bytes", "max_unzipped_bytes", "max_xml_part_bytes", "max_pages"):
+        for name in (
+            "max_file_bytes",
+            "max_unzipped_bytes",
+            "max_xml_part_bytes",
+            "max_pages",
+            "max_page_pixels",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be 1 or more, not {getattr(self, name)}")
         if not self.parse_seconds > 0:
@@ -45,6 +55,16 @@ class ParseLimits:
 
 
 DEFAULT_LIMITS = ParseLimits()
+
+
+def too_many_pages(
+    source_name: str, pages: int, limits: ParseLimits, kind: str = "PDF"
+) -> LimitExceeded:
+    return LimitExceeded(
+        source_name,
+        f"the {kind} has {pages:,} pages, more than {limits.max_pages:,} (the limit, "
+        "--max-pages): a monthly report has far fewer; not read",
+    )
 
 
 def byte_size(size: int) -> str:

@@ -1,0 +1,58 @@
+"""The August report as other offices' tools write it (``tests/fixtures/producers/``, made
+by ``make_producers.py`` with LibreOffice Calc and Chromium): each gives exactly the 48
+expected rows, none quarantined.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from parsers import parse_document
+from tests.conftest import FIXTURES
+from tests.helpers import COMPARED, as_text, expected_rows, without_space
+
+PRODUCERS = FIXTURES / "producers"
+
+
+def _same_as_expected(rows: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(
+        without_space(as_text(rows, COMPARED)), without_space(expected_rows()[COMPARED])
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        # a colspan title row inside the table, above a two-row header
+        "yueqing-2022-08-title-row.html",
+    ],
+)
+def test_another_producers_august_report_gives_its_48_rows(name: str) -> None:
+    doc = parse_document(PRODUCERS / name, region="乐清市")
+    assert (doc.region, doc.year, doc.month) == ("乐清市", 2022, 8)
+    assert doc.rejected == []
+    _same_as_expected(doc.rows)
+
+
+def test_a_title_row_over_the_table_is_not_the_group_row_of_a_two_row_header() -> None:
+    from parsers.table import find_header
+
+    rows = [
+        ["2022年乐清市民生实事项目8月份进展情况", "", "", "", "", "", ""],
+        ["序号", "实事项目", "完成情况", "", "", "责任单位", "分管领导"],
+        ["", "", "本月计划进度", "实际进度", "完成率", "", ""],
+    ]
+    found = find_header(rows)
+    assert found is not None
+    index, header = found
+    assert (index, header.rows) == (1, 2)
+    assert header.columns == (
+        "item_no",
+        "content",
+        "plan",
+        "actual",
+        "completion",
+        "department",
+        "leader",
+    )

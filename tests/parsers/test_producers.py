@@ -24,6 +24,9 @@ def _same_as_expected(rows: pd.DataFrame) -> None:
 @pytest.mark.parametrize(
     "name",
     [
+        # '|' text from Calc: no outer border, so a row ending in '|' ends with an empty
+        # cell; the title is a row of its own above a two-row header
+        "yueqing-2022-08-calc-pipes.txt",
         # a colspan title row inside the table, above a two-row header
         "yueqing-2022-08-title-row.html",
     ],
@@ -56,3 +59,15 @@ def test_a_title_row_over_the_table_is_not_the_group_row_of_a_two_row_header() -
         "department",
         "leader",
     )
+
+
+def test_a_trailing_bar_is_an_empty_last_cell_where_the_header_has_no_border() -> None:
+    from parsers.text import Borders
+
+    header = "项目内容|8月计划进度|实际进度情况|完成率|责任单位|具体分管领导"
+    rows = ["(1)a|b|c|72%|市教育局|王旭良", "(2)d|e|f|72%||"]
+    borders = Borders.of(header, rows)
+    assert borders.cells(rows[1], 6) == ["(2)d", "e", "f", "72%", "", ""]
+    # a table that draws its borders keeps reading '|' at the end as the border
+    bordered = Borders.of(header + "|", [row + "|" for row in rows])
+    assert bordered.cells("(3)g|h|i|72%|王旭良|", 6) == ["(3)g", "h", "i", "72%", "王旭良"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from i18n import _
+
 MB = 1024 * 1024
 
 
@@ -35,11 +37,23 @@ class ParseLimits:
     def __post_init__(self) -> None:
         for name in ("max_file_bytes", "max_unzipped_bytes", "max_xml_part_bytes", "max_pages"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be 1 or more, not {getattr(self, name)}")
+                raise ValueError(
+                    _("{name} must be 1 or more, not {value}").format(
+                        name=name, value=getattr(self, name)
+                    )
+                )
         if not self.parse_seconds > 0:
-            raise ValueError(f"parse_seconds must be above 0, not {self.parse_seconds}")
+            raise ValueError(
+                _("parse_seconds must be above 0, not {parse_seconds}").format(
+                    parse_seconds=self.parse_seconds
+                )
+            )
         if self.display_chars < 10:
-            raise ValueError(f"display_chars must be 10 or more, not {self.display_chars}")
+            raise ValueError(
+                _("display_chars must be 10 or more, not {display_chars}").format(
+                    display_chars=self.display_chars
+                )
+            )
 
 
 DEFAULT_LIMITS = ParseLimits()
@@ -56,4 +70,4 @@ def shorten(text: str, limit: int = DEFAULT_LIMITS.display_chars) -> str:
     """``text`` cut to ``limit`` characters with a note of how much was left out."""
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+    return _("{text}… ({more:,} more characters)").format(text=text[:limit], more=len(text) - limit)

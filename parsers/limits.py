@@ -3,7 +3,8 @@
 Every bound a hostile or broken file can hit is here, with a default that a real year of
 reports never reaches (a monthly report is a few hundred KB, a 7-page PDF, under a second
 to parse). A document over a bound is rejected with a message naming the bound; the run
-goes on with the others. The command line builds these from its options (``--max-pages``).
+goes on with the others. The command line builds these from its options (``--max-pages``,
+``--parse-timeout``).
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ class ParseLimits:
     max_xml_part_bytes: int = 20 * MB
     #: Pages of a PDF (a monthly report has fewer than 20).
     max_pages: int = 300
-    #: Seconds one document may take to parse. Not enforced yet: a parse in a thread cannot be
-    #: stopped, and the worker pool does not yet kill one worker alone.
+    #: Seconds one document may take to parse (``--parse-timeout``): past it, the worker
+    #: process parsing it is killed, or a parse in the main thread is stopped by an alarm
+    #: (``pipelines.core.parallelism``).
     parse_seconds: float = 120.0
     #: Characters of a cell shown on the terminal and in reports; the warehouse keeps it whole.
     display_chars: int = 500

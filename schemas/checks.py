@@ -82,6 +82,14 @@ _TABLE = (
     ),
     Check("table_rows", ERROR, N_("the table has at least one row under its header")),
     Check(
+        "warehouse_writable",
+        ERROR,
+        N_(
+            "the warehouse (--db) is on a disk the run can write, with space left; when it is "
+            "not, nothing is loaded and the validation report says so"
+        ),
+    ),
+    Check(
         "fetch",
         ERROR,
         N_("a web address answers with its page (text/html) within the time and size limits"),

@@ -229,7 +229,10 @@ def load_documents(
             before_commit()
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        try:
+            conn.execute("ROLLBACK")
+        except duckdb.TransactionException:
+            pass  # a COMMIT that failed (a full disk) has already rolled back
         raise
     finally:
         for name in (

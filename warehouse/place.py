@@ -53,8 +53,10 @@ def _existing_parent(path: Path) -> Path:
     return Path("/")
 
 
-def check_warehouse_place(db: str | Path, *, min_free_bytes: int = MIN_FREE_BYTES) -> None:
+def check_warehouse_place(db: str | Path, *, min_free_bytes: int | None = None) -> None:
     """Raise WarehouseError if ``db`` cannot be created or written; say where and why."""
+    if min_free_bytes is None:
+        min_free_bytes = MIN_FREE_BYTES
     db = Path(db)
     absolute = Path(os.path.abspath(db))
     kind = filesystem_type(absolute)

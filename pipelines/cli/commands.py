@@ -177,6 +177,39 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
         out.print(f"          [dim]{more}[/]")
 
 
+def _fail_with_report(failed: Any) -> None:
+    """A run that could not write the warehouse (``RunFailed``): its one line, then where its
+    validation report is (or why it could not be written), exit 1."""
+    err.print(
+        f"[red]{_('error:')}[/red] {for_terminal(failed.message)}", markup=True, highlight=False
+    )
+    files = failed.report.get("report_files")
+    if files:
+        out.print(
+            _("validation report: {html} (json: {json})").format(
+                html=files["html"], json=files["json"]
+            ),
+            markup=False,
+        )
+    else:
+        err.print(for_terminal(failed.report["report_error"]), markup=False)
+    raise typer.Exit(1)
+
+
+def _check_place(discovered: Any, settings: RunSettings) -> None:
+    """Before parsing: a warehouse that cannot be written ends the run, its report written."""
+    from datetime import datetime
+
+    from pipelines.core.run import RunFailed, check_place_or_fail
+    from pipelines.reports.validation import new_run_id
+
+    started_at = datetime.now()
+    try:
+        check_place_or_fail(discovered, settings, new_run_id(started_at), started_at)
+    except RunFailed as exc:
+        _fail_with_report(exc)
+
+
 def _where_to_run(prefect: bool | None, parallelism: Any) -> str:
     """``"flow"`` or ``"core"``, said on stderr in one line; sets the API for a found server."""
     from pipelines.flows.api_server import reachable_api
@@ -227,6 +260,7 @@ def _run(
     prefect: bool | None = None,
     layouts: Path | None = None,
     max_pages: int | None = None,
+    parse_timeout: float | None = None,
     fetch_timeout: float | None = None,
     ocr_min_confidence: float | None = None,
 ) -> None:
@@ -244,16 +278,10 @@ def _run(
             month=month,
             layouts=layouts,
             max_pages=max_pages,
+            parse_timeout=parse_timeout,
             ocr_min_confidence=ocr_min_confidence,
             fetch_timeout=fetch_timeout,
         )
-        if load:
-            from warehouse import WarehouseError, check_warehouse_place
-
-            try:
-                check_warehouse_place(settings.db)  # before parsing anything
-            except WarehouseError as exc:
-                _fail(str(exc), 1)
         discovered = discover(list(paths))
         found = discovered.documents
         if not found and not discovered.skipped:
@@ -263,6 +291,8 @@ def _run(
                 ),
                 2,
             )
+        if load:
+            _check_place(discovered, settings)  # before parsing anything
         pdfs = sum(1 for path in found if str(path).lower().endswith(".pdf"))
         scanned = sum(ocr_pages(path) for path in found if isinstance(path, Path))
         parallelism = choose_parallelism(pdfs, parallel, workers, dask_address, scanned)
@@ -272,6 +302,7 @@ def _run(
     from pipelines.cli.progress_bar import page_progress, parse_progress
     from pipelines.core.interrupts import stop_on_signals
     from pipelines.core.listeners import listening
+    from pipelines.core.run import RunFailed
     from warehouse import WarehouseError
 
     where = _where_to_run(prefect, parallelism)
@@ -296,6 +327,8 @@ def _run(
                             parallelism=parallelism,
                             on_wait=lambda m: err.print(m, markup=False),
                         )
+    except RunFailed as exc:
+        _fail_with_report(exc)
     except WarehouseError as exc:
         _fail(str(exc), 1)
     for document in report["documents"]:
@@ -388,6 +421,15 @@ MaxPagesOpt = Annotated[
     ),
 ]
 
+ParseTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--parse-timeout",
+        help=_("Stop and reject a document still parsing after this many seconds [default: 120]"),
+        show_default=False,
+    ),
+]
+
 
 def _run_command(load: bool, doc: str) -> Any:
     """The ``ingest`` (``load``) or ``validate`` command: the same options, one run."""
@@ -406,6 +448,7 @@ def _run_command(load: bool, doc: str) -> Any:
         prefect: PrefectOpt = None,
         layouts: LayoutsOpt = None,
         max_pages: MaxPagesOpt = None,
+        parse_timeout: ParseTimeoutOpt = None,
         ocr_min_confidence: OcrConfidenceOpt = None,
         fetch_timeout: FetchTimeoutOpt = None,
         lang: LangOpt = None,
@@ -415,7 +458,7 @@ def _run_command(load: bool, doc: str) -> Any:
             paths, load=load, db=db, region=region, year=year, month=month,
             reports_dir=reports_dir, raw_dir=raw_dir, parallel=parallel, workers=workers,
             dask_address=dask_address, prefect=prefect, layouts=layouts,
-            max_pages=max_pages, fetch_timeout=fetch_timeout,
+            max_pages=max_pages, parse_timeout=parse_timeout, fetch_timeout=fetch_timeout,
             ocr_min_confidence=ocr_min_confidence,
         )  # fmt: skip
 

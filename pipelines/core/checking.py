@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +16,7 @@ from i18n import _, period
 from parsers import (
     DocumentError,
     Issue,
+    LimitExceeded,
     Location,
     ParsedDocument,
     RejectedRow,
@@ -27,6 +30,7 @@ from parsers.names import source_name_of
 from parsers.ocr import SERIAL, OcrRunner
 from pipelines.core.fetching import FetchError, FetchLimits, fetch_page, page_name, web_address
 from pipelines.core.settings import PeriodOptions
+from pipelines.core.workers import TimedOut
 from schemas import validate_rows
 from schemas.checks import describe_rule
 
@@ -111,10 +115,20 @@ def skipped_document(path: Path, reason: str) -> DocumentResult:
 
     Rejected like an unreadable document but never opened: no checksum, nothing archived.
     """
-    issue = Issue(source_name_of(path), "regular_file", reason, action="document rejected")
+    return replace(
+        unread_document(path),
+        issues=[Issue(source_name_of(path), "regular_file", reason, action="document rejected")],
+        problem=reason,
+    )
+
+
+def unread_document(path: str | Path) -> DocumentResult:
+    """A document a run lists without opening it (no checksum, no rows, no issue yet)."""
+    url = web_address(path)
+    name = source_name_of(Path(page_name(url))) if url is not None else source_name_of(path)
     return DocumentResult(
         path=str(path),
-        source_name=source_name_of(path),
+        source_name=name,
         source_format=None,
         source_sha256=None,
         region=None,
@@ -122,8 +136,7 @@ def skipped_document(path: Path, reason: str) -> DocumentResult:
         month=None,
         status="rejected",
         rows=pd.DataFrame(),
-        issues=[issue],
-        problem=reason,
+        source_url=url,
     )
 
 
@@ -141,6 +154,7 @@ def check_document(
     if url is not None:
         return _check_web_page(url, period, fetch or FetchLimits(), limits)
     path = Path(path)
+    _fault_hang(path)
     try:
         doc = parse_document(
             path,
@@ -153,6 +167,8 @@ def check_document(
         )
     except DocumentError as exc:
         return rejected_document(path, exc.check, exc.problem)
+    except TimedOut:  # a page of a scan read by a worker that was stopped
+        return parse_timed_out(path, limits.parse_seconds)
     except Exception as exc:  # a reader's own failure on a malformed file: still the file's fault
         log.debug("unexpected error reading %s", path, exc_info=True)
         return rejected_document(
@@ -161,6 +177,27 @@ def check_document(
             _("could not be read ({name}: {exc})").format(name=type(exc).__name__, exc=exc),
         )
     return _checked(doc, path)
+
+
+def parse_timed_out(path: str | Path, seconds: float) -> DocumentResult:
+    """A document whose parse ran past ``ParseLimits.parse_seconds``: stopped and rejected."""
+    problem = _(
+        "parsing took longer than {seconds:g} s (the limit, --parse-timeout): stopped; "
+        "a monthly report parses in seconds"
+    ).format(seconds=seconds)
+    url = web_address(path)
+    if url is None:
+        return rejected_document(Path(path), LimitExceeded.check, problem)
+    rejected = rejected_document(Path(page_name(url)), LimitExceeded.check, problem, sha256="")
+    return replace(rejected, path=url, source_url=url)
+
+
+def _fault_hang(path: Path) -> None:
+    """Fault injection for tests of the parse time limit: the file that
+    ``MINSHENG_FAULT_HANG_PARSE`` names never finishes parsing."""
+    if os.environ.get("MINSHENG_FAULT_HANG_PARSE") == path.name:
+        while True:
+            time.sleep(1)
 
 
 def _checked(doc: ParsedDocument, path: Path) -> DocumentResult:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from i18n import _
+from parsers import Issue
 from parsers.names import printable_path
 from pipelines.core.checking import DocumentResult, issue_record, quarantine_frame
 from pipelines.core.cross_month import with_cross_month_issues
@@ -122,6 +123,28 @@ def outcome_without_loading(result: DocumentResult) -> DocumentOutcome:
     )
 
 
+def unloaded_outcomes(results: list[DocumentResult], problem: str) -> list[DocumentOutcome]:
+    """What a run that could not write the warehouse did with each document: nothing.
+
+    Each is rejected with ``problem`` first, then what its checks found, so the validation
+    report still shows the checks' work.
+    """
+    outcomes = []
+    for result in results:
+        issue = Issue(result.source_name, "warehouse_writable", problem, action="not loaded")
+        checked = outcome_without_loading(result)
+        outcomes.append(
+            replace(
+                checked,
+                status="rejected",
+                rows_loaded=0,
+                rows_quarantined=0,
+                issues=[issue_record(issue), *checked.issues],
+            )
+        )
+    return outcomes
+
+
 def _archive(result: DocumentResult, raw_dir: Path) -> str | None:
     if not result.source_sha256:
         return None
@@ -192,7 +215,7 @@ def load_results(
             return _load_locked(
                 results, settings, run_id, started_at, report_path=report_path, on_wait=on_wait
             )
-        except (duckdb.IOException, OSError) as exc:
+        except (duckdb.IOException, duckdb.TransactionException, OSError) as exc:
             # a full or read-only disk met while writing: the transaction rolled back
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise WarehouseError(

@@ -12,15 +12,18 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any, TypeVar
 
 from i18n import _
 from pipelines.core.settings import SettingsError
-from pipelines.core.watchdog import exit_with_parent, terminate
+from pipelines.core.workers import KillablePool, TimedOut
 
 # The costs ``auto`` weighs (seconds on two CPUs, from ``python -m bench.backfill``): the
 # CPU time of one PDF, starting a pool of two workers, and sending one document to a worker.
@@ -107,42 +110,98 @@ def processes_pay_off(pdfs: int, workers: int, ocr_pages: int = 0) -> bool:
 T = TypeVar("T")
 
 # The pool of the run now parsing in worker processes, if any (see ``worker_processes``).
-_parse_pool: ProcessPoolExecutor | None = None
+_parse_pool: KillablePool | None = None
 
 
 @contextmanager
-def worker_processes(parallelism: Parallelism) -> Iterator[None]:
-    """In ``processes`` mode, worker processes for the parse tasks of runs inside this block."""
+def _pool_of(workers: int) -> Iterator[None]:
     global _parse_pool
-    if parallelism.mode != "processes":
-        yield
-        return
     # "spawn", not "fork": forking would copy Prefect's running threads (and their locks).
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(
-        max_workers=parallelism.worker_count(), mp_context=context, initializer=exit_with_parent
-    )
+    pool = KillablePool(workers, multiprocessing.get_context("spawn"))
     _parse_pool = pool
     try:
         yield
     except BaseException:
         # Interrupted or failed: do not wait for documents nobody will use.
-        workers = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        terminate([w.pid for w in workers if w.pid is not None], grace_seconds=1.0)
+        pool.shutdown(kill=True)
         raise
     else:
-        pool.shutdown(wait=True)
+        pool.shutdown()
     finally:
         _parse_pool = None
 
 
-def in_worker(function: Callable[..., T], *args: Any) -> T:
-    """``function(*args)`` in a worker process when a run has them, else right here."""
+@contextmanager
+def worker_processes(parallelism: Parallelism) -> Iterator[None]:
+    """In ``processes`` mode, worker processes for the parse tasks of runs inside this block."""
+    if parallelism.mode != "processes":
+        yield
+        return
+    with _pool_of(parallelism.worker_count()):
+        yield
+
+
+@contextmanager
+def bounded_parsing() -> Iterator[None]:
+    """Parse tasks that run in threads (a flow's) get one worker process, so that a document
+    past its time limit can be stopped: a thread cannot be. Started on the first document;
+    a run that already has worker processes keeps them."""
+    if _parse_pool is not None:
+        yield
+        return
+    with _pool_of(1):
+        yield
+
+
+class _Alarm(BaseException):
+    """Raised into a parse running here when its time is up (a BaseException: the readers'
+    ``except Exception`` must not swallow it)."""
+
+
+@contextmanager
+def _deadline(seconds: float | None) -> Iterator[None]:
+    """Stop what runs inside after ``seconds`` with ``TimedOut``: the bound of a parse that
+    runs in this process, without a worker to kill. Only the main thread receives signals;
+    elsewhere the block runs unbounded."""
+    if seconds is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def ring(signum: int, frame: FrameType | None) -> None:
+        raise _Alarm
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Alarm:
+        raise TimedOut(seconds) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def in_worker(
+    function: Callable[..., T],
+    *args: Any,
+    timeout: float | None = None,
+    timed_out: Callable[[], T] | None = None,
+) -> T:
+    """``function(*args)`` in a worker process when a run has them, else right here.
+
+    Past ``timeout`` seconds the worker is killed (here: the call is stopped, in the main
+    thread) and ``timed_out()`` stands for the result; without ``timed_out``, ``TimedOut``.
+    """
     pool = _parse_pool
-    if pool is None:
-        return function(*args)
-    return pool.submit(function, *args).result()
+    try:
+        if pool is None:
+            with _deadline(timeout):
+                return function(*args)
+        return pool.submit(function, *args, timeout=timeout).result()
+    except TimedOut:
+        if timed_out is None:
+            raise
+        return timed_out()
 
 
 def has_workers() -> bool:
@@ -150,32 +209,60 @@ def has_workers() -> bool:
     return _parse_pool is not None
 
 
-def map_in_workers(function: Callable[..., T], items: Iterable[Any]) -> Iterator[T]:
+def map_in_workers(
+    function: Callable[..., T], items: Iterable[Any], timeout: float | None = None
+) -> Iterator[T]:
     """``map(function, items)`` spread over the run's worker processes (here if it has none).
 
-    Results come in order, each as soon as it and those before it are done.
+    Results come in order, each as soon as it and those before it are done; an item past
+    ``timeout`` seconds raises ``TimedOut`` (its worker killed).
     """
     pool = _parse_pool
     if pool is None:
         return map(function, items)
-    return pool.map(function, items)
+    return pool.map(function, items, timeout=timeout)
 
 
 def map_in_order(
-    function: Callable[..., T], arguments: list[tuple[Any, ...]], on_done: Callable[[int], None]
+    function: Callable[..., T],
+    arguments: list[tuple[Any, ...]],
+    on_done: Callable[[int], None],
+    *,
+    timeout: float | None = None,
+    timed_out: Callable[[int], T] | None = None,
 ) -> list[T]:
     """``function(*args)`` for each of ``arguments``: all at once on the worker processes when
     a run has them, else one after the other here. Results in the order of ``arguments``;
-    ``on_done(i)`` as each finishes."""
+    ``on_done(i)`` as each finishes.
+
+    A call past ``timeout`` seconds is stopped (its worker killed) and ``timed_out(i)`` stands
+    for its result; the others go on.
+    """
+
+    def stand_in(i: int) -> T:
+        if timed_out is None:
+            raise TimedOut(timeout or 0)
+        return timed_out(i)
+
     pool = _parse_pool
     if pool is None:
         results = []
         for i, args in enumerate(arguments):
-            results.append(function(*args))
+            try:
+                with _deadline(timeout):
+                    results.append(function(*args))
+            except TimedOut:
+                results.append(stand_in(i))
             on_done(i)
         return results
-    futures = [pool.submit(function, *args) for args in arguments]
+    futures = [pool.submit(function, *args, timeout=timeout) for args in arguments]
     index = {future: i for i, future in enumerate(futures)}
     for future in as_completed(futures):
         on_done(index[future])
-    return [future.result() for future in futures]
+    out: list[T] = []
+    for i, future in enumerate(futures):
+        try:
+            out.append(future.result())
+        except TimedOut:
+            out.append(stand_in(i))
+    return out

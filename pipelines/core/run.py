@@ -9,19 +9,28 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from i18n import _
 from parsers.ocr import OcrRunner, ocr_pages
 from pipelines.core.checking import (
     DocumentResult,
     check_document,
+    parse_timed_out,
     reject_repeated_periods,
     skipped_document,
+    unread_document,
 )
-from pipelines.core.discovery import discover
+from pipelines.core.discovery import Discovery, discover
 from pipelines.core.listeners import document_parsed, page_read
-from pipelines.core.load_run import DocumentOutcome, load_results, validate_results
+from pipelines.core.load_run import (
+    DocumentOutcome,
+    load_results,
+    unloaded_outcomes,
+    validate_results,
+)
 from pipelines.core.parallelism import (
     Parallelism,
     has_workers,
@@ -31,7 +40,21 @@ from pipelines.core.parallelism import (
 )
 from pipelines.core.settings import RunSettings
 from pipelines.reports.validation import build_run_report, new_run_id, write_report
-from warehouse import check_warehouse_place
+from warehouse import WarehouseError, check_warehouse_place
+
+
+class RunFailed(Exception):
+    """A run that could not write the warehouse: ``message`` says why in one line naming the
+    path; ``report`` is the run's validation report, written when its folder allows
+    (``report_files`` None otherwise, and ``report_error`` says why)."""
+
+    def __init__(self, message: str, report: dict[str, Any]) -> None:
+        super().__init__(message, report)  # both in args: the error survives pickling
+        self.message = message
+        self.report = report
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def check_documents(
@@ -42,9 +65,12 @@ def check_documents(
     """Read and check each document, in order; a period reported twice keeps the first.
 
     ``skipped`` files (links out of the folder, FIFOs, …) are never opened: each becomes a
-    rejected document saying why. With worker processes, a scan of several pages is read
-    here after the other documents, its pages spread over the workers one page each.
+    rejected document saying why. A document still parsing after ``limits.parse_seconds`` is
+    stopped (its worker process killed) and rejected. With worker processes, a scan of several
+    pages is read here after the other documents, its pages spread over the workers one page
+    each, each page bounded by the same time.
     """
+    seconds = settings.limits.parse_seconds
     done = 0
 
     def parsed(index: int) -> None:
@@ -67,6 +93,8 @@ def check_documents(
                     for i in others
                 ],
                 lambda k: parsed(others[k]),
+                timeout=seconds,
+                timed_out=lambda k: parse_timed_out(paths[others[k]], seconds),
             ),
             strict=True,
         )
@@ -77,7 +105,7 @@ def check_documents(
             settings.period,
             settings.fetch,
             settings.limits,
-            replace(ocr, map=map_in_workers),
+            replace(ocr, map=partial(map_in_workers, timeout=seconds)),
         )
         parsed(i)
     return reject_repeated_periods(
@@ -121,6 +149,48 @@ def run_report(
     )
 
 
+def failed_run(
+    error: WarehouseError,
+    results: list[DocumentResult],
+    settings: RunSettings,
+    run_id: str,
+    started_at: datetime,
+    *,
+    load: bool,
+) -> RunFailed:
+    """The error to raise for a run whose warehouse could not be written, its validation
+    report written first: every document not loaded, saying why, with what its checks found."""
+    report = run_report(
+        run_id, started_at, unloaded_outcomes(results, str(error)), settings, load=load
+    )
+    report["error"] = str(error)
+    try:
+        json_path, html_path = write_report(report, settings.reports_dir)
+    except OSError as exc:
+        report["report_files"] = None
+        report["report_error"] = _(
+            "the validation report could not be written in {folder} ({problem})"
+        ).format(folder=settings.reports_dir, problem=exc.strerror or exc)
+    else:
+        report["report_files"] = {"json": str(json_path), "html": str(html_path)}
+    return RunFailed(str(error), report)
+
+
+def check_place_or_fail(
+    found: Discovery, settings: RunSettings, run_id: str, started_at: datetime
+) -> None:
+    """Before any parsing: raise ``RunFailed`` (its report written) if the warehouse's place
+    cannot be written; the documents are listed, none read."""
+    try:
+        check_warehouse_place(settings.db)
+    except WarehouseError as exc:
+        unread = [
+            *(unread_document(path) for path in found.documents),
+            *(skipped_document(path, reason) for path, reason in found.skipped),
+        ]
+        raise failed_run(exc, unread, settings, run_id, started_at, load=True) from None
+
+
 def run_pipeline(
     paths: Sequence[str | Path],
     settings: RunSettings,
@@ -129,15 +199,22 @@ def run_pipeline(
     parallelism: Parallelism | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Run every step in this process and return the validation report, as written."""
-    if load:
-        check_warehouse_place(settings.db)  # a bad place fails now, not after the parse
+    """Run every step in this process and return the validation report, as written.
+
+    Raises ``RunFailed`` when the warehouse cannot be written (checked before parsing, or met
+    while loading); its validation report is written all the same.
+    """
     started_at = datetime.now()
     run_id = new_run_id(started_at)
     found = discover(list(paths))
+    if load:
+        check_place_or_fail(found, settings, run_id, started_at)  # now, not after the parse
     with worker_processes(parallelism or Parallelism()):
         results = check_documents(found.documents, settings, found.skipped)
-    outcomes = outcomes_of(results, settings, run_id, started_at, load=load, on_wait=on_wait)
+    try:
+        outcomes = outcomes_of(results, settings, run_id, started_at, load=load, on_wait=on_wait)
+    except WarehouseError as exc:
+        raise failed_run(exc, results, settings, run_id, started_at, load=load) from None
     report = run_report(run_id, started_at, outcomes, settings, load=load)
     json_path, html_path = write_report(report, settings.reports_dir)
     report["report_files"] = {"json": str(json_path), "html": str(html_path)}

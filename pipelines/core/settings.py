@@ -84,6 +84,7 @@ class RunSettings:
         layouts: str | Path | None = None,
         fetch_timeout: float | None = None,
         max_pages: int | None = None,
+        parse_timeout: float | None = None,
     ) -> RunSettings:
         """Settings from options, falling back to ``$MINSHENG_DB`` and the defaults.
 
@@ -106,7 +107,7 @@ class RunSettings:
                 region=region, year=year, month=month, layouts=_layouts_file(layouts, db_path)
             ),
             fetch=_fetch_limits(fetch_timeout),
-            limits=_limits(max_pages),
+            limits=_limits(max_pages, parse_timeout),
             fault_pause_before_commit=_seconds("MINSHENG_FAULT_PAUSE_BEFORE_COMMIT"),
             ocr_min_confidence=(
                 DEFAULT_MIN_CONFIDENCE if ocr_min_confidence is None else ocr_min_confidence
@@ -131,14 +132,23 @@ def _layouts_file(given: str | Path | None, db: Path) -> str | None:
     return str(path)
 
 
-def _limits(max_pages: int | None) -> ParseLimits:
-    if max_pages is None:
-        return DEFAULT_LIMITS
-    if max_pages < 1:
-        raise SettingsError(
-            _("--max-pages {max_pages}: give 1 or more").format(max_pages=max_pages)
-        )
-    return replace(DEFAULT_LIMITS, max_pages=max_pages)
+def _limits(max_pages: int | None, parse_timeout: float | None) -> ParseLimits:
+    limits = DEFAULT_LIMITS
+    if max_pages is not None:
+        if max_pages < 1:
+            raise SettingsError(
+                _("--max-pages {max_pages}: give 1 or more").format(max_pages=max_pages)
+            )
+        limits = replace(limits, max_pages=max_pages)
+    if parse_timeout is not None:
+        if not parse_timeout > 0:
+            raise SettingsError(
+                _("--parse-timeout {timeout:g} is not a positive number of seconds").format(
+                    timeout=parse_timeout
+                )
+            )
+        limits = replace(limits, parse_seconds=parse_timeout)
+    return limits
 
 
 def _fetch_limits(timeout: float | None) -> FetchLimits:

@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar, cast
 
 from prefect import flow, get_run_logger, task
@@ -26,6 +27,7 @@ from parsers.ocr import DEFAULT_MIN_CONFIDENCE, OcrRunner, ocr_pages
 from pipelines.core.checking import (
     DocumentResult,
     check_document,
+    parse_timed_out,
     reject_repeated_periods,
     skipped_document,
 )
@@ -37,12 +39,18 @@ from pipelines.core.load_run import (
     load_results,
     validate_results,
 )
-from pipelines.core.parallelism import DEFAULT_THREADS, has_workers, in_worker, map_in_workers
-from pipelines.core.run import run_report
+from pipelines.core.parallelism import (
+    DEFAULT_THREADS,
+    bounded_parsing,
+    has_workers,
+    in_worker,
+    map_in_workers,
+)
+from pipelines.core.run import check_place_or_fail, failed_run, run_report
 from pipelines.core.settings import PeriodOptions, RunSettings
 from pipelines.reports.markdown import markdown_text
 from pipelines.reports.validation import issues_markdown, new_run_id, summary_line, write_report
-from warehouse import DatabaseBusy, check_warehouse_place
+from warehouse import DatabaseBusy, WarehouseError
 
 T = TypeVar("T")
 
@@ -67,13 +75,30 @@ def check_document_task(
     shown_path: str,
     ocr_min_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> DocumentResult:
-    """``shown_path`` names the task run: Prefect's events refuse a name that is not UTF-8."""
+    """``shown_path`` names the task run: Prefect's events refuse a name that is not UTF-8.
+
+    The document is parsed in a worker process, killed past ``limits.parse_seconds``.
+    """
+    seconds = limits.parse_seconds
     if has_workers() and ocr_pages(path) > 1:
         # A scan is read here and its pages spread over the workers, one page each.
-        runner = OcrRunner(map=map_in_workers, on_page=page_read, min_confidence=ocr_min_confidence)
+        runner = OcrRunner(
+            map=partial(map_in_workers, timeout=seconds),
+            on_page=page_read,
+            min_confidence=ocr_min_confidence,
+        )
         return check_document(path, period, fetch, limits, runner)
     runner = OcrRunner(on_page=page_read, min_confidence=ocr_min_confidence)
-    return in_worker(check_document, path, period, fetch, limits, runner)
+    return in_worker(
+        check_document,
+        path,
+        period,
+        fetch,
+        limits,
+        runner,
+        timeout=seconds,
+        timed_out=lambda: parse_timed_out(path, seconds),
+    )
 
 
 def _retry_when_busy(task: Any, task_run: Any, state: Any) -> bool:
@@ -175,28 +200,33 @@ class RunRejected(Exception):
 def ingest_steps(paths: list[str], settings: RunSettings, *, load: bool) -> dict[str, Any]:
     """The pipeline's steps as tasks of the flow run that calls this: the run the operator
     triggered is the one that holds the tasks and the artifacts."""
-    if load:
-        check_warehouse_place(settings.db)  # a bad place fails now, not after the parse
     started_at = datetime.now()
     run_id = new_run_id(started_at)
     found = discover(list(paths))
-    documents = [str(p) for p in found.documents]
-    futures = [
-        check_document_task.submit(
-            path,
-            settings.period,
-            settings.fetch,
-            settings.limits,
-            printable_path(path),
-            settings.ocr_min_confidence,
-        )
-        for path in documents
-    ]
-    skipped = [skipped_document(path, reason) for path, reason in found.skipped]
-    results = reject_repeated_periods([*gather_in_order(futures, documents), *skipped])
     if load:
-        # quote(): Prefect would otherwise walk every row of every document looking for futures.
-        outcomes = load_task(cast(Any, quote(results)), settings, run_id, started_at)
+        check_place_or_fail(found, settings, run_id, started_at)  # now, not after the parse
+    documents = [str(p) for p in found.documents]
+    with bounded_parsing():
+        futures = [
+            check_document_task.submit(
+                path,
+                settings.period,
+                settings.fetch,
+                settings.limits,
+                printable_path(path),
+                settings.ocr_min_confidence,
+            )
+            for path in documents
+        ]
+        parsed = gather_in_order(futures, documents)
+    skipped = [skipped_document(path, reason) for path, reason in found.skipped]
+    results = reject_repeated_periods([*parsed, *skipped])
+    if load:
+        try:
+            # quote(): Prefect would otherwise walk every row of every document for futures.
+            outcomes = load_task(cast(Any, quote(results)), settings, run_id, started_at)
+        except WarehouseError as exc:
+            raise failed_run(exc, results, settings, run_id, started_at, load=load) from None
     else:
         outcomes = validate_results(results, settings)
     report = run_report(run_id, started_at, outcomes, settings, load=load)
@@ -232,6 +262,7 @@ def ingest_flow(
     layouts: str | None = None,
     fetch_timeout: float | None = None,
     max_pages: int | None = None,
+    parse_timeout: float | None = None,
 ) -> Any:
     """Parse, check and (unless ``load`` is false) load the given reports; write the report.
 
@@ -247,5 +278,6 @@ def ingest_flow(
         layouts=layouts,
         fetch_timeout=fetch_timeout,
         max_pages=max_pages,
+        parse_timeout=parse_timeout,
     )
     return final_state(ingest_steps(paths, settings, load=load))

@@ -54,6 +54,7 @@ def run_ingest_flow(
                 layouts=settings.period.layouts,
                 fetch_timeout=settings.fetch.timeout_s,
                 max_pages=settings.limits.max_pages,
+                parse_timeout=settings.limits.parse_seconds,
                 return_state=True,
             )
     return report_of(state)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from i18n import _
+from parsers.errors import LimitExceeded
 
 MB = 1024 * 1024
 
@@ -27,8 +28,10 @@ class ParseLimits:
     #: What one XML part of a .docx/.xlsx inflates to: the XML is parsed into memory, which
     #: takes several times its size, so this is what bounds a reader's memory.
     max_xml_part_bytes: int = 20 * MB
-    #: Pages of a PDF (a monthly report has fewer than 20).
+    #: Pages of a PDF or frames of a TIFF (a monthly report has fewer than 20).
     max_pages: int = 300
+    #: Pixels of one scanned page image (an A4 page scanned at 600 dpi has about 35 million).
+    max_page_pixels: int = 60_000_000
     #: Seconds one document may take to parse (``--parse-timeout``): past it, the worker
     #: process parsing it is killed, or a parse in the main thread is stopped by an alarm
     #: (``pipelines.core.parallelism``).
@@ -37,7 +40,13 @@ class ParseLimits:
     display_chars: int = 500
 
     def __post_init__(self) -> None:
-        for name in ("max_file_bytes", "max_unzipped_bytes", "max_xml_part_bytes", "max_pages"):
+        for name in (
+            "max_file_bytes",
+            "max_unzipped_bytes",
+            "max_xml_part_bytes",
+            "max_pages",
+            "max_page_pixels",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(
                     _("{name} must be 1 or more, not {value}").format(
@@ -59,6 +68,24 @@ class ParseLimits:
 
 
 DEFAULT_LIMITS = ParseLimits()
+
+
+def too_many_pages(
+    source_name: str, pages: int, limits: ParseLimits, kind: str = "PDF"
+) -> LimitExceeded:
+    """A PDF (``kind`` "PDF") or a multi-page image file (``kind`` "image file") too long."""
+    problem = (
+        _(
+            "the PDF has {pages:,} pages, more than {max_pages:,} (the limit, --max-pages): a "
+            "monthly report has far fewer; not read"
+        )
+        if kind == "PDF"
+        else _(
+            "the image file has {pages:,} pages, more than {max_pages:,} (the limit, "
+            "--max-pages): a monthly report has far fewer; not read"
+        )
+    )
+    return LimitExceeded(source_name, problem.format(pages=pages, max_pages=limits.max_pages))
 
 
 def byte_size(size: int) -> str:

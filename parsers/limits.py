@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from i18n import _
 from parsers.errors import LimitExceeded
 
 MB = 1024 * 1024
@@ -47,11 +48,23 @@ class ParseLimits:
             "max_page_pixels",
         ):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be 1 or more, not {getattr(self, name)}")
+                raise ValueError(
+                    _("{name} must be 1 or more, not {value}").format(
+                        name=name, value=getattr(self, name)
+                    )
+                )
         if not self.parse_seconds > 0:
-            raise ValueError(f"parse_seconds must be above 0, not {self.parse_seconds}")
+            raise ValueError(
+                _("parse_seconds must be above 0, not {parse_seconds}").format(
+                    parse_seconds=self.parse_seconds
+                )
+            )
         if self.display_chars < 10:
-            raise ValueError(f"display_chars must be 10 or more, not {self.display_chars}")
+            raise ValueError(
+                _("display_chars must be 10 or more, not {display_chars}").format(
+                    display_chars=self.display_chars
+                )
+            )
 
 
 DEFAULT_LIMITS = ParseLimits()
@@ -60,11 +73,19 @@ DEFAULT_LIMITS = ParseLimits()
 def too_many_pages(
     source_name: str, pages: int, limits: ParseLimits, kind: str = "PDF"
 ) -> LimitExceeded:
-    return LimitExceeded(
-        source_name,
-        f"the {kind} has {pages:,} pages, more than {limits.max_pages:,} (the limit, "
-        "--max-pages): a monthly report has far fewer; not read",
+    """A PDF (``kind`` "PDF") or a multi-page image file (``kind`` "image file") too long."""
+    problem = (
+        _(
+            "the PDF has {pages:,} pages, more than {max_pages:,} (the limit, --max-pages): a "
+            "monthly report has far fewer; not read"
+        )
+        if kind == "PDF"
+        else _(
+            "the image file has {pages:,} pages, more than {max_pages:,} (the limit, "
+            "--max-pages): a monthly report has far fewer; not read"
+        )
     )
+    return LimitExceeded(source_name, problem.format(pages=pages, max_pages=limits.max_pages))
 
 
 def byte_size(size: int) -> str:
@@ -78,4 +99,4 @@ def shorten(text: str, limit: int = DEFAULT_LIMITS.display_chars) -> str:
     """``text`` cut to ``limit`` characters with a note of how much was left out."""
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+    return _("{text}… ({more:,} more characters)").format(text=text[:limit], more=len(text) - limit)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import zipfile
 import zlib
 
+from i18n import _
 from parsers.errors import LimitExceeded, UnreadableDocument
 from parsers.limits import DEFAULT_LIMITS, ParseLimits, byte_size
 
@@ -21,12 +22,19 @@ MAX_UNZIPPED_BYTES = DEFAULT_LIMITS.max_unzipped_bytes
 _BLOCK = 1 << 20
 
 
-def _too_big(source_name: str, what: str, limit: int, kind: str) -> LimitExceeded:
-    return LimitExceeded(
-        source_name,
-        f"{what} inflate{'s' if what.startswith('its part') else ''} to more than "
-        f"{byte_size(limit)} ({kind}), more than any report needs: not read",
-    )
+def _too_big(source_name: str, part: str | None, limit: int) -> LimitExceeded:
+    """The whole archive (``part`` None) or one XML part inflates beyond ``limit``."""
+    if part is None:
+        problem = _(
+            "its zip parts inflate to more than {size} (the limit for one document), more than "
+            "any report needs: not read"
+        )
+    else:
+        problem = _(
+            "its part {part} inflates to more than {size} (the limit for one XML part), more "
+            "than any report needs: not read"
+        )
+    return LimitExceeded(source_name, problem.format(part=part, size=byte_size(limit)))
 
 
 def _is_xml(name: str) -> bool:
@@ -42,14 +50,12 @@ def check_unzipped_size(
     """
     members = archive.infolist()
     total_limit, part_limit = limits.max_unzipped_bytes, limits.max_xml_part_bytes
-    whole = ("its zip parts", total_limit, "the limit for one document")
+    whole = (None, total_limit)
     if sum(info.file_size for info in members) > total_limit:
         raise _too_big(source_name, *whole)
     for info in members:
         if _is_xml(info.filename) and info.file_size > part_limit:
-            raise _too_big(
-                source_name, f"its part {info.filename}", part_limit, "the limit for one XML part"
-            )
+            raise _too_big(source_name, info.filename, part_limit)
     total = 0
     try:
         for info in members:
@@ -63,11 +69,10 @@ def check_unzipped_size(
                     if _is_xml(info.filename) and part > part_limit:
                         raise _too_big(
                             source_name,
-                            f"its part {info.filename}",
+                            info.filename,
                             part_limit,
-                            "the limit for one XML part",
                         )
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
         raise UnreadableDocument(
-            source_name, f"the file is damaged ({exc}): send it again"
+            source_name, _("the file is damaged ({exc}): send it again").format(exc=exc)
         ) from None

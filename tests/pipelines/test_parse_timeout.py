@@ -73,7 +73,7 @@ def test_worker_processes_kill_the_hung_one_and_parse_the_rest(tmp_path: Path) -
     assert peak < RSS_CAP_BYTES
 
 
-@pytest.mark.usefixtures("prefect_harness")
+@pytest.mark.usefixtures("prefect_server")
 def test_a_flow_parses_in_a_worker_it_can_stop(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -100,7 +100,7 @@ def test_a_disk_that_fills_while_loading_rolls_back_and_writes_the_report(tmp_pa
         "import sys\n"
         "import warehouse.place\n"
         "warehouse.place.MIN_FREE_BYTES = 0\n"
-        "from pipelines.cli.commands import main\n"
+        "from pipelines.cli import main\n"
         "sys.argv = ['minsheng', *sys.argv[1:]]\n"
         "main()\n"
     )
@@ -146,7 +146,7 @@ def test_a_report_folder_that_cannot_be_written_is_said_too(tmp_path: Path) -> N
     ]
 
 
-@pytest.mark.usefixtures("prefect_harness")
+@pytest.mark.usefixtures("prefect_server")
 def test_a_flow_run_fails_with_the_same_line_and_writes_the_report(tmp_path: Path) -> None:
     from pipelines.core.run import RunFailed
     from pipelines.flows.ingest import ingest_flow

@@ -31,6 +31,8 @@ def _same_as_expected(rows: pd.DataFrame) -> None:
         "yueqing-2022-08-calc-quoted.txt",
         # typed with a Chinese input method: ｜ between cells, GB18030, CRLF
         "yueqing-2022-08-wide-bars.txt",
+        # the Word table inside the one cell of a layout table
+        "yueqing-2022-08-layout-table.docx",
         # a colspan title row inside the table, above a two-row header
         "yueqing-2022-08-title-row.html",
         # a department merged over a page break drawn past the frame's bottom rule

@@ -365,6 +365,10 @@ def region_to_fragment(
             fragment.cell_chars[(start, column)] = gathered
             if band < len(buckets):
                 start, gathered = band, list(buckets[band][column])
+    for band, wide in enumerate(full_width):
+        if wide:  # one cell across the table (a title, a section): its text in the first column
+            text: str | None = _cell_text([c for cell in buckets[band] for c in cell])
+            rows[band] = [text] + [""] * (ncols - 1)
     fragment.open_top = [column not in lines[0][1] for column in range(ncols)]
     fragment.open_bottom = [column not in lines[-1][1] for column in range(ncols)]
     fragment.full_width = full_width
@@ -684,6 +688,16 @@ def stitch_page_breaks(fragments: list[Fragment], header: Header = AUGUST_HEADER
             # Only a page break cuts a row; a table restarted on the same page does not.
             cut = previous if fragment.starts_page else None
             running = _running_on(cut, fragment)
+            if (
+                running is not None
+                and all(running)
+                and starts_item(row.cells, header)
+                and has_completion(row.cells, header)
+            ):
+                # Every cell of the row above was cut, but this row starts an item and has
+                # its own rate (the rest of a cell never starts with one): the cut row had
+                # nothing left to print here (a browser then draws no band for it).
+                running = None
             if running is not None:
                 _stitch_by_ruling(rows, row, running)
                 continue

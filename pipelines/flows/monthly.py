@@ -6,7 +6,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
-from pipelines.core.inbox import loaded_periods_of, unseen_documents
+from pipelines.core.inbox import loaded_periods_of, scan_inbox
 from pipelines.core.settings import RunSettings
 from pipelines.flows.deployment import FLOW_NAME
 from pipelines.flows.ingest import final_state, ingest_steps
@@ -24,17 +24,26 @@ def inbox_flow(
 ) -> Any:
     """Ingest the inbox's new documents (by sha256); export their periods as Parquet if asked.
 
+    Files of the inbox that are not read (links out of it, FIFOs, devices) are rejected
+    documents of the run, each with its reason, in the validation report and the summary.
+
     The documents are read, checked and loaded by tasks of this run, which holds their
     artifacts and ends Failed, with the summary as its message, when anything was rejected.
     """
     logger = get_run_logger()
     settings = RunSettings.build(db=db, reports_dir=reports_dir, raw_dir=raw_dir, region=region)
-    new = unseen_documents(inbox, settings.db)
-    if not new:
+    found = scan_inbox(inbox, settings.db)
+    if not found.documents and not found.skipped:
         logger.info("nothing new in %s", inbox)
         return {"documents": [], "inbox": inbox}
-    logger.info("%s: %d new documents", inbox, len(new))
-    report = ingest_steps([str(p) for p in new], settings, load=True)
+    logger.info(
+        "%s: %d new documents, %d files not read", inbox, len(found.documents), len(found.skipped)
+    )
+    # Files that cannot be read (a link out of the inbox, a FIFO) are reported every run, as
+    # the command line does, until someone removes them.
+    report = ingest_steps(
+        [str(p) for p in found.documents], settings, load=True, skipped=found.skipped
+    )
     for document in report["documents"]:
         logger.info(
             "%s %s: %s rows loaded, %s quarantined",

@@ -30,8 +30,8 @@ bench: install
 	$(BIN)/python -m bench
 
 lint: install
-	$(BIN)/ruff check parsers schemas warehouse pipelines bench tests
-	$(BIN)/ruff format --check parsers schemas warehouse pipelines bench tests
+	$(BIN)/ruff check limits parsers schemas warehouse pipelines bench tests
+	$(BIN)/ruff format --check limits parsers schemas warehouse pipelines bench tests
 	$(BIN)/mypy
 
 clean:

@@ -11,6 +11,7 @@ import os
 import shutil
 from pathlib import Path
 
+from limits import DEFAULTS
 from warehouse.db import WarehouseError
 
 #: Kernel and pseudo filesystems: nothing there can hold a database.
@@ -21,9 +22,8 @@ SPECIAL_FILESYSTEMS = frozenset(
         "binfmt_misc", "efivarfs", "rpc_pipefs", "nsfs",
     }
 )  # fmt: skip
-#: Free space a run needs at the least: a year of reports takes a few MB; below this the
-#: write would fail half-way.
-MIN_FREE_BYTES = 16 * 1024 * 1024
+#: Free space a run needs at the least (``limits.WarehouseLimits``).
+MIN_FREE_BYTES = DEFAULTS.warehouse.min_free_bytes
 
 
 def filesystem_type(path: Path) -> str | None:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from limits import DEFAULTS
 from parsers.names import printable_path
 from pipelines.cli.terminal import for_terminal
 from pipelines.core.settings import DEFAULT_DB, RunSettings, SettingsError
@@ -37,7 +38,7 @@ FetchTimeoutOpt = Annotated[
     float | None,
     typer.Option(
         "--fetch-timeout",
-        help="Seconds to wait for a web page [default: 30]",
+        help=f"Seconds to wait for a web page [default: {DEFAULTS.fetch.timeout_s:g}]",
         show_default=False,
     ),
 ]
@@ -329,7 +330,7 @@ MaxPagesOpt = Annotated[
     int | None,
     typer.Option(
         "--max-pages",
-        help="Reject a PDF with more pages than this [default: 300]",
+        help=f"Reject a PDF with more pages than this [default: {DEFAULTS.parse.max_pages}]",
         show_default=False,
     ),
 ]
@@ -338,7 +339,8 @@ ParseTimeoutOpt = Annotated[
     float | None,
     typer.Option(
         "--parse-timeout",
-        help="Stop and reject a document still parsing after this many seconds [default: 120]",
+        help="Stop and reject a document still parsing after this many seconds "
+        f"[default: {DEFAULTS.parse.parse_seconds:g}]",
         show_default=False,
     ),
 ]
@@ -408,10 +410,10 @@ def sql(
     full: Annotated[bool, typer.Option("--full", help="Show long texts whole in a table.")] = False,
     timeout: Annotated[
         float, typer.Option("--timeout", help="Stop the query after this many seconds.")
-    ] = 60.0,
+    ] = DEFAULTS.query.timeout_seconds,
     max_rows: Annotated[
         int, typer.Option("--max-rows", help="Print at most this many rows.")
-    ] = 100_000,
+    ] = DEFAULTS.query.max_rows,
 ) -> None:
     """Run one query on a read-only connection that reaches no other file or setting."""
     from pipelines.cli.tables import print_frame

@@ -22,8 +22,9 @@ run: install
 	$(BIN)/minsheng sql "SELECT department, items, avg_completion_pct, items_lagging, items_complete FROM department_summary WHERE year = 2022 AND month = 8 ORDER BY items DESC, department LIMIT 10"
 	$(BIN)/minsheng sql "SELECT item_no, department, leader, completion_pct, consecutive_months FROM lagging_items"
 
+## The whole suite on up to 4 worker processes (one per core); each test file stays on one.
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 --dist loadfile
 
 ## Generate a corpus of reports (all three formats) and print where the time goes.
 bench: install

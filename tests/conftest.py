@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+import signal
+import sqlite3
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+if TYPE_CHECKING:
+    from pipelines.flows.api_server import ApiServer
+
 _PREFECT_HOME = tempfile.mkdtemp(prefix="minsheng-prefect-")
 os.environ["PREFECT_HOME"] = _PREFECT_HOME
+# What the pytest-xdist workers of one run share (they inherit the controller's environment).
+_IS_WORKER = "PYTEST_XDIST_WORKER" in os.environ
+if not _IS_WORKER:
+    os.environ["MINSHENG_TEST_RUN_DIR"] = tempfile.mkdtemp(prefix="minsheng-tests-")
+_RUN_DIR = Path(os.environ["MINSHENG_TEST_RUN_DIR"])
+_SERVER_URL = _RUN_DIR / "prefect-server.url"
+_SERVER_PID = _RUN_DIR / "prefect-server.pid"
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -23,12 +38,69 @@ SAMPLE_NAME = "2022年8月民生实事项目进展情况.txt"
 
 
 @pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    """A real Prefect API (temporary server and database) for flow runs in tests."""
-    from prefect.testing.utilities import prefect_test_harness
+def prefect_server() -> Iterator[ApiServer]:
+    """One real ``prefect server start`` for the whole test run, started as ``minsheng serve``
+    starts it; flow runs in this process record to it.
 
-    with prefect_test_harness(server_startup_timeout=300):
-        yield
+    pytest-xdist workers share it: the first to need it starts it, the others find it through
+    the run's folder; the run's end stops it (``pytest_sessionfinish`` of the controller).
+    """
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from pipelines.flows.api_server import ApiServer, is_healthy, start_server
+
+    with open(_RUN_DIR / "prefect-server.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one worker starts it while the others wait
+        if _SERVER_URL.exists() and is_healthy(_SERVER_URL.read_text()):
+            server = ApiServer(_SERVER_URL.read_text())
+        else:
+            home = os.environ["PREFECT_HOME"]
+            os.environ["PREFECT_HOME"] = str(_RUN_DIR / "prefect-server")  # outlives a worker
+            try:
+                server = start_server(log_path=_RUN_DIR / "prefect-server.log")
+            finally:
+                os.environ["PREFECT_HOME"] = home
+            assert server.process is not None
+            _SERVER_PID.write_text(str(server.process.pid))
+            _SERVER_URL.write_text(server.api_url)
+    with temporary_settings({PREFECT_API_URL: server.api_url}):
+        yield server
+
+
+@pytest.fixture
+def migrated_prefect_home(tmp_path: Path, prefect_server: ApiServer) -> Path:
+    """``tmp_path/.prefect`` (the home a ``minsheng`` subprocess in ``tmp_path`` gets) holding a
+    copy of the session server's database: its schema is already migrated, so a temporary
+    server started there skips the migrations (about 7 s of a fresh start on this machine)."""
+    home = tmp_path / ".prefect"
+    home.mkdir()
+    with (
+        sqlite3.connect(_RUN_DIR / "prefect-server" / "prefect.db") as source,
+        sqlite3.connect(home / "prefect.db") as copy,
+    ):
+        source.backup(copy)  # consistent while the server writes
+    return home
+
+
+def _stop_shared_server() -> None:
+    """Stop the session's Prefect server, started in its own process group, by its pid."""
+    if not _SERVER_PID.exists():
+        return
+    pid = int(_SERVER_PID.read_text())
+    for sig, seconds in ((signal.SIGINT, 20.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                if os.waitpid(pid, os.WNOHANG) != (0, 0):  # our own child: reap it
+                    return
+            except ChildProcessError:  # a worker's child: gone once /proc forgets it
+                if not Path(f"/proc/{pid}").exists():
+                    return
+            time.sleep(0.1)
 
 
 @pytest.fixture
@@ -46,3 +118,6 @@ def sample_lines() -> list[str]:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_PREFECT_HOME, ignore_errors=True)
+    if not _IS_WORKER:  # the controller (or a run without workers) ends last
+        _stop_shared_server()
+        shutil.rmtree(_RUN_DIR, ignore_errors=True)

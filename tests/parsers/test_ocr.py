@@ -46,21 +46,27 @@ def parse_telling_pages(path: Path) -> tuple[ParsedDocument, list[PageDone]]:
     return parse_document(path, ocr=OcrRunner(on_page=done.append)), done
 
 
-def in_another_process(path: Path) -> tuple[ParsedDocument, list[PageDone]]:
-    """Parse in a new process, as a run's worker does: the OCR models (hundreds of MB) are
-    loaded there, not in the test process that later measures its children's memory."""
+def read_in_another_process(*paths: Path) -> list[tuple[ParsedDocument, list[PageDone]]]:
+    """Parse each path in one new process, as a run's worker does: the OCR models (hundreds
+    of MB) are loaded there once, not in the test process that later measures its children's
+    memory."""
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
-        return pool.submit(parse_telling_pages, path).result()
+        return [pool.submit(parse_telling_pages, path).result() for path in paths]
 
 
 @pytest.fixture(scope="module")
-def page_1() -> ParsedDocument:
-    return in_another_process(PAGE_1)[0]
+def scans_read() -> dict[Path, tuple[ParsedDocument, list[PageDone]]]:
+    return dict(zip((PAGE_1, PARTLY), read_in_another_process(PAGE_1, PARTLY), strict=True))
 
 
 @pytest.fixture(scope="module")
-def partly() -> tuple[ParsedDocument, list[PageDone]]:
-    return in_another_process(PARTLY)
+def page_1(scans_read) -> ParsedDocument:
+    return scans_read[PAGE_1][0]
+
+
+@pytest.fixture(scope="module")
+def partly(scans_read) -> tuple[ParsedDocument, list[PageDone]]:
+    return scans_read[PARTLY]
 
 
 def test_a_png_page_gives_its_five_rows_exact_with_the_period_from_the_title(page_1) -> None:

@@ -88,10 +88,10 @@ def test_two_ingests_at_once_both_finish_and_the_second_says_it_waits(tmp_path: 
     # Each holds its transaction open for a while, so whichever reaches the database second
     # finds it locked.
     first = start_minsheng(
-        "ingest", str(august), "--region", "乐清市", "--db", str(db), cwd=tmp_path, pause=10
+        "ingest", str(august), "--region", "乐清市", "--db", str(db), cwd=tmp_path, pause=4
     )
     second = start_minsheng(
-        "ingest", str(september), "--region", "乐清市", "--db", str(db), cwd=tmp_path, pause=10
+        "ingest", str(september), "--region", "乐清市", "--db", str(db), cwd=tmp_path, pause=4
     )
     outputs = [process.communicate(timeout=600) for process in (first, second)]
     for process, (stdout, stderr) in zip((first, second), outputs, strict=True):

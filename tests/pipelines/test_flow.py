@@ -19,7 +19,10 @@ from tests.helpers import (
     ingest_in_flow,
 )
 
-pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
+pytestmark = [
+    pytest.mark.usefixtures("prefect_server"),
+    pytest.mark.slow,
+]
 
 
 def _artifacts_of(flow_run_id: object) -> list:

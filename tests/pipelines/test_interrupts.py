@@ -70,11 +70,13 @@ def test_sigterm_in_the_open_transaction_rolls_back_and_exits_143(tmp_path: Path
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("migrated_prefect_home")
 def test_ctrl_c_in_a_flow_run_stops_the_temporary_server_too(tmp_path: Path) -> None:
     _interrupt_during_the_load(tmp_path, signal.SIGINT, "--prefect")
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("migrated_prefect_home")
 def test_kill_9_of_the_ingest_alone_leaves_no_prefect_server(tmp_path: Path) -> None:
     process = start_minsheng(
         "ingest", str(month_file(tmp_path / "inbox", 8)), "--region", "乐清市",

@@ -73,7 +73,8 @@ def test_the_periods_a_run_loaded() -> None:
     assert loaded_periods_of(report) == [("乐清市", 2022, 8), ("乐清市", 2022, 9)]
 
 
-@pytest.mark.usefixtures("prefect_harness")
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_server")
 def test_the_monthly_flow_reports_the_files_it_does_not_read(tmp_path: Path) -> None:
     """A link out of the inbox and a FIFO are rejected documents of the run, as the command
     line shows them, not dropped without a word."""

@@ -10,6 +10,7 @@ which the readers parse into memory at several times its size.
 
 from __future__ import annotations
 
+import io
 import zipfile
 import zlib
 
@@ -70,4 +71,40 @@ def check_unzipped_size(
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
         raise UnreadableDocument(
             source_name, f"the file is damaged ({exc}): send it again"
+        ) from None
+
+
+def check_office_zip(
+    data: bytes,
+    source_name: str,
+    limits: ParseLimits,
+    *,
+    main_part: str,
+    suffix: str,
+    file_kind: str,
+    document_kind: str,
+) -> None:
+    """The checks a .docx and a .xlsx share before their library opens them: ``data`` is a
+    whole zip archive, holds ``main_part``, and inflates within ``limits``.
+
+    ``file_kind`` (``"a Word .docx file"``) and ``document_kind`` (``"a Word document"``)
+    name the format in the messages.
+    """
+    if not data.startswith(b"PK"):
+        raise UnreadableDocument(
+            source_name, f"not {file_kind} (a {suffix} is a zip archive; this is not one)"
+        )
+    try:
+        # A truncated download keeps the zip's first entries but loses the directory at the end.
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if main_part not in archive.namelist():
+                raise UnreadableDocument(
+                    source_name, f"a zip archive without {main_part}: not {document_kind}"
+                )
+            check_unzipped_size(archive, source_name, limits)
+    except zipfile.BadZipFile:
+        raise UnreadableDocument(
+            source_name,
+            "the file is damaged (an incomplete zip archive, as left by a cut-off download "
+            "or attachment): send it again",
         ) from None

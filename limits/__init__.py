@@ -58,7 +58,14 @@ class ParseLimits:
         "`ParseLimits(max_xml_part_bytes=…)`",
         byte_size,
     )
-    max_pages: int = _bound(300, "pages of a PDF", "`--max-pages N`", _count)
+    #: Pages of a PDF or frames of a TIFF (a monthly report has fewer than 20).
+    max_pages: int = _bound(
+        300, "pages of a PDF or a scanned image file", "`--max-pages N`", _count
+    )
+    #: An A4 page scanned at 600 dpi has about 35 million pixels.
+    max_page_pixels: int = _bound(
+        60_000_000, "pixels of one scanned page", "`ParseLimits(max_page_pixels=…)`", _count
+    )
     #: Past it, the worker process parsing the document is killed, or a parse in the main
     #: thread is stopped by an alarm (``pipelines.core.parallelism``).
     parse_seconds: float = _bound(
@@ -73,7 +80,13 @@ class ParseLimits:
     )
 
     def __post_init__(self) -> None:
-        for name in ("max_file_bytes", "max_unzipped_bytes", "max_xml_part_bytes", "max_pages"):
+        for name in (
+            "max_file_bytes",
+            "max_unzipped_bytes",
+            "max_xml_part_bytes",
+            "max_pages",
+            "max_page_pixels",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be 1 or more, not {getattr(self, name)}")
         if not self.parse_seconds > 0:

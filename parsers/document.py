@@ -56,7 +56,7 @@ def _read_image(
     require_ocr(source_name)
     from parsers.ocr.reader import read_image
 
-    return read_image(data, source_name, ocr, layouts)
+    return read_image(data, source_name, limits, ocr, layouts)
 
 
 def _read_legacy(

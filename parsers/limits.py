@@ -10,10 +10,21 @@ the others. The command line builds these from its options (``--max-pages``,
 from __future__ import annotations
 
 from limits import DEFAULTS, MB, ParseLimits, byte_size
+from parsers.errors import LimitExceeded
 
-__all__ = ["DEFAULT_LIMITS", "MB", "ParseLimits", "byte_size", "shorten"]
+__all__ = ["DEFAULT_LIMITS", "MB", "ParseLimits", "byte_size", "shorten", "too_many_pages"]
 
 DEFAULT_LIMITS = DEFAULTS.parse
+
+
+def too_many_pages(
+    source_name: str, pages: int, limits: ParseLimits, kind: str = "PDF"
+) -> LimitExceeded:
+    return LimitExceeded(
+        source_name,
+        f"the {kind} has {pages:,} pages, more than {limits.max_pages:,} (the limit, "
+        "--max-pages): a monthly report has far fewer; not read",
+    )
 
 
 def shorten(text: str, limit: int = DEFAULT_LIMITS.display_chars) -> str:

@@ -86,7 +86,7 @@ from pdfplumber.utils import extract_text
 from parsers.errors import LimitExceeded, TableNotFound, UnreadableDocument
 from parsers.grid import ITEM_NUMBER, parse_completion, parse_serial, split_marker
 from parsers.layouts import Layouts
-from parsers.limits import DEFAULT_LIMITS, ParseLimits
+from parsers.limits import DEFAULT_LIMITS, ParseLimits, too_many_pages
 from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow, TableRead
 from parsers.ocr.runner import SERIAL, OcrRunner, check_resolution, require_ocr
 from parsers.period import choose_title
@@ -774,14 +774,6 @@ def count_pages(data: bytes) -> int | None:
         document.close()
 
 
-def _too_many_pages(source_name: str, pages: int, limits: ParseLimits) -> LimitExceeded:
-    return LimitExceeded(
-        source_name,
-        f"the PDF has {pages:,} pages, more than {limits.max_pages:,} (the limit, "
-        "--max-pages): a monthly report has far fewer; not read",
-    )
-
-
 def _scan_dpi(page: pdfplumber.page.Page) -> float:
     """The resolution of the sharpest image on a page, in pixels per inch as printed."""
     return max(
@@ -831,7 +823,7 @@ def read_pdf(
         raise UnreadableDocument(source_name, "the file is empty")
     pages = count_pages(data)
     if pages is not None and pages > limits.max_pages:
-        raise _too_many_pages(source_name, pages, limits)
+        raise too_many_pages(source_name, pages, limits)
     # pdfminer logs every font it cannot measure (browser PDFs embed such fonts): not news.
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     page_layouts: dict[int, PageLayout] = {}
@@ -841,7 +833,7 @@ def read_pdf(
             if not pdf.pages:
                 raise UnreadableDocument(source_name, "the PDF has no pages")
             if len(pdf.pages) > limits.max_pages:  # PDFium could not count them
-                raise _too_many_pages(source_name, len(pdf.pages), limits)
+                raise too_many_pages(source_name, len(pdf.pages), limits)
             for number, page in enumerate(pdf.pages, start=1):
                 if not page.chars and page.images:
                     scanned.append(number)

@@ -34,7 +34,7 @@ def test_every_bound_has_a_row_that_says_how_to_change_it() -> None:
 def test_a_changed_default_changes_the_table() -> None:
     other = Limits(parse=ParseLimits(max_pages=1000), query=QueryLimits(timeout_seconds=5))
     table = readme_table(other)
-    assert "| pages of a PDF | 1,000 | `--max-pages N` |" in table
+    assert "| pages of a PDF or a scanned image file | 1,000 | `--max-pages N` |" in table
     assert "| time a `minsheng sql` query runs | 5 s | `minsheng sql --timeout S` |" in table
     assert readme_table() != table
 

@@ -13,14 +13,16 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import warnings
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
-from parsers.errors import UnreadableDocument
+from parsers.errors import LimitExceeded, UnreadableDocument
 from parsers.grid import split_marker
 from parsers.layouts import Layouts
+from parsers.limits import ParseLimits, too_many_pages
 from parsers.model import Issue, Location, OcrCell, OcrCells, TableRead
 from parsers.ocr.page import PageRead, read_page
 from parsers.ocr.runner import OcrRunner, PageDone, check_resolution
@@ -230,22 +232,42 @@ def scan_pdf_pages(data: bytes, numbers: list[int], dpi: int, source_name: str) 
         pdf.close()
 
 
-def image_file_pages(data: bytes, source_name: str) -> list[PageImage]:
-    """Every page (frame) of a PNG, JPEG or TIFF as a grayscale image with its resolution."""
+def image_file_pages(data: bytes, source_name: str, limits: ParseLimits) -> list[PageImage]:
+    """Every page (frame) of a PNG, JPEG or TIFF as a grayscale image with its resolution.
+
+    The frames are counted and each one's size checked before any is decoded, so a TIFF of
+    thousands of pages or a page of billions of pixels is rejected at once.
+    """
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
     if not data:
         raise UnreadableDocument(source_name, "the file is empty")
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            pages = []
-            for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
-                dpi = frame.info.get("dpi", (0, 0))[0] or 0
-                pixels = np.asarray(frame.convert("L"))
-                # Without a resolution, take the page to be A4 (its long side 297 mm).
-                dpi = float(dpi) or max(pixels.shape) / (297 / 25.4)
-                check_resolution(source_name, number, dpi)
-                pages.append(PageImage(pixels, dpi, number))
+        with warnings.catch_warnings():
+            # Pillow warns of large images; the bound below is this reader's own.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                frames = getattr(image, "n_frames", 1)
+                if frames > limits.max_pages:
+                    raise too_many_pages(source_name, frames, limits, kind="image file")
+                pages = []
+                for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
+                    width, height = frame.size
+                    if width * height > limits.max_page_pixels:
+                        raise LimitExceeded(
+                            source_name,
+                            f"page {number} is {width:,} × {height:,} pixels, more than "
+                            f"{limits.max_page_pixels:,} (the limit): a page scanned at "
+                            "200–300 dpi has about 4–9 million; not read",
+                        )
+                    dpi = frame.info.get("dpi", (0, 0))[0] or 0
+                    pixels = np.asarray(frame.convert("L"))
+                    # Without a resolution, take the page to be A4 (its long side 297 mm).
+                    dpi = float(dpi) or max(pixels.shape) / (297 / 25.4)
+                    check_resolution(source_name, number, dpi)
+                    pages.append(PageImage(pixels, dpi, number))
+    except Image.DecompressionBombError as exc:
+        raise LimitExceeded(source_name, f"the image is too large to read ({exc})") from None
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise UnreadableDocument(
             source_name, f"not an image or damaged ({type(exc).__name__}: {exc})"
@@ -268,10 +290,14 @@ def read_scans(source_name: str, images: list[PageImage], runner: OcrRunner) -> 
 
 
 def read_image(
-    data: bytes, source_name: str, ocr: OcrRunner, layouts: Layouts | None = None
+    data: bytes,
+    source_name: str,
+    limits: ParseLimits,
+    ocr: OcrRunner,
+    layouts: Layouts | None = None,
 ) -> TableRead:
     """A scanned report sent as image files' bytes (PNG, JPEG, TIFF) → its table."""
-    scans = read_scans(source_name, image_file_pages(data, source_name), ocr)
+    scans = read_scans(source_name, image_file_pages(data, source_name, limits), ocr)
     pages = scans.layouts()
     found = layouts_to_found((pages[n] for n in sorted(pages)), layouts)
     table, rows = fragments_to_table(found, source_name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -18,6 +19,8 @@ import pytest
 
 from bench.ocr import differences, expected_rows
 from parsers import UnreadableDocument, parse_document
+from parsers.errors import LimitExceeded
+from parsers.limits import DEFAULT_LIMITS
 from parsers.model import OcrCell, ParsedDocument
 from parsers.ocr import OcrRunner, PageDone
 from parsers.ocr.correct import KnownNames, correct_near_misses, nearest_known, one_edit_apart
@@ -146,13 +149,49 @@ def test_a_damaged_image_is_rejected_with_a_clear_message(tmp_path) -> None:
     assert caught.value.__cause__ is None
 
 
+def rejection_of(name: str, data: bytes) -> str:
+    """The message ``parse_document`` rejects an image file with (its limits the defaults)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        try:
+            parse_document(path)
+        except LimitExceeded as exc:
+            return str(exc)
+    raise AssertionError(f"{name} was read")
+
+
+def test_a_tiff_of_too_many_pages_or_a_page_of_too_many_pixels_is_rejected_at_once() -> None:
+    from io import BytesIO
+
+    from PIL import Image
+
+    many = BytesIO()
+    frames = [Image.new("1", (8, 8)) for _ in range(DEFAULT_LIMITS.max_pages + 1)]
+    frames[0].save(many, format="TIFF", save_all=True, append_images=frames[1:])
+    huge = BytesIO()
+    Image.new("1", (10_000, 7_000)).save(huge, format="PNG")  # 70 million pixels, 10 KB
+    pages, pixels = (
+        in_spawned(partial(rejection_of, "many.tif", many.getvalue())),
+        in_spawned(partial(rejection_of, "huge.png", huge.getvalue())),
+    )
+    assert "the image file has 301 pages, more than 300 (the limit, --max-pages)" in pages
+    assert "page 1 is 10,000 × 7,000 pixels, more than 60,000,000 (the limit)" in pixels
+
+
 def image_pages_and_skew() -> tuple[list[tuple], float]:
     """The TIFF's pages (number, resolution, size) and the skew found on the JPEG page."""
     from parsers.ocr.reader import image_file_pages
     from parsers.ocr.ruling import estimate_skew
 
-    tiff = image_file_pages((SCANS / "yueqing-2022-08-p3-4.tif").read_bytes(), "p3-4.tif")
-    [jpeg] = image_file_pages((SCANS / "yueqing-2022-08-p2.jpg").read_bytes(), "p2.jpg")
+    tiff = image_file_pages(
+        (SCANS / "yueqing-2022-08-p3-4.tif").read_bytes(), "p3-4.tif", DEFAULT_LIMITS
+    )
+    [jpeg] = image_file_pages(
+        (SCANS / "yueqing-2022-08-p2.jpg").read_bytes(), "p2.jpg", DEFAULT_LIMITS
+    )
     return [(p.page, p.dpi, p.pixels.shape) for p in tiff], estimate_skew(jpeg.pixels)
 
 

@@ -4,8 +4,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := tests/fixtures/yueqing-2022-08.txt
+LOCALES := i18n/locale
+CATALOG := $(LOCALES)/zh_CN/LC_MESSAGES/minsheng
+SOURCES := i18n limits parsers schemas warehouse pipelines
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean messages
+
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +17,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,ocr]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The compiled Chinese catalog is build output (git-ignored), made from the .po at install.
+$(CATALOG).mo: $(CATALOG).po $(STAMP)
+	$(BIN)/pybabel compile --statistics -D minsheng -d $(LOCALES) -l zh_CN
+
+install: $(STAMP) $(CATALOG).mo
+
+## After adding or changing a message in the code: extract, then translate the new entries
+## of the .po (a test fails while one is missing or fuzzy).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header \
+		-k pgettext:1c,2 -o $(LOCALES)/minsheng.pot $(SOURCES)
+	$(BIN)/pybabel update -D minsheng -i $(LOCALES)/minsheng.pot -d $(LOCALES) -l zh_CN \
+		--no-fuzzy-matching --omit-header --ignore-obsolete
 
 ## Ingest the bundled August 2022 report into data/minsheng.duckdb and show the month.
 run: install

@@ -5,14 +5,17 @@ A document (``ParseLimits``), a fetched page (``FetchLimits``), an analyst's que
 ``Limits``; ``DEFAULTS`` holds the defaults, sized so that a real year of reports never
 reaches them (a monthly report is a few hundred KB, a 7-page PDF, under a second to parse).
 Each layer takes its own part (the parsers ``ParseLimits``, the warehouse ``QueryLimits``…),
-so this module imports nothing of the project. The command line builds them from its options;
-the README's "Security and limits" table is ``python -m limits`` (a test keeps them equal).
+so this module imports nothing of the project but ``i18n`` (the language of its messages).
+The command line builds them from its options; the README's "Security and limits" table is
+``python -m limits`` (a test keeps them equal).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from typing import Any
+
+from i18n import _
 
 MB = 1024 * 1024
 
@@ -88,11 +91,23 @@ class ParseLimits:
             "max_page_pixels",
         ):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be 1 or more, not {getattr(self, name)}")
+                raise ValueError(
+                    _("{name} must be 1 or more, not {value}").format(
+                        name=name, value=getattr(self, name)
+                    )
+                )
         if not self.parse_seconds > 0:
-            raise ValueError(f"parse_seconds must be above 0, not {self.parse_seconds}")
+            raise ValueError(
+                _("parse_seconds must be above 0, not {parse_seconds}").format(
+                    parse_seconds=self.parse_seconds
+                )
+            )
         if self.display_chars < 10:
-            raise ValueError(f"display_chars must be 10 or more, not {self.display_chars}")
+            raise ValueError(
+                _("display_chars must be 10 or more, not {display_chars}").format(
+                    display_chars=self.display_chars
+                )
+            )
 
 
 @dataclass(frozen=True)
@@ -109,7 +124,7 @@ class FetchLimits:
 
     def __post_init__(self) -> None:
         if self.timeout_s <= 0 or self.max_bytes <= 0 or self.max_redirects < 0:
-            raise ValueError("fetch limits must be positive")
+            raise ValueError(_("fetch limits must be positive"))
 
 
 @dataclass(frozen=True)
@@ -133,11 +148,23 @@ class QueryLimits:
 
     def __post_init__(self) -> None:
         if not self.timeout_seconds > 0:
-            raise ValueError(f"timeout {self.timeout_seconds} is not a positive number of seconds")
+            raise ValueError(
+                _("timeout {timeout_seconds} is not a positive number of seconds").format(
+                    timeout_seconds=self.timeout_seconds
+                )
+            )
         if self.max_rows < 1:
-            raise ValueError(f"row cap {self.max_rows} is not a positive number of rows")
+            raise ValueError(
+                _("row cap {max_rows} is not a positive number of rows").format(
+                    max_rows=self.max_rows
+                )
+            )
         if self.max_bytes < 1:
-            raise ValueError(f"byte cap {self.max_bytes} is not a positive number of bytes")
+            raise ValueError(
+                _("byte cap {max_bytes} is not a positive number of bytes").format(
+                    max_bytes=self.max_bytes
+                )
+            )
 
 
 @dataclass(frozen=True)

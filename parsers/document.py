@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+from i18n import _
 from parsers.errors import LimitExceeded, UnreadableDocument, UnsupportedFormat
 from parsers.grid import grid_to_rows
 from parsers.layouts import Layouts, builtin_layouts
@@ -156,9 +157,11 @@ def parse_bytes(
     if suffix not in READERS:
         raise UnsupportedFormat(
             source_name,
-            f"'{suffix or '(none)'}' files are not reports: use .txt, .docx, .pdf, .html, "
-            ".xlsx, a scan (.png, .jpg, .tif), or (with LibreOffice installed) .doc, .xls, "
-            ".wps, .et, .odt, .ods, .rtf",
+            _(
+                "'{suffix}' files are not reports: use .txt, .docx, .pdf, .html, .xlsx, a scan "
+                "(.png, .jpg, .tif), or (with LibreOffice installed) .doc, .xls, .wps, .et, "
+                ".odt, .ods, .rtf"
+            ).format(suffix=suffix or _("(none)")),
         )
     if len(data) > limits.max_file_bytes:
         raise _too_large(source_name, len(data), limits)
@@ -230,7 +233,9 @@ def parse_document(
             raise _too_large(name, size, limits)
         data = path.read_bytes()
     except OSError as exc:
-        raise UnreadableDocument(name, f"cannot read the file ({exc.strerror})") from None
+        raise UnreadableDocument(
+            name, _("cannot read the file ({error})").format(error=exc.strerror)
+        ) from None
     return parse_bytes(
         data,
         name,
@@ -249,13 +254,15 @@ def header_issues(
     """A warning per header column that names no known column: its values go to ``extra``."""
     if header is None:
         return []
-    known = ", ".join((layouts or builtin_layouts()).labels.values())
+    known = _(", ").join((layouts or builtin_layouts()).labels.values())
     return [
         Issue(
             source_name,
             "unknown_column",
-            f"column {position + 1} `{text}` is not a known column (known: {known}); "
-            "its values are kept in extra",
+            _(
+                "column {n} `{text}` is not a known column (known: {known}); its values are kept "
+                "in extra"
+            ).format(n=position + 1, text=text, known=known),
             severity="warning",
             column=text,
             value=text,
@@ -268,6 +275,7 @@ def header_issues(
 def _too_large(source_name: str, size: int, limits: ParseLimits) -> LimitExceeded:
     return LimitExceeded(
         source_name,
-        f"the file is {byte_size(size)}, more than {byte_size(limits.max_file_bytes)} "
-        "(the limit for one document): not read",
+        _("the file is {size}, more than {limit} (the limit for one document): not read").format(
+            size=byte_size(size), limit=byte_size(limits.max_file_bytes)
+        ),
     )

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
+from i18n import _
 from parsers.errors import UnreadableDocument
 from parsers.grid import split_marker
 from parsers.layouts import Layouts
@@ -80,39 +81,42 @@ def open_docx(
     import docx  # python-docx; imported here so that reading .txt never pays for it
 
     if not data:
-        raise UnreadableDocument(source_name, "the file is empty")
+        raise UnreadableDocument(source_name, _("the file is empty"))
     if data.startswith(_OLE_MAGIC):
         if _ENCRYPTED_STREAM in data:
             raise UnreadableDocument(
                 source_name,
-                "password-protected (encrypted) Word file: save it without a password "
-                "and send it again",
+                _(
+                    "password-protected (encrypted) Word file: save it without a password and "
+                    "send it again"
+                ),
             )
         raise UnreadableDocument(
             source_name,
-            "this is an old Word 97-2003 (.doc) file, not a .docx: open it in Word and "
-            "save it as Word Document (.docx)",
+            _(
+                "this is an old Word 97-2003 (.doc) file, not a .docx: open it in Word and save "
+                "it as Word Document (.docx)"
+            ),
         )
     if data.startswith(b"%PDF"):
-        raise UnreadableDocument(source_name, "this is a PDF named .docx: rename it to .pdf")
+        raise UnreadableDocument(source_name, _("this is a PDF named .docx: rename it to .pdf"))
     if data.startswith(b"{\\rtf"):
         raise UnreadableDocument(
-            source_name, "this is an RTF file named .docx: open it in Word and save it as .docx"
+            source_name, _("this is an RTF file named .docx: open it in Word and save it as .docx")
         )
     check_office_zip(
         data,
         source_name,
         limits,
         main_part="word/document.xml",
-        suffix=".docx",
-        file_kind="a Word .docx file",
-        document_kind="a Word document",
+        not_zip=_("not a Word .docx file (a .docx is a zip archive; this is not one)"),
+        without_main_part=_("a zip archive without word/document.xml: not a Word document"),
     )
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx and lxml raise many types for a broken part
         raise UnreadableDocument(
-            source_name, f"the Word file is damaged and cannot be opened ({exc})"
+            source_name, _("the Word file is damaged and cannot be opened ({exc})").format(exc=exc)
         ) from None
 
 
@@ -246,7 +250,7 @@ def blocks_to_table(
             else:
                 # A row typed as a paragraph under the table is still a row of the report.
                 text = paragraph_text(block).strip()
-                item_no, _ = split_marker(text)
+                item_no, _text = split_marker(text)
                 if item_no is not None:
                     report.seen.append(SeenRow(item_no, Location(), text))
             continue
@@ -273,8 +277,10 @@ def blocks_to_table(
                 Issue(
                     source_name,
                     "not_a_row",
-                    f"a table after the report ({len(rows)} rows, {width} columns) does not "
-                    "continue it and was not read",
+                    _(
+                        "a table after the report ({rows} rows, {width} columns) does not "
+                        "continue it and was not read"
+                    ).format(rows=len(rows), width=width),
                     severity="warning",
                     action="table ignored",
                 )

@@ -30,8 +30,9 @@ class DocumentError(ReportError):
         self.source_name = source_name
         self.problem = problem
         self.where = where
-        place = f", {where}" if where else ""
-        super().__init__(f"{source_name}{place}: {problem}")
+        from parsers.model import in_document
+
+        super().__init__(in_document(source_name, where, problem))
 
 
 class UnsupportedFormat(DocumentError):

@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
+from i18n import _, column_text
 from parsers.model import (
     ROW_COLUMNS,
     ROW_DTYPES,
@@ -100,9 +101,6 @@ class RowsRead(NamedTuple):
     issues: list[Issue]
 
 
-_LABEL = {"department": "department (责任单位)", "leader": "leader (具体分管领导)"}
-
-
 def grid_to_rows(
     grid: Iterable[GridRow], source_name: str, *, empty_cells_merge: bool = False
 ) -> RowsRead:
@@ -169,7 +167,9 @@ def grid_to_rows(
             note(
                 "content",
                 "empty_cell_merged",
-                f"project cell is empty: read as another row of item ({above.item_no})",
+                _("project cell is empty: read as another row of item ({item})").format(
+                    item=above.item_no
+                ),
                 "",
                 "warning",
             )
@@ -179,7 +179,9 @@ def grid_to_rows(
                 note(
                     "content",
                     "same_as_above",
-                    f"project cell says {content.strip()}: another row of item ({above.item_no})",
+                    _("project cell says {value}: another row of item ({item})").format(
+                        value=content.strip(), item=above.item_no
+                    ),
                     content.strip(),
                     "info",
                 )
@@ -187,7 +189,7 @@ def grid_to_rows(
                 problem(
                     "content",
                     "item_continuation",
-                    "row has no project cell and no item above to continue",
+                    _("row has no project cell and no item above to continue"),
                 )
                 item_no, text, sub_no = None, None, 1
             else:
@@ -199,8 +201,10 @@ def grid_to_rows(
                 note(
                     "item_no",
                     "serial_mismatch",
-                    f"序号 says {serial} but the project text starts with ({item_no}); "
-                    f"using ({item_no})",
+                    _(
+                        "序号 says {serial} but the project text starts with ({item}); using "
+                        "({item})"
+                    ).format(serial=serial, item=item_no),
                     (serial_cell or "").strip(),
                     "warning",
                 )
@@ -218,8 +222,12 @@ def grid_to_rows(
                 problem(
                     "content",
                     "item_marker",
-                    "project cell does not start with an item number such as (1)"
-                    + (" and 序号 gives none" if "item_no" in cells else ""),
+                    _(
+                        "project cell does not start with an item number such as (1) and 序号 "
+                        "gives none"
+                    )
+                    if "item_no" in cells
+                    else _("project cell does not start with an item number such as (1)"),
                     content[:40],
                 )
 
@@ -238,16 +246,21 @@ def grid_to_rows(
                     problem(
                         column,
                         "merged_cell",
-                        f"{column} cell is "
-                        + ("merged from above" if value is None else f"{value.strip()!r}")
-                        + ", but no row above has one",
+                        _("{column} cell is merged from above, but no row above has one").format(
+                            column=column_text(column)
+                        )
+                        if value is None
+                        else _("{column} cell is {value!r}, but no row above has one").format(
+                            column=column_text(column), value=value.strip()
+                        ),
                     )
                 elif value is not None:
                     note(
                         column,
                         "same_as_above",
-                        f"{_LABEL[column]} says {value.strip()}: read as {before} from the "
-                        "row above",
+                        _("{column} says {value}: read as {before} from the row above").format(
+                            column=column_text(column), value=value.strip(), before=before
+                        ),
                         value.strip(),
                         "info",
                     )
@@ -257,8 +270,9 @@ def grid_to_rows(
                 note(
                     column,
                     "empty_cell_merged",
-                    f"{_LABEL[column]} cell is empty under {before}: read as merged from "
-                    "the row above",
+                    _(
+                        "{column} cell is empty under {before}: read as merged from the row above"
+                    ).format(column=column_text(column), before=before),
                     "",
                     "warning",
                 )

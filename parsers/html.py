@@ -24,6 +24,7 @@ import re
 
 from lxml import etree
 
+from i18n import _
 from parsers.errors import UnreadableDocument
 from parsers.layouts import Layouts
 from parsers.model import TableRead
@@ -104,7 +105,7 @@ def _codec(label: str) -> str | None:
 def decode_html(data: bytes, source_name: str) -> str:
     """A page's bytes → text: BOM, then the declared encoding, then detection."""
     if not data.strip():
-        raise UnreadableDocument(source_name, "the file is empty")
+        raise UnreadableDocument(source_name, _("the file is empty"))
     for bom, bom_codec in _BOMS:
         if data.startswith(bom):
             return data.decode(bom_codec)
@@ -217,7 +218,7 @@ def _parse_tree(text: str):  # -> lxml.etree._Element | None
 def _parse(text: str, source_name: str):  # -> lxml.etree._Element
     root = _parse_tree(text)
     if root is None:
-        raise UnreadableDocument(source_name, "not a readable HTML page")
+        raise UnreadableDocument(source_name, _("not a readable HTML page"))
     return root
 
 
@@ -258,7 +259,7 @@ def read_html(data: bytes, source_name: str, *, layouts: Layouts | None = None) 
             width = max(row.width for row in rows)
             report.add_table(rows, width, found[0] + found[1].rows, continues=True)
     if report is None:
-        raise table_not_found(source_name, tables_seen, " in the page", miss)
+        raise table_not_found(source_name, tables_seen, _("in the page"), miss)
     return TableRead(
         header_month=report.header.month,
         title=title_from([*headings, *title_rows, page_title]),

@@ -16,6 +16,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from i18n import _
 from parsers.errors import ReportError
 from parsers.normalize import normalize_text
 
@@ -42,7 +43,7 @@ class LayoutsError(ReportError):
         self.source = source
         self.problems = problems
         shown = problems[:5]
-        more = f" … and {len(problems) - 5} more" if len(problems) > 5 else ""
+        more = _(" … and {n} more").format(n=len(problems) - 5) if len(problems) > 5 else ""
         super().__init__(f"{source}: " + "; ".join(shown) + more)
 
 
@@ -96,7 +97,9 @@ class Layouts:
                 owner = next((c for c, ns in names.items() if name in ns), None)
                 if owner is not None and owner != column:
                     problems.append(
-                        f"columns.{column}.names: {name!r} already names column {owner!r}"
+                        _("columns.{column}.names: {name!r} already names column {owner!r}").format(
+                            column=column, name=name, owner=owner
+                        )
                     )
                 elif owner is None:
                     names.setdefault(column, []).append(name)
@@ -121,45 +124,57 @@ def _check(data: dict[str, Any], source: str) -> dict[str, dict[str, Any]]:
     problems: list[str] = []
     for key in data:
         if key != "columns":
-            problems.append(f"unknown key {key!r} (a layouts file has only [columns.NAME] tables)")
+            problems.append(
+                _("unknown key {key!r} (a layouts file has only [columns.NAME] tables)").format(
+                    key=key
+                )
+            )
     columns = data.get("columns", {})
     if not isinstance(columns, dict):
-        raise LayoutsError(source, [*problems, "'columns' must be a table of [columns.NAME]"])
+        raise LayoutsError(source, [*problems, _("'columns' must be a table of [columns.NAME]")])
     checked: dict[str, dict[str, Any]] = {}
     for column, spec in columns.items():
         where = f"columns.{column}"
         if column not in COLUMNS:
             problems.append(
-                f"{where}: {column!r} is not a column; columns are {', '.join(COLUMNS)}"
+                _("{where}: {column!r} is not a column; columns are {columns}").format(
+                    where=where, column=column, columns=", ".join(COLUMNS)
+                )
             )
             continue
         if not isinstance(spec, dict):
-            problems.append(f"{where} must be a table with names = [...]")
+            problems.append(_("{where} must be a table with names = [...]").format(where=where))
             continue
         for key in spec:
             if key not in _COLUMN_KEYS:
                 problems.append(
-                    f"{where}.{key}: unknown key; use {', '.join(sorted(_COLUMN_KEYS))}"
+                    _("{where}.{key}: unknown key; use {keys}").format(
+                        where=where, key=key, keys=", ".join(sorted(_COLUMN_KEYS))
+                    )
                 )
         out: dict[str, Any] = {}
         names = spec.get("names", [])
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            problems.append(f"{where}.names must be a list of strings")
+            problems.append(_("{where}.names must be a list of strings").format(where=where))
         else:
             normal = [normalize_name(n) for n in names]
             if any(not n for n in normal):
-                problems.append(f"{where}.names has an empty name")
+                problems.append(_("{where}.names has an empty name").format(where=where))
             out["names"] = [n for n in normal if n]
         if "label" in spec:
             if isinstance(spec["label"], str) and spec["label"].strip():
                 out["label"] = spec["label"].strip()
             else:
-                problems.append(f"{where}.label must be a non-empty string")
+                problems.append(_("{where}.label must be a non-empty string").format(where=where))
         if "required" in spec:
             if not isinstance(spec["required"], bool):
-                problems.append(f"{where}.required must be true or false")
+                problems.append(_("{where}.required must be true or false").format(where=where))
             elif column == "content" and not spec["required"]:
-                problems.append(f"{where}.required: a row is its project text; it stays required")
+                problems.append(
+                    _("{where}.required: a row is its project text; it stays required").format(
+                        where=where
+                    )
+                )
             else:
                 out["required"] = spec["required"]
         checked[column] = out
@@ -172,7 +187,7 @@ def _parse_toml(text: str, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise LayoutsError(source, [f"not valid TOML ({exc})"]) from None
+        raise LayoutsError(source, [_("not valid TOML ({exc})").format(exc=exc)]) from None
 
 
 @cache
@@ -192,7 +207,7 @@ def load_layouts(path: str | Path | None = None) -> Layouts:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise LayoutsError(str(path), ["no such file"]) from None
+        raise LayoutsError(str(path), [_("no such file")]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise LayoutsError(str(path), [f"cannot read it ({exc})"]) from None
+        raise LayoutsError(str(path), [_("cannot read it ({exc})").format(exc=exc)]) from None
     return layouts.extended(_parse_toml(text, str(path)), str(path))

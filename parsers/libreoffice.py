@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from i18n import N_, _
 from parsers.errors import UnreadableDocument, UnsupportedFormat
 
 #: Seconds a conversion may take; a first run creates the profile and takes a few seconds.
@@ -23,13 +24,13 @@ CONVERT_TIMEOUT_S = 120.0
 
 #: Suffix → (what it is, the format it is converted to).
 LEGACY_FORMATS: dict[str, tuple[str, str]] = {
-    ".doc": ("an old Word 97-2003 (.doc) file", "docx"),
-    ".wps": ("a WPS Writer (.wps) file", "docx"),
-    ".rtf": ("an RTF file", "docx"),
-    ".odt": ("an OpenDocument text (.odt) file", "docx"),
-    ".xls": ("an old Excel 97-2003 (.xls) file", "xlsx"),
-    ".et": ("a WPS Spreadsheets (.et) file", "xlsx"),
-    ".ods": ("an OpenDocument spreadsheet (.ods) file", "xlsx"),
+    ".doc": (N_("an old Word 97-2003 (.doc) file"), "docx"),
+    ".wps": (N_("a WPS Writer (.wps) file"), "docx"),
+    ".rtf": (N_("an RTF file"), "docx"),
+    ".odt": (N_("an OpenDocument text (.odt) file"), "docx"),
+    ".xls": (N_("an old Excel 97-2003 (.xls) file"), "xlsx"),
+    ".et": (N_("a WPS Spreadsheets (.et) file"), "xlsx"),
+    ".ods": (N_("an OpenDocument spreadsheet (.ods) file"), "xlsx"),
 }
 
 INSTALL_HINT = "apt-get install libreoffice-writer libreoffice-calc"
@@ -65,12 +66,18 @@ def convert(
         save_as = ".docx" if target == "docx" else ".xlsx"
         raise UnsupportedFormat(
             source_name,
-            f"{what}, and LibreOffice is not installed to convert it: open it in "
-            f"{'Word or WPS' if target == 'docx' else 'Excel or WPS'} and save it as "
-            f"{save_as} (or install LibreOffice: {INSTALL_HINT})",
+            _(
+                "{what}, and LibreOffice is not installed to convert it: open it in {program} "
+                "and save it as {save_as} (or install LibreOffice: {hint})"
+            ).format(
+                what=_(what),
+                program=_("Word or WPS") if target == "docx" else _("Excel or WPS"),
+                save_as=save_as,
+                hint=INSTALL_HINT,
+            ),
         )
     if not data:
-        raise UnreadableDocument(source_name, "the file is empty")
+        raise UnreadableDocument(source_name, _("the file is empty"))
     with tempfile.TemporaryDirectory(prefix="minsheng-soffice-", dir=temp_root) as tmp:
         folder = Path(tmp)
         original = folder / f"document{suffix}"  # a plain name: LibreOffice chokes on some
@@ -97,14 +104,16 @@ def convert(
             start_new_session=True,
         )
         try:
-            output, _ = process.communicate(timeout=timeout)
+            output, _errors = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             _kill_group(process)
             process.communicate()
             raise UnreadableDocument(
                 source_name,
-                f"LibreOffice did not convert it within {timeout:g} s: save it as "
-                f".{target} and send that",
+                _(
+                    "LibreOffice did not convert it within {timeout:g} s: save it as .{target} "
+                    "and send that"
+                ).format(timeout=timeout, target=target),
             ) from None
         except BaseException:  # interrupted: nothing of the conversion may outlive it
             _kill_group(process)
@@ -115,7 +124,9 @@ def convert(
             detail = f" ({said[-1][:200]})" if said else ""
             raise UnreadableDocument(
                 source_name,
-                f"LibreOffice could not convert it{detail}: the file may be damaged or "
-                f"password-protected; open it and save it as .{target}",
+                _(
+                    "LibreOffice could not convert it{detail}: the file may be damaged or "
+                    "password-protected; open it and save it as .{target}"
+                ).format(detail=detail, target=target),
             )
         return target, converted.read_bytes()

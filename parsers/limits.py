@@ -9,6 +9,7 @@ the others. The command line builds these from its options (``--max-pages``,
 
 from __future__ import annotations
 
+from i18n import _
 from limits import DEFAULTS, MB, ParseLimits, byte_size
 from parsers.errors import LimitExceeded
 
@@ -20,15 +21,23 @@ DEFAULT_LIMITS = DEFAULTS.parse
 def too_many_pages(
     source_name: str, pages: int, limits: ParseLimits, kind: str = "PDF"
 ) -> LimitExceeded:
-    return LimitExceeded(
-        source_name,
-        f"the {kind} has {pages:,} pages, more than {limits.max_pages:,} (the limit, "
-        "--max-pages): a monthly report has far fewer; not read",
+    """A PDF (``kind`` "PDF") or a multi-page image file (``kind`` "image file") too long."""
+    problem = (
+        _(
+            "the PDF has {pages:,} pages, more than {max_pages:,} (the limit, --max-pages): a "
+            "monthly report has far fewer; not read"
+        )
+        if kind == "PDF"
+        else _(
+            "the image file has {pages:,} pages, more than {max_pages:,} (the limit, "
+            "--max-pages): a monthly report has far fewer; not read"
+        )
     )
+    return LimitExceeded(source_name, problem.format(pages=pages, max_pages=limits.max_pages))
 
 
 def shorten(text: str, limit: int = DEFAULT_LIMITS.display_chars) -> str:
     """``text`` cut to ``limit`` characters with a note of how much was left out."""
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+    return _("{text}… ({more:,} more characters)").format(text=text[:limit], more=len(text) - limit)

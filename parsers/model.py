@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from i18n import _
+
 if TYPE_CHECKING:
     from parsers.table import Header
 
@@ -91,15 +93,15 @@ class Location:
         return (self.page or 0, self.line or 0, self.row or 0)
 
     def describe(self) -> str:
-        """``page 3, row 2`` or ``line 7``; empty for the whole document."""
+        """``page 3, row 2`` or ``line 7`` (``第3页，第2行``); empty for the whole document."""
         parts = []
         if self.page is not None:
-            parts.append(f"page {self.page}")
+            parts.append(_("page {page}").format(page=self.page))
         if self.line is not None:
-            parts.append(f"line {self.line}")
+            parts.append(_("line {line}").format(line=self.line))
         if self.row is not None:
-            parts.append(f"row {self.row}")
-        return ", ".join(parts)
+            parts.append(_("row {row}").format(row=self.row))
+        return _(", ").join(parts)
 
 
 @dataclass(frozen=True)
@@ -118,8 +120,16 @@ class Issue:
     image: str | None = None
 
     def describe(self) -> str:
-        place = self.location.describe()
-        return f"{self.source_name}{', ' + place if place else ''}: {self.message}"
+        return in_document(self.source_name, self.location.describe(), self.message)
+
+
+def in_document(source_name: str, place: str | None, problem: str) -> str:
+    """``2022年8月.pdf, page 3, row 2: problem``: a message that says where."""
+    if place:
+        return _("{name}, {place}: {problem}").format(
+            name=source_name, place=place, problem=problem
+        )
+    return _("{name}: {problem}").format(name=source_name, problem=problem)
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ import pdfplumber
 from pdfplumber.table import TableFinder
 from pdfplumber.utils import extract_text
 
+from i18n import _
 from parsers.errors import LimitExceeded, TableNotFound, UnreadableDocument
 from parsers.grid import ITEM_NUMBER, parse_completion, parse_serial, split_marker
 from parsers.layouts import Layouts
@@ -405,7 +406,7 @@ def markers_on_page(chars: list[dict], number: int) -> list[SeenRow]:
     for char in chars:
         lines.setdefault(round(char["top"]), []).append(char)
     seen: list[SeenRow] = []
-    for _, line in sorted(lines.items()):
+    for _top, line in sorted(lines.items()):
         line.sort(key=lambda c: c["x0"])
         if not any("(" in c["text"] or "（" in c["text"] for c in line):
             continue
@@ -488,7 +489,7 @@ def pdf_to_fragments(
     """Every page's part of the report table, found by its header and column borders."""
     pages = [pdf_page_layout(page, number) for number, page in enumerate(pdf.pages, start=1)]
     if not any(page.chars for page in pages):
-        raise UnreadableDocument(source_name, "has no text layer and no scanned pages")
+        raise UnreadableDocument(source_name, _("has no text layer and no scanned pages"))
     return layouts_to_found(pages, layouts)
 
 
@@ -736,15 +737,17 @@ def unclear_rows(
             Issue(
                 source_name,
                 "merged_cell_unclear",
-                f"{header.columns[column] or 'cell'} unclear at the page break on page {page}: "
-                "the cell above the break is empty and the one under it is not, and the "
-                "ruling does not show whether they are one merged cell",
+                _(
+                    "{column} unclear at the page break on page {page}: the cell above the break "
+                    "is empty and the one under it is not, and the ruling does not show whether "
+                    "they are one merged cell"
+                ).format(column=header.columns[column] or _("cell"), page=page),
                 location=location,
                 column=header.columns[column],
             )
             for column, page in sorted(row.unclear.items())
         )
-        item_no, _ = split_marker(_cell(row.cells, header, "content") or "")
+        item_no, _text = split_marker(_cell(row.cells, header, "content") or "")
         rejected.append(RejectedRow(location, _raw(row), issues, item_no=item_no))
     return rejected
 
@@ -754,9 +757,13 @@ def _open_failure(source_name: str, exc: Exception) -> UnreadableDocument:
 
     cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
     if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
-        return UnreadableDocument(source_name, "password-protected PDF: send it without a password")
+        return UnreadableDocument(
+            source_name, _("password-protected PDF: send it without a password")
+        )
     detail = str(cause).strip() or type(cause).__name__
-    return UnreadableDocument(source_name, f"not a PDF or damaged ({detail})")
+    return UnreadableDocument(
+        source_name, _("not a PDF or damaged ({detail})").format(detail=detail)
+    )
 
 
 def count_pages(data: bytes) -> int | None:
@@ -791,8 +798,10 @@ def fragments_to_table(found: _Found, source_name: str) -> tuple[TableRead, list
     if found.header is None:
         raise TableNotFound(
             source_name,
-            "no progress table found: no ruled table whose header reads '项目内容 | 8月计划进度 | "
-            "实际进度情况 | 完成率 | 责任单位 | 具体分管领导'",
+            _(
+                "no progress table found: no ruled table whose header reads "
+                "'项目内容 | 8月计划进度 | 实际进度情况 | 完成率 | 责任单位 | 具体分管领导'"
+            ),
         )
     rows = stitch_page_breaks(found.fragments, found.header)
     table = TableRead(
@@ -820,7 +829,7 @@ def read_pdf(
     by OCR through ``ocr``, and then go through the same steps.
     """
     if not data.strip():
-        raise UnreadableDocument(source_name, "the file is empty")
+        raise UnreadableDocument(source_name, _("the file is empty"))
     pages = count_pages(data)
     if pages is not None and pages > limits.max_pages:
         raise too_many_pages(source_name, pages, limits)
@@ -831,7 +840,7 @@ def read_pdf(
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if not pdf.pages:
-                raise UnreadableDocument(source_name, "the PDF has no pages")
+                raise UnreadableDocument(source_name, _("the PDF has no pages"))
             if len(pdf.pages) > limits.max_pages:  # PDFium could not count them
                 raise too_many_pages(source_name, len(pdf.pages), limits)
             for number, page in enumerate(pdf.pages, start=1):
@@ -842,7 +851,9 @@ def read_pdf(
                     page_layouts[number] = pdf_page_layout(page, number)
             if not scanned:
                 if not any(layout.chars for layout in page_layouts.values()):
-                    raise UnreadableDocument(source_name, "has no text layer and no scanned pages")
+                    raise UnreadableDocument(
+                        source_name, _("has no text layer and no scanned pages")
+                    )
                 found = layouts_to_found((page_layouts[n] for n in sorted(page_layouts)), layouts)
     except (UnreadableDocument, TableNotFound, LimitExceeded):
         raise

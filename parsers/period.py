@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from i18n import N_, _
 from parsers.errors import PeriodError
 from parsers.model import Issue
 from parsers.normalize import normalize_text
@@ -161,9 +162,14 @@ def month_from_header(cell: str) -> int | None:
 
 
 _WHAT = {
-    "region": ("region", "--region NAME"),
-    "year": ("year", "--year YYYY"),
-    "month": ("month", "--month M"),
+    "region": (N_("region"), "--region NAME"),
+    "year": (N_("year"), "--year YYYY"),
+    "month": (N_("month"), "--month M"),
+}
+_WHERE = {
+    "title": N_("the title"),
+    "filename": N_("the file name"),
+    "header": N_("the table header"),
 }
 
 
@@ -185,7 +191,7 @@ def resolve_period(
         and filename.month != title.month
     )
     for field in ("region", "year", "month"):
-        sources = [("the title", getattr(title, field))]
+        sources = [("title", getattr(title, field))]
         if (
             stray
             and field in ("year", "month")
@@ -201,26 +207,34 @@ def resolve_period(
                     column=field,
                     value=str(getattr(filename, field)),
                     action="title used",
-                    message=f"the file name says {_WHAT[field][0]} {getattr(filename, field)}; "
-                    f"using the title's {getattr(title, field)}, which the table header confirms",
+                    message=_(
+                        "the file name says {what} {value}; using the title's {title}, which the "
+                        "table header confirms"
+                    ).format(
+                        what=_(_WHAT[field][0]),
+                        value=getattr(filename, field),
+                        title=getattr(title, field),
+                    ),
                 )
             )
         else:
-            sources.append(("the file name", getattr(filename, field)))
+            sources.append(("filename", getattr(filename, field)))
         if field == "month":
-            sources.append(("the table header", header_month))
+            sources.append(("header", header_month))
         found = [(where, value) for where, value in sources if value is not None]
         given = getattr(option, field)
-        label, flag = _WHAT[field]
+        label, flag = _(_WHAT[field][0]), _WHAT[field][1]
         if given is not None:
             for where, value in found:
                 if value == given:
                     continue
-                if where == "the table header":
+                if where == "header":
                     raise PeriodError(
                         source_name,
-                        f"{flag.split()[0]} {given} disagrees with the table header's "
-                        f"{header_month}月计划进度: check which month this report is",
+                        _(
+                            "{option} {given} disagrees with the table header's {month}月计划进度: "
+                            "check which month this report is"
+                        ).format(option=flag.split()[0], given=given, month=header_month),
                     )
                 warnings.append(
                     Issue(
@@ -230,7 +244,13 @@ def resolve_period(
                         column=field,
                         value=str(value),
                         action="option used",
-                        message=f"{where} says {label} {value}; using {flag.split()[0]} {given}",
+                        message=_("{where} says {what} {value}; using {option} {given}").format(
+                            where=_(_WHERE[where]),
+                            what=label,
+                            value=value,
+                            option=flag.split()[0],
+                            given=given,
+                        ),
                     )
                 )
             resolved[field] = given
@@ -238,16 +258,31 @@ def resolve_period(
         if not found:
             raise PeriodError(
                 source_name,
-                f"no {label} found in the title or the file name: pass {flag}"
-                + (" or name the file like 2022年8月….txt" if field != "region" else ""),
+                _(
+                    "no {what} found in the title or the file name: pass {option} or name the "
+                    "file like 2022年8月….txt"
+                ).format(what=label, option=flag)
+                if field != "region"
+                else _("no {what} found in the title or the file name: pass {option}").format(
+                    what=label, option=flag
+                ),
             )
         first_where, first = found[0]
         for where, value in found[1:]:
             if value != first:
                 raise PeriodError(
                     source_name,
-                    f"{first_where} says {label} {first} but {where} says {value}: "
-                    f"correct the document or pass {flag}",
+                    _(
+                        "{first_where} says {what} {first} but {where} says {value}: correct the "
+                        "document or pass {option}"
+                    ).format(
+                        first_where=_(_WHERE[first_where]),
+                        what=label,
+                        first=first,
+                        where=_(_WHERE[where]),
+                        value=value,
+                        option=flag,
+                    ),
                 )
         resolved[field] = first
     return (

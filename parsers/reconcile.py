@@ -13,9 +13,10 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from i18n import N_, _
 from parsers.model import Issue, Location, RejectedRow, SeenRow
 
-UNACCOUNTED = "row seen in the document but not read as a table row"
+UNACCOUNTED = N_("row seen in the document but not read as a table row")
 
 
 def _place(location: Location) -> tuple[int | None, int | None, int | None]:
@@ -53,11 +54,17 @@ def unaccounted_rows(
             continue
         if row.item_no is not None:
             reported.add(row.item_no)
-        what = f"item ({row.item_no}): " if row.item_no is not None else ""
+        message = (
+            _("item ({item}): row seen in the document but not read as a table row").format(
+                item=row.item_no
+            )
+            if row.item_no is not None
+            else _(UNACCOUNTED)
+        )
         issue = Issue(
             source_name,
             "row_unaccounted",
-            f"{what}{UNACCOUNTED}",
+            message,
             location=row.location,
             column="row",
             value=row.text[:60],

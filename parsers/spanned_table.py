@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from i18n import _, ngettext
 from parsers.errors import TableNotFound
 from parsers.grid import split_marker
 from parsers.layouts import Layouts, normalize_name
@@ -115,13 +116,34 @@ def table_not_found(
 ) -> TableNotFound:
     """The error for a document whose tables (if any) have no progress table header;
     ``miss`` says why a row that looks like a header is not one (``header_miss_in``)."""
-    what = (
-        f"no table found{where}"
-        if tables_seen == 0
-        else f"{tables_seen} table(s) found{where}, none with the progress table's header"
+    if tables_seen == 0:
+        what = _("no table found {where}") if where else _("no table found")
+    else:
+        what = (
+            ngettext(
+                "{n} table found {where}, none with the progress table's header",
+                "{n} tables found {where}, none with the progress table's header",
+                tables_seen,
+            )
+            if where
+            else ngettext(
+                "{n} table found, none with the progress table's header",
+                "{n} tables found, none with the progress table's header",
+                tables_seen,
+            )
+        )
+    what = what.format(n=tables_seen, where=where)
+    if miss:
+        return TableNotFound(
+            source_name,
+            _("{what}; one looks like a header, but {miss} (a header row like '{example}')").format(
+                what=what, miss=miss, example=HEADER_EXAMPLE
+            ),
+        )
+    return TableNotFound(
+        source_name,
+        _("{what} (a header row like '{example}')").format(what=what, example=HEADER_EXAMPLE),
     )
-    why = f"; one looks like a header, but {miss}" if miss else ""
-    return TableNotFound(source_name, f"{what}{why} (a header row like '{HEADER_EXAMPLE}')")
 
 
 class ReportTable:
@@ -183,10 +205,15 @@ class ReportTable:
         self.rows_before += len(rows)
 
     def _reject_width(self, row: SpanRow, cells: list[str | None], location: Location) -> None:
-        item_no, _ = split_marker(row.cells[0].text) if row.cells else (None, "")
-        message = (
-            f"row spans {len(cells)} columns in {len(row.cells)} cells; the table has "
-            f"{self.header.width} columns ({' | '.join(self.header.texts)})"
+        item_no, _text = split_marker(row.cells[0].text) if row.cells else (None, "")
+        message = _(
+            "row spans {spanned} columns in {cells} cells; the table has {columns} columns "
+            "({header})"
+        ).format(
+            spanned=len(cells),
+            cells=len(row.cells),
+            columns=self.header.width,
+            header=" | ".join(self.header.texts),
         )
         issue = Issue(
             self.source_name,
@@ -205,13 +232,15 @@ class ReportTable:
                 names = [
                     self.header.columns[j] or self.header.extra_name(j)
                     for j in range(column, min(column + cell.span, self.header.width))
-                ] or [f"column {column + 1}"]
+                ] or [_("column {n}").format(n=column + 1)]
                 self.issues.append(
                     Issue(
                         self.source_name,
                         "merged_across",
-                        f"one cell spans the {', '.join(names)} columns; its text was read "
-                        f"as {names[0]} and the others as empty",
+                        _(
+                            "one cell spans the {names} columns; its text was read as {first} "
+                            "and the others as empty"
+                        ).format(names=_(", ").join(names), first=names[0]),
                         severity="warning",
                         location=location,
                         column=names[0],

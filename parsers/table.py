@@ -42,6 +42,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from i18n import _
 from parsers.layouts import Layouts, builtin_layouts, normalize_name
 from parsers.model import GridRow, Location
 from parsers.period import month_from_header
@@ -217,15 +218,18 @@ def header_miss(cells: Cells, layouts: Layouts | None = None) -> str | None:
     if len(known) < 2:
         return None
     problems = [
-        f"column {j + 1} `{texts[j]}` is not a known column"
+        _("column {n} `{text}` is not a known column").format(n=j + 1, text=texts[j])
         for j, c in enumerate(columns)
         if c is None and texts[j]
     ]
     for column in sorted(layouts.required - known):
         problems.append(
-            f"no {layouts.label(column)} column (a header cell such as "
-            f"{'/'.join(layouts.names.get(column, ()))})"
+            _("no {column} column (a header cell such as {names})").format(
+                column=layouts.label(column), names="/".join(layouts.names.get(column, ()))
+            )
         )
     if not problems:
-        problems.append(f"only {len(known)} known columns")
-    return "; ".join(problems) + f"; known columns: {layouts.known()}"
+        problems.append(_("only {n} known columns").format(n=len(known)))
+    return _("{problems}; known columns: {known}").format(
+        problems=_("; ").join(problems), known=layouts.known()
+    )

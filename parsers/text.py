@@ -14,6 +14,7 @@ import re
 
 from charset_normalizer import from_bytes
 
+from i18n import _
 from parsers.errors import TableNotFound, UnreadableDocument
 from parsers.grid import parse_serial, split_marker
 from parsers.layouts import Layouts, normalize_name
@@ -27,13 +28,13 @@ _SECTION = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]")
 def decode_text(data: bytes, source_name: str) -> str:
     """Bytes → text: BOMs first, then UTF-8, then GB18030, then charset detection."""
     if not data.strip():
-        raise UnreadableDocument(source_name, "the file is empty")
+        raise UnreadableDocument(source_name, _("the file is empty"))
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     if b"\x00" in data:
-        raise UnreadableDocument(source_name, "this is a binary file, not a text report")
+        raise UnreadableDocument(source_name, _("this is a binary file, not a text report"))
     for encoding in ("utf-8", "gb18030"):
         try:
             return data.decode(encoding)
@@ -42,7 +43,7 @@ def decode_text(data: bytes, source_name: str) -> str:
     best = from_bytes(data).best()
     if best is None:
         raise UnreadableDocument(
-            source_name, "cannot tell the text encoding: save it as UTF-8 or GB18030"
+            source_name, _("cannot tell the text encoding: save it as UTF-8 or GB18030")
         )
     return str(best)
 
@@ -145,12 +146,14 @@ def _header_lines(
         if miss is None:
             why = header_miss(cells, layouts)
             if why is not None:
-                miss = f"line {i + 1} looks like a header, but {why}"
+                miss = _("line {line} looks like a header, but {why}").format(line=i + 1, why=why)
     raise TableNotFound(
         source_name,
-        f"no table header found ({miss}; a header line is like '{_HEADER_EXAMPLE}')"
+        _("no table header found ({miss}; a header line is like '{example}')").format(
+            miss=miss, example=_HEADER_EXAMPLE
+        )
         if miss
-        else f"no table header found (a line like '{_HEADER_EXAMPLE}')",
+        else _("no table header found (a line like '{example}')").format(example=_HEADER_EXAMPLE),
     )
 
 
@@ -179,7 +182,7 @@ def text_to_grid(
                     Issue(
                         source_name,
                         "not_a_row",
-                        "line has no cells ('|') and was not read",
+                        _("line has no cells ('|') and was not read"),
                         severity="warning",
                         location=location,
                         value=line.strip()[:60],
@@ -204,9 +207,9 @@ def text_to_grid(
             continue
         placed = cells_to_grid(cells, header, location, line.strip())
         if placed is None:
-            item_no, _ = split_marker(cells[0])
+            item_no, _text = split_marker(cells[0])
             fits = sorted({header.width - len(left) for _, left in _omissions(header)})
-            counts = ", ".join(str(n) for n in [*fits, header.width] if n > 0)
+            counts = _(", ").join(str(n) for n in [*fits, header.width] if n > 0)
             rejected.append(
                 RejectedRow(
                     location,
@@ -215,8 +218,10 @@ def text_to_grid(
                         Issue(
                             source_name,
                             "cell_count",
-                            f"row has {len(cells)} cells; the header has {header.width} "
-                            f"columns and a row may have {counts}",
+                            _(
+                                "row has {cells} cells; the header has {columns} columns and a "
+                                "row may have {counts}"
+                            ).format(cells=len(cells), columns=header.width, counts=counts),
                             location=location,
                             column="row",
                             value=str(len(cells)),
@@ -238,7 +243,7 @@ def lines_seen(text: str, source_name: str, layouts: Layouts | None = None) -> l
     section titles are not rows.
     """
     lines = text.splitlines()
-    start, _, header_text = _header_lines(lines, layouts, source_name)
+    start, _header, header_text = _header_lines(lines, layouts, source_name)
     seen: list[SeenRow] = []
     for number, line in enumerate(lines[start:], start=start + 1):
         stripped = line.strip()
@@ -252,7 +257,7 @@ def lines_seen(text: str, source_name: str, layouts: Layouts | None = None) -> l
             continue
         if len(cells) == 1 and _SECTION.match(cells[0]):
             continue
-        item_no, _ = split_marker(cells[0])
+        item_no, _text = split_marker(cells[0])
         if "|" in stripped or item_no is not None:
             seen.append(SeenRow(item_no, Location(line=number), stripped, by_place=True))
     return seen

@@ -21,6 +21,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
+from i18n import _, ngettext
 from parsers.errors import UnreadableDocument
 from parsers.layouts import Layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits
@@ -81,33 +82,36 @@ def open_workbook(
     import openpyxl  # imported here so that reading other formats never pays for it
 
     if not data:
-        raise UnreadableDocument(source_name, "the file is empty")
+        raise UnreadableDocument(source_name, _("the file is empty"))
     if data.startswith(_OLE_MAGIC):
         if _ENCRYPTED_STREAM in data:
             raise UnreadableDocument(
                 source_name,
-                "password-protected (encrypted) workbook: save it without a password and "
-                "send it again",
+                _(
+                    "password-protected (encrypted) workbook: save it without a password and "
+                    "send it again"
+                ),
             )
         raise UnreadableDocument(
             source_name,
-            "this is an old Excel 97-2003 (.xls) file, not a .xlsx: name it .xls, or open "
-            "it in Excel or WPS and save it as .xlsx",
+            _(
+                "this is an old Excel 97-2003 (.xls) file, not a .xlsx: name it .xls, or open it "
+                "in Excel or WPS and save it as .xlsx"
+            ),
         )
     check_office_zip(
         data,
         source_name,
         limits,
         main_part="xl/workbook.xml",
-        suffix=".xlsx",
-        file_kind="an Excel .xlsx file",
-        document_kind="an Excel workbook",
+        not_zip=_("not an Excel .xlsx file (a .xlsx is a zip archive; this is not one)"),
+        without_main_part=_("a zip archive without xl/workbook.xml: not an Excel workbook"),
     )
     try:
         return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl and lxml raise many types for a broken part
         raise UnreadableDocument(
-            source_name, f"the workbook is damaged and cannot be opened ({exc})"
+            source_name, _("the workbook is damaged and cannot be opened ({exc})").format(exc=exc)
         ) from None
 
 
@@ -145,7 +149,7 @@ class _Sheet:
                 values.append(value)
                 col += 1
                 continue
-            top, _, left, right = merge
+            top, _bottom, left, right = merge
             width = min(right, last) - col + 1
             if row == top:
                 value = self.shown(top, left)
@@ -240,9 +244,15 @@ def sheet_to_table(
                 Issue(
                     source_name,
                     "outside_table",
-                    f"sheet {name}: {', '.join(ref for ref, _ in outside)} outside the table's "
-                    f"columns "
-                    f"({get_column_letter(first)}–{get_column_letter(last)}) not read",
+                    _(
+                        "sheet {name}: {cells} outside the table's columns ({first}–{last}) not "
+                        "read"
+                    ).format(
+                        name=name,
+                        cells=", ".join(ref for ref, _cell in outside),
+                        first=get_column_letter(first),
+                        last=get_column_letter(last),
+                    ),
                     severity="warning",
                     location=Location(row=r),
                     value=outside[0][1][:40],
@@ -258,15 +268,17 @@ def sheet_to_table(
     if hidden_rows or hidden_cols:
         what = []
         if hidden_rows:
-            what.append(f"rows {', '.join(map(str, hidden_rows))}")
+            what.append(_("rows {rows}").format(rows=", ".join(map(str, hidden_rows))))
         if hidden_cols:
-            what.append(f"columns {', '.join(hidden_cols)}")
+            what.append(_("columns {columns}").format(columns=", ".join(hidden_cols)))
         issues.append(
             Issue(
                 source_name,
                 "hidden_cells",
-                f"sheet {name}: {' and '.join(what)} of the table are hidden in the "
-                "spreadsheet; they were read like the others",
+                _(
+                    "sheet {name}: {what} of the table are hidden in the spreadsheet; they were "
+                    "read like the others"
+                ).format(name=name, what=_(" and ").join(what)),
                 severity="warning",
                 location=Location(row=hidden_rows[0] if hidden_rows else header_row),
                 action="rows kept",
@@ -299,8 +311,12 @@ def read_xlsx(
             table = sheet_to_table(_Sheet(ws), source_name, layouts)
             if table is not None:
                 return table
-        raise table_not_found(
-            source_name, 0, f" among the first rows of its {len(workbook.worksheets)} sheet(s)"
-        )
+        sheets = len(workbook.worksheets)
+        where = ngettext(
+            "among the first rows of its {sheets} sheet",
+            "among the first rows of its {sheets} sheets",
+            sheets,
+        ).format(sheets=sheets)
+        raise table_not_found(source_name, 0, where)
     finally:
         workbook.close()

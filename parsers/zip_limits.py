@@ -14,6 +14,7 @@ import io
 import zipfile
 import zlib
 
+from i18n import _
 from parsers.errors import LimitExceeded, UnreadableDocument
 from parsers.limits import DEFAULT_LIMITS, ParseLimits, byte_size
 
@@ -22,12 +23,19 @@ MAX_UNZIPPED_BYTES = DEFAULT_LIMITS.max_unzipped_bytes
 _BLOCK = 1 << 20
 
 
-def _too_big(source_name: str, what: str, limit: int, kind: str) -> LimitExceeded:
-    return LimitExceeded(
-        source_name,
-        f"{what} inflate{'s' if what.startswith('its part') else ''} to more than "
-        f"{byte_size(limit)} ({kind}), more than any report needs: not read",
-    )
+def _too_big(source_name: str, part: str | None, limit: int) -> LimitExceeded:
+    """The whole archive (``part`` None) or one XML part inflates beyond ``limit``."""
+    if part is None:
+        problem = _(
+            "its zip parts inflate to more than {size} (the limit for one document), more than "
+            "any report needs: not read"
+        )
+    else:
+        problem = _(
+            "its part {part} inflates to more than {size} (the limit for one XML part), more "
+            "than any report needs: not read"
+        )
+    return LimitExceeded(source_name, problem.format(part=part, size=byte_size(limit)))
 
 
 def _is_xml(name: str) -> bool:
@@ -43,14 +51,12 @@ def check_unzipped_size(
     """
     members = archive.infolist()
     total_limit, part_limit = limits.max_unzipped_bytes, limits.max_xml_part_bytes
-    whole = ("its zip parts", total_limit, "the limit for one document")
+    whole = (None, total_limit)
     if sum(info.file_size for info in members) > total_limit:
         raise _too_big(source_name, *whole)
     for info in members:
         if _is_xml(info.filename) and info.file_size > part_limit:
-            raise _too_big(
-                source_name, f"its part {info.filename}", part_limit, "the limit for one XML part"
-            )
+            raise _too_big(source_name, info.filename, part_limit)
     total = 0
     try:
         for info in members:
@@ -64,13 +70,12 @@ def check_unzipped_size(
                     if _is_xml(info.filename) and part > part_limit:
                         raise _too_big(
                             source_name,
-                            f"its part {info.filename}",
+                            info.filename,
                             part_limit,
-                            "the limit for one XML part",
                         )
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
         raise UnreadableDocument(
-            source_name, f"the file is damaged ({exc}): send it again"
+            source_name, _("the file is damaged ({exc}): send it again").format(exc=exc)
         ) from None
 
 
@@ -80,31 +85,27 @@ def check_office_zip(
     limits: ParseLimits,
     *,
     main_part: str,
-    suffix: str,
-    file_kind: str,
-    document_kind: str,
+    not_zip: str,
+    without_main_part: str,
 ) -> None:
     """The checks a .docx and a .xlsx share before their library opens them: ``data`` is a
     whole zip archive, holds ``main_part``, and inflates within ``limits``.
 
-    ``file_kind`` (``"a Word .docx file"``) and ``document_kind`` (``"a Word document"``)
-    name the format in the messages.
+    ``not_zip`` and ``without_main_part`` are the format's own messages (translated whole).
     """
     if not data.startswith(b"PK"):
-        raise UnreadableDocument(
-            source_name, f"not {file_kind} (a {suffix} is a zip archive; this is not one)"
-        )
+        raise UnreadableDocument(source_name, not_zip)
     try:
         # A truncated download keeps the zip's first entries but loses the directory at the end.
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if main_part not in archive.namelist():
-                raise UnreadableDocument(
-                    source_name, f"a zip archive without {main_part}: not {document_kind}"
-                )
+                raise UnreadableDocument(source_name, without_main_part)
             check_unzipped_size(archive, source_name, limits)
     except zipfile.BadZipFile:
         raise UnreadableDocument(
             source_name,
-            "the file is damaged (an incomplete zip archive, as left by a cut-off download "
-            "or attachment): send it again",
+            _(
+                "the file is damaged (an incomplete zip archive, as left by a cut-off download "
+                "or attachment): send it again"
+            ),
         ) from None

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from i18n import _, column_text
 from parsers.model import Issue, Location
 
 
@@ -80,7 +81,9 @@ def compare_months(
             if item not in before_items:
                 warn(
                     "item_appeared",
-                    f"item ({item}) was not in {previous_label}'s report",
+                    _("item ({item}) was not in {previous}'s report").format(
+                        item=item, previous=previous_label
+                    ),
                     row,
                     "item_no",
                     str(item),
@@ -90,21 +93,28 @@ def compare_months(
         if not pd.isna(pct) and not pd.isna(old_pct) and float(pct) < float(old_pct):
             warn(
                 "completion_went_down",
-                f"item ({item}) completion fell from {_pct(old_pct)} in {previous_label} "
-                f"to {_pct(pct)}",
+                _("item ({item}) completion fell from {before} in {previous} to {now}").format(
+                    item=item, before=_pct(old_pct), previous=previous_label, now=_pct(pct)
+                ),
                 row,
                 "completion_raw",
                 _text(row.get("completion_raw")),
             )
-        for column, check, label in (
-            ("department", "department_changed", "department"),
-            ("leader", "leader_changed", "leader"),
+        for column, check in (
+            ("department", "department_changed"),
+            ("leader", "leader_changed"),
         ):
             new, was = _text(row.get(column)).strip(), _text(old.get(column)).strip()
             if new and was and new != was:
                 warn(
                     check,
-                    f"item ({item}) {label} was {was!r} in {previous_label}, now {new!r}",
+                    _("item ({item}) {column} was {was!r} in {previous}, now {new!r}").format(
+                        item=item,
+                        column=column_text(column),
+                        was=was,
+                        previous=previous_label,
+                        new=new,
+                    ),
                     row,
                     column,
                     new,
@@ -113,7 +123,9 @@ def compare_months(
     for item in sorted(before_items - now_items - quarantined_items):
         warn(
             "item_vanished",
-            f"item ({item}) of {previous_label}'s report is missing",
+            _("item ({item}) of {previous}'s report is missing").format(
+                item=item, previous=previous_label
+            ),
             None,
             "item_no",
             str(item),
@@ -122,7 +134,9 @@ def compare_months(
     if count_now != len(before_items):
         warn(
             "item_count_changed",
-            f"{count_now} items this month, {len(before_items)} in {previous_label}",
+            _("{now} items this month, {before} in {previous}").format(
+                now=count_now, before=len(before_items), previous=previous_label
+            ),
             None,
             "item_no",
             str(count_now),

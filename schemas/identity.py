@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from i18n import _, month_name
 from parsers.model import Issue, Location
 
 SIMILAR = 0.6
@@ -157,7 +158,7 @@ def _returning(
 ) -> str | None:
     """The key of a project missing from the previous month that is back with this text."""
     best: tuple[float, str] | None = None
-    for key, (_, old_text) in known.items():
+    for key, (_score, old_text) in known.items():
         if key in taken:
             continue
         ratio = similarity(old_text, text)
@@ -191,18 +192,22 @@ def identity_issues(
         n = match.item_no
         if match.kind == "renumbered" and match.previous_item_no is not None:
             p = match.previous_item_no
-            message = (
-                f"item ({n}) has the project of ({p}) in {previous_month}月 "
-                f"('{_excerpt(current[n])}'): the numbering shifted; months are compared by "
-                "project, not by number"
-            )
+            message = _(
+                "item ({n}) has the project of ({p}) in {month} ('{text}'): the numbering "
+                "shifted; months are compared by project, not by number"
+            ).format(n=n, p=p, month=month_name(previous_month), text=_excerpt(current[n]))
             check = "item_renumbered"
         elif match.kind == "changed":
-            message = (
-                f"item ({n}) is a different project than ({n}) in {previous_month}月 "
-                f"('{_excerpt(previous[n])}' → '{_excerpt(current[n])}', similarity "
-                f"{match.similarity:.2f}): treated as a new project, not compared with "
-                f"{previous_month}月"
+            message = _(
+                "item ({n}) is a different project than ({n}) in {month} ('{before}' → "
+                "'{now}', similarity {similarity:.2f}): treated as a new project, not compared "
+                "with {month}"
+            ).format(
+                n=n,
+                month=month_name(previous_month),
+                before=_excerpt(previous[n]),
+                now=_excerpt(current[n]),
+                similarity=match.similarity,
             )
             check = "item_text_changed"
         else:

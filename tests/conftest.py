@@ -30,11 +30,25 @@ _SERVER_PID = _RUN_DIR / "prefect-server.pid"
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# Messages and reports in English whatever the machine's locale; tests of Chinese ask for it.
+os.environ["MINSHENG_LANG"] = "en"
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = FIXTURES / "yueqing-2022-08.txt"
 EXPECTED = FIXTURES / "yueqing-2022-08.expected.csv"
 SAMPLE_NAME = "2022年8月民生实事项目进展情况.txt"
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Each test starts in English, and one that switched language does not leak it."""
+    from i18n import use_language
+
+    os.environ["MINSHENG_LANG"] = "en"
+    use_language("en")
+    yield
+    os.environ["MINSHENG_LANG"] = "en"
+    use_language("en")
 
 
 @pytest.fixture(scope="session")

@@ -143,8 +143,9 @@ class Invoked:
     stderr: str
 
 
-def invoke(*args: str, cwd: Path) -> Invoked:
-    """``minsheng`` in this process (typer's CliRunner), run in ``cwd``."""
+def invoke(*args: str, cwd: Path, env: dict[str, str | None] | None = None) -> Invoked:
+    """``minsheng`` in this process (typer's CliRunner), run in ``cwd``; ``env`` adds to
+    (or, with ``None`` values, removes from) the environment for the run."""
     from pipelines.cli import app
     from pipelines.flows import api_server
 
@@ -155,7 +156,7 @@ def invoke(*args: str, cwd: Path) -> Invoked:
     api_server.DEFAULT_PORT = api_server.free_port()
     try:
         result = CliRunner().invoke(
-            app, list(args), env={"COLUMNS": "200", "PREFECT_API_URL": None}
+            app, list(args), env={"COLUMNS": "200", "PREFECT_API_URL": None, **(env or {})}
         )
     finally:
         os.chdir(saved[0])

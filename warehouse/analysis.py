@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from i18n import _
 from limits import DEFAULTS, QueryLimits
 from warehouse.db import WarehouseError, connect
 
@@ -95,10 +96,12 @@ def single_query(conn: duckdb.DuckDBPyConnection, sql: str) -> str:
     except duckdb.Error as exc:
         raise WarehouseError(_first_line(exc)) from None
     if not statements:
-        raise QueryRefused("no SQL statement given")
+        raise QueryRefused(_("no SQL statement given"))
     if len(statements) > 1:
         raise QueryRefused(
-            f"{len(statements)} statements given; minsheng sql runs exactly one per call"
+            _("{n} statements given; minsheng sql runs exactly one per call").format(
+                n=len(statements)
+            )
         )
     statement = statements[0]
     if statement.type not in QUERY_STATEMENTS:
@@ -106,9 +109,11 @@ def single_query(conn: duckdb.DuckDBPyConnection, sql: str) -> str:
         if statement.type == duckdb.StatementType.LOAD:
             kind = "INSTALL and LOAD"
         raise QueryRefused(
-            f"{kind} statements are refused: minsheng sql runs queries (SELECT, WITH, SHOW, "
-            "DESCRIBE, EXPLAIN) on a read-only connection without access to other files "
-            "or settings"
+            _(
+                "{kind} statements are refused: minsheng sql runs queries (SELECT, WITH, SHOW, "
+                "DESCRIBE, EXPLAIN) on a read-only connection without access to other files or "
+                "settings"
+            ).format(kind=kind)
         )
     return statement.query
 
@@ -141,8 +146,10 @@ def run_analysis_query(
     except duckdb.Error as exc:
         if timed_out.is_set():
             raise QueryTimeout(
-                f"query stopped after {limits.timeout_seconds:g} s (the timeout): narrow it "
-                "with WHERE or LIMIT, or pass a longer --timeout"
+                _(
+                    "query stopped after {timeout_seconds:g} s (the timeout): narrow it with "
+                    "WHERE or LIMIT, or pass a longer --timeout"
+                ).format(timeout_seconds=limits.timeout_seconds)
             ) from None
         raise WarehouseError(_refusal_or_error(exc)) from None
     finally:
@@ -153,9 +160,11 @@ def run_analysis_query(
 def _refusal_or_error(exc: duckdb.Error) -> str:
     message = _first_line(exc)
     if "disabled by configuration" in message or "disabled through configuration" in message:
-        return f"{message} (minsheng sql reads the warehouse only; no other files)"
+        return _("{message} (minsheng sql reads the warehouse only; no other files)").format(
+            message=message
+        )
     if "configuration has been locked" in message:
-        return f"{message} (settings cannot be changed from minsheng sql)"
+        return _("{message} (settings cannot be changed from minsheng sql)").format(message=message)
     return message
 
 
@@ -171,8 +180,10 @@ def _fetch_capped(conn: duckdb.DuckDBPyConnection, limits: QueryLimits) -> Query
             chunks.append(chunk.iloc[: limits.max_rows - rows])
             return QueryResult(
                 _concat(chunks, chunk),
-                f"output stopped at {limits.max_rows:,} rows; the query returned more: "
-                "narrow it (WHERE, LIMIT) or pass --max-rows",
+                _(
+                    "output stopped at {max_rows:,} rows; the query returned more: narrow it "
+                    "(WHERE, LIMIT) or pass --max-rows"
+                ).format(max_rows=limits.max_rows),
             )
         ends = (size + _row_sizes(chunk).cumsum()).tolist()
         if ends[-1] > limits.max_bytes:
@@ -180,8 +191,10 @@ def _fetch_capped(conn: duckdb.DuckDBPyConnection, limits: QueryLimits) -> Query
             chunks.append(chunk.iloc[:kept])
             return QueryResult(
                 _concat(chunks, chunk),
-                f"output stopped at {rows + kept:,} rows, {limits.max_bytes:,} bytes of text; "
-                "the query returned more: select fewer or shorter columns, or fewer rows",
+                _(
+                    "output stopped at {rows:,} rows, {max_bytes:,} bytes of text; the query "
+                    "returned more: select fewer or shorter columns, or fewer rows"
+                ).format(rows=rows + kept, max_bytes=limits.max_bytes),
             )
         chunks.append(chunk)
         rows += len(chunk)

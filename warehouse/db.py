@@ -14,6 +14,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from i18n import _
+
 
 class WarehouseError(Exception):
     """A database problem, with a message fit to show a user."""
@@ -25,21 +27,23 @@ class DatabaseBusy(WarehouseError):
 
 def waiting_message(path: str | Path, wait_seconds: float) -> str:
     """What a process says when another one holds the warehouse (DuckDB's or our lock)."""
-    return (
-        f"{path} is in use by another process; waiting up to {wait_seconds:.0f} s for it to finish"
-    )
+    return _(
+        "{path} is in use by another process; waiting up to {seconds:.0f} s for it to finish"
+    ).format(path=path, seconds=wait_seconds)
 
 
 def free_message(path: str | Path) -> str:
     """What a waiting process says when the warehouse is free again."""
-    return f"{path} is free now; continuing"
+    return _("{path} is free now; continuing").format(path=path)
 
 
 def busy_error(path: str | Path, wait_seconds: float) -> DatabaseBusy:
     """The error when the warehouse stayed locked for longer than we wait."""
     return DatabaseBusy(
-        f"{path} is locked by another process for more than {wait_seconds:.0f} s; "
-        "try again when it has finished"
+        _(
+            "{path} is locked by another process for more than {seconds:.0f} s; try again when "
+            "it has finished"
+        ).format(path=path, seconds=wait_seconds)
     )
 
 
@@ -69,7 +73,9 @@ def connect(
     """
     path = Path(path)
     if read_only and not path.exists():
-        raise WarehouseError(f"no database at {path}: run 'minsheng ingest' first or pass --db")
+        raise WarehouseError(
+            _("no database at {path}: run 'minsheng ingest' first or pass --db").format(path=path)
+        )
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
@@ -81,7 +87,9 @@ def connect(
             break
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
-                raise WarehouseError(f"cannot open {path}: {exc}") from None
+                raise WarehouseError(
+                    _("cannot open {path}: {error}").format(path=path, error=exc)
+                ) from None
             if time.monotonic() >= deadline:
                 raise busy_error(path, wait_seconds) from None
             if on_wait is not None and not told:
@@ -90,7 +98,9 @@ def connect(
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
         except duckdb.Error as exc:
-            raise WarehouseError(f"cannot open {path}: {exc}") from None
+            raise WarehouseError(
+                _("cannot open {path}: {error}").format(path=path, error=exc)
+            ) from None
     if told and on_wait is not None:
         on_wait(free_message(path))
     if not read_only:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from i18n import _
 from warehouse.db import WarehouseError, busy_error, free_message, waiting_message
 
 
@@ -35,7 +36,11 @@ def writer_lock(
         # open it first, so that only a real lock makes us wait.
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o644))
     except OSError as exc:
-        raise WarehouseError(f"cannot create the lock file {path}: {exc.strerror}") from None
+        raise WarehouseError(
+            _("cannot create the lock file {path}: {strerror}").format(
+                path=path, strerror=exc.strerror
+            )
+        ) from None
     lock = FileLock(str(path))
     try:
         lock.acquire(timeout=0)

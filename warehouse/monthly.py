@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from i18n import _, month_name, period
 from warehouse.db import WarehouseError, connect, load_sql
 
 #: Query files under ``warehouse/sql/`` that make up a month's summary, by section.
@@ -38,31 +39,41 @@ def resolve_period(
 ) -> tuple[str, int, int]:
     """Fill what was not given with the latest reported; say what exists when it is not there."""
     if periods.empty:
-        raise WarehouseError("the warehouse holds no progress rows yet: run 'minsheng ingest'")
+        raise WarehouseError(_("the warehouse holds no progress rows yet: run 'minsheng ingest'"))
     regions = list(dict.fromkeys(periods["region"]))
     if region is None:
         if len(regions) > 1:
             raise WarehouseError(
-                "the warehouse holds several regions; pass --region (one of: "
-                + ", ".join(regions)
-                + ")"
+                _("the warehouse holds several regions; pass --region (one of: {regions})").format(
+                    regions=", ".join(regions)
+                )
             )
         region = regions[0]
     mine = periods[periods["region"] == region]
     if mine.empty:
-        raise WarehouseError(f"no reports for region {region!r}; known: {', '.join(regions)}")
+        raise WarehouseError(
+            _("no reports for region {region!r}; known: {regions}").format(
+                region=region, regions=", ".join(regions)
+            )
+        )
     if year is not None:
         mine = mine[mine["year"] == year]
     if month is not None:
         mine = mine[mine["month"] == month]
     if mine.empty:
         have = periods[periods["region"] == region]
-        listed = ", ".join(f"{y}-{m:02d}" for y, m in zip(have["year"], have["month"], strict=True))
+        listed = ", ".join(
+            period(None, y, m) for y, m in zip(have["year"], have["month"], strict=True)
+        )
         if year is not None and month is not None:
-            asked = f"{year}-{month:02d}"
+            asked = period(None, year, month)
         else:
-            asked = f"month {month}" if month is not None else f"{year}"
-        raise WarehouseError(f"{region} has no report for {asked}; reported: {listed}")
+            asked = month_name(month) if month is not None else f"{year}"
+        raise WarehouseError(
+            _("{region} has no report for {asked}; reported: {listed}").format(
+                region=region, asked=asked, listed=listed
+            )
+        )
     first = mine.iloc[0]
     return region, int(first["year"]), int(first["month"])
 
@@ -79,8 +90,10 @@ def month_summary(
     except duckdb.CatalogException as exc:
         # a database written before these views existed; a write connection creates them
         raise WarehouseError(
-            f"{str(exc).strip().splitlines()[0]}: run 'minsheng ingest' once with this "
-            "version to update the database's views"
+            _(
+                "{problem}: run 'minsheng ingest' once with this version to update the "
+                "database's views"
+            ).format(problem=str(exc).strip().splitlines()[0])
         ) from None
     except duckdb.Error as exc:
         raise WarehouseError(str(exc).strip().splitlines()[0]) from None

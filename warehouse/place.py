@@ -11,6 +11,7 @@ import os
 import shutil
 from pathlib import Path
 
+from i18n import _
 from limits import DEFAULTS
 from warehouse.db import WarehouseError
 
@@ -61,21 +62,30 @@ def check_warehouse_place(db: str | Path, *, min_free_bytes: int | None = None) 
     kind = filesystem_type(absolute)
     if kind in SPECIAL_FILESYSTEMS:
         raise WarehouseError(
-            f"{db}: this is on a {kind} filesystem, not a disk: choose another --db"
+            _("{db}: this is on a {kind} filesystem, not a disk: choose another --db").format(
+                db=db, kind=kind
+            )
         )
     folder = _existing_parent(absolute.parent)
     if not folder.is_dir():
-        raise WarehouseError(f"{db}: {folder} is not a folder")
+        raise WarehouseError(_("{db}: {folder} is not a folder").format(db=db, folder=folder))
     if not os.access(folder, os.W_OK | os.X_OK):
-        reason = "read-only filesystem" if _read_only(folder) else "no permission to write there"
-        raise WarehouseError(f"{db}: cannot write in {folder} ({reason})")
+        reason = (
+            _("read-only filesystem") if _read_only(folder) else _("no permission to write there")
+        )
+        raise WarehouseError(
+            _("{db}: cannot write in {folder} ({reason})").format(
+                db=db, folder=folder, reason=reason
+            )
+        )
     if db.exists() and not os.access(db, os.W_OK):
-        raise WarehouseError(f"{db}: the file is not writable (no permission)")
+        raise WarehouseError(_("{db}: the file is not writable (no permission)").format(db=db))
     free = shutil.disk_usage(folder).free
     if free < min_free_bytes:
         raise WarehouseError(
-            f"{db}: no space left on its disk ({free // 1024:,} KB free; a run needs "
-            f"{min_free_bytes // (1024 * 1024)} MB)"
+            _("{db}: no space left on its disk ({free:,} KB free; a run needs {needed} MB)").format(
+                db=db, free=free // 1024, needed=min_free_bytes // (1024 * 1024)
+            )
         )
 
 

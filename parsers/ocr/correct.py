@@ -17,12 +17,12 @@ from typing import Any
 
 import pandas as pd
 
+from i18n import N_, _, column_text
 from parsers.model import Issue, Location, OcrCells
 
 CORRECTED_COLUMNS = ("department", "leader")
 # A cell read at this confidence or more is what the page says; it is never corrected.
 SURE = 0.99
-_WORDS = {"department": "department", "leader": "leader"}
 
 
 def one_edit_apart(a: str, b: str) -> bool:
@@ -65,7 +65,7 @@ def document_names(rows: pd.DataFrame, cells: OcrCells) -> KnownNames:
                 names[column].add(value)
             elif read is not None and read.confidence >= SURE:
                 names[column].add(value)
-    return KnownNames(names, "elsewhere in this document")
+    return KnownNames(names, N_("elsewhere in this document"))
 
 
 def _int(value: object) -> int:
@@ -106,7 +106,9 @@ def correct_near_misses(
                         owner[2],
                         page,
                         row_no,
-                        f" (merged cell from page {owner[3]}, row {owner[4]})",
+                        _(" (merged cell from page {page}, row {row})").format(
+                            page=owner[3], row=owner[4]
+                        ),
                         None,
                     )
                 )
@@ -129,7 +131,9 @@ def correct_near_misses(
                             source.where,
                             page,
                             row_no,
-                            f", OCR confidence {read.confidence:.2f}",
+                            _(", OCR confidence {confidence:.2f}").format(
+                                confidence=read.confidence
+                            ),
                             read.image,
                         )
                     )
@@ -151,8 +155,10 @@ def _issue(
     return Issue(
         source_name,
         "ocr_corrected",
-        f"{_WORDS[column]} read by OCR as '{read}' loaded as '{name}', one character from a "
-        f"{_WORDS[column]} seen {where}{detail}",
+        _(
+            "{column} read by OCR as '{read}' loaded as '{name}', one character from a name seen "
+            "{where}{detail}"
+        ).format(column=column_text(column), read=read, name=name, where=_(where), detail=detail),
         severity="info",
         location=Location(page=page, row=row),
         column=column,

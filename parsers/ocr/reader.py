@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from i18n import _, column_text, ngettext
 from parsers.errors import LimitExceeded, UnreadableDocument
 from parsers.grid import split_marker
 from parsers.layouts import Layouts
@@ -40,8 +41,8 @@ from parsers.pdf import (
 # The key cells: a wrong value there is a wrong row (content holds the item number).
 _KEY_COLUMNS = {0: "content", 3: "completion_raw", 4: "department", 5: "leader"}
 _COLUMN_WORDS = {
-    "content": "project cell",
-    "completion_raw": "completion rate",
+    "content": "content",
+    "completion_raw": "completion",
     "department": "department",
     "leader": "leader",
 }
@@ -152,8 +153,14 @@ class Scans:
                     Issue(
                         self.source_name,
                         "ocr_low_confidence",
-                        f"{_COLUMN_WORDS[name]} read by OCR as '{value}' with confidence "
-                        f"{confidence:.2f}: check it against the scan",
+                        _(
+                            "{column} read by OCR as '{value}' with confidence {confidence:.2f}: "
+                            "check it against the scan"
+                        ).format(
+                            column=column_text(_COLUMN_WORDS[name]),
+                            value=value,
+                            confidence=confidence,
+                        ),
                         severity="warning",
                         location=Location(page=row.page, row=row.row),
                         column=name,
@@ -178,16 +185,19 @@ class Scans:
         """An info issue: which pages were read by OCR and how they were turned upright."""
         pages = ", ".join(str(n) for n in sorted(self.pages))
         turned = [
-            f"page {n} by {read.skew:+.1f}°"
+            _("page {n} by {skew:+.1f}°").format(n=n, skew=read.skew)
             for n, read in sorted(self.pages.items())
             if abs(read.skew) >= 0.05
         ]
         without = [str(n) for n, read in sorted(self.pages.items()) if not read.tables]
-        message = f"read by OCR: page{'s' if len(self.pages) > 1 else ''} {pages}"
+        message = ngettext(
+            "read by OCR: page {pages}", "read by OCR: pages {pages}", len(self.pages)
+        )
+        message = message.format(pages=pages)
         if turned:
-            message += "; straightened " + ", ".join(turned)
+            message += _("; straightened {pages}").format(pages=_(", ").join(turned))
         if without:
-            message += f"; no ruled table found on page {', '.join(without)}"
+            message += _("; no ruled table found on page {pages}").format(pages=", ".join(without))
         return Issue(
             self.source_name, "ocr_pages", message, severity="info", action="document read"
         )
@@ -218,7 +228,9 @@ def scan_pdf_pages(data: bytes, numbers: list[int], dpi: int, source_name: str) 
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        raise UnreadableDocument(source_name, f"not a PDF or damaged ({exc})") from None
+        raise UnreadableDocument(
+            source_name, _("not a PDF or damaged ({exc})").format(exc=exc)
+        ) from None
     try:
         return [
             PageImage(
@@ -241,7 +253,7 @@ def image_file_pages(data: bytes, source_name: str, limits: ParseLimits) -> list
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
     if not data:
-        raise UnreadableDocument(source_name, "the file is empty")
+        raise UnreadableDocument(source_name, _("the file is empty"))
     try:
         with warnings.catch_warnings():
             # Pillow warns of large images; the bound below is this reader's own.
@@ -256,9 +268,16 @@ def image_file_pages(data: bytes, source_name: str, limits: ParseLimits) -> list
                     if width * height > limits.max_page_pixels:
                         raise LimitExceeded(
                             source_name,
-                            f"page {number} is {width:,} × {height:,} pixels, more than "
-                            f"{limits.max_page_pixels:,} (the limit): a page scanned at "
-                            "200–300 dpi has about 4–9 million; not read",
+                            _(
+                                "page {number} is {width:,} × {height:,} pixels, more than "
+                                "{limit:,} (the limit): a page scanned at 200–300 dpi has about "
+                                "4–9 million; not read"
+                            ).format(
+                                number=number,
+                                width=width,
+                                height=height,
+                                limit=limits.max_page_pixels,
+                            ),
                         )
                     dpi = frame.info.get("dpi", (0, 0))[0] or 0
                     pixels = np.asarray(frame.convert("L"))
@@ -267,10 +286,13 @@ def image_file_pages(data: bytes, source_name: str, limits: ParseLimits) -> list
                     check_resolution(source_name, number, dpi)
                     pages.append(PageImage(pixels, dpi, number))
     except Image.DecompressionBombError as exc:
-        raise LimitExceeded(source_name, f"the image is too large to read ({exc})") from None
+        raise LimitExceeded(
+            source_name, _("the image is too large to read ({error})").format(error=exc)
+        ) from None
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise UnreadableDocument(
-            source_name, f"not an image or damaged ({type(exc).__name__}: {exc})"
+            source_name,
+            _("not an image or damaged ({name}: {exc})").format(name=type(exc).__name__, exc=exc),
         ) from None
     return pages
 

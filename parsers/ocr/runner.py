@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from i18n import N_, _
 from parsers.errors import UnreadableDocument
 from parsers.limits import DEFAULT_LIMITS
 
 IMAGE_SUFFIXES: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
-INSTALL_HINT = (
-    "is a scan (no text layer); reading scans needs the OCR extra: "
-    "pip install 'minsheng-etl[ocr]' (make install installs it)"
+INSTALL_HINT = N_(
+    "is a scan (no text layer); reading scans needs the OCR extra: pip install "
+    "'minsheng-etl[ocr]' (make install installs it)"
 )
 
 # A key cell (item number, completion rate, department, leader) read with less confidence
@@ -63,7 +64,11 @@ class OcrRunner:
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_confidence <= 1:
-            raise ValueError(f"min_confidence {self.min_confidence}: give a value from 0 to 1")
+            raise ValueError(
+                _("min_confidence {min_confidence}: give a value from 0 to 1").format(
+                    min_confidence=self.min_confidence
+                )
+            )
 
 
 SERIAL = OcrRunner()
@@ -83,7 +88,7 @@ def ocr_available() -> bool:
 def require_ocr(source_name: str) -> None:
     """Reject a scan when the OCR extra is missing, saying how to install it."""
     if not ocr_available():
-        raise UnreadableDocument(source_name, INSTALL_HINT)
+        raise UnreadableDocument(source_name, _(INSTALL_HINT))
 
 
 def check_resolution(source_name: str, page: int, dpi: float) -> None:
@@ -91,8 +96,10 @@ def check_resolution(source_name: str, page: int, dpi: float) -> None:
     if dpi < MIN_SCAN_DPI:
         raise UnreadableDocument(
             source_name,
-            f"page {page} is scanned at {dpi:.0f} dpi, too coarse to read reliably: scan it "
-            "again at 200 dpi or more",
+            _(
+                "page {page} is scanned at {dpi:.0f} dpi, too coarse to read reliably: scan it "
+                "again at 200 dpi or more"
+            ).format(page=page, dpi=dpi),
         )
 
 

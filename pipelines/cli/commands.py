@@ -1,9 +1,12 @@
-"""The ``minsheng`` command: ingest, validate, sql, serve."""
+"""The ``minsheng`` command: ingest, validate, sql, serve.
+
+Every text here is in the language ``pipelines.cli.main`` chose before importing this module
+(the help texts are read at import); each command chooses again from ``--lang``.
+"""
 
 from __future__ import annotations
 
 import os
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from i18n import _, choose_language, period, status_text, use_language
 from limits import DEFAULTS
 from parsers.names import printable_path
 from pipelines.cli.terminal import for_terminal
@@ -18,7 +22,7 @@ from pipelines.core.settings import DEFAULT_DB, RunSettings, SettingsError
 
 app = typer.Typer(
     name="minsheng",
-    help="Monthly progress reports of livelihood projects (民生实事) into DuckDB.",
+    help=_("Monthly progress reports of livelihood projects (民生实事) into DuckDB."),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -29,8 +33,10 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 PathsArg = Annotated[
     list[str],
     typer.Argument(
-        help="Report files, folders, or web pages (https://…): .txt, .docx, .pdf, .html, "
-        ".xlsx; .doc, .xls, .wps, .et, .odt, .ods, .rtf with LibreOffice; .url files.",
+        help=_(
+            "Report files, folders, or web pages (https://…): .txt, .docx, .pdf, .html, .xlsx; "
+            ".doc, .xls, .wps, .et, .odt, .ods, .rtf with LibreOffice; .url files."
+        ),
         show_default=False,
     ),
 ]
@@ -38,32 +44,39 @@ FetchTimeoutOpt = Annotated[
     float | None,
     typer.Option(
         "--fetch-timeout",
-        help=f"Seconds to wait for a web page [default: {DEFAULTS.fetch.timeout_s:g}]",
+        help=_("Seconds to wait for a web page [default: {seconds}]").format(
+            seconds=f"{DEFAULTS.fetch.timeout_s:g}"
+        ),
         show_default=False,
     ),
 ]
 DbOpt = Annotated[
     Path | None,
     typer.Option(
-        "--db", help=f"DuckDB file [default: $MINSHENG_DB or {DEFAULT_DB}]", show_default=False
+        "--db",
+        help=_("DuckDB file [default: $MINSHENG_DB or {default}]").format(default=DEFAULT_DB),
+        show_default=False,
     ),
 ]
 RegionOpt = Annotated[
     str | None,
-    typer.Option("--region", help="Region, e.g. 乐清市, when the document does not say."),
+    typer.Option("--region", help=_("Region, e.g. 乐清市, when the document does not say.")),
 ]
 YearOpt = Annotated[
-    int | None, typer.Option("--year", help="Year, when neither title nor file name says.")
+    int | None, typer.Option("--year", help=_("Year, when neither title nor file name says."))
 ]
 MonthOpt = Annotated[
-    int | None, typer.Option("--month", help="Month 1–12, when neither title nor file name says.")
+    int | None,
+    typer.Option("--month", help=_("Month 1–12, when neither title nor file name says.")),
 ]
 LayoutsOpt = Annotated[
     Path | None,
     typer.Option(
         "--layouts",
-        help="A layouts.toml adding header words to the built-in table layouts "
-        "[default: layouts.toml beside the database, if there is one]",
+        help=_(
+            "A layouts.toml adding header words to the built-in table layouts [default: "
+            "layouts.toml beside the database, if there is one]"
+        ),
         show_default=False,
     ),
 ]
@@ -71,43 +84,85 @@ ReportsOpt = Annotated[
     Path | None,
     typer.Option(
         "--reports-dir",
-        help="Where validation reports go [default: data/reports]",
+        help=_("Where validation reports go [default: data/reports]"),
         show_default=False,
     ),
 ]
+
+
+class Language(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+LangOpt = Annotated[
+    Language | None,
+    typer.Option(
+        "--lang",
+        help=_(
+            "Language of messages and reports: zh (简体中文) or en [default: $MINSHENG_LANG, else "
+            "the locale, else en]"
+        ),
+        show_default=False,
+    ),
+]
+
+
+def _speak(lang: Language | None) -> None:
+    """Speak the chosen language in this run and in the processes it starts."""
+    from i18n import LanguageError
+
+    try:
+        use_language(choose_language(lang.value if lang else None), export=True)
+    except LanguageError as exc:
+        _fail(str(exc), 2)
+
 
 _STATUS_STYLE = {"loaded": "green", "partial": "yellow", "rejected": "red", "unchanged": "dim"}
 
 
 def _fail(message: str, code: int) -> None:
-    err.print(f"[red]error:[/red] {for_terminal(message)}", markup=True, highlight=False)
+    err.print(f"[red]{_('error:')}[/red] {for_terminal(message)}", markup=True, highlight=False)
     raise typer.Exit(code)
+
+
+def _padded(text: str, width: int) -> str:
+    """``text`` filled with spaces to ``width`` terminal cells (a CJK character takes two)."""
+    from rich.cells import cell_len
+
+    return text + " " * max(width - cell_len(text), 0)
 
 
 def _print_document(document: dict[str, Any], loading: bool) -> None:
     from parsers import Location
 
     status = document["status"]
-    period = (
-        f"{document['region']} {document['year']}-{document['month']:02d}"
+    where = (
+        period(document["region"], document["year"], document["month"])
         if document["year"]
-        else "period unknown"
+        else _("period unknown")
     )
-    verb = "loaded" if loading else "would load"
-    detail = f"{document['rows_loaded']} rows {verb}, {document['rows_quarantined']} quarantined"
+    detail = (
+        _("{loaded} rows loaded, {quarantined} quarantined")
+        if loading
+        else _("{loaded} rows would load, {quarantined} quarantined")
+    ).format(loaded=document["rows_loaded"], quarantined=document["rows_quarantined"])
     if status == "unchanged":
-        detail = "same bytes already loaded; nothing changed"
+        detail = _("same bytes already loaded; nothing changed")
     elif status == "rejected":
         problems = [i["message"] for i in document["issues"] if i["action"] == "document rejected"]
         if problems:
-            detail = problems[0] + (
-                f" ({document['rows_quarantined']} rows quarantined)"
+            detail = (
+                _("{problem} ({n} rows quarantined)").format(
+                    problem=problems[0], n=document["rows_quarantined"]
+                )
                 if document["rows_quarantined"]
-                else ""
+                else problems[0]
             )
     out.print(
-        f"[{_STATUS_STYLE.get(status, '')}]{status:<9}[/] {for_terminal(document['source_name'])}  "
-        f"[dim]{for_terminal(period)}[/]  {for_terminal(detail)}"
+        f"[{_STATUS_STYLE.get(status, '')}]{_padded(status_text(status), 9)}[/] "
+        f"{for_terminal(document['source_name'])}  "
+        f"[dim]{for_terminal(where)}[/]  {for_terminal(detail)}"
     )
     errors = [
         i
@@ -116,18 +171,29 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
     ]
     for issue in errors[:5]:
         place = Location.of_row(issue).describe()
-        out.print(f"          [dim]{for_terminal(place)}:[/] {for_terminal(issue['message'])}")
+        line = _("{place}: {problem}").format(
+            place=f"[dim]{for_terminal(place)}[/]", problem=for_terminal(issue["message"])
+        )
+        out.print(f"          {line}")
     if len(errors) > 5:
-        out.print(f"          [dim]… and {len(errors) - 5} more in the report[/]")
+        more = _("… and {n} more in the report").format(n=len(errors) - 5)
+        out.print(f"          [dim]{more}[/]")
 
 
 def _fail_with_report(failed: Any) -> None:
     """A run that could not write the warehouse (``RunFailed``): its one line, then where its
     validation report is (or why it could not be written), exit 1."""
-    err.print(f"[red]error:[/red] {for_terminal(failed.message)}", markup=True, highlight=False)
+    err.print(
+        f"[red]{_('error:')}[/red] {for_terminal(failed.message)}", markup=True, highlight=False
+    )
     files = failed.report.get("report_files")
     if files:
-        out.print(f"validation report: {files['html']} (json: {files['json']})", markup=False)
+        out.print(
+            _("validation report: {html} (json: {json})").format(
+                html=files["html"], json=files["json"]
+            ),
+            markup=False,
+        )
     else:
         err.print(for_terminal(failed.report["report_error"]), markup=False)
     raise typer.Exit(1)
@@ -152,21 +218,30 @@ def _where_to_run(prefect: bool | None, parallelism: Any) -> str:
     from pipelines.flows.api_server import reachable_api
 
     if prefect is False and parallelism.mode != "dask":
-        err.print("running in this process (--no-prefect)", markup=False)
+        err.print(_("running in this process (--no-prefect)"), markup=False)
         return "core"
     api, how = reachable_api()
     if api is not None:
         os.environ["PREFECT_API_URL"] = api
-        where = "at $PREFECT_API_URL" if how == "configured" else "listening on"
-        err.print(f"recording a Prefect flow run (API {where} {api})", markup=False)
+        said = (
+            _("recording a Prefect flow run (API at $PREFECT_API_URL {api})")
+            if how == "configured"
+            else _("recording a Prefect flow run (API listening on {api})")
+        )
+        err.print(said.format(api=api), markup=False)
         return "flow"
     if prefect or parallelism.mode == "dask":
         why = "--prefect" if prefect else "--parallel dask"
-        err.print(f"recording a Prefect flow run on a temporary Prefect server ({why})")
+        err.print(
+            _("recording a Prefect flow run on a temporary Prefect server ({why})").format(why=why),
+            markup=False,
+        )
         return "flow"
     err.print(
-        "running in this process: no Prefect API configured or listening "
-        "(--prefect records a flow run)",
+        _(
+            "running in this process: no Prefect API configured or listening (--prefect records "
+            "a flow run)"
+        ),
         markup=False,
     )
     return "core"
@@ -213,7 +288,12 @@ def _run(
         discovered = discover(list(paths))
         found = discovered.documents
         if not found and not discovered.skipped:
-            _fail("no report files found in " + ", ".join(printable_path(p) for p in paths), 2)
+            _fail(
+                _("no report files found in {paths}").format(
+                    paths=", ".join(printable_path(p) for p in paths)
+                ),
+                2,
+            )
         if load:
             _check_place(discovered, settings)  # before parsing anything
         pdfs = sum(1 for path in found if str(path).lower().endswith(".pdf"))
@@ -260,8 +340,9 @@ def _run(
 
     out.print(summary_line(report), markup=False)
     out.print(
-        f"validation report: {report['report_files']['html']} "
-        f"(json: {report['report_files']['json']})",
+        _("validation report: {html} (json: {json})").format(
+            html=report["report_files"]["html"], json=report["report_files"]["json"]
+        ),
         markup=False,
     )
     raise typer.Exit(1 if rejected_anything(report) else 0)
@@ -277,16 +358,20 @@ ParallelOpt = Annotated[
     str,
     typer.Option(
         "--parallel",
-        help="Where documents are parsed: auto (processes for many PDFs), threads, "
-        "processes or dask.",
+        help=_(
+            "Where documents are parsed: auto (processes for many PDFs), threads, processes or "
+            "dask."
+        ),
     ),
 ]
 OcrConfidenceOpt = Annotated[
     float | None,
     typer.Option(
         "--ocr-min-confidence",
-        help="Scans: warn about every item number, completion rate, department and leader "
-        "OCR read with less confidence than this (0-1) [default: 0.9]",
+        help=_(
+            "Scans: warn about every item number, completion rate, department and leader OCR "
+            "read with less confidence than this (0-1) [default: 0.9]"
+        ),
         show_default=False,
     ),
 ]
@@ -294,7 +379,7 @@ WorkersOpt = Annotated[
     int | None,
     typer.Option(
         "--workers",
-        help="Parsing processes or Dask workers [default: one per CPU]",
+        help=_("Parsing processes or Dask workers [default: one per CPU]"),
         show_default=False,
     ),
 ]
@@ -302,7 +387,7 @@ RawOpt = Annotated[
     Path | None,
     typer.Option(
         "--raw-dir",
-        help="Where originals are archived [default: raw/ beside the database]",
+        help=_("Where originals are archived [default: raw/ beside the database]"),
         show_default=False,
     ),
 ]
@@ -310,9 +395,11 @@ PrefectOpt = Annotated[
     bool | None,
     typer.Option(
         "--prefect/--no-prefect",
-        help="Record a Prefect flow run even when no Prefect API is configured or listening "
-        "(starts a temporary server), or run in this process even when one is "
-        "[default: a flow run when an API is configured or listening]",
+        help=_(
+            "Record a Prefect flow run even when no Prefect API is configured or listening "
+            "(starts a temporary server), or run in this process even when one is [default: a "
+            "flow run when an API is configured or listening]"
+        ),
         show_default=False,
     ),
 ]
@@ -320,8 +407,10 @@ DaskOpt = Annotated[
     str | None,
     typer.Option(
         "--dask-address",
-        help="Parse on this Dask scheduler, e.g. tcp://10.0.0.5:8786 "
-        "(--parallel dask without it starts a local cluster).",
+        help=_(
+            "Parse on this Dask scheduler, e.g. tcp://10.0.0.5:8786 (--parallel dask without it "
+            "starts a local cluster)."
+        ),
     ),
 ]
 
@@ -330,7 +419,9 @@ MaxPagesOpt = Annotated[
     int | None,
     typer.Option(
         "--max-pages",
-        help=f"Reject a PDF with more pages than this [default: {DEFAULTS.parse.max_pages}]",
+        help=_("Reject a PDF with more pages than this [default: {pages}]").format(
+            pages=DEFAULTS.parse.max_pages
+        ),
         show_default=False,
     ),
 ]
@@ -339,8 +430,9 @@ ParseTimeoutOpt = Annotated[
     float | None,
     typer.Option(
         "--parse-timeout",
-        help="Stop and reject a document still parsing after this many seconds "
-        f"[default: {DEFAULTS.parse.parse_seconds:g}]",
+        help=_(
+            "Stop and reject a document still parsing after this many seconds [default: {seconds}]"
+        ).format(seconds=f"{DEFAULTS.parse.parse_seconds:g}"),
         show_default=False,
     ),
 ]
@@ -366,7 +458,9 @@ def _run_command(load: bool, doc: str) -> Any:
         parse_timeout: ParseTimeoutOpt = None,
         ocr_min_confidence: OcrConfidenceOpt = None,
         fetch_timeout: FetchTimeoutOpt = None,
+        lang: LangOpt = None,
     ) -> None:
+        _speak(lang)
         _run(
             paths, load=load, db=db, region=region, year=year, month=month,
             reports_dir=reports_dir, raw_dir=raw_dir, parallel=parallel, workers=workers,
@@ -381,13 +475,13 @@ def _run_command(load: bool, doc: str) -> Any:
 
 ingest = app.command("ingest")(
     _run_command(
-        True, "Parse, validate and load reports into the warehouse; write a validation report."
+        True, _("Parse, validate and load reports into the warehouse; write a validation report.")
     )
 )
 validate = app.command("validate")(
     _run_command(
         False,
-        "Parse and validate exactly as ingest does, load nothing, write the validation report.",
+        _("Parse and validate exactly as ingest does, load nothing, write the validation report."),
     )
 )
 
@@ -398,24 +492,29 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-@app.command()
+@app.command(
+    help=_("Run one query on a read-only connection that reaches no other file or setting.")
+)
 def sql(
     statement: Annotated[
-        str, typer.Argument(help='One SQL statement, e.g. "SELECT * FROM lagging_items".')
+        str, typer.Argument(help=_('One SQL statement, e.g. "SELECT * FROM lagging_items".'))
     ],
     db: DbOpt = None,
     format: Annotated[
-        OutputFormat, typer.Option("--format", help="Output format.")
+        OutputFormat, typer.Option("--format", help=_("Output format."))
     ] = OutputFormat.table,
-    full: Annotated[bool, typer.Option("--full", help="Show long texts whole in a table.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help=_("Show long texts whole in a table."))
+    ] = False,
     timeout: Annotated[
-        float, typer.Option("--timeout", help="Stop the query after this many seconds.")
+        float, typer.Option("--timeout", help=_("Stop the query after this many seconds."))
     ] = DEFAULTS.query.timeout_seconds,
     max_rows: Annotated[
-        int, typer.Option("--max-rows", help="Print at most this many rows.")
+        int, typer.Option("--max-rows", help=_("Print at most this many rows."))
     ] = DEFAULTS.query.max_rows,
+    lang: LangOpt = None,
 ) -> None:
-    """Run one query on a read-only connection that reaches no other file or setting."""
+    _speak(lang)
     from pipelines.cli.tables import print_frame
     from warehouse import QueryLimits, WarehouseError, run_analysis_query
 
@@ -435,21 +534,25 @@ def sql(
         err.print(result.cut, markup=False)
 
 
-@app.command()
+@app.command(
+    help=_("Print a region's month: items, complete, behind with streaks, movers, departments.")
+)
 def report(
     region: RegionOpt = None,
     year: Annotated[
-        int | None, typer.Option("--year", help="Year [default: the latest reported].")
+        int | None, typer.Option("--year", help=_("Year [default: the latest reported]."))
     ] = None,
     month: Annotated[
-        int | None, typer.Option("--month", help="Month 1–12 [default: the latest reported].")
+        int | None,
+        typer.Option("--month", help=_("Month 1–12 [default: the latest reported].")),
     ] = None,
     db: DbOpt = None,
     html: Annotated[
-        Path | None, typer.Option("--html", help="Also write the month as a page with charts.")
+        Path | None, typer.Option("--html", help=_("Also write the month as a page with charts."))
     ] = None,
+    lang: LangOpt = None,
 ) -> None:
-    """Print a region's month: items, complete, behind with streaks, movers, departments."""
+    _speak(lang)
     from pipelines.reports.month import print_summary, write_html
     from warehouse import WarehouseError
     from warehouse.monthly import month_summary
@@ -463,7 +566,8 @@ def report(
         _fail(str(exc), 1)
     print_summary(summary, out)
     if html is not None:
-        out.print(f"\npage: {write_html(summary, html, database=str(settings.db))}")
+        page = write_html(summary, html, database=str(settings.db))
+        out.print("\n" + _("page: {path}").format(path=page), markup=False)
 
 
 def _say_now(text: str) -> None:
@@ -472,13 +576,15 @@ def _say_now(text: str) -> None:
     out.file.flush()
 
 
-@app.command()
+@app.command(
+    help=_("Serve the monthly deployment of prefect.yaml on its cron schedule, until Ctrl-C.")
+)
 def serve(
     inbox: Annotated[
         Path | None,
         typer.Option(
             "--inbox",
-            help="Folder the monthly run scans [default: from prefect.yaml, data/inbox]",
+            help=_("Folder the monthly run scans [default: from prefect.yaml, data/inbox]"),
             show_default=False,
         ),
     ] = None,
@@ -488,17 +594,18 @@ def serve(
     export_dir: Annotated[
         Path | None,
         typer.Option(
-            "--export", help="Also write each loaded period as Parquet under this folder."
+            "--export", help=_("Also write each loaded period as Parquet under this folder.")
         ),
     ] = None,
     config: Annotated[
         Path | None,
         typer.Option(
-            "--config", help="Deployment file [default: ./prefect.yaml]", show_default=False
+            "--config", help=_("Deployment file [default: ./prefect.yaml]"), show_default=False
         ),
     ] = None,
+    lang: LangOpt = None,
 ) -> None:
-    """Serve the monthly deployment of prefect.yaml on its cron schedule, until Ctrl-C."""
+    _speak(lang)
     from pipelines.flows.api_server import ServerError
     from pipelines.flows.deployment import read_deployment
     from pipelines.flows.serving import deployment_parameters, serve_monthly
@@ -512,15 +619,20 @@ def serve(
         _fail(str(exc), 2)
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Write progress rows as Parquet partitioned by region/year/month (all periods, or some)."
+    )
+)
 def export(
-    out_dir: Annotated[Path, typer.Argument(help="Folder for the Parquet files.")],
+    out_dir: Annotated[Path, typer.Argument(help=_("Folder for the Parquet files."))],
     db: DbOpt = None,
     region: RegionOpt = None,
     year: YearOpt = None,
     month: MonthOpt = None,
+    lang: LangOpt = None,
 ) -> None:
-    """Write progress rows as Parquet partitioned by region/year/month (all periods, or some)."""
+    _speak(lang)
     from warehouse import WarehouseError, export_periods, loaded_periods
 
     try:
@@ -538,29 +650,7 @@ def export(
         folders = export_periods(settings.db, out_dir, periods)
     except (WarehouseError, SettingsError) as exc:
         _fail(str(exc), 1)
-    out.print(f"{len(folders)} periods written as Parquet under {out_dir}")
-
-
-def main() -> None:
-    """Console-script entry point: no traceback reaches the user unless MINSHENG_DEBUG is set."""
-    from pipelines.core.interrupts import Interrupted, announce
-
-    try:
-        app()
-    except Interrupted as exc:
-        # The run has unwound (transaction rolled back, children stopped): leave now, without
-        # the seconds Prefect's exit handlers would spend flushing to a server being stopped.
-        announce(exc.message())
-        sys.stdout.flush()
-        os._exit(exc.exit_code)
-    except KeyboardInterrupt:
-        announce("interrupted: nothing was loaded")
-        sys.exit(130)
-    except Exception as exc:  # a bug, not bad input: say so in one line
-        if os.environ.get("MINSHENG_DEBUG"):
-            raise
-        err.print(
-            f"[red]error:[/red] unexpected failure: {type(exc).__name__}: "
-            f"{for_terminal(str(exc))}\nrun again with MINSHENG_DEBUG=1 to see where it happened"
-        )
-        sys.exit(1)
+    out.print(
+        _("{n} periods written as Parquet under {folder}").format(n=len(folders), folder=out_dir),
+        markup=False,
+    )

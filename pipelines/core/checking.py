@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from i18n import _, period
 from parsers import (
     DocumentError,
     Issue,
@@ -167,17 +168,19 @@ def check_document(
     except Exception as exc:  # a reader's own failure on a malformed file: still the file's fault
         log.debug("unexpected error reading %s", path, exc_info=True)
         return rejected_document(
-            path, "readable", f"could not be read ({type(exc).__name__}: {exc})"
+            path,
+            "readable",
+            _("could not be read ({name}: {exc})").format(name=type(exc).__name__, exc=exc),
         )
     return _checked(doc, path)
 
 
 def parse_timed_out(path: str | Path, seconds: float) -> DocumentResult:
     """A document whose parse ran past ``ParseLimits.parse_seconds``: stopped and rejected."""
-    problem = (
-        f"parsing took longer than {seconds:g} s (the limit, --parse-timeout): stopped; "
+    problem = _(
+        "parsing took longer than {seconds:g} s (the limit, --parse-timeout): stopped; "
         "a monthly report parses in seconds"
-    )
+    ).format(seconds=seconds)
     url = web_address(path)
     if url is None:
         return rejected_document(Path(path), LimitExceeded.check, problem)
@@ -219,7 +222,7 @@ def _checked(doc: ParsedDocument, path: Path) -> DocumentResult:
         return rejected_document(
             path,
             "table_rows",
-            "the table has a header but no rows",
+            _("the table has a header but no rows"),
             sha256=doc.source_sha256,
             fmt=doc.source_format,
             period=(doc.region, doc.year, doc.month),
@@ -269,7 +272,8 @@ def _check_web_page(
 
 
 def _period_label(result: DocumentResult) -> str:
-    return f"{result.region} {result.year}年{result.month}月"
+    assert result.year is not None and result.month is not None  # a period to repeat is known
+    return period(result.region, result.year, result.month)
 
 
 def reject_repeated_periods(results: list[DocumentResult]) -> list[DocumentResult]:
@@ -289,12 +293,14 @@ def reject_repeated_periods(results: list[DocumentResult]) -> list[DocumentResul
             out.append(result)
             continue
         if first.source_sha256 == result.source_sha256:
-            problem = f"identical to {first.source_name} in this run; read once"
-        else:
-            problem = (
-                f"{_period_label(result)} is also reported by {first.source_name} in this "
-                "run; ingest one report per period (the later one replaces the earlier)"
+            problem = _("identical to {source_name} in this run; read once").format(
+                source_name=first.source_name
             )
+        else:
+            problem = _(
+                "{period} is also reported by {source_name} in this run; ingest one report "
+                "per period (the later one replaces the earlier)"
+            ).format(period=_period_label(result), source_name=first.source_name)
         issue = Issue(result.source_name, "period_repeated", problem, action="document rejected")
         # Nothing read is dropped: a different report of the period keeps its rows in quarantine.
         kept = (

@@ -15,6 +15,7 @@ from dataclasses import replace
 import duckdb
 import pandas as pd
 
+from i18n import month_year
 from parsers import Issue
 from pipelines.core.checking import DocumentResult
 from schemas.history import compare_months
@@ -122,11 +123,12 @@ def month_over_month(previous: PreviousMonths, result: DocumentResult) -> list[I
     if found is None:
         return []
     month, rows = found
+    assert result.year is not None  # a previous month was found for the document's period
     return compare_months(
         rows,
         result.rows,
         source_name=result.source_name,
-        previous_label=f"{result.year}年{month}月",
+        previous_label=month_year(result.year, month),
         quarantined_items=frozenset(r.item_no for r in result.quarantined if r.item_no is not None),
     )
 

@@ -13,6 +13,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from i18n import N_, _
 from parsers import SUPPORTED_SUFFIXES
 from parsers.names import printable_path
 from pipelines.core.fetching import is_url
@@ -22,10 +23,10 @@ from pipelines.core.settings import SettingsError
 FOLDER_SUFFIXES = frozenset((*SUPPORTED_SUFFIXES, ".url"))
 
 _SPECIAL = {
-    stat.S_IFIFO: "a FIFO (named pipe)",
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFSOCK: "a socket",
+    stat.S_IFIFO: N_("a FIFO (named pipe)"),
+    stat.S_IFCHR: N_("a character device"),
+    stat.S_IFBLK: N_("a block device"),
+    stat.S_IFSOCK: N_("a socket"),
 }
 
 
@@ -46,23 +47,22 @@ def _why_not_regular(path: Path, root: Path | None) -> str | None:
     try:
         mode = path.lstat().st_mode
     except OSError as exc:
-        return f"cannot be read ({exc.strerror})"
+        return _("cannot be read ({strerror})").format(strerror=exc.strerror)
     if stat.S_ISLNK(mode):
         try:
             target = path.resolve(strict=True)
         except (OSError, RuntimeError):
-            return "a link to a file that does not exist: skipped"
+            return _("a link to a file that does not exist: skipped")
         if root is not None and not target.is_relative_to(root):
-            return (
-                f"a link to {printable_path(target)}, outside the folder given "
-                f"({printable_path(root)}): not followed"
+            return _("a link to {target}, outside the folder given ({root}): not followed").format(
+                target=printable_path(target), root=printable_path(root)
             )
         mode = target.stat().st_mode
     kind = _SPECIAL.get(stat.S_IFMT(mode))
     if kind is not None:
-        return f"{kind}, not a file: skipped"
+        return _("{kind}, not a file: skipped").format(kind=_(kind))
     if not stat.S_ISREG(mode):
-        return "not a regular file: skipped"
+        return _("not a regular file: skipped")
     return None
 
 
@@ -107,7 +107,9 @@ def discover(paths: list[str | Path]) -> Discovery:
         elif path.exists() or path.is_symlink():
             take(path, None)  # named on purpose: a link is followed, a FIFO still skipped
         else:
-            raise SettingsError(f"{printable_path(path)}: no such file or folder")
+            raise SettingsError(
+                _("{path}: no such file or folder").format(path=printable_path(path))
+            )
     return found
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from i18n import _
 from limits import DEFAULTS, FetchLimits
 from parsers import DocumentError
 
@@ -90,31 +91,47 @@ def fetch_page(url: str, limits: FetchLimits = DEFAULTS.fetch) -> FetchedPage:
                 if response.status_code >= 400:
                     raise FetchError(
                         name,
-                        f"{url} answered {response.status_code} {response.reason_phrase}: "
-                        "check the address",
+                        _("{url} answered {status_code} {reason_phrase}: check the address").format(
+                            url=url,
+                            status_code=response.status_code,
+                            reason_phrase=response.reason_phrase,
+                        ),
                     )
                 media = response.headers.get("content-type", "").split(";")[0].strip().lower()
                 if media not in _HTML_TYPES:
                     raise FetchError(
                         name,
-                        f"{url} sent {media or 'something without a content type'}, not a web "
-                        "page: download the file and ingest that",
+                        _(
+                            "{url} sent {media}, not a web page: download the file and ingest that"
+                        ).format(url=url, media=media or _("something without a content type")),
                     )
                 data = _read_capped(response, url, name, limits.max_bytes)
                 final_url = str(response.url)
     except httpx.TimeoutException:
         raise FetchError(
-            name, f"{url} did not answer within {limits.timeout_s:g} s: try again later"
+            name,
+            _("{url} did not answer within {timeout_s:g} s: try again later").format(
+                url=url, timeout_s=limits.timeout_s
+            ),
         ) from None
     except httpx.TooManyRedirects:
         raise FetchError(
-            name, f"{url} redirected more than {limits.max_redirects} times: not fetched"
+            name,
+            _("{url} redirected more than {max_redirects} times: not fetched").format(
+                url=url, max_redirects=limits.max_redirects
+            ),
         ) from None
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-        raise FetchError(name, f"{url} is not a web address that can be fetched ({exc})") from None
+        raise FetchError(
+            name,
+            _("{url} is not a web address that can be fetched ({exc})").format(url=url, exc=exc),
+        ) from None
     except httpx.HTTPError as exc:
         raise FetchError(
-            name, f"{url} could not be fetched ({type(exc).__name__}: {exc})"
+            name,
+            _("{url} could not be fetched ({name}: {exc})").format(
+                url=url, name=type(exc).__name__, exc=exc
+            ),
         ) from None
     return FetchedPage(url=url, final_url=final_url, name=name, data=data)
 
@@ -136,4 +153,6 @@ def _read_capped(response, url: str, name: str, max_bytes: int) -> bytes:  # noq
 
 def _too_big(url: str, max_bytes: int) -> str:
     megabytes = max_bytes // (1024 * 1024)
-    return f"{url} is larger than {megabytes} MB, more than a report page: not fetched"
+    return _("{url} is larger than {megabytes} MB, more than a report page: not fetched").format(
+        url=url, megabytes=megabytes
+    )

@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from i18n import _
 from pipelines.core.discovery import Discovery, discover
 from pipelines.core.settings import SettingsError
 from warehouse import seen_sha256s
@@ -30,7 +31,7 @@ def scan_inbox(inbox: str | Path, db: str | Path) -> Discovery:
     out of the inbox, FIFOs, …: in ``skipped`` with the reason, for the run to report)."""
     inbox = Path(inbox)
     if inbox.exists() and not inbox.is_dir():
-        raise SettingsError(f"inbox {inbox} is not a folder")
+        raise SettingsError(_("inbox {inbox} is not a folder").format(inbox=inbox))
     # Every path that runs the monthly flow (serve, a worker, a test) finds it ready.
     inbox.mkdir(parents=True, exist_ok=True)
     seen = seen_sha256s(db)

@@ -16,8 +16,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
+from i18n import N_, _
+
 EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
-NOTHING_LOADED = "interrupted: nothing was loaded"
+NOTHING_LOADED = N_("interrupted: nothing was loaded")
 
 
 class Interrupted(BaseException):
@@ -34,8 +36,10 @@ class Interrupted(BaseException):
 
     def message(self) -> str:
         if self.committed:
-            return "interrupted after the load was committed; the validation report was not written"
-        return NOTHING_LOADED
+            return _(
+                "interrupted after the load was committed; the validation report was not written"
+            )
+        return _(NOTHING_LOADED)
 
 
 _announced = threading.Event()
@@ -74,7 +78,7 @@ def _force_exit(signum: int, delay: float) -> None:
                 cleanup()
             except Exception:
                 pass
-        announce(NOTHING_LOADED)
+        announce(_(NOTHING_LOADED))
         os._exit(EXIT_CODES.get(signal.Signals(signum), 128 + signum))
 
     timer = threading.Timer(delay, later)

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from i18n import _
 from parsers import Issue
 from parsers.names import printable_path
 from pipelines.core.checking import DocumentResult, issue_record, quarantine_frame
@@ -227,7 +228,9 @@ def load_results(
         except (duckdb.IOException, duckdb.TransactionException, OSError) as exc:
             # a full or read-only disk met while writing: the transaction rolled back
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise WarehouseError(f"cannot write {settings.db}: {first}") from None
+            raise WarehouseError(
+                _("cannot write {db}: {first}").format(db=settings.db, first=first)
+            ) from None
 
 
 def _load_locked(

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any, TypeVar
 
+from i18n import _
 from pipelines.core.settings import SettingsError
 from pipelines.core.workers import KillablePool, TimedOut
 
@@ -48,19 +49,27 @@ class Parallelism:
 
     def __post_init__(self) -> None:
         if self.mode not in MODES[1:]:
-            raise SettingsError(f"--parallel {self.mode}: choose one of {', '.join(MODES)}")
+            raise SettingsError(
+                _("--parallel {mode}: choose one of {modes}").format(
+                    mode=self.mode, modes=", ".join(MODES)
+                )
+            )
         if self.workers is not None and self.workers < 1:
-            raise SettingsError(f"--workers {self.workers}: give 1 or more")
+            raise SettingsError(
+                _("--workers {workers}: give 1 or more").format(workers=self.workers)
+            )
         if self.dask_address is not None and self.mode != "dask":
-            raise SettingsError("--dask-address needs --parallel dask")
+            raise SettingsError(_("--dask-address needs --parallel dask"))
 
     def describe(self) -> str:
         if self.mode == "dask":
-            where = self.dask_address or f"a local cluster of {self.worker_count()} processes"
-            return f"parsing on Dask ({where})"
+            where = self.dask_address or _("a local cluster of {n} processes").format(
+                n=self.worker_count()
+            )
+            return _("parsing on Dask ({where})").format(where=where)
         if self.mode == "processes":
-            return f"parsing in {self.worker_count()} processes"
-        return "parsing in threads"
+            return _("parsing in {n} processes").format(n=self.worker_count())
+        return _("parsing in threads")
 
     def worker_count(self) -> int:
         return self.workers or os.cpu_count() or 1

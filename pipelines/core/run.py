@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from i18n import _
 from parsers.ocr import OcrRunner, ocr_pages
 from pipelines.core.checking import (
     DocumentResult,
@@ -167,10 +168,9 @@ def failed_run(
         json_path, html_path = write_report(report, settings.reports_dir)
     except OSError as exc:
         report["report_files"] = None
-        report["report_error"] = (
-            f"the validation report could not be written in {settings.reports_dir} "
-            f"({exc.strerror or exc})"
-        )
+        report["report_error"] = _(
+            "the validation report could not be written in {folder} ({problem})"
+        ).format(folder=settings.reports_dir, problem=exc.strerror or exc)
     else:
         report["report_files"] = {"json": str(json_path), "html": str(html_path)}
     return RunFailed(str(error), report)

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from i18n import _
 from limits import DEFAULTS, FetchLimits, ParseLimits
 from parsers.limits import DEFAULT_LIMITS
 from parsers.ocr import DEFAULT_MIN_CONFIDENCE
@@ -36,11 +37,13 @@ class PeriodOptions:
 
     def __post_init__(self) -> None:
         if self.year is not None and not 2000 <= self.year <= 2100:
-            raise SettingsError(f"--year {self.year} is not a year like 2022")
+            raise SettingsError(_("--year {year} is not a year like 2022").format(year=self.year))
         if self.month is not None and not 1 <= self.month <= 12:
-            raise SettingsError(f"--month {self.month} is not a month from 1 to 12")
+            raise SettingsError(
+                _("--month {month} is not a month from 1 to 12").format(month=self.month)
+            )
         if self.region is not None and not self.region.strip():
-            raise SettingsError("--region is empty")
+            raise SettingsError(_("--region is empty"))
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,9 @@ class RunSettings:
     def __post_init__(self) -> None:
         if not 0 <= self.ocr_min_confidence <= 1:
             raise SettingsError(
-                f"--ocr-min-confidence {self.ocr_min_confidence}: give a value from 0 to 1"
+                _("--ocr-min-confidence {ocr_min_confidence}: give a value from 0 to 1").format(
+                    ocr_min_confidence=self.ocr_min_confidence
+                )
             )
 
     @classmethod
@@ -89,7 +94,11 @@ class RunSettings:
         """
         db_path = Path(db) if db else Path(os.environ.get("MINSHENG_DB") or DEFAULT_DB)
         if db_path.exists() and db_path.is_dir():
-            raise SettingsError(f"--db {db_path} is a folder; give a file such as {DEFAULT_DB}")
+            raise SettingsError(
+                _("--db {db_path} is a folder; give a file such as {default}").format(
+                    db_path=db_path, default=DEFAULT_DB
+                )
+            )
         return cls(
             db=db_path,
             reports_dir=Path(reports_dir) if reports_dir else DEFAULT_REPORTS_DIR,
@@ -128,12 +137,16 @@ def _limits(max_pages: int | None, parse_timeout: float | None) -> ParseLimits:
     limits = DEFAULT_LIMITS
     if max_pages is not None:
         if max_pages < 1:
-            raise SettingsError(f"--max-pages {max_pages}: give 1 or more")
+            raise SettingsError(
+                _("--max-pages {max_pages}: give 1 or more").format(max_pages=max_pages)
+            )
         limits = replace(limits, max_pages=max_pages)
     if parse_timeout is not None:
         if not parse_timeout > 0:
             raise SettingsError(
-                f"--parse-timeout {parse_timeout:g} is not a positive number of seconds"
+                _("--parse-timeout {timeout:g} is not a positive number of seconds").format(
+                    timeout=parse_timeout
+                )
             )
         limits = replace(limits, parse_seconds=parse_timeout)
     return limits
@@ -143,7 +156,11 @@ def _fetch_limits(timeout: float | None) -> FetchLimits:
     if timeout is None:
         return FetchLimits()
     if not timeout > 0:
-        raise SettingsError(f"--fetch-timeout {timeout:g} is not a positive number of seconds")
+        raise SettingsError(
+            _("--fetch-timeout {timeout:g} is not a positive number of seconds").format(
+                timeout=timeout
+            )
+        )
     return FetchLimits(timeout_s=timeout)
 
 
@@ -154,4 +171,8 @@ def _seconds(variable: str) -> float:
     try:
         return max(float(value), 0.0)
     except ValueError:
-        raise SettingsError(f"{variable}={value!r} is not a number of seconds") from None
+        raise SettingsError(
+            _("{variable}={value!r} is not a number of seconds").format(
+                variable=variable, value=value
+            )
+        ) from None

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from i18n import _
 from pipelines.core.watchdog import exit_with_parent
 
 
@@ -29,7 +30,7 @@ class TimedOut(Exception):
     """A task ran past its deadline; its worker was killed."""
 
     def __init__(self, seconds: float) -> None:
-        super().__init__(f"still running after {seconds:g} s: stopped")
+        super().__init__(_("still running after {seconds:g} s: stopped").format(seconds=seconds))
         self.seconds = seconds
 
 
@@ -207,7 +208,9 @@ class KillablePool:
             with self._lock:
                 self._drop(worker)
             code = worker.process.exitcode
-            task.future.set_exception(WorkerDied(f"the worker process ended (exit code {code})"))
+            task.future.set_exception(
+                WorkerDied(_("the worker process ended (exit code {code})").format(code=code))
+            )
             return
         if kind == "started":
             if task.timeout is not None:

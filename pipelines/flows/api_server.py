@@ -18,6 +18,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from i18n import _
+
 DEFAULT_PORT = 4200
 
 
@@ -116,13 +118,18 @@ def start_server(
     while not is_healthy(api_url):
         if process.poll() is not None:
             raise ServerError(
-                f"prefect server start exited with status {process.returncode}"
-                + (f"; see {log_path}" if log_path else "")
+                (
+                    _("prefect server start exited with status {status}; see {log}")
+                    if log_path
+                    else _("prefect server start exited with status {status}")
+                ).format(status=process.returncode, log=log_path)
             )
         if time.monotonic() > deadline:
             server.stop()
             raise ServerError(
-                f"the Prefect server on {api_url} did not answer within {wait_seconds:.0f} s"
+                _(
+                    "the Prefect server on {api_url} did not answer within {wait_seconds:.0f} s"
+                ).format(api_url=api_url, wait_seconds=wait_seconds)
                 + (f"; see {log_path}" if log_path else "")
             )
         time.sleep(1.0)
@@ -136,8 +143,10 @@ def find_or_start_server(*, log_path: Path | None = None, port: int | None = Non
     if configured:
         if not is_healthy(configured, timeout=15.0):  # a busy server may answer slowly
             raise ServerError(
-                f"PREFECT_API_URL={configured} does not answer; start that server "
-                "(prefect server start) or unset PREFECT_API_URL to have one started"
+                _(
+                    "PREFECT_API_URL={configured} does not answer; start that server (prefect "
+                    "server start) or unset PREFECT_API_URL to have one started"
+                ).format(configured=configured)
             )
         return ApiServer(configured)
     local = f"http://127.0.0.1:{port or DEFAULT_PORT}/api"

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from i18n import _
 from pipelines.core.settings import SettingsError
 
 DEPLOYMENT_NAME = "monthly"
@@ -41,16 +42,26 @@ def read_deployment(path: str | Path | None = None, name: str = DEPLOYMENT_NAME)
     try:
         config = yaml.safe_load(path.read_text("utf-8")) or {}
     except OSError as exc:
-        raise SettingsError(f"{path}: cannot read the deployment file ({exc.strerror})") from None
+        raise SettingsError(
+            _("{path}: cannot read the deployment file ({strerror})").format(
+                path=path, strerror=exc.strerror
+            )
+        ) from None
     except yaml.YAMLError as exc:
-        raise SettingsError(f"{path}: not valid YAML ({exc})") from None
+        raise SettingsError(
+            _("{path}: not valid YAML ({exc})").format(path=path, exc=exc)
+        ) from None
     found = [d for d in config.get("deployments") or [] if d.get("name") == name]
     if not found:
-        raise SettingsError(f"{path}: no deployment named {name!r}")
+        raise SettingsError(_("{path}: no deployment named {name!r}").format(path=path, name=name))
     deployment = found[0]
     crons = [s for s in deployment.get("schedules") or [] if s.get("cron")]
     if len(crons) != 1:
-        raise SettingsError(f"{path}: deployment {name!r} needs exactly one cron schedule")
+        raise SettingsError(
+            _("{path}: deployment {name!r} needs exactly one cron schedule").format(
+                path=path, name=name
+            )
+        )
     return DeploymentSpec(
         name=name,
         entrypoint=str(deployment.get("entrypoint") or ""),

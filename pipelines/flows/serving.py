@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from i18n import _
 from pipelines.core.settings import RunSettings
 from pipelines.flows.api_server import DEFAULT_PORT, ApiServer, find_or_start_server
 from pipelines.flows.deployment import DeploymentSpec
@@ -63,15 +64,19 @@ def serve_monthly(
     server: ApiServer = find_or_start_server(log_path=log_dir / "prefect-server.log")
     if server.how == "started":
         say(
-            f"started a Prefect server at {server.api_url} (log: {server.log_path}); "
-            "it stops with this command"
+            _(
+                "started a Prefect server at {api_url} (log: {log_path}); it stops with this "
+                "command"
+            ).format(api_url=server.api_url, log_path=server.log_path)
         )
     else:
-        say(f"using the Prefect server at {server.api_url}")
+        say(_("using the Prefect server at {api_url}").format(api_url=server.api_url))
         if f":{DEFAULT_PORT}/" not in server.api_url:
             say(
-                "its UI reaches this API only if the server was started with "
-                f"PREFECT_UI_API_URL={server.api_url}"
+                _(
+                    "its UI reaches this API only if the server was started with "
+                    "PREFECT_UI_API_URL={api_url}"
+                ).format(api_url=server.api_url)
             )
     os.environ["PREFECT_API_URL"] = server.api_url
     configure_prefect_environment()
@@ -81,10 +86,22 @@ def serve_monthly(
         deployment = build_deployment(spec, parameters)
         ui = server.api_url.removesuffix("/api")
         say(
-            f"serving {deployment.flow_name}/{spec.name}: cron '{spec.cron}' "
-            f"({spec.timezone or 'UTC'}), inbox {parameters['inbox']}; UI at {ui}"
+            _(
+                "serving {flow_name}/{name}: cron '{cron}' ({timezone}), inbox {inbox}; UI at {ui}"
+            ).format(
+                flow_name=deployment.flow_name,
+                name=spec.name,
+                cron=spec.cron,
+                timezone=spec.timezone or "UTC",
+                inbox=parameters["inbox"],
+                ui=ui,
+            )
         )
-        say(f"run it now with: prefect deployment run '{deployment.flow_name}/{spec.name}'")
+        say(
+            _("run it now with: prefect deployment run '{flow_name}/{name}'").format(
+                flow_name=deployment.flow_name, name=spec.name
+            )
+        )
         serve(deployment, print_starting_message=False)
     finally:
         server.stop()

@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from i18n import _
 from parsers import Location
 from parsers.limits import shorten
 from pipelines.core.load_run import DocumentOutcome
@@ -70,10 +71,22 @@ def totals(outcomes: list[DocumentOutcome]) -> dict[str, int]:
 def summary_line(report: dict[str, Any]) -> str:
     """The run in one line: the command line's last words and a failed flow run's message."""
     t = report["totals"]
-    verb = "loaded" if report.get("command", "ingest") == "ingest" else "checked"
-    return (
-        f"{t['documents']} documents, {t['rows_loaded']} rows {verb}, "
-        f"{t['rows_quarantined']} quarantined, {t['warnings']} warnings"
+    said = (
+        _(
+            "{documents} documents, {rows} rows loaded, {quarantined} quarantined, {warnings} "
+            "warnings"
+        )
+        if report.get("command", "ingest") == "ingest"
+        else _(
+            "{documents} documents, {rows} rows checked, {quarantined} quarantined, {warnings} "
+            "warnings"
+        )
+    )
+    return said.format(
+        documents=t["documents"],
+        rows=t["rows_loaded"],
+        quarantined=t["rows_quarantined"],
+        warnings=t["warnings"],
     )
 
 

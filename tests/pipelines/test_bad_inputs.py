@@ -64,9 +64,7 @@ CASES = [
     _rejected("scanned.pdf", "page 1 is scanned at 60 dpi, too coarse to read reliably"),
     _rejected("no-table.pdf", "no progress table found"),
     _rejected("truncated.xlsx", "the file is damaged"),
-    _rejected(
-        "no-table.html", "1 table(s) found in the page, none with the progress table's header"
-    ),
+    _rejected("no-table.html", "1 table found in the page, none with the progress table's header"),
     Case(
         "gb18030-2022-08.txt",
         (BAD / "gb18030-2022-08.txt").read_bytes(),
@@ -129,7 +127,7 @@ CASES = [
         "2016年8月-second.txt",
         _edited(2, "| 72% |", "| 80% |"),
         "rejected",
-        "乐清市 2016年8月 is also reported by 2016年8月-first.txt",
+        "乐清市 2016-08 is also reported by 2016年8月-first.txt",
         quarantined=48,
         data_rows=48,
     ),

@@ -103,7 +103,7 @@ def test_a_disk_that_fills_while_loading_rolls_back_and_writes_the_report(tmp_pa
         "import sys\n"
         "import warehouse.place\n"
         "warehouse.place.MIN_FREE_BYTES = 0\n"
-        "from pipelines.cli.commands import main\n"
+        "from pipelines.cli import main\n"
         "sys.argv = ['minsheng', *sys.argv[1:]]\n"
         "main()\n"
     )

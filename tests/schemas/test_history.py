@@ -55,7 +55,9 @@ def test_changed_department_and_leader_are_warnings() -> None:
     september.loc[row, ["department", "leader"]] = ["市民政局", "倪庆渊"]
     issues = compare(august(), september)
     assert [i.check for i in issues] == ["department_changed", "leader_changed"]
-    assert "department was '市卫生健康局' in 2022年8月, now '市民政局'" in issues[0].message
+    assert (
+        "department (责任单位) was '市卫生健康局' in 2022年8月, now '市民政局'" in issues[0].message
+    )
     assert issues[1].value == "倪庆渊"
 
 

@@ -92,9 +92,9 @@ def test_issues_name_the_line_and_both_numbers() -> None:
         issues[0]
         .describe()
         .startswith(
-            "9月.txt, line 44: item (40) is a different project than (40) in 8月 "
+            "9月.txt, line 44: item (40) is a different project than (40) in August "
             "('改造提升20个避灾安置场所。' → '新建城市应急避难场所5处。'"
         )
     )
-    assert "item (47) has the project of (46) in 8月" in issues[2].message
+    assert "item (47) has the project of (46) in August" in issues[2].message
     assert identity_issues(august, august, source_name="8月.txt", previous_month=8) == []

@@ -162,7 +162,7 @@ def test_renumbering_and_replaced_projects_are_reported(warehouse: Path) -> None
         (50, "item_renumbered", "warning"),
         (51, "item_renumbered", "warning"),
     ]
-    assert issues[1][3].startswith("item (46) has the project of (47) in 8月")
+    assert issues[1][3].startswith("item (46) has the project of (47) in August")
 
 
 def test_views_on_mixed_formats_june_pdf_july_docx(tmp_path: Path) -> None:

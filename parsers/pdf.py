@@ -340,6 +340,10 @@ def region_to_fragment(
         column = bisect.bisect_right(borders, x) - 1
         if 0 <= band < len(buckets) and 0 <= column < ncols:
             buckets[band][column].append(char)
+    if buckets:
+        open_below = {column for column in range(ncols) if column not in lines[-1][1]}
+        for char in overflow_below(chars, borders, bottom, open_below):
+            buckets[-1][bisect.bisect_right(borders, _middle(char)[0]) - 1].append(char)
     full_width = [
         not any(rules.crosses(x, lines[i][0], lines[i + 1][0]) for x in borders[1:-1])
         for i in range(len(buckets))
@@ -367,6 +371,34 @@ def region_to_fragment(
     fragment.room = room_at_bottom(buckets, rows, lines)
     fragment.rows = [PdfRow(cells, number, index + 1) for index, cells in enumerate(rows)]
     return fragment, rows
+
+
+def _middle(char: dict) -> tuple[float, float]:
+    return (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+
+
+def overflow_below(
+    chars: list[dict], borders: tuple[float, ...], bottom: float, columns: set[int]
+) -> list[dict]:
+    """Characters of the table's open bottom cells that the producer drew past the frame.
+
+    A browser lets a cell cut by the page break (no rule under it, ``columns``) overflow the
+    frame: the ``事``/``业`` of a department drawn under the page's last rule. Taken are the
+    lines that start on the frame's bottom and the lines right under them in such a column;
+    a paragraph under the table, or any text under a closed cell, is not.
+    """
+    below = sorted(
+        (c for c in chars if borders[0] <= _middle(c)[0] < borders[-1] and _middle(c)[1] >= bottom),
+        key=lambda c: c["top"],
+    )
+    reach: dict[int, float] = {}
+    taken = []
+    for char in below:
+        column = bisect.bisect_right(borders, _middle(char)[0]) - 1
+        if column in columns and char["top"] < reach.get(column, bottom + _BORDER_TOLERANCE):
+            taken.append(char)
+            reach[column] = max(reach.get(column, 0.0), char["bottom"] + char["size"] / 2)
+    return taken
 
 
 def room_at_bottom(

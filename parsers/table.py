@@ -200,6 +200,10 @@ def _two_row_header(top: Cells, bottom: Cells, layouts: Layouts) -> Header | Non
         return None
     if any(layouts.column_for(text) is None for text in lower if text):
         return None
+    # One text over the whole table is a title above the header, not a group cell over
+    # some of its columns.
+    if sum(1 for text in upper if text) < 2:
+        return None
     header = match_header(join_header_rows(top, bottom), layouts)
     if header is None:
         return None

@@ -11,6 +11,8 @@ project cell (in the August layout: 5 cells, plan to leader). An empty cell is w
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
@@ -56,6 +58,53 @@ def split_cells(line: str) -> list[str]:
     if text.endswith("|"):
         text = text[:-1]
     return [cell.strip() for cell in text.split("|")]
+
+
+@dataclass(frozen=True)
+class Borders:
+    """Whether a ``|`` at the start or end of a row is the table's border or the edge of an
+    empty first or last cell.
+
+    Writers differ: ``| a | b |`` draws borders, ``a|b|`` ends with an empty cell. The
+    header line says which the table uses, or else most of its rows do; a ``|`` that is not
+    a border is read as an empty cell when that gives the row the header's width.
+    """
+
+    lead: bool
+    trail: bool
+
+    @classmethod
+    def of(cls, header_line: str, row_lines: list[str] | None = None) -> Borders:
+        head = header_line.strip()
+        rows = [line.strip() for line in row_lines or [] if "|" in line]
+
+        def most(test: Callable[[str], bool]) -> bool:
+            return 2 * sum(1 for row in rows if test(row)) > len(rows) > 0
+
+        return cls(
+            head.startswith("|") or most(lambda row: row.startswith("|")),
+            head.endswith("|") or most(lambda row: row.endswith("|")),
+        )
+
+    def cells(self, line: str, width: int) -> list[str]:
+        """A row's cells, with the empty first or last cell a non-border ``|`` stands for."""
+        cells = split_cells(line)
+        text = line.strip()
+        lead = text.startswith("|") and not self.lead
+        trail = len(text) > 1 and text.endswith("|") and not self.trail
+        options = []
+        if lead and trail:
+            options.append(["", *cells, ""])
+        if lead:
+            options.append(["", *cells])
+        if trail:
+            options.append([*cells, ""])
+        for option in options:
+            if len(option) == width:
+                return option
+        if lead and len(cells) + 1 > width and not cells[-1]:
+            return ["", *cells]  # the empty first cell, and a trailing border too many
+        return cells
 
 
 def _omissions(header: Header) -> list[tuple[bool, frozenset[int]]]:
@@ -122,27 +171,38 @@ def cells_to_grid(cells: list[str], header: Header, location: Location, raw: str
 _HEADER_EXAMPLE = "项目内容 | 8月计划进度 | 实际进度情况 | 完成率 | 责任单位 | 具体分管领导"
 
 
-def _header_lines(
-    lines: list[str], layouts: Layouts | None, source_name: str
-) -> tuple[int, Header, set[str]]:
-    """The header's first line index, the header, and its lines' cells as normalized text
-    (to pass over the header where it is repeated); TableNotFound saying why when there is
-    none, naming the first line that looks like a header but is not one."""
+@dataclass(frozen=True)
+class _TableLines:
+    """Where a text table starts: its header's first line index, the header, how rows mark
+    their borders, and the header's own lines as normalized cells (to pass over the header
+    where it is repeated)."""
+
+    start: int
+    header: Header
+    borders: Borders
+    header_keys: frozenset[str]
+
+
+def _header_lines(lines: list[str], layouts: Layouts | None, source_name: str) -> _TableLines:
+    """The table's header; TableNotFound saying why when there is none, naming the first
+    line that looks like a header but is not one."""
     rows = [(i, split_cells(line)) for i, line in enumerate(lines) if "|" in line]
     miss: str | None = None
     for position, (i, cells) in enumerate(rows):
         window = [cells]
         if position + 1 < len(rows):
-            below_line = lines[rows[position + 1][0]].strip()
-            below = rows[position + 1][1]
-            if below_line.startswith("|") and not lines[i].strip().startswith("|"):
-                below = ["", *below]  # the header has no left border: an empty first cell
+            below = Borders.of(lines[i]).cells(lines[rows[position + 1][0]], len(cells))
             window.append(below)
         found = find_header(window, layouts, search=1)
         if found is not None:
             header = found[1]
-            own = window[: header.rows]
-            return i, header, {"|".join(normalize_name(c) for c in row) for row in own}
+            own = [i] + [index for index, _ in rows[position + 1 : position + header.rows]]
+            borders = Borders.of(lines[i], lines[own[-1] + 1 :])
+            keys = frozenset(
+                "|".join(normalize_name(c) for c in borders.cells(lines[j], header.width))
+                for j in own
+            )
+            return _TableLines(i, header, borders, keys)
         if miss is None:
             why = header_miss(cells, layouts)
             if why is not None:
@@ -166,9 +226,11 @@ def text_to_grid(
     cannot be placed in the grid, and warnings about lines that are not rows.
     """
     lines = text.splitlines()
-    start, header, header_text = _header_lines(lines, layouts, source_name)
-    preamble = [line.strip() for line in lines[:start] if line.strip()]
-    header_border = lines[start].strip().startswith("|")
+    table = _header_lines(lines, layouts, source_name)
+    start, header = table.start, table.header
+    # A title above the table may be a row of its own (a sheet saved as text: ``title||||``).
+    preamble = [" ".join(c for c in split_cells(line) if c) for line in lines[:start]]
+    preamble = [line for line in preamble if line]
     grid: list[GridRow] = []
     rejected: list[RejectedRow] = []
     issues: list[Issue] = []
@@ -190,16 +252,8 @@ def text_to_grid(
                     )
                 )
             continue
-        cells = split_cells(line)
-        if line.strip().startswith("|") and not header_border:
-            # The header has no left border, so a leading '|' is an empty first cell
-            # (a merged 序号 or project cell) when that gives the header's width.
-            with_empty = ["", *cells]
-            if len(with_empty) == header.width or (
-                len(with_empty) > header.width and not with_empty[-1]
-            ):
-                cells = with_empty
-        if "|".join(normalize_name(c) for c in cells) in header_text:
+        cells = table.borders.cells(line, header.width)
+        if "|".join(normalize_name(c) for c in cells) in table.header_keys:
             continue  # the header, or a header repeated further down
         if match_header(cells, layouts) is not None:
             continue
@@ -243,15 +297,14 @@ def lines_seen(text: str, source_name: str, layouts: Layouts | None = None) -> l
     section titles are not rows.
     """
     lines = text.splitlines()
-    start, _header, header_text = _header_lines(lines, layouts, source_name)
+    table = _header_lines(lines, layouts, source_name)
     seen: list[SeenRow] = []
-    for number, line in enumerate(lines[start:], start=start + 1):
+    for number, line in enumerate(lines[table.start :], start=table.start + 1):
         stripped = line.strip()
         if not stripped:
             continue
-        cells = split_cells(stripped) if "|" in stripped else [stripped]
-        key = "|".join(normalize_name(c) for c in cells)
-        if key in header_text or "|".join(["", key]) in header_text:
+        cells = table.borders.cells(stripped, table.header.width) if "|" in stripped else [stripped]
+        if "|".join(normalize_name(c) for c in cells) in table.header_keys:
             continue
         if match_header(cells, layouts) is not None:
             continue

@@ -1,0 +1,75 @@
+"""The August report as other offices' tools write it (``tests/fixtures/producers/``, made
+by ``make_producers.py`` with LibreOffice Calc and Chromium): each gives exactly the 48
+expected rows, none quarantined.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from parsers import parse_document
+from tests.conftest import FIXTURES
+from tests.helpers import COMPARED, as_text, expected_rows, without_space
+
+PRODUCERS = FIXTURES / "producers"
+
+
+def _same_as_expected(rows: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(
+        without_space(as_text(rows, COMPARED)), without_space(expected_rows()[COMPARED])
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        # '|' text from Calc: no outer border, so a row ending in '|' ends with an empty
+        # cell; the title is a row of its own above a two-row header
+        "yueqing-2022-08-calc-pipes.txt",
+        # a colspan title row inside the table, above a two-row header
+        "yueqing-2022-08-title-row.html",
+        # a department merged over a page break drawn past the frame's bottom rule
+        "yueqing-2022-08-narrow-columns.pdf",
+    ],
+)
+def test_another_producers_august_report_gives_its_48_rows(name: str) -> None:
+    doc = parse_document(PRODUCERS / name, region="乐清市")
+    assert (doc.region, doc.year, doc.month) == ("乐清市", 2022, 8)
+    assert doc.rejected == []
+    _same_as_expected(doc.rows)
+
+
+def test_a_title_row_over_the_table_is_not_the_group_row_of_a_two_row_header() -> None:
+    from parsers.table import find_header
+
+    rows = [
+        ["2022年乐清市民生实事项目8月份进展情况", "", "", "", "", "", ""],
+        ["序号", "实事项目", "完成情况", "", "", "责任单位", "分管领导"],
+        ["", "", "本月计划进度", "实际进度", "完成率", "", ""],
+    ]
+    found = find_header(rows)
+    assert found is not None
+    index, header = found
+    assert (index, header.rows) == (1, 2)
+    assert header.columns == (
+        "item_no",
+        "content",
+        "plan",
+        "actual",
+        "completion",
+        "department",
+        "leader",
+    )
+
+
+def test_a_trailing_bar_is_an_empty_last_cell_where_the_header_has_no_border() -> None:
+    from parsers.text import Borders
+
+    header = "项目内容|8月计划进度|实际进度情况|完成率|责任单位|具体分管领导"
+    rows = ["(1)a|b|c|72%|市教育局|王旭良", "(2)d|e|f|72%||"]
+    borders = Borders.of(header, rows)
+    assert borders.cells(rows[1], 6) == ["(2)d", "e", "f", "72%", "", ""]
+    # a table that draws its borders keeps reading '|' at the end as the border
+    bordered = Borders.of(header + "|", [row + "|" for row in rows])
+    assert bordered.cells("(3)g|h|i|72%|王旭良|", 6) == ["(3)g", "h", "i", "72%", "王旭良"]

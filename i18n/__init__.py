@@ -164,17 +164,36 @@ _COLUMN = {
     "item_no": N_("序号"),
     "content": N_("project text (项目内容)"),
     "plan": N_("plan (计划进度)"),
+    "plan_text": N_("plan (计划进度)"),
     "actual": N_("actual progress (实际进度情况)"),
+    "actual_text": N_("actual progress (实际进度情况)"),
     "completion": N_("completion rate (完成率)"),
+    "completion_raw": N_("completion rate (完成率)"),
     "department": N_("department (责任单位)"),
     "leader": N_("leader (具体分管领导)"),
     "note": N_("note (备注)"),
+    "item_no, sub_no": N_("item and its row (序号)"),
+    "row": N_("whole row"),
+    "region": N_("region"),
+    "year": N_("year"),
+    "month": N_("month"),
 }
 
 
-def column_text(column: str) -> str:
-    """A table column (``department``, …) in words: ``department (责任单位)`` / ``责任单位``."""
+def column_text(column: str | None) -> str:
+    """A table column (``department``, …) in words: ``department (责任单位)`` / ``责任单位``;
+    a column the document named itself (``推进措施``) as it is."""
+    if not column:
+        return ""
     return _(_COLUMN[column]) if column in _COLUMN else column
+
+
+_COMMAND = {"ingest": N_("ingest"), "validate": N_("validate")}
+
+
+def command_text(command: str) -> str:
+    """The command a run was (``ingest``, ``validate``) in words."""
+    return _(_COMMAND[command]) if command in _COMMAND else command
 
 
 def status_text(status: str) -> str:
@@ -207,6 +226,14 @@ def month_name(month: int) -> str:
     from babel.dates import format_date
 
     pattern = "M月" if language() == "zh" else "LLLL"  # zh's LLLL is 九月, not 9月
+    return format_date(date(2000, int(month), 1), pattern, locale=_babel_locale())
+
+
+def month_short(month: int) -> str:
+    """``9月`` / ``Sep``: a month on a chart's axis."""
+    from babel.dates import format_date
+
+    pattern = "M月" if language() == "zh" else "LLL"
     return format_date(date(2000, int(month), 1), pattern, locale=_babel_locale())
 
 

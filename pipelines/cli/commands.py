@@ -20,6 +20,23 @@ from parsers.names import printable_path
 from pipelines.cli.terminal import for_terminal
 from pipelines.core.settings import DEFAULT_DB, RunSettings, SettingsError
 
+
+def _typer_in_this_language() -> None:
+    """typer's own words on help pages and usage errors (read when it prints them)."""
+    from typer import rich_utils
+
+    rich_utils.ARGUMENTS_PANEL_TITLE = _("Arguments")
+    rich_utils.OPTIONS_PANEL_TITLE = _("Options")
+    rich_utils.COMMANDS_PANEL_TITLE = _("Commands")
+    rich_utils.ERRORS_PANEL_TITLE = _("Error")
+    rich_utils.ABORTED_TEXT = _("Aborted.")
+    rich_utils.DEFAULT_STRING = _("[default: {}]")
+    rich_utils.REQUIRED_LONG_STRING = _("[required]")
+    rich_utils.RICH_HELP = _("Try [blue]'{command_path} {help_option}'[/] for help.")
+
+
+_typer_in_this_language()
+
 app = typer.Typer(
     name="minsheng",
     help=_("Monthly progress reports of livelihood projects (民生实事) into DuckDB."),

@@ -22,6 +22,7 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from i18n import _, period, status_text
 from parsers.limits import ParseLimits
 from parsers.names import printable_path
 from parsers.ocr import DEFAULT_MIN_CONFIDENCE, OcrRunner, ocr_pages
@@ -161,7 +162,9 @@ def publish_report_task(report: dict[str, Any], settings: RunSettings) -> dict[s
     json_path, html_path = write_report(report, settings.reports_dir)
     create_markdown_artifact(
         markdown=issues_markdown(report),
-        description=f"Validation report of run {report['run_id']}: {summary_line(report)}",
+        description=_("Validation report of run {run_id}: {summary}").format(
+            run_id=report["run_id"], summary=summary_line(report)
+        ),
     )
     for document in report["documents"]:
         rows = [
@@ -171,20 +174,23 @@ def publish_report_task(report: dict[str, Any], settings: RunSettings) -> dict[s
             {
                 "document": document["source_name"],
                 "status": document["status"],
-                "message": "no problems",
+                "message": _("no problems"),
             }
         ]
         create_table_artifact(
             key=artifact_key(document["region"] if document["year"] is not None else None),
             table=rows,
             description=markdown_text(
-                (
-                    f"{document['region']} {document['year']}年{document['month']}月"
-                    if document["year"] is not None
-                    else f"{document['source_name']} (period unknown)"
+                _("{what}: {status}, {loaded} rows loaded, {quarantined} quarantined").format(
+                    what=(
+                        period(document["region"], document["year"], document["month"])
+                        if document["year"] is not None
+                        else _("{name} (period unknown)").format(name=document["source_name"])
+                    ),
+                    status=status_text(document["status"]),
+                    loaded=document["rows_loaded"],
+                    quarantined=document["rows_quarantined"],
                 )
-                + f": {document['status']}, {document['rows_loaded']} rows loaded, "
-                f"{document['rows_quarantined']} quarantined"
             ),
         )
     return {"json": str(json_path), "html": str(html_path)}

@@ -6,6 +6,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
+from i18n import _, status_text
 from pipelines.core.inbox import loaded_periods_of, scan_inbox
 from pipelines.core.settings import RunSettings
 from pipelines.flows.deployment import FLOW_NAME
@@ -34,25 +35,33 @@ def inbox_flow(
     settings = RunSettings.build(db=db, reports_dir=reports_dir, raw_dir=raw_dir, region=region)
     found = scan_inbox(inbox, settings.db)
     if not found.documents and not found.skipped:
-        logger.info("nothing new in %s", inbox)
+        logger.info(_("nothing new in {inbox}").format(inbox=inbox))
         return {"documents": [], "inbox": inbox}
-    logger.info(
-        "%s: %d new documents, %d files not read", inbox, len(found.documents), len(found.skipped)
-    )
-    # Files that cannot be read (a link out of the inbox, a FIFO) are reported every run, as
-    # the command line does, until someone removes them.
+    logger.info(_("{inbox}: {n} new documents").format(inbox=inbox, n=len(found.documents)))
+    if found.skipped:
+        # Reported every run, as the command line does, until someone removes them.
+        logger.warning(
+            _("{inbox}: {n} files not read (links out of it, FIFOs, devices)").format(
+                inbox=inbox, n=len(found.skipped)
+            )
+        )
     report = ingest_steps(
         [str(p) for p in found.documents], settings, load=True, skipped=found.skipped
     )
     for document in report["documents"]:
         logger.info(
-            "%s %s: %s rows loaded, %s quarantined",
-            document["status"],
-            document["source_name"],
-            document["rows_loaded"],
-            document["rows_quarantined"],
+            _("{status} {name}: {loaded} rows loaded, {quarantined} quarantined").format(
+                status=status_text(document["status"]),
+                name=document["source_name"],
+                loaded=document["rows_loaded"],
+                quarantined=document["rows_quarantined"],
+            )
         )
     if export_dir:
         folders = export_periods(settings.db, export_dir, loaded_periods_of(report))
-        logger.info("exported %d periods as Parquet under %s", len(folders), export_dir)
+        logger.info(
+            _("exported {n} periods as Parquet under {folder}").format(
+                n=len(folders), folder=export_dir
+            )
+        )
     return final_state(report)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from i18n import _, month_short
+
 PALETTE = (
     "#1f77b4",
     "#d62728",
@@ -77,7 +79,7 @@ def line_chart(
     for month in months:
         parts.append(
             f'<text x="{x(month):.1f}" y="{height - 12}" text-anchor="middle" '
-            f'fill="#5b6475">{month}月</text>'
+            f'fill="#5b6475">{escape(month_short(month))}</text>'
         )
     ends: list[float] = []
     for i, s in enumerate(series):
@@ -89,10 +91,14 @@ def line_chart(
             if m not in months:
                 continue
             fill = color if behind else "#ffffff"
+            title = (
+                _("{item} {month}: {completion}, behind schedule")
+                if behind
+                else _("{item} {month}: {completion}")
+            ).format(item=s.label, month=month_short(m), completion=f"{v:g}%")
             parts.append(
                 f'<circle cx="{x(m):.1f}" cy="{y(v):.1f}" r="4" fill="{fill}" '
-                f'stroke="{color}" stroke-width="2"><title>{escape(s.label)} {m}月: '
-                f"{v:g}%{', behind' if behind else ''}</title></circle>"
+                f'stroke="{color}" stroke-width="2"><title>{escape(title)}</title></circle>'
             )
         parts.append("</g>")
         ends.append(y(s.points[-1][1]) if s.points else top)
@@ -145,11 +151,18 @@ def bar_chart(bars: list[Bar], *, width: int = 760, row: int = 24) -> str:
     for i, bar in enumerate(bars):
         y0 = top + i * row
         color = BEHIND if bar.behind else "#4a78b5"
-        parts.append(
-            f"<g><title>{escape(bar.label)}: {bar.value:g}%"
-            + (f" (before {bar.previous:g}%)" if bar.previous is not None else "")
-            + f", {bar.behind} of {bar.items} behind</title>"
+        title = (
+            _("{department}: {mean} (before {before}), {behind} of {items} behind")
+            if bar.previous is not None
+            else _("{department}: {mean}, {behind} of {items} behind")
+        ).format(
+            department=bar.label,
+            mean=f"{bar.value:g}%",
+            before=f"{bar.previous:g}%" if bar.previous is not None else "",
+            behind=bar.behind,
+            items=bar.items,
         )
+        parts.append(f"<g><title>{escape(title)}</title>")
         parts.append(
             f'<text x="{left - 8}" y="{y0 + row / 2 + 4:.1f}" text-anchor="end" '
             f'fill="#1d2330">{escape(bar.label)}</text>'
@@ -164,16 +177,20 @@ def bar_chart(bars: list[Bar], *, width: int = 760, row: int = 24) -> str:
                 f'y1="{y0 + 1}" y2="{y0 + row - 1}" stroke="#1d2330" '
                 'stroke-width="2"/>'
             )
-        note = f"{bar.value:g}%" + (f" · {bar.behind} behind" if bar.behind else "")
+        note = (
+            _("{mean} · {behind} behind").format(mean=f"{bar.value:g}%", behind=bar.behind)
+            if bar.behind
+            else f"{bar.value:g}%"
+        )
         parts.append(
             f'<text x="{left + plot_w + 8}" y="{y0 + row / 2 + 4:.1f}" '
             f'fill="{BEHIND if bar.behind else "#1d2330"}">{escape(note)}</text>'
         )
         parts.append("</g>")
-    parts.append(
-        f'<text x="{left}" y="{height - 6}" fill="#5b6475">bar: mean completion '
-        "of the department's items; black tick: previous month; red: items behind"
-        "</text>"
+    legend = _(
+        "bar: mean completion of the department's items; black tick: previous month; "
+        "red: items behind"
     )
+    parts.append(f'<text x="{left}" y="{height - 6}" fill="#5b6475">{escape(legend)}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -8,14 +8,32 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from jinja2 import Environment, PackageLoader, select_autoescape
 from rich.console import Console
 
+from i18n import N_, _, month_name, month_year, nth_month, points
 from pipelines.cli.tables import print_table
 from pipelines.reports.charts import Bar, Series, bar_chart, line_chart
 from warehouse.monthly import MonthSummary
 
 MOVERS = 5  # rows shown for the biggest moves each way
+
+# The tables' columns: stable keys (the page's template reads them) and their headings.
+HEADINGS = {
+    "item": N_("item"),
+    "project": N_("project"),
+    "department": N_("department"),
+    "leader": N_("leader"),
+    "completion": N_("completion"),
+    "change": N_("change"),
+    "months_behind": N_("months behind"),
+    "since": N_("since"),
+    "compared_with": N_("compared with"),
+    "items": N_("items"),
+    "mean": N_("mean"),
+    "behind": N_("behind"),
+    "complete": N_("complete"),
+    "items_behind": N_("items behind"),
+}
 
 
 def _num(value: object) -> float | None:
@@ -51,22 +69,39 @@ def headline(summary: MonthSummary) -> list[str]:
     o = summary.overview
     before = o["previous_month"]
     has_before = _num(before) is not None
-    source = f"from {o['source_name']}" if isinstance(o["source_name"], str) else ""
-    counts = (
-        f"{int(o['items'])} items, {int(o['items_complete'])} complete, "
-        f"{int(o['items_lagging'])} behind schedule, mean completion "
-        f"{_pct(o['avg_completion_pct'])}"
+    when = month_year(summary.year, summary.month)
+    first = (
+        _("{region} {month} from {source}").format(
+            region=summary.region, month=when, source=o["source_name"]
+        )
+        if isinstance(o["source_name"], str)
+        else f"{summary.region} {when}"
     )
-    lines = [f"{summary.region} {summary.year}年{summary.month}月 {source}".rstrip(), counts]
+    counts = _(
+        "{items} items, {complete} complete, {behind} behind schedule, mean completion {mean}"
+    ).format(
+        items=int(o["items"]),
+        complete=int(o["items_complete"]),
+        behind=int(o["items_lagging"]),
+        mean=_pct(o["avg_completion_pct"]),
+    )
+    lines = [first, counts]
     if has_before:
         lines.append(
-            f"since {int(before)}月: behind {int(o['previous_items_lagging'])} → "
-            f"{int(o['items_lagging'])}, complete {int(o['previous_items_complete'])} → "
-            f"{int(o['items_complete'])}, mean completion "
-            f"{_signed(o['avg_completion_pct'] - o['previous_avg_completion_pct'])} points"
+            _(
+                "since {month}: behind {behind_before} → {behind}, complete {complete_before} → "
+                "{complete}, mean completion {change}"
+            ).format(
+                month=month_name(int(before)),
+                behind_before=int(o["previous_items_lagging"]),
+                behind=int(o["items_lagging"]),
+                complete_before=int(o["previous_items_complete"]),
+                complete=int(o["items_complete"]),
+                change=points(o["avg_completion_pct"] - o["previous_avg_completion_pct"]),
+            )
         )
     else:
-        lines.append("first reported month of the year: nothing to compare with")
+        lines.append(_("first reported month of the year: nothing to compare with"))
     return lines
 
 
@@ -80,8 +115,8 @@ def _lagging_frame(summary: MonthSummary) -> pd.DataFrame:
             "leader": lag["leader"],
             "completion": lag["completion_pct"].map(_pct),
             "change": lag["change_pct"].map(_signed),
-            "months behind": lag["consecutive_months"].astype(int),
-            "since": lag["behind_since"].map(lambda m: f"{int(m)}月"),
+            "months_behind": lag["consecutive_months"].map(nth_month),
+            "since": lag["behind_since"].map(month_name),
         }
     )
 
@@ -94,8 +129,10 @@ def _movers_frame(frame: pd.DataFrame) -> pd.DataFrame:
             "department": frame["department"],
             "completion": frame["completion_pct"].map(_pct),
             "change": frame["change_pct"].map(_signed),
-            "compared with": [
-                f"({int(p)}) in {int(m)}月" if int(p) != int(n) else f"{int(m)}月"
+            "compared_with": [
+                _("({item}) in {month}").format(item=int(p), month=month_name(m))
+                if int(p) != int(n)
+                else month_name(m)
                 for n, p, m in zip(
                     frame["item_no"],
                     frame["previous_item_no"],
@@ -117,7 +154,7 @@ def _departments_frame(summary: MonthSummary) -> pd.DataFrame:
             "change": d["change_pct"].map(_signed),
             "behind": d["items_lagging"].astype(int),
             "complete": d["items_complete"].astype(int),
-            "items behind": d["lagging_item_nos"].fillna(""),
+            "items_behind": d["lagging_item_nos"].fillna(""),
         }
     )
 
@@ -127,34 +164,38 @@ def print_summary(summary: MonthSummary, console: Console) -> None:
     for line in headline(summary):
         console.print(line, highlight=False, markup=False)
 
-    def section(title: str, frame: pd.DataFrame, empty: str) -> None:
+    def section(title: str, frame: pd.DataFrame) -> None:
         console.print(f"\n[bold]{title}[/]")
         if frame.empty:
-            console.print(f"  {empty}")
+            console.print("  " + _("none"))
             return
-        print_table(frame, console, 28)
+        print_table(frame.rename(columns=lambda key: _(HEADINGS[key])), console, 28)
 
-    section("Behind schedule", _lagging_frame(summary), "none")
+    section(_("Behind schedule"), _lagging_frame(summary))
     if not summary.recovered.empty:
         recovered = summary.recovered
-        names = ", ".join(
+        names = _(", ").join(
             _item(n, s) for n, s in zip(recovered["item_no"], recovered["sub_no"], strict=True)
         )
         console.print(
-            f"\nNo longer behind since {int(recovered['previous_month'].iloc[0])}月: {names}",
+            "\n"
+            + _("No longer behind since {month}: {items}").format(
+                month=month_name(int(recovered["previous_month"].iloc[0])), items=names
+            ),
             highlight=False,
+            markup=False,
         )
     up, down = movers(summary)
-    section("Biggest rises", _movers_frame(up), "none")
-    section("Biggest falls", _movers_frame(down), "none")
-    section("Departments", _departments_frame(summary), "none")
+    section(_("Biggest rises"), _movers_frame(up))
+    section(_("Biggest falls"), _movers_frame(down))
+    section(_("Departments"), _departments_frame(summary))
 
 
 def _trend_series(summary: MonthSummary) -> list[Series]:
     lagging = summary.lagging
     out: list[Series] = []
     for row in lagging.itertuples(index=False):
-        points = summary.trend[
+        trend = summary.trend[
             (summary.trend["item_key"] == row.item_key) & (summary.trend["sub_no"] == row.sub_no)
         ]
         out.append(
@@ -163,7 +204,7 @@ def _trend_series(summary: MonthSummary) -> list[Series]:
                 title=f"{_item(row.item_no, row.sub_no)} {row.content}",
                 points=tuple(
                     (int(p.month), float(p.completion_pct), bool(p.is_lagging))
-                    for p in points.itertuples(index=False)
+                    for p in trend.itertuples(index=False)
                 ),
             )
         )
@@ -194,10 +235,9 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def render_html(summary: MonthSummary, *, database: str | None = None) -> str:
     """A self-contained page: headline, charts as inline SVG, the tables."""
-    env = Environment(
-        loader=PackageLoader("pipelines.reports", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-    )
+    from pipelines.reports.validation import template_environment
+
+    env = template_environment()
     months = sorted(set(summary.trend["month"].astype(int)) | {summary.month})
     up, down = movers(summary)
     return env.get_template("monthly.html.j2").render(
@@ -211,6 +251,21 @@ def render_html(summary: MonthSummary, *, database: str | None = None) -> str:
         up=_records(_movers_frame(up)),
         down=_records(_movers_frame(down)),
         departments=_records(_departments_frame(summary)),
+        headings={key: _(heading) for key, heading in HEADINGS.items()},
+        title=_("{region} {month} 民生实事 progress").format(
+            region=summary.region, month=month_year(summary.year, summary.month)
+        ),
+        previous_month=(
+            month_name(int(summary.overview["previous_month"]))
+            if _num(summary.overview["previous_month"]) is not None
+            else ""
+        ),
+        month=month_name(summary.month),
+        recovered_since=(
+            month_name(int(summary.recovered["previous_month"].iloc[0]))
+            if not summary.recovered.empty
+            else ""
+        ),
         database=database,
         generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
     )

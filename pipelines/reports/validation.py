@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -11,7 +12,17 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from i18n import _
+from i18n import (
+    _,
+    action_text,
+    column_text,
+    command_text,
+    language,
+    ngettext,
+    period,
+    severity_text,
+    status_text,
+)
 from parsers import Location
 from parsers.limits import shorten
 from pipelines.core.load_run import DocumentOutcome
@@ -91,16 +102,34 @@ def summary_line(report: dict[str, Any]) -> str:
 
 
 def _place(issue: dict[str, Any]) -> str:
-    return Location.of_row(issue).describe() or "whole document"
+    return Location.of_row(issue).describe() or _("whole document")
 
 
-def render_html(report: dict[str, Any]) -> str:
+def template_environment() -> Environment:
+    """The report templates, with ``_``/``ngettext`` of the current language and filters
+    that put stable codes (status, severity, action, column) into words."""
     env = Environment(
         loader=PackageLoader("pipelines.reports", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_callables(_, ngettext, newstyle=False)  # type: ignore[attr-defined]
+    env.filters.update(
+        status=status_text,
+        severity=severity_text,
+        action=action_text,
+        column=column_text,
+        command=command_text,
+        period=lambda d: period(d["region"], d["year"], d["month"]),
+    )
+    env.globals["html_lang"] = "zh-CN" if language() == "zh" else "en"
+    return env
+
+
+def render_html(report: dict[str, Any]) -> str:
+    env = template_environment()
     env.filters["place"] = _place
     # A cell kept whole in the warehouse is shortened here: one huge value must not make
     # the page unusable.
@@ -162,38 +191,48 @@ def write_report(report: dict[str, Any], reports_dir: str | Path) -> tuple[Path,
 def issues_markdown(report: dict[str, Any]) -> str:
     """The report as Markdown, for the Prefect artifact."""
     t = report["totals"]
+
+    def row(cells: Sequence[object]) -> str:
+        return "| " + " | ".join(markdown_text(c) for c in cells) + " |"
+
     lines = [
-        f"# Validation report {report['run_id']}",
+        "# " + _("Validation report {run_id}").format(run_id=report["run_id"]),
         "",
-        f"{t['documents']} documents: {t['loaded']} loaded, {t['partial']} partial, "
-        f"{t['rejected']} rejected, {t['unchanged']} unchanged; {t['rows_loaded']} rows loaded, "
-        f"{t['rows_quarantined']} quarantined, {t['errors']} errors, {t['warnings']} warnings.",
+        _(
+            "{documents} documents: {loaded} loaded, {partial} partial, {rejected} rejected, "
+            "{unchanged} unchanged; {rows_loaded} rows loaded, {rows_quarantined} quarantined, "
+            "{errors} errors, {warnings} warnings."
+        ).format(**t),
         "",
-        "| document | status | loaded | quarantined |",
+        row([_("document"), _("status"), _("loaded"), _("quarantined")]),
         "|---|---|---:|---:|",
     ]
     for d in report["documents"]:
         lines.append(
-            f"| {markdown_text(d['source_name'])} | {d['status']} | {d['rows_loaded']} "
-            f"| {d['rows_quarantined']} |"
+            row(
+                [
+                    d["source_name"],
+                    status_text(d["status"]),
+                    d["rows_loaded"],
+                    d["rows_quarantined"],
+                ]
+            )
         )
     problems = [(d, i) for d in report["documents"] for i in d["issues"]]
     if problems:
-        lines += [
-            "",
-            "| document | place | column | value | severity | problem | rule | row |",
-            "|---|---|---|---|---|---|---|---|",
-        ]
+        header = [_("document"), _("place"), _("column"), _("value"), _("severity")]
+        header += [_("problem"), _("rule"), _("what was done")]
+        lines += ["", row(header), "|---|---|---|---|---|---|---|---|"]
         for d, i in problems:
             cells = [
                 d["source_name"],
                 _place(i),
-                i["column"] or "",
+                column_text(i["column"]),
                 i["value"] or "",
-                i["severity"],
+                severity_text(i["severity"]),
                 i["message"],
                 i.get("rule") or "",
-                i["action"],
+                action_text(i["action"]),
             ]
-            lines.append("| " + " | ".join(markdown_text(c) for c in cells) + " |")
+            lines.append(row(cells))
     return "\n".join(lines)

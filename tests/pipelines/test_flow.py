@@ -84,7 +84,7 @@ def test_a_run_that_quarantined_rows_is_failed_with_the_summary_and_its_artifact
     assert "45 rows loaded" in str(markdown[0].data)
     assert table.key == "validation-yueqingshi"
     assert re.fullmatch(r"[a-z0-9-]+", table.key)
-    assert table.description.startswith("乐清市 2022年8月: partial")
+    assert table.description.startswith("乐清市 2022-08: partial")
     rows = json.loads(table.data) if isinstance(table.data, str) else table.data
     issues = report["documents"][0]["issues"]
     assert len(rows) == len(issues)

@@ -39,23 +39,23 @@ def rows_of(text: str, section: str) -> list[list[str]]:
 def test_september_summary_lists_streaks_recoveries_and_movers(db: Path) -> None:
     text = printed(db, region="乐清市", year=2022, month=9)
     assert text.splitlines()[:3] == [
-        "乐清市 2022年9月 from yueqing-2022-09.txt",
+        "乐清市 September 2022 from yueqing-2022-09.txt",
         "47 items, 11 complete, 6 behind schedule, mean completion 83.8%",
-        "since 8月: behind 7 → 6, complete 12 → 11, mean completion +5.4 points",
+        "since August: behind 7 → 6, complete 12 → 11, mean completion +5.4 points",
     ]
     behind = {r[0]: (r[-2], r[-1]) for r in rows_of(text, "Behind schedule")}
     assert behind == {
-        "(13)": ("4", "6月"),
-        "(6)": ("3", "7月"),
-        "(20)": ("2", "8月"),
-        "(41)": ("2", "8月"),
-        "(46)": ("2", "8月"),
-        "(11)": ("1", "9月"),
+        "(13)": ("4", "June"),
+        "(6)": ("3", "July"),
+        "(20)": ("2", "August"),
+        "(41)": ("2", "August"),
+        "(46)": ("2", "August"),
+        "(11)": ("1", "September"),
     }
-    assert "No longer behind since 8月: (43), (45)" in text
+    assert "No longer behind since August: (43), (45)" in text
     rises = rows_of(text, "Biggest rises")
     assert [r[0] for r in rises[:3]] == ["(45)", "(43)", "(46)"]
-    assert rises[2][-2:] == ["+12", "(47) in 8月"]  # the renumbered project, by project
+    assert rises[2][-2:] == ["+12", "(47) in August"]  # the renumbered project, by project
 
 
 def test_an_earlier_month_and_the_other_region(db: Path) -> None:
@@ -71,9 +71,9 @@ def test_an_earlier_month_and_the_other_region(db: Path) -> None:
         "(47)": "1",
     }
     yongjia = printed(db, region="永嘉县")  # its latest month by default
-    assert yongjia.startswith("永嘉县 2022年8月 from yongjia-2022-08.txt\n")
+    assert yongjia.startswith("永嘉县 August 2022 from yongjia-2022-08.txt\n")
     assert {r[0]: r[-2] for r in rows_of(yongjia, "Behind schedule")} == {"(6)": "2"}
-    assert "No longer behind since 6月: (3)" in yongjia
+    assert "No longer behind since June: (3)" in yongjia
 
 
 def test_a_month_that_is_not_there_says_what_is(db: Path) -> None:
@@ -95,11 +95,11 @@ def test_the_page_has_both_charts_and_no_script(db: Path) -> None:
     # one line per row behind in September, a point per month June–September
     lines = re.findall(r'<polyline points="([^"]+)"', trend)
     assert len(lines) == 6 and all(len(p.split()) == 4 for p in lines)
-    assert [m for m in ("6月", "7月", "8月", "9月") if f">{m}</text>" in trend] == [
-        "6月",
-        "7月",
-        "8月",
-        "9月",
+    assert [m for m in ("Jun", "Jul", "Aug", "Sep") if f">{m}</text>" in trend] == [
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
     ]
     # (6): behind in July, August and September: three filled dots of four
     six = re.search(r"<title>\(6\) 全市265家.*?</g>", trend, flags=re.S)
@@ -125,7 +125,7 @@ def test_report_command_prints_the_month_and_writes_the_page(db: Path, tmp_path:
         cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("乐清市 2022年9月 from yueqing-2022-09.txt\n")
+    assert done.stdout.startswith("乐清市 September 2022 from yueqing-2022-09.txt\n")
     assert "page: out/9月.html" in done.stdout
     assert (tmp_path / "out" / "9月.html").read_text("utf-8").count("<svg") == 2
     missing = invoke("report", "--region", "温州市", "--db", str(db), cwd=tmp_path)

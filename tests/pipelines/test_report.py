@@ -6,6 +6,7 @@ from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
+from i18n import column_text
 from pipelines.core.checking import check_document, reject_repeated_periods
 from pipelines.core.load_run import outcome_without_loading
 from pipelines.core.settings import PeriodOptions
@@ -75,12 +76,13 @@ def test_each_issue_is_one_row_with_its_place_column_value_rule_and_action(tmp_p
         matching = [row for row in page.rows if row[:1] == [place] and issue["message"] in row]
         assert matching, (place, issue["message"])
         [row] = matching
-        assert row[1] == (issue["column"] or "—")
+        assert row[1] == (column_text(issue["column"]) or "—")
         assert row[2] == (issue["value"] or "")
         assert row[4] == issue["rule"] and row[5] == issue["severity"] and row[6] == issue["action"]
+        # English words for the stable codes are the codes themselves
     assert [
         "line 3",
-        "completion_raw",
+        "completion rate (完成率)",
         "待核实",
         "completion rate '待核实' is not a percentage",
         "completion rate (完成率) starts with a percentage, e.g. 72%",
@@ -111,4 +113,4 @@ def test_the_markdown_artifact_has_a_row_per_issue(tmp_path: Path) -> None:
     report = _report(tmp_path)
     markdown = issues_markdown(report)
     assert "| empty.txt | whole document |" in markdown
-    assert "| line 3 | completion_raw | 待核实 | error |" in markdown
+    assert "| line 3 | completion rate (完成率) | 待核实 | error |" in markdown

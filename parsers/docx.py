@@ -288,6 +288,7 @@ def blocks_to_table(
             break
     if report is None:
         raise table_not_found(source_name, tables_seen, miss=miss)
+    report.notes_below()
     return TableRead(
         header_month=report.header.month,
         title=title_from(paragraphs),

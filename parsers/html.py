@@ -260,6 +260,7 @@ def read_html(data: bytes, source_name: str, *, layouts: Layouts | None = None) 
             report.add_table(rows, width, found[0] + found[1].rows, continues=True)
     if report is None:
         raise table_not_found(source_name, tables_seen, _("in the page"), miss)
+    report.notes_below()
     return TableRead(
         header_month=report.header.month,
         title=title_from([*headings, *title_rows, page_title]),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from i18n import _, ngettext
 from parsers.errors import TableNotFound
-from parsers.grid import split_marker
+from parsers.grid import parse_serial, split_marker
 from parsers.layouts import Layouts, normalize_name
 from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow
 from parsers.period import choose_title
@@ -98,6 +98,17 @@ def header_miss_in(rows: list[SpanRow], layouts: Layouts | None = None) -> str |
 
 def _row_key(cells: list[str | None]) -> str:
     return "|".join(normalize_name(cell) for cell in cells)
+
+
+def _note_text(row: GridRow) -> str:
+    texts = [cell.strip() for cell in [*row.cells.values(), *row.extra.values()] if cell]
+    return texts[0] if len(texts) == 1 else ""
+
+
+def _is_note(row: GridRow) -> bool:
+    """One text in the whole row, and no item number in it or in a 序号 cell."""
+    text = _note_text(row)
+    return bool(text) and split_marker(text)[0] is None and parse_serial(text) is None
 
 
 def is_section(row: SpanRow, width: int) -> bool:
@@ -203,6 +214,28 @@ class ReportTable:
             self._warn_wide_cells(row, location)
             self.grid.append(self.header.grid_row(cells, location, row.raw()))
         self.rows_before += len(rows)
+
+    def notes_below(self) -> None:
+        """Rows at the end of the table that hold one text and no item number (``注：…``,
+        ``制表：… 填报日期：…`` typed into a sheet's first column under the table) are notes,
+        not rows: each becomes a warning with its text instead of a quarantined row."""
+        notes: list[GridRow] = []
+        while self.grid and _is_note(self.grid[-1]):
+            notes.insert(0, self.grid.pop())
+        for row in notes:
+            self.seen = [seen for seen in self.seen if seen.location != row.location]
+            text = _note_text(row)
+            self.issues.append(
+                Issue(
+                    self.source_name,
+                    "not_a_row",
+                    _("a note under the table, not a table row: not read"),
+                    severity="warning",
+                    location=row.location,
+                    value=text[:60],
+                    action="line ignored",
+                )
+            )
 
     def _reject_width(self, row: SpanRow, cells: list[str | None], location: Location) -> None:
         item_no, _text = split_marker(row.cells[0].text) if row.cells else (None, "")

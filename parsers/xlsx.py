@@ -284,6 +284,7 @@ def sheet_to_table(
                 action="rows kept",
             )
         )
+    report.notes_below()
     return TableRead(
         header_month=header.month,
         title=title_from(title_candidates),

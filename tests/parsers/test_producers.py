@@ -31,6 +31,8 @@ def _same_as_expected(rows: pd.DataFrame) -> None:
         "yueqing-2022-08-title-row.html",
         # a department merged over a page break drawn past the frame's bottom rule
         "yueqing-2022-08-narrow-columns.pdf",
+        # notes typed under the table in a sheet, unknown columns, empty rows between
+        "yueqing-2022-08-notes-below.xlsx",
     ],
 )
 def test_another_producers_august_report_gives_its_48_rows(name: str) -> None:
@@ -38,6 +40,16 @@ def test_another_producers_august_report_gives_its_48_rows(name: str) -> None:
     assert (doc.region, doc.year, doc.month) == ("乐清市", 2022, 8)
     assert doc.rejected == []
     _same_as_expected(doc.rows)
+
+
+def test_notes_under_a_sheets_table_are_warnings_not_quarantined_rows() -> None:
+    doc = parse_document(PRODUCERS / "yueqing-2022-08-notes-below.xlsx", region="乐清市")
+    notes = [i for i in doc.issues if i.check == "not_a_row"]
+    assert [(i.severity, i.location.row, i.value) for i in notes] == [
+        ("warning", 56, "注：完成率为截至8月底项目总体完成进度。"),
+        ("warning", 57, "制表：乐清市人民政府办公室    填报日期：2022年9月5日"),
+    ]
+    assert doc.rejected == []
 
 
 def test_a_title_row_over_the_table_is_not_the_group_row_of_a_two_row_header() -> None:

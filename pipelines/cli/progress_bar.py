@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from i18n import _
 from parsers.ocr import PageDone
 from pipelines.cli.terminal import for_terminal
 from pipelines.core.listeners import Listener, listening_to_pages
@@ -47,7 +48,9 @@ def page_progress(console: Console) -> Iterator[None]:
     def line(done: PageDone) -> None:
         console.print(
             Text(
-                f"OCR {done.source_name}  page {done.page} of {done.pages}  ({done.seconds:.1f} s)",
+                _("OCR {name}  page {page} of {pages}  ({seconds:.1f} s)").format(
+                    name=done.source_name, page=done.page, pages=done.pages, seconds=done.seconds
+                ),
                 style="dim",
             )
         )

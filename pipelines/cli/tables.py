@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from i18n import ngettext
 from parsers.limits import shorten
 
 #: Text columns are cut to this many terminal cells (a CJK character takes two) unless
@@ -76,7 +77,8 @@ def print_frame(frame: pd.DataFrame, fmt: str, console: Console, *, full: bool =
         console.file.write("\n")
         return
     print_table(frame, console, None if full else TEXT_WIDTH)
-    console.print(f"[dim]{len(frame)} row{'s' if len(frame) != 1 else ''}[/]")
+    rows = ngettext("{n} row", "{n} rows", len(frame)).format(n=len(frame))
+    console.print(f"[dim]{rows}[/]")
 
 
 def print_table(frame: pd.DataFrame, console: Console, text_width: int | None) -> None:

@@ -204,3 +204,17 @@ def test_the_english_pages_are_english(english: Run) -> None:
         english_words(visible_text(english.report_html), english)
     )
     assert {"behind", "schedule"} <= set(english_words(visible_text(english.month_html), english))
+
+
+def test_help_is_chinese_when_the_locale_is(tmp_path: Path) -> None:
+    """The help texts are read when the commands are defined: a process of its own."""
+    from tests.helpers import minsheng
+
+    done = minsheng("ingest", "--help", cwd=tmp_path, MINSHENG_LANG="zh")
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split())
+    assert "解析、校验报表并入库；生成校验报告。" in text
+    assert "地区，如 乐清市，文件中未写明时使用。" in text
+    assert "─ 选项 ─" in done.stdout and "─ 参数 ─" in done.stdout
+    english = minsheng("ingest", "--help", "--lang", "en", cwd=tmp_path, MINSHENG_LANG="zh")
+    assert "Parse, validate and load reports into the warehouse" in english.stdout

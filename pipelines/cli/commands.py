@@ -22,7 +22,9 @@ from pipelines.core.settings import DEFAULT_DB, RunSettings, SettingsError
 
 
 def _typer_in_this_language() -> None:
-    """typer's own words on help pages and usage errors (read when it prints them)."""
+    """typer's panel titles and markers on help pages and usage errors in this language:
+    typer reads them from module constants when it prints. (The click typer carries inside
+    it writes "Usage:" and its usage errors in English, with no catalog to hook.)"""
     from typer import rich_utils
 
     rich_utils.ARGUMENTS_PANEL_TITLE = _("Arguments")

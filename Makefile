@@ -26,10 +26,10 @@ install: $(STAMP) $(CATALOG).mo
 ## After adding or changing a message in the code: extract, then translate the new entries
 ## of the .po (a test fails while one is missing or fuzzy).
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header \
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header --width 100 \
 		-k pgettext:1c,2 -o $(LOCALES)/minsheng.pot $(SOURCES)
 	$(BIN)/pybabel update -D minsheng -i $(LOCALES)/minsheng.pot -d $(LOCALES) -l zh_CN \
-		--no-fuzzy-matching --omit-header --ignore-obsolete
+		--no-fuzzy-matching --ignore-obsolete --width 100
 
 ## Ingest the bundled August 2022 report into data/minsheng.duckdb and show the month.
 run: install

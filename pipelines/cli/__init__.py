@@ -67,5 +67,6 @@ def main() -> None:
             kind=type(exc).__name__, problem=for_terminal(str(exc))
         )
         hint = _("run again with MINSHENG_DEBUG=1 to see where it happened")
-        err.print(f"[red]{_('error:')}[/red] {failure}\n{hint}")
+        said = _("error:")  # outside the f-string, where the extractor sees it
+        err.print(f"[red]{said}[/red] {failure}\n{hint}")
         sys.exit(1)

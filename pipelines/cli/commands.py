@@ -140,8 +140,13 @@ def _speak(lang: Language | None) -> None:
 _STATUS_STYLE = {"loaded": "green", "partial": "yellow", "rejected": "red", "unchanged": "dim"}
 
 
+def _fail_word() -> str:
+    """``error:`` before a one-line failure (not inside an f-string: the extractor skips those)."""
+    return _("error:")
+
+
 def _fail(message: str, code: int) -> None:
-    err.print(f"[red]{_('error:')}[/red] {for_terminal(message)}", markup=True, highlight=False)
+    err.print(f"[red]{_fail_word()}[/red] {for_terminal(message)}", markup=True, highlight=False)
     raise typer.Exit(code)
 
 
@@ -203,7 +208,7 @@ def _fail_with_report(failed: Any) -> None:
     """A run that could not write the warehouse (``RunFailed``): its one line, then where its
     validation report is (or why it could not be written), exit 1."""
     err.print(
-        f"[red]{_('error:')}[/red] {for_terminal(failed.message)}", markup=True, highlight=False
+        f"[red]{_fail_word()}[/red] {for_terminal(failed.message)}", markup=True, highlight=False
     )
     files = failed.report.get("report_files")
     if files:

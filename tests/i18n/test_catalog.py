@@ -91,3 +91,16 @@ def test_a_missing_compiled_catalog_is_compiled_from_the_po(
     i18n.use_language("zh")
     assert i18n._("the file is empty") == "文件为空"
     assert not po.with_suffix(".mo").exists()  # compiled in memory, nothing written
+
+
+def test_no_message_is_marked_inside_an_f_string() -> None:
+    """The extractor does not look inside f-strings: a ``_()`` there never reaches the
+    catalog, and its text stays English in every language."""
+    inside = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for folder in SOURCES
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1)
+        if "{_(" in line or "{N_(" in line or "{ngettext(" in line
+    ]
+    assert inside == []

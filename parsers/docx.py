@@ -28,6 +28,7 @@ from where the previous one stopped (its repeated header counts as a row too).
 from __future__ import annotations
 
 import io
+from collections import deque
 from collections.abc import Iterator
 
 from lxml import etree
@@ -232,6 +233,24 @@ def body_blocks(body) -> Iterator:
             yield child
 
 
+def holds_tables(tbl) -> bool:
+    """Whether a table has a table inside one of its cells."""
+    return any(True for _ in cell_blocks(tbl, tables_only=True))
+
+
+def cell_blocks(tbl, *, tables_only: bool = False) -> Iterator:
+    """The paragraphs and tables inside a table's cells, row by row, in reading order."""
+    for tr in _unwrap(tbl):
+        if tr.tag != _TR:
+            continue
+        for tc in _unwrap(tr):
+            if tc.tag != _TC:
+                continue
+            for child in _unwrap(tc):
+                if child.tag == _TBL or (child.tag == _P and not tables_only):
+                    yield child
+
+
 # --------------------------------------------------------------------------- the table
 
 
@@ -243,7 +262,9 @@ def blocks_to_table(
     report: ReportTable | None = None
     tables_seen = 0
     miss: str | None = None
-    for block in blocks:
+    queue = deque(blocks)
+    while queue:
+        block = queue.popleft()
         if block.tag == _P:
             if report is None:
                 paragraphs.append(paragraph_text(block))
@@ -260,6 +281,11 @@ def blocks_to_table(
         found = find_header(rows, layouts=layouts)
         if report is None:
             if found is None:
+                if holds_tables(block):
+                    # A layout table (a frame around the page's content): its cells'
+                    # paragraphs and tables are read in its place.
+                    queue.extendleft(reversed(list(cell_blocks(block))))
+                    continue
                 miss = miss or header_miss_in(rows, layouts)
                 continue  # a table before the report (contacts, a summary): not ours
             index, header = found

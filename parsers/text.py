@@ -51,13 +51,30 @@ def decode_text(data: bytes, source_name: str) -> str:
 
 
 def split_cells(line: str) -> list[str]:
-    """``'a | b | c |'`` → ``['a', 'b', 'c']`` (a leading or trailing ``|`` is a border)."""
+    """``'a | b | c |'`` → ``['a', 'b', 'c']`` (a leading or trailing ``|`` is a border).
+
+    A row whose every filled cell is in double quotes (``"序号"|"项目内容"|…``, as Excel
+    and Calc save a sheet as text) is unquoted, ``""`` inside a cell being one ``"``.
+    """
     text = line.strip()
     if text.startswith("|"):
         text = text[1:]
     if text.endswith("|"):
         text = text[:-1]
-    return [cell.strip() for cell in text.split("|")]
+    cells = [cell.strip() for cell in text.split("|")]
+    filled = [cell for cell in cells if cell]
+    if filled and all(len(c) >= 2 and c[0] == c[-1] == '"' for c in filled):
+        cells = [cell[1:-1].replace('""', '"') if cell else cell for cell in cells]
+    return cells
+
+
+# A vertical bar typed with a Chinese input method: the cell separator of a table typed so.
+_WIDE_BAR = "\uff5c"
+
+
+def with_bars(text: str) -> str:
+    """A table typed with full-width bars (``｜``) and no ``|`` reads like one typed with ``|``."""
+    return text.replace(_WIDE_BAR, "|") if "|" not in text and _WIDE_BAR in text else text
 
 
 @dataclass(frozen=True)
@@ -322,7 +339,7 @@ def read_text(data: bytes, source_name: str, *, layouts: Layouts | None = None) 
     A text table writes a merged cell as an empty cell or leaves it out, so empty
     department and leader cells under filled ones are read as merged (with a warning).
     """
-    text = decode_text(data, source_name)
+    text = with_bars(decode_text(data, source_name))
     header, preamble, grid, rejected, issues = text_to_grid(text, source_name, layouts)
     return TableRead(
         seen=lines_seen(text, source_name, layouts),

@@ -55,6 +55,11 @@ class CellGrid:
     vertical: list[Segment]
 
 
+# Paper is lighter than this on average beside a rule (a copier's grey paper is ~225, the
+# dark bed of a scanner around a page ~35).
+_PAPER = 128
+
+
 def _binary(gray: np.ndarray) -> np.ndarray:
     """Ink as 255 on 0: adaptive, so grey copier backgrounds and uneven toner still separate."""
     return cv2.adaptiveThreshold(
@@ -200,11 +205,28 @@ def segments_to_cells(
     return CellGrid(rows, (xs[0], ys[0], xs[-1], ys[-1]), rows_h, cols_v)
 
 
+def is_drawn_line(gray: np.ndarray, segment: Segment, horizontal: bool, dpi: float) -> bool:
+    """Whether a segment is a line drawn on paper (paper on both sides of it), not the edge
+    of the paper against a dark scanner bed or lid (dark on one side)."""
+    offset = max(int(dpi / 25), 3)  # about 1 mm
+    at, start, end = int(segment.at), int(segment.start), int(segment.end)
+    limit = gray.shape[0] if horizontal else gray.shape[1]
+    sides = []
+    for side in (at - offset, at + offset):
+        if not 0 <= side < limit:
+            return False  # a line on the image's border: the edge of the scan
+        strip = gray[side, start:end] if horizontal else gray[start:end, side]
+        sides.append(float(strip.mean()) if strip.size else 0.0)
+    return min(sides) >= _PAPER
+
+
 def page_to_cells(gray: np.ndarray, dpi: float) -> tuple[CellGrid | None, np.ndarray]:
     """The ruled table of a deskewed page, and the page with its rules whitened for OCR."""
     horizontal, vertical = ruling_masks(gray)
     grid = segments_to_cells(
-        masks_to_segments(horizontal, True), masks_to_segments(vertical, False), dpi / 200
+        [s for s in masks_to_segments(horizontal, True) if is_drawn_line(gray, s, True, dpi)],
+        [s for s in masks_to_segments(vertical, False) if is_drawn_line(gray, s, False, dpi)],
+        dpi / 200,
     )
     clean = gray.copy()
     clean[(horizontal > 0) | (vertical > 0)] = 255

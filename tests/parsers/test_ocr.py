@@ -231,6 +231,28 @@ def test_the_photocopy_is_straightened_and_its_merged_cells_found() -> None:
     assert dtype == "uint8"
 
 
+def dark_border_page() -> tuple[float, int, tuple]:
+    """The page scanned on a dark bed: its skew, and its table's columns and frame."""
+    from parsers.ocr.reader import image_file_pages
+    from parsers.ocr.ruling import deskew, estimate_skew, page_to_cells
+
+    data = (SCANS / "yueqing-2022-08-p2-dark-border.jpg").read_bytes()
+    [page] = image_file_pages(data, "p2-dark-border.jpg", DEFAULT_LIMITS)
+    angle = estimate_skew(page.pixels)
+    grid, _ = page_to_cells(deskew(page.pixels, angle), page.dpi)
+    assert grid is not None
+    return angle, len(grid.rows[0]), tuple(float(v) for v in grid.bbox)
+
+
+def test_the_edge_of_a_page_on_a_dark_scanner_bed_is_not_a_rule_of_the_table() -> None:
+    angle, columns, (left, top, right, _) = in_spawned(dark_border_page)
+    assert angle == pytest.approx(-1.5, abs=0.1)  # as make_scans.py turned it
+    # The six columns of the report, framed by its own rules, not by the paper's edges.
+    assert columns == 6
+    assert (left, top) == (pytest.approx(149, abs=3), pytest.approx(189, abs=3))
+    assert right == pytest.approx(2204, abs=3)
+
+
 def test_one_edit_apart() -> None:
     assert one_edit_apart("市卫生建康局", "市卫生健康局")  # a character misread
     assert one_edit_apart("市卫生康局", "市卫生健康局")  # one dropped

@@ -27,6 +27,12 @@ def _same_as_expected(rows: pd.DataFrame) -> None:
         # '|' text from Calc: no outer border, so a row ending in '|' ends with an empty
         # cell; the title is a row of its own above a two-row header
         "yueqing-2022-08-calc-pipes.txt",
+        # the same from Calc with every text cell in double quotes
+        "yueqing-2022-08-calc-quoted.txt",
+        # typed with a Chinese input method: ｜ between cells, GB18030, CRLF
+        "yueqing-2022-08-wide-bars.txt",
+        # the Word table inside the one cell of a layout table
+        "yueqing-2022-08-layout-table.docx",
         # a colspan title row inside the table, above a two-row header
         "yueqing-2022-08-title-row.html",
         # a department merged over a page break drawn past the frame's bottom rule
@@ -85,3 +91,10 @@ def test_a_trailing_bar_is_an_empty_last_cell_where_the_header_has_no_border() -
     # a table that draws its borders keeps reading '|' at the end as the border
     bordered = Borders.of(header + "|", [row + "|" for row in rows])
     assert bordered.cells("(3)g|h|i|72%|王旭良|", 6) == ["(3)g", "h", "i", "72%", "王旭良"]
+
+
+def test_a_row_of_quoted_cells_is_unquoted_and_other_quotes_are_text() -> None:
+    from parsers.text import split_cells
+
+    assert split_cells('"(1)打造""15分钟""生活圈"||"72%"|') == ['(1)打造"15分钟"生活圈', "", "72%"]
+    assert split_cells('(1)打造"15分钟"生活圈 | "72%" |') == ['(1)打造"15分钟"生活圈', '"72%"']

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO := tests/fixtures/yueqing-2022-08.txt
 LOCALES := i18n/locale
 CATALOG := $(LOCALES)/zh_CN/LC_MESSAGES/minsheng
-SOURCES := i18n parsers schemas warehouse pipelines
+SOURCES := i18n limits parsers schemas warehouse pipelines
 
 .PHONY: install run test lint bench clean messages
 
@@ -47,8 +47,8 @@ bench: install
 	$(BIN)/python -m bench
 
 lint: install
-	$(BIN)/ruff check parsers schemas warehouse pipelines bench tests
-	$(BIN)/ruff format --check parsers schemas warehouse pipelines bench tests
+	$(BIN)/ruff check limits parsers schemas warehouse pipelines bench tests
+	$(BIN)/ruff format --check limits parsers schemas warehouse pipelines bench tests
 	$(BIN)/mypy
 
 clean:

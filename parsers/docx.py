@@ -28,7 +28,6 @@ from where the previous one stopped (its repeated header counts as a row too).
 from __future__ import annotations
 
 import io
-import zipfile
 from collections import deque
 from collections.abc import Iterator
 
@@ -49,7 +48,7 @@ from parsers.spanned_table import (
     table_not_found,
     title_from,
 )
-from parsers.zip_limits import check_unzipped_size
+from parsers.zip_limits import check_office_zip
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC = f"{_W}p", f"{_W}tbl", f"{_W}tr", f"{_W}tc"
@@ -106,27 +105,14 @@ def open_docx(
         raise UnreadableDocument(
             source_name, _("this is an RTF file named .docx: open it in Word and save it as .docx")
         )
-    if not data.startswith(b"PK"):
-        raise UnreadableDocument(
-            source_name, _("not a Word .docx file (a .docx is a zip archive; this is not one)")
-        )
-    try:
-        # A truncated download keeps the zip's first entries but loses the directory at the end.
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if "word/document.xml" not in archive.namelist():
-                raise UnreadableDocument(
-                    source_name,
-                    _("a zip archive without word/document.xml: not a Word document"),
-                )
-            check_unzipped_size(archive, source_name, limits)
-    except zipfile.BadZipFile:
-        raise UnreadableDocument(
-            source_name,
-            _(
-                "the file is damaged (an incomplete zip archive, as left by a cut-off download "
-                "or attachment): send it again"
-            ),
-        ) from None
+    check_office_zip(
+        data,
+        source_name,
+        limits,
+        main_part="word/document.xml",
+        not_zip=_("not a Word .docx file (a .docx is a zip archive; this is not one)"),
+        without_main_part=_("a zip archive without word/document.xml: not a Word document"),
+    )
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx and lxml raise many types for a broken part

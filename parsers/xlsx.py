@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from dataclasses import dataclass
 
 from i18n import _, ngettext
@@ -36,7 +35,7 @@ from parsers.spanned_table import (
     title_from,
 )
 from parsers.table import Header
-from parsers.zip_limits import check_unzipped_size
+from parsers.zip_limits import check_office_zip
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -100,25 +99,14 @@ def open_workbook(
                 "in Excel or WPS and save it as .xlsx"
             ),
         )
-    if not data.startswith(b"PK"):
-        raise UnreadableDocument(
-            source_name, _("not an Excel .xlsx file (a .xlsx is a zip archive; this is not one)")
-        )
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if "xl/workbook.xml" not in archive.namelist():
-                raise UnreadableDocument(
-                    source_name, _("a zip archive without xl/workbook.xml: not an Excel workbook")
-                )
-            check_unzipped_size(archive, source_name, limits)
-    except zipfile.BadZipFile:
-        raise UnreadableDocument(
-            source_name,
-            _(
-                "the file is damaged (an incomplete zip archive, as left by a cut-off download "
-                "or attachment): send it again"
-            ),
-        ) from None
+    check_office_zip(
+        data,
+        source_name,
+        limits,
+        main_part="xl/workbook.xml",
+        not_zip=_("not an Excel .xlsx file (a .xlsx is a zip archive; this is not one)"),
+        without_main_part=_("a zip archive without xl/workbook.xml: not an Excel workbook"),
+    )
     try:
         return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl and lxml raise many types for a broken part

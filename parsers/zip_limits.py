@@ -10,6 +10,7 @@ which the readers parse into memory at several times its size.
 
 from __future__ import annotations
 
+import io
 import zipfile
 import zlib
 
@@ -75,4 +76,36 @@ def check_unzipped_size(
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
         raise UnreadableDocument(
             source_name, _("the file is damaged ({exc}): send it again").format(exc=exc)
+        ) from None
+
+
+def check_office_zip(
+    data: bytes,
+    source_name: str,
+    limits: ParseLimits,
+    *,
+    main_part: str,
+    not_zip: str,
+    without_main_part: str,
+) -> None:
+    """The checks a .docx and a .xlsx share before their library opens them: ``data`` is a
+    whole zip archive, holds ``main_part``, and inflates within ``limits``.
+
+    ``not_zip`` and ``without_main_part`` are the format's own messages (translated whole).
+    """
+    if not data.startswith(b"PK"):
+        raise UnreadableDocument(source_name, not_zip)
+    try:
+        # A truncated download keeps the zip's first entries but loses the directory at the end.
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if main_part not in archive.namelist():
+                raise UnreadableDocument(source_name, without_main_part)
+            check_unzipped_size(archive, source_name, limits)
+    except zipfile.BadZipFile:
+        raise UnreadableDocument(
+            source_name,
+            _(
+                "the file is damaged (an incomplete zip archive, as left by a cut-off download "
+                "or attachment): send it again"
+            ),
         ) from None

@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from i18n import _
+from limits import DEFAULTS, QueryLimits
 from warehouse.db import WarehouseError, connect
 
 #: Statement kinds an analyst may run: SELECT covers WITH, FROM-first, SHOW, DESCRIBE,
@@ -40,38 +41,6 @@ class QueryRefused(WarehouseError):
 
 class QueryTimeout(WarehouseError):
     """A query stopped because it ran longer than its timeout."""
-
-
-@dataclass(frozen=True)
-class QueryLimits:
-    """How long an analyst's query may run and how much of its result is fetched."""
-
-    timeout_seconds: float = 60.0
-    max_rows: int = 100_000
-    #: Size of the result as CSV text; stops a few rows of huge strings as well as many rows.
-    max_bytes: int = 50_000_000
-    #: DuckDB's own memory cap for the connection (sorts and joins beyond it fail, not the host).
-    memory_limit: str = "2GB"
-
-    def __post_init__(self) -> None:
-        if not self.timeout_seconds > 0:
-            raise ValueError(
-                _("timeout {timeout_seconds} is not a positive number of seconds").format(
-                    timeout_seconds=self.timeout_seconds
-                )
-            )
-        if self.max_rows < 1:
-            raise ValueError(
-                _("row cap {max_rows} is not a positive number of rows").format(
-                    max_rows=self.max_rows
-                )
-            )
-        if self.max_bytes < 1:
-            raise ValueError(
-                _("byte cap {max_bytes} is not a positive number of bytes").format(
-                    max_bytes=self.max_bytes
-                )
-            )
 
 
 @dataclass(frozen=True)
@@ -152,7 +121,7 @@ def single_query(conn: duckdb.DuckDBPyConnection, sql: str) -> str:
 def run_analysis_query(
     path: str | Path,
     sql: str,
-    limits: QueryLimits = QueryLimits(),
+    limits: QueryLimits = DEFAULTS.query,
     *,
     on_wait: Callable[[str], None] | None = None,
 ) -> QueryResult:

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 from i18n import _
+from limits import DEFAULTS
 from warehouse.db import WarehouseError
 
 #: Kernel and pseudo filesystems: nothing there can hold a database.
@@ -22,9 +23,8 @@ SPECIAL_FILESYSTEMS = frozenset(
         "binfmt_misc", "efivarfs", "rpc_pipefs", "nsfs",
     }
 )  # fmt: skip
-#: Free space a run needs at the least: a year of reports takes a few MB; below this the
-#: write would fail half-way.
-MIN_FREE_BYTES = 16 * 1024 * 1024
+#: Free space a run needs at the least (``limits.WarehouseLimits``).
+MIN_FREE_BYTES = DEFAULTS.warehouse.min_free_bytes
 
 
 def filesystem_type(path: Path) -> str | None:

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from i18n import _, choose_language, period, status_text, use_language
+from limits import DEFAULTS
 from parsers.names import printable_path
 from pipelines.cli.terminal import for_terminal
 from pipelines.core.settings import DEFAULT_DB, RunSettings, SettingsError
@@ -62,7 +63,9 @@ FetchTimeoutOpt = Annotated[
     float | None,
     typer.Option(
         "--fetch-timeout",
-        help=_("Seconds to wait for a web page [default: 30]"),
+        help=_("Seconds to wait for a web page [default: {seconds}]").format(
+            seconds=f"{DEFAULTS.fetch.timeout_s:g}"
+        ),
         show_default=False,
     ),
 ]
@@ -440,7 +443,9 @@ MaxPagesOpt = Annotated[
     int | None,
     typer.Option(
         "--max-pages",
-        help=_("Reject a PDF with more pages than this [default: 300]"),
+        help=_("Reject a PDF with more pages than this [default: {pages}]").format(
+            pages=DEFAULTS.parse.max_pages
+        ),
         show_default=False,
     ),
 ]
@@ -449,7 +454,9 @@ ParseTimeoutOpt = Annotated[
     float | None,
     typer.Option(
         "--parse-timeout",
-        help=_("Stop and reject a document still parsing after this many seconds [default: 120]"),
+        help=_(
+            "Stop and reject a document still parsing after this many seconds [default: {seconds}]"
+        ).format(seconds=f"{DEFAULTS.parse.parse_seconds:g}"),
         show_default=False,
     ),
 ]
@@ -525,10 +532,10 @@ def sql(
     ] = False,
     timeout: Annotated[
         float, typer.Option("--timeout", help=_("Stop the query after this many seconds."))
-    ] = 60.0,
+    ] = DEFAULTS.query.timeout_seconds,
     max_rows: Annotated[
         int, typer.Option("--max-rows", help=_("Print at most this many rows."))
-    ] = 100_000,
+    ] = DEFAULTS.query.max_rows,
     lang: LangOpt = None,
 ) -> None:
     _speak(lang)

@@ -83,19 +83,15 @@ def rejected_document(
     """A result for a document that cannot be used at all, with the one issue that says why."""
     from parsers import source_format
 
-    issue = Issue(source_name_of(path), check, problem, action="document rejected")
     region, year, month = period
-    return DocumentResult(
-        path=str(path),
-        source_name=source_name_of(path),
+    return replace(
+        unread_document(path),
         source_format=fmt or source_format(path),
         source_sha256=sha256 if sha256 is not None else _sha256(path),
         region=region,
         year=year,
         month=month,
-        status="rejected",
-        rows=pd.DataFrame(),
-        issues=[issue],
+        issues=[Issue(source_name_of(path), check, problem, action="document rejected")],
         problem=problem,
     )
 

@@ -16,12 +16,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from i18n import _
+from limits import DEFAULTS, FetchLimits
 from parsers import DocumentError
 
-#: What a fetch may take; settings build their own from options.
-DEFAULT_TIMEOUT_S = 30.0
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-DEFAULT_MAX_REDIRECTS = 5
+__all__ = ["FetchError", "FetchLimits", "fetch_page", "is_url", "page_name", "web_address"]
+
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _USER_AGENT = "minsheng-etl (+monthly livelihood project reports)"
 
@@ -30,19 +29,6 @@ class FetchError(DocumentError):
     """A page that could not be fetched: no answer, an error status, not a web page."""
 
     check = "fetch"
-
-
-@dataclass(frozen=True)
-class FetchLimits:
-    """Bounds on one fetch."""
-
-    timeout_s: float = DEFAULT_TIMEOUT_S
-    max_bytes: int = DEFAULT_MAX_BYTES
-    max_redirects: int = DEFAULT_MAX_REDIRECTS
-
-    def __post_init__(self) -> None:
-        if self.timeout_s <= 0 or self.max_bytes <= 0 or self.max_redirects < 0:
-            raise ValueError(_("fetch limits must be positive"))
 
 
 @dataclass(frozen=True)
@@ -89,7 +75,7 @@ def page_name(url: str) -> str:
     return name
 
 
-def fetch_page(url: str, limits: FetchLimits = FetchLimits()) -> FetchedPage:
+def fetch_page(url: str, limits: FetchLimits = DEFAULTS.fetch) -> FetchedPage:
     """The bytes of the page at ``url`` exactly as sent, or a FetchError saying why not."""
     import httpx  # imported here: only runs with an address pay for it
 

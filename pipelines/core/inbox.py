@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from i18n import _
-from pipelines.core.discovery import discover_documents
+from pipelines.core.discovery import Discovery, discover
 from pipelines.core.settings import SettingsError
 from warehouse import seen_sha256s
 
@@ -23,6 +23,12 @@ def file_sha256(path: Path) -> str:
 
 def unseen_documents(inbox: str | Path, db: str | Path) -> list[Path]:
     """Report files under ``inbox`` whose bytes the warehouse has not loaded; files stay put."""
+    return [Path(path) for path in scan_inbox(inbox, db).documents]
+
+
+def scan_inbox(inbox: str | Path, db: str | Path) -> Discovery:
+    """The inbox's files the warehouse has not loaded, and those it cannot read at all (links
+    out of the inbox, FIFOs, …: in ``skipped`` with the reason, for the run to report)."""
     inbox = Path(inbox)
     if inbox.exists() and not inbox.is_dir():
         raise SettingsError(_("inbox {inbox} is not a folder").format(inbox=inbox))
@@ -30,8 +36,9 @@ def unseen_documents(inbox: str | Path, db: str | Path) -> list[Path]:
     inbox.mkdir(parents=True, exist_ok=True)
     seen = seen_sha256s(db)
     # A folder holds files only (a .url file names a page, fetched when it is read).
-    files = [Path(path) for path in discover_documents([inbox])]
-    return [path for path in files if file_sha256(path) not in seen]
+    found = discover([inbox])
+    unseen = [path for path in found.documents if file_sha256(Path(path)) not in seen]
+    return Discovery(documents=unseen, skipped=found.skipped)
 
 
 def loaded_periods_of(report: dict[str, Any]) -> list[tuple[str, int, int]]:

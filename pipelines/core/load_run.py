@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -105,21 +106,30 @@ def validate_results(results: list[DocumentResult], settings: RunSettings) -> li
     return [outcome_without_loading(result) for result in results]
 
 
-def outcome_without_loading(result: DocumentResult) -> DocumentOutcome:
-    """What ingest would do with a document, for ``validate``: nothing is written."""
+def outcome_of(result: DocumentResult, **done: Any) -> DocumentOutcome:
+    """A checked document's outcome: what names it from ``result``, what happened ``done``
+    (``status``, ``rows_loaded``, ``rows_quarantined``, ``report_id``, ``issues``, …)."""
     return DocumentOutcome(
         source_name=result.source_name,
         path=result.path,
-        status=result.status,
-        rows_loaded=len(result.rows) if result.status != "rejected" else 0,
-        rows_quarantined=len(result.quarantined),
-        report_id=result_report_id(result),
         region=result.region,
         year=result.year,
         month=result.month,
         source_format=result.source_format,
-        issues=[issue_record(i) for i in result.issues],
         source_url=result.source_url,
+        **done,
+    )
+
+
+def outcome_without_loading(result: DocumentResult) -> DocumentOutcome:
+    """What ingest would do with a document, for ``validate``: nothing is written."""
+    return outcome_of(
+        result,
+        status=result.status,
+        rows_loaded=len(result.rows) if result.status != "rejected" else 0,
+        rows_quarantined=len(result.quarantined),
+        report_id=result_report_id(result),
+        issues=[issue_record(i) for i in result.issues],
     )
 
 
@@ -267,21 +277,15 @@ def _load_locked(
     finally:
         conn.close()
     return [
-        DocumentOutcome(
-            source_name=result.source_name,
-            path=result.path,
+        outcome_of(
+            result,
             status=done.status,
             rows_loaded=done.rows_loaded,
             rows_quarantined=done.rows_quarantined,
             report_id=done.report_id,
-            region=result.region,
-            year=result.year,
-            month=result.month,
-            source_format=result.source_format,
             issues=[] if done.status == "unchanged" else found,
             replaced_report=done.replaced_report,
             archived=kept,
-            source_url=result.source_url,
         )
         for result, done, found, kept in zip(results, loaded, records, archived, strict=True)
     ]

@@ -1,8 +1,9 @@
 """Run settings, checked once at the edge (command line, flow parameters, environment).
 
-The bounds a document may reach are ``parsers.limits.ParseLimits`` (``RunSettings.limits``);
-the bounds of an analyst's query are ``warehouse.analysis.QueryLimits``; of a fetched page
-``pipelines.core.fetching.FetchLimits``. The README's "Security and limits" lists them.
+Every bound (a document's, a fetched page's, a query's, the warehouse's) is defined in the
+top-level ``limits``, with its default; a run carries the ones it uses (``RunSettings.limits``,
+``.fetch``, ``.lock_wait_seconds``). The README's "Security and limits" table is generated
+from there.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from i18n import _
-from parsers.limits import DEFAULT_LIMITS, ParseLimits
+from limits import DEFAULTS, FetchLimits, ParseLimits
+from parsers.limits import DEFAULT_LIMITS
 from parsers.ocr import DEFAULT_MIN_CONFIDENCE
-from pipelines.core.fetching import FetchLimits
 
 DEFAULT_DB = Path("data/minsheng.duckdb")
 DEFAULT_REPORTS_DIR = Path("data/reports")
@@ -55,7 +56,7 @@ class RunSettings:
     period: PeriodOptions = PeriodOptions()
     fetch: FetchLimits = FetchLimits()
     limits: ParseLimits = DEFAULT_LIMITS
-    lock_wait_seconds: float = 300.0
+    lock_wait_seconds: float = DEFAULTS.warehouse.lock_wait_seconds
     #: Seconds to hold each load transaction open before COMMIT: fault injection for tests
     #: of crash safety and lock waits only (``MINSHENG_FAULT_PAUSE_BEFORE_COMMIT``).
     fault_pause_before_commit: float = 0.0

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from prefect import flow, get_run_logger, task
@@ -203,12 +204,23 @@ class RunRejected(Exception):
         self.report = report
 
 
-def ingest_steps(paths: list[str], settings: RunSettings, *, load: bool) -> dict[str, Any]:
+def ingest_steps(
+    paths: list[str],
+    settings: RunSettings,
+    *,
+    load: bool,
+    skipped: Sequence[tuple[Path, str]] = (),
+) -> dict[str, Any]:
     """The pipeline's steps as tasks of the flow run that calls this: the run the operator
-    triggered is the one that holds the tasks and the artifacts."""
+    triggered is the one that holds the tasks and the artifacts.
+
+    ``skipped`` files (found unreadable by the caller's own scan) are reported with those the
+    discovery of ``paths`` skips.
+    """
     started_at = datetime.now()
     run_id = new_run_id(started_at)
     found = discover(list(paths))
+    found.skipped.extend(skipped)
     if load:
         check_place_or_fail(found, settings, run_id, started_at)  # now, not after the parse
     documents = [str(p) for p in found.documents]
@@ -225,8 +237,8 @@ def ingest_steps(paths: list[str], settings: RunSettings, *, load: bool) -> dict
             for path in documents
         ]
         parsed = gather_in_order(futures, documents)
-    skipped = [skipped_document(path, reason) for path, reason in found.skipped]
-    results = reject_repeated_periods([*parsed, *skipped])
+    unread = [skipped_document(path, reason) for path, reason in found.skipped]
+    results = reject_repeated_periods([*parsed, *unread])
     if load:
         try:
             # quote(): Prefect would otherwise walk every row of every document for futures.

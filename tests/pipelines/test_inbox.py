@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -69,3 +71,38 @@ def test_the_periods_a_run_loaded() -> None:
         ]
     }
     assert loaded_periods_of(report) == [("乐清市", 2022, 8), ("乐清市", 2022, 9)]
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_server")
+def test_the_monthly_flow_reports_the_files_it_does_not_read(tmp_path: Path) -> None:
+    """A link out of the inbox and a FIFO are rejected documents of the run, as the command
+    line shows them, not dropped without a word."""
+    from pipelines.flows.monthly import inbox_flow
+    from pipelines.flows.run_flow import report_of
+    from tests.helpers import month_file
+
+    inbox = tmp_path / "inbox"
+    august = month_file(inbox, 8)
+    secret = month_file(tmp_path / "elsewhere", 9)
+    (inbox / "link.txt").symlink_to(secret)
+    os.mkfifo(inbox / "fifo.txt")
+    state = inbox_flow(
+        inbox=str(inbox), db=str(tmp_path / "w.duckdb"), reports_dir=str(tmp_path / "reports"),
+        region="乐清市", return_state=True,
+    )  # fmt: skip
+    assert state.is_failed()  # something was rejected: the operator hears of it
+    report = report_of(state)
+    lines = {
+        d["source_name"]: (d["status"], d["rows_loaded"], [i["message"] for i in d["issues"]])
+        for d in report["documents"]
+    }
+    assert lines[august.name][:2] == ("loaded", 48)
+    assert lines["fifo.txt"] == ("rejected", 0, ["a FIFO (named pipe), not a file: skipped"])
+    status, rows, [why] = lines["link.txt"]
+    assert (status, rows) == ("rejected", 0)
+    assert why.startswith("a link to ")
+    assert "outside the folder given" in why and why.endswith("not followed")
+    written = json.loads(next((tmp_path / "reports").glob("*.json")).read_text("utf-8"))
+    assert {d["source_name"] for d in written["documents"]} == {august.name, "link.txt", "fifo.txt"}
+    assert report["totals"]["rejected"] == 2

@@ -66,6 +66,7 @@ def _assert_failed_with_report(done: subprocess.CompletedProcess[str], line: str
     return report
 
 
+@pytest.mark.slow
 @needs_mount
 def test_a_read_only_disk_is_said_before_parsing_and_the_report_written(tmp_path: Path) -> None:
     month_file(tmp_path / "in", 8)
@@ -78,6 +79,7 @@ def test_a_read_only_disk_is_said_before_parsing_and_the_report_written(tmp_path
     )  # fmt: skip
 
 
+@pytest.mark.slow
 @needs_mount
 def test_a_full_disk_is_said_before_parsing_and_the_report_written(tmp_path: Path) -> None:
     month_file(tmp_path / "in", 8)
@@ -91,6 +93,7 @@ def test_a_full_disk_is_said_before_parsing_and_the_report_written(tmp_path: Pat
     )
 
 
+@pytest.mark.slow
 @needs_mount
 def test_a_disk_that_fills_while_loading_rolls_back_and_writes_the_report(tmp_path: Path) -> None:
     """The place passes its check (here with no free space asked for) and the disk fills up
@@ -146,6 +149,7 @@ def test_a_report_folder_that_cannot_be_written_is_said_too(tmp_path: Path) -> N
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("prefect_server")
 def test_a_flow_run_fails_with_the_same_line_and_writes_the_report(tmp_path: Path) -> None:
     from pipelines.core.run import RunFailed

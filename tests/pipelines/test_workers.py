@@ -11,6 +11,8 @@ import pytest
 
 from pipelines.core.workers import KillablePool, TimedOut, WorkerDied
 
+pytestmark = pytest.mark.slow  # several real processes
+
 
 def _pid_and_sleep(seconds: float) -> int:
     time.sleep(seconds)

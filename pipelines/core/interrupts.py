@@ -8,6 +8,7 @@ anyway, after its children are stopped: an uncommitted transaction never reaches
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -55,6 +56,15 @@ def announce(text: str) -> None:
             pass
         # Straight to the file descriptor: this may run while the process is going down.
         os.write(2, (text + "\n").encode())
+        # It is the run's last word: what libraries still print while the process goes down
+        # (Prefect's crash report from the unwinding flow, a closing worker) must not follow.
+        logging.disable(logging.CRITICAL)
+        try:
+            quiet = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(quiet, 2)
+            os.close(quiet)
+        except OSError:
+            pass
 
 
 # What to stop before a forced exit: children this process started (see ``on_forced_exit``).

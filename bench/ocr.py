@@ -79,31 +79,22 @@ class Acceptance:
 
 def check_scan(path: Path, region: str = "乐清市", ocr: Any = None) -> Acceptance:
     """Parse and validate a scan as ``ingest`` does, and compare with the expected rows."""
-    from parsers import parse_document
     from parsers.ocr import SERIAL
-    from schemas import validate_rows
+    from pipelines.core.checking import check_document
+    from pipelines.core.settings import PeriodOptions
 
     started = time.perf_counter()
-    doc = parse_document(path, region=region, ocr=ocr or SERIAL)
-    known = frozenset(r.item_no for r in doc.rejected if r.item_no is not None)
-    validated = validate_rows(
-        doc.rows,
-        region=str(doc.region),
-        year=int(doc.year or 0),
-        month=int(doc.month or 0),
-        source_name=doc.source_name,
-        known_items=known,
-    )
+    checked = check_document(path, PeriodOptions(region=region), ocr=ocr or SERIAL)
     result = Acceptance(path.name, seconds=time.perf_counter() - started)
-    issues = [*doc.issues, *validated.issues, *(i for r in doc.rejected for i in r.issues)]
+    issues = checked.issues
     flagged = {(i.location.page, i.location.row) for i in issues}
     result.warnings = sum(1 for i in issues if i.severity == "warning")
     result.corrections = sum(1 for i in issues if i.check == "ocr_corrected")
     expected = expected_rows()
     result.expected = len(expected)
-    quarantined = [*doc.rejected, *validated.quarantined]
+    quarantined = checked.quarantined
     result.quarantined = len(quarantined)
-    rows = validated.rows.to_dict("records")
+    rows = checked.rows.to_dict("records")
     result.loaded = len(rows)
     seen_items = {int(r["item_no"]) for r in rows} | {
         r.item_no for r in quarantined if r.item_no is not None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import re
 import selectors
 import subprocess
@@ -16,7 +18,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from parsers import ParsedDocument
+from parsers import ParsedDocument, parse_document
 from tests.conftest import EXPECTED, FIXTURES, SAMPLE_NAME, sample_lines
 
 MONTHS = FIXTURES / "months"
@@ -273,6 +275,28 @@ def markers_in(path: Path) -> set[int]:
         if suffix in (".html", ".htm"):
             texts = [re.sub(r"<[^>]*>", "\n", text) for text in texts]
     return {int(n) for text in texts for n in _MARKER_LINE.findall(text)}
+
+
+def parsed(path: Path, **options: object) -> ParsedDocument:
+    """``parse_document(path, **options)`` read once per test run.
+
+    Many tests look at the same committed fixture (the reconciliation test reads them all); a
+    PDF takes a second or two to read. The first test to ask parses it, and the others, on any
+    worker, get a copy of that result: the parser's real output of this run, never a stored one.
+    """
+    run_dir = os.environ.get("MINSHENG_TEST_RUN_DIR")
+    if run_dir is None:
+        return parse_document(path, **options)  # type: ignore[arg-type]
+    key = hashlib.sha256(Path(path).read_bytes() + repr(sorted(options.items())).encode())
+    cached = Path(run_dir) / "parsed" / f"{key.hexdigest()}.pickle"
+    if cached.exists():
+        return pickle.loads(cached.read_bytes())
+    doc = parse_document(path, **options)  # type: ignore[arg-type]
+    cached.parent.mkdir(exist_ok=True)
+    partial = cached.with_suffix(f".{os.getpid()}")
+    partial.write_bytes(pickle.dumps(doc))
+    partial.replace(cached)  # whole or absent for a worker reading it at the same moment
+    return doc
 
 
 def assert_nothing_lost(path: Path, doc: ParsedDocument) -> None:

@@ -14,9 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from parsers import parse_document
 from tests.conftest import FIXTURES, SAMPLE
-from tests.helpers import COMPARED, as_text, needs_soffice, without_space
+from tests.helpers import COMPARED, as_text, needs_soffice, parsed, without_space
 
 # (format recorded, file): each is the August report, made by a real producer.
 SAME_MONTH: dict[str, tuple[str, Path]] = {
@@ -39,8 +38,8 @@ CONVERTED = {"xls", "doc"}
 )
 def test_a_format_gives_the_same_rows_as_the_text_report(case: str) -> None:
     fmt, path = SAME_MONTH[case]
-    text = parse_document(SAMPLE, region="乐清市")
-    other = parse_document(path)
+    text = parsed(SAMPLE, region="乐清市")
+    other = parsed(path)
     assert other.source_format == fmt
     assert (other.region, other.year, other.month) == (text.region, text.year, text.month)
     pd.testing.assert_frame_equal(

@@ -13,12 +13,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from parsers import parse_bytes, parse_document
+from parsers import parse_bytes
 from parsers.errors import TableNotFound
 from parsers.layouts import LayoutsError, builtin_layouts, load_layouts
 from parsers.table import find_header, header_miss, join_header_rows, match_header
 from tests.conftest import FIXTURES
-from tests.helpers import COMPARED, as_text, expected_rows, without_space
+from tests.helpers import COMPARED, as_text, expected_rows, parsed, without_space
 
 LAYOUTS = FIXTURES / "layouts"
 AUGUST = "yueqing-2022-08"
@@ -26,7 +26,7 @@ SAME_ROWS = ["serial-column", "reordered", "two-row-header", "same-as-above", "u
 
 
 def _parse(path: Path):
-    return parse_document(path, region="乐清市")
+    return parsed(path, region="乐清市")
 
 
 def _same_as_expected(rows: pd.DataFrame) -> None:

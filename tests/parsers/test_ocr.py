@@ -31,6 +31,7 @@ PAGE_1 = SCANS / "yueqing-2022-08-p1.png"
 PARTLY = SCANS / "yueqing-2022-08-partly-scanned.pdf"
 
 pytest.importorskip("rapidocr_onnxruntime", reason="the OCR extra is installed by make install")
+pytestmark = pytest.mark.slow  # OCR takes seconds a page
 
 
 def _exact(doc) -> tuple[int, list[str]]:

@@ -8,7 +8,7 @@ import pandas as pd
 import pdfplumber
 import pytest
 
-from parsers import TableNotFound, UnreadableDocument, parse_bytes, parse_document
+from parsers import TableNotFound, UnreadableDocument, parse_bytes
 from parsers.grid import grid_to_rows
 from parsers.pdf import (
     Fragment,
@@ -21,7 +21,14 @@ from parsers.pdf import (
     unwrap,
 )
 from tests.conftest import FIXTURES
-from tests.helpers import COMPARED, as_text, assert_nothing_lost, expected_rows, without_space
+from tests.helpers import (
+    COMPARED,
+    as_text,
+    assert_nothing_lost,
+    expected_rows,
+    parsed,
+    without_space,
+)
 
 AUGUST_PDF = FIXTURES / "yueqing-2022-08.pdf"
 BAD = FIXTURES / "bad"
@@ -46,7 +53,7 @@ def expected_items(first: int, last: int) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def august():
-    return parse_document(AUGUST_PDF)
+    return parsed(AUGUST_PDF)
 
 
 def row_of(doc, item: int, sub: int = 1) -> pd.Series:
@@ -115,7 +122,7 @@ def test_merged_cells_within_a_page(august) -> None:
     ],
 )
 def test_pdf_variants_give_the_expected_rows(name: str, first: int, last: int) -> None:
-    doc = parse_document(FIXTURES / "pdf" / f"{name}.pdf")
+    doc = parsed(FIXTURES / "pdf" / f"{name}.pdf")
     assert doc.rejected == []
     assert_nothing_lost(FIXTURES / "pdf" / f"{name}.pdf", doc)
     pd.testing.assert_frame_equal(compared(doc.rows), expected_items(first, last))
@@ -124,7 +131,7 @@ def test_pdf_variants_give_the_expected_rows(name: str, first: int, last: int) -
 
 
 def test_a_table_restarted_under_its_header_inherits_and_other_tables_are_not_read() -> None:
-    doc = parse_document(FIXTURES / "pdf" / "two-tables.pdf")
+    doc = parsed(FIXTURES / "pdf" / "two-tables.pdf")
     item9 = row_of(doc, 9)
     assert (item9["department"], item9["leader"]) == ("市民政局", "倪庆渊")
     assert item9["department_inherited"] and item9["leader_inherited"]
@@ -133,7 +140,7 @@ def test_a_table_restarted_under_its_header_inherits_and_other_tables_are_not_re
 
 
 def test_a_merged_department_running_past_a_break_is_inherited() -> None:
-    doc = parse_document(FIXTURES / "pdf" / "merged-dept-across-break.pdf")
+    doc = parsed(FIXTURES / "pdf" / "merged-dept-across-break.pdf")
     item9 = row_of(doc, 9)
     assert (item9["department"], item9["leader"]) == ("市民政局", "倪庆渊")
     assert item9["department_inherited"] and item9["leader_inherited"]
@@ -141,7 +148,7 @@ def test_a_merged_department_running_past_a_break_is_inherited() -> None:
 
 
 def test_a_row_cut_inside_its_project_cell_is_joined() -> None:
-    doc = parse_document(FIXTURES / "pdf" / "split-first-column.pdf")
+    doc = parsed(FIXTURES / "pdf" / "split-first-column.pdf")
     item14 = row_of(doc, 14)
     assert re.sub(r"\s", "", item14["content"]) == "优化调整公交线路10条,新增公交线路2条。"
     assert "微2002路" in item14["actual_text"]
@@ -149,7 +156,7 @@ def test_a_row_cut_inside_its_project_cell_is_joined() -> None:
 
 
 def test_a_two_row_item_cut_by_a_break_keeps_both_rows_with_the_whole_project_text() -> None:
-    doc = parse_document(FIXTURES / "pdf" / "two-row-item-across-break.pdf")
+    doc = parsed(FIXTURES / "pdf" / "two-row-item-across-break.pdf")
     full = "新增城市绿道20公里(中心区管委会负责9公里、市政公用中心负责11公里)"
     sub1, sub2 = row_of(doc, 22, 1), row_of(doc, 22, 2)
     assert sub1["content"] == full and sub2["content"] == full
@@ -240,7 +247,7 @@ def test_the_rest_of_a_merged_cell_goes_where_the_merge_started() -> None:
 )
 def test_bad_pdfs_raise_a_clear_error(name: str, error: type, message: str) -> None:
     with pytest.raises(error) as caught:
-        parse_document(BAD / name)
+        parsed(BAD / name)
     assert str(caught.value).startswith(message)
     assert caught.value.__cause__ is None
 
@@ -306,7 +313,7 @@ ON = ["item_no", "sub_no", "department", "leader", "completion_raw", "content"]
 @pytest.mark.parametrize("variant", BROWSER_PRINTS)
 def test_a_browser_print_of_the_web_page_gives_the_48_expected_rows(variant: str) -> None:
     path = BROWSER / f"yueqing-2022-08-{variant}.pdf"
-    doc = parse_document(path)  # no option: period and region from the <h1> title
+    doc = parsed(path)  # no option: period and region from the <h1> title
     assert (doc.region, doc.year, doc.month) == ("乐清市", 2022, 8)
     assert doc.title == "2022年乐清市民生实事项目8月份进展情况"
     assert doc.rejected == []
@@ -315,7 +322,7 @@ def test_a_browser_print_of_the_web_page_gives_the_48_expected_rows(variant: str
 
 
 def test_merged_cells_running_over_a_break_take_the_value_printed_on_either_page() -> None:
-    doc = parse_document(BROWSER / "yueqing-2022-08-a4-landscape.pdf")
+    doc = parsed(BROWSER / "yueqing-2022-08-a4-landscape.pdf")
     # 市教育局 is drawn on page 1; (4), on page 2, is under the same merged cell.
     item4 = row_of(doc, 4)
     assert (item4["department"], item4["department_inherited"]) == ("市教育局", True)
@@ -327,7 +334,7 @@ def test_merged_cells_running_over_a_break_take_the_value_printed_on_either_page
 
 
 def test_the_publication_line_above_the_table_is_not_the_title() -> None:
-    doc = parse_document(BROWSER / "yueqing-2022-08-header-footer.pdf")
+    doc = parsed(BROWSER / "yueqing-2022-08-header-footer.pdf")
     assert doc.title == "2022年乐清市民生实事项目8月份进展情况"
     assert doc.month == 8  # not 9, the month of 发布日期：2022-09-16
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from parsers import parse_document
 from tests.conftest import FIXTURES
-from tests.helpers import COMPARED, as_text, expected_rows, without_space
+from tests.helpers import COMPARED, as_text, expected_rows, parsed, without_space
 
 PRODUCERS = FIXTURES / "producers"
 
@@ -45,14 +44,14 @@ def _same_as_expected(rows: pd.DataFrame) -> None:
     ],
 )
 def test_another_producers_august_report_gives_its_48_rows(name: str) -> None:
-    doc = parse_document(PRODUCERS / name, region="乐清市")
+    doc = parsed(PRODUCERS / name, region="乐清市")
     assert (doc.region, doc.year, doc.month) == ("乐清市", 2022, 8)
     assert doc.rejected == []
     _same_as_expected(doc.rows)
 
 
 def test_notes_under_a_sheets_table_are_warnings_not_quarantined_rows() -> None:
-    doc = parse_document(PRODUCERS / "yueqing-2022-08-notes-below.xlsx", region="乐清市")
+    doc = parsed(PRODUCERS / "yueqing-2022-08-notes-below.xlsx", region="乐清市")
     notes = [i for i in doc.issues if i.check == "not_a_row"]
     assert [(i.severity, i.location.row, i.value) for i in notes] == [
         ("warning", 56, "注：完成率为截至8月底项目总体完成进度。"),

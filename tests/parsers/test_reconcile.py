@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from parsers import DocumentError, PeriodError, parse_bytes, parse_document
+from parsers import DocumentError, PeriodError, parse_bytes
 from parsers.reconcile import UNACCOUNTED
 from tests.conftest import FIXTURES, sample_lines
-from tests.helpers import assert_nothing_lost
+from tests.helpers import assert_nothing_lost, parsed
 
 # Scans (``scan/``) are left to tests/parsers/test_ocr.py, which OCRs two of their pages:
 # OCR costs seconds a page. ``python -m bench.ocr`` checks every page of them for the same
@@ -31,9 +31,9 @@ OUTSIDE = FIXTURES / "pdf" / "browser" / "yueqing-2022-08-row-outside-table.pdf"
 
 def parse_fixture(path: Path):
     try:
-        return parse_document(path)
+        return parsed(path)
     except PeriodError:  # a sample without region in its title or name
-        return parse_document(path, region="乐清市")
+        return parsed(path, region="乐清市")
 
 
 @pytest.mark.parametrize("path", [p for p in READABLE if p != OUTSIDE], ids=lambda p: p.name)
@@ -50,7 +50,7 @@ def test_the_bad_fixtures_that_cannot_be_read_say_so() -> None:
 
 
 def test_a_row_printed_outside_the_table_is_quarantined_with_its_item_and_page() -> None:
-    doc = parse_document(OUTSIDE)
+    doc = parsed(OUTSIDE)
     assert len(doc.rows) == 47 and 12 not in doc.rows["item_no"].tolist()
     [row] = doc.rejected
     assert row.item_no == 12 and row.location.page == 6

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from pipelines.core.checking import check_document
 from pipelines.core.load_run import load_results
@@ -31,6 +32,7 @@ def _load_in_process(paths: list[Path], tmp_path: Path, run_id: str) -> None:
     load_results(results, settings, run_id, datetime.now())
 
 
+@pytest.mark.slow
 def test_kill_9_during_the_write_leaves_the_warehouse_as_it_was(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     _load_in_process(
@@ -81,6 +83,7 @@ def test_kill_9_during_the_write_leaves_the_warehouse_as_it_was(tmp_path: Path) 
     assert {r[3] for r in after["reports"]} == {7, 8, 9}
 
 
+@pytest.mark.slow
 def test_two_ingests_at_once_both_finish_and_the_second_says_it_waits(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     august = month_file(tmp_path / "a", 8)

@@ -26,6 +26,7 @@ from schemas.checks import CHECKS
 from tests.conftest import FIXTURES
 
 pytest.importorskip("rapidocr_onnxruntime", reason="the OCR extra is installed by make install")
+pytestmark = pytest.mark.slow  # OCR takes seconds a page
 
 TIFF = FIXTURES / "scan" / "yueqing-2022-08-p3-4.tif"
 

@@ -11,10 +11,12 @@ SOURCES := i18n limits parsers schemas warehouse pipelines
 .PHONY: install run test lint bench clean messages
 
 
+# uv resolves and installs the same versions as pip in a tenth of the time; pip is the fallback.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,ocr]'
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/python -m uv pip install --quiet --python $(BIN)/python -e '.[dev,ocr]' \
+		|| $(BIN)/python -m pip install --quiet -e '.[dev,ocr]'
 	touch $(STAMP)
 
 # The compiled Chinese catalog is build output (git-ignored), made from the .po at install.

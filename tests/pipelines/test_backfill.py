@@ -22,8 +22,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def backfill(corpus: Path, tmp_path: Path, parallelism: Parallelism) -> Path:
-    db = tmp_path / f"{parallelism.mode}.duckdb"
+def flow_backfill(corpus: Path, tmp_path: Path, parallelism: Parallelism) -> Path:
+    """The corpus through the ingest flow; the warehouse it leaves."""
+    db = tmp_path / f"flow-{parallelism.mode}.duckdb"
     settings = RunSettings.build(db=db, reports_dir=tmp_path / "reports", raw_dir=tmp_path / "raw")
     seen: list[tuple[int, int]] = []
     report = run_ingest_flow(
@@ -45,20 +46,41 @@ def backfill(corpus: Path, tmp_path: Path, parallelism: Parallelism) -> Path:
     return db
 
 
+def core_backfill(corpus: Path, tmp_path: Path, parallelism: Parallelism) -> Path:
+    """The corpus through the pipeline core, as ``minsheng ingest`` without Prefect runs it."""
+    from pipelines.core.discovery import discover_documents
+    from pipelines.core.listeners import listening
+    from pipelines.core.run import run_pipeline
+
+    db = tmp_path / f"core-{parallelism.mode}.duckdb"
+    settings = RunSettings.build(db=db, reports_dir=tmp_path / "r", raw_dir=tmp_path / "raw")
+    seen: list[tuple[int, int]] = []
+    with listening(lambda done, total, name: seen.append((done, total))):
+        report = run_pipeline(
+            discover_documents([corpus]), settings, load=True, parallelism=parallelism
+        )
+    assert seen == [(i, REPORTS + 1) for i in range(1, REPORTS + 2)]
+    assert report["totals"]["rows_loaded"] == REPORTS * 48 - REPORTS // 5
+    return db
+
+
 @pytest.mark.slow
 @pytest.mark.usefixtures("prefect_server")
-def test_processes_and_dask_give_the_warehouse_of_a_serial_run(
+def test_processes_and_dask_in_the_core_or_a_flow_give_the_warehouse_of_a_serial_run(
     corpus: Path, tmp_path: Path
 ) -> None:
-    serial = warehouse_snapshot(backfill(corpus, tmp_path, Parallelism("threads", workers=1)))
-    processes = warehouse_snapshot(backfill(corpus, tmp_path, Parallelism("processes", 2)))
-    # One Dask worker is enough to send every document through the cluster and back.
-    dask = warehouse_snapshot(backfill(corpus, tmp_path, Parallelism("dask", 1)))
+    serial = warehouse_snapshot(core_backfill(corpus, tmp_path, Parallelism("threads", workers=1)))
     reports, progress, quarantine, issues = serial
     assert len(reports) == REPORTS and len(progress) == REPORTS * 48 - REPORTS // 5
     assert len(quarantine) == REPORTS // 5
     assert progress.groupby(["region", "year", "month"]).ngroups == REPORTS
-    for other in (processes, dask):
+    others = [
+        core_backfill(corpus, tmp_path, Parallelism("processes", 2)),
+        flow_backfill(corpus, tmp_path, Parallelism("processes", 2)),
+        # One Dask worker is enough to send every document through the cluster and back.
+        flow_backfill(corpus, tmp_path, Parallelism("dask", 1)),
+    ]
+    for other in map(warehouse_snapshot, others):
         for mine, theirs in zip(serial, other, strict=True):
             assert mine.equals(theirs)
 
@@ -80,26 +102,3 @@ def test_bad_parallel_options_name_the_option() -> None:
         choose_parallelism(5, "processes", workers=0)
     with pytest.raises(SettingsError, match="--dask-address needs --parallel dask"):
         choose_parallelism(5, "processes", dask_address="tcp://x:1")
-
-
-def test_the_core_parses_in_worker_processes_to_the_warehouse_of_a_serial_run(
-    corpus: Path, tmp_path: Path
-) -> None:
-    from pipelines.core.discovery import discover_documents
-    from pipelines.core.listeners import listening
-    from pipelines.core.run import run_pipeline
-
-    snapshots = []
-    for parallelism in (Parallelism("threads", workers=1), Parallelism("processes", 2)):
-        db = tmp_path / f"core-{parallelism.mode}.duckdb"
-        settings = RunSettings.build(db=db, reports_dir=tmp_path / "r", raw_dir=tmp_path / "raw")
-        seen: list[tuple[int, int]] = []
-        with listening(lambda done, total, name, seen=seen: seen.append((done, total))):
-            report = run_pipeline(
-                discover_documents([corpus]), settings, load=True, parallelism=parallelism
-            )
-        assert seen == [(i, REPORTS + 1) for i in range(1, REPORTS + 2)]
-        assert report["totals"]["rows_loaded"] == REPORTS * 48 - REPORTS // 5
-        snapshots.append(warehouse_snapshot(db))
-    serial, processes = snapshots
-    assert all(a.equals(b) for a, b in zip(serial, processes, strict=True))

@@ -15,7 +15,7 @@ SOURCES := i18n limits parsers schemas warehouse pipelines
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/python -m uv pip install --quiet --python $(BIN)/python -e '.[dev,ocr]' \
+	$(BIN)/python -m uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev,ocr]' \
 		|| $(BIN)/python -m pip install --quiet -e '.[dev,ocr]'
 	touch $(STAMP)
 

@@ -22,6 +22,7 @@ from types import FrameType
 from typing import Any, TypeVar
 
 from i18n import _
+from pipelines.core.interrupts import on_forced_exit
 from pipelines.core.settings import SettingsError
 from pipelines.core.workers import KillablePool, TimedOut
 
@@ -120,7 +121,9 @@ def _pool_of(workers: int) -> Iterator[None]:
     pool = KillablePool(workers, multiprocessing.get_context("spawn"))
     _parse_pool = pool
     try:
-        yield
+        # An interrupt that has to end the process before this block unwinds takes them too.
+        with on_forced_exit(pool.kill_workers):
+            yield
     except BaseException:
         # Interrupted or failed: do not wait for documents nobody will use.
         pool.shutdown(kill=True)

@@ -122,6 +122,11 @@ class KillablePool:
         with self._lock:
             return [w.process.pid for w in self._workers if w.process.pid is not None]
 
+    def kill_workers(self) -> None:
+        """SIGKILL every worker now, taking no lock: for a process about to exit at once."""
+        for worker in list(self._workers):
+            self._kill(worker)
+
     def shutdown(self, *, kill: bool = False) -> None:
         """Stop the workers: at once with ``kill`` (tasks not done fail), else when the tasks
         submitted so far are done."""

@@ -287,7 +287,11 @@ def parsed(path: Path, **options: object) -> ParsedDocument:
     run_dir = os.environ.get("MINSHENG_TEST_RUN_DIR")
     if run_dir is None:
         return parse_document(path, **options)  # type: ignore[arg-type]
-    key = hashlib.sha256(Path(path).read_bytes() + repr(sorted(options.items())).encode())
+    # The language and fault settings (MINSHENG_*) change what a parse gives: part of the key.
+    settings = sorted((k, v) for k, v in os.environ.items() if k.startswith("MINSHENG_"))
+    key = hashlib.sha256(
+        Path(path).read_bytes() + repr((sorted(options.items()), settings)).encode()
+    )
     cached = Path(run_dir) / "parsed" / f"{key.hexdigest()}.pickle"
     if cached.exists():
         return pickle.loads(cached.read_bytes())

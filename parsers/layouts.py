@@ -18,19 +18,11 @@ from typing import Any
 
 from i18n import _
 from parsers.errors import ReportError
+from parsers.model import TABLE_COLUMNS
 from parsers.normalize import normalize_text
 
 #: The canonical columns, in the order the August report prints them (序号 and 备注 around).
-COLUMNS: tuple[str, ...] = (
-    "item_no",
-    "content",
-    "plan",
-    "actual",
-    "completion",
-    "department",
-    "leader",
-    "note",
-)
+COLUMNS: tuple[str, ...] = ("item_no", *TABLE_COLUMNS, "note")
 
 _SPACE = re.compile(r"\s+")
 _COLUMN_KEYS = {"names", "label", "required"}

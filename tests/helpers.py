@@ -12,6 +12,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -277,7 +278,7 @@ def markers_in(path: Path) -> set[int]:
     return {int(n) for text in texts for n in _MARKER_LINE.findall(text)}
 
 
-def parsed(path: Path, **options: object) -> ParsedDocument:
+def parsed(path: Path, **options: Any) -> ParsedDocument:
     """``parse_document(path, **options)`` read once per test run.
 
     Many tests look at the same committed fixture (the reconciliation test reads them all); a
@@ -286,7 +287,7 @@ def parsed(path: Path, **options: object) -> ParsedDocument:
     """
     run_dir = os.environ.get("MINSHENG_TEST_RUN_DIR")
     if run_dir is None:
-        return parse_document(path, **options)  # type: ignore[arg-type]
+        return parse_document(path, **options)
     # The language and fault settings (MINSHENG_*) change what a parse gives: part of the key.
     settings = sorted((k, v) for k, v in os.environ.items() if k.startswith("MINSHENG_"))
     key = hashlib.sha256(
@@ -295,7 +296,7 @@ def parsed(path: Path, **options: object) -> ParsedDocument:
     cached = Path(run_dir) / "parsed" / f"{key.hexdigest()}.pickle"
     if cached.exists():
         return pickle.loads(cached.read_bytes())
-    doc = parse_document(path, **options)  # type: ignore[arg-type]
+    doc = parse_document(path, **options)
     cached.parent.mkdir(exist_ok=True)
     partial = cached.with_suffix(f".{os.getpid()}")
     partial.write_bytes(pickle.dumps(doc))

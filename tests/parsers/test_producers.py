@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from parsers.model import TABLE_COLUMNS
 from tests.conftest import FIXTURES
 from tests.helpers import COMPARED, as_text, expected_rows, parsed, without_space
 
@@ -72,15 +73,7 @@ def test_a_title_row_over_the_table_is_not_the_group_row_of_a_two_row_header() -
     assert found is not None
     index, header = found
     assert (index, header.rows) == (1, 2)
-    assert header.columns == (
-        "item_no",
-        "content",
-        "plan",
-        "actual",
-        "completion",
-        "department",
-        "leader",
-    )
+    assert header.columns == ("item_no", *TABLE_COLUMNS)
 
 
 def test_a_trailing_bar_is_an_empty_last_cell_where_the_header_has_no_border() -> None:

@@ -12,12 +12,13 @@ SOURCES := i18n limits parsers schemas warehouse pipelines
 
 
 # uv resolves and installs the same versions as pip in a tenth of the time; pip is the fallback.
-# Modules are compiled when first imported (compiling every installed package costs more).
+# The venv is made without pip (bundling it takes seconds); uv then installs pip into it too,
+# for `.venv/bin/pip`. Modules are compiled when first imported (compiling all costs more).
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/python -m uv pip install --quiet --python $(BIN)/python -e '.[dev,ocr]' \
-		|| $(BIN)/python -m pip install --quiet -e '.[dev,ocr]'
+	$(PYTHON) -m venv --without-pip $(VENV)
+	$(PYTHON) -m pip --python $(BIN)/python install --quiet uv
+	$(BIN)/python -m uv pip install --quiet --python $(BIN)/python pip -e '.[dev,ocr]' \
+		|| $(PYTHON) -m pip --python $(BIN)/python install --quiet pip -e '.[dev,ocr]'
 	touch $(STAMP)
 
 # The compiled Chinese catalog is build output (git-ignored), made from the .po at install.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -53,20 +53,28 @@ class Layouts:
     required: frozenset[str]
     sources: tuple[str, ...] = ("built-in",)
 
-    def column_for(self, header_text: str) -> str | None:
-        """The canonical column a header cell names (exact name, else longest name it ends
-        with), or None for a column nobody knows."""
-        text = normalize_name(header_text)
-        if not text:
-            return None
-        best: tuple[int, str] | None = None
-        for column, names in self.names.items():
-            for name in names:
-                if text == name:
-                    return column
-                if text.endswith(name) and (best is None or len(name) > best[0]):
-                    best = (len(name), column)
-        return best[1] if best else None
+    def column_for(self, name: str) -> str | None:
+        """The canonical column a header cell names (exact name, else the longest name it ends
+        with), or None for a column nobody knows. ``name`` is the cell's text as
+        ``normalize_name`` gives it: every row of a table is tried as a header, so this is
+        called for every cell and must be cheap."""
+        owners = self._owners
+        if name in owners:
+            return owners[name]
+        for size in range(min(len(name) - 1, self._longest), 0, -1):
+            column = owners.get(name[-size:])
+            if column is not None:
+                return column
+        return None
+
+    @cached_property
+    def _owners(self) -> dict[str, str]:
+        """Each name → its column (a name belongs to one column: ``extended`` checks it)."""
+        return {name: column for column, names in self.names.items() for name in names}
+
+    @cached_property
+    def _longest(self) -> int:
+        return max(map(len, self._owners), default=0)
 
     def label(self, column: str) -> str:
         return self.labels.get(column, column)

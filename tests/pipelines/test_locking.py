@@ -14,7 +14,6 @@ import pytest
 from pipelines.core.checking import check_document
 from pipelines.core.load_run import load_results
 from pipelines.core.settings import PeriodOptions, RunSettings
-from pipelines.flows.ingest import _retry_when_busy
 from warehouse import DatabaseBusy
 from warehouse.locking import lock_path, writer_lock
 
@@ -68,6 +67,8 @@ def test_the_lock_is_free_again_after_a_load(tmp_path: Path) -> None:
 
 def test_the_loader_task_retries_only_when_the_database_is_busy() -> None:
     from prefect.states import Failed
+
+    from pipelines.flows.ingest import _retry_when_busy  # imports Prefect: here, not at collection
 
     assert _retry_when_busy(None, None, Failed(data=DatabaseBusy("locked")))
     assert not _retry_when_busy(None, None, Failed(data=ValueError("a bug")))

@@ -235,12 +235,12 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def render_html(summary: MonthSummary, *, database: str | None = None) -> str:
     """A self-contained page: headline, charts as inline SVG, the tables."""
-    from pipelines.reports.validation import template_environment
+    from pipelines.reports.validation import render_template
 
-    env = template_environment()
     months = sorted(set(summary.trend["month"].astype(int)) | {summary.month})
     up, down = movers(summary)
-    return env.get_template("monthly.html.j2").render(
+    return render_template(
+        "monthly.html.j2",
         summary=summary,
         headline=headline(summary),
         previous=_num(summary.overview["previous_month"]) is not None,

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -105,9 +106,15 @@ def _place(issue: dict[str, Any]) -> str:
     return Location.of_row(issue).describe() or _("whole document")
 
 
+@cache
 def template_environment() -> Environment:
-    """The report templates, with ``_``/``ngettext`` of the current language and filters
-    that put stable codes (status, severity, action, column) into words."""
+    """The report templates, with filters that put stable codes (status, severity, action,
+    column) into words.
+
+    One per process, so each template is compiled once (compiling took a third of a desk
+    ingest). It holds no language: ``_``/``ngettext`` read the current one at each call, and
+    ``render_template`` passes the page's ``html_lang``.
+    """
     env = Environment(
         loader=PackageLoader("pipelines.reports", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
@@ -123,24 +130,29 @@ def template_environment() -> Environment:
         column=column_text,
         command=command_text,
         period=lambda d: period(d["region"], d["year"], d["month"]),
+        place=_place,
+        # A cell kept whole in the warehouse is shortened here: one huge value must not make
+        # the page unusable.
+        shorten=lambda value: shorten(str(value)),
+        # Archived originals are named by their sha256: the first characters identify one.
+        archive_name=lambda path: Path(str(path)).name[:12] + "…",
     )
-    env.globals["html_lang"] = "zh-CN" if language() == "zh" else "en"
     return env
 
 
+def render_template(name: str, **context: Any) -> str:
+    """The template ``name`` rendered with ``context``, in the current language."""
+    html_lang = "zh-CN" if language() == "zh" else "en"
+    return template_environment().get_template(name).render(html_lang=html_lang, **context)
+
+
 def render_html(report: dict[str, Any]) -> str:
-    env = template_environment()
-    env.filters["place"] = _place
-    # A cell kept whole in the warehouse is shortened here: one huge value must not make
-    # the page unusable.
-    env.filters["shorten"] = lambda value: shorten(str(value))
-    # Archived originals are named by their sha256: the first characters identify one.
-    env.filters["archive_name"] = lambda path: Path(str(path)).name[:12] + "…"
     documents = sorted(report["documents"], key=lambda d: _STATUS_ORDER.get(d["status"], 9))
     unreadable = [
         (d, i) for d in documents for i in d["issues"] if i["action"] == "document rejected"
     ]
-    return env.get_template("report.html.j2").render(
+    return render_template(
+        "report.html.j2",
         report=report,
         documents=documents,
         unreadable=unreadable,

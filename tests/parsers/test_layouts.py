@@ -201,6 +201,27 @@ def test_the_built_in_table_is_the_shipped_toml() -> None:
     assert layouts.required == {"content", "department"}
 
 
+def test_a_header_word_names_the_column_of_the_longest_name_it_ends_with() -> None:
+    """Each known name, alone or after other words, against the rule spelled out directly;
+    with the built-in names and with a file whose names end one another (进度, 计划进度)."""
+    nested = builtin_layouts().extended({"columns": {"actual": {"names": ["进度"]}}}, "nested.toml")
+    for layouts in (builtin_layouts(), nested):
+        names = [(name, column) for column, ns in layouts.names.items() for name in ns]
+
+        def by_rule(text: str, names=names) -> str | None:
+            exact = [column for name, column in names if text == name]
+            if exact:
+                return exact[0]
+            ending = [(len(name), column) for name, column in names if text.endswith(name)]
+            return max(ending)[1] if ending else None
+
+        words = ["", "本月", "8月", "截至目前", "具体"]
+        tried = [prefix + name for name, _ in names for prefix in words] + ["", "推进措施", "月"]
+        assert [layouts.column_for(t) for t in tried] == [by_rule(t) for t in tried]
+    assert nested.column_for("8月计划进度") == "plan"
+    assert nested.column_for("本月进度") == "actual"
+
+
 def test_a_users_layouts_file_adds_names(tmp_path: Path) -> None:
     text = "项目内容 | 当前进度 | 承办单位 |\n(1)吸收60所 | 已完成 | 市教育局 |\n"
     with pytest.raises(TableNotFound):

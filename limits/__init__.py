@@ -6,7 +6,7 @@ A document (``ParseLimits``), a fetched page (``FetchLimits``), an analyst's que
 reaches them (a monthly report is a few hundred KB, a 7-page PDF, under a second to parse).
 Each layer takes its own part (the parsers ``ParseLimits``, the warehouse ``QueryLimits``…),
 so this module imports nothing of the project but ``i18n`` (the language of its messages).
-The command line builds them from its options; the README's "Security and limits" table is
+The command line builds them from its options; the limits table of ``docs/security.md`` is
 ``python -m limits`` (a test keeps them equal).
 """
 
@@ -36,7 +36,7 @@ def _count(value: int) -> str:
 
 
 def _bound(default: Any, what: str, set_with: str, shown: Any = str) -> Any:
-    """A field with what it bounds and how a user changes it, for the README's table."""
+    """A field with what it bounds and how a user changes it, for the table of limits."""
     return field(default=default, metadata={"what": what, "set_with": set_with, "shown": shown})
 
 
@@ -201,7 +201,7 @@ DEFAULTS = Limits()
 
 
 def readme_table(limits: Limits = DEFAULTS) -> str:
-    """The README's table of limits: each bound, its default and how to change it."""
+    """The table of limits in docs/security.md: each bound, its default and how to change it."""
     lines = ["| limit | default | change with |", "| --- | --- | --- |"]
     for group in fields(limits):
         part = getattr(limits, group.name)

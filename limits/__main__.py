@@ -1,4 +1,4 @@
-"""``python -m limits``: the README's table of limits, from their defaults."""
+"""``python -m limits``: the table of limits in docs/security.md, from their defaults."""
 
 from limits import readme_table
 

@@ -1,4 +1,4 @@
-"""Every limit in one place: the README's table is the one ``python -m limits`` prints."""
+"""Every limit in one place: docs/security.md holds the table ``python -m limits`` prints."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_readme_shows_the_defaults_as_they_are() -> None:
-    readme = (ROOT / "README.md").read_text("utf-8")
+    readme = (ROOT / "docs" / "security.md").read_text("utf-8")
     assert readme_table() in readme
 
 

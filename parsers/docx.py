@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from i18n import _
+from parsers.docx_revisions import accept_all_changes, drop_fallbacks
 from parsers.errors import UnreadableDocument
 from parsers.grid import split_marker
 from parsers.layouts import Layouts
@@ -58,6 +59,7 @@ _VAL = f"{_W}val"
 _GRID_SPAN, _V_MERGE = f"{_W}gridSpan", f"{_W}vMerge"
 _GRID_BEFORE, _GRID_AFTER = f"{_W}gridBefore", f"{_W}gridAfter"
 _TBL_GRID, _GRID_COL = f"{_W}tblGrid", f"{_W}gridCol"
+_TXBX_CONTENT = f"{_W}txbxContent"
 # Content controls and custom XML wrap paragraphs, tables, rows and cells without changing
 # what they mean; the walk looks through them.
 _WRAPPERS = (_SDT, _SDT_CONTENT, _CUSTOM_XML)
@@ -134,10 +136,15 @@ def _unwrap(element) -> Iterator:
 
 
 def paragraph_text(p) -> str:
-    """The text of a ``w:p``: runs' text, tabs, and line breaks as newlines."""
+    """The text of a ``w:p``: runs' text, tabs, and line breaks as newlines; the text of a
+    text box anchored in it is not its text (``body_blocks`` reads the box after it)."""
     parts: list[str] = []
-    for node in p.iter(_T, _TAB, _BR, _CR):
+    walk = etree.iterwalk(p, events=("start",), tag=(_T, _TAB, _BR, _CR, _TXBX_CONTENT))
+    for _event, node in walk:
         tag = node.tag
+        if tag == _TXBX_CONTENT:
+            walk.skip_subtree()
+            continue
         if tag == _T:
             parts.append(node.text or "")
         elif node.getparent().tag == _R:  # a w:tab in w:pPr/w:tabs is a tab stop, not text
@@ -227,10 +234,29 @@ def tbl_width(tbl, rows: list[SpanRow]) -> int:
 
 
 def body_blocks(body) -> Iterator:
-    """The body's paragraphs and tables in reading order."""
+    """The body's paragraphs and tables in reading order; the paragraphs and tables of a
+    text box follow the paragraph it is anchored in (each box once: see ``drop_fallbacks``)."""
     for child in _unwrap(body):
-        if child.tag in (_P, _TBL):
+        if child.tag == _TBL:
             yield child
+        elif child.tag == _P:
+            yield child
+            for box in text_boxes(child):
+                yield from body_blocks(box)
+
+
+def text_boxes(p) -> list:
+    """The ``w:txbxContent`` of the text boxes anchored in a paragraph, outermost only."""
+    return [box for box in p.iter(_TXBX_CONTENT) if _outermost_box(box, p)]
+
+
+def _outermost_box(box, p) -> bool:
+    parent = box.getparent()
+    while parent is not None and parent is not p:
+        if parent.tag == _TXBX_CONTENT:
+            return False
+        parent = parent.getparent()
+    return True
 
 
 def holds_tables(tbl) -> bool:
@@ -333,6 +359,13 @@ def read_docx(
     *,
     layouts: Layouts | None = None,
 ) -> TableRead:
-    """A Word report's bytes → its table, as grid rows numbered by their row in the table."""
+    """A Word report's bytes → its table, as grid rows numbered by their row in the table.
+
+    The body is read as "accept all changes" leaves it, each text box once
+    (``parsers.docx_revisions``).
+    """
     document = open_docx(data, source_name, limits)
-    return blocks_to_table(body_blocks(document.element.body), source_name, layouts)
+    body = document.element.body
+    drop_fallbacks(body)
+    accept_all_changes(body)
+    return blocks_to_table(body_blocks(body), source_name, layouts)

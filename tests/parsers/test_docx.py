@@ -394,3 +394,66 @@ def test_a_tab_stop_is_not_text_and_a_nested_table_adds_its_text() -> None:
     rows = parse_bytes(save(document), "x.docx").rows
     assert rows["actual_text"].tolist() == ["实际"]
     assert rows["plan_text"].tolist() == ["计划\n其中一期\n二期"]
+
+
+# --------------------------------------------------------------------------- office habits
+
+HABITS = FIXTURES / "docx" / "habits"
+
+
+def _document_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("word/document.xml").decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "markup"),
+    [
+        # Word's revision XML (python-docx): moves with their ranges, a deleted row, a deleted
+        # paragraph mark, an old vMerge kept by a tracked cell-format change
+        ("tracked-changes.docx", ["<w:moveFrom ", "<w:moveFromRangeStart", "<w:tcPrChange"]),
+        # the same saved again by LibreOffice Writer
+        ("tracked-changes-libreoffice.docx", ["<w:moveFrom ", "<w:del "]),
+        # docx.js's DeletedTextRun / InsertedTextRun
+        ("tracked-changes-docxjs.docx", ["<w:del ", "<w:ins "]),
+        # the table in a text box, twice: mc:Choice (wps) and mc:Fallback (VML)
+        ("text-box.docx", ["<mc:Choice", "<mc:Fallback>", "<v:textbox"]),
+        ("text-box-libreoffice.docx", ["<mc:Choice", "<mc:Fallback>", "<v:textbox"]),
+        # docx.js's Textbox: VML only
+        ("text-box-docxjs.docx", ["<v:textbox"]),
+    ],
+)
+def test_a_word_habit_reads_as_the_48_expected_rows(name: str, markup: list[str]) -> None:
+    path = HABITS / name
+    xml = _document_xml(path)
+    assert all(m in xml for m in markup), [m for m in markup if m not in xml]
+    doc = parse_document(path)
+    assert (doc.region, doc.year, doc.month) == ("乐清市", 2022, 8)
+    assert doc.rejected == []
+    assert_rows_equal(doc.rows, expected_rows())
+
+
+def test_tracked_changes_read_as_accepted_cell_by_cell() -> None:
+    rows = parse_document(HABITS / "tracked-changes.docx").rows.set_index(["item_no", "sub_no"])
+    # "90%" dragged from (13) to (12): it is (12)'s rate, not (13)'s.
+    assert rows.loc[(12, 1), "completion_raw"] == "90%"
+    assert rows.loc[(13, 1), ["completion_raw", "completion_pct"]].tolist() == [
+        "63%,育英路未按计划完工,滞后进度",
+        63.0,
+    ]
+    # 倪庆渊 dragged inside the leader cell merged over (8) and (9): once, in both rows.
+    assert rows.loc[[(8, 1), (9, 1)], "leader"].tolist() == ["倪庆渊", "倪庆渊"]
+    # The deleted paragraph mark joins (6)'s two paragraphs without a line break.
+    assert rows.loc[(6, 1), "completion_raw"] == "45%,建设量未达节点要求,滞后进度。"
+    # (10)'s old merge, kept by the tracked cell-format change, is not its merge any more.
+    assert rows.loc[(10, 1), ["department", "department_inherited"]].tolist() == ["市科协", False]
+    # July's row of (5), deleted as a row, is no row: rows count as in the accepted document.
+    assert rows["source_row"].tolist() == list(range(2, 50))
+
+
+def test_a_text_box_is_read_once_after_the_paragraph_it_is_anchored_in() -> None:
+    xml = _document_xml(HABITS / "text-box.docx")
+    assert xml.count("<w:txbxContent>") == 2  # the fixture's box is there twice
+    doc = parse_document(HABITS / "text-box.docx")
+    assert doc.title == TITLE
+    assert doc.rows["source_row"].tolist() == list(range(2, 50))

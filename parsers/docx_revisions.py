@@ -1,0 +1,175 @@
+"""A Word body as "accept all changes" would leave it, and as one copy of each alternative.
+
+Tracked changes stay in the file when a clerk sends it with tracking on: the old text sits
+next to the new one, and a reader that takes every ``w:t`` loads both (a rate dragged away
+from a cell still reads in its old cell; a name dragged inside a cell reads twice). So
+before the tables are walked, ``accept_all_changes`` edits the tree the way Word's "Accept
+All" does:
+
+- moved-away text (``w:moveFrom``, and anything between ``w:moveFromRangeStart`` and its
+  ``w:moveFromRangeEnd``) and deleted text (``w:del``) go; moved-to and inserted text
+  (``w:moveTo``, ``w:ins``) stay as ordinary text;
+- a table row whose deletion is tracked (``w:trPr/w:del``) and a deleted cell
+  (``w:tcPr/w:cellDel``) go;
+- a paragraph whose mark was deleted (``w:pPr/w:rPr/w:del``, or moved away) runs on into the
+  next paragraph, as the two become one when the mark goes;
+- the old formatting kept by a tracked formatting change (``w:tcPrChange`` …) goes: it can
+  hold an old ``w:vMerge`` or ``w:gridSpan`` that is no longer the table's.
+
+Word writes a text box (and other drawings) twice, a modern copy in ``mc:Choice`` and a VML
+copy in ``mc:Fallback``; ``drop_fallbacks`` keeps the choice only, so that the box's text is
+read once. A file without any of this is not touched.
+"""
+
+from __future__ import annotations
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_P, _PPR, _RPR, _TR, _TRPR, _TC, _TCPR = (
+    f"{_W}p",
+    f"{_W}pPr",
+    f"{_W}rPr",
+    f"{_W}tr",
+    f"{_W}trPr",
+    f"{_W}tc",
+    f"{_W}tcPr",
+)
+_DEL, _MOVE_FROM, _CELL_DEL = f"{_W}del", f"{_W}moveFrom", f"{_W}cellDel"
+_MOVE_FROM_START, _MOVE_FROM_END = f"{_W}moveFromRangeStart", f"{_W}moveFromRangeEnd"
+_ID = f"{_W}id"
+#: Elements that keep the formatting as it was before a tracked formatting change.
+_OLD_PROPERTIES = tuple(
+    f"{_W}{name}"
+    for name in (
+        "rPrChange",
+        "pPrChange",
+        "tcPrChange",
+        "trPrChange",
+        "tblPrChange",
+        "tblPrExChange",
+        "tblGridChange",
+        "sectPrChange",
+        "numberingChange",
+    )
+)
+_REVISIONS = (_DEL, _MOVE_FROM, _CELL_DEL, _MOVE_FROM_START, *_OLD_PROPERTIES)
+_ALTERNATE, _CHOICE, _FALLBACK = (
+    f"{_MC}AlternateContent",
+    f"{_MC}Choice",
+    f"{_MC}Fallback",
+)
+
+
+def _remove(element) -> None:
+    parent = element.getparent()
+    if parent is not None:
+        parent.remove(element)
+
+
+def has_revisions(body) -> bool:
+    """Whether the body holds a tracked deletion, move or formatting change."""
+    return next(body.iter(*_REVISIONS), None) is not None
+
+
+def _mark_removed(p) -> bool:
+    """Whether a paragraph's mark is deleted or moved away (it joins the next paragraph)."""
+    ppr = p.find(_PPR)
+    rpr = ppr.find(_RPR) if ppr is not None else None
+    return rpr is not None and (rpr.find(_DEL) is not None or rpr.find(_MOVE_FROM) is not None)
+
+
+#: Marks that sit between paragraphs without being content (bookmarks, comment ranges …).
+_MARKERS = tuple(
+    f"{_W}{name}"
+    for name in (
+        "bookmarkStart",
+        "bookmarkEnd",
+        "commentRangeStart",
+        "commentRangeEnd",
+        "moveFromRangeStart",
+        "moveFromRangeEnd",
+        "moveToRangeStart",
+        "moveToRangeEnd",
+        "permStart",
+        "permEnd",
+        "proofErr",
+    )
+)
+
+
+def _next_paragraph(p):
+    """The paragraph right after ``p`` (markers passed over), or None."""
+    following = p.getnext()
+    while following is not None and following.tag in _MARKERS:
+        following = following.getnext()
+    return following if following is not None and following.tag == _P else None
+
+
+def _join_paragraphs(body) -> None:
+    """Each paragraph whose mark is gone takes in the paragraph after it, as Word does."""
+    for p in list(body.iter(_P)):
+        if p.getparent() is None:
+            continue
+        while _mark_removed(p):
+            following = _next_paragraph(p)
+            if following is None:
+                break  # the last paragraph of a cell or before a table keeps its mark
+            # The joined paragraph keeps the mark, and so the properties, of the second.
+            ppr = p.find(_PPR)
+            if ppr is not None:
+                p.remove(ppr)
+            for child in list(following):
+                if child.tag == _PPR:
+                    p.insert(0, child)
+                else:
+                    p.append(child)
+            _remove(following)
+
+
+def _moved_away_ranges(body) -> list:
+    """The runs that stand between a ``w:moveFromRangeStart`` and its end, in any element."""
+    open_ids: set[str] = set()
+    inside: list = []
+    for element in body.iter():
+        tag = element.tag
+        if tag == _MOVE_FROM_START:
+            open_ids.add(element.get(_ID, ""))
+        elif tag == _MOVE_FROM_END:
+            open_ids.discard(element.get(_ID, ""))
+        elif open_ids and tag == f"{_W}r":
+            inside.append(element)
+    return inside
+
+
+def accept_all_changes(body) -> None:
+    """Edit ``body`` in place to what Word's "Accept All Changes" leaves (see the module)."""
+    if not has_revisions(body):
+        return
+    for old in list(body.iter(*_OLD_PROPERTIES)):
+        _remove(old)
+    for tr in list(body.iter(_TR)):
+        trpr = tr.find(_TRPR)
+        if trpr is not None and trpr.find(_DEL) is not None:
+            _remove(tr)
+    for tc in list(body.iter(_TC)):
+        tcpr = tc.find(_TCPR)
+        if tcpr is not None and tcpr.find(_CELL_DEL) is not None:
+            _remove(tc)
+    for run in _moved_away_ranges(body):
+        _remove(run)
+    _join_paragraphs(body)
+    for element in list(body.iter(_DEL, _MOVE_FROM)):
+        # Inside w:rPr or w:trPr these mark a paragraph mark or a row (handled above); a
+        # w:del or w:moveFrom anywhere else wraps content that is gone.
+        parent = element.getparent()
+        if parent is not None and parent.tag not in (_RPR, _TRPR):
+            _remove(element)
+
+
+def drop_fallbacks(body) -> None:
+    """Keep one copy of each ``mc:AlternateContent``: its first choice, else its fallback."""
+    for alternate in list(body.iter(_ALTERNATE)):
+        if alternate.find(_CHOICE) is None:
+            continue
+        for fallback in alternate.findall(_FALLBACK):
+            alternate.remove(fallback)

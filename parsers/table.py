@@ -32,8 +32,9 @@ cell covered by a merge from above, ``''`` an empty cell.
 
 A header is a row where every required column (项目内容, 责任单位) and at least three known
 columns are named, and known names are at least half of the filled cells. Unknown cells are
-kept (their values go to ``progress.extra``); a column named twice keeps the first and treats
-the second as unknown.
+kept (their values go to ``progress.extra``). A column named by several cells (``7月完成率``
+and ``8月完成率``) reads from the first until ``parsers.candidates`` chooses one by the
+report's month; the others are ``Header.candidates``, not unknown columns.
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ class Header:
     texts: tuple[str, ...]
     month: int | None
     rows: int = 1
+    #: Each canonical column that several header cells name, with all their positions; it
+    #: reads from the first of them (in ``columns``), the chosen one once ``choosing`` chose.
+    candidates: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     @property
     def width(self) -> int:
@@ -79,9 +83,40 @@ class Header:
         """The position of a canonical column, or None when the table does not have it."""
         return self.columns.index(column) if column in self.columns else None
 
+    def positions(self, column: str) -> tuple[int, ...]:
+        """Every position whose header cell names ``column`` (several for a candidate)."""
+        for name, positions in self.candidates:
+            if name == column:
+                return positions
+        index = self.index(column)
+        return () if index is None else (index,)
+
     def unknown(self) -> list[tuple[int, str]]:
         """``(position, header text)`` of every column that names no known column."""
-        return [(i, self.extra_name(i)) for i, c in enumerate(self.columns) if c is None]
+        taken = {p for _name, positions in self.candidates for p in positions}
+        return [
+            (i, self.extra_name(i))
+            for i, c in enumerate(self.columns)
+            if c is None and i not in taken
+        ]
+
+    def choosing(self, column: str, position: int) -> Header:
+        """This header with ``column`` read from ``position``, one of its candidates; the
+        others become columns kept in ``extra``."""
+        columns = list(self.columns)
+        for other in self.positions(column):
+            columns[other] = None
+        columns[position] = column
+        return Header(
+            tuple(columns),
+            self.texts,
+            _header_month(columns, list(self.texts)) if column == "plan" else self.month,
+            self.rows,
+            tuple(
+                (name, (position, *(p for p in ps if p != position)) if name == column else ps)
+                for name, ps in self.candidates
+            ),
+        )
 
     def extra_name(self, position: int) -> str:
         """The key an unknown column's values have in ``extra``: its header text, else
@@ -122,28 +157,46 @@ def match_header(cells: Cells, layouts: Layouts | None = None) -> Header | None:
     if not texts:
         return None
     columns: list[str | None] = []
-    for text in texts:
+    named: dict[str, list[int]] = {}
+    for position, text in enumerate(texts):
         column = layouts.column_for(text)
+        if column is not None:
+            named.setdefault(column, []).append(position)
         columns.append(None if column in columns else column)
     known = [c for c in columns if c is not None]
     filled = [t for t in texts if t]
-    if len(known) < _MIN_KNOWN or 2 * len(known) < len(filled):
+    named_cells = sum(len(positions) for positions in named.values())
+    if len(known) < _MIN_KNOWN or 2 * named_cells < len(filled):
         return None
     if not layouts.required <= set(known):
         return None
-    return Header(tuple(columns), tuple(texts), _header_month(columns, texts))
+    candidates = tuple((c, tuple(ps)) for c, ps in named.items() if len(ps) > 1)
+    return Header(
+        tuple(columns), tuple(texts), _header_month(columns, texts, candidates), 1, candidates
+    )
 
 
-def _header_month(columns: list[str | None], texts: list[str]) -> int | None:
-    """The month the plan column names (``8月计划进度``); else a month in a group cell over it."""
-    if "plan" not in columns:
-        return None
-    text = texts[columns.index("plan")]
+def month_of_column(text: str) -> int | None:
+    """The month a header cell names (``8月完成率``, ``8月进展情况计划进度``), else None."""
     month = month_from_header(text)
     if month is not None:
         return month
     found = _ANY_MONTH.search(text)
     return int(found.group(1)) if found and 1 <= int(found.group(1)) <= 12 else None
+
+
+def _header_month(
+    columns: list[str | None],
+    texts: list[str],
+    candidates: tuple[tuple[str, tuple[int, ...]], ...] = (),
+) -> int | None:
+    """The month the plan column names (``8月计划进度``); else a month in a group cell over it.
+
+    None while several columns name the plan (``7月计划进度``, ``8月计划进度``): the report's
+    month is then read elsewhere, and chooses between them."""
+    if "plan" not in columns or any(name == "plan" for name, _ps in candidates):
+        return None
+    return month_of_column(texts[columns.index("plan")])
 
 
 def join_header_rows(top: Cells, bottom: Cells) -> list[str]:
@@ -207,7 +260,7 @@ def _two_row_header(top: Cells, bottom: Cells, layouts: Layouts) -> Header | Non
     header = match_header(join_header_rows(top, bottom), layouts)
     if header is None:
         return None
-    return Header(header.columns, header.texts, header.month, rows=2)
+    return Header(header.columns, header.texts, header.month, 2, header.candidates)
 
 
 def header_miss(cells: Cells, layouts: Layouts | None = None) -> str | None:

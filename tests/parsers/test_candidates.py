@@ -1,0 +1,142 @@
+"""One field, several columns: the column of the report's month is read, in every format.
+
+The fixtures under ``tests/fixtures/columns/`` (``make_columns.py``) keep July's columns
+beside August's, hidden in a sheet or visible in Word and text.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from parsers import TableNotFound, parse_bytes, parse_document
+from parsers.errors import AmbiguousColumns
+from tests.conftest import FIXTURES
+from tests.helpers import COMPARED, as_text, assert_nothing_lost, expected_rows, without_space
+
+COLUMNS = FIXTURES / "columns"
+TITLE = "2022年乐清市民生实事项目8月份进展情况"
+ROW = "(1)项目一 | 计划 | 实际 | 63% | 72% | 市教育局 | 王旭良 |"
+
+
+def text_report(header: list[str], title: str = TITLE, row: str = ROW) -> bytes:
+    return "\n".join([title, " | ".join(header) + " |", row]).encode()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "hidden-july-rate.xlsx",  # XlsxWriter, 7月完成率 hidden before 8月完成率
+        "hidden-july-rate-calc.xlsx",  # the same saved again by LibreOffice Calc
+        "july-columns-kept.xlsx",  # 7月计划进度 and 7月完成率 both kept, hidden
+        "july-and-august-rates.docx",  # Word, both rate columns visible
+        "july-and-august-rates.txt",  # text, both rate columns visible
+    ],
+)
+def test_the_column_of_the_reports_month_is_read(name: str) -> None:
+    path = COLUMNS / name
+    doc = parse_document(path, region="乐清市")
+    assert doc.month == 8
+    assert doc.rejected == []
+    pd.testing.assert_frame_equal(
+        without_space(as_text(doc.rows, COMPARED)), without_space(expected_rows()[COMPARED])
+    )
+    assert_nothing_lost(path, doc)
+    chosen = [i for i in doc.issues if i.check == "several_columns"]
+    assert chosen and all(i.severity == "warning" for i in chosen)
+    assert any("`7月完成率`" in i.message and "`8月完成率`" in i.message for i in chosen)
+    # July's rates are kept, by their header, not lost and not loaded as the rate
+    assert json.loads(doc.rows["extra"].iloc[0])["7月完成率"] == "63%"
+    # the message no longer calls a 完成率 column unknown
+    assert not [i for i in doc.issues if i.check == "unknown_column"]
+
+
+def test_the_warning_names_both_columns_and_says_what_to_do() -> None:
+    doc = parse_document(COLUMNS / "hidden-july-rate.xlsx")
+    [issue] = [i for i in doc.issues if i.check == "several_columns"]
+    assert issue.describe() == (
+        "hidden-july-rate.xlsx: column 4 `7月完成率` and column 5 `8月完成率` name the same "
+        "column, 完成率; column 5 was read because it names the report's month (8月), and "
+        "column 4 `7月完成率` is kept in extra: delete it if it is not part of this report"
+    )
+
+
+def test_a_plan_pair_takes_the_month_from_the_option_when_nothing_else_names_it() -> None:
+    header = [
+        "项目内容",
+        "7月计划进度",
+        "8月计划进度",
+        "实际进度情况",
+        "完成率",
+        "责任单位",
+        "具体分管领导",
+    ]
+    data = text_report(
+        header,
+        title="乐清市民生实事项目进展情况",
+        row="(1)项目一 | 七月的计划 | 八月的计划 | 实际 | 72% | 市教育局 | 王旭良 |",
+    )
+    doc = parse_bytes(data, "report.txt", year=2022, month=8)
+    assert doc.rows["plan_text"].tolist() == ["八月的计划"]
+    assert json.loads(doc.rows["extra"].iloc[0]) == {"7月计划进度": "七月的计划"}
+    assert doc.month == 8
+
+
+def test_a_plain_column_beside_one_of_another_month_is_read() -> None:
+    header = [
+        "项目内容",
+        "计划进度",
+        "实际进度情况",
+        "7月完成率",
+        "完成率",
+        "责任单位",
+        "具体分管领导",
+    ]
+    doc = parse_bytes(text_report(header), "a.txt")
+    assert doc.rows["completion_raw"].tolist() == ["72%"]
+    [issue] = [i for i in doc.issues if i.check == "several_columns"]
+    assert "the others name another month than the report's (8月)" in issue.message
+
+
+@pytest.mark.parametrize(
+    ("header", "title"),
+    [
+        # neither rate column is September's
+        (
+            [
+                "项目内容",
+                "计划进度",
+                "实际进度情况",
+                "7月完成率",
+                "8月完成率",
+                "责任单位",
+                "具体分管领导",
+            ],
+            TITLE.replace("8月份", "9月份"),
+        ),
+        # two plain rate columns: which one is this month's?
+        (
+            [
+                "项目内容",
+                "计划进度",
+                "实际进度情况",
+                "完成率",
+                "完成率",
+                "责任单位",
+                "具体分管领导",
+            ],
+            TITLE,
+        ),
+    ],
+)
+def test_columns_that_no_month_tells_apart_reject_the_document_naming_them(
+    header: list[str], title: str
+) -> None:
+    with pytest.raises(AmbiguousColumns) as caught:
+        parse_bytes(text_report(header, title), "a.txt")
+    message = str(caught.value)
+    assert f"column 4 `{header[3]}`, column 5 `{header[4]}` name the same column, 完成率" in message
+    assert "delete the columns that are not this month's" in message
+    assert isinstance(caught.value, TableNotFound) and caught.value.check == "several_columns"

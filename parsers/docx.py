@@ -265,16 +265,17 @@ def holds_tables(tbl) -> bool:
 
 
 def cell_blocks(tbl, *, tables_only: bool = False) -> Iterator:
-    """The paragraphs and tables inside a table's cells, row by row, in reading order."""
+    """The paragraphs and tables inside a table's cells, row by row, in reading order (with
+    the blocks of the text boxes anchored in them, as in the body)."""
     for tr in _unwrap(tbl):
         if tr.tag != _TR:
             continue
         for tc in _unwrap(tr):
             if tc.tag != _TC:
                 continue
-            for child in _unwrap(tc):
-                if child.tag == _TBL or (child.tag == _P and not tables_only):
-                    yield child
+            for block in body_blocks(tc):
+                if block.tag == _TBL or not tables_only:
+                    yield block
 
 
 # --------------------------------------------------------------------------- the table

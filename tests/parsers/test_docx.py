@@ -457,3 +457,44 @@ def test_a_text_box_is_read_once_after_the_paragraph_it_is_anchored_in() -> None
     doc = parse_document(HABITS / "text-box.docx")
     assert doc.title == TITLE
     assert doc.rows["source_row"].tolist() == list(range(2, 50))
+
+
+def _text_box_run(text: str):
+    """A run holding a text box with one paragraph, twice as Word writes it."""
+    from lxml import etree
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    mc = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+    box = f"<w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:txbxContent>"
+    return etree.fromstring(
+        f'<w:r xmlns:w="{w}" xmlns:mc="{mc}"><mc:AlternateContent>'
+        f'<mc:Choice Requires="wps"><w:drawing>{box}</w:drawing></mc:Choice>'
+        f"<mc:Fallback><w:pict>{box}</w:pict></mc:Fallback>"
+        "</mc:AlternateContent></w:r>"
+    )
+
+
+def test_a_text_box_in_a_cell_adds_its_text_once() -> None:
+    document, table = report([ONE])
+    table.cell(1, 2).paragraphs[0]._p.append(_text_box_run("附注"))
+    rows = parse_bytes(save(document), "x.docx").rows
+    assert rows["actual_text"].tolist() == ["实际\n附注"]
+
+
+def test_a_text_box_in_the_title_paragraph_is_not_part_of_the_title() -> None:
+    document, _table = report([ONE])
+    document.paragraphs[0]._p.append(_text_box_run("内部资料"))
+    doc = parse_bytes(save(document), "x.docx")
+    assert doc.title == TITLE
+
+
+def test_a_table_in_a_text_box_inside_a_layout_table_is_found() -> None:
+    frame_doc = docx.Document(str(HABITS / "text-box.docx"))
+    body = frame_doc.element.body
+    anchor = body.findall(qn("w:p"))[1]  # the paragraph that holds the text box
+    frame = frame_doc.add_table(rows=1, cols=1)._tbl
+    body.remove(frame)
+    anchor.addprevious(frame)
+    frame.find(qn("w:tr")).find(qn("w:tc")).append(anchor)
+    doc = parse_bytes(save(frame_doc), "x.docx")
+    assert_rows_equal(doc.rows, expected_rows())

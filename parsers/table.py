@@ -50,6 +50,11 @@ from parsers.period import month_from_header
 
 _MIN_KNOWN = 3
 _ANY_MONTH = re.compile(r"(?<![\d\-~－—至])(\d{1,2})\s*月(?!\s*[\-~－—至])")
+# A month written after a column's name (``完成率8月``, ``完成率(8月)``: a group cell over month
+# cells, joined), and a header cell that is only a month (the lower row of such a header).
+_MONTH_AFTER = re.compile(r"[(（]?\d{1,2}月份?[)）]?$")
+_ONLY_MONTH = re.compile(r"^[(（]?\d{1,2}月份?[)）]?$")
+_MONTH_ENDINGS = ("月", "份", ")", "）")
 
 Cells = Sequence[str | None]
 
@@ -159,7 +164,7 @@ def match_header(cells: Cells, layouts: Layouts | None = None) -> Header | None:
     columns: list[str | None] = []
     named: dict[str, list[int]] = {}
     for position, text in enumerate(texts):
-        column = layouts.column_for(text)
+        column = column_named(text, layouts)
         if column is not None:
             named.setdefault(column, []).append(position)
         columns.append(None if column in columns else column)
@@ -174,6 +179,17 @@ def match_header(cells: Cells, layouts: Layouts | None = None) -> Header | None:
     return Header(
         tuple(columns), tuple(texts), _header_month(columns, texts, candidates), 1, candidates
     )
+
+
+def column_named(text: str, layouts: Layouts) -> str | None:
+    """The canonical column a header cell names: its words (``8月完成率``), or its words
+    before a month (``完成率8月``, from ``完成率`` merged over ``7月 | 8月``)."""
+    column = layouts.column_for(text)
+    if column is None and text.endswith(_MONTH_ENDINGS):
+        stripped = _MONTH_AFTER.sub("", text)
+        if stripped and stripped != text:
+            column = layouts.column_for(stripped)
+    return column
 
 
 def month_of_column(text: str) -> int | None:
@@ -242,7 +258,9 @@ def find_header(
 
 
 def _known(header: Header) -> int:
-    return sum(1 for c in header.columns if c is not None)
+    """How many header cells name a known column (each candidate counts)."""
+    named = sum(1 for c in header.columns if c is not None)
+    return named + sum(len(positions) - 1 for _column, positions in header.candidates)
 
 
 def _two_row_header(top: Cells, bottom: Cells, layouts: Layouts) -> Header | None:
@@ -251,7 +269,9 @@ def _two_row_header(top: Cells, bottom: Cells, layouts: Layouts) -> Header | Non
     # The lower row of a header has names only under group cells: not a data row.
     if not any(lower) or all(lower[j] for j in range(min(len(lower), len(upper)))):
         return None
-    if any(layouts.column_for(text) is None for text in lower if text):
+    if any(
+        layouts.column_for(text) is None and not _ONLY_MONTH.match(text) for text in lower if text
+    ):
         return None
     # One text over the whole table is a title above the header, not a group cell over
     # some of its columns.
@@ -270,7 +290,7 @@ def header_miss(cells: Cells, layouts: Layouts | None = None) -> str | None:
     """
     layouts = layouts or builtin_layouts()
     texts = [normalize_name(cell) for cell in cells]
-    columns = [layouts.column_for(t) for t in texts]
+    columns = [column_named(t, layouts) for t in texts]
     known = {c for c in columns if c is not None}
     if len(known) < 2:
         return None

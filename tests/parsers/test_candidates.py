@@ -140,3 +140,41 @@ def test_columns_that_no_month_tells_apart_reject_the_document_naming_them(
     assert f"column 4 `{header[3]}`, column 5 `{header[4]}` name the same column, 完成率" in message
     assert "delete the columns that are not this month's" in message
     assert isinstance(caught.value, TableNotFound) and caught.value.check == "several_columns"
+
+
+def test_a_group_cell_over_month_cells_names_one_column_per_month_in_text() -> None:
+    data = "\n".join(
+        [
+            TITLE,
+            "项目内容 | 8月计划进度 | 实际进度情况 | 完成率 |  | 责任单位 | 具体分管领导 |",
+            " |  |  | 7月 | 8月 |  |  |",
+            ROW,
+        ]
+    ).encode()
+    doc = parse_bytes(data, "a.txt")
+    assert doc.rows["completion_raw"].tolist() == ["72%"]
+    assert json.loads(doc.rows["extra"].iloc[0]) == {"完成率7月": "63%"}
+
+
+def test_a_merged_group_cell_over_month_cells_in_a_sheet_with_july_hidden() -> None:
+    from openpyxl import Workbook
+
+    from tests.parsers.test_xlsx import workbook_bytes
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append([TITLE])
+    ws.append(
+        ["项目内容", "8月计划进度", "实际进度情况", "完成率", None, "责任单位", "具体分管领导"]
+    )
+    ws.append([None, None, None, "7月", "8月"])
+    for column in "ABCFG":
+        ws.merge_cells(f"{column}2:{column}3")
+    ws.merge_cells("D2:E2")
+    ws.append(["(1)项目一", "计划", "实际", 0.63, 0.72, "市教育局", "王旭良"])
+    ws["D4"].number_format = ws["E4"].number_format = "0%"
+    ws.column_dimensions["D"].hidden = True
+    doc = parse_bytes(workbook_bytes(wb), "a.xlsx")
+    assert doc.rows["completion_raw"].tolist() == ["72%"]
+    checks = {i.check for i in doc.issues}
+    assert {"several_columns", "hidden_cells"} <= checks

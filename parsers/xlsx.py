@@ -338,10 +338,12 @@ def sheet_to_table(
     )
 
 
-def _hidden_sheet_issues(workbook, read, source_name: str) -> list[Issue]:
-    """What to say about hidden sheets: the one read, if hidden; the others not read."""
+def _other_sheet_issues(workbook, read, source_name: str, layouts: Layouts | None) -> list[Issue]:
+    """What to say about the sheets around the one read: that it is hidden, if it is, and
+    each other sheet with a progress table of its own (not read: last month's, often hidden)."""
+    issues = []
     if read.sheet_state != "visible":
-        return [
+        issues.append(
             Issue(
                 source_name,
                 "hidden_cells",
@@ -352,21 +354,32 @@ def _hidden_sheet_issues(workbook, read, source_name: str) -> list[Issue]:
                 severity="warning",
                 action="sheet read",
             )
-        ]
-    return [
-        Issue(
-            source_name,
-            "hidden_cells",
-            _(
-                "sheet {name} is hidden in the spreadsheet and was not read (sheet {read} was): "
-                "delete it if it is not part of this report"
-            ).format(name=ws.title, read=read.title),
-            severity="warning",
-            action="sheet not read",
         )
-        for ws in workbook.worksheets
-        if ws.sheet_state != "visible" and ws.max_row > 1
-    ]
+    for ws in workbook.worksheets:
+        if ws is read or _find_header(_Sheet(ws), layouts) is None:
+            continue
+        if ws.sheet_state != "visible":
+            message = _(
+                "sheet {name} is hidden in the spreadsheet and has a progress table too; it was "
+                "not read (sheet {read} was): delete it if it is not part of this report"
+            )
+            check = "hidden_cells"
+        else:
+            message = _(
+                "sheet {name} has a progress table too; it was not read (sheet {read} was): "
+                "send each report as a file of its own"
+            )
+            check = "not_a_row"
+        issues.append(
+            Issue(
+                source_name,
+                check,
+                message.format(name=ws.title, read=read.title),
+                severity="warning",
+                action="sheet not read",
+            )
+        )
+    return issues
 
 
 def read_xlsx(
@@ -384,7 +397,7 @@ def read_xlsx(
         for ws in sheets_in_order:
             table = sheet_to_table(_Sheet(ws), source_name, layouts)
             if table is not None:
-                table.issues[:0] = _hidden_sheet_issues(workbook, ws, source_name)
+                table.issues[:0] = _other_sheet_issues(workbook, ws, source_name, layouts)
                 return table
         sheets = len(workbook.worksheets)
         where = ngettext(

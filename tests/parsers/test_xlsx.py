@@ -110,9 +110,34 @@ def test_a_visible_sheet_is_read_before_a_hidden_one_which_is_named(name: str) -
     [issue] = doc.issues
     assert (issue.check, issue.severity) == ("hidden_cells", "warning")
     assert issue.message == (
-        "sheet 7月进展 is hidden in the spreadsheet and was not read (sheet 8月进展 was): "
-        "delete it if it is not part of this report"
+        "sheet 7月进展 is hidden in the spreadsheet and has a progress table too; it was not "
+        "read (sheet 8月进展 was): delete it if it is not part of this report"
     )
+
+
+def test_another_sheet_with_a_table_is_named_and_a_hidden_list_sheet_is_not() -> None:
+    wb = Workbook()
+    august = wb.active
+    august.title = "8月"
+    august.append(["2022年乐清市民生实事项目8月份进展情况"])
+    august.append(HEADER)
+    august.append(["(1)项目一", "计划", "实际", "72%", "市教育局", "王旭良"])
+    september = wb.create_sheet("9月")
+    for row in august.iter_rows(values_only=True):
+        september.append(row)
+    lists = wb.create_sheet("下拉选项")  # the lists behind a sheet's drop-downs, kept hidden
+    lists.append(["市教育局"])
+    lists.append(["市民政局"])
+    lists.sheet_state = "hidden"
+    doc = parse_bytes(workbook_bytes(wb), "a.xlsx")
+    assert doc.rows["content"].tolist() == ["项目一"]
+    assert [(i.check, i.message) for i in doc.issues] == [
+        (
+            "not_a_row",
+            "sheet 9月 has a progress table too; it was not read (sheet 8月 was): send each "
+            "report as a file of its own",
+        )
+    ]
 
 
 def test_a_hidden_sheet_that_alone_has_the_table_is_read_and_named() -> None:

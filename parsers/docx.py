@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from i18n import _
-from parsers.docx_revisions import accept_all_changes, drop_fallbacks
+from parsers.docx_revisions import accept_all_changes, drop_fallbacks, drop_hidden_text
 from parsers.errors import UnreadableDocument
 from parsers.grid import split_marker
 from parsers.layouts import Layouts
@@ -362,11 +362,37 @@ def read_docx(
 ) -> TableRead:
     """A Word report's bytes → its table, as grid rows numbered by their row in the table.
 
-    The body is read as "accept all changes" leaves it, each text box once
-    (``parsers.docx_revisions``).
+    The body is read as "accept all changes" leaves it, each text box once, without text
+    formatted as hidden (``parsers.docx_revisions``).
     """
     document = open_docx(data, source_name, limits)
     body = document.element.body
     drop_fallbacks(body)
     accept_all_changes(body)
-    return blocks_to_table(body_blocks(body), source_name, layouts)
+    hidden = drop_hidden_text(body)
+    table = blocks_to_table(body_blocks(body), source_name, layouts)
+    table.issues[:0] = [_hidden_text_issue(source_name, *place) for place in hidden]
+    return table
+
+
+def _hidden_text_issue(source_name: str, table: int | None, row: int | None, text: str) -> Issue:
+    """A warning for text formatted as hidden in Word, which was not read."""
+    # The report's rows are numbered as in the first table: there the row is the location.
+    if table is None:
+        where = _("a paragraph")
+    elif table == 1:
+        where = _("table {table}").format(table=table)
+    else:
+        where = _("table {table}, row {row}").format(table=table, row=row)
+    return Issue(
+        source_name,
+        "hidden_cells",
+        _(
+            "{where}: text formatted as hidden in Word (`{text}`) is not shown or printed and "
+            "was not read: delete it, or remove the hidden formatting if it belongs to the report"
+        ).format(where=where, text=text[:40]),
+        severity="warning",
+        location=Location(row=row) if table == 1 else Location(),
+        value=text[:40],
+        action="text not read",
+    )

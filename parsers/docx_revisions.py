@@ -18,7 +18,9 @@ All" does:
 
 Word writes a text box (and other drawings) twice, a modern copy in ``mc:Choice`` and a VML
 copy in ``mc:Fallback``; ``drop_fallbacks`` keeps the choice only, so that the box's text is
-read once. A file without any of this is not touched.
+read once. Text formatted as hidden (``w:vanish`` on a run) is neither shown nor printed by
+Word: ``drop_hidden_text`` takes it out and says where it was. A file without any of this is
+not touched.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ _P, _PPR, _RPR, _TR, _TRPR, _TC, _TCPR = (
     f"{_W}tcPr",
 )
 _DEL, _MOVE_FROM, _CELL_DEL = f"{_W}del", f"{_W}moveFrom", f"{_W}cellDel"
+_R, _T, _TBL, _VANISH = f"{_W}r", f"{_W}t", f"{_W}tbl", f"{_W}vanish"
 _MOVE_FROM_START, _MOVE_FROM_END = f"{_W}moveFromRangeStart", f"{_W}moveFromRangeEnd"
 _ID = f"{_W}id"
 #: Elements that keep the formatting as it was before a tracked formatting change.
@@ -136,7 +139,7 @@ def _moved_away_ranges(body) -> list:
             open_ids.add(element.get(_ID, ""))
         elif tag == _MOVE_FROM_END:
             open_ids.discard(element.get(_ID, ""))
-        elif open_ids and tag == f"{_W}r":
+        elif open_ids and tag == _R:
             inside.append(element)
     return inside
 
@@ -173,3 +176,39 @@ def drop_fallbacks(body) -> None:
             continue
         for fallback in alternate.findall(_FALLBACK):
             alternate.remove(fallback)
+
+
+def _is_hidden(run) -> bool:
+    rpr = run.find(_RPR)
+    vanish = rpr.find(_VANISH) if rpr is not None else None
+    return vanish is not None and vanish.get(f"{_W}val", "true") not in ("0", "false", "off")
+
+
+def _nearest(element, tag: str):
+    parent = element.getparent()
+    while parent is not None and parent.tag != tag:
+        parent = parent.getparent()
+    return parent
+
+
+def drop_hidden_text(body) -> list[tuple[int | None, int | None, str]]:
+    """Take out the runs formatted as hidden (``w:vanish``); for each table row or paragraph
+    that had some, ``(table, row, text)``: the table's and the row's 1-based place (None for
+    text outside a table) and the hidden text."""
+    hidden = [run for run in body.iter(_R) if _is_hidden(run)]
+    if not hidden:
+        return []
+    tables = [t for t in body.iter(_TBL)]
+    places: dict[tuple[int | None, int | None], list[str]] = {}
+    for run in hidden:
+        text = "".join(t.text or "" for t in run.iter(_T))
+        tr = _nearest(run, _TR)
+        place: tuple[int | None, int | None] = (None, None)
+        if tr is not None:
+            tbl = _nearest(tr, _TBL)
+            rows = [r for r in tbl.iter(_TR) if _nearest(r, _TBL) is tbl]
+            place = (tables.index(tbl) + 1, rows.index(tr) + 1)
+        _remove(run)
+        if text.strip():
+            places.setdefault(place, []).append(text)
+    return [(table, row, "".join(texts)) for (table, row), texts in places.items()]

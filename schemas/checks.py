@@ -172,9 +172,9 @@ _TABLE = (
         "hidden_cells",
         WARNING,
         N_(
-            "rows, columns and sheets of a spreadsheet are visible; a hidden column or row of "
-            "the table is read and named, a hidden sheet is read only when no visible one has "
-            "the table"
+            "rows, columns and sheets of a spreadsheet and the text of a Word file are visible; "
+            "a hidden column or row of the table is read and named, a hidden sheet is read only "
+            "when no visible one has the table, text formatted hidden in Word is not read"
         ),
     ),
     Check(

@@ -498,3 +498,19 @@ def test_a_table_in_a_text_box_inside_a_layout_table_is_found() -> None:
     frame.find(qn("w:tr")).find(qn("w:tc")).append(anchor)
     doc = parse_bytes(save(frame_doc), "x.docx")
     assert_rows_equal(doc.rows, expected_rows())
+
+
+@pytest.mark.parametrize("name", ["hidden-text.docx", "hidden-text-libreoffice.docx"])
+def test_text_formatted_hidden_is_not_read_and_a_warning_names_its_row(name: str) -> None:
+    path = HABITS / name
+    assert "<w:vanish/>" in _document_xml(path)
+    doc = parse_document(path)
+    assert doc.rejected == []
+    assert_rows_equal(doc.rows, expected_rows())
+    hidden = [i for i in doc.issues if i.check == "hidden_cells"]
+    assert [(i.location.row, i.value) for i in hidden] == [(9, "王旭良"), (14, "90%")]
+    assert hidden[1].describe() == (
+        f"{name}, row 14: table 1: text formatted as hidden in Word (`90%`) is not shown or "
+        "printed and was not read: delete it, or remove the hidden formatting if it belongs to "
+        "the report"
+    )

@@ -368,11 +368,45 @@ def read_docx(
     document = open_docx(data, source_name, limits)
     body = document.element.body
     drop_fallbacks(body)
-    accept_all_changes(body)
+    changed = accept_all_changes(body)
     hidden = drop_hidden_text(body)
     table = blocks_to_table(body_blocks(body), source_name, layouts)
-    table.issues[:0] = [_hidden_text_issue(source_name, *place) for place in hidden]
+    table.issues[:0] = [
+        *([_changes_issue(source_name, changed)] if changed else []),
+        *(_hidden_text_issue(source_name, *place) for place in hidden),
+    ]
     return table
+
+
+def _changes_issue(source_name: str, places: list[tuple[int | None, int | None]]) -> Issue:
+    """A warning that tracked changes were read as accepted, and where they are."""
+    by_table: dict[int, list[int]] = {}
+    paragraphs = 0
+    for table, row in places:
+        if table is None or row is None:
+            paragraphs += 1
+        else:
+            by_table.setdefault(table, []).append(row)
+    where = [
+        _("table {table}, rows {rows}").format(
+            table=table,
+            rows=", ".join(map(str, sorted(rows)[:12])) + (" …" if len(rows) > 12 else ""),
+        )
+        for table, rows in sorted(by_table.items())
+    ]
+    if paragraphs:
+        where.append(_("paragraphs outside the tables"))
+    return Issue(
+        source_name,
+        "tracked_changes",
+        _(
+            "the document has tracked changes that were not accepted ({where}); they were read "
+            "as if accepted: if one was not meant, reject it in Word and send the file again"
+        ).format(where=_("; ").join(where)),
+        severity="warning",
+        value=str(len(places)),
+        action="changes accepted",
+    )
 
 
 def _hidden_text_issue(source_name: str, table: int | None, row: int | None, text: str) -> Issue:

@@ -144,10 +144,41 @@ def _moved_away_ranges(body) -> list:
     return inside
 
 
-def accept_all_changes(body) -> None:
-    """Edit ``body`` in place to what Word's "Accept All Changes" leaves (see the module)."""
+#: The tracked changes that change what a table or paragraph says.
+_CONTENT_CHANGES = (
+    _DEL,
+    f"{_W}ins",
+    _MOVE_FROM,
+    f"{_W}moveTo",
+    _CELL_DEL,
+    f"{_W}cellIns",
+    f"{_W}tcPrChange",
+)
+
+
+def changed_places(body) -> list[tuple[int | None, int | None]]:
+    """Where the body has tracked changes of content: ``(table, row)``, 1-based as Word shows
+    them with the changes, or ``(None, None)`` for paragraphs outside the tables."""
+    tables = list(body.iter(_TBL))
+    places: list[tuple[int | None, int | None]] = []
+    for change in body.iter(*_CONTENT_CHANGES):
+        tr = _nearest(change, _TR)
+        place: tuple[int | None, int | None] = (None, None)
+        if tr is not None:
+            tbl = _nearest(tr, _TBL)
+            rows = [r for r in tbl.iter(_TR) if _nearest(r, _TBL) is tbl]
+            place = (tables.index(tbl) + 1, rows.index(tr) + 1)
+        if place not in places:
+            places.append(place)
+    return places
+
+
+def accept_all_changes(body) -> list[tuple[int | None, int | None]]:
+    """Edit ``body`` in place to what Word's "Accept All Changes" leaves (see the module);
+    the places of the changes accepted (``changed_places``), for telling the clerk."""
+    places = changed_places(body)
     if not has_revisions(body):
-        return
+        return places
     for old in list(body.iter(*_OLD_PROPERTIES)):
         _remove(old)
     for tr in list(body.iter(_TR)):
@@ -167,6 +198,7 @@ def accept_all_changes(body) -> None:
         parent = element.getparent()
         if parent is not None and parent.tag not in (_RPR, _TRPR):
             _remove(element)
+    return places
 
 
 def drop_fallbacks(body) -> None:

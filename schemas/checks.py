@@ -178,6 +178,14 @@ _TABLE = (
         ),
     ),
     Check(
+        "tracked_changes",
+        WARNING,
+        N_(
+            "a Word file is sent with its tracked changes accepted or rejected; pending ones "
+            "are read as accepted"
+        ),
+    ),
+    Check(
         "several_columns",
         EITHER,
         N_(

@@ -451,6 +451,19 @@ def test_tracked_changes_read_as_accepted_cell_by_cell() -> None:
     assert rows["source_row"].tolist() == list(range(2, 50))
 
 
+def test_pending_tracked_changes_are_named_in_one_warning_with_their_rows() -> None:
+    doc = parse_document(HABITS / "tracked-changes.docx")
+    [issue] = [i for i in doc.issues if i.check == "tracked_changes"]
+    assert issue.severity == "warning"
+    # rows as Word shows them with the changes: July's deleted row of (5) is row 6
+    assert issue.message == (
+        "the document has tracked changes that were not accepted (table 1, rows 3, 6, 8, 10, "
+        "12, 13, 14, 15); they were read as if accepted: if one was not meant, reject it in Word "
+        "and send the file again"
+    )
+    assert not [i for i in parse_document(AUGUST).issues if i.check == "tracked_changes"]
+
+
 def test_a_text_box_is_read_once_after_the_paragraph_it_is_anchored_in() -> None:
     xml = _document_xml(HABITS / "text-box.docx")
     assert xml.count("<w:txbxContent>") == 2  # the fixture's box is there twice

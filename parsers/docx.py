@@ -20,6 +20,11 @@ continuation's first data row are read as merged from above. A row that is
 one cell across the whole width (``一、教育``) is a section title, not a data row. Tables
 that do not continue the report and paragraphs after it (notes, signature) are not read.
 
+Before the walk the body is made what Word shows as the final document
+(``parsers.docx_revisions``): tracked changes accepted (and listed in a warning), one copy of
+each alternate content, no text formatted hidden. The paragraphs and tables of a text box
+are read after the paragraph the box is anchored in.
+
 ``source_row`` is the row's 1-based position in the report table as a person counts it in
 Word: the header is row 1, section rows count, and a continuation table goes on counting
 from where the previous one stopped (its repeated header counts as a row too).

@@ -9,8 +9,11 @@ cells name reads from the one whose header names that month:
 - the cells that name another month are not this month's; of the others, the one that names
   the report's month, else the only one left (a plain ``完成率`` beside ``7月完成率``), is read,
   with a warning that names both columns; the rest are kept in ``extra`` by their header;
-- when that leaves none or several, the document is rejected naming the columns
-  (``AmbiguousColumns``): which one holds this month's values is the clerk's to say.
+- where no header names a month and the words differ (``牵头单位 | 责任单位``), the columns are
+  two words for one field rather than two months: the first is read, with the warning;
+- otherwise (``7月完成率 | 8月完成率`` in a September report, ``完成率`` twice) the document is
+  rejected naming the columns (``AmbiguousColumns``): which one holds this month's values is
+  the clerk's to say.
 
 Readers build their rows reading the first candidate; ``choose_columns`` re-reads each row
 under the chosen header, so every format gets the rule in one place.
@@ -69,6 +72,11 @@ def _choice(
             return unnamed[0], _(
                 "the others name another month than the report's ({month}月)"
             ).format(month=month)
+        texts = [header.texts[p] for p in positions]
+        if len(unnamed) == len(positions) and len(set(texts)) == len(texts):
+            # Two words for one field (牵头单位, 责任单位), no month in sight: not last month's
+            # column but a layout of its own; the first is read, and the warning says so.
+            return positions[0], _("it comes first, and no column names a month")
     return None, ""
 
 

@@ -178,3 +178,21 @@ def test_a_merged_group_cell_over_month_cells_in_a_sheet_with_july_hidden() -> N
     assert doc.rows["completion_raw"].tolist() == ["72%"]
     checks = {i.check for i in doc.issues}
     assert {"several_columns", "hidden_cells"} <= checks
+
+
+def test_two_words_for_one_field_without_months_read_the_first_with_a_warning() -> None:
+    header = [
+        "项目内容",
+        "计划进度",
+        "实际进度情况",
+        "完成率",
+        "牵头单位",
+        "责任单位",
+        "具体分管领导",
+    ]
+    row = "(1)项目一 | 计划 | 实际 | 72% | 市教育局 | 市财政局 | 王旭良 |"
+    doc = parse_bytes(text_report(header, row=row), "a.txt")
+    assert doc.rows["department"].tolist() == ["市教育局"]
+    assert json.loads(doc.rows["extra"].iloc[0]) == {"责任单位": "市财政局"}
+    [issue] = [i for i in doc.issues if i.check == "several_columns"]
+    assert "column 5 was read because it comes first, and no column names a month" in issue.message

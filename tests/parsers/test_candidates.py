@@ -196,3 +196,16 @@ def test_two_words_for_one_field_without_months_read_the_first_with_a_warning() 
     assert json.loads(doc.rows["extra"].iloc[0]) == {"责任单位": "市财政局"}
     [issue] = [i for i in doc.issues if i.check == "several_columns"]
     assert "column 5 was read because it comes first, and no column names a month" in issue.message
+
+
+def test_a_web_page_with_last_months_column_hidden_by_css_reads_this_months() -> None:
+    hidden = ' style="display:none"'
+    page = (
+        f"<html><body><h1>{TITLE}</h1><table><tr><th>项目内容</th><th>8月计划进度</th>"
+        f"<th>实际进度情况</th><th{hidden}>7月完成率</th><th>8月完成率</th><th>责任单位</th>"
+        f"<th>具体分管领导</th></tr><tr><td>(1)项目一</td><td>计划</td><td>实际</td>"
+        f"<td{hidden}>63%</td><td>72%</td><td>市教育局</td><td>王旭良</td></tr></table></body></html>"
+    )
+    doc = parse_bytes(page.encode(), "a.html")
+    assert doc.rows["completion_raw"].tolist() == ["72%"]
+    assert [i.check for i in doc.issues] == ["several_columns"]

@@ -130,12 +130,15 @@ def _join_paragraphs(body) -> None:
 
 
 def _moved_away_ranges(body) -> list:
-    """The runs that stand between a ``w:moveFromRangeStart`` and its end, in any element."""
+    """The runs that stand between a ``w:moveFromRangeStart`` and its end, in any element.
+
+    A start without an end (a damaged file) is passed over: it would take all that follows."""
+    ends = {element.get(_ID, "") for element in body.iter(_MOVE_FROM_END)}
     open_ids: set[str] = set()
     inside: list = []
     for element in body.iter():
         tag = element.tag
-        if tag == _MOVE_FROM_START:
+        if tag == _MOVE_FROM_START and element.get(_ID, "") in ends:
             open_ids.add(element.get(_ID, ""))
         elif tag == _MOVE_FROM_END:
             open_ids.discard(element.get(_ID, ""))

@@ -31,6 +31,16 @@ def test_a_move_range_removes_every_run_inside_it_even_across_paragraphs() -> No
     assert texts(tree) == ["留下", "也留下"]
 
 
+def test_a_move_range_without_its_end_removes_nothing() -> None:
+    tree = body(
+        '<w:p><w:moveFromRangeStart w:id="1" w:name="m"/><w:r><w:t>留下</w:t></w:r></w:p>'
+        '<w:p><w:del w:id="2"><w:r><w:delText>删</w:delText></w:r></w:del>'
+        "<w:r><w:t>也留下</w:t></w:r></w:p>"
+    )
+    accept_all_changes(tree)
+    assert texts(tree) == ["留下", "也留下"]
+
+
 def test_deleted_and_moved_paragraph_marks_join_paragraphs_in_a_chain() -> None:
     mark = '<w:pPr><w:rPr><w:{kind} w:id="{id}" w:author="a"/></w:rPr></w:pPr>'
     tree = body(

@@ -159,18 +159,32 @@ _CONTENT_CHANGES = (
 )
 
 
+class _RowPlaces:
+    """``(table, row)`` of the table row an element is in, 1-based in document order (a
+    nested table counts as a table of its own); ``(None, None)`` outside the tables."""
+
+    def __init__(self, body) -> None:
+        self.tables = {tbl: n for n, tbl in enumerate(body.iter(_TBL), start=1)}
+        self.rows: dict = {}
+
+    def __call__(self, element) -> tuple[int | None, int | None]:
+        tr = _nearest(element, _TR)
+        if tr is None:
+            return (None, None)
+        tbl = _nearest(tr, _TBL)
+        if tbl not in self.rows:
+            rows = [r for r in tbl.iter(_TR) if _nearest(r, _TBL) is tbl]
+            self.rows[tbl] = {r: n for n, r in enumerate(rows, start=1)}
+        return (self.tables[tbl], self.rows[tbl][tr])
+
+
 def changed_places(body) -> list[tuple[int | None, int | None]]:
     """Where the body has tracked changes of content: ``(table, row)``, 1-based as Word shows
     them with the changes, or ``(None, None)`` for paragraphs outside the tables."""
-    tables = list(body.iter(_TBL))
+    place_of = _RowPlaces(body)
     places: list[tuple[int | None, int | None]] = []
     for change in body.iter(*_CONTENT_CHANGES):
-        tr = _nearest(change, _TR)
-        place: tuple[int | None, int | None] = (None, None)
-        if tr is not None:
-            tbl = _nearest(tr, _TBL)
-            rows = [r for r in tbl.iter(_TR) if _nearest(r, _TBL) is tbl]
-            place = (tables.index(tbl) + 1, rows.index(tr) + 1)
+        place = place_of(change)
         if place not in places:
             places.append(place)
     return places
@@ -233,16 +247,11 @@ def drop_hidden_text(body) -> list[tuple[int | None, int | None, str]]:
     hidden = [run for run in body.iter(_R) if _is_hidden(run)]
     if not hidden:
         return []
-    tables = [t for t in body.iter(_TBL)]
+    place_of = _RowPlaces(body)
     places: dict[tuple[int | None, int | None], list[str]] = {}
     for run in hidden:
         text = "".join(t.text or "" for t in run.iter(_T))
-        tr = _nearest(run, _TR)
-        place: tuple[int | None, int | None] = (None, None)
-        if tr is not None:
-            tbl = _nearest(tr, _TBL)
-            rows = [r for r in tbl.iter(_TR) if _nearest(r, _TBL) is tbl]
-            place = (tables.index(tbl) + 1, rows.index(tr) + 1)
+        place = place_of(run)
         _remove(run)
         if text.strip():
             places.setdefault(place, []).append(text)

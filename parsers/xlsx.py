@@ -230,7 +230,8 @@ def _hidden_issues(
     issues = []
     for col in _hidden_columns(sheet, first, last):
         position = col - first
-        text = header.texts[position] if position < header.width else ""
+        header_text = header.texts[position] if position < header.width else ""
+        text = header_text or _("no header")
         issues.append(
             Issue(
                 source_name,
@@ -242,7 +243,7 @@ def _hidden_issues(
                 ).format(name=name, letter=get_column_letter(col), text=text),
                 severity="warning",
                 location=Location(row=header_row),
-                column=text or get_column_letter(col),
+                column=header_text or get_column_letter(col),
                 action="column read",
             )
         )

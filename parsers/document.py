@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from i18n import _
+from parsers.candidates import choose_columns
 from parsers.errors import LimitExceeded, UnreadableDocument, UnsupportedFormat
 from parsers.grid import grid_to_rows
 from parsers.layouts import Layouts, builtin_layouts
@@ -170,10 +171,21 @@ def parse_bytes(
         table = reader(data, source_name, limits, ocr=ocr, layouts=layouts)
     else:
         table = reader(data, source_name, limits, layouts=layouts)
+    title_hint = hint_from_title(table.title or "")
+    filename_hint = hint_from_filename(Path(source_name).name)
+    resolved_region, resolved_year, resolved_month, period_issues = resolve_period(
+        source_name,
+        option=PeriodHint(region, year, month),
+        title=title_hint,
+        filename=filename_hint,
+        header_month=table.header_month,
+    )
+    # Several columns for one field (7月完成率, 8月完成率): the report's month chooses.
+    table, column_issues = choose_columns(table, source_name, resolved_month, layouts)
     rows, rejected, row_issues = grid_to_rows(
         table.grid, source_name, empty_cells_merge=table.empty_cells_merge
     )
-    issues = [*table.issues, *row_issues]
+    issues = [*column_issues, *table.issues, *row_issues]
     if table.ocr_cells:
         from parsers.ocr.correct import correct_near_misses, document_names
 
@@ -186,15 +198,6 @@ def parse_bytes(
     rejected = sorted(
         rejected,
         key=lambda r: r.location.sort_key(),
-    )
-    title_hint = hint_from_title(table.title or "")
-    filename_hint = hint_from_filename(Path(source_name).name)
-    resolved_region, resolved_year, resolved_month, period_issues = resolve_period(
-        source_name,
-        option=PeriodHint(region, year, month),
-        title=title_hint,
-        filename=filename_hint,
-        header_month=table.header_month,
     )
     kind = period_kind(title_hint, filename_hint)
     rows["period_kind"] = kind

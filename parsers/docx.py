@@ -20,6 +20,11 @@ continuation's first data row are read as merged from above. A row that is
 one cell across the whole width (``一、教育``) is a section title, not a data row. Tables
 that do not continue the report and paragraphs after it (notes, signature) are not read.
 
+Before the walk the body is made what Word shows as the final document
+(``parsers.docx_revisions``): tracked changes accepted (and listed in a warning), one copy of
+each alternate content, no text formatted hidden. The paragraphs and tables of a text box
+are read after the paragraph the box is anchored in.
+
 ``source_row`` is the row's 1-based position in the report table as a person counts it in
 Word: the header is row 1, section rows count, and a continuation table goes on counting
 from where the previous one stopped (its repeated header counts as a row too).
@@ -34,6 +39,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from i18n import _
+from parsers.docx_revisions import accept_all_changes, drop_fallbacks, drop_hidden_text
 from parsers.errors import UnreadableDocument
 from parsers.grid import split_marker
 from parsers.layouts import Layouts
@@ -58,6 +64,7 @@ _VAL = f"{_W}val"
 _GRID_SPAN, _V_MERGE = f"{_W}gridSpan", f"{_W}vMerge"
 _GRID_BEFORE, _GRID_AFTER = f"{_W}gridBefore", f"{_W}gridAfter"
 _TBL_GRID, _GRID_COL = f"{_W}tblGrid", f"{_W}gridCol"
+_TXBX_CONTENT = f"{_W}txbxContent"
 # Content controls and custom XML wrap paragraphs, tables, rows and cells without changing
 # what they mean; the walk looks through them.
 _WRAPPERS = (_SDT, _SDT_CONTENT, _CUSTOM_XML)
@@ -134,10 +141,15 @@ def _unwrap(element) -> Iterator:
 
 
 def paragraph_text(p) -> str:
-    """The text of a ``w:p``: runs' text, tabs, and line breaks as newlines."""
+    """The text of a ``w:p``: runs' text, tabs, and line breaks as newlines; the text of a
+    text box anchored in it is not its text (``body_blocks`` reads the box after it)."""
     parts: list[str] = []
-    for node in p.iter(_T, _TAB, _BR, _CR):
+    walk = etree.iterwalk(p, events=("start",), tag=(_T, _TAB, _BR, _CR, _TXBX_CONTENT))
+    for _event, node in walk:
         tag = node.tag
+        if tag == _TXBX_CONTENT:
+            walk.skip_subtree()
+            continue
         if tag == _T:
             parts.append(node.text or "")
         elif node.getparent().tag == _R:  # a w:tab in w:pPr/w:tabs is a tab stop, not text
@@ -227,10 +239,29 @@ def tbl_width(tbl, rows: list[SpanRow]) -> int:
 
 
 def body_blocks(body) -> Iterator:
-    """The body's paragraphs and tables in reading order."""
+    """The body's paragraphs and tables in reading order; the paragraphs and tables of a
+    text box follow the paragraph it is anchored in (each box once: see ``drop_fallbacks``)."""
     for child in _unwrap(body):
-        if child.tag in (_P, _TBL):
+        if child.tag == _TBL:
             yield child
+        elif child.tag == _P:
+            yield child
+            for box in text_boxes(child):
+                yield from body_blocks(box)
+
+
+def text_boxes(p) -> list:
+    """The ``w:txbxContent`` of the text boxes anchored in a paragraph, outermost only."""
+    return [box for box in p.iter(_TXBX_CONTENT) if _outermost_box(box, p)]
+
+
+def _outermost_box(box, p) -> bool:
+    parent = box.getparent()
+    while parent is not None and parent is not p:
+        if parent.tag == _TXBX_CONTENT:
+            return False
+        parent = parent.getparent()
+    return True
 
 
 def holds_tables(tbl) -> bool:
@@ -239,16 +270,17 @@ def holds_tables(tbl) -> bool:
 
 
 def cell_blocks(tbl, *, tables_only: bool = False) -> Iterator:
-    """The paragraphs and tables inside a table's cells, row by row, in reading order."""
+    """The paragraphs and tables inside a table's cells, row by row, in reading order (with
+    the blocks of the text boxes anchored in them, as in the body)."""
     for tr in _unwrap(tbl):
         if tr.tag != _TR:
             continue
         for tc in _unwrap(tr):
             if tc.tag != _TC:
                 continue
-            for child in _unwrap(tc):
-                if child.tag == _TBL or (child.tag == _P and not tables_only):
-                    yield child
+            for block in body_blocks(tc):
+                if block.tag == _TBL or not tables_only:
+                    yield block
 
 
 # --------------------------------------------------------------------------- the table
@@ -333,6 +365,73 @@ def read_docx(
     *,
     layouts: Layouts | None = None,
 ) -> TableRead:
-    """A Word report's bytes → its table, as grid rows numbered by their row in the table."""
+    """A Word report's bytes → its table, as grid rows numbered by their row in the table.
+
+    The body is read as "accept all changes" leaves it, each text box once, without text
+    formatted as hidden (``parsers.docx_revisions``).
+    """
     document = open_docx(data, source_name, limits)
-    return blocks_to_table(body_blocks(document.element.body), source_name, layouts)
+    body = document.element.body
+    drop_fallbacks(body)
+    changed = accept_all_changes(body)
+    hidden = drop_hidden_text(body)
+    table = blocks_to_table(body_blocks(body), source_name, layouts)
+    table.issues[:0] = [
+        *([_changes_issue(source_name, changed)] if changed else []),
+        *(_hidden_text_issue(source_name, *place) for place in hidden),
+    ]
+    return table
+
+
+def _changes_issue(source_name: str, places: list[tuple[int | None, int | None]]) -> Issue:
+    """A warning that tracked changes were read as accepted, and where they are."""
+    by_table: dict[int, list[int]] = {}
+    paragraphs = 0
+    for table, row in places:
+        if table is None or row is None:
+            paragraphs += 1
+        else:
+            by_table.setdefault(table, []).append(row)
+    where = [
+        _("table {table}, rows {rows}").format(
+            table=table,
+            rows=", ".join(map(str, sorted(rows)[:12])) + (" …" if len(rows) > 12 else ""),
+        )
+        for table, rows in sorted(by_table.items())
+    ]
+    if paragraphs:
+        where.append(_("paragraphs outside the tables"))
+    return Issue(
+        source_name,
+        "tracked_changes",
+        _(
+            "the document has tracked changes that were not accepted ({where}); they were read "
+            "as if accepted: if one was not meant, reject it in Word and send the file again"
+        ).format(where=_("; ").join(where)),
+        severity="warning",
+        value=str(len(places)),
+        action="changes accepted",
+    )
+
+
+def _hidden_text_issue(source_name: str, table: int | None, row: int | None, text: str) -> Issue:
+    """A warning for text formatted as hidden in Word, which was not read."""
+    # The report's rows are numbered as in the first table: there the row is the location.
+    if table is None:
+        where = _("a paragraph")
+    elif table == 1:
+        where = _("table {table}").format(table=table)
+    else:
+        where = _("table {table}, row {row}").format(table=table, row=row)
+    return Issue(
+        source_name,
+        "hidden_cells",
+        _(
+            "{where}: text formatted as hidden in Word (`{text}`) is not shown or printed and "
+            "was not read: delete it, or remove the hidden formatting if it belongs to the report"
+        ).format(where=where, text=text[:40]),
+        severity="warning",
+        location=Location(row=row) if table == 1 else Location(),
+        value=text[:40],
+        action="text not read",
+    )

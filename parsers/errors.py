@@ -8,6 +8,7 @@
         ├── UnreadableDocument  corrupt, encrypted, scanned, undecodable
         ├── LimitExceeded       beyond a bound on size, inflation, pages or parse time
         ├── TableNotFound       readable, but no progress table in it
+        │   └── AmbiguousColumns  several columns name one field, none this month's
         └── PeriodError         year, month or region missing or contradictory
 
 Every error carries the document's name and, where known, the place in it, and its
@@ -55,3 +56,9 @@ class TableNotFound(DocumentError):
 
 class PeriodError(DocumentError):
     check = "period"
+
+
+class AmbiguousColumns(TableNotFound):
+    """Several columns name one field and none is clearly the report's month's."""
+
+    check = "several_columns"

@@ -172,7 +172,7 @@ class ReportTable:
         self.layouts = layouts
         # The header's own rows, to pass over where the header is repeated.
         self.header_keys = {_row_key(row.positions()) for row in header_rows}
-        self.mergeable = {header.index(c) for c in _MERGEABLE} - {None}
+        self.mergeable = {p for c in _MERGEABLE for p in header.positions(c)}
         self.grid: list[GridRow] = []
         self.rejected: list[RejectedRow] = []
         self.issues: list[Issue] = []

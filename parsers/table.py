@@ -32,8 +32,9 @@ cell covered by a merge from above, ``''`` an empty cell.
 
 A header is a row where every required column (项目内容, 责任单位) and at least three known
 columns are named, and known names are at least half of the filled cells. Unknown cells are
-kept (their values go to ``progress.extra``); a column named twice keeps the first and treats
-the second as unknown.
+kept (their values go to ``progress.extra``). A column named by several cells (``7月完成率``
+and ``8月完成率``) reads from the first until ``parsers.candidates`` chooses one by the
+report's month; the others are ``Header.candidates``, not unknown columns.
 """
 
 from __future__ import annotations
@@ -49,6 +50,11 @@ from parsers.period import month_from_header
 
 _MIN_KNOWN = 3
 _ANY_MONTH = re.compile(r"(?<![\d\-~－—至])(\d{1,2})\s*月(?!\s*[\-~－—至])")
+# A month written after a column's name (``完成率8月``, ``完成率(8月)``: a group cell over month
+# cells, joined), and a header cell that is only a month (the lower row of such a header).
+_MONTH_AFTER = re.compile(r"[(（]?\d{1,2}月份?[)）]?$")
+_ONLY_MONTH = re.compile(r"^[(（]?\d{1,2}月份?[)）]?$")
+_MONTH_ENDINGS = ("月", "份", ")", "）")
 
 Cells = Sequence[str | None]
 
@@ -62,6 +68,9 @@ class Header:
     texts: tuple[str, ...]
     month: int | None
     rows: int = 1
+    #: Each canonical column that several header cells name, with all their positions; it
+    #: reads from the first of them (in ``columns``), the chosen one once ``choosing`` chose.
+    candidates: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     @property
     def width(self) -> int:
@@ -79,9 +88,40 @@ class Header:
         """The position of a canonical column, or None when the table does not have it."""
         return self.columns.index(column) if column in self.columns else None
 
+    def positions(self, column: str) -> tuple[int, ...]:
+        """Every position whose header cell names ``column`` (several for a candidate)."""
+        for name, positions in self.candidates:
+            if name == column:
+                return positions
+        index = self.index(column)
+        return () if index is None else (index,)
+
     def unknown(self) -> list[tuple[int, str]]:
         """``(position, header text)`` of every column that names no known column."""
-        return [(i, self.extra_name(i)) for i, c in enumerate(self.columns) if c is None]
+        taken = {p for _name, positions in self.candidates for p in positions}
+        return [
+            (i, self.extra_name(i))
+            for i, c in enumerate(self.columns)
+            if c is None and i not in taken
+        ]
+
+    def choosing(self, column: str, position: int) -> Header:
+        """This header with ``column`` read from ``position``, one of its candidates; the
+        others become columns kept in ``extra``."""
+        columns = list(self.columns)
+        for other in self.positions(column):
+            columns[other] = None
+        columns[position] = column
+        return Header(
+            tuple(columns),
+            self.texts,
+            _header_month(columns, list(self.texts)) if column == "plan" else self.month,
+            self.rows,
+            tuple(
+                (name, (position, *(p for p in ps if p != position)) if name == column else ps)
+                for name, ps in self.candidates
+            ),
+        )
 
     def extra_name(self, position: int) -> str:
         """The key an unknown column's values have in ``extra``: its header text, else
@@ -122,28 +162,57 @@ def match_header(cells: Cells, layouts: Layouts | None = None) -> Header | None:
     if not texts:
         return None
     columns: list[str | None] = []
-    for text in texts:
-        column = layouts.column_for(text)
+    named: dict[str, list[int]] = {}
+    for position, text in enumerate(texts):
+        column = column_named(text, layouts)
+        if column is not None:
+            named.setdefault(column, []).append(position)
         columns.append(None if column in columns else column)
     known = [c for c in columns if c is not None]
     filled = [t for t in texts if t]
-    if len(known) < _MIN_KNOWN or 2 * len(known) < len(filled):
+    named_cells = sum(len(positions) for positions in named.values())
+    if len(known) < _MIN_KNOWN or 2 * named_cells < len(filled):
         return None
     if not layouts.required <= set(known):
         return None
-    return Header(tuple(columns), tuple(texts), _header_month(columns, texts))
+    candidates = tuple((c, tuple(ps)) for c, ps in named.items() if len(ps) > 1)
+    return Header(
+        tuple(columns), tuple(texts), _header_month(columns, texts, candidates), 1, candidates
+    )
 
 
-def _header_month(columns: list[str | None], texts: list[str]) -> int | None:
-    """The month the plan column names (``8月计划进度``); else a month in a group cell over it."""
-    if "plan" not in columns:
-        return None
-    text = texts[columns.index("plan")]
+def column_named(text: str, layouts: Layouts) -> str | None:
+    """The canonical column a header cell names: its words (``8月完成率``), or its words
+    before a month (``完成率8月``, from ``完成率`` merged over ``7月 | 8月``)."""
+    column = layouts.column_for(text)
+    if column is None and text.endswith(_MONTH_ENDINGS):
+        stripped = _MONTH_AFTER.sub("", text)
+        if stripped and stripped != text:
+            column = layouts.column_for(stripped)
+    return column
+
+
+def month_of_column(text: str) -> int | None:
+    """The month a header cell names (``8月完成率``, ``8月进展情况计划进度``), else None."""
     month = month_from_header(text)
     if month is not None:
         return month
     found = _ANY_MONTH.search(text)
     return int(found.group(1)) if found and 1 <= int(found.group(1)) <= 12 else None
+
+
+def _header_month(
+    columns: list[str | None],
+    texts: list[str],
+    candidates: tuple[tuple[str, tuple[int, ...]], ...] = (),
+) -> int | None:
+    """The month the plan column names (``8月计划进度``); else a month in a group cell over it.
+
+    None while several columns name the plan (``7月计划进度``, ``8月计划进度``): the report's
+    month is then read elsewhere, and chooses between them."""
+    if "plan" not in columns or any(name == "plan" for name, _ps in candidates):
+        return None
+    return month_of_column(texts[columns.index("plan")])
 
 
 def join_header_rows(top: Cells, bottom: Cells) -> list[str]:
@@ -189,7 +258,9 @@ def find_header(
 
 
 def _known(header: Header) -> int:
-    return sum(1 for c in header.columns if c is not None)
+    """How many header cells name a known column (each candidate counts)."""
+    named = sum(1 for c in header.columns if c is not None)
+    return named + sum(len(positions) - 1 for _column, positions in header.candidates)
 
 
 def _two_row_header(top: Cells, bottom: Cells, layouts: Layouts) -> Header | None:
@@ -198,7 +269,9 @@ def _two_row_header(top: Cells, bottom: Cells, layouts: Layouts) -> Header | Non
     # The lower row of a header has names only under group cells: not a data row.
     if not any(lower) or all(lower[j] for j in range(min(len(lower), len(upper)))):
         return None
-    if any(layouts.column_for(text) is None for text in lower if text):
+    if any(
+        layouts.column_for(text) is None and not _ONLY_MONTH.match(text) for text in lower if text
+    ):
         return None
     # One text over the whole table is a title above the header, not a group cell over
     # some of its columns.
@@ -207,7 +280,7 @@ def _two_row_header(top: Cells, bottom: Cells, layouts: Layouts) -> Header | Non
     header = match_header(join_header_rows(top, bottom), layouts)
     if header is None:
         return None
-    return Header(header.columns, header.texts, header.month, rows=2)
+    return Header(header.columns, header.texts, header.month, 2, header.candidates)
 
 
 def header_miss(cells: Cells, layouts: Layouts | None = None) -> str | None:
@@ -217,7 +290,7 @@ def header_miss(cells: Cells, layouts: Layouts | None = None) -> str | None:
     """
     layouts = layouts or builtin_layouts()
     texts = [normalize_name(cell) for cell in cells]
-    columns = [layouts.column_for(t) for t in texts]
+    columns = [column_named(t, layouts) for t in texts]
     known = {c for c in columns if c is not None}
     if len(known) < 2:
         return None

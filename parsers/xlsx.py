@@ -186,33 +186,93 @@ def _find_header(sheet: _Sheet, layouts: Layouts | None) -> tuple[int, int, int,
 
 
 def _completion_as_shown(
-    span_row: SpanRow, values: list[_Shown], completion: int | None
+    span_row: SpanRow, values: list[_Shown], completion: tuple[int, ...]
 ) -> SpanRow:
-    """A plain number in the completion column (``72``) as the rate it stands for (``72%``)."""
-    if completion is None or len(values) <= completion:
-        return span_row
-    number = values[completion].plain_number
-    if number is None or 0 < number <= 1:
+    """A plain number in a completion column (``72``) as the rate it stands for (``72%``).
+
+    ``completion`` holds every column that names the completion rate (``7月完成率`` and
+    ``8月完成率``: which one is read is chosen later)."""
+    rates = {
+        position
+        for position in completion
+        if position < len(values)
+        and (number := values[position].plain_number) is not None
+        and not 0 < number <= 1
+    }
+    if not rates:
         return span_row
     cells = list(span_row.cells)
     column = 0
     for index, cell in enumerate(cells):
-        if column == completion and not cell.continues:
+        if column in rates and not cell.continues:
             cells[index] = Cell(f"{cell.text}%", cell.span)
         column += cell.span
     return SpanRow(tuple(cells), number=span_row.number, line=span_row.line)
 
 
-def _hidden(sheet: _Sheet, rows: range, first: int, last: int) -> tuple[list[int], list[str]]:
-    from openpyxl.utils import get_column_letter
-
-    hidden_rows = [r for r in rows if sheet.ws.row_dimensions[r].hidden]
-    hidden_cols = []
+def _hidden_columns(sheet: _Sheet, first: int, last: int) -> list[int]:
+    """The columns from ``first`` to ``last`` hidden in the spreadsheet."""
+    hidden: set[int] = set()
     for dim in sheet.ws.column_dimensions.values():
         if dim.hidden and dim.min is not None:
-            for col in range(max(dim.min, first), min(dim.max or dim.min, last) + 1):
-                hidden_cols.append(get_column_letter(col))
-    return hidden_rows, hidden_cols
+            hidden.update(range(max(dim.min, first), min(dim.max or dim.min, last) + 1))
+    return sorted(hidden)
+
+
+def _hidden_issues(
+    sheet: _Sheet, source_name: str, header_row: int, first: int, last: int, header: Header
+) -> list[Issue]:
+    """A warning per hidden column of the table and per hidden row that holds data: they are
+    read like the visible ones, and the clerk may not know they are there."""
+    from openpyxl.utils import get_column_letter
+
+    name = sheet.ws.title
+    issues = []
+    for col in _hidden_columns(sheet, first, last):
+        position = col - first
+        header_text = header.texts[position] if position < header.width else ""
+        text = header_text or _("no header")
+        issues.append(
+            Issue(
+                source_name,
+                "hidden_cells",
+                _(
+                    "sheet {name}: column {letter} `{text}` is hidden in the spreadsheet; it is "
+                    "read as a column of the table: unhide it to check it, or delete it if it "
+                    "is not part of this report"
+                ).format(name=name, letter=get_column_letter(col), text=text),
+                severity="warning",
+                location=Location(row=header_row),
+                column=header_text or get_column_letter(col),
+                action="column read",
+            )
+        )
+    for row in range(header_row + header.rows, sheet.max_row + 1):
+        if sheet.ws.row_dimensions[row].hidden and sheet.extent(row) is not None:
+            first_text = next(
+                (
+                    sheet.shown(row, c).text
+                    for c in range(first, last + 1)
+                    if sheet.shown(row, c).text
+                ),
+                "",
+            )
+            issues.append(
+                Issue(
+                    source_name,
+                    "hidden_cells",
+                    _(
+                        "sheet {name}: row {row} (`{start}`) is hidden in the spreadsheet; it "
+                        "was read as a row of the report: unhide it to check it, or delete it "
+                        "if it is not part of this report"
+                    ).format(name=name, row=row, start=first_text[:12]),
+                    severity="warning",
+                    location=Location(row=row),
+                    value=first_text[:40],
+                    action="row kept",
+                )
+            )
+    return issues
 
 
 def sheet_to_table(
@@ -233,7 +293,7 @@ def sheet_to_table(
     name = sheet.ws.title
     for r in range(header_row + header.rows, sheet.max_row + 1):
         span_row, values = sheet.span_row(r, first, last)
-        rows.append(_completion_as_shown(span_row, values, header.index("completion")))
+        rows.append(_completion_as_shown(span_row, values, header.positions("completion")))
         outside = [
             (f"{get_column_letter(c)}{r}", sheet.shown(r, c).text)
             for c in [*range(1, first), *range(last + 1, sheet.max_col + 1)]
@@ -264,26 +324,7 @@ def sheet_to_table(
     ]
     report = ReportTable(source_name, header, header_rows, layouts)
     report.add_table(rows, last - first + 1, 0, continues=False)
-    hidden_rows, hidden_cols = _hidden(sheet, range(header_row, sheet.max_row + 1), first, last)
-    if hidden_rows or hidden_cols:
-        what = []
-        if hidden_rows:
-            what.append(_("rows {rows}").format(rows=", ".join(map(str, hidden_rows))))
-        if hidden_cols:
-            what.append(_("columns {columns}").format(columns=", ".join(hidden_cols)))
-        issues.append(
-            Issue(
-                source_name,
-                "hidden_cells",
-                _(
-                    "sheet {name}: {what} of the table are hidden in the spreadsheet; they were "
-                    "read like the others"
-                ).format(name=name, what=_(" and ").join(what)),
-                severity="warning",
-                location=Location(row=hidden_rows[0] if hidden_rows else header_row),
-                action="rows kept",
-            )
-        )
+    issues += _hidden_issues(sheet, source_name, header_row, first, last, header)
     report.notes_below()
     return TableRead(
         header_month=header.month,
@@ -298,6 +339,50 @@ def sheet_to_table(
     )
 
 
+def _other_sheet_issues(workbook, read, source_name: str, layouts: Layouts | None) -> list[Issue]:
+    """What to say about the sheets around the one read: that it is hidden, if it is, and
+    each other sheet with a progress table of its own (not read: last month's, often hidden)."""
+    issues = []
+    if read.sheet_state != "visible":
+        issues.append(
+            Issue(
+                source_name,
+                "hidden_cells",
+                _(
+                    "sheet {name}, the only one with the progress table, is hidden in the "
+                    "spreadsheet; it was read: unhide it to check it is this report"
+                ).format(name=read.title),
+                severity="warning",
+                action="sheet read",
+            )
+        )
+    for ws in workbook.worksheets:
+        if ws is read or _find_header(_Sheet(ws), layouts) is None:
+            continue
+        if ws.sheet_state != "visible":
+            message = _(
+                "sheet {name} is hidden in the spreadsheet and has a progress table too; it was "
+                "not read (sheet {read} was): delete it if it is not part of this report"
+            )
+            check = "hidden_cells"
+        else:
+            message = _(
+                "sheet {name} has a progress table too; it was not read (sheet {read} was): "
+                "send each report as a file of its own"
+            )
+            check = "not_a_row"
+        issues.append(
+            Issue(
+                source_name,
+                check,
+                message.format(name=ws.title, read=read.title),
+                severity="warning",
+                action="sheet not read",
+            )
+        )
+    return issues
+
+
 def read_xlsx(
     data: bytes,
     source_name: str,
@@ -308,9 +393,12 @@ def read_xlsx(
     """A workbook's bytes → the report table of its first sheet that has one."""
     workbook = open_workbook(data, source_name, limits)
     try:
-        for ws in workbook.worksheets:
+        # A visible sheet first: a hidden one is often last month's, kept in the workbook.
+        sheets_in_order = sorted(workbook.worksheets, key=lambda ws: ws.sheet_state != "visible")
+        for ws in sheets_in_order:
             table = sheet_to_table(_Sheet(ws), source_name, layouts)
             if table is not None:
+                table.issues[:0] = _other_sheet_issues(workbook, ws, source_name, layouts)
                 return table
         sheets = len(workbook.worksheets)
         where = ngettext(

@@ -171,7 +171,27 @@ _TABLE = (
     Check(
         "hidden_cells",
         WARNING,
-        N_("rows and columns of a spreadsheet's table are visible; hidden ones are read too"),
+        N_(
+            "rows, columns and sheets of a spreadsheet and the text of a Word file are visible; "
+            "a hidden column or row of the table is read and named, a hidden sheet is read only "
+            "when no visible one has the table, text formatted hidden in Word is not read"
+        ),
+    ),
+    Check(
+        "tracked_changes",
+        WARNING,
+        N_(
+            "a Word file is sent with its tracked changes accepted or rejected; pending ones "
+            "are read as accepted"
+        ),
+    ),
+    Check(
+        "several_columns",
+        EITHER,
+        N_(
+            "each field has one column; where several name it (7月完成率, 8月完成率) the one of "
+            "the report's month is read, and the document is rejected when none is clearly it"
+        ),
     ),
     Check(
         "outside_table",

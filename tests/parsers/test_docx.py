@@ -394,3 +394,136 @@ def test_a_tab_stop_is_not_text_and_a_nested_table_adds_its_text() -> None:
     rows = parse_bytes(save(document), "x.docx").rows
     assert rows["actual_text"].tolist() == ["实际"]
     assert rows["plan_text"].tolist() == ["计划\n其中一期\n二期"]
+
+
+# --------------------------------------------------------------------------- office habits
+
+HABITS = FIXTURES / "docx" / "habits"
+
+
+def _document_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("word/document.xml").decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "markup"),
+    [
+        # Word's revision XML (python-docx): moves with their ranges, a deleted row, a deleted
+        # paragraph mark, an old vMerge kept by a tracked cell-format change
+        ("tracked-changes.docx", ["<w:moveFrom ", "<w:moveFromRangeStart", "<w:tcPrChange"]),
+        # the same saved again by LibreOffice Writer
+        ("tracked-changes-libreoffice.docx", ["<w:moveFrom ", "<w:del "]),
+        # docx.js's DeletedTextRun / InsertedTextRun
+        ("tracked-changes-docxjs.docx", ["<w:del ", "<w:ins "]),
+        # the table in a text box, twice: mc:Choice (wps) and mc:Fallback (VML)
+        ("text-box.docx", ["<mc:Choice", "<mc:Fallback>", "<v:textbox"]),
+        ("text-box-libreoffice.docx", ["<mc:Choice", "<mc:Fallback>", "<v:textbox"]),
+        # docx.js's Textbox: VML only
+        ("text-box-docxjs.docx", ["<v:textbox"]),
+    ],
+)
+def test_a_word_habit_reads_as_the_48_expected_rows(name: str, markup: list[str]) -> None:
+    path = HABITS / name
+    xml = _document_xml(path)
+    assert all(m in xml for m in markup), [m for m in markup if m not in xml]
+    doc = parse_document(path)
+    assert (doc.region, doc.year, doc.month) == ("乐清市", 2022, 8)
+    assert doc.rejected == []
+    assert_rows_equal(doc.rows, expected_rows())
+
+
+def test_tracked_changes_read_as_accepted_cell_by_cell() -> None:
+    rows = parse_document(HABITS / "tracked-changes.docx").rows.set_index(["item_no", "sub_no"])
+    # "90%" dragged from (13) to (12): it is (12)'s rate, not (13)'s.
+    assert rows.loc[(12, 1), "completion_raw"] == "90%"
+    assert rows.loc[(13, 1), ["completion_raw", "completion_pct"]].tolist() == [
+        "63%,育英路未按计划完工,滞后进度",
+        63.0,
+    ]
+    # 倪庆渊 dragged inside the leader cell merged over (8) and (9): once, in both rows.
+    assert rows.loc[[(8, 1), (9, 1)], "leader"].tolist() == ["倪庆渊", "倪庆渊"]
+    # The deleted paragraph mark joins (6)'s two paragraphs without a line break.
+    assert rows.loc[(6, 1), "completion_raw"] == "45%,建设量未达节点要求,滞后进度。"
+    # (10)'s old merge, kept by the tracked cell-format change, is not its merge any more.
+    assert rows.loc[(10, 1), ["department", "department_inherited"]].tolist() == ["市科协", False]
+    # July's row of (5), deleted as a row, is no row: rows count as in the accepted document.
+    assert rows["source_row"].tolist() == list(range(2, 50))
+
+
+def test_pending_tracked_changes_are_named_in_one_warning_with_their_rows() -> None:
+    doc = parse_document(HABITS / "tracked-changes.docx")
+    [issue] = [i for i in doc.issues if i.check == "tracked_changes"]
+    assert issue.severity == "warning"
+    # rows as Word shows them with the changes: July's deleted row of (5) is row 6
+    assert issue.message == (
+        "the document has tracked changes that were not accepted (table 1, rows 3, 6, 8, 10, "
+        "12, 13, 14, 15); they were read as if accepted: if one was not meant, reject it in Word "
+        "and send the file again"
+    )
+    assert not [i for i in parse_document(AUGUST).issues if i.check == "tracked_changes"]
+
+
+def test_a_text_box_is_read_once_after_the_paragraph_it_is_anchored_in() -> None:
+    xml = _document_xml(HABITS / "text-box.docx")
+    assert xml.count("<w:txbxContent>") == 2  # the fixture's box is there twice
+    doc = parse_document(HABITS / "text-box.docx")
+    assert doc.title == TITLE
+    assert doc.rows["source_row"].tolist() == list(range(2, 50))
+
+
+def _text_box_run(text: str):
+    """A run holding a text box with one paragraph, twice as Word writes it."""
+    from lxml import etree
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    mc = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+    box = f"<w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:txbxContent>"
+    return etree.fromstring(
+        f'<w:r xmlns:w="{w}" xmlns:mc="{mc}"><mc:AlternateContent>'
+        f'<mc:Choice Requires="wps"><w:drawing>{box}</w:drawing></mc:Choice>'
+        f"<mc:Fallback><w:pict>{box}</w:pict></mc:Fallback>"
+        "</mc:AlternateContent></w:r>"
+    )
+
+
+def test_a_text_box_in_a_cell_adds_its_text_once() -> None:
+    document, table = report([ONE])
+    table.cell(1, 2).paragraphs[0]._p.append(_text_box_run("附注"))
+    rows = parse_bytes(save(document), "x.docx").rows
+    assert rows["actual_text"].tolist() == ["实际\n附注"]
+
+
+def test_a_text_box_in_the_title_paragraph_is_not_part_of_the_title() -> None:
+    document, _table = report([ONE])
+    document.paragraphs[0]._p.append(_text_box_run("内部资料"))
+    doc = parse_bytes(save(document), "x.docx")
+    assert doc.title == TITLE
+
+
+def test_a_table_in_a_text_box_inside_a_layout_table_is_found() -> None:
+    frame_doc = docx.Document(str(HABITS / "text-box.docx"))
+    body = frame_doc.element.body
+    anchor = body.findall(qn("w:p"))[1]  # the paragraph that holds the text box
+    frame = frame_doc.add_table(rows=1, cols=1)._tbl
+    body.remove(frame)
+    anchor.addprevious(frame)
+    frame.find(qn("w:tr")).find(qn("w:tc")).append(anchor)
+    doc = parse_bytes(save(frame_doc), "x.docx")
+    assert_rows_equal(doc.rows, expected_rows())
+
+
+@pytest.mark.parametrize("name", ["hidden-text.docx", "hidden-text-libreoffice.docx"])
+def test_text_formatted_hidden_is_not_read_and_a_warning_names_its_row(name: str) -> None:
+    path = HABITS / name
+    assert "<w:vanish/>" in _document_xml(path)
+    doc = parse_document(path)
+    assert doc.rejected == []
+    assert_rows_equal(doc.rows, expected_rows())
+    hidden = [i for i in doc.issues if i.check == "hidden_cells"]
+    assert [(i.location.row, i.value) for i in hidden] == [(9, "王旭良"), (14, "90%")]
+    assert hidden[1].describe() == (
+        f"{name}, row 14: table 1: text formatted as hidden in Word (`90%`) is not shown or "
+        "printed and was not read: delete it, or remove the hidden formatting if it belongs to "
+        "the report"
+    )

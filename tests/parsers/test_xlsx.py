@@ -79,13 +79,87 @@ def test_the_fixture_stores_rates_as_numbers_both_ways() -> None:
     assert any(c.value == 72 for c in values)
 
 
-def test_hidden_rows_and_columns_are_read_and_named_in_a_warning() -> None:
+def test_hidden_rows_are_read_each_with_a_warning_on_its_row() -> None:
     doc = parse_document(FIXTURES / "xlsx" / "hidden-rows.xlsx")
     assert len(doc.rows) == 48
+    hidden = [i for i in doc.issues if i.check == "hidden_cells"]
+    assert [(i.location.row, i.severity) for i in hidden] == [(10, "warning"), (11, "warning")]
+    assert hidden[0].message.startswith("sheet 8月进展: row 10 (`(8)打造示范型村社区居`) is hidden")
+    # the rows read are the hidden ones (sheet rows 10 and 11 are items (8) and (9))
+    assert doc.rows.set_index("source_row").loc[[10, 11], "item_no"].tolist() == [8, 9]
     messages = [issue.message for issue in doc.issues]
-    assert any("rows 10, 11" in m and "hidden" in m for m in messages), messages
     assert any("G3 outside the table's columns" in m for m in messages), messages
     assert all(issue.severity == "warning" for issue in doc.issues)
+
+
+COLUMNS = FIXTURES / "columns"
+
+
+@pytest.mark.parametrize("name", ["hidden-july-sheet.xlsx", "hidden-july-sheet-calc.xlsx"])
+def test_a_visible_sheet_is_read_before_a_hidden_one_which_is_named(name: str) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(COLUMNS / name)
+    assert [(ws.title, ws.sheet_state) for ws in book.worksheets] == [
+        ("7月进展", "hidden"),
+        ("8月进展", "visible"),
+    ]
+    doc = parse_document(COLUMNS / name)
+    assert doc.month == 8
+    assert doc.rows["completion_raw"].iloc[0] == "72%"  # July's sheet says 63%
+    [issue] = doc.issues
+    assert (issue.check, issue.severity) == ("hidden_cells", "warning")
+    assert issue.message == (
+        "sheet 7月进展 is hidden in the spreadsheet and has a progress table too; it was not "
+        "read (sheet 8月进展 was): delete it if it is not part of this report"
+    )
+
+
+def test_another_sheet_with_a_table_is_named_and_a_hidden_list_sheet_is_not() -> None:
+    wb = Workbook()
+    august = wb.active
+    august.title = "8月"
+    august.append(["2022年乐清市民生实事项目8月份进展情况"])
+    august.append(HEADER)
+    august.append(["(1)项目一", "计划", "实际", "72%", "市教育局", "王旭良"])
+    september = wb.create_sheet("9月")
+    for row in august.iter_rows(values_only=True):
+        september.append(row)
+    lists = wb.create_sheet("下拉选项")  # the lists behind a sheet's drop-downs, kept hidden
+    lists.append(["市教育局"])
+    lists.append(["市民政局"])
+    lists.sheet_state = "hidden"
+    doc = parse_bytes(workbook_bytes(wb), "a.xlsx")
+    assert doc.rows["content"].tolist() == ["项目一"]
+    assert [(i.check, i.message) for i in doc.issues] == [
+        (
+            "not_a_row",
+            "sheet 9月 has a progress table too; it was not read (sheet 8月 was): send each "
+            "report as a file of its own",
+        )
+    ]
+
+
+def test_a_hidden_sheet_that_alone_has_the_table_is_read_and_named() -> None:
+    wb = Workbook()
+    wb.active.append(["联系人", "张晓明"])
+    report = wb.create_sheet("8月")
+    report.append(["2022年乐清市民生实事项目8月份进展情况"])
+    report.append(HEADER)
+    report.append(["(1)项目一", "计划", "实际", "72%", "市教育局", "王旭良"])
+    report.sheet_state = "hidden"
+    doc = parse_bytes(workbook_bytes(wb), "a.xlsx")
+    assert doc.rows["content"].tolist() == ["项目一"]
+    [issue] = [i for i in doc.issues if i.check == "hidden_cells"]
+    assert "sheet 8月, the only one with the progress table, is hidden" in issue.message
+
+
+def test_a_hidden_column_of_the_table_is_named_with_its_letter_and_header() -> None:
+    doc = parse_document(COLUMNS / "hidden-july-rate.xlsx")
+    hidden = [i for i in doc.issues if i.check == "hidden_cells"]
+    assert [(i.column, i.message.split(";")[0]) for i in hidden] == [
+        ("7月完成率", "sheet 8月进展: column D `7月完成率` is hidden in the spreadsheet")
+    ]
 
 
 def test_the_first_sheet_with_the_header_is_the_report() -> None:

@@ -76,26 +76,29 @@ import logging
 
 import pdfplumber
 
-from i18n import _
+from i18n import _, ngettext
 from parsers.errors import LimitExceeded, TableNotFound, UnreadableDocument
 from parsers.layouts import Layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits, too_many_pages
-from parsers.model import TableRead
+from parsers.model import Issue, Location, TableRead
 from parsers.ocr.runner import SERIAL, OcrRunner, check_resolution, require_ocr
 from parsers.pdf.fragments import layouts_to_found, pdf_to_fragments
 from parsers.pdf.header import find_header
 from parsers.pdf.model import AUGUST_HEADER, Box, Cells, Fragment, PdfRow, _Found
+from parsers.pdf.overlap import without_copies
 from parsers.pdf.page import PageLayout, TableBoxes, _Rules, markers_on_page, pdf_page_layout
 from parsers.pdf.ruled import region_to_fragment, table_regions
 from parsers.pdf.stitch import (
     continues_row_above,
     has_completion,
+    incomplete_at_breaks,
     rows_to_grid,
     starts_item,
     stitch_page_breaks,
     unclear_rows,
 )
 from parsers.pdf.text import join_lines, title_text, unwrap
+from parsers.pdf.textlayer import Doubt, PageModes, page_doubt
 
 __all__ = [
     "AUGUST_HEADER",
@@ -175,8 +178,8 @@ def fragments_to_table(found: _Found, source_name: str) -> tuple[TableRead, list
         raise TableNotFound(
             source_name,
             _(
-                "no progress table found: no ruled table whose header reads "
-                "'项目内容 | 8月计划进度 | 实际进度情况 | 完成率 | 责任单位 | 具体分管领导'"
+                "no progress table found: no table (ruled, or in columns of text) whose header "
+                "reads '项目内容 | 8月计划进度 | 实际进度情况 | 完成率 | 责任单位 | 具体分管领导'"
             ),
         )
     rows = stitch_page_breaks(found.fragments, found.header)
@@ -185,10 +188,16 @@ def fragments_to_table(found: _Found, source_name: str) -> tuple[TableRead, list
         title=found.title,
         grid=rows_to_grid(rows, found.header),
         rejected=unclear_rows(rows, source_name, found.header),
+        issues=incomplete_at_breaks(rows, source_name, found.header),
         seen=found.seen,
         header=found.header,
     )
     return table, rows
+
+
+def _text_pages(layouts: dict[int, PageLayout]) -> list[PageLayout]:
+    """The text-layer pages in order, lines drawn on both sides of a break read once."""
+    return without_copies([layouts[n] for n in sorted(layouts)])
 
 
 def read_pdf(
@@ -213,6 +222,8 @@ def read_pdf(
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     page_layouts: dict[int, PageLayout] = {}
     scanned: list[int] = []
+    doubts: list[Doubt] = []
+    modes = PageModes(data)
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if not pdf.pages:
@@ -223,25 +234,72 @@ def read_pdf(
                 if not page.chars and page.images:
                     scanned.append(number)
                     check_resolution(source_name, number, _scan_dpi(page))
+                elif (doubt := page_doubt(page, number, modes)) is not None:
+                    doubts.append(doubt)
+                    scanned.append(number)
+                    if page.images:
+                        check_resolution(source_name, number, _scan_dpi(page))
                 else:
                     page_layouts[number] = pdf_page_layout(page, number)
+            blank = [d for d in doubts if not modes(d.page).shows_something]
+            if blank:
+                raise nothing_to_read(source_name, blank)
             if not scanned:
                 if not any(layout.chars for layout in page_layouts.values()):
                     raise UnreadableDocument(
                         source_name, _("has no text layer and no scanned pages")
                     )
-                found = layouts_to_found((page_layouts[n] for n in sorted(page_layouts)), layouts)
+                found = layouts_to_found(_text_pages(page_layouts), layouts)
     except (UnreadableDocument, TableNotFound, LimitExceeded):
         raise
     except Exception as exc:  # pdfminer raises many types for damaged files; none may escape
         raise _open_failure(source_name, exc) from None
+    finally:
+        modes.close()
     if not scanned:
         return fragments_to_table(found, source_name)[0]
     require_ocr(source_name)
     from parsers.ocr.reader import read_scans, scan_pdf_pages
 
     scans = read_scans(source_name, scan_pdf_pages(data, scanned, ocr.dpi, source_name), ocr)
-    page_layouts.update(scans.layouts())
-    found = layouts_to_found((page_layouts[n] for n in sorted(page_layouts)), layouts)
+    by_number = {layout.number: layout for layout in _text_pages(page_layouts)}
+    by_number.update(scans.layouts())
+    found = layouts_to_found((by_number[n] for n in sorted(by_number)), layouts)
     table, rows = fragments_to_table(found, source_name)
-    return scans.annotate(table, found.fragments, rows, "pdf-ocr", ocr.min_confidence)
+    table = scans.annotate(table, found.fragments, rows, "pdf-ocr", ocr.min_confidence)
+    table.issues = [*unused_layers(source_name, doubts), *table.issues]
+    return table
+
+
+def unused_layers(source_name: str, doubts: list[Doubt]) -> list[Issue]:
+    """An issue for each page whose text layer was not used, saying why: a warning where the
+    layer is broken, an info where it is an OCR layer (the page image is the document)."""
+    return [
+        Issue(
+            source_name,
+            "text_layer_unused",
+            _(
+                "the text layer of page {page} was not used, as {why}: the page was read by OCR"
+            ).format(page=doubt.page, why=doubt.words()),
+            severity="info" if doubt.reason == "ocr_layer" else "warning",
+            location=Location(page=doubt.page),
+            value=doubt.reason,
+            action="page read by OCR",
+        )
+        for doubt in doubts
+    ]
+
+
+def nothing_to_read(source_name: str, doubts: list[Doubt]) -> UnreadableDocument:
+    """The error for pages whose text cannot be read and that show nothing to read by OCR."""
+    pages = ", ".join(str(d.page) for d in doubts)
+    return UnreadableDocument(
+        source_name,
+        ngettext(
+            "the text layer of page {pages} cannot be read ({why}) and the page holds no image "
+            "to read instead: export the PDF again from the original document",
+            "the text layer of pages {pages} cannot be read ({why}) and the pages hold no "
+            "image to read instead: export the PDF again from the original document",
+            len(doubts),
+        ).format(pages=pages, why=doubts[0].words()),
+    )

@@ -10,9 +10,11 @@ from i18n import _
 from parsers.errors import UnreadableDocument
 from parsers.layouts import Layouts
 from parsers.pdf.header import _find_header_on
-from parsers.pdf.model import _BORDER_TOLERANCE, _HEADER_SEARCH_ROWS, _Found
+from parsers.pdf.model import _BORDER_TOLERANCE, _HEADER_SEARCH_ROWS, Fragment, _Found
 from parsers.pdf.page import PageLayout, markers_on_page, pdf_page_layout
 from parsers.pdf.ruled import region_to_fragment, table_regions
+from parsers.pdf.text import title_text
+from parsers.pdf.words import header_on_page, page_to_fragment
 from parsers.table import find_header as find_header_in_texts
 
 
@@ -38,7 +40,34 @@ def layouts_to_found(pages: Iterable[PageLayout], layouts: Layouts | None = None
         if found.header is None:
             _find_header_on(number, chars, layout.tables(), found, layouts)
             if found.header is None:
+                words = header_on_page(number, chars, layout.rules, layouts)
+                if words is not None:
+                    at, found.borders, title, lines = words
+                    found.header, found.by_words = at.header, True
+                    found.header_page = number
+                    found.title = title_text(title) if title else None
+                    _add(
+                        found,
+                        page_to_fragment(
+                            number,
+                            chars,
+                            layout.rules,
+                            found.borders,
+                            at.header,
+                            header_at=at,
+                            lines=lines,
+                            layouts=layouts,
+                        ),
+                    )
                 continue
+        elif found.by_words:
+            _add(
+                found,
+                page_to_fragment(
+                    number, chars, layout.rules, found.borders, found.header, layouts=layouts
+                ),
+            )
+            continue
         elif layout.left is not None and abs(layout.left - found.borders[0]) > _BORDER_TOLERANCE:
             layout = layout.moved(found.borders[0] - layout.left)
             chars = layout.chars
@@ -69,3 +98,8 @@ def layouts_to_found(pages: Iterable[PageLayout], layouts: Layouts | None = None
             if rows:
                 found.fragments.append(fragment)
     return found
+
+
+def _add(found: _Found, fragment: Fragment | None) -> None:
+    if fragment is not None and fragment.rows:
+        found.fragments.append(fragment)

@@ -37,12 +37,17 @@ class PdfRow:
     """One table row as printed on one page: a cell per header column (``None`` = merged).
 
     ``unclear``: columns whose merged value the geometry cannot place → the page of the break.
+    ``unsettled``: columns that a table read from text geometry cannot settle → why
+    (``parsers.pdf.words``).
     """
 
     cells: Cells
     page: int
     row: int
     unclear: dict[int, int] = field(default_factory=dict)
+    unsettled: dict[int, str] = field(default_factory=dict)
+    #: The row ends a page or starts the next one (``stitch_page_breaks``).
+    at_break: bool = False
 
 
 @dataclass
@@ -73,5 +78,7 @@ class _Found:
     header_page: int = 0
     header_top: float = 0.0
     title: str | None = None
+    #: The table was read from text geometry (no ruled header): ``parsers.pdf.words``.
+    by_words: bool = False
     fragments: list[Fragment] = field(default_factory=list)
     seen: list[SeenRow] = field(default_factory=list)

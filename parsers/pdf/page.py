@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,10 +23,19 @@ class _Rules:
     vertical: list[tuple[float, float, float]]  # (x, top, bottom)
 
     @classmethod
-    def of(cls, edges: list[dict]) -> _Rules:
-        horizontal = sorted((e["top"], e["x0"], e["x1"]) for e in edges if e["orientation"] == "h")
+    def of(cls, edges: list[dict], height: float = math.inf) -> _Rules:
+        """The rules of ``edges`` as far as they lie on the page (``0 ≤ y ≤ height``): a
+        producer that draws a cut row whole and clips it at the page edge (wkhtmltopdf)
+        leaves rules past the edge that no reader sees."""
+        horizontal = sorted(
+            (e["top"], e["x0"], e["x1"])
+            for e in edges
+            if e["orientation"] == "h" and 0 <= e["top"] <= height
+        )
         vertical = sorted(
-            (e["x0"], e["top"], e["bottom"]) for e in edges if e["orientation"] == "v"
+            (e["x0"], max(e["top"], 0.0), min(e["bottom"], height))
+            for e in edges
+            if e["orientation"] == "v" and e["bottom"] > 0 and e["top"] < height
         )
         return cls(horizontal, vertical)
 
@@ -108,6 +118,11 @@ class PageLayout:
     rules: _Rules
     tables: Callable[[], list[TableBoxes]]
     left: float | None = None
+    height: float | None = None  # of a text-layer page, in points
+
+    def with_chars(self, chars: list[dict]) -> PageLayout:
+        """The page with other characters (its rules and tables kept)."""
+        return PageLayout(self.number, chars, self.rules, self.tables, self.left, self.height)
 
     def moved(self, dx: float) -> PageLayout:
         """The page moved right by ``dx`` points."""
@@ -139,4 +154,5 @@ def pdf_page_layout(page: pdfplumber.page.Page, number: int) -> PageLayout:
             for t in finder.tables
         ]
 
-    return PageLayout(number, page.chars, _Rules.of(finder.edges), tables)
+    height = float(page.height)
+    return PageLayout(number, page.chars, _Rules.of(finder.edges, height), tables, height=height)

@@ -9,6 +9,9 @@ from parsers.pdf.model import _BORDER_TOLERANCE, _HIDDEN_RULES, Fragment, PdfRow
 from parsers.pdf.page import _Rules
 from parsers.pdf.text import _cell_text, _middle
 
+# A rule that runs past both sides of the table by more than this is not one of its rules.
+_BEYOND_FRAME = 6.0
+
 
 def table_regions(rules: _Rules, borders: tuple[float, ...]) -> list[tuple[float, float]]:
     """Where on a page the report table is drawn: stretches framed at its left and right
@@ -44,6 +47,8 @@ def _row_lines(
             continue
         if x1 < borders[0] or x0 > borders[-1]:
             continue
+        if x0 < borders[0] - _BEYOND_FRAME and x1 > borders[-1] + _BEYOND_FRAME:
+            continue  # the edge of a box round the page (wkhtmltopdf's page area), not a row's
         crossed = {i for i, m in enumerate(middles) if x0 <= m <= x1}
         if lines and y - lines[-1][0] <= _BORDER_TOLERANCE:
             lines[-1][1].update(crossed)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from i18n import _
+from i18n import _, column_text
 from parsers.grid import parse_completion, parse_serial, split_marker
 from parsers.model import GridRow, Issue, Location, RejectedRow
 from parsers.pdf.model import (
@@ -91,16 +91,21 @@ def stitch_page_breaks(fragments: list[Fragment], header: Header = AUGUST_HEADER
                 continue
             # Only a page break cuts a row; a table restarted on the same page does not.
             cut = previous if fragment.starts_page else None
+            if cut is not None:
+                rows[-1].at_break = row.at_break = True
             running = _running_on(cut, fragment)
             if (
                 running is not None
                 and all(running)
                 and starts_item(row.cells, header)
                 and has_completion(row.cells, header)
+                and _has_own_project(rows[-1], content)
             ):
                 # Every cell of the row above was cut, but this row starts an item and has
                 # its own rate (the rest of a cell never starts with one): the cut row had
-                # nothing left to print here (a browser then draws no band for it).
+                # nothing left to print here (a browser then draws no band for it). A cut
+                # row whose project cell printed nothing above the break is the top of this
+                # one (its middle-aligned cells fell under the break): joined below.
                 running = None
             if running is not None:
                 _stitch_by_ruling(rows, row, running)
@@ -143,6 +148,11 @@ def stitch_page_breaks(fragments: list[Fragment], header: Header = AUGUST_HEADER
     return rows
 
 
+def _has_own_project(row: PdfRow, content: int | None) -> bool:
+    """Whether a row shows its project text or is covered there by the item's merged cell."""
+    return content is None or row.cells[content] is None or bool(row.cells[content])
+
+
 def _stitch_by_ruling(rows: list[PdfRow], row: PdfRow, running: list[bool]) -> None:
     """A page's first row where the ruling shows cells running over the break: their text
     goes to the cell where they started; a row whose every cell runs on is the rest of the
@@ -166,7 +176,7 @@ def rows_to_grid(rows: list[PdfRow], header: Header = AUGUST_HEADER) -> list[Gri
     return [
         header.grid_row(row.cells, Location(page=row.page, row=row.row), _raw(row))
         for row in rows
-        if not row.unclear
+        if not row.unclear and not row.unsettled
     ]
 
 
@@ -180,10 +190,10 @@ def unclear_rows(
     """Rows whose merged cell the geometry cannot place, rejected with the page of the break."""
     rejected = []
     for row in rows:
-        if not row.unclear:
+        if not row.unclear and not row.unsettled:
             continue
         location = Location(page=row.page, row=row.row)
-        issues = tuple(
+        issues = tuple(_unsettled(source_name, header, location, row.unsettled)) + tuple(
             Issue(
                 source_name,
                 "merged_cell_unclear",
@@ -200,3 +210,71 @@ def unclear_rows(
         item_no, _text = split_marker(_cell(row.cells, header, "content") or "")
         rejected.append(RejectedRow(location, _raw(row), issues, item_no=item_no))
     return rejected
+
+
+def _unsettled(
+    source_name: str, header: Header, location: Location, unsettled: dict[int, str]
+) -> list[Issue]:
+    """The issues of a row whose cells a table without rules cannot settle."""
+    issues = []
+    for column, why in sorted(unsettled.items()):
+        name = header.columns[column] or header.extra_name(column)
+        if why == "straddles":
+            message = _(
+                "{column}: text runs across the border of the column, in a table without "
+                "rules: which cell it belongs to is not clear; check the row in the PDF"
+            )
+        else:
+            message = _(
+                "the table has no rules and its cells are not top-aligned (some start under "
+                "their row's first line), so which lines make this row, and which merged cell "
+                "an empty one belongs to, is not clear; check the row in the PDF"
+            )
+        issues.append(
+            Issue(
+                source_name,
+                "cell_unsettled",
+                message.format(column=name),
+                location=location,
+                column=header.columns[column],
+            )
+        )
+    return issues
+
+
+#: Columns that a row cut by a page break may have lost text of.
+_TEXT_COLUMNS = ("content", "plan", "actual", "completion")
+
+
+def incomplete_at_breaks(
+    rows: list[PdfRow], source_name: str, header: Header = AUGUST_HEADER
+) -> list[Issue]:
+    """A warning for each row at a page break that is loaded with an empty text cell: the
+    break may have hidden part of it (the producer printed it elsewhere, or not at all)."""
+    issues = []
+    for row in rows:
+        if not row.at_break or row.unclear or row.unsettled:
+            continue
+        empty = [
+            name
+            for name in _TEXT_COLUMNS
+            if (index := header.index(name)) is not None and row.cells[index] == ""
+        ]
+        if not empty:
+            continue
+        issues.append(
+            Issue(
+                source_name,
+                "row_cut_incomplete",
+                _(
+                    "row at a page break with an empty {column} cell: part of the row may be "
+                    "missing; check it in the PDF"
+                ).format(column=column_text(empty[0])),
+                severity="warning",
+                location=Location(page=row.page, row=row.row),
+                column=empty[0],
+                value="",
+                action="row loaded",
+            )
+        )
+    return issues

@@ -70,9 +70,16 @@ class Line:
     top: float
     bottom: float
     size: float
+    _pieces: list[Piece] | None = field(default=None, repr=False, compare=False)
 
     def text(self) -> str:
         return "".join(c["text"] for c in self.chars)
+
+    def pieces(self) -> list[Piece]:
+        """The line cut at its wide gaps (``line_pieces``), worked out once."""
+        if self._pieces is None:
+            self._pieces = line_pieces(self)
+        return self._pieces
 
 
 @dataclass
@@ -137,7 +144,7 @@ def _group_columns(lines: list[Line]) -> list[tuple[float, float, str]]:
     """The pieces of a few lines grouped by the x they overlap: (x0, x1, text) left to right."""
     groups: list[tuple[float, float, list[str]]] = []
     for line in lines:
-        for piece in line_pieces(line):
+        for piece in line.pieces():
             text = "".join(c["text"] for c in piece.chars)
             overlapping = [g for g in groups if piece.x0 < g[1] and piece.x1 > g[0]]
             if not overlapping:
@@ -186,16 +193,30 @@ def find_header_in_lines(
     return None
 
 
+def _spans(line: Line) -> list[tuple[float, float]]:
+    """The stretches of x a line's characters cover, touching characters joined."""
+    spans: list[tuple[float, float]] = []
+    for char in line.chars:
+        if spans and char["x0"] <= spans[-1][1] + 0.5:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], char["x1"]))
+        else:
+            spans.append((char["x0"], char["x1"]))
+    return spans
+
+
 def column_borders(extents: list[tuple[float, float]], body: list[Line]) -> tuple[float, ...]:
     """Column borders from the header cells' extents and the gaps running down the body."""
-    spans = [[(c["x0"], c["x1"]) for c in line.chars] for line in body]
+    spans = [_spans(line) for line in body]
     inner = []
     for (_a0, a1), (b0, _b1) in zip(extents, extents[1:], strict=False):
         best: tuple[int, float, float] | None = None  # (covering lines, -width, middle)
         steps = max(1, int((b0 - a1) / 0.5))
         run_start, run_count = None, None
         xs = [a1 + (b0 - a1) * i / steps for i in range(steps + 1)]
-        counts = [sum(any(x0 < x < x1 for x0, x1 in line) for line in spans) for x in xs]
+        # only the lines with text between the two header cells matter here
+        local = [[s for s in line if s[0] < b0 and s[1] > a1] for line in spans]
+        local = [line for line in local if line]
+        counts = [sum(any(x0 < x < x1 for x0, x1 in line) for line in local) for x in xs]
         for i, (x, count) in enumerate(zip(xs, counts, strict=True)):
             if run_count != count:
                 run_start, run_count = x, count

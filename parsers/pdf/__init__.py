@@ -1,4 +1,4 @@
-"""PDF reports: one ruled table running over several pages, read by its ruling.
+"""PDF reports: one table running over several pages, read by its ruling (or its text's geometry).
 
 pdfplumber's table finder gives each page's rules (snapped and joined edges); the reader
 builds the table from them itself, because a producer's breaks are not closed cells: a
@@ -17,12 +17,18 @@ such a cell and everything in it. The steps, each a small conversion:
    are one merged cell, and every character inside it is its text, wherever the producer
    drew it (top, middle), given to its first row; the rows below it get ``None`` (covered).
    A band without inner column rules is a full-width row (a section title), not data. The
-   header repeated at the top of a page is dropped.
+   header repeated at the top of a page is dropped. Where no ruled table holds the header,
+   the table is read from the geometry of its text instead (``parsers.pdf.words``: a
+   borderless or three-line table) into the same fragments. Before that, each page's text
+   layer is checked (``parsers.pdf.textlayer``: no Unicode map, no Chinese, an invisible OCR
+   layer over the page image send the page to OCR), and lines a producer drew on both sides
+   of a break are kept on one page (``parsers.pdf.overlap``, wkhtmltopdf).
 2. ``stitch_page_breaks``: join the rows a page break cut in two and carry merged cells over
    the break (rules below).
 3. ``rows_to_grid``: ``GridRow``s (cells by column name, ``Header.grid_row``) for
    ``grid_to_rows``, the step every format shares;
-   ``unclear_rows``: rows whose merged cell the geometry cannot place, rejected.
+   ``unclear_rows``: rows whose merged cell the geometry cannot place, rejected;
+   ``incomplete_at_breaks``: a warning for a row at a break loaded with an empty text cell.
 
 **Page breaks, by the ruling.** A column with no rule under the last cell of a page, or
 none over the first cell of the next, is one cell running over the break: its text (on

@@ -194,11 +194,28 @@ def fragments_to_table(found: _Found, source_name: str) -> tuple[TableRead, list
         title=found.title,
         grid=rows_to_grid(rows, found.header),
         rejected=unclear_rows(rows, source_name, found.header),
-        issues=incomplete_at_breaks(rows, source_name, found.header),
+        issues=incomplete_at_breaks(rows, source_name, found.header) + _notes(found, source_name),
         seen=found.seen,
         header=found.header,
     )
     return table, rows
+
+
+def _notes(found: _Found, source_name: str) -> list[Issue]:
+    """A warning for each line across a table without rules that is not a row (a note)."""
+    return [
+        Issue(
+            source_name,
+            "not_a_row",
+            _("a line across the table, not a table row (a note or a title): not read"),
+            severity="warning",
+            location=Location(page=fragment.page, row=row),
+            value=text[:60],
+            action="line ignored",
+        )
+        for fragment in found.fragments
+        for row, text in fragment.notes
+    ]
 
 
 def _text_pages(layouts: dict[int, PageLayout]) -> list[PageLayout]:

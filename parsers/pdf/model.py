@@ -69,6 +69,9 @@ class Fragment:
     #: The characters of each cell, by (band index, column), for readers that keep more
     #: about a character than its text (OCR: its confidence).
     cell_chars: dict[tuple[int, int], list[dict]] = field(default_factory=dict)
+    #: Lines across the table read from text geometry that are not rows (a note, a
+    #: section title), as (row, text): ``parsers.pdf.words``.
+    notes: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass

@@ -405,9 +405,25 @@ def page_to_fragment(
         if any(borders[0] <= (c["x0"] + c["x1"]) / 2 < borders[-1] for c in line.chars)
     ]
     inside = _without_headers(inside, layouts, rules)
+    across = [line for line in inside if _across(line, borders)]
+    inside = [line for line in inside if not _across(line, borders)]
     if not inside:
         return None
-    return lines_to_fragment(number, inside, borders, header, header_row=start > 0)
+    fragment = lines_to_fragment(number, inside, borders, header, header_row=start > 0)
+    fragment.notes = [(len(fragment.rows) + 1, line.text()) for line in across]
+    return fragment
+
+
+def _across(line: Line, borders: tuple[float, ...]) -> bool:
+    """A line of one run of text over a column border, not starting an item: a note or a
+    section title across the table, not a row (a row's cells have gaps between them, and
+    a cell's text wraps inside its column)."""
+    pieces = line.pieces()
+    if len(pieces) != 1 or _STARTS_ITEM.match(line.text()):
+        return False
+    # a character's width of it on each side: hanging punctuation (``、``) is not across
+    crossed = [b for b in borders[1:-1] if pieces[0].x0 + line.size < b < pieces[0].x1 - line.size]
+    return len(crossed) >= 1
 
 
 def _without_headers(lines: list[Line], layouts: Layouts | None, rules: _Rules) -> list[Line]:

@@ -44,6 +44,14 @@ def test_a_table_without_rules_gives_the_48_expected_rows(name: str) -> None:
     assert_nothing_lost(GEOMETRY / name, doc)
 
 
+def test_a_note_under_a_table_without_rules_is_a_warning_not_a_row() -> None:
+    doc = parsed(GEOMETRY / "yueqing-2022-08-borderless.pdf", region="乐清市")
+    notes = [i for i in doc.issues if i.check == "not_a_row"]
+    assert [(i.severity, i.location.page, i.value) for i in notes] == [
+        ("warning", 6, "注：完成率为截至8月底项目总体完成进度；“∕”表示本月无计划进度。")
+    ]
+
+
 def test_rows_of_a_table_without_rules_carry_their_page_and_row() -> None:
     doc = parsed(GEOMETRY / "yueqing-2022-08-three-line-lo.pdf", region="乐清市")
     rows = doc.rows.set_index(["item_no", "sub_no"])

@@ -360,7 +360,7 @@ def lines_to_fragment(
         ):
             misaligned = True
         for j in range(ncols):
-            fragment.cell_chars[(band_index, j)] = gathered[j]
+            fragment.cell_chars[(row.row - 1, j)] = gathered[j]  # by band, as a ruled page
         fragment.rows.append(row)
     fragment.full_width = [False] * len(fragment.rows)
     if misaligned:

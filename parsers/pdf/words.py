@@ -18,6 +18,11 @@ Read as a reader reads such a table, in small conversions:
    department or leader cell is covered by the filled one above: a top-aligned cell's text
    stands in its first band, the empty bands under it are the rest of the merged cell.
 
+camelot's "stream" flavour, the well-known reader of such tables, takes each text line as a
+row and guesses the columns from the most common number of words in a line; here a cell
+wraps over many lines and merges over rows, so the header gives the columns and the report's
+own markers (``(N)``, a rate) and the padding between rows give the rows.
+
 What the geometry cannot settle is not guessed: a character that straddles a border, or a
 department or leader whose text does not start at its band's top line while another one of
 the band does (the table's cells are not top-aligned, so an empty cell could belong to the

@@ -202,12 +202,16 @@ def fragments_to_table(found: _Found, source_name: str) -> tuple[TableRead, list
 
 
 def _notes(found: _Found, source_name: str) -> list[Issue]:
-    """A warning for each line across a table without rules that is not a row (a note)."""
+    """A warning for each line of a table without rules that is not a row (a note, a page
+    header or footer)."""
     return [
         Issue(
             source_name,
             "not_a_row",
-            _("a line across the table, not a table row (a note or a title): not read"),
+            _(
+                "a line across, above or under the table that is not a table row (a note, a "
+                "title, a page header or footer): not read"
+            ),
             severity="warning",
             location=Location(page=fragment.page, row=row),
             value=text[:60],

@@ -59,12 +59,17 @@ _ROW_GAP = 0.45
 _TOP_ALIGNED = 0.5
 # A character straddles a border when at least this share of its width is on each side.
 _STRADDLE = 0.3
+# A block of lines this many line spacings away from the rows, where no row starts, stands
+# apart from the table (a page header or footer).
+_APART = 2.5
 # Two cells' texts on one line are apart by at least this many font sizes (their padding).
 _CELL_GAP = 0.4
 # The header is among the first lines of a page that repeats it.
 _REPEATED_HEADER_LINES = 6
 _BLANK = re.compile(r"\s")
 _STARTS_ITEM = re.compile(rf"^\s*{ITEM_NUMBER}")
+# A page number: ``— 3 —``, ``- 3 -``, ``第3页``, ``第3页 共6页``, ``3/6``.
+_PAGE_NUMBER = re.compile(r"[\s\-—–―·/第页共]*\d+[\s\-—–―·/第页共\d]*")
 
 
 @dataclass
@@ -411,12 +416,54 @@ def page_to_fragment(
     ]
     inside = _without_headers(inside, layouts, rules)
     across = [line for line in inside if _across(line, borders)]
-    inside = [line for line in inside if not _across(line, borders)]
+    inside, outside = _apart(
+        [line for line in inside if not _across(line, borders)], header, borders
+    )
     if not inside:
         return None
     fragment = lines_to_fragment(number, inside, borders, header, header_row=start > 0)
-    fragment.notes = [(len(fragment.rows) + 1, line.text()) for line in across]
+    fragment.notes = [
+        (len(fragment.rows) + 1, line.text())
+        for line in sorted(across + outside, key=lambda line: line.top)
+        if not _PAGE_NUMBER.fullmatch(line.text())  # as the margins of a ruled page: not read
+    ]
     return fragment
+
+
+def _anchored(line: Line, header: Header, borders: tuple[float, ...]) -> bool:
+    """Whether a line starts a row: an item number in its project piece or a rate in its
+    completion piece."""
+    cells, _crossing = _piece_of(line, borders)
+    content, completion = header.index("content"), header.index("completion")
+    texts = ["".join(c["text"] for c in cell) for cell in cells]
+    return (content is not None and split_marker(texts[content])[0] is not None) or (
+        completion is not None and parse_completion(texts[completion]) is not None
+    )
+
+
+def _apart(
+    lines: list[Line], header: Header, borders: tuple[float, ...]
+) -> tuple[list[Line], list[Line]]:
+    """The table's lines, and the lines standing apart from it above or under it (a page
+    header or footer, a page number): blocks of lines that a gap of several lines parts from
+    the rows and in which no row starts."""
+    if not lines:
+        return [], []
+    steps = sorted(b.top - a.top for a, b in zip(lines, lines[1:], strict=False))
+    pitch = steps[len(steps) // 2] if steps else 0.0
+    blocks: list[list[Line]] = [[lines[0]]]
+    for above, line in zip(lines, lines[1:], strict=False):
+        if line.top - above.bottom > max(_APART * pitch, 2 * line.size):
+            blocks.append([])
+        blocks[-1].append(line)
+    rows = [
+        i for i, block in enumerate(blocks) if any(_anchored(one, header, borders) for one in block)
+    ]
+    if not rows:
+        return lines, []
+    kept = [line for block in blocks[rows[0] : rows[-1] + 1] for line in block]
+    apart = [line for block in blocks[: rows[0]] + blocks[rows[-1] + 1 :] for line in block]
+    return kept, apart
 
 
 def _across(line: Line, borders: tuple[float, ...]) -> bool:

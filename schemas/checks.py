@@ -145,6 +145,19 @@ _TABLE = (
         ),
     ),
     Check(
+        "row_cut_incomplete",
+        WARNING,
+        N_("a PDF row cut by a page break has text in each of its cells once joined"),
+    ),
+    Check(
+        "cell_unsettled",
+        ERROR,
+        N_(
+            "in a PDF table without rules, every character stands inside one column and the "
+            "cells are top-aligned, so that each row starts on one line"
+        ),
+    ),
+    Check(
         "row_unaccounted",
         ERROR,
         N_(
@@ -304,6 +317,14 @@ _TABLE = (
     ),
     # scans read by OCR
     Check("ocr_pages", INFO, N_("pages without a text layer are read by OCR")),
+    Check(
+        "text_layer_unused",
+        frozenset({"warning", "info"}),
+        N_(
+            "a PDF page's text layer reads as Chinese text from mapped glyphs and is not an "
+            "invisible OCR layer over the page image; otherwise the page is read by OCR"
+        ),
+    ),
     Check(
         "ocr_low_confidence",
         WARNING,

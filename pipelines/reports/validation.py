@@ -90,8 +90,8 @@ def summary_line(report: dict[str, Any]) -> str:
         )
         if report.get("command", "ingest") == "ingest"
         else _(
-            "{documents} documents, {rows} rows checked, {quarantined} quarantined, {warnings} "
-            "warnings"
+            "{documents} documents, {rows} rows would load, {quarantined} would be quarantined, "
+            "{warnings} warnings"
         )
     )
     return said.format(
@@ -104,6 +104,67 @@ def summary_line(report: dict[str, Any]) -> str:
 
 def _place(issue: dict[str, Any]) -> str:
     return Location.of_row(issue).describe() or _("whole document")
+
+
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def issue_groups(issues: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A document's issues grouped by item, as a clerk fixes them: the whole document's first,
+    then the items with an error, then the others, each in document order; in a group the
+    errors first. Each group carries its rows as read (``rows``: place, cells, and the
+    indexes of the cells its issues are about)."""
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for order, issue in enumerate(issues):
+        place = (issue["source_page"], issue["source_row"], issue["source_line"])
+        if issue.get("item_no") is not None:
+            key: tuple[Any, ...] = ("item", issue["item_no"])
+        elif issue.get("row_cells") is not None:
+            key = ("row", *place)
+        else:
+            key = ("document",)
+        group = groups.setdefault(
+            key,
+            {
+                "item_no": issue.get("item_no"),
+                "content": issue.get("content"),
+                "place": _place(issue) if key[0] == "row" else None,
+                "whole_document": key == ("document",),
+                "first": order,
+                "issues": [],
+                "rows": {},
+            },
+        )
+        group["issues"].append(issue)
+        cells = issue.get("row_cells")
+        if cells is not None:
+            row = group["rows"].setdefault(
+                place, {"place": _place(issue), "cells": cells, "flagged": set()}
+            )
+            row["flagged"] |= _cells_meant(issue, cells)
+    out = []
+    for group in groups.values():
+        group["issues"].sort(key=lambda i: _SEVERITY_ORDER.get(i["severity"], 9))
+        group["rows"] = list(group["rows"].values())
+        group["has_error"] = any(i["severity"] == "error" for i in group["issues"])
+        out.append(group)
+    out.sort(key=lambda g: (not g["whole_document"], not g["has_error"], g["first"]))
+    return out
+
+
+def _cells_meant(issue: dict[str, Any], cells: list[str]) -> set[int]:
+    """Which cells of a row an issue is about: the extra cells at the end of a row with a cell
+    too many, else the first cell holding the value as written."""
+    value = (issue.get("value") or "").strip()
+    if not value:
+        return set()
+    if issue["check"] == "cell_count":
+        extra = len(value.split(" | "))
+        return set(range(max(len(cells) - extra, 0), len(cells)))
+    for index, cell in enumerate(cells):
+        if cell.strip() == value:
+            return {index}
+    return set()
 
 
 @cache
@@ -124,9 +185,10 @@ def template_environment() -> Environment:
     )
     env.install_gettext_callables(_, ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.filters.update(
-        status=status_text,
+        status=lambda status, would=False: status_text(status, would=would),
         severity=severity_text,
-        action=action_text,
+        action=lambda action, would=False: action_text(action, would=would),
+        issue_groups=issue_groups,
         column=column_text,
         command=command_text,
         period=lambda d: period(d["region"], d["year"], d["month"]),

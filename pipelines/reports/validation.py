@@ -294,19 +294,23 @@ def issues_markdown(report: dict[str, Any]) -> str:
         )
     problems = [(d, i) for d in report["documents"] for i in d["issues"]]
     if problems:
-        header = [_("document"), _("place"), _("column"), _("value"), _("severity")]
-        header += [_("problem"), _("rule"), _("what was done")]
-        lines += ["", row(header), "|---|---|---|---|---|---|---|---|"]
+        would = report.get("command") == "validate"
+        header = [_("document"), _("place"), _("item"), _("column"), _("value"), _("severity")]
+        header += [_("problem"), _("rule"), _("what to do"), _("what was done")]
+        lines += ["", row(header), "|---|---|---|---|---|---|---|---|---|---|"]
         for d, i in problems:
+            item = i.get("item_no")
             cells = [
                 d["source_name"],
                 _place(i),
+                f"({item}) {i.get('content') or ''}".strip() if item is not None else "",
                 column_text(i["column"]),
                 i["value"] or "",
                 severity_text(i["severity"]),
                 i["message"],
                 i.get("rule") or "",
-                action_text(i["action"]),
+                i.get("fix") or "",
+                action_text(i["action"], would=would),
             ]
             lines.append(row(cells))
     return "\n".join(lines)

@@ -115,7 +115,9 @@ def test_the_markdown_artifact_has_a_row_per_issue(tmp_path: Path) -> None:
     report = _report(tmp_path)
     markdown = issues_markdown(report)
     assert "| empty.txt | whole document |" in markdown
-    assert "| line 3 | completion rate (完成率) | 待核实 | error |" in markdown
+    item = "(2) 组建教共体70对以上,完成同步课堂、研修活动等达2000节(…"
+    assert f"| line 3 | {item} | completion rate (完成率) | 待核实 | error |" in markdown
+    assert "| line 7 | (6) 全市265家幼儿园" in markdown and "| whole row | 多余 |" in markdown
 
 
 class _Items(HTMLParser):

@@ -20,7 +20,7 @@ from i18n import (
     command_text,
     language,
     ngettext,
-    period,
+    period_or_unknown,
     severity_text,
     status_text,
 )
@@ -191,7 +191,7 @@ def template_environment() -> Environment:
         issue_groups=issue_groups,
         column=column_text,
         command=command_text,
-        period=lambda d: period(d["region"], d["year"], d["month"]),
+        period=lambda d: period_or_unknown(d["region"], d["year"], d["month"]),
         place=_place,
         # A cell kept whole in the warehouse is shortened here: one huge value must not make
         # the page unusable.

@@ -6,6 +6,8 @@ from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
 from i18n import action_text, column_text
 from pipelines.core.checking import check_document, reject_repeated_periods
 from pipelines.core.load_run import outcome_without_loading
@@ -219,3 +221,48 @@ def test_the_json_issue_carries_the_item_the_row_and_what_to_do(tmp_path: Path) 
     # the contract's keys are all still there
     contract = {"source_page", "source_row", "source_line", "column", "check", "value"}
     assert contract | {"severity", "message"} <= set(wide)
+
+
+def test_printed_each_document_starts_a_page_and_no_item_is_cut(tmp_path: Path) -> None:
+    """The page printed to PDF by Chromium, as a clerk prints it: the summary first, each
+    document from a new page, an item's row and its problems on one page."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    import pdfplumber
+
+    from parsers.normalize import normalize_text
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("chromium is not installed: apt-get install chromium")
+    report = _report(tmp_path)
+    html = tmp_path / "report.html"
+    html.write_text(render_html(report), "utf-8")
+    with tempfile.TemporaryDirectory() as profile:
+        printed = Path(profile) / "report.pdf"
+        subprocess.run(
+            [
+                browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", f"--user-data-dir={profile}", "--no-pdf-header-footer",
+                f"--print-to-pdf={printed}", html.as_uri(),
+            ],
+            check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+        with pdfplumber.open(printed) as pdf:
+            # Chromium's text layer maps some CJK glyphs to radicals (⺠ for 民): folded back
+            pages = [normalize_text(p.extract_text() or "") for p in pdf.pages]
+            landscape = all(page.width > page.height for page in pdf.pages)
+    assert landscape
+    assert pages[0].lstrip().startswith("民生实事 validation report")
+    firsts = [page.lstrip().splitlines()[0] for page in pages]
+    for document in report["documents"]:
+        [start] = [n for n, first in enumerate(firsts) if first.startswith(document["source_name"])]
+        assert start > 0  # not on the summary's page
+    # each item's heading, its row as read and its issue's place on one page
+    for number, line in [(1, 2), (2, 3), (6, 7)]:
+        holding = [page for page in pages if f"({number}) " in page]
+        assert len(holding) == 1, number
+        assert f"line {line}: the row as read" in holding[0] and f"\nline {line} " in holding[0]

@@ -241,8 +241,21 @@ def test_validate_says_what_would_load_never_that_it_loaded(tmp_path: Path) -> N
 
 
 def test_a_missing_region_is_said_to_be_the_region(tmp_path: Path) -> None:
-    """The period was read from the title; only the region is unknown."""
+    """The period was read from the file name; only the region is unknown."""
     from i18n import period_or_unknown
+
+    path = broken_sample(tmp_path / "in")  # 2022年8月….txt, no region in title or name
+    args = ("validate", str(path), "--db", "w.duckdb", "--reports-dir", "r")
+    zh = invoke(*args, cwd=tmp_path, env=CHINESE)
+    assert f"{SAMPLE_NAME}  2022年8月，地区不明  标题和文件名中均未找到地区" in zh.stdout
+    assert "期间不明" not in zh.stdout
+    en = invoke(*args, "--lang", "en", cwd=tmp_path, env=POSIX)
+    assert f"{SAMPLE_NAME}  2022-08, region unknown  no region found" in en.stdout
+    [report] = [json.loads(p.read_text("utf-8")) for p in sorted((tmp_path / "r").glob("*.json"))][
+        -1:
+    ]
+    [document] = report["documents"]
+    assert (document["region"], document["year"], document["month"]) == (None, 2022, 8)
 
     use_language("zh")
     try:

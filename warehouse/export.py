@@ -32,7 +32,10 @@ def exported_folders(db: str | Path) -> list[Path]:
 def _record_export(db: str | Path, out_dir: Path) -> None:
     folders = {str(f) for f in exported_folders(db)} | {str(out_dir.resolve())}
     record = Path(db).parent / EXPORTS_FILE
-    record.write_text(json.dumps({"folders": sorted(folders)}, indent=2, ensure_ascii=False))
+    try:
+        record.write_text(json.dumps({"folders": sorted(folders)}, indent=2, ensure_ascii=False))
+    except OSError:
+        pass  # the warehouse's folder is read-only: the export stands, minsheng sql cannot read it
 
 
 def period_folder(out_dir: str | Path, region: str, year: int, month: int) -> Path:

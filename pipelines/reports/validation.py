@@ -154,8 +154,12 @@ def issue_groups(issues: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _cells_meant(issue: dict[str, Any], cells: list[str]) -> set[int]:
     """Which cells of a row an issue is about: the extra cells at the end of a row with a cell
-    too many, else the first cell holding the value as written."""
+    too many, the one empty cell of a row missing a value, else the first cell holding the
+    value as written."""
     value = (issue.get("value") or "").strip()
+    if not value and issue["check"].endswith("_not_blank"):
+        empty = {index for index, cell in enumerate(cells) if not cell.strip()}
+        return empty if len(empty) == 1 else set()
     if not value:
         return set()
     if issue["check"] == "cell_count":

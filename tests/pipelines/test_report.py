@@ -202,7 +202,7 @@ def test_each_issue_names_its_item_and_shows_its_row_as_read(tmp_path: Path) -> 
     assert issue[5] == "fill in the missing cell, or delete the extra cell"
 
     empty = items["(1) 吸收60所符合前置条件的民办等级幼儿园为“公助园”,实现收费…"]
-    assert empty["read"][0][4:] == ["市教育局", ""]
+    assert empty["read"][0][4:] == ["市教育局", ""] and empty["marked"] == [[""]]
     assert empty["issues"][0][5] == "fill in the leader (具体分管领导), or delete the extra cell"
     # every issue of the broken document is under its item, with its row
     broken = report["documents"][0]

@@ -140,6 +140,12 @@ _STATUS = {
     "rejected": N_("rejected"),
     "unchanged": N_("unchanged"),
 }
+# The same for ``validate``, which loads nothing: what ingest would do, never "loaded".
+_STATUS_WOULD = {
+    "loaded": N_("would load"),
+    "partial": N_("would load in part"),
+    "rejected": N_("would be rejected"),
+}
 _SEVERITY = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}
 _ACTION = {
     "document rejected": N_("document rejected"),
@@ -157,6 +163,13 @@ _ACTION = {
     "cell not read": N_("cell not read"),
     "document read": N_("document read"),
     "noted": N_("noted"),
+    "not loaded": N_("not loaded"),
+}
+_ACTION_WOULD = {
+    "document rejected": N_("document would be rejected"),
+    "row quarantined": N_("row would be quarantined"),
+    "row loaded": N_("row would load"),
+    "row loaded (corrected)": N_("row would load (corrected)"),
 }
 
 
@@ -196,8 +209,11 @@ def command_text(command: str) -> str:
     return _(_COMMAND[command]) if command in _COMMAND else command
 
 
-def status_text(status: str) -> str:
-    """A document's status (``loaded``, ``partial``, …) in words."""
+def status_text(status: str, *, would: bool = False) -> str:
+    """A document's status (``loaded``, ``partial``, …) in words; ``would``: as what ingest
+    would do, for a run that loads nothing (``validate``)."""
+    if would and status in _STATUS_WOULD:
+        return _(_STATUS_WOULD[status])
     return _(_STATUS[status]) if status in _STATUS else status
 
 
@@ -205,8 +221,10 @@ def severity_text(severity: str) -> str:
     return _(_SEVERITY[severity]) if severity in _SEVERITY else severity
 
 
-def action_text(action: str) -> str:
-    """What was done (``row quarantined``, …) in words."""
+def action_text(action: str, *, would: bool = False) -> str:
+    """What was done (``row quarantined``, …) in words; ``would``: what ingest would do."""
+    if would and action in _ACTION_WOULD:
+        return _(_ACTION_WOULD[action])
     return _(_ACTION[action]) if action in _ACTION else action
 
 
@@ -241,6 +259,19 @@ def period(region: str | None, year: int, month: int) -> str:
     """``乐清市 2022年8月`` / ``乐清市 2022-08``: a document's period on one line."""
     text = _("{year}-{month:02d}").format(year=int(year), month=int(month))
     return f"{region} {text}" if region else text
+
+
+def period_or_unknown(region: str | None, year: int | None, month: int | None) -> str:
+    """A document's period, saying which part is unknown: ``2022年8月，地区不明`` when the
+    region is missing, ``期间不明`` when the year or month is."""
+    if not year or not month:
+        return (
+            _("period unknown")
+            if region is None
+            else _("{region}, period unknown").format(region=region)
+        )
+    said = period(region, year, month)
+    return said if region else _("{period}, region unknown").format(period=said)
 
 
 def nth_month(n: int) -> str:

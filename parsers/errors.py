@@ -55,7 +55,21 @@ class TableNotFound(DocumentError):
 
 
 class PeriodError(DocumentError):
+    """A period that cannot be resolved; ``period`` keeps what was read of it (region, year,
+    month; None where unknown), so a missing region is not reported as a missing period."""
+
     check = "period"
+
+    def __init__(
+        self,
+        source_name: str,
+        problem: str,
+        *,
+        where: str | None = None,
+        period: tuple[str | None, int | None, int | None] = (None, None, None),
+    ) -> None:
+        super().__init__(source_name, problem, where=where)
+        self.period = period
 
 
 class AmbiguousColumns(TableNotFound):

@@ -57,6 +57,14 @@ def split_marker(cell: str) -> tuple[int | None, str]:
     return int(match.group(1)), cell[match.end() :].strip()
 
 
+def extra_cells(cells: list[str] | list[str | None], width: int) -> str | None:
+    """The cells of a row past the header's ``width``, as written (``'多余'``), for a row
+    with a cell too many: the value a clerk deletes. None for a row with too few cells."""
+    if len(cells) <= width:
+        return None
+    return " | ".join(cell or "" for cell in cells[width:])
+
+
 def parse_completion(cell: str) -> float | None:
     """The percentage a completion cell starts with (``'63%,…滞后进度'`` → 63.0), else None."""
     match = _PERCENT.match(cell)

@@ -184,6 +184,7 @@ def resolve_period(
     """Region, year and month of a document, or a PeriodError that says what to pass."""
     warnings: list[Issue] = []
     resolved: dict[str, str | int] = {}
+    missing_region: str | None = None
     stray = (
         title.month is not None
         and title.month == header_month
@@ -255,17 +256,18 @@ def resolve_period(
                 )
             resolved[field] = given
             continue
+        if not found and field == "region":
+            # said once the year and month are read, so the rejection names what is known
+            missing_region = _("no {what} found in the title or the file name: pass {option}")
+            missing_region = missing_region.format(what=label, option=flag)
+            continue
         if not found:
             raise PeriodError(
                 source_name,
                 _(
                     "no {what} found in the title or the file name: pass {option} or name the "
                     "file like 2022年8月….txt"
-                ).format(what=label, option=flag)
-                if field != "region"
-                else _("no {what} found in the title or the file name: pass {option}").format(
-                    what=label, option=flag
-                ),
+                ).format(what=label, option=flag),
             )
         first_where, first = found[0]
         for where, value in found[1:]:
@@ -285,6 +287,12 @@ def resolve_period(
                     ),
                 )
         resolved[field] = first
+    if missing_region is not None:
+        raise PeriodError(
+            source_name,
+            missing_region,
+            period=(None, int(resolved["year"]), int(resolved["month"])),
+        )
     return (
         str(resolved["region"]),
         int(resolved["year"]),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from i18n import _, ngettext
 from parsers.errors import TableNotFound
-from parsers.grid import parse_serial, split_marker
+from parsers.grid import extra_cells, parse_serial, split_marker
 from parsers.layouts import Layouts, normalize_name
 from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow
 from parsers.period import choose_title
@@ -254,7 +254,7 @@ class ReportTable:
             message,
             location=location,
             column="row",
-            value=str(len(cells)),
+            value=extra_cells(cells, self.header.width),
         )
         self.rejected.append(RejectedRow(location, row.raw(), (issue,), item_no=item_no))
 

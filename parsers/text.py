@@ -18,7 +18,7 @@ from charset_normalizer import from_bytes
 
 from i18n import _
 from parsers.errors import TableNotFound, UnreadableDocument
-from parsers.grid import parse_serial, split_marker
+from parsers.grid import extra_cells, parse_serial, split_marker
 from parsers.layouts import Layouts, normalize_name
 from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow, TableRead
 from parsers.period import choose_title
@@ -295,7 +295,7 @@ def text_to_grid(
                             ).format(cells=len(cells), columns=header.width, counts=counts),
                             location=location,
                             column="row",
-                            value=str(len(cells)),
+                            value=extra_cells(cells, header.width),
                         ),
                     ),
                     item_no=item_no,

@@ -25,12 +25,15 @@ class Check:
     ``rule`` and ``message`` are English message ids (``N_``), translated where they are shown.
     ``message`` is the template of a failure's message for the schema checks, which only know
     the value (``{value}``) and the item (``{item}``, ``{sub}``); other checks write their own.
+    ``fix`` says what the department does to the report (or that nothing needs fixing), for
+    the clerk who reads the validation report.
     """
 
     name: str
     severities: frozenset[str]
     rule: str
     message: str | None = None
+    fix: str | None = None
 
 
 _TABLE = (
@@ -42,11 +45,16 @@ _TABLE = (
             "a report is a .txt, .docx, .pdf, .html or .xlsx file, a scan (.png, .jpg, .tif), or "
             "(with LibreOffice) .doc, .xls, .wps, .et, .odt, .ods or .rtf"
         ),
+        fix=N_("save the report as one of these formats and send it again"),
     ),
     Check(
         "readable",
         ERROR,
         N_("the file can be opened: not empty, damaged, password-protected or a scan"),
+        fix=N_(
+            "open the file yourself; send an undamaged copy without a password, or the Word/PDF "
+            "original of a scan"
+        ),
     ),
     Check(
         "table_found",
@@ -54,6 +62,10 @@ _TABLE = (
         N_(
             "the document holds the progress table with its header row naming its columns in "
             "any order (项目内容 and 责任单位 at least; the words are in parsers/layouts.toml)"
+        ),
+        fix=N_(
+            "keep the table's header row (项目内容, 责任单位, …) above the rows, or add the "
+            "header words in a layouts.toml"
         ),
     ),
     Check(
@@ -63,6 +75,10 @@ _TABLE = (
             "each header cell names a known column; another column is kept in extra (add its "
             "name in a layouts.toml)"
         ),
+        fix=N_(
+            "nothing to fix if the column is meant; to load it as a known column, add its header "
+            "in a layouts.toml"
+        ),
     ),
     Check(
         "regular_file",
@@ -71,6 +87,7 @@ _TABLE = (
             "a report is a regular file inside the folder given: links out of it, FIFOs, devices "
             "and sockets are not read"
         ),
+        fix=N_("copy the report itself into the folder, not a link to it"),
     ),
     Check(
         "within_limits",
@@ -79,8 +96,17 @@ _TABLE = (
             "the document stays within the limits on file size, zip inflation, PDF pages and "
             "parse time (README: Security and limits)"
         ),
+        fix=N_(
+            "send the monthly table alone, or raise the limit named (--max-pages, "
+            "--parse-timeout) if the file is genuine"
+        ),
     ),
-    Check("table_rows", ERROR, N_("the table has at least one row under its header")),
+    Check(
+        "table_rows",
+        ERROR,
+        N_("the table has at least one row under its header"),
+        fix=N_("fill in the table's rows under the header and send it again"),
+    ),
     Check(
         "warehouse_writable",
         ERROR,
@@ -88,20 +114,39 @@ _TABLE = (
             "the warehouse (--db) is on a disk the run can write, with space left; when it is "
             "not, nothing is loaded and the validation report says so"
         ),
+        fix=N_("free disk space or choose a writable --db, then run again"),
     ),
     Check(
         "fetch",
         ERROR,
         N_("a web address answers with its page (text/html) within the time and size limits"),
+        fix=N_("check the address in a browser, or save the page and ingest the file"),
     ),
     # an error rejects the document; a warning says an option overrode the document
     Check(
         "period",
         EITHER,
         N_("year, month and region are known, and title, file name and header agree"),
+        fix=N_(
+            "write the year, month and region in the title "
+            "(2022年乐清市民生实事项目8月份进展情况), or pass --region, --year, --month"
+        ),
     ),
-    Check("period_repeated", ERROR, N_("one report per region and month in a run")),
-    Check("document", ERROR, N_("the document can be read as a progress report")),
+    Check(
+        "period_repeated",
+        ERROR,
+        N_("one report per region and month in a run"),
+        fix=N_(
+            "send one report per region and month; ingest the other one on its own if it is the "
+            "right one"
+        ),
+    ),
+    Check(
+        "document",
+        ERROR,
+        N_("the document can be read as a progress report"),
+        fix=N_("send the report again as Word or PDF"),
+    ),
     # rows as read from the table
     Check(
         "cell_count",
@@ -110,18 +155,31 @@ _TABLE = (
             "a row has a cell per header column, less the cells merged from above (department, "
             "leader; 序号 and project cell in another row of an item)"
         ),
-    ),
-    Check("item_marker", ERROR, N_("a project cell starts with its item number, e.g. (12)")),
-    Check(
-        "item_continuation", ERROR, N_("a row without a project cell continues the item above it")
+        fix=N_("fill in the missing cell, or delete the extra cell"),
     ),
     Check(
-        "merged_cell", ERROR, N_("a merged department or leader cell has a value in a row above")
+        "item_marker",
+        ERROR,
+        N_("a project cell starts with its item number, e.g. (12)"),
+        fix=N_("start the project text with its number, e.g. (12)"),
+    ),
+    Check(
+        "item_continuation",
+        ERROR,
+        N_("a row without a project cell continues the item above it"),
+        fix=N_("write the project cell with its (N), or merge the row into the item above"),
+    ),
+    Check(
+        "merged_cell",
+        ERROR,
+        N_("a merged department or leader cell has a value in a row above"),
+        fix=N_("fill in the department and leader in the first row of the merge"),
     ),
     Check(
         "same_as_above",
         INFO,
         N_("同上 / 〃 in a cell repeats the value above it, as a merged cell does"),
+        fix=N_("nothing to fix"),
     ),
     Check(
         "empty_cell_merged",
@@ -130,11 +188,16 @@ _TABLE = (
             "an empty department or leader cell under a filled one is a merged cell written "
             "out empty"
         ),
+        fix=N_(
+            "check that the row has the department and leader above; merge the cells or fill them "
+            "in"
+        ),
     ),
     Check(
         "serial_mismatch",
         WARNING,
         N_("the 序号 column and the (N) in the project text give the same number"),
+        fix=N_("correct the 序号 or the (N) so that they agree"),
     ),
     Check(
         "merged_cell_unclear",
@@ -143,11 +206,13 @@ _TABLE = (
             "a department or leader cell that may be merged over a PDF page break shows by its "
             "ruling which rows it covers"
         ),
+        fix=N_("fill in the department and leader on both sides of the page break"),
     ),
     Check(
         "row_cut_incomplete",
         WARNING,
         N_("a PDF row cut by a page break has text in each of its cells once joined"),
+        fix=N_("check the row's text on both sides of the page break against the original"),
     ),
     Check(
         "cell_unsettled",
@@ -156,6 +221,7 @@ _TABLE = (
             "in a PDF table without rules, every character stands inside one column and the "
             "cells are top-aligned, so that each row starts on one line"
         ),
+        fix=N_("export the table with ruling lines, or align its cells to the top"),
     ),
     Check(
         "row_unaccounted",
@@ -164,6 +230,7 @@ _TABLE = (
             "every row the document shows (an item number, a text line, a Word table row) is "
             "read as a table row"
         ),
+        fix=N_("check this row in the original and send it again as a table row"),
     ),
     Check(
         "merged_across",
@@ -172,6 +239,7 @@ _TABLE = (
             "a cell of a data row spans one column; a cell merged across columns is read into "
             "its first column"
         ),
+        fix=N_("split the cell so that each column has its own"),
     ),
     Check(
         "not_a_row",
@@ -180,6 +248,7 @@ _TABLE = (
             "everything under the table header is a table row (cells separated by |); "
             "notes and later tables are not read"
         ),
+        fix=N_("nothing to fix if it is a note; a table row needs its cells separated by |"),
     ),
     Check(
         "hidden_cells",
@@ -189,6 +258,7 @@ _TABLE = (
             "a hidden column or row of the table is read and named, a hidden sheet is read only "
             "when no visible one has the table, text formatted hidden in Word is not read"
         ),
+        fix=N_("delete hidden rows, columns and text that do not belong to this month"),
     ),
     Check(
         "tracked_changes",
@@ -197,6 +267,7 @@ _TABLE = (
             "a Word file is sent with its tracked changes accepted or rejected; pending ones "
             "are read as accepted"
         ),
+        fix=N_("accept or reject the tracked changes in Word and send the file again"),
     ),
     Check(
         "several_columns",
@@ -205,6 +276,7 @@ _TABLE = (
             "each field has one column; where several name it (7月完成率, 8月完成率) the one of "
             "the report's month is read, and the document is rejected when none is clearly it"
         ),
+        fix=N_("keep only this month's column of the field, or delete last month's"),
     ),
     Check(
         "outside_table",
@@ -213,6 +285,7 @@ _TABLE = (
             "a spreadsheet's cells beside the table are under a column of its header; others "
             "are not read"
         ),
+        fix=N_("move the cell into the table or delete it"),
     ),
     # schema errors: the row is quarantined
     Check(
@@ -220,42 +293,52 @@ _TABLE = (
         ERROR,
         N_("project text (项目内容) is filled in"),
         N_("project text is empty"),
+        fix=N_("fill in the project text (项目内容)"),
     ),
     Check(
         "department_not_blank",
         ERROR,
         N_("department (责任单位) is filled in"),
         N_("department (责任单位) is empty"),
+        fix=N_("fill in the department (责任单位), or delete the extra cell"),
     ),
     Check(
         "leader_not_blank",
         ERROR,
         N_("leader (具体分管领导) is filled in"),
         N_("leader (具体分管领导) is empty"),
+        fix=N_("fill in the leader (具体分管领导), or delete the extra cell"),
     ),
     Check(
         "completion_is_percentage",
         ERROR,
         N_("completion rate (完成率) starts with a percentage, e.g. 72%"),
         N_("completion rate {value!r} is not a percentage"),
+        fix=N_(
+            "write the completion rate as a percentage (72%), with any remark after it "
+            "(63%,滞后进度)"
+        ),
     ),
     Check(
         "item_no_positive",
         ERROR,
         N_("item numbers start at (1)"),
         N_("item number {value} is not 1 or more"),
+        fix=N_("number the items from (1)"),
     ),
     Check(
         "sub_no_positive",
         ERROR,
         N_("rows of an item are numbered from 1"),
         N_("row number {value} within the item is not 1 or more"),
+        fix=N_("number the rows of an item from 1"),
     ),
     Check(
         "unique_key",
         ERROR,
         N_("each item row appears once in a month's report"),
         N_("item ({item}) row {sub} appears more than once in this period"),
+        fix=N_("delete the repeated row, or correct its item number"),
     ),
     # schema warnings: the row is loaded
     Check(
@@ -263,60 +346,85 @@ _TABLE = (
         WARNING,
         N_("completion rate is at most 100%"),
         N_("completion rate {value} is above 100%"),
+        fix=N_("check the completion rate; for a finished item, write 100%"),
     ),
     Check(
         "department_looks_like_organisation",
         WARNING,
         N_("a department name ends like an organisation (局, 委, 中心, …)"),
         N_("department {value!r} does not end like an organisation (局, 委, 中心, …): truncated?"),
+        fix=N_("check the department's full name (e.g. 市教育局)"),
     ),
     Check(
         "leader_looks_like_name",
         WARNING,
         N_("a leader is a 2–4 character name"),
         N_("leader {value!r} is not a 2–4 character name"),
+        fix=N_("write the leader's name only (2–4 characters)"),
     ),
     Check(
         "item_numbering_gap",
         WARNING,
         N_("item numbers follow each other without gaps"),
         N_("item ({value}) follows a gap in the numbering: was a row lost?"),
+        fix=N_("check that no item is missing between the numbers"),
     ),
     # across months (warnings): against the previous reported month of the region and year
     Check(
         "completion_went_down",
         WARNING,
         N_("completion rate is lower than in the previous reported month"),
+        fix=N_("check the completion rate against last month's"),
     ),
-    Check("item_vanished", WARNING, N_("an item of the previous reported month is missing")),
-    Check("item_appeared", WARNING, N_("an item not in the previous reported month")),
+    Check(
+        "item_vanished",
+        WARNING,
+        N_("an item of the previous reported month is missing"),
+        fix=N_("check whether the item was left out of this month's table"),
+    ),
+    Check(
+        "item_appeared",
+        WARNING,
+        N_("an item not in the previous reported month"),
+        fix=N_("nothing to fix if the item is new this month"),
+    ),
     Check(
         "department_changed",
         WARNING,
         N_("department (责任单位) differs from the previous reported month"),
+        fix=N_("nothing to fix if the department really changed; otherwise correct it"),
     ),
     Check(
         "leader_changed",
         WARNING,
         N_("leader (具体分管领导) differs from the previous reported month"),
+        fix=N_("nothing to fix if the leader really changed; otherwise correct it"),
     ),
     Check(
         "item_count_changed",
         WARNING,
         N_("number of items differs from the previous reported month"),
+        fix=N_("check that no item is missing or repeated"),
     ),
     Check(
         "item_renumbered",
         WARNING,
         N_("an item keeps its number from month to month; months are compared by project"),
+        fix=N_("keep each project's number from month to month"),
     ),
     Check(
         "item_text_changed",
         WARNING,
         N_("an item number names the same project as in the previous reported month"),
+        fix=N_("check that the number names the same project as last month"),
     ),
     # scans read by OCR
-    Check("ocr_pages", INFO, N_("pages without a text layer are read by OCR")),
+    Check(
+        "ocr_pages",
+        INFO,
+        N_("pages without a text layer are read by OCR"),
+        fix=N_("nothing to fix; a Word or PDF original reads without OCR"),
+    ),
     Check(
         "text_layer_unused",
         frozenset({"warning", "info"}),
@@ -324,6 +432,7 @@ _TABLE = (
             "a PDF page's text layer reads as Chinese text from mapped glyphs and is not an "
             "invisible OCR layer over the page image; otherwise the page is read by OCR"
         ),
+        fix=N_("nothing to fix; a PDF exported from the original has a readable text layer"),
     ),
     Check(
         "ocr_low_confidence",
@@ -332,6 +441,7 @@ _TABLE = (
             "OCR reads an item number, completion rate, department and leader with confidence "
             "0.9 or more; below that, check the cell against the scan"
         ),
+        fix=N_("compare the value with the cell image and correct it if it was misread"),
     ),
     Check(
         "ocr_corrected",
@@ -340,6 +450,7 @@ _TABLE = (
             "a department or leader OCR misread by one character is loaded as the known name "
             "(from the previous month, or elsewhere in the same document)"
         ),
+        fix=N_("check that the name loaded is the right one"),
     ),
 )
 
@@ -360,3 +471,9 @@ def failure_message(check: str, *, value: str, item: object = None, sub: object 
     if found is None or found.message is None:
         return _("check {check} failed").format(check=check)
     return _(found.message).format(value=value, item=item, sub=sub)
+
+
+def describe_fix(check: str) -> str | None:
+    """What to do about a failed ``check``, in the current language; None if not known."""
+    found = CHECKS.get(check)
+    return _(found.fix) if found is not None and found.fix is not None else None

@@ -4,9 +4,11 @@ DuckDB's ``read_only`` protects only the warehouse file: such a connection still
 files (``COPY … TO``), reads any file (``read_csv('/etc/passwd')``), attaches other databases
 for writing, installs extensions and changes settings. So the analysts' connection also turns
 external access off, autoinstall and autoload off, and then locks the configuration, so no
-statement can turn them back on. On top of that ``run_analysis_query`` takes exactly one
-statement (split by DuckDB's own parser), only of a querying kind, stops it after a timeout
-with ``interrupt()``, and fetches no more than a row and byte cap.
+statement can turn them back on. The one exception: the folders ``minsheng export`` wrote
+Parquet to (recorded beside the warehouse) stay readable, so analysts can check an export.
+On top of that ``run_analysis_query`` takes exactly one statement (split by DuckDB's own
+parser), only of a querying kind, stops it after a timeout with ``interrupt()``, and fetches
+no more than a row and byte cap.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import pandas as pd
 from i18n import _
 from limits import DEFAULTS, QueryLimits
 from warehouse.db import WarehouseError, connect
+from warehouse.export import exported_folders
 
 #: Statement kinds an analyst may run: SELECT covers WITH, FROM-first, SHOW, DESCRIBE,
 #: SUMMARIZE and VALUES; PRAGMA and CALL cover ``PRAGMA show_tables``, ``CALL pragma_version()``.
@@ -62,23 +65,43 @@ def connect_for_analysis(
 
     For notebooks: ``con = warehouse.connect_for_analysis("data/minsheng.duckdb")`` then
     ``con.sql("SELECT * FROM lagging_items").df()``. File functions (``read_csv``, ``glob``,
-    ``COPY … TO``), ``ATTACH``, ``INSTALL``/``LOAD`` and ``SET`` fail on it.
+    ``COPY … TO``), ``ATTACH``, ``INSTALL``/``LOAD`` and ``SET`` fail on it, except that the
+    folders ``minsheng export`` wrote Parquet to from this warehouse can be read.
     """
-    return connect(
+    conn = connect(
         path,
         read_only=True,
         wait_seconds=wait_seconds,
         on_wait=on_wait,
         config={
-            "enable_external_access": False,
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
             "allow_community_extensions": False,
             "memory_limit": memory_limit,
-            # last: once locked, no statement can change any of the above
-            "lock_configuration": True,
         },
     )
+    try:
+        _close_file_access(conn, exported_folders(path))
+    except duckdb.Error:
+        conn.close()
+        raise
+    return conn
+
+
+def _close_file_access(conn: duckdb.DuckDBPyConnection, readable: list[Path]) -> None:
+    """External access off but for ``readable`` folders, then the configuration locked.
+
+    DuckDB takes the allowed folders only on a started database with external access still
+    on, so they are set first, before any statement of the analyst's; once locked, no
+    statement can change any setting of the connection.
+    """
+    if readable:
+        conn.execute(
+            "SET allowed_directories = ?",
+            [[str(folder.resolve()).rstrip("/") + "/" for folder in readable]],
+        )
+    conn.execute("SET enable_external_access = false")
+    conn.execute("SET lock_configuration = true")
 
 
 def _first_line(exc: BaseException) -> str:
@@ -160,9 +183,10 @@ def run_analysis_query(
 def _refusal_or_error(exc: duckdb.Error) -> str:
     message = _first_line(exc)
     if "disabled by configuration" in message or "disabled through configuration" in message:
-        return _("{message} (minsheng sql reads the warehouse only; no other files)").format(
-            message=message
-        )
+        return _(
+            "{message} (minsheng sql reads the warehouse and the Parquet that minsheng export "
+            "wrote from it; no other files)"
+        ).format(message=message)
     if "configuration has been locked" in message:
         return _("{message} (settings cannot be changed from minsheng sql)").format(message=message)
     return message

@@ -14,9 +14,10 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from i18n import _, choose_language, period, status_text, use_language
+from i18n import _, choose_language, period_or_unknown, status_text, use_language
 from limits import DEFAULTS
 from parsers.names import printable_path
+from pipelines.cli.help_words import CommandInWords, GroupInWords
 from pipelines.cli.terminal import for_terminal
 from pipelines.core.settings import DEFAULT_DB, RunSettings, SettingsError
 
@@ -41,6 +42,7 @@ _typer_in_this_language()
 
 app = typer.Typer(
     name="minsheng",
+    cls=GroupInWords,
     help=_("Monthly progress reports of livelihood projects (民生实事) into DuckDB."),
     no_args_is_help=True,
     add_completion=False,
@@ -56,6 +58,7 @@ PathsArg = Annotated[
             "Report files, folders, or web pages (https://…): .txt, .docx, .pdf, .html, .xlsx; "
             ".doc, .xls, .wps, .et, .odt, .ods, .rtf with LibreOffice; .url files."
         ),
+        metavar=_("PATH"),
         show_default=False,
     ),
 ]
@@ -157,19 +160,24 @@ def _padded(text: str, width: int) -> str:
     return text + " " * max(width - cell_len(text), 0)
 
 
+def _status_word(status: str, loading: bool) -> str:
+    """A document's status in words, padded to the longest status word (``validate``'s words
+    say what ingest would do: nothing was loaded)."""
+    from rich.cells import cell_len
+
+    width = max(9, *(cell_len(status_text(s, would=not loading)) for s in _STATUS_STYLE))
+    return _padded(status_text(status, would=not loading), width)
+
+
 def _print_document(document: dict[str, Any], loading: bool) -> None:
     from parsers import Location
 
     status = document["status"]
-    where = (
-        period(document["region"], document["year"], document["month"])
-        if document["year"]
-        else _("period unknown")
-    )
+    where = period_or_unknown(document["region"], document["year"], document["month"])
     detail = (
         _("{loaded} rows loaded, {quarantined} quarantined")
         if loading
-        else _("{loaded} rows would load, {quarantined} quarantined")
+        else _("{loaded} rows would load, {quarantined} would be quarantined")
     ).format(loaded=document["rows_loaded"], quarantined=document["rows_quarantined"])
     if status == "unchanged":
         detail = _("same bytes already loaded; nothing changed")
@@ -177,14 +185,16 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
         problems = [i["message"] for i in document["issues"] if i["action"] == "document rejected"]
         if problems:
             detail = (
-                _("{problem} ({n} rows quarantined)").format(
-                    problem=problems[0], n=document["rows_quarantined"]
-                )
+                (
+                    _("{problem} ({n} rows quarantined)")
+                    if loading
+                    else _("{problem} ({n} rows would be quarantined)")
+                ).format(problem=problems[0], n=document["rows_quarantined"])
                 if document["rows_quarantined"]
                 else problems[0]
             )
     out.print(
-        f"[{_STATUS_STYLE.get(status, '')}]{_padded(status_text(status), 9)}[/] "
+        f"[{_STATUS_STYLE.get(status, '')}]{_status_word(status, loading)}[/] "
         f"{for_terminal(document['source_name'])}  "
         f"[dim]{for_terminal(where)}[/]  {for_terminal(detail)}"
     )
@@ -497,12 +507,12 @@ def _run_command(load: bool, doc: str) -> Any:
     return command
 
 
-ingest = app.command("ingest")(
+ingest = app.command("ingest", cls=CommandInWords)(
     _run_command(
         True, _("Parse, validate and load reports into the warehouse; write a validation report.")
     )
 )
-validate = app.command("validate")(
+validate = app.command("validate", cls=CommandInWords)(
     _run_command(
         False,
         _("Parse and validate exactly as ingest does, load nothing, write the validation report."),
@@ -517,11 +527,16 @@ class OutputFormat(StrEnum):
 
 
 @app.command(
-    help=_("Run one query on a read-only connection that reaches no other file or setting.")
+    cls=CommandInWords,
+    help=_("Run one query on a read-only connection that reaches no other file or setting."),
 )
 def sql(
     statement: Annotated[
-        str, typer.Argument(help=_('One SQL statement, e.g. "SELECT * FROM lagging_items".'))
+        str,
+        typer.Argument(
+            help=_('One SQL statement, e.g. "SELECT * FROM lagging_items".'),
+            metavar=_("STATEMENT"),
+        ),
     ],
     db: DbOpt = None,
     format: Annotated[
@@ -559,7 +574,8 @@ def sql(
 
 
 @app.command(
-    help=_("Print a region's month: items, complete, behind with streaks, movers, departments.")
+    cls=CommandInWords,
+    help=_("Print a region's month: items, complete, behind with streaks, movers, departments."),
 )
 def report(
     region: RegionOpt = None,
@@ -601,7 +617,8 @@ def _say_now(text: str) -> None:
 
 
 @app.command(
-    help=_("Serve the monthly deployment of prefect.yaml on its cron schedule, until Ctrl-C.")
+    cls=CommandInWords,
+    help=_("Serve the monthly deployment of prefect.yaml on its cron schedule, until Ctrl-C."),
 )
 def serve(
     inbox: Annotated[
@@ -644,12 +661,15 @@ def serve(
 
 
 @app.command(
+    cls=CommandInWords,
     help=_(
         "Write progress rows as Parquet partitioned by region/year/month (all periods, or some)."
-    )
+    ),
 )
 def export(
-    out_dir: Annotated[Path, typer.Argument(help=_("Folder for the Parquet files."))],
+    out_dir: Annotated[
+        Path, typer.Argument(help=_("Folder for the Parquet files."), metavar=_("FOLDER"))
+    ],
     db: DbOpt = None,
     region: RegionOpt = None,
     year: YearOpt = None,

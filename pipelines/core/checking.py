@@ -162,7 +162,9 @@ def check_document(
             ocr=ocr,
         )
     except DocumentError as exc:
-        return rejected_document(path, exc.check, exc.problem)
+        # a period error keeps what was read of the period (a missing region only)
+        read = getattr(exc, "period", (None, None, None))
+        return rejected_document(path, exc.check, exc.problem, period=read)
     except TimedOut:  # a page of a scan read by a worker that was stopped
         return parse_timed_out(path, limits.parse_seconds)
     except Exception as exc:  # a reader's own failure on a malformed file: still the file's fault

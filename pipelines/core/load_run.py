@@ -22,6 +22,7 @@ from parsers.names import printable_path
 from pipelines.core.checking import DocumentResult, issue_record, quarantine_frame
 from pipelines.core.cross_month import with_cross_month_issues
 from pipelines.core.settings import RunSettings
+from pipelines.reports.issue_rows import issue_records
 from schemas.identity import assign_item_keys
 from warehouse import (
     DocumentLoad,
@@ -129,7 +130,7 @@ def outcome_without_loading(result: DocumentResult) -> DocumentOutcome:
         rows_loaded=len(result.rows) if result.status != "rejected" else 0,
         rows_quarantined=len(result.quarantined),
         report_id=result_report_id(result),
-        issues=[issue_record(i) for i in result.issues],
+        issues=issue_records(result),
     )
 
 
@@ -249,7 +250,7 @@ def _load_locked(
         loads = [
             result_to_load(result, kept) for result, kept in zip(results, archived, strict=True)
         ]
-        records = [[issue_record(i) for i in result.issues] for result in results]
+        records = [issue_records(result) for result in results]
         issues = _issues_frame(
             run_id,
             [

@@ -179,8 +179,10 @@ def print_summary(summary: MonthSummary, console: Console) -> None:
         )
         console.print(
             "\n"
-            + _("No longer behind since {month}: {items}").format(
-                month=month_name(int(recovered["previous_month"].iloc[0])), items=names
+            + _("Behind in {previous}, no longer in {month}: {items}").format(
+                previous=month_name(int(recovered["previous_month"].iloc[0])),
+                month=month_name(summary.month),
+                items=names,
             ),
             highlight=False,
             markup=False,

@@ -20,7 +20,7 @@ from i18n import (
     command_text,
     language,
     ngettext,
-    period,
+    period_or_unknown,
     severity_text,
     status_text,
 )
@@ -90,8 +90,8 @@ def summary_line(report: dict[str, Any]) -> str:
         )
         if report.get("command", "ingest") == "ingest"
         else _(
-            "{documents} documents, {rows} rows checked, {quarantined} quarantined, {warnings} "
-            "warnings"
+            "{documents} documents, {rows} rows would load, {quarantined} would be quarantined, "
+            "{warnings} warnings"
         )
     )
     return said.format(
@@ -104,6 +104,71 @@ def summary_line(report: dict[str, Any]) -> str:
 
 def _place(issue: dict[str, Any]) -> str:
     return Location.of_row(issue).describe() or _("whole document")
+
+
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def issue_groups(issues: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A document's issues grouped by item, as a clerk fixes them: the whole document's first,
+    then the items with an error, then the others, each in document order; in a group the
+    errors first. Each group carries its rows as read (``rows``: place, cells, and the
+    indexes of the cells its issues are about)."""
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for order, issue in enumerate(issues):
+        place = (issue["source_page"], issue["source_row"], issue["source_line"])
+        if issue.get("item_no") is not None:
+            key: tuple[Any, ...] = ("item", issue["item_no"])
+        elif issue.get("row_cells") is not None:
+            key = ("row", *place)
+        else:
+            key = ("document",)
+        group = groups.setdefault(
+            key,
+            {
+                "item_no": issue.get("item_no"),
+                "content": issue.get("content"),
+                "place": _place(issue) if key[0] == "row" else None,
+                "whole_document": key == ("document",),
+                "first": order,
+                "issues": [],
+                "rows": {},
+            },
+        )
+        group["issues"].append(issue)
+        cells = issue.get("row_cells")
+        if cells is not None:
+            row = group["rows"].setdefault(
+                place, {"place": _place(issue), "cells": cells, "flagged": set()}
+            )
+            row["flagged"] |= _cells_meant(issue, cells)
+    out = []
+    for group in groups.values():
+        group["issues"].sort(key=lambda i: _SEVERITY_ORDER.get(i["severity"], 9))
+        group["rows"] = list(group["rows"].values())
+        group["has_error"] = any(i["severity"] == "error" for i in group["issues"])
+        out.append(group)
+    out.sort(key=lambda g: (not g["whole_document"], not g["has_error"], g["first"]))
+    return out
+
+
+def _cells_meant(issue: dict[str, Any], cells: list[str]) -> set[int]:
+    """Which cells of a row an issue is about: the extra cells at the end of a row with a cell
+    too many, the one empty cell of a row missing a value, else the first cell holding the
+    value as written."""
+    value = (issue.get("value") or "").strip()
+    if not value and issue["check"].endswith("_not_blank"):
+        empty = {index for index, cell in enumerate(cells) if not cell.strip()}
+        return empty if len(empty) == 1 else set()
+    if not value:
+        return set()
+    if issue["check"] == "cell_count":
+        extra = len(value.split(" | "))
+        return set(range(max(len(cells) - extra, 0), len(cells)))
+    for index, cell in enumerate(cells):
+        if cell.strip() == value:
+            return {index}
+    return set()
 
 
 @cache
@@ -124,12 +189,13 @@ def template_environment() -> Environment:
     )
     env.install_gettext_callables(_, ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.filters.update(
-        status=status_text,
+        status=lambda status, would=False: status_text(status, would=would),
         severity=severity_text,
-        action=action_text,
+        action=lambda action, would=False: action_text(action, would=would),
+        issue_groups=issue_groups,
         column=column_text,
         command=command_text,
-        period=lambda d: period(d["region"], d["year"], d["month"]),
+        period=lambda d: period_or_unknown(d["region"], d["year"], d["month"]),
         place=_place,
         # A cell kept whole in the warehouse is shortened here: one huge value must not make
         # the page unusable.
@@ -232,19 +298,23 @@ def issues_markdown(report: dict[str, Any]) -> str:
         )
     problems = [(d, i) for d in report["documents"] for i in d["issues"]]
     if problems:
-        header = [_("document"), _("place"), _("column"), _("value"), _("severity")]
-        header += [_("problem"), _("rule"), _("what was done")]
-        lines += ["", row(header), "|---|---|---|---|---|---|---|---|"]
+        would = report.get("command") == "validate"
+        header = [_("document"), _("place"), _("item"), _("column"), _("value"), _("severity")]
+        header += [_("problem"), _("rule"), _("what to do"), _("what was done")]
+        lines += ["", row(header), "|---|---|---|---|---|---|---|---|---|---|"]
         for d, i in problems:
+            item = i.get("item_no")
             cells = [
                 d["source_name"],
                 _place(i),
+                f"({item}) {i.get('content') or ''}".strip() if item is not None else "",
                 column_text(i["column"]),
                 i["value"] or "",
                 severity_text(i["severity"]),
                 i["message"],
                 i.get("rule") or "",
-                action_text(i["action"]),
+                i.get("fix") or "",
+                action_text(i["action"], would=would),
             ]
             lines.append(row(cells))
     return "\n".join(lines)

@@ -42,7 +42,7 @@ def test_the_artifact_table_keeps_one_row_per_issue_whatever_the_name() -> None:
     rows = [line for line in markdown.splitlines() if line.startswith("|")]
     assert len(rows) == 2 + 2 + 1 + 1  # two headers with their rules, a document, an issue
     cells = rows[-1].replace("\\|", "").split("|")
-    assert len(cells) == 10  # eight cells between nine pipes
+    assert len(cells) == 12  # ten cells between eleven pipes
     assert "<script>" not in markdown and "[x](javascript" not in markdown
 
 

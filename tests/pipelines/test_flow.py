@@ -113,7 +113,7 @@ def test_a_run_that_quarantined_rows_is_failed_with_the_summary_and_its_artifact
     assert errors == [
         (2, "leader", "leader_not_blank", ""),
         (3, "completion_raw", "completion_is_percentage", "待核实"),
-        (7, "row", "cell_count", "7"),
+        (7, "row", "cell_count", "多余"),  # the extra cell, as written
     ]
     html = Path(report["report_files"]["html"]).read_text("utf-8")
     assert "completion rate &#39;待核实&#39; is not a percentage" in html

@@ -153,7 +153,7 @@ def test_the_validation_report_page_is_chinese(chinese: Run) -> None:
     assert root.get("lang") == "zh-CN"
     assert root.findtext(".//h1") == "民生实事校验报告"
     headings = [" ".join(th.text_content().split()) for th in root.iter("th")]
-    assert ["位置", "列", "原文", "问题", "违反的规则", "级别", "处理"] == headings[-7:]
+    assert ["位置", "列", "原文", "问题", "违反的规则", "处理办法", "级别", "处理"] == headings[-8:]
     rows = [[" ".join(td.text_content().split()) for td in tr.iter("td")] for tr in root.iter("tr")]
     assert [
         "第3行",
@@ -161,6 +161,7 @@ def test_the_validation_report_page_is_chinese(chinese: Run) -> None:
         "待核实",
         "完成率“待核实”不是百分数",
         "完成率以百分数开头，如 72%",
+        "将完成率写成百分数（如 72%），说明文字写在其后（如 63%,滞后进度）",
         "错误",
         "该行已隔离（未入库）",
     ] in rows
@@ -218,3 +219,49 @@ def test_help_is_chinese_when_the_locale_is(tmp_path: Path) -> None:
     assert "─ 选项 ─" in done.stdout and "─ 参数 ─" in done.stdout
     english = minsheng("ingest", "--help", "--lang", "en", cwd=tmp_path, MINSHENG_LANG="zh")
     assert "Parse, validate and load reports into the warehouse" in english.stdout
+
+
+def test_validate_says_what_would_load_never_that_it_loaded(tmp_path: Path) -> None:
+    """validate writes nothing: its words are what ingest would do, in both languages."""
+    broken_sample(tmp_path / "in")
+    args = ("validate", "in", "--region", "乐清市", "--db", "w.duckdb", "--reports-dir", "r")
+    zh = invoke(*args, cwd=tmp_path, env=CHINESE)
+    assert zh.stdout.splitlines()[0].startswith("可部分导入 ")
+    assert "可导入 45 行，将隔离 3 行" in zh.stdout
+    assert "共 1 个文件，可导入 45 行，将隔离 3 行，警告 2 条" in zh.stdout
+    [page] = (tmp_path / "r").glob("*.html")
+    shown = visible_text(page.read_text("utf-8"))
+    assert "导入时该行将被隔离" in shown and "可导入行数" in shown
+    for said in (zh.stdout, shown):
+        assert "入库" not in said.replace("未入库", ""), said
+    en = invoke(*args, "--lang", "en", cwd=tmp_path, env=POSIX)
+    assert en.stdout.splitlines()[0].startswith("would load in part ")
+    assert "45 rows would load, 3 would be quarantined" in en.stdout
+    assert " loaded" not in en.stdout
+
+
+def test_a_missing_region_is_said_to_be_the_region(tmp_path: Path) -> None:
+    """The period was read from the file name; only the region is unknown."""
+    from i18n import period_or_unknown
+
+    path = broken_sample(tmp_path / "in")  # 2022年8月….txt, no region in title or name
+    args = ("validate", str(path), "--db", "w.duckdb", "--reports-dir", "r")
+    zh = invoke(*args, cwd=tmp_path, env=CHINESE)
+    assert f"{SAMPLE_NAME}  2022年8月，地区不明  标题和文件名中均未找到地区" in zh.stdout
+    assert "期间不明" not in zh.stdout
+    en = invoke(*args, "--lang", "en", cwd=tmp_path, env=POSIX)
+    assert f"{SAMPLE_NAME}  2022-08, region unknown  no region found" in en.stdout
+    [report] = [json.loads(p.read_text("utf-8")) for p in sorted((tmp_path / "r").glob("*.json"))][
+        -1:
+    ]
+    [document] = report["documents"]
+    assert (document["region"], document["year"], document["month"]) == (None, 2022, 8)
+
+    use_language("zh")
+    try:
+        assert period_or_unknown(None, 2022, 8) == "2022年8月，地区不明"
+        assert period_or_unknown(None, None, None) == "期间不明"
+        assert period_or_unknown("乐清市", 2022, 8) == "乐清市 2022年8月"
+    finally:
+        use_language("en")
+    assert period_or_unknown(None, 2022, 8) == "2022-08, region unknown"

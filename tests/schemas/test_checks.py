@@ -60,3 +60,14 @@ def test_each_rule_is_plain_words() -> None:
         assert check.rule and check.rule != name.replace("_", " ")
         assert describe_rule(name) == check.rule
     assert describe_rule("no_such_check") == "no such check"
+
+
+def test_each_check_says_what_to_do() -> None:
+    """The validation report's "what to do" comes from the table: every check has it."""
+    from schemas.checks import describe_fix
+
+    for name, check in CHECKS.items():
+        assert check.fix, f"{name} has no fix in schemas/checks.py"
+        assert check.fix != check.rule
+        assert describe_fix(name) == check.fix
+    assert describe_fix("no_such_check") is None

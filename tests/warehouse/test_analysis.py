@@ -86,7 +86,7 @@ def test_no_file_but_the_warehouse_can_be_read(
     other.write_text("secret\n1\n")
     with pytest.raises(WarehouseError, match="disabled by configuration") as caught:
         run_analysis_query(warehouse_file, statement.format(other=other))
-    assert "reads the warehouse only" in str(caught.value)
+    assert "reads the warehouse and the Parquet that minsheng export wrote" in str(caught.value)
 
 
 def test_the_notebook_connection_is_sandboxed_without_the_statement_check(

@@ -79,3 +79,40 @@ def test_exporting_a_period_again_replaces_its_files(warehouse: Path, tmp_path: 
     assert len(list(september.glob("*.parquet"))) == 1
     exported = read_back(out)
     assert exported.groupby("month").size().to_dict() == {8: 48, 9: 10}
+
+
+def test_the_sandbox_reads_the_parquet_export_wrote_and_nothing_beside_it(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    """The query of docs/scheduling.md, in ``minsheng sql``'s sandbox."""
+    from warehouse import WarehouseError, run_analysis_query
+
+    out = tmp_path / "parquet"
+    query = (
+        "SELECT region, year, month, count(*) AS n FROM read_parquet('{folder}/**/*.parquet', "
+        "hive_partitioning = true) GROUP BY ALL ORDER BY ALL"
+    )
+    out.mkdir()
+    with pytest.raises(WarehouseError, match="disabled by configuration"):
+        run_analysis_query(warehouse, query.format(folder=out))  # not exported yet
+    export_periods(warehouse, out)
+    rows = run_analysis_query(warehouse, query.format(folder=out)).frame
+    assert rows.values.tolist() == [["乐清市", 2022, 8, 48], ["乐清市", 2022, 9, 48]]
+    # a folder whose name starts like it, the folder above, and paths that climb out
+    sibling = tmp_path / "parquet2"
+    sibling.mkdir()
+    (sibling / "x.csv").write_text("secret\n1\n")
+    for refused in (
+        f"SELECT * FROM read_csv('{sibling}/x.csv')",
+        f"SELECT * FROM glob('{tmp_path}/*')",
+        f"SELECT * FROM read_csv('{out}/../parquet2/x.csv')",
+        "SELECT * FROM read_text('/etc/passwd')",
+    ):
+        with pytest.raises(WarehouseError, match="disabled by configuration"):
+            run_analysis_query(warehouse, refused)
+    # another warehouse's export is not this one's
+    other = tmp_path / "other" / "w.duckdb"
+    other.parent.mkdir()
+    connect(other).close()
+    with pytest.raises(WarehouseError, match="disabled by configuration"):
+        run_analysis_query(other, query.format(folder=out))

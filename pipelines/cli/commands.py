@@ -137,6 +137,10 @@ def _speak(lang: Language | None) -> None:
         _fail(str(exc), 2)
 
 
+#: Set when a run lost its Prefect API: ``pipelines.cli.main`` then leaves without Prefect's
+#: exit handlers, which would retry sending events to it for seconds each.
+leave_without_prefect_cleanup = False
+
 _STATUS_STYLE = {"loaded": "green", "partial": "yellow", "rejected": "red", "unchanged": "dim"}
 
 
@@ -238,36 +242,51 @@ def _check_place(discovered: Any, settings: RunSettings) -> None:
 
 
 def _where_to_run(prefect: bool | None, parallelism: Any) -> str:
-    """``"flow"`` or ``"core"``, said on stderr in one line; sets the API for a found server."""
-    from pipelines.flows.api_server import reachable_api
+    """``"flow"`` or ``"core"``. A flow run is recorded only where the user chose a Prefect API
+    ($PREFECT_API_URL, a Prefect profile) or asked for one (``--prefect``, ``--parallel dask``),
+    never because some server answers on a port; the first line on stderr then says which. A
+    run in this process says nothing about Prefect."""
+    from pipelines.flows.api_server import configured_api, is_healthy
 
-    if prefect is False and parallelism.mode != "dask":
-        err.print(_("running in this process (--no-prefect)"), markup=False)
+    asked = "--prefect" if prefect else "--parallel dask" if parallelism.mode == "dask" else None
+    if prefect is False and asked is None:
         return "core"
-    api, how = reachable_api()
+    api = configured_api()
     if api is not None:
-        os.environ["PREFECT_API_URL"] = api
-        said = (
-            _("recording a Prefect flow run (API at $PREFECT_API_URL {api})")
-            if how == "configured"
-            else _("recording a Prefect flow run (API listening on {api})")
-        )
-        err.print(said.format(api=api), markup=False)
-        return "flow"
-    if prefect or parallelism.mode == "dask":
-        why = "--prefect" if prefect else "--parallel dask"
+        if is_healthy(api.url, timeout=5.0):
+            os.environ["PREFECT_API_URL"] = api.url
+            said = (
+                _("recording a Prefect flow run (API at $PREFECT_API_URL {api})")
+                if api.source == "environment"
+                else _("recording a Prefect flow run (API of the Prefect profile {profile}: {api})")
+            )
+            err.print(said.format(api=api.url, profile=api.profile), markup=False)
+            return "flow"
+        if asked is not None:
+            _fail(
+                _(
+                    "{asked}: the Prefect API {api} does not answer; start that server, or "
+                    "unset PREFECT_API_URL (or choose another Prefect profile) to record on a "
+                    "temporary server"
+                ).format(asked=asked, api=api.url),
+                2,
+            )
         err.print(
-            _("recording a Prefect flow run on a temporary Prefect server ({why})").format(why=why),
+            _(
+                "the Prefect API {api} does not answer: running in this process, the run is not "
+                "recorded"
+            ).format(api=api.url),
+            markup=False,
+        )
+        return "core"
+    if asked is not None:
+        err.print(
+            _("recording a Prefect flow run on a temporary Prefect server ({why})").format(
+                why=asked
+            ),
             markup=False,
         )
         return "flow"
-    err.print(
-        _(
-            "running in this process: no Prefect API configured or listening (--prefect records "
-            "a flow run)"
-        ),
-        markup=False,
-    )
     return "core"
 
 
@@ -358,6 +377,11 @@ def _run(
         _fail_with_report(exc)
     except WarehouseError as exc:
         _fail(str(exc), 1)
+    if report.get("flow_run_unrecorded"):
+        err.print(for_terminal(report["flow_run_unrecorded"]), markup=False)
+        # Prefect would spend seconds a message at exit trying to send what it still holds.
+        global leave_without_prefect_cleanup
+        leave_without_prefect_cleanup = True
     for document in report["documents"]:
         _print_document(document, load)
     from pipelines.reports.validation import summary_line
@@ -420,9 +444,9 @@ PrefectOpt = Annotated[
     typer.Option(
         "--prefect/--no-prefect",
         help=_(
-            "Record a Prefect flow run even when no Prefect API is configured or listening "
-            "(starts a temporary server), or run in this process even when one is [default: a "
-            "flow run when an API is configured or listening]"
+            "Record a Prefect flow run even when no Prefect API is configured (starts a "
+            "temporary server), or run in this process even when one is [default: a flow run "
+            "when $PREFECT_API_URL or the Prefect profile names an API]"
         ),
         show_default=False,
     ),

@@ -1,7 +1,7 @@
 """One run of the pipeline without Prefect: discover → read and check → cross-month → load → report.
 
 ``run_pipeline`` is what ``minsheng ingest`` and ``validate`` call when no Prefect API is
-configured or listening; the flows in ``pipelines.flows`` run the same steps as tasks.
+configured (nor asked for); the flows in ``pipelines.flows`` run the same steps as tasks.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -157,9 +158,28 @@ def artifact_key(region: str | None) -> str:
 
 
 @task(name="publish-validation-report", cache_policy=NO_CACHE)
-def publish_report_task(report: dict[str, Any], settings: RunSettings) -> dict[str, str]:
-    """Write the report files; attach the report and a table per document to this flow run."""
-    json_path, html_path = write_report(report, settings.reports_dir)
+def publish_report_task(report: dict[str, Any]) -> None:
+    """Attach the report and a table per document to this flow run.
+
+    An API that stopped answering loses the artifacts, not the run: the report's files are
+    written already, and the caller says the flow run was not recorded.
+    """
+    import httpx
+
+    try:
+        attach_report(report)
+    except httpx.TransportError as exc:
+        get_run_logger().warning(
+            _(
+                "the validation report could not be attached to the flow run: the Prefect API "
+                "stopped answering ({problem}); the report is {html}"
+            ).format(problem=type(exc).__name__, html=report["report_files"]["html"])
+        )
+
+
+def attach_report(report: dict[str, Any]) -> None:
+    """The run's validation report as artifacts of the current flow run: the whole report in
+    Markdown, and a table per document keyed by its region."""
     create_markdown_artifact(
         markdown=issues_markdown(report),
         description=_("Validation report of run {run_id}: {summary}").format(
@@ -193,7 +213,21 @@ def publish_report_task(report: dict[str, Any], settings: RunSettings) -> dict[s
                 )
             ),
         )
-    return {"json": str(json_path), "html": str(html_path)}
+
+
+_keepers: list[Callable[[dict[str, Any]], None]] = []
+
+
+@contextmanager
+def keeping_reports(keep: Callable[[dict[str, Any]], None]) -> Iterator[None]:
+    """Hand ``keep`` the report of each run started inside this block as soon as it is
+    written, before anything is sent to Prefect: a caller whose Prefect API goes away still
+    has what the run did."""
+    _keepers.append(keep)
+    try:
+        yield
+    finally:
+        _keepers.remove(keep)
 
 
 class RunRejected(Exception):
@@ -248,7 +282,11 @@ def ingest_steps(
     else:
         outcomes = validate_results(results, settings)
     report = run_report(run_id, started_at, outcomes, settings, load=load)
-    report["report_files"] = publish_report_task(cast(Any, quote(report)), settings)
+    json_path, html_path = write_report(report, settings.reports_dir)
+    report["report_files"] = {"json": str(json_path), "html": str(html_path)}
+    for keep in list(_keepers):
+        keep(report)
+    publish_report_task(cast(Any, quote(report)))
     return report
 
 

@@ -639,6 +639,8 @@ def serve(
     db: DbOpt = None,
     reports_dir: ReportsOpt = None,
     region: RegionOpt = None,
+    year: YearOpt = None,
+    month: MonthOpt = None,
     export_dir: Annotated[
         Path | None,
         typer.Option(
@@ -654,14 +656,29 @@ def serve(
     lang: LangOpt = None,
 ) -> None:
     _speak(lang)
+    from pipelines.core.region_map import REGION_MAP_NAME, read_region_map
     from pipelines.flows.api_server import ServerError
     from pipelines.flows.deployment import read_deployment
     from pipelines.flows.serving import deployment_parameters, serve_monthly
 
     try:
-        settings = RunSettings.build(db=db, reports_dir=reports_dir, region=region)
+        settings = RunSettings.build(
+            db=db, reports_dir=reports_dir, region=region, year=year, month=month
+        )
         spec = read_deployment(config)
         parameters = deployment_parameters(spec, inbox, settings, export_dir)
+        mapping = read_region_map(parameters["inbox"])  # checked now, not at the 5th's run
+        if mapping.folders or mapping.files:
+            _say_now(
+                _(
+                    "regions of the inbox's reports from {path}: {folders} folders, {files} "
+                    "file-name patterns"
+                ).format(
+                    path=Path(parameters["inbox"]) / REGION_MAP_NAME,
+                    folders=len(mapping.folders),
+                    files=len(mapping.files),
+                )
+            )
         serve_monthly(spec, parameters, log_dir=settings.db.parent, say=_say_now)
     except (SettingsError, ServerError) as exc:
         _fail(str(exc), 2)

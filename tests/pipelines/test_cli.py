@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SAMPLE_NAME
 from tests.helpers import broken_sample, invoke, minsheng
 
@@ -60,6 +62,7 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert bad_month.returncode == 2 and "Traceback" not in bad_month.stderr
 
 
+@pytest.mark.process
 def test_a_real_process_exits_1_for_rejected_rows_and_2_for_usage(tmp_path: Path) -> None:
     path = broken_sample(tmp_path / "in")
     done = minsheng("validate", str(path), "--region", "乐清市", "--no-prefect", cwd=tmp_path)

@@ -62,10 +62,12 @@ def _interrupt_during_the_load(tmp_path: Path, sig: int, *options: str) -> None:
     assert processes_of_run(tmp_path) == []
 
 
+@pytest.mark.process
 def test_ctrl_c_in_the_open_transaction_rolls_back_and_exits_130(tmp_path: Path) -> None:
     _interrupt_during_the_load(tmp_path, signal.SIGINT)
 
 
+@pytest.mark.process
 def test_sigterm_in_the_open_transaction_rolls_back_and_exits_143(tmp_path: Path) -> None:
     _interrupt_during_the_load(tmp_path, signal.SIGTERM)
 

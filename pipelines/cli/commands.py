@@ -313,6 +313,7 @@ def _run(
     from parsers.ocr import ocr_pages
     from pipelines.core.discovery import discover
     from pipelines.core.parallelism import choose_parallelism
+    from pipelines.core.region_map import mapped_regions
 
     try:
         settings = RunSettings.build(
@@ -329,6 +330,7 @@ def _run(
             fetch_timeout=fetch_timeout,
         )
         discovered = discover(list(paths))
+        regions = mapped_regions(paths)  # a folder's regions.toml, as a scheduled run reads it
         found = discovered.documents
         if not found and not discovered.skipped:
             _fail(
@@ -361,7 +363,7 @@ def _run(
 
                         # the steps discover again: skipped files are reported, not read
                         report = run_ingest_flow(
-                            paths, settings, load=load, parallelism=parallelism
+                            paths, settings, load=load, parallelism=parallelism, regions=regions
                         )
                     else:
                         from pipelines.core.run import run_pipeline
@@ -372,6 +374,7 @@ def _run(
                             load=load,
                             parallelism=parallelism,
                             on_wait=lambda m: err.print(m, markup=False),
+                            regions=regions,
                         )
     except RunFailed as exc:
         _fail_with_report(exc)

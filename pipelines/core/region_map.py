@@ -19,6 +19,7 @@ overridden, with a warning); files it does not cover take the deployment's ``reg
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
@@ -116,3 +117,26 @@ def read_region_map(inbox: str | Path) -> RegionMap:
                 ).format(path=path, key=key)
             )
     return RegionMap(folders=tuple(folders), files=tuple(entries["files"]))
+
+
+def mapped_regions(paths: Sequence[str | Path]) -> dict[str, str]:
+    """The documents below each folder of ``paths`` that the folder's ``regions.toml`` maps:
+    path (as discovery gives it) → region. A mapping that cannot be used raises
+    ``SettingsError``: a run must not guess."""
+    from pipelines.core.discovery import discover
+
+    regions: dict[str, str] = {}
+    for given in paths:
+        if not isinstance(given, Path) and "://" in str(given):
+            continue  # a web address
+        folder = Path(given)
+        if not folder.is_dir():
+            continue
+        mapping = read_region_map(folder)
+        if not (mapping.folders or mapping.files):
+            continue
+        for document in discover([folder]).documents:
+            region = mapping.region_of(Path(document), folder)
+            if region is not None:
+                regions[str(document)] = region
+    return regions

@@ -433,8 +433,11 @@ def ingest_flow(
     fetch_timeout: float | None = None,
     max_pages: int | None = None,
     parse_timeout: float | None = None,
+    regions: dict[str, str] | None = None,
 ) -> Any:
     """Parse, check and (unless ``load`` is false) load the given reports; write the report.
+
+    ``regions`` gives some documents (by path) their own region, as ``region`` does for all.
 
     Ends Failed, with the run's summary as the message, when a row or document was rejected.
     """
@@ -450,4 +453,4 @@ def ingest_flow(
         max_pages=max_pages,
         parse_timeout=parse_timeout,
     )
-    return final_state(ingest_steps(paths, settings, load=load))
+    return final_state(ingest_steps(paths, settings, load=load, regions=regions))

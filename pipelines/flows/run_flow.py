@@ -28,11 +28,13 @@ def run_ingest_flow(
     load: bool,
     parallelism: Parallelism | None = None,
     on_parsed: Any = None,
+    regions: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Run ``ingest_flow`` once and return its report.
 
     ``parallelism`` picks where the parse tasks run (the flow's threads if None);
-    ``on_parsed(done, total, name)`` hears of each document parsed.
+    ``on_parsed(done, total, name)`` hears of each document parsed; ``regions`` gives some
+    documents (by path) their region, as a folder's ``regions.toml`` does.
     """
     configure_prefect_environment(quiet=True)
     from pipelines.core.listeners import listening
@@ -66,6 +68,7 @@ def run_ingest_flow(
                 fetch_timeout=settings.fetch.timeout_s,
                 max_pages=settings.limits.max_pages,
                 parse_timeout=settings.limits.parse_seconds,
+                regions=regions or None,
                 return_state=True,
             )
             return report_of(state)
@@ -81,7 +84,7 @@ def run_ingest_flow(
     else:
         from pipelines.core.run import run_pipeline
 
-        report = run_pipeline(paths, settings, load=load, parallelism=parallelism)
+        report = run_pipeline(paths, settings, load=load, parallelism=parallelism, regions=regions)
     report["flow_run_unrecorded"] = _(
         "the Prefect flow run could not be recorded: the API at {api} stopped answering "
         "({problem}); the run finished in this process"

@@ -71,3 +71,27 @@ def test_serve_checks_the_mapping_before_it_starts(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "regions.toml: [folders] '../x': give a sub-folder of the inbox" in done.stderr
     assert "Traceback" not in done.stderr and "Prefect server" not in done.stdout
+
+
+def test_ingest_of_the_inbox_reads_its_mapping_as_the_scheduled_run_does(tmp_path: Path) -> None:
+    """Two counties' reports whose titles and names do not say which: the mapping does."""
+    from tests.conftest import SAMPLE
+    from tests.helpers import SECOND_REGION, invoke
+
+    inbox = tmp_path / "inbox"
+    (inbox / "county-a").mkdir(parents=True)
+    (inbox / "county-b").mkdir()
+    (inbox / "regions.toml").write_text(
+        '[folders]\ncounty-a = "乐清市"\n[files]\n"yj-*" = "永嘉县"\n', "utf-8"
+    )
+    (inbox / "county-a" / "2022年8月进展情况.txt").write_bytes(SAMPLE.read_bytes())
+    untitled = "\n".join(SECOND_REGION[-1].read_text("utf-8").splitlines()[1:])
+    (inbox / "county-b" / "yj-2022年8月进展情况.txt").write_text(untitled, "utf-8")
+    done = invoke("ingest", "inbox", "--db", "w.duckdb", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "loaded    2022年8月进展情况.txt  乐清市 2022-08  48 rows loaded" in done.stdout
+    assert "loaded    yj-2022年8月进展情况.txt  永嘉县 2022-08  12 rows loaded" in done.stdout
+    (inbox / "regions.toml").write_text('[files]\n"a/*" = "乐清市"\n', "utf-8")
+    broken = invoke("validate", "inbox", cwd=tmp_path)
+    assert broken.returncode == 2 and "Traceback" not in broken.stderr
+    assert "regions.toml: [files] 'a/*': a file-name pattern has no folder in it" in broken.stderr

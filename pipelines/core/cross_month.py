@@ -168,10 +168,9 @@ def following_month_issues(
     """The month after ``month`` in the warehouse, checked again against the month before it.
 
     ``(report_id, source_name, month, issues)`` of the region's next loaded month of ``year``,
-    with
-    its cross-month warnings as they are now that ``month`` is loaded (or replaced), so that
-    the warnings do not depend on the order months arrived in; None when there is no later
-    month. (A scan's OCR corrections are not redone: they were made when it was read.)
+    with its cross-month warnings as they are now that ``month`` is loaded (or replaced), so
+    that the warnings do not depend on the order months arrived in; None when there is no
+    later month. (A scan's OCR corrections are not redone: they were made when it was read.)
     """
     following = following_period(conn, region, year, month)
     if following is None:

@@ -8,7 +8,7 @@ LOCALES := i18n/locale
 CATALOG := $(LOCALES)/zh_CN/LC_MESSAGES/minsheng
 SOURCES := i18n limits parsers schemas warehouse pipelines
 
-.PHONY: install run test lint bench clean messages
+.PHONY: install run test test-fast lint bench clean messages
 
 
 # uv resolves and installs the same versions as pip in a tenth of the time; pip is the fallback.
@@ -48,6 +48,12 @@ run: install
 ## Python processes, and each would compile the project again.
 test: install
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 3 --dist loadfile --no-loadscope-reorder
+
+## The edit loop: unit and in-process tests only (no OCR, no Prefect server, no other
+## process, not the sweeps over every PDF fixture); `make test` is still what CI runs.
+test-fast: install
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 2 --dist loadfile \
+		-m "not slow and not process and not heavy"
 
 ## Generate a corpus of reports (all three formats) and print where the time goes.
 bench: install

@@ -14,6 +14,7 @@ import pandas as pd
 
 from i18n import _, column_text
 from parsers.model import Issue, Location
+from schemas.identity import item_texts, match_items
 
 
 def _text(value: object) -> str:
@@ -70,13 +71,25 @@ def compare_months(
         if not pd.isna(r["item_no"]) and not pd.isna(r["sub_no"])
     }
     before_items = {item for item, _ in before}
+    # Compared by project, not by number: an item renumbered since is compared with its own
+    # project's row, and a number that now names another project with nothing (the identity
+    # checks say which); without texts, the numbers are all there is.
+    counterpart = (
+        {
+            m.item_no: m.previous_item_no
+            for m in match_items(item_texts(previous), item_texts(current))
+        }
+        if "content" in previous and "content" in current
+        else {item: item for item in before_items}
+    )
     now_items: set[int] = set()
     for row in current.to_dict("records"):
         if pd.isna(row["item_no"]) or pd.isna(row["sub_no"]):
             continue
         item, sub = int(row["item_no"]), int(row["sub_no"])
         now_items.add(item)
-        old = before.get((item, sub))
+        earlier = counterpart.get(item, item if item not in before_items else None)
+        old = before.get((earlier, sub)) if earlier is not None else None
         if old is None:
             if item not in before_items:
                 warn(
@@ -120,7 +133,8 @@ def compare_months(
                     new,
                 )
 
-    for item in sorted(before_items - now_items - quarantined_items):
+    claimed = {p for p in counterpart.values() if p is not None}
+    for item in sorted(before_items - now_items - claimed - quarantined_items):
         warn(
             "item_vanished",
             _("item ({item}) of {previous}'s report is missing").format(

@@ -150,20 +150,16 @@ def invoke(*args: str, cwd: Path, env: dict[str, str | None] | None = None) -> I
     """``minsheng`` in this process (typer's CliRunner), run in ``cwd``; ``env`` adds to
     (or, with ``None`` values, removes from) the environment for the run."""
     from pipelines.cli import app
-    from pipelines.flows import api_server
 
-    saved = Path.cwd(), api_server.DEFAULT_PORT
+    saved = Path.cwd()
     os.chdir(cwd)
-    # No Prefect API: none configured, and the port probed is one where nothing listens (a
-    # server another program runs on 4200 must not turn these runs into flow runs).
-    api_server.DEFAULT_PORT = api_server.free_port()
     try:
+        # No Prefect API unless the test gives one (the session's PREFECT_HOME has no profile).
         result = CliRunner().invoke(
             app, list(args), env={"COLUMNS": "200", "PREFECT_API_URL": None, **(env or {})}
         )
     finally:
-        os.chdir(saved[0])
-        api_server.DEFAULT_PORT = saved[1]
+        os.chdir(saved)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return Invoked(result.exit_code, result.stdout, result.stderr)

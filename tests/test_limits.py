@@ -7,6 +7,8 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
+import pytest
+
 from limits import DEFAULTS, FetchLimits, Limits, ParseLimits, QueryLimits, readme_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,6 +19,7 @@ def test_the_readme_shows_the_defaults_as_they_are() -> None:
     assert readme_table() in readme
 
 
+@pytest.mark.process
 def test_python_m_limits_prints_that_table() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "limits"], capture_output=True, text=True, check=True, cwd=ROOT

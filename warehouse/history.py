@@ -60,3 +60,54 @@ def replace_item_keys(
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def following_period(
+    conn: duckdb.DuckDBPyConnection, region: str, year: int, month: int
+) -> tuple[str, str, int] | None:
+    """``(report_id, source_name, month)`` of the region's first loaded month of ``year``
+    after ``month``: the month whose comparison changes when ``month`` is loaded or replaced."""
+    found = conn.execute(
+        "SELECT p.report_id, r.source_name, p.month FROM progress p "
+        "JOIN reports r USING (report_id) "
+        "WHERE p.region = ? AND p.year = ? AND p.month > ? ORDER BY p.month LIMIT 1",
+        [region, year, month],
+    ).fetchone()
+    return (str(found[0]), str(found[1]), int(found[2])) if found else None
+
+
+def report_rows(conn: duckdb.DuckDBPyConnection, report_id: str) -> pd.DataFrame:
+    """The ``progress`` rows of one report."""
+    columns = ", ".join(PROGRESS_COLUMNS)
+    return conn.execute(
+        f"SELECT {columns} FROM progress WHERE report_id = ? ORDER BY item_no, sub_no",
+        [report_id],
+    ).df()
+
+
+def quarantined_items(conn: duckdb.DuckDBPyConnection, report_id: str) -> frozenset[int]:
+    """Item numbers of a report's quarantined rows (where the row's number could be read)."""
+    rows = conn.execute(
+        "SELECT DISTINCT item_no FROM quarantine WHERE report_id = ? AND item_no IS NOT NULL",
+        [report_id],
+    ).fetchall()
+    return frozenset(int(n) for (n,) in rows)
+
+
+def replace_report_issues(
+    conn: duckdb.DuckDBPyConnection, report_id: str, checks: tuple[str, ...], issues: pd.DataFrame
+) -> None:
+    """Replace a report's issues of ``checks`` with ``issues`` (``ISSUE_COLUMNS``) at once."""
+    from warehouse.load import record_issues
+
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute(
+            "DELETE FROM validation_issues WHERE report_id = ? AND list_contains(?, check_name)",
+            [report_id, list(checks)],
+        )
+        record_issues(conn, issues)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

@@ -51,6 +51,14 @@ def main() -> None:
     app: typer.Typer = __getattr__("app")
     try:
         app()
+    except SystemExit as done:
+        from pipelines.cli import commands
+
+        if commands.leave_without_prefect_cleanup:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(done.code if isinstance(done.code, int) else 1)
+        raise
     except Interrupted as exc:
         # The run has unwound (transaction rolled back, children stopped): leave now, without
         # the seconds Prefect's exit handlers would spend flushing to a server being stopped.

@@ -140,6 +140,10 @@ def _speak(lang: Language | None) -> None:
         _fail(str(exc), 2)
 
 
+#: Set when a run lost its Prefect API: ``pipelines.cli.main`` then leaves without Prefect's
+#: exit handlers, which would retry sending events to it for seconds each.
+leave_without_prefect_cleanup = False
+
 _STATUS_STYLE = {"loaded": "green", "partial": "yellow", "rejected": "red", "unchanged": "dim"}
 
 
@@ -248,36 +252,51 @@ def _check_place(discovered: Any, settings: RunSettings) -> None:
 
 
 def _where_to_run(prefect: bool | None, parallelism: Any) -> str:
-    """``"flow"`` or ``"core"``, said on stderr in one line; sets the API for a found server."""
-    from pipelines.flows.api_server import reachable_api
+    """``"flow"`` or ``"core"``. A flow run is recorded only where the user chose a Prefect API
+    ($PREFECT_API_URL, a Prefect profile) or asked for one (``--prefect``, ``--parallel dask``),
+    never because some server answers on a port; the first line on stderr then says which. A
+    run in this process says nothing about Prefect."""
+    from pipelines.flows.api_server import configured_api, is_healthy
 
-    if prefect is False and parallelism.mode != "dask":
-        err.print(_("running in this process (--no-prefect)"), markup=False)
+    asked = "--prefect" if prefect else "--parallel dask" if parallelism.mode == "dask" else None
+    if prefect is False and asked is None:
         return "core"
-    api, how = reachable_api()
+    api = configured_api()
     if api is not None:
-        os.environ["PREFECT_API_URL"] = api
-        said = (
-            _("recording a Prefect flow run (API at $PREFECT_API_URL {api})")
-            if how == "configured"
-            else _("recording a Prefect flow run (API listening on {api})")
-        )
-        err.print(said.format(api=api), markup=False)
-        return "flow"
-    if prefect or parallelism.mode == "dask":
-        why = "--prefect" if prefect else "--parallel dask"
+        if is_healthy(api.url, timeout=5.0):
+            os.environ["PREFECT_API_URL"] = api.url
+            said = (
+                _("recording a Prefect flow run (API at $PREFECT_API_URL {api})")
+                if api.source == "environment"
+                else _("recording a Prefect flow run (API of the Prefect profile {profile}: {api})")
+            )
+            err.print(said.format(api=api.url, profile=api.profile), markup=False)
+            return "flow"
+        if asked is not None:
+            _fail(
+                _(
+                    "{asked}: the Prefect API {api} does not answer; start that server, or "
+                    "unset PREFECT_API_URL (or choose another Prefect profile) to record on a "
+                    "temporary server"
+                ).format(asked=asked, api=api.url),
+                2,
+            )
         err.print(
-            _("recording a Prefect flow run on a temporary Prefect server ({why})").format(why=why),
+            _(
+                "the Prefect API {api} does not answer: running in this process, the run is not "
+                "recorded"
+            ).format(api=api.url),
+            markup=False,
+        )
+        return "core"
+    if asked is not None:
+        err.print(
+            _("recording a Prefect flow run on a temporary Prefect server ({why})").format(
+                why=asked
+            ),
             markup=False,
         )
         return "flow"
-    err.print(
-        _(
-            "running in this process: no Prefect API configured or listening (--prefect records "
-            "a flow run)"
-        ),
-        markup=False,
-    )
     return "core"
 
 
@@ -304,6 +323,7 @@ def _run(
     from parsers.ocr import ocr_pages
     from pipelines.core.discovery import discover
     from pipelines.core.parallelism import choose_parallelism
+    from pipelines.core.region_map import mapped_regions
 
     try:
         settings = RunSettings.build(
@@ -320,6 +340,7 @@ def _run(
             fetch_timeout=fetch_timeout,
         )
         discovered = discover(list(paths))
+        regions = mapped_regions(paths)  # a folder's regions.toml, as a scheduled run reads it
         found = discovered.documents
         if not found and not discovered.skipped:
             _fail(
@@ -352,7 +373,7 @@ def _run(
 
                         # the steps discover again: skipped files are reported, not read
                         report = run_ingest_flow(
-                            paths, settings, load=load, parallelism=parallelism
+                            paths, settings, load=load, parallelism=parallelism, regions=regions
                         )
                     else:
                         from pipelines.core.run import run_pipeline
@@ -363,11 +384,17 @@ def _run(
                             load=load,
                             parallelism=parallelism,
                             on_wait=lambda m: err.print(m, markup=False),
+                            regions=regions,
                         )
     except RunFailed as exc:
         _fail_with_report(exc)
     except WarehouseError as exc:
         _fail(str(exc), 1)
+    if report.get("flow_run_unrecorded"):
+        err.print(for_terminal(report["flow_run_unrecorded"]), markup=False)
+        # Prefect would spend seconds a message at exit trying to send what it still holds.
+        global leave_without_prefect_cleanup
+        leave_without_prefect_cleanup = True
     for document in report["documents"]:
         _print_document(document, load)
     from pipelines.reports.validation import summary_line
@@ -430,9 +457,9 @@ PrefectOpt = Annotated[
     typer.Option(
         "--prefect/--no-prefect",
         help=_(
-            "Record a Prefect flow run even when no Prefect API is configured or listening "
-            "(starts a temporary server), or run in this process even when one is [default: a "
-            "flow run when an API is configured or listening]"
+            "Record a Prefect flow run even when no Prefect API is configured (starts a "
+            "temporary server), or run in this process even when one is [default: a flow run "
+            "when $PREFECT_API_URL or the Prefect profile names an API]"
         ),
         show_default=False,
     ),
@@ -632,6 +659,8 @@ def serve(
     db: DbOpt = None,
     reports_dir: ReportsOpt = None,
     region: RegionOpt = None,
+    year: YearOpt = None,
+    month: MonthOpt = None,
     export_dir: Annotated[
         Path | None,
         typer.Option(
@@ -647,14 +676,29 @@ def serve(
     lang: LangOpt = None,
 ) -> None:
     _speak(lang)
+    from pipelines.core.region_map import REGION_MAP_NAME, read_region_map
     from pipelines.flows.api_server import ServerError
     from pipelines.flows.deployment import read_deployment
     from pipelines.flows.serving import deployment_parameters, serve_monthly
 
     try:
-        settings = RunSettings.build(db=db, reports_dir=reports_dir, region=region)
+        settings = RunSettings.build(
+            db=db, reports_dir=reports_dir, region=region, year=year, month=month
+        )
         spec = read_deployment(config)
         parameters = deployment_parameters(spec, inbox, settings, export_dir)
+        mapping = read_region_map(parameters["inbox"])  # checked now, not at the 5th's run
+        if mapping.folders or mapping.files:
+            _say_now(
+                _(
+                    "regions of the inbox's reports from {path}: {folders} folders, {files} "
+                    "file-name patterns"
+                ).format(
+                    path=Path(parameters["inbox"]) / REGION_MAP_NAME,
+                    folders=len(mapping.folders),
+                    files=len(mapping.files),
+                )
+            )
         serve_monthly(spec, parameters, log_dir=settings.db.parent, say=_say_now)
     except (SettingsError, ServerError) as exc:
         _fail(str(exc), 2)

@@ -20,9 +20,27 @@ from parsers import Issue
 from pipelines.core.checking import DocumentResult
 from schemas.history import compare_months
 from schemas.identity import identity_issues
-from warehouse.history import previous_period_rows
+from warehouse.history import (
+    following_period,
+    previous_period_rows,
+    quarantined_items,
+    report_rows,
+)
 
 Period = tuple[str, int, int]
+
+#: The checks that compare a month with the one before it: done again for a stored month
+#: when a run loads or replaces the month before it.
+CROSS_MONTH_CHECKS = (
+    "completion_went_down",
+    "item_vanished",
+    "item_appeared",
+    "department_changed",
+    "leader_changed",
+    "item_count_changed",
+    "item_renumbered",
+    "item_text_changed",
+)
 
 
 class PreviousMonths:
@@ -142,3 +160,38 @@ def renumbering_issues(previous: PreviousMonths, result: DocumentResult) -> list
         return []
     month, rows = earlier
     return identity_issues(rows, result.rows, source_name=result.source_name, previous_month=month)
+
+
+def following_month_issues(
+    conn: duckdb.DuckDBPyConnection, region: str, year: int, month: int
+) -> tuple[str, str, int, list[Issue]] | None:
+    """The month after ``month`` in the warehouse, checked again against the month before it.
+
+    ``(report_id, source_name, month, issues)`` of the region's next loaded month of ``year``,
+    with its cross-month warnings as they are now that ``month`` is loaded (or replaced), so
+    that the warnings do not depend on the order months arrived in; None when there is no
+    later month. (A scan's OCR corrections are not redone: they were made when it was read.)
+    """
+    following = following_period(conn, region, year, month)
+    if following is None:
+        return None
+    report_id, source_name, later = following
+    rows = report_rows(conn, report_id)
+    previous = previous_period_rows(conn, region, year, later)
+    if previous.empty or rows.empty:
+        return report_id, source_name, later, []
+    before = int(previous["month"].iloc[0])
+    issues = [
+        *sorted(
+            compare_months(
+                previous,
+                rows,
+                source_name=source_name,
+                previous_label=month_year(year, before),
+                quarantined_items=quarantined_items(conn, report_id),
+            ),
+            key=lambda i: i.location.sort_key(),
+        ),
+        *identity_issues(previous, rows, source_name=source_name, previous_month=before),
+    ]
+    return report_id, source_name, later, issues

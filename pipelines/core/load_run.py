@@ -20,7 +20,11 @@ from i18n import _
 from parsers import Issue
 from parsers.names import printable_path
 from pipelines.core.checking import DocumentResult, issue_record, quarantine_frame
-from pipelines.core.cross_month import with_cross_month_issues
+from pipelines.core.cross_month import (
+    CROSS_MONTH_CHECKS,
+    following_month_issues,
+    with_cross_month_issues,
+)
 from pipelines.core.settings import RunSettings
 from pipelines.reports.issue_rows import issue_records
 from schemas.identity import assign_item_keys
@@ -34,7 +38,7 @@ from warehouse import (
     load_documents,
     record_run,
 )
-from warehouse.history import replace_item_keys, year_item_rows
+from warehouse.history import replace_item_keys, replace_report_issues, year_item_rows
 from warehouse.load import ISSUE_COLUMNS, PROGRESS_COLUMNS, make_report_id
 from warehouse.locking import writer_lock
 
@@ -274,6 +278,7 @@ def _load_locked(
             for result, done in zip(results, loaded, strict=True)
         ]
         refresh_item_keys(conn, loads)
+        recheck_following_months(conn, loads, loaded, run_id)
         record_run(conn, run_id, "ingest", started_at, len(results), report_path)
     finally:
         conn.close()
@@ -290,6 +295,37 @@ def _load_locked(
         )
         for result, done, found, kept in zip(results, loaded, records, archived, strict=True)
     ]
+
+
+def recheck_following_months(
+    conn: duckdb.DuckDBPyConnection,
+    loads: list[DocumentLoad],
+    loaded: list[LoadOutcome],
+    run_id: str,
+) -> None:
+    """Check again the stored month after each month this run loaded or replaced: it is now
+    compared with another month (September loaded before August is checked against August
+    when August comes). Months of this run were checked against each other already."""
+    in_run = {(load.region, load.year, load.month) for load in loads}
+    changed = sorted(
+        {
+            (str(load.region), int(load.year), int(load.month))
+            for load, done in zip(loads, loaded, strict=True)
+            if done.status in ("loaded", "partial")
+            and load.region is not None
+            and load.year is not None
+            and load.month is not None
+        }
+    )
+    for region, year, month in changed:
+        found = following_month_issues(conn, region, year, month)
+        if found is None:
+            continue
+        report_id, source_name, later, issues = found
+        if (region, year, later) in in_run:
+            continue
+        frame = _issues_frame(run_id, [(report_id, source_name, [issue_record(i) for i in issues])])
+        replace_report_issues(conn, report_id, CROSS_MONTH_CHECKS, frame)
 
 
 def _empty_progress() -> pd.DataFrame:

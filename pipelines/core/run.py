@@ -1,12 +1,12 @@
 """One run of the pipeline without Prefect: discover → read and check → cross-month → load → report.
 
 ``run_pipeline`` is what ``minsheng ingest`` and ``validate`` call when no Prefect API is
-configured or listening; the flows in ``pipelines.flows`` run the same steps as tasks.
+configured (nor asked for); the flows in ``pipelines.flows`` run the same steps as tasks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
@@ -38,7 +38,7 @@ from pipelines.core.parallelism import (
     map_in_workers,
     worker_processes,
 )
-from pipelines.core.settings import RunSettings
+from pipelines.core.settings import PeriodOptions, RunSettings
 from pipelines.reports.validation import build_run_report, new_run_id, write_report
 from warehouse import WarehouseError, check_warehouse_place
 
@@ -61,8 +61,12 @@ def check_documents(
     paths: Sequence[str | Path],
     settings: RunSettings,
     skipped: Sequence[tuple[Path, str]] = (),
+    regions: Mapping[str, str] | None = None,
 ) -> list[DocumentResult]:
     """Read and check each document, in order; a period reported twice keeps the first.
+
+    ``regions`` gives some documents (by path) their own region, as ``--region`` would: a
+    folder's ``regions.toml``.
 
     ``skipped`` files (links out of the folder, FIFOs, …) are never opened: each becomes a
     rejected document saying why. A document still parsing after ``limits.parse_seconds`` is
@@ -78,6 +82,10 @@ def check_documents(
         done += 1
         document_parsed(done, len(paths), str(paths[index]))
 
+    def period_of(path: str | Path) -> PeriodOptions:
+        region = (regions or {}).get(str(path))
+        return settings.period if region is None else replace(settings.period, region=region)
+
     ocr = OcrRunner(on_page=page_read, min_confidence=settings.ocr_min_confidence)
     scans = {
         i for i, p in enumerate(paths) if isinstance(p, Path) and has_workers() and ocr_pages(p) > 1
@@ -89,7 +97,7 @@ def check_documents(
             map_in_order(
                 check_document,
                 [
-                    (str(paths[i]), settings.period, settings.fetch, settings.limits, ocr)
+                    (str(paths[i]), period_of(paths[i]), settings.fetch, settings.limits, ocr)
                     for i in others
                 ],
                 lambda k: parsed(others[k]),
@@ -102,7 +110,7 @@ def check_documents(
     for i in sorted(scans):
         results[i] = check_document(
             paths[i],
-            settings.period,
+            period_of(paths[i]),
             settings.fetch,
             settings.limits,
             replace(ocr, map=partial(map_in_workers, timeout=seconds)),
@@ -198,8 +206,11 @@ def run_pipeline(
     load: bool,
     parallelism: Parallelism | None = None,
     on_wait: Callable[[str], None] | None = None,
+    regions: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Run every step in this process and return the validation report, as written.
+
+    ``regions`` maps documents (by path) to their region (``mapped_regions``).
 
     Raises ``RunFailed`` when the warehouse cannot be written (checked before parsing, or met
     while loading); its validation report is written all the same.
@@ -210,7 +221,7 @@ def run_pipeline(
     if load:
         check_place_or_fail(found, settings, run_id, started_at)  # now, not after the parse
     with worker_processes(parallelism or Parallelism()):
-        results = check_documents(found.documents, settings, found.skipped)
+        results = check_documents(found.documents, settings, found.skipped, regions)
     try:
         outcomes = outcomes_of(results, settings, run_id, started_at, load=load, on_wait=on_wait)
     except WarehouseError as exc:

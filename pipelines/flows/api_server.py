@@ -7,16 +7,20 @@ environment (``PREFECT_API_URL``) can be set before Prefect is imported.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from i18n import _
 
@@ -137,37 +141,82 @@ def start_server(
 
 
 def find_or_start_server(*, log_path: Path | None = None, port: int | None = None) -> ApiServer:
-    """``$PREFECT_API_URL`` if set (it must answer), else a server on the default port, else
-    a new one started here."""
-    configured = os.environ.get("PREFECT_API_URL")
-    if configured:
-        if not is_healthy(configured, timeout=15.0):  # a busy server may answer slowly
-            raise ServerError(
-                _(
-                    "PREFECT_API_URL={configured} does not answer; start that server (prefect "
-                    "server start) or unset PREFECT_API_URL to have one started"
-                ).format(configured=configured)
-            )
-        return ApiServer(configured)
-    local = f"http://127.0.0.1:{port or DEFAULT_PORT}/api"
-    if is_healthy(local):
-        return ApiServer(local)
-    if port is None and not port_is_free(DEFAULT_PORT):
-        port = free_port()
-    return start_server(port or DEFAULT_PORT, log_path=log_path)
+    """The configured API (``$PREFECT_API_URL`` or the active profile's; it must answer), else
+    a new server started here: on port 4200 when that is free, else on a free port.
 
-
-def reachable_api(timeout: float = 0.3) -> tuple[str | None, str]:
-    """The Prefect API a run can record to without starting one, and how it was found.
-
-    ``$PREFECT_API_URL`` when set (``configured``), else a server answering on
-    127.0.0.1:4200 (``listening``), else ``(None, "none")``. Only a quick local probe: a
-    command must not wait for a server that is not there.
+    A server that merely answers on 4200 is not joined: it may be another user's.
     """
-    configured = os.environ.get("PREFECT_API_URL")
-    if configured:
-        return configured, "configured"
-    local = f"http://127.0.0.1:{DEFAULT_PORT}/api"
-    if not port_is_free(DEFAULT_PORT) and is_healthy(local, timeout=timeout):
-        return local, "listening"
-    return None, "none"
+    configured = configured_api()
+    if configured is not None:
+        if not is_healthy(configured.url, timeout=15.0):  # a busy server may answer slowly
+            raise ServerError(
+                (
+                    _(
+                        "PREFECT_API_URL={configured} does not answer; start that server (prefect "
+                        "server start) or unset PREFECT_API_URL to have one started"
+                    )
+                    if configured.source == "environment"
+                    else _(
+                        "the Prefect profile {profile} names the API {configured}, which does not "
+                        "answer; start that server or choose another profile (prefect profile use)"
+                    )
+                ).format(configured=configured.url, profile=configured.profile)
+            )
+        return ApiServer(configured.url)
+    if port is None:
+        port = DEFAULT_PORT if port_is_free(DEFAULT_PORT) else free_port()
+    return start_server(port, log_path=log_path)
+
+
+@dataclass(frozen=True)
+class ConfiguredApi:
+    """The Prefect API the user chose, and where the choice was made (said on the first line)."""
+
+    url: str
+    source: str  # "environment" ($PREFECT_API_URL) or "profile"
+    profile: str | None = None
+
+
+def configured_api(environ: Mapping[str, str] | None = None) -> ConfiguredApi | None:
+    """``$PREFECT_API_URL``, else the API the active Prefect profile names, else None.
+
+    Only an explicit choice counts: a server that happens to answer on 127.0.0.1:4200 may be
+    anybody's on a shared machine, and recording there would hand it every run (and its file
+    paths). Profiles are read as Prefect reads them (its built-in ones, then
+    ``$PREFECT_PROFILES_PATH`` or ``$PREFECT_HOME/profiles.toml``, the one ``$PREFECT_PROFILE``
+    or ``active`` names), without importing Prefect, which takes seconds.
+    """
+    environ = os.environ if environ is None else environ
+    url = environ.get("PREFECT_API_URL", "").strip()
+    if url:
+        return ConfiguredApi(url, "environment")
+    defaults = _profiles_file(_builtin_profiles_path())
+    home = Path(environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+    user = _profiles_file(Path(environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml"))
+    active = environ.get("PREFECT_PROFILE") or user.get("active") or defaults.get("active")
+    if not isinstance(active, str):
+        return None
+    settings = {
+        **(defaults.get("profiles") or {}).get(active, {}),
+        **(user.get("profiles") or {}).get(active, {}),
+    }
+    url = str(settings.get("PREFECT_API_URL") or "").strip()
+    return ConfiguredApi(url, "profile", active) if url else None
+
+
+def _builtin_profiles_path() -> Path | None:
+    spec = importlib.util.find_spec("prefect")
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / "settings" / "profiles.toml"
+
+
+def _profiles_file(path: Path | None) -> dict[str, Any]:
+    """A profiles file's contents; a missing or unreadable one has none (as Prefect treats a
+    missing one; an unreadable one Prefect itself reports when it starts)."""
+    if path is None:
+        return {}
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}

@@ -23,5 +23,10 @@ def configure_prefect_environment(*, quiet: bool = False) -> None:
     for name, value in _DEFAULTS.items():
         os.environ.setdefault(name, value)
     if quiet:
+        # A request to an API that went away is retried once, after 2 s, not for a minute:
+        # the run goes on without it (``pipelines.flows.run_flow``).
+        os.environ.setdefault("PREFECT_CLIENT_MAX_RETRIES", "1")
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+        # Its background senders (events, logs) report each failed send at ERROR.
+        os.environ.setdefault("PREFECT_INTERNAL_LOGGING_LEVEL", "CRITICAL")
         os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "CRITICAL")

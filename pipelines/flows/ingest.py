@@ -6,10 +6,13 @@ Tasks are thin wrappers around the plain functions of ``pipelines.core.checking`
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -22,7 +25,7 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from i18n import _, period, status_text
+from i18n import _, ngettext, period, status_text
 from parsers.limits import ParseLimits
 from parsers.names import printable_path
 from parsers.ocr import DEFAULT_MIN_CONFIDENCE, OcrRunner, ocr_pages
@@ -157,9 +160,28 @@ def artifact_key(region: str | None) -> str:
 
 
 @task(name="publish-validation-report", cache_policy=NO_CACHE)
-def publish_report_task(report: dict[str, Any], settings: RunSettings) -> dict[str, str]:
-    """Write the report files; attach the report and a table per document to this flow run."""
-    json_path, html_path = write_report(report, settings.reports_dir)
+def publish_report_task(report: dict[str, Any]) -> None:
+    """Attach the report and a table per document to this flow run.
+
+    An API that stopped answering loses the artifacts, not the run: the report's files are
+    written already, and the caller says the flow run was not recorded.
+    """
+    import httpx
+
+    try:
+        attach_report(report)
+    except httpx.TransportError as exc:
+        get_run_logger().warning(
+            _(
+                "the validation report could not be attached to the flow run: the Prefect API "
+                "stopped answering ({problem}); the report is {html}"
+            ).format(problem=type(exc).__name__, html=report["report_files"]["html"])
+        )
+
+
+def attach_report(report: dict[str, Any]) -> None:
+    """The run's validation report as artifacts of the current flow run: the whole report in
+    Markdown, and a table per document keyed by its region."""
     create_markdown_artifact(
         markdown=issues_markdown(report),
         description=_("Validation report of run {run_id}: {summary}").format(
@@ -193,15 +215,37 @@ def publish_report_task(report: dict[str, Any], settings: RunSettings) -> dict[s
                 )
             ),
         )
-    return {"json": str(json_path), "html": str(html_path)}
 
 
-class RunRejected(Exception):
+_keepers: list[Callable[[dict[str, Any]], None]] = []
+
+
+@contextmanager
+def keeping_reports(keep: Callable[[dict[str, Any]], None]) -> Iterator[None]:
+    """Hand ``keep`` the report of each run started inside this block as soon as it is
+    written, before anything is sent to Prefect: a caller whose Prefect API goes away still
+    has what the run did."""
+    _keepers.append(keep)
+    try:
+        yield
+    finally:
+        _keepers.remove(keep)
+
+
+class ExpectedFailure(Exception):
+    """A Failed run that is an outcome, not a bug: its state message says what to fix.
+    Prefect's engine logs it without a traceback (see ``_ExpectedOutcomes``)."""
+
+
+class RunRejected(ExpectedFailure):
     """A run rejected a row or a document; ``report`` is its validation report."""
 
     def __init__(self, report: dict[str, Any]) -> None:
-        super().__init__(summary_line(report))
+        super().__init__(failure_message(report))
         self.report = report
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RunRejected, (self.report,))
 
 
 def ingest_steps(
@@ -210,12 +254,14 @@ def ingest_steps(
     *,
     load: bool,
     skipped: Sequence[tuple[Path, str]] = (),
+    regions: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The pipeline's steps as tasks of the flow run that calls this: the run the operator
     triggered is the one that holds the tasks and the artifacts.
 
     ``skipped`` files (found unreadable by the caller's own scan) are reported with those the
-    discovery of ``paths`` skips.
+    discovery of ``paths`` skips. ``regions`` gives some documents their own region (an
+    inbox's mapping), as ``--region`` would.
     """
     started_at = datetime.now()
     run_id = new_run_id(started_at)
@@ -228,7 +274,9 @@ def ingest_steps(
         futures = [
             check_document_task.submit(
                 path,
-                settings.period,
+                replace(settings.period, region=regions[path])
+                if regions and path in regions
+                else settings.period,
                 settings.fetch,
                 settings.limits,
                 printable_path(path),
@@ -248,19 +296,123 @@ def ingest_steps(
     else:
         outcomes = validate_results(results, settings)
     report = run_report(run_id, started_at, outcomes, settings, load=load)
-    report["report_files"] = publish_report_task(cast(Any, quote(report)), settings)
+    json_path, html_path = write_report(report, settings.reports_dir)
+    report["report_files"] = {"json": str(json_path), "html": str(html_path)}
+    for keep in list(_keepers):
+        keep(report)
+    publish_report_task(cast(Any, quote(report)))
     return report
 
 
+#: How many reasons a Failed state's message gives; the artifacts hold all of them.
+REASONS_IN_MESSAGE = 2
+
+
+def without_advice(message: str) -> str:
+    """A problem without what to do about it (``…: pass --region NAME``): the state message
+    says what went wrong; the report, read by whoever fixes it, says what to do."""
+    for colon in ("：", ": "):
+        head, found, _tail = message.rpartition(colon)
+        if found and head:
+            return head
+    return message
+
+
+def _listed(reasons: list[str]) -> str:
+    """The first reasons, distinct, and how many more there are."""
+    distinct = list(dict.fromkeys(reasons))
+    shown = "; ".join(distinct[:REASONS_IN_MESSAGE])
+    more = len(distinct) - REASONS_IN_MESSAGE
+    return shown if more <= 0 else _("{shown}; … and {n} more").format(shown=shown, n=more)
+
+
+def failure_message(report: dict[str, Any]) -> str:
+    """A Failed run's state message: what was rejected and why (the first reasons), then the
+    counts, e.g. ``1 document rejected (no region found in the title or the file name), 0 rows
+    loaded, 0 quarantined, 0 warnings``."""
+    from parsers import Location
+
+    documents = report["documents"]
+    totals = report["totals"]
+    several = len(documents) > 1
+    rejected = [d for d in documents if d["status"] == "rejected"]
+    why_rejected = [
+        without_advice(issue["message"])
+        for d in rejected
+        for issue in d["issues"]
+        if issue["action"] == "document rejected"
+    ]
+    if not rejected:
+        head = ngettext("{n} document", "{n} documents", len(documents)).format(n=len(documents))
+    elif len(rejected) == len(documents):
+        head = ngettext(
+            "{n} document rejected ({reasons})", "{n} documents rejected ({reasons})", len(rejected)
+        ).format(n=len(rejected), reasons=_listed(why_rejected))
+    else:
+        head = _("{n} of {total} documents rejected ({reasons})").format(
+            n=len(rejected), total=len(documents), reasons=_listed(why_rejected)
+        )
+    why_quarantined = []
+    for d in documents:
+        if d["status"] == "rejected":
+            continue
+        for issue in d["issues"]:
+            if issue["severity"] != "error" or issue["action"] == "document rejected":
+                continue
+            place = Location.of_row(issue).describe()
+            if several:
+                place = f"{d['source_name']} {place}".strip()
+            why_quarantined.append(
+                _("{place}: {problem}").format(place=place, problem=issue["message"])
+                if place
+                else issue["message"]
+            )
+    quarantined = (
+        _("{n} quarantined ({reasons})").format(
+            n=totals["rows_quarantined"], reasons=_listed(why_quarantined)
+        )
+        if totals["rows_quarantined"] and why_quarantined
+        else _("{n} quarantined").format(n=totals["rows_quarantined"])
+    )
+    return _("{head}, {rows} rows loaded, {quarantined}, {warnings} warnings").format(
+        head=head, rows=totals["rows_loaded"], quarantined=quarantined, warnings=totals["warnings"]
+    )
+
+
 def final_state(report: dict[str, Any]) -> Any:
-    """The report when nothing was rejected; else a Failed state whose message is the summary,
-    so that Prefect notifications and automations on failed runs fire."""
+    """The report when nothing was rejected; else a Failed state whose message says what was
+    rejected and why, so that Prefect notifications and automations on failed runs fire."""
     from prefect.states import Failed
 
     totals = report["totals"]
     if totals["rejected"] + totals["partial"] == 0 and totals["rows_quarantined"] == 0:
         return report
-    return Failed(message=summary_line(report), data=RunRejected(report))
+    return Failed(message=failure_message(report), data=RunRejected(report))
+
+
+class _ExpectedOutcomes(logging.Filter):
+    """Drops Prefect's engine error for a run that ended Failed as an expected outcome.
+
+    A deployment's run (``minsheng serve``, a worker) returns its result to Prefect's engine,
+    which raises a Failed run's exception and logs it as an unexpected one with its traceback.
+    A rejected row is an expected outcome: the state message, the flow run's log and the
+    artifacts say what it was. Any other exception still gets its traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, ExpectedFailure)
+
+
+def quiet_expected_outcomes() -> None:
+    """Install the filter on the loggers the engine reports a run's end with (once)."""
+    for name in ("prefect.flow_runs", "prefect.engine"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _ExpectedOutcomes) for f in logger.filters):
+            logger.addFilter(_ExpectedOutcomes())
+
+
+quiet_expected_outcomes()
 
 
 @flow(
@@ -281,8 +433,11 @@ def ingest_flow(
     fetch_timeout: float | None = None,
     max_pages: int | None = None,
     parse_timeout: float | None = None,
+    regions: dict[str, str] | None = None,
 ) -> Any:
     """Parse, check and (unless ``load`` is false) load the given reports; write the report.
+
+    ``regions`` gives some documents (by path) their own region, as ``region`` does for all.
 
     Ends Failed, with the run's summary as the message, when a row or document was rejected.
     """
@@ -298,4 +453,4 @@ def ingest_flow(
         max_pages=max_pages,
         parse_timeout=parse_timeout,
     )
-    return final_state(ingest_steps(paths, settings, load=load))
+    return final_state(ingest_steps(paths, settings, load=load, regions=regions))

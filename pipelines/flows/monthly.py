@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
+from prefect.states import Completed, Failed
 
 from i18n import _, status_text
 from pipelines.core.inbox import loaded_periods_of, scan_inbox
-from pipelines.core.settings import RunSettings
+from pipelines.core.region_map import read_region_map
+from pipelines.core.settings import RunSettings, SettingsError
 from pipelines.flows.deployment import FLOW_NAME
-from pipelines.flows.ingest import final_state, ingest_steps
+from pipelines.flows.ingest import ExpectedFailure, final_state, ingest_steps
+from pipelines.reports.markdown import markdown_text
 from warehouse import export_periods
+
+
+class InboxMisconfigured(ExpectedFailure):
+    """The inbox's settings (its ``regions.toml``) cannot be used; the message says where."""
 
 
 @flow(name=FLOW_NAME, validate_parameters=False)
@@ -22,21 +31,37 @@ def inbox_flow(
     raw_dir: str | None = None,
     export_dir: str | None = None,
     region: str | None = None,
+    year: int | None = None,
+    month: int | None = None,
 ) -> Any:
     """Ingest the inbox's new documents (by sha256); export their periods as Parquet if asked.
 
-    Files of the inbox that are not read (links out of it, FIFOs, devices) are rejected
-    documents of the run, each with its reason, in the validation report and the summary.
+    ``region``, ``year`` and ``month`` act as ``--region``, ``--year`` and ``--month`` for
+    every document; the inbox's ``regions.toml`` gives the documents it covers their own
+    region. Files of the inbox that are not read (links out of it, FIFOs, devices) are
+    rejected documents of the run, each with its reason, in the validation report and the
+    summary.
 
     The documents are read, checked and loaded by tasks of this run, which holds their
-    artifacts and ends Failed, with the summary as its message, when anything was rejected.
+    artifacts and ends Failed, with what was rejected and why as its message, when anything
+    was rejected.
     """
     logger = get_run_logger()
-    settings = RunSettings.build(db=db, reports_dir=reports_dir, raw_dir=raw_dir, region=region)
-    found = scan_inbox(inbox, settings.db)
+    try:
+        settings = RunSettings.build(
+            db=db, reports_dir=reports_dir, raw_dir=raw_dir, region=region, year=year, month=month
+        )
+        mapping = read_region_map(inbox)
+        found = scan_inbox(inbox, settings.db)
+    except SettingsError as exc:
+        logger.error(str(exc))
+        return Failed(message=str(exc), data=InboxMisconfigured(str(exc)))
     if not found.documents and not found.skipped:
-        logger.info(_("nothing new in {inbox}").format(inbox=inbox))
-        return {"documents": [], "inbox": inbox}
+        said = _("nothing new in {inbox}: every report in it is loaded already").format(inbox=inbox)
+        logger.info(said)
+        # Said where the operator looks (the state, the Artifacts tab), not only in the log.
+        create_markdown_artifact(markdown=markdown_text(said), description=said)
+        return Completed(message=said, data={"documents": [], "inbox": inbox})
     logger.info(_("{inbox}: {n} new documents").format(inbox=inbox, n=len(found.documents)))
     if found.skipped:
         # Reported every run, as the command line does, until someone removes them.
@@ -45,8 +70,17 @@ def inbox_flow(
                 inbox=inbox, n=len(found.skipped)
             )
         )
+    regions = {
+        str(path): mapped
+        for path in found.documents
+        if (mapped := mapping.region_of(Path(path), Path(inbox))) is not None
+    }
     report = ingest_steps(
-        [str(p) for p in found.documents], settings, load=True, skipped=found.skipped
+        [str(p) for p in found.documents],
+        settings,
+        load=True,
+        skipped=found.skipped,
+        regions=regions,
     )
     for document in report["documents"]:
         logger.info(

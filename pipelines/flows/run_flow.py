@@ -1,17 +1,21 @@
 """Running the ingest flow from the command line: quietly, recorded to a Prefect API.
 
-The API is ``$PREFECT_API_URL`` or a temporary server this process starts and always stops
-(``pipelines.flows.temporary_server``). A run that rejected anything ends Failed in Prefect;
-here its report is returned all the same, for the command line to print.
+The API is the configured one (``$PREFECT_API_URL``, a Prefect profile) or a temporary server
+this process starts and always stops (``pipelines.flows.temporary_server``). A run that
+rejected anything ends Failed in Prefect; here its report is returned all the same, for the
+command line to print. When the API goes away during the run, the run still finishes here:
+the warehouse and the validation report are what count, the flow run is what is lost.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
+from i18n import _
 from pipelines.core.parallelism import Parallelism
 from pipelines.core.settings import RunSettings
 from pipelines.flows.environment import configure_prefect_environment
@@ -24,24 +28,33 @@ def run_ingest_flow(
     load: bool,
     parallelism: Parallelism | None = None,
     on_parsed: Any = None,
+    regions: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Run ``ingest_flow`` once and return its report.
 
     ``parallelism`` picks where the parse tasks run (the flow's threads if None);
-    ``on_parsed(done, total, name)`` hears of each document parsed.
+    ``on_parsed(done, total, name)`` hears of each document parsed; ``regions`` gives some
+    documents (by path) their region, as a folder's ``regions.toml`` does.
     """
     configure_prefect_environment(quiet=True)
     from pipelines.core.listeners import listening
     from pipelines.core.parallelism import worker_processes
-    from pipelines.flows.ingest import ingest_flow
+    from pipelines.flows.ingest import ingest_flow, keeping_reports
     from pipelines.flows.task_runners import make_task_runner
     from pipelines.flows.temporary_server import prefect_api
 
     flow_fn = ingest_flow
     if parallelism is not None:
         flow_fn = ingest_flow.with_options(task_runner=make_task_runner(parallelism))
-    with prefect_api(), worker_processes(parallelism or Parallelism()):
-        with listening(on_parsed) if on_parsed is not None else nullcontext():
+    kept: list[dict[str, Any]] = []
+    api_url = os.environ.get("PREFECT_API_URL", "")
+    try:
+        with (
+            prefect_api() as api_url,
+            worker_processes(parallelism or Parallelism()),
+            keeping_reports(kept.append),
+            listening(on_parsed) if on_parsed is not None else nullcontext(),
+        ):
             state = flow_fn(
                 paths=[str(p) for p in paths],
                 db=str(settings.db),
@@ -55,9 +68,46 @@ def run_ingest_flow(
                 fetch_timeout=settings.fetch.timeout_s,
                 max_pages=settings.limits.max_pages,
                 parse_timeout=settings.limits.parse_seconds,
+                regions=regions or None,
                 return_state=True,
             )
-    return report_of(state)
+            return report_of(state)
+    except Exception as exc:
+        lost = api_lost(exc)
+        if lost is None:
+            raise
+    # The data steps are plain functions: what the flow run finished stands (its report was
+    # written before its artifacts were sent); if it did not get that far, run them here,
+    # where documents it had already loaded come back ``unchanged``.
+    if kept:
+        report = kept[-1]
+    else:
+        from pipelines.core.run import run_pipeline
+
+        report = run_pipeline(paths, settings, load=load, parallelism=parallelism, regions=regions)
+    report["flow_run_unrecorded"] = _(
+        "the Prefect flow run could not be recorded: the API at {api} stopped answering "
+        "({problem}); the run finished in this process"
+    ).format(api=api_url, problem=lost)
+    return report
+
+
+def api_lost(error: BaseException) -> str | None:
+    """What went wrong, in a few words, when ``error`` (or what caused it) is the Prefect API
+    not answering; None for any other error, which is a real failure."""
+    import httpx
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, httpx.TransportError):
+            return type(current).__name__
+        if isinstance(current, PrefectHTTPStatusError) and current.response.status_code >= 500:
+            return f"HTTP {current.response.status_code}"
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def report_of(state: Any) -> dict[str, Any]:

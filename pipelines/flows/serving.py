@@ -27,8 +27,9 @@ def deployment_parameters(
     parameters["raw_dir"] = str(settings.raw_dir)
     if export_dir is not None:
         parameters["export_dir"] = str(export_dir)
-    if settings.period.region is not None:
-        parameters["region"] = settings.period.region
+    for key in ("region", "year", "month"):
+        if getattr(settings.period, key) is not None:
+            parameters[key] = getattr(settings.period, key)
     # Runs start in this process's working directory; absolute paths keep them unambiguous
     # in the UI and for a worker started elsewhere.
     for key in ("inbox", "db", "reports_dir", "raw_dir", "export_dir"):

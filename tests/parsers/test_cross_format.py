@@ -36,6 +36,7 @@ CONVERTED = {"xls", "doc"}
     "case",
     [pytest.param(c, marks=needs_soffice) if c in CONVERTED else c for c in sorted(SAME_MONTH)],
 )
+@pytest.mark.process
 def test_a_format_gives_the_same_rows_as_the_text_report(case: str) -> None:
     fmt, path = SAME_MONTH[case]
     text = parsed(SAMPLE, region="乐清市")

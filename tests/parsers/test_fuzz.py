@@ -116,6 +116,7 @@ def _table_lines(text: str) -> int:
     return count
 
 
+@pytest.mark.heavy
 @FUZZ
 @given(mutated_sample())
 def test_mutated_sample_loses_no_row(data: bytes) -> None:
@@ -132,6 +133,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("fuzz")
 
 
+@pytest.mark.heavy
 @settings(
     max_examples=100,
     derandomize=True,

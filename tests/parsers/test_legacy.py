@@ -38,6 +38,7 @@ def _processes_using(folder: Path) -> list[str]:
     return found
 
 
+@pytest.mark.process
 @needs_soffice
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to list processes")
 def test_a_conversion_over_its_time_limit_is_killed_and_the_document_rejected(

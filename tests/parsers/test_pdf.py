@@ -310,6 +310,7 @@ BROWSER_PRINTS = ["a4-landscape", "a4-portrait", "header-footer", "styled"]
 ON = ["item_no", "sub_no", "department", "leader", "completion_raw", "content"]
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("variant", BROWSER_PRINTS)
 def test_a_browser_print_of_the_web_page_gives_the_48_expected_rows(variant: str) -> None:
     path = BROWSER / f"yueqing-2022-08-{variant}.pdf"

@@ -43,6 +43,7 @@ def parse_fixture(path: Path):
         return parsed(path, region="乐清市")
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("path", [p for p in READABLE if p != OUTSIDE], ids=lambda p: p.name)
 def test_every_row_of_every_fixture_is_read_or_quarantined(path: Path) -> None:
     assert_nothing_lost(path, parse_fixture(path))
@@ -56,6 +57,7 @@ def test_the_bad_fixtures_that_cannot_be_read_say_so() -> None:
             parse_fixture(path)
 
 
+@pytest.mark.heavy
 def test_a_row_printed_outside_the_table_is_quarantined_with_its_item_and_page() -> None:
     doc = parsed(OUTSIDE)
     assert len(doc.rows) == 47 and 12 not in doc.rows["item_no"].tolist()

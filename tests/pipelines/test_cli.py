@@ -17,10 +17,7 @@ def test_ingest_of_broken_rows_exits_1_without_traceback_then_sql_reads(tmp_path
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     assert "Traceback" not in output
-    assert done.stderr.splitlines()[0] == (
-        "running in this process: no Prefect API configured or listening "
-        "(--prefect records a flow run)"
-    )
+    assert "Prefect" not in done.stderr  # a run in this process says nothing about Prefect
     assert f"partial   {SAMPLE_NAME}" in done.stdout
     assert "45 rows loaded, 3 quarantined" in done.stdout
     assert "line 3: completion rate '待核实' is not a percentage" in done.stdout
@@ -65,24 +62,69 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert bad_month.returncode == 2 and "Traceback" not in bad_month.stderr
 
 
+@pytest.mark.process
 def test_a_real_process_exits_1_for_rejected_rows_and_2_for_usage(tmp_path: Path) -> None:
     path = broken_sample(tmp_path / "in")
     done = minsheng("validate", str(path), "--region", "乐清市", "--no-prefect", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
-    assert done.stderr.splitlines()[0] == "running in this process (--no-prefect)"
+    assert "Prefect" not in done.stderr
     assert "45 rows would load, 3 would be quarantined" in done.stdout
     assert "Traceback" not in done.stderr
     usage = minsheng("ingest", "nowhere.txt", cwd=tmp_path)
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
 
 
-def test_a_configured_api_is_used_and_port_4200_is_probed(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from pipelines.flows import api_server
+def test_the_api_is_the_configured_one_never_a_port_that_answers(tmp_path: Path) -> None:
+    from pipelines.flows.api_server import ConfiguredApi, configured_api
 
-    monkeypatch.setenv("PREFECT_API_URL", "http://10.0.0.5:4200/api")
-    assert api_server.reachable_api() == ("http://10.0.0.5:4200/api", "configured")
-    monkeypatch.delenv("PREFECT_API_URL")
-    monkeypatch.setattr(api_server, "DEFAULT_PORT", api_server.free_port())
-    assert api_server.reachable_api() == (None, "none")
+    home = tmp_path / "home"
+    env = {"PREFECT_HOME": str(home)}
+    assert configured_api(env) is None  # Prefect's default profile runs without a server
+    assert configured_api({**env, "PREFECT_API_URL": "http://10.0.0.5:4200/api"}) == (
+        ConfiguredApi("http://10.0.0.5:4200/api", "environment")
+    )
+    home.mkdir()
+    (home / "profiles.toml").write_text(
+        'active = "shared"\n'
+        '[profiles.shared]\nPREFECT_API_URL = "http://prefect.example:4300/api"\n'
+        '[profiles.quiet]\nPREFECT_LOGGING_LEVEL = "ERROR"\n',
+        "utf-8",
+    )
+    assert configured_api(env) == ConfiguredApi(
+        "http://prefect.example:4300/api", "profile", "shared"
+    )
+    assert configured_api({**env, "PREFECT_PROFILE": "quiet"}) is None
+    # Prefect's built-in "local" profile names 127.0.0.1:4200: choosing it is a choice.
+    assert configured_api({**env, "PREFECT_PROFILE": "local"}) == (
+        ConfiguredApi("http://127.0.0.1:4200/api", "profile", "local")
+    )
+    elsewhere = tmp_path / "profiles.toml"
+    elsewhere.write_text('active = "local"\n', "utf-8")
+    assert configured_api({**env, "PREFECT_PROFILES_PATH": str(elsewhere)}) == (
+        ConfiguredApi("http://127.0.0.1:4200/api", "profile", "local")
+    )
+    (home / "profiles.toml").write_text("active = [not toml", "utf-8")
+    assert configured_api(env) is None
+
+
+def test_a_configured_api_that_does_not_answer_runs_here_and_says_so(
+    tmp_path: Path, sample_copy: Path
+) -> None:
+    from pipelines.flows.api_server import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/api"
+    done = invoke(
+        "ingest", str(sample_copy), "--region", "乐清市", "--db", "w.duckdb",
+        cwd=tmp_path, env={"PREFECT_API_URL": url},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[0] == (
+        f"the Prefect API {url} does not answer: running in this process, the run is not recorded"
+    )
+    assert "1 documents, 48 rows loaded" in done.stdout
+    asked = invoke(
+        "validate", str(sample_copy), "--region", "乐清市", "--prefect",
+        cwd=tmp_path, env={"PREFECT_API_URL": url},
+    )  # fmt: skip
+    assert asked.returncode == 2 and "Traceback" not in asked.stderr
+    assert f"--prefect: the Prefect API {url} does not answer" in asked.stderr

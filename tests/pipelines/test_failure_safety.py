@@ -111,6 +111,7 @@ def test_two_ingests_at_once_both_finish_and_the_second_says_it_waits(tmp_path: 
         assert conn.execute("SELECT count(*) FROM runs").fetchone() == (2,)
 
 
+@pytest.mark.process
 def test_sql_cannot_write(tmp_path: Path) -> None:
     _load_in_process([month_file(tmp_path / "in", 8)], tmp_path, "run")
     done = subprocess.run(

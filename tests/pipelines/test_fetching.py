@@ -74,6 +74,7 @@ def site() -> Iterator[str]:
         server.server_close()
 
 
+@pytest.mark.process
 def test_the_page_is_fetched_byte_for_byte_and_redirects_are_followed(site: str) -> None:
     page = fetch_page(f"{site}/moved")
     assert page.data == PAGE
@@ -113,6 +114,7 @@ def test_page_names_come_from_the_address() -> None:
     assert page_name("https://x.cn/col/%E6%B0%91%E7%94%9F.htm") == "民生.htm"
 
 
+@pytest.mark.process
 def test_a_url_file_in_a_folder_is_an_entry_that_is_fetched(site: str, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -134,6 +136,7 @@ def test_a_url_file_in_a_folder_is_an_entry_that_is_fetched(site: str, tmp_path:
     assert (result.region, result.year, result.month) == ("乐清市", 2022, 8)
 
 
+@pytest.mark.process
 def test_ingest_of_addresses_loads_the_page_and_rejects_what_cannot_be_fetched(
     site: str, tmp_path: Path
 ) -> None:

@@ -67,7 +67,10 @@ def test_a_run_that_quarantined_rows_is_failed_with_the_summary_and_its_artifact
     path = broken_sample(tmp_path / "in")
     state, report = ingest_in_flow([path], tmp_path, region="乐清市")
     assert state.is_failed()  # type: ignore[attr-defined]
-    summary = "1 documents, 45 rows loaded, 3 quarantined, 2 warnings"
+    summary = (
+        "1 document, 45 rows loaded, 3 quarantined (line 2: leader (具体分管领导) is empty; "
+        "line 3: completion rate '待核实' is not a percentage; … and 1 more), 2 warnings"
+    )
     assert state.message == summary  # type: ignore[attr-defined]
     run = _flow_run(state)
     assert run.state.is_failed() and run.state.message == summary

@@ -14,6 +14,7 @@ from pipelines.core.checking import check_document
 from pipelines.core.inbox import loaded_periods_of, unseen_documents
 from pipelines.core.load_run import load_results
 from pipelines.core.settings import PeriodOptions, RunSettings, SettingsError
+from pipelines.flows.api_server import ApiServer
 from tests.conftest import SAMPLE
 
 
@@ -106,3 +107,30 @@ def test_the_monthly_flow_reports_the_files_it_does_not_read(tmp_path: Path) -> 
     written = json.loads(next((tmp_path / "reports").glob("*.json")).read_text("utf-8"))
     assert {d["source_name"] for d in written["documents"]} == {august.name, "link.txt", "fifo.txt"}
     assert report["totals"]["rejected"] == 2
+
+
+@pytest.mark.slow
+def test_a_run_with_nothing_new_says_so_in_its_state_and_artifact(
+    tmp_path: Path, prefect_server: ApiServer
+) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    from pipelines.flows.monthly import inbox_flow
+    from tests.helpers import month_file
+
+    inbox = tmp_path / "inbox"
+    month_file(inbox, 8)
+    options = {"inbox": str(inbox), "db": str(tmp_path / "w.duckdb"), "region": "乐清市"}
+    options["reports_dir"] = str(tmp_path / "reports")
+    assert inbox_flow(**options, return_state=True).is_completed()
+    again = inbox_flow(**options, return_state=True)
+    said = f"nothing new in {inbox}: every report in it is loaded already"
+    assert again.is_completed() and again.message == said
+    with get_client(sync_client=True) as client:
+        [artifact] = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                flow_run_id=ArtifactFilterFlowRunId(any_=[again.state_details.flow_run_id])
+            )
+        )
+    assert artifact.type == "markdown" and artifact.description == said

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.flows.api_server import ApiServer
 from tests.helpers import (
     PAUSE_LINE,
     load,
@@ -61,10 +62,12 @@ def _interrupt_during_the_load(tmp_path: Path, sig: int, *options: str) -> None:
     assert processes_of_run(tmp_path) == []
 
 
+@pytest.mark.process
 def test_ctrl_c_in_the_open_transaction_rolls_back_and_exits_130(tmp_path: Path) -> None:
     _interrupt_during_the_load(tmp_path, signal.SIGINT)
 
 
+@pytest.mark.process
 def test_sigterm_in_the_open_transaction_rolls_back_and_exits_143(tmp_path: Path) -> None:
     _interrupt_during_the_load(tmp_path, signal.SIGTERM)
 
@@ -95,3 +98,54 @@ def test_kill_9_of_the_ingest_alone_leaves_no_prefect_server(tmp_path: Path) -> 
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@pytest.mark.slow
+def test_ctrl_c_of_a_recorded_flow_run_leaves_it_crashed_and_says_the_last_word(
+    tmp_path: Path, prefect_server: ApiServer
+) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    db = tmp_path / "w.duckdb"
+    load([month_file(tmp_path / "before", 7)], db)
+    before = table_rows(db)
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / ".prefect"),
+        "PREFECT_API_URL": prefect_server.api_url,
+        "MINSHENG_FAULT_PAUSE_BEFORE_COMMIT": "300",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipelines", "ingest", str(month_file(tmp_path / "inbox", 8)),
+         "--region", "乐清市", "--db", str(db)],
+        cwd=tmp_path, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_for_line(process, PAUSE_LINE, timeout=300)
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == "interrupted: nothing was loaded"
+    assert "Traceback" not in stderr
+    assert table_rows(db) == before
+    with (
+        temporary_settings({PREFECT_API_URL: prefect_server.api_url}),
+        get_client(sync_client=True) as client,
+    ):
+        runs = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=["minsheng-ingest"])), limit=200
+        )
+    [run] = [r for r in runs if str(tmp_path) in json.dumps(r.parameters, ensure_ascii=False)]
+    # Its end was recorded before the process left: no run stays Running for ever.
+    assert run.state.is_final() and (run.state.is_crashed() or run.state.is_cancelled())

@@ -115,7 +115,7 @@ def test_a_chinese_locale_prints_the_run_in_chinese(chinese: Run) -> None:
     ]
     assert lines[5].startswith("校验报告：reports/") and lines[5].endswith(".json）")
     assert "（机读版：reports/" in lines[5]
-    assert chinese.ingest.stderr.splitlines()[0].startswith("在本进程内运行：未配置或未监听")
+    assert "Prefect" not in chinese.ingest.stderr  # in this process: no word about Prefect
 
 
 def test_lang_c_prints_the_run_in_english(english: Run) -> None:
@@ -207,6 +207,7 @@ def test_the_english_pages_are_english(english: Run) -> None:
     assert {"behind", "schedule"} <= set(english_words(visible_text(english.month_html), english))
 
 
+@pytest.mark.process
 def test_help_is_chinese_when_the_locale_is(tmp_path: Path) -> None:
     """The help texts are read when the commands are defined: a process of its own."""
     from tests.helpers import minsheng

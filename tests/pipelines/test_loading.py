@@ -121,3 +121,47 @@ def test_an_identical_copy_in_one_run_is_rejected_and_the_original_loads(tmp_pat
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as conn:
         assert conn.execute("SELECT count(*) FROM progress").fetchone() == (48,)
         assert conn.execute("SELECT count(*) FROM reports").fetchone() == (1,)
+
+
+def _issues_of(db: Path) -> list[tuple]:
+    """Every stored issue but the run that recorded it, sorted."""
+    with duckdb.connect(str(db), read_only=True) as conn:
+        return sorted(
+            conn.execute(
+                "SELECT report_id, source_name, source_page, source_row, source_line, "
+                "column_name, check_name, failure_value, severity, message, action "
+                "FROM validation_issues"
+            ).fetchall(),
+            key=repr,
+        )
+
+
+def test_months_give_the_same_issues_whatever_order_they_arrive_in(tmp_path: Path) -> None:
+    from tests.helpers import TEXT_MONTHS, load
+
+    june, july, august, september = TEXT_MONTHS
+    in_order, shuffled = tmp_path / "in-order" / "w.duckdb", tmp_path / "shuffled" / "w.duckdb"
+    for i, path in enumerate([june, july, august, september]):
+        load([path], in_order, run_id=f"run-{i}")
+    for i, path in enumerate([september, july, june, august]):
+        load([path], shuffled, run_id=f"run-{i}")
+    expected = _issues_of(in_order)
+    # September loaded first is checked against August when August comes.
+    assert ("yueqing-2022-09.txt", "department_changed") in {(i[1], i[6]) for i in expected}
+    assert _issues_of(shuffled) == expected
+
+
+def test_replacing_a_month_checks_the_month_after_it_again(tmp_path: Path) -> None:
+    from tests.helpers import month_file
+
+    db = tmp_path / "w.duckdb"
+    _ingest([month_file(tmp_path / "a", 8)], tmp_path, "august")
+    _ingest([month_file(tmp_path / "a", 9)], tmp_path, "september")
+    assert not [i for i in _issues_of(db) if i[6] == "completion_went_down"]
+    # August again, its 72% rows at 82%: September's 72% are now falls.
+    _ingest([month_file(tmp_path / "b", 8, bump=10)], tmp_path, "august-again")
+    falls = [i for i in _issues_of(db) if i[6] == "completion_went_down"]
+    at_72 = sum("| 72% |" in line for line in sample_lines())
+    assert len(falls) == at_72 > 0
+    assert {i[1] for i in falls} == {"2022年9月民生实事项目进展情况.txt"}
+    assert "item (2) completion fell from 82% in August 2022 to 72%" in {i[9] for i in falls}

@@ -32,6 +32,7 @@ def hold_lock(db: Path, seconds: float) -> subprocess.Popen[str]:
     return holder
 
 
+@pytest.mark.process
 def test_a_second_loader_waits_then_reports_the_database_busy(
     tmp_path: Path, sample_copy: Path
 ) -> None:

@@ -52,3 +52,19 @@ def test_a_deployment_file_without_the_cron_is_a_clear_error(tmp_path: Path) -> 
         read_deployment(config, "yearly")
     with pytest.raises(SettingsError, match="cannot read"):
         read_deployment(tmp_path / "missing.yaml")
+
+
+def test_the_deployment_takes_the_region_and_period_of_its_documents(tmp_path: Path) -> None:
+    from pipelines.flows.serving import build_deployment, deployment_parameters
+
+    spec = read_deployment(ROOT / "prefect.yaml")
+    settings = RunSettings.build(db=tmp_path / "w.duckdb", region="乐清市", year=2022, month=8)
+    deployment = build_deployment(spec, deployment_parameters(spec, None, settings, None))
+    assert (deployment.parameters["region"], deployment.parameters["year"]) == ("乐清市", 2022)
+    assert deployment.parameters["month"] == 8
+    # `prefect deploy --param region=…` sets the same parameters of the same flow.
+    from prefect.utilities.callables import parameter_schema
+
+    from pipelines.flows.monthly import inbox_flow
+
+    assert {"inbox", "region", "year", "month"} <= set(parameter_schema(inbox_flow).properties)

@@ -16,7 +16,7 @@ import pytest
 
 from pipelines.flows.api_server import ApiServer
 from tests.conftest import SAMPLE
-from tests.helpers import ingest
+from tests.helpers import SECOND_REGION, ingest
 
 DEPLOYMENT = "minsheng-monthly/monthly"
 # A real `prefect server start`, the session's (see conftest.py).
@@ -84,6 +84,11 @@ def test_a_triggered_run_ingests_the_new_inbox_files_and_leaves_them(
     last_month.parent.mkdir()
     shutil.copyfile(SAMPLE, last_month)
     ingest([str(last_month)], db=str(tmp_path / "w.duckdb"), reports_dir=str(tmp_path / "r"))
+    # Two counties send reports whose names do not say which county: the inbox says it.
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "regions.toml").write_text(
+        '[folders]\ncounty-a = "乐清市"\ncounty-b = "永嘉县"\n', "utf-8"
+    )
     serving = minsheng_serve(tmp_path, prefect_server.api_url)
     try:
 
@@ -120,7 +125,10 @@ def test_a_triggered_run_ingests_the_new_inbox_files_and_leaves_them(
         )
         flow_run_id, state = trigger_and_wait(client, found.id)
         assert state.is_failed()
-        assert state.message.startswith("2 documents, 95 rows loaded, 1 quarantined")
+        assert state.message == (
+            "2 documents, 95 rows loaded, 1 quarantined (乐清市民生实事2022年10月.txt line 2: "
+            "completion rate '待核实' is not a percentage), 4 warnings"
+        )
         with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as conn:
             months = conn.execute(
                 "SELECT month, count(*) FROM progress GROUP BY month ORDER BY month"
@@ -136,12 +144,36 @@ def test_a_triggered_run_ingests_the_new_inbox_files_and_leaves_them(
         )
         assert {a.type for a in artifacts} == {"markdown", "table"}
         assert {a.key for a in artifacts if a.type == "table"} == {"validation-yueqingshi"}
+
+        for folder, text in (
+            ("county-a", SAMPLE.read_text("utf-8").replace("8月计划进度", "11月计划进度", 1)),
+            ("county-b", "\n".join(SECOND_REGION[-1].read_text("utf-8").splitlines()[1:])),
+        ):
+            assert "乐清市" not in text.splitlines()[0] and "永嘉县" not in text.splitlines()[0]
+            (tmp_path / "inbox" / folder).mkdir()
+            month = "11" if folder == "county-a" else "8"
+            (tmp_path / "inbox" / folder / f"2022年{month}月进展情况.txt").write_text(text, "utf-8")
+        _, state = trigger_and_wait(client, found.id)
+        assert state.is_completed(), state.message
+        with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as conn:
+            mapped = conn.execute(
+                "SELECT region, month, source_name, rows_loaded FROM reports "
+                "WHERE source_name LIKE '%进展情况.txt' ORDER BY region"
+            ).fetchall()
+        assert mapped == [
+            ("乐清市", 11, "2022年11月进展情况.txt", 48),
+            ("永嘉县", 8, "2022年8月进展情况.txt", 12),
+        ]
     finally:
         serving.send_signal(signal.SIGINT)
         serving.wait(timeout=60)
     output = (tmp_path / "serve.log").read_text()
     assert f"using the Prefect server at {prefect_server.api_url}" in output
     assert "cron '0 9 5 * *' (Asia/Shanghai)" in output
+    assert "regions.toml: 2 folders, 0 file-name patterns" in output
+    # A run that rejected a row is an expected outcome: its state says so, with no traceback.
+    assert 'Finished in state Failed("2 documents, 95 rows loaded, 1 quarantined (' in output
+    assert "Traceback" not in output and "ERROR" not in output
 
 
 def test_a_started_server_on_another_port_tells_its_ui_where_its_api_is(
@@ -195,8 +227,11 @@ def test_ingest_with_a_server_is_a_failed_flow_run_when_rows_are_quarantined(
     assert done.stderr.splitlines()[0] == (
         f"recording a Prefect flow run (API at $PREFECT_API_URL {prefect_server.api_url})"
     )
-    summary = "1 documents, 45 rows loaded, 3 quarantined, 2 warnings"
-    assert summary in done.stdout
+    assert "1 documents, 45 rows loaded, 3 quarantined, 2 warnings" in done.stdout
+    summary = (
+        "1 document, 45 rows loaded, 3 quarantined (line 2: leader (具体分管领导) is empty; "
+        "line 3: completion rate '待核实' is not a percentage; … and 1 more), 2 warnings"
+    )
     # This test's run: other tests record to the same server at the same time.
     [run] = [
         run

@@ -33,6 +33,18 @@ def test_every_check_emitted_on_the_fixtures_is_in_the_table(tmp_path: Path) -> 
         if path.suffix in {".txt", ".docx"}:
             alone = [check_document(path, PeriodOptions(region="乐清市"))]
             outcomes += validate_results(alone, RunSettings.build(db=tmp_path / "none.duckdb"))
+    # A real fall: the same projects, lower in September than in August (the months'
+    # fixtures have none: what fell there by number was another project).
+    from tests.helpers import month_file
+
+    falling = [
+        check_document(
+            month_file(tmp_path / "fall", m, bump=10 if m == 8 else 0),
+            PeriodOptions(region="乐清市"),
+        )
+        for m in (8, 9)
+    ]
+    outcomes += validate_results(falling, RunSettings.build(db=tmp_path / "none.duckdb"))
     emitted = {(i["check"], i["severity"]) for o in outcomes for i in o.issues}
     # other layouts of August, each on its own (together they would repeat one period)
     for folder in ("xlsx", "html"):

@@ -93,3 +93,28 @@ def test_every_check_has_a_description() -> None:
     september = august()
     september = september[september["item_no"] != 30]
     assert {i.check for i in compare(august(), september)} <= set(CHECKS)
+
+
+def test_a_renumbered_item_is_compared_with_its_own_project() -> None:
+    """(5) moved to (6) in September and a new project took (5): no department "change"."""
+    import pandas as pd
+
+    before = august()
+    five = before["item_no"] == 5
+    after = pd.concat(
+        [
+            before.loc[~five],
+            before.loc[five].assign(item_no=48),  # the project, renumbered to the end
+            before.loc[five].assign(
+                content="(5)新增的一个完全不同的民生项目,建设城市书房十家", department="市图书馆"
+            ),
+        ],
+        ignore_index=True,
+    )
+    issues = compare(before, after)
+    assert [i.check for i in issues if i.check == "department_changed"] == []
+    # (5)'s project is still there, as (48): not vanished (the identity checks say it moved)
+    assert [i.check for i in issues if i.check in ("item_vanished", "item_appeared")] == []
+    # By number alone, (5)'s new department would be called a change.
+    by_number = compare(before.drop(columns="content"), after.drop(columns="content"))
+    assert "department_changed" in {i.check for i in by_number}

@@ -171,7 +171,10 @@ def parse_bytes(
     else:
         table = reader(data, source_name, limits, layouts=layouts)
     rows, rejected, row_issues = grid_to_rows(
-        table.grid, source_name, empty_cells_merge=table.empty_cells_merge
+        table.grid,
+        source_name,
+        empty_cells_merge=table.empty_cells_merge,
+        read_rejected=table.rejected,
     )
     issues = [*table.issues, *row_issues]
     if table.ocr_cells:

@@ -15,7 +15,6 @@ ERROR = frozenset({"error"})
 WARNING = frozenset({"warning"})
 INFO = frozenset({"info"})  # only informs: nothing was wrong, the report says what was read
 EITHER = frozenset({"error", "warning"})
-INFO = frozenset({"info"})  # only informs: nothing was wrong, the report says what was read
 
 
 @dataclass(frozen=True)
@@ -80,6 +79,16 @@ _TABLE = (
             "parse time (README: Security and limits)"
         ),
     ),
+    Check(
+        "column_plausible",
+        ERROR,
+        N_(
+            "each column holds its own kind of value (a department an organisation, a leader "
+            "personal names, a completion rate a percentage, an item its number); a column "
+            "whose cells are mostly another column's means the cells are shifted against the "
+            "header, and the document is rejected"
+        ),
+    ),
     Check("table_rows", ERROR, N_("the table has at least one row under its header")),
     Check(
         "warehouse_writable",
@@ -127,8 +136,26 @@ _TABLE = (
         "empty_cell_merged",
         WARNING,
         N_(
-            "an empty department or leader cell under a filled one is a merged cell written "
-            "out empty"
+            "in a document that writes its merged cells as empty cells (most of its merged "
+            "rows do), an empty department or leader cell under a filled one is merged from "
+            "above; where merged cells are left out or really merged, an empty cell is missing"
+        ),
+    ),
+    Check(
+        "merged_from_quarantined",
+        EITHER,
+        N_(
+            "a merged cell takes the value of the row right above it: under a quarantined row "
+            "it takes that row's cell (a warning), and where that cell cannot be read, or is "
+            "empty, the row is quarantined too"
+        ),
+    ),
+    Check(
+        "lagging_disagrees",
+        WARNING,
+        N_(
+            "a row is behind schedule where its completion rate or a note column (备注, 存在问题) "
+            "says 滞后; the rate and the note agree (no 滞后 note beside 100%)"
         ),
     ),
     Check(
@@ -192,13 +219,13 @@ _TABLE = (
         "department_not_blank",
         ERROR,
         N_("department (责任单位) is filled in"),
-        N_("department (责任单位) is empty"),
+        N_("department (责任单位) is empty: fill in the department"),
     ),
     Check(
         "leader_not_blank",
         ERROR,
         N_("leader (具体分管领导) is filled in"),
-        N_("leader (具体分管领导) is empty"),
+        N_("leader (具体分管领导) is empty: fill in the leader"),
     ),
     Check(
         "completion_is_percentage",

@@ -67,7 +67,7 @@ def test_a_run_that_quarantined_rows_is_failed_with_the_summary_and_its_artifact
     path = broken_sample(tmp_path / "in")
     state, report = ingest_in_flow([path], tmp_path, region="乐清市")
     assert state.is_failed()  # type: ignore[attr-defined]
-    summary = "1 documents, 45 rows loaded, 3 quarantined, 2 warnings"
+    summary = "1 documents, 45 rows loaded, 3 quarantined, 4 warnings"
     assert state.message == summary  # type: ignore[attr-defined]
     run = _flow_run(state)
     assert run.state.is_failed() and run.state.message == summary

@@ -188,6 +188,10 @@ def implausible_columns(grid: Iterable[GridRow]) -> list[Implausible]:
             if column not in FOREIGN or cell is None:
                 continue
             kind = cell_kind(cell)
+            if kind == ORGANISATION and column == "note" and (row.cells.get("department") or ""):
+                # A 备注 may name the offices that help (配合单位) beside the row's own
+                # department; only one standing in for a missing department is shifted.
+                kind = TEXT
             if kind != EMPTY:
                 text = normalize_text(cell).strip()
                 cells.setdefault(column, []).append((text, row.location, kind))

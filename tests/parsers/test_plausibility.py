@@ -147,3 +147,16 @@ def test_no_correct_fixture_comes_near_the_threshold() -> None:
                     worst.append((share, entry.fixture, column, kind))
     worst.sort(reverse=True)
     assert all(share < MOSTLY / 2 for share, *_ in worst), worst[:5]
+
+
+def test_a_note_naming_the_offices_that_help_is_not_a_shifted_department() -> None:
+    header = match_header(["项目内容", "完成率", "责任单位", "具体分管领导", "备注"])
+    assert header is not None
+    cells = ["72%", "市教育局", "王旭良", "市财政局、市自然资源局"]
+    grid = [header.grid_row([f"({n})x", *cells], Location(line=n), "") for n in range(1, 6)]
+    assert implausible_columns(grid) == []
+    shifted = [
+        header.grid_row([f"({n})x", "72%", None, "王旭良", "市教育局"], Location(line=n), "")
+        for n in range(1, 6)
+    ]
+    assert [(f.column, f.count) for f in implausible_columns(grid[:1] + shifted)] == [("note", 5)]

@@ -83,7 +83,9 @@ ORGANISATION, PERSON, RATE, SERIAL, TEXT, EMPTY = (
 FOREIGN: dict[str, frozenset[str]] = {
     "department": frozenset({PERSON, RATE}),
     "leader": frozenset({ORGANISATION, RATE}),
-    "completion": frozenset({ORGANISATION, PERSON}),
+    # ``进行中``, ``招标中``: a rate in words can look like a name; a shift that puts names
+    # here puts something else in the leader column too.
+    "completion": frozenset({ORGANISATION}),
     "item_no": frozenset({ORGANISATION, PERSON, RATE}),
     "content": frozenset({ORGANISATION, PERSON, RATE}),
     "plan": frozenset({ORGANISATION}),

@@ -183,7 +183,10 @@ def parse_bytes(
     # Several columns for one field (7月完成率, 8月完成率): the report's month chooses.
     table, column_issues = choose_columns(table, source_name, resolved_month, layouts)
     rows, rejected, row_issues = grid_to_rows(
-        table.grid, source_name, empty_cells_merge=table.empty_cells_merge
+        table.grid,
+        source_name,
+        empty_cells_merge=table.empty_cells_merge,
+        read_rejected=table.rejected,
     )
     issues = [*column_issues, *table.issues, *row_issues]
     if table.ocr_cells:

@@ -9,6 +9,7 @@
         ├── LimitExceeded       beyond a bound on size, inflation, pages or parse time
         ├── TableNotFound       readable, but no progress table in it
         │   └── AmbiguousColumns  several columns name one field, none this month's
+        ├── ColumnsImplausible  a table whose columns hold another column's values
         └── PeriodError         year, month or region missing or contradictory
 
 Every error carries the document's name and, where known, the place in it, and its
@@ -52,6 +53,12 @@ class LimitExceeded(DocumentError):
 
 class TableNotFound(DocumentError):
     check = "table_found"
+
+
+class ColumnsImplausible(DocumentError):
+    """The header matched, but a column's cells are another column's (a shifted table)."""
+
+    check = "column_plausible"
 
 
 class PeriodError(DocumentError):

@@ -12,19 +12,28 @@ rejected, and issues about what it read into the rows. Every cell is normalised 
 - a project cell covered by a merge (``None``), or saying ``同上``, makes the row another row
   of the item above (``sub_no`` 2, 3, …);
 - department and leader cells covered by a merge, or saying ``同上``/``同 上``/``〃``/``仝上``
-  (with an info issue), take the value above and are flagged inherited; with
-  ``empty_cells_merge``, so does an empty one under a filled one (with a warning);
+  (with an info issue), take the value above and are flagged inherited;
+- an empty department or leader cell is merged from above (with a warning) only in a
+  document that writes its merges as empty cells: the reader's format may (text,
+  spreadsheets: ``empty_cells_merge``) and most of the document's merged rows do
+  (``merges_written_empty``). Elsewhere it is a missing value and the row is quarantined;
+- a merged cell never skips a row: under a row the reader rejected, or whose cell is
+  empty, it is quarantined too; under a row rejected here it takes that row's cell, with
+  a warning;
 - a column the layout lacks loads as NULL: no completion column, NULL ``completion_raw`` and
-  ``completion_pct``; ``is_lagging`` then comes from the ``备注`` column (``滞后``), else False;
-- ``备注`` goes to ``note``, columns without a canonical name to ``extra`` (JSON).
+  ``completion_pct``; ``is_lagging`` is true where the completion cell or a note column
+  (``备注``, ``存在问题``, …) says ``滞后``; a rate and a note that disagree get a warning;
+- ``备注`` goes to ``note``, columns without a canonical name to ``extra`` (JSON);
+- before any of this, ``parsers.plausibility.check_columns`` rejects a table whose columns
+  hold another column's values (a shifted table).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -35,10 +44,12 @@ from parsers.model import (
     ROW_DTYPES,
     GridRow,
     Issue,
+    Location,
     RejectedRow,
     empty_rows,
 )
 from parsers.normalize import normalize_cell
+from parsers.plausibility import check_columns
 
 #: An item number as reports write it: ``(12)``, ``（12）``; up to six digits, so ``(1000)``
 #: is an item while the number still fits the warehouse's INTEGER column.
@@ -47,6 +58,18 @@ _MARKER = re.compile(rf"^\s*{ITEM_NUMBER}\s*")
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[%％]")
 _NO_PLAN = {"", "∕", "/", "／", "-", "—", "无"}
 LAGGING_MARK = "滞后"
+#: ``未滞后``, ``不滞后``, ``无滞后``, ``没有滞后``: the note says the row is *not* behind.
+_NOT_LAGGING = re.compile(r"(?:未|不|无|没有|不存在)滞后")
+#: A note that says the row is on schedule.
+_ON_SCHEDULE = re.compile(r"(?:未|不|无|没有|不存在)滞后|按序时|按计划推进|正常推进|进度正常")
+#: Header words of a column that explains a row (lag reasons go there when the rate is a
+#: bare number): ``备注`` is the ``note`` column; the others are kept in ``extra``.
+NOTE_HEADERS = ("备注", "说明", "存在问题", "问题", "原因")
+
+
+def says_lagging(text: str | None) -> bool:
+    """The text marks a row as behind schedule: ``滞后``, not negated (``未滞后``)."""
+    return LAGGING_MARK in _NOT_LAGGING.sub("", text or "")
 
 
 def split_marker(cell: str) -> tuple[int | None, str]:
@@ -99,6 +122,36 @@ class _Inherited:
     sub_no: int = 0
     department: str | None = None
     leader: str | None = None
+    #: Columns (``content``, ``department``, ``leader``) whose value above cannot be taken by
+    #: a merged cell: the place of the row above and why (its row was rejected by the
+    #: reader, or its cell is empty).
+    unusable: dict[str, tuple[Location, str]] = field(default_factory=dict)
+    #: Columns whose value above comes from a row rejected here: taken, with a warning.
+    quarantined: dict[str, Location] = field(default_factory=dict)
+
+    def spoil(self, location: Location, why: str) -> None:
+        """A row the reader rejected: nothing in it can be taken by a merged cell below."""
+        for column in ("content", "department", "leader"):
+            self.unusable[column] = (location, why)
+        self.quarantined.clear()
+
+
+_REJECTED = "rejected"
+_EMPTY = "empty"
+
+
+def merges_written_empty(grid: Iterable[GridRow]) -> bool:
+    """Whether most rows with a merged department or leader cell write it as an empty cell
+    (``| |``, a blank spreadsheet cell) rather than leave it out (fewer cells in a text row,
+    a real merge in a sheet): counted over the rows, the document decides for itself."""
+    left_out = written_empty = 0
+    for row in grid:
+        cells = [row.cells[c] for c in ("department", "leader") if c in row.cells]
+        if any(cell is None for cell in cells):
+            left_out += 1
+        elif any(not cell.strip() for cell in cells if cell is not None):
+            written_empty += 1
+    return written_empty > left_out
 
 
 class RowsRead(NamedTuple):
@@ -110,15 +163,31 @@ class RowsRead(NamedTuple):
 
 
 def grid_to_rows(
-    grid: Iterable[GridRow], source_name: str, *, empty_cells_merge: bool = False
+    grid: Iterable[GridRow],
+    source_name: str,
+    *,
+    empty_cells_merge: bool = False,
+    read_rejected: Sequence[RejectedRow] = (),
 ) -> RowsRead:
-    """Resolve merged cells and item numbers; rows that cannot be read are rejected, not guessed."""
+    """Resolve merged cells and item numbers; rows that cannot be read are rejected, not guessed.
+
+    ``empty_cells_merge``: the format may write a merged cell as an empty one (the document
+    then decides, ``merges_written_empty``). ``read_rejected``: rows the reader rejected
+    (in document order with ``grid``); a merged cell under one of them is not resolved.
+    Raises ``ColumnsImplausible`` for a table whose columns hold another column's values.
+    """
+    grid = list(grid)
+    check_columns(grid, source_name)
+    merges_empty = empty_cells_merge and merges_written_empty(grid)
     records: list[dict[str, object]] = []
     rejected: list[RejectedRow] = []
     notes: list[Issue] = []
     above = _Inherited()
+    pending = sorted(read_rejected, key=lambda r: r.location.sort_key())
 
     for grid_row in grid:
+        while pending and pending[0].location.sort_key() < grid_row.location.sort_key():
+            above.spoil(pending.pop(0).location, _REJECTED)
         cells = {column: normalize_cell(cell) for column, cell in grid_row.cells.items()}
         content = cells.get("content")
         problems: list[Issue] = []
@@ -163,10 +232,43 @@ def grid_to_rows(
                 )
             )
 
+        def from_unusable(column: str, where: tuple[Location, str]) -> None:
+            place, why = where
+            if why == _REJECTED:
+                text = _(
+                    "{column} cell is merged from {place}, which is quarantined: write the "
+                    "{column} in this row, or correct that row"
+                )
+            else:
+                text = _(
+                    "{column} cell is merged from {place}, whose cell is empty: fill in the "
+                    "{column}"
+                )
+            problem(
+                column,
+                "merged_from_quarantined",
+                text.format(column=column_text(column), place=place.describe()),
+            )
+
+        def from_quarantined(column: str, before: str | None) -> None:
+            place = above.quarantined.get(column)
+            if place is None:
+                return
+            note(
+                column,
+                "merged_from_quarantined",
+                _(
+                    "{column} cell is merged from {place}, which is quarantined: read as "
+                    "{before} from that row; check it"
+                ).format(column=column_text(column), place=place.describe(), before=before),
+                before,
+                "warning",
+            )
+
         serial_cell = cells.get("item_no")
         serial = parse_serial(serial_cell)
         if (
-            empty_cells_merge
+            merges_empty
             and content is not None
             and not content.strip()
             and not (serial_cell or "").strip()
@@ -193,7 +295,10 @@ def grid_to_rows(
                     content.strip(),
                     "info",
                 )
-            if above.item_no is None:
+            if "content" in above.unusable:
+                from_unusable("content", above.unusable["content"])
+                item_no, text, sub_no = None, None, 1
+            elif above.item_no is None:
                 problem(
                     "content",
                     "item_continuation",
@@ -201,6 +306,7 @@ def grid_to_rows(
                 )
                 item_no, text, sub_no = None, None, 1
             else:
+                from_quarantined("content", f"({above.item_no})")
                 item_no, text, sub_no = above.item_no, above.content, above.sub_no + 1
         else:
             item_no, text = split_marker(content)
@@ -248,7 +354,26 @@ def grid_to_rows(
             if value is _ABSENT:
                 resolved[column] = None
                 continue
-            if value is None or is_same_as_above(value):
+            unusable = above.unusable.get(column)
+            merged = value is None or is_same_as_above(value)
+            if not merged and merges_empty and not value.strip() and (before or unusable):
+                merged = True
+                if unusable is None:
+                    note(
+                        column,
+                        "empty_cell_merged",
+                        _(
+                            "{column} cell is empty under {before}: read as merged from the "
+                            "row above"
+                        ).format(column=column_text(column), before=before),
+                        "",
+                        "warning",
+                    )
+            if merged and unusable is not None:
+                inherited[column] = True
+                from_unusable(column, unusable)
+                value = None
+            elif merged:
                 inherited[column] = True
                 if before is None:
                     problem(
@@ -262,7 +387,7 @@ def grid_to_rows(
                             column=column_text(column), value=value.strip()
                         ),
                     )
-                elif value is not None:
+                elif value is not None and value.strip():
                     note(
                         column,
                         "same_as_above",
@@ -272,26 +397,38 @@ def grid_to_rows(
                         value.strip(),
                         "info",
                     )
-                value = before
-            elif empty_cells_merge and not value.strip() and before:
-                inherited[column] = True
-                note(
-                    column,
-                    "empty_cell_merged",
-                    _(
-                        "{column} cell is empty under {before}: read as merged from the row above"
-                    ).format(column=column_text(column), before=before),
-                    "",
-                    "warning",
-                )
+                if before is not None:
+                    from_quarantined(column, before)
                 value = before
             resolved[column] = value
             # Later rows inherit from this one even if it is rejected: a merged cell above
-            # them is what the document says, whatever else is wrong with this row.
+            # them is what the document says, whatever else is wrong with this row. An
+            # empty cell (a missing value here) or an unresolved one gives them nothing.
             setattr(above, column, value)
+            if value is None or not value.strip():
+                if value is not None or unusable is not None:
+                    above.unusable[column] = unusable or (grid_row.location, _EMPTY)
+            else:
+                above.unusable.pop(column, None)
 
         if item_no is not None:
             above.item_no, above.content, above.sub_no = item_no, text, sub_no
+            above.unusable.pop("content", None)
+        elif "content" not in above.unusable:
+            # A row rejected without an item number: a row below it continues nothing.
+            above.unusable["content"] = (grid_row.location, _REJECTED)
+
+        # Where a merged cell below would take each value from, if that is a row rejected here.
+        own = {
+            "content": content is not None and not is_same_as_above(content),
+            "department": not inherited["department"],
+            "leader": not inherited["leader"],
+        }
+        for column, from_this_row in own.items():
+            if column in above.unusable or (from_this_row and not problems):
+                above.quarantined.pop(column, None)
+            elif from_this_row:
+                above.quarantined[column] = grid_row.location
 
         if problems:
             rejected.append(
@@ -299,12 +436,30 @@ def grid_to_rows(
             )
             continue
 
+        extra = {k: normalize_cell(v) for k, v in grid_row.extra.items()}
+        row_notes = note_texts(cells, extra)
+        disagreement = rate_and_note_disagree(
+            cells.get("completion") if "completion" in cells else None, row_notes
+        )
+        if disagreement is not None:
+            notes.append(
+                Issue(
+                    source_name,
+                    "lagging_disagrees",
+                    disagreement,
+                    severity="warning",
+                    location=grid_row.location,
+                    column="completion",
+                    value=(cells.get("completion") or "").strip(),
+                    action="row loaded",
+                )
+            )
         records.append(
             {
                 "item_no": item_no,
                 "sub_no": sub_no,
                 "content": text,
-                **_texts(cells),
+                **_texts(cells, row_notes),
                 "department": _strip(resolved["department"]),
                 "leader": _strip(resolved["leader"]),
                 "department_inherited": inherited["department"],
@@ -312,7 +467,7 @@ def grid_to_rows(
                 "source_page": grid_row.location.page,
                 "source_row": grid_row.location.row,
                 "source_line": grid_row.location.line,
-                "extra": _extra_json({k: normalize_cell(v) for k, v in grid_row.extra.items()}),
+                "extra": _extra_json(extra),
                 "raw": grid_row.raw,
             }
         )
@@ -327,27 +482,59 @@ def _strip(value: str | None) -> str | None:
     return None if value is None else value.strip()
 
 
-def _texts(cells: dict[str, str | None]) -> dict[str, object]:
-    """Plan, actual, completion and note fields; NULL where the layout has no such column."""
+def _texts(cells: dict[str, str | None], notes: list[str]) -> dict[str, object]:
+    """Plan, actual, completion and note fields; NULL where the layout has no such column.
+
+    A row is lagging when its completion cell or one of its ``notes`` says so: a sheet whose
+    rates are numbers (``0.72`` formatted ``0%``) moves the lag's explanation to a note.
+    """
     out: dict[str, object] = {
         "plan_text": plan_or_none(cells.get("plan") or "") if "plan" in cells else None,
         "actual_text": (cells.get("actual") or "").strip() if "actual" in cells else None,
         "note": (cells.get("note") or "").strip() if "note" in cells else None,
     }
+    noted = any(says_lagging(text) for text in notes)
     if "completion" in cells:
         completion = (cells.get("completion") or "").strip()
         out.update(
             completion_raw=completion,
             completion_pct=parse_completion(completion),
-            is_lagging=LAGGING_MARK in completion,
+            is_lagging=says_lagging(completion) or noted,
         )
     else:
-        out.update(
-            completion_raw=None,
-            completion_pct=None,
-            is_lagging=LAGGING_MARK in str(out["note"] or ""),
-        )
+        out.update(completion_raw=None, completion_pct=None, is_lagging=noted)
     return out
+
+
+def note_texts(cells: dict[str, str | None], extra: dict[str, str | None]) -> list[str]:
+    """The row's note cells: ``备注`` and any other column whose header names a note."""
+    texts = [cells.get("note") or ""] if "note" in cells else []
+    texts += [
+        value or "" for header, value in extra.items() if any(w in header for w in NOTE_HEADERS)
+    ]
+    return [text.strip() for text in texts if text and text.strip()]
+
+
+def rate_and_note_disagree(completion: str | None, notes: list[str]) -> str | None:
+    """Why a row's completion cell and its note disagree about the lag, or None.
+
+    A note saying 滞后 beside a rate of 100 % or more, or a completion cell saying 滞后
+    beside a note saying the row is on schedule.
+    """
+    if completion is None:
+        return None
+    pct = parse_completion(completion)
+    lagging_note = next((text for text in notes if says_lagging(text)), None)
+    if lagging_note is not None and pct is not None and pct >= 100:
+        return _("the note says {note!r} but the completion rate is {rate}").format(
+            note=lagging_note[:40], rate=completion[:20]
+        )
+    on_time = next((text for text in notes if _ON_SCHEDULE.search(text)), None)
+    if on_time is not None and says_lagging(completion) and lagging_note is None:
+        return _("the completion rate says {rate!r} (behind) but the note says {note!r}").format(
+            rate=completion[:40], note=on_time[:40]
+        )
+    return None
 
 
 def _extra_json(extra: dict[str, str | None]) -> str | None:

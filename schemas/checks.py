@@ -15,7 +15,6 @@ ERROR = frozenset({"error"})
 WARNING = frozenset({"warning"})
 INFO = frozenset({"info"})  # only informs: nothing was wrong, the report says what was read
 EITHER = frozenset({"error", "warning"})
-INFO = frozenset({"info"})  # only informs: nothing was wrong, the report says what was read
 
 
 @dataclass(frozen=True)
@@ -108,6 +107,20 @@ _TABLE = (
         fix=N_("fill in the table's rows under the header and send it again"),
     ),
     Check(
+        "column_plausible",
+        ERROR,
+        N_(
+            "each column holds its own kind of value (a department an organisation, a leader "
+            "personal names, a completion rate a percentage, an item its number); a column "
+            "whose cells are mostly another column's means the cells are shifted against the "
+            "header, and the document is rejected"
+        ),
+        fix=N_(
+            "put each value under its own column's header: check the separators or the cells "
+            "of the rows named"
+        ),
+    ),
+    Check(
         "warehouse_writable",
         ERROR,
         N_(
@@ -185,13 +198,33 @@ _TABLE = (
         "empty_cell_merged",
         WARNING,
         N_(
-            "an empty department or leader cell under a filled one is a merged cell written "
-            "out empty"
+            "in a document that writes its merged cells as empty cells (most of its merged "
+            "rows do), an empty department or leader cell under a filled one is merged from "
+            "above; where merged cells are left out or really merged, an empty cell is missing"
         ),
         fix=N_(
             "check that the row has the department and leader above; merge the cells or fill them "
             "in"
         ),
+    ),
+    Check(
+        "merged_from_quarantined",
+        EITHER,
+        N_(
+            "a merged cell takes the value of the row right above it: under a quarantined row "
+            "it takes that row's cell (a warning), and where that cell cannot be read, or is "
+            "empty, the row is quarantined too"
+        ),
+        fix=N_("correct the row above first, or fill in this row's department and leader"),
+    ),
+    Check(
+        "lagging_disagrees",
+        WARNING,
+        N_(
+            "a row is behind schedule where its completion rate or a note column (备注, 存在问题) "
+            "says 滞后; the rate and the note agree (no 滞后 note beside 100%)"
+        ),
+        fix=N_("make the completion rate and the note say the same"),
     ),
     Check(
         "serial_mismatch",

@@ -8,23 +8,20 @@ have, not an empty cell, and fails no check.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from i18n import _, column_text
 from parsers.grid import parse_completion
 from parsers.model import Issue, Location, RejectedRow
+from parsers.plausibility import looks_like_organisation, looks_like_person
 from schemas.checks import failure_message
 
 KEY = ["region", "year", "month", "item_no", "sub_no"]
-
-_ORGANISATION = re.compile(
-    r"(?:局|委|办|会|院|中心|集团|大队|支队|队|联|协|站|所|公司|部|处|室|厅|政府|街道|镇|乡|馆|团|社|行|署|园|校|司)$"
-)
-_PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 
 
 def _non_blank(series: pd.Series) -> pd.Series:
@@ -40,10 +37,10 @@ def _absent_or_percentage(series: pd.Series) -> pd.Series:
     return series.map(lambda raw: raw is None or raw is pd.NA or parse_completion(raw) is not None)
 
 
-def _blank_or(series: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
-    """True where blank (an error-level check reports that) or matching ``pattern``."""
+def _blank_or(series: pd.Series, looks_right: Callable[[str], bool]) -> pd.Series:
+    """True where blank (an error-level check reports that) or ``looks_right``."""
     text = series.fillna("").astype(str).str.strip()
-    return text.eq("") | text.str.contains(pattern)
+    return text.eq("") | text.map(looks_right).astype(bool)
 
 
 def _gap_check(known_items: frozenset[int]) -> pa.Check:
@@ -101,14 +98,14 @@ def warning_schema(known_items: frozenset[int] = frozenset()) -> pa.DataFrameSch
             "department": pa.Column(
                 object,
                 _check(
-                    lambda s: _blank_or(s, _ORGANISATION),
+                    lambda s: _blank_or(s, looks_like_organisation),
                     "department_looks_like_organisation",
                 ),
                 nullable=True,
             ),
             "leader": pa.Column(
                 object,
-                _check(lambda s: _blank_or(s, _PERSON), "leader_looks_like_name"),
+                _check(lambda s: _blank_or(s, looks_like_person), "leader_looks_like_name"),
                 nullable=True,
             ),
             "item_no": pa.Column("Int64", _gap_check(known_items), nullable=True),
@@ -121,6 +118,51 @@ def warning_schema(known_items: frozenset[int] = frozenset()) -> pa.DataFrameSch
 WARNING_SCHEMA = warning_schema()
 
 _VALUE_COLUMN = {"completion_pct": "completion_raw"}
+
+
+def merged_from_quarantined(
+    frame: pd.DataFrame, quarantined: set[int], source_name: str
+) -> list[tuple[int, Issue]]:
+    """A warning on each kept row whose merged cell runs down from a row quarantined here.
+
+    The value is the quarantined row's own cell (the document merged it over both rows), so
+    the row is kept; the clerk is told where it came from, since that row is not loaded.
+    """
+    found: list[tuple[int, Issue]] = []
+    source: dict[str, int] = {}
+    for index in range(len(frame)):
+        row = frame.iloc[index]
+        for column in ("department", "leader"):
+            inherited = bool(row.get(f"{column}_inherited", False))
+            if not inherited:
+                source.pop(column, None)
+                if index in quarantined:
+                    source[column] = index
+                continue
+            origin = source.get(column)
+            if origin is None or index in quarantined:
+                continue
+            place = Location.of_row(frame.iloc[origin])
+            value = row.get(column)
+            found.append(
+                (
+                    index,
+                    Issue(
+                        source_name,
+                        "merged_from_quarantined",
+                        _(
+                            "{column} cell is merged from {place}, which is quarantined: "
+                            "read as {before} from that row; check it"
+                        ).format(column=column_text(column), place=place.describe(), before=value),
+                        severity="warning",
+                        location=Location.of_row(row),
+                        column=column,
+                        value=None if value is None else str(value),
+                        action="row loaded",
+                    ),
+                )
+            )
+    return found
 
 
 @dataclass
@@ -231,7 +273,8 @@ def validate_rows(
         for index, issues in sorted(by_row.items())
     ]
     kept = frame.drop(index=list(by_row)).reset_index(drop=True)
-    issues = [issue for _, issue in sorted(errors + warnings, key=lambda pair: pair[0])]
+    merged = merged_from_quarantined(frame, set(by_row), source_name)
+    issues = [issue for _n, issue in sorted(errors + warnings + merged, key=lambda pair: pair[0])]
     # A warning on a row that is quarantined anyway says what happened to the row.
     issues = [
         Issue(

@@ -114,8 +114,8 @@ def broken_sample(folder: Path) -> Path:
     lines = sample_lines()
     lines[2] = lines[2].replace("| 72% |", "| 待核实 |")  # line 3, item (2)
     lines[6] = lines[6].rstrip().rstrip("|") + "| 多余 |"  # line 7, item (6): 7 cells
-    # line 2, item (1): no leader, and no row above whose merged cell it could be (an empty
-    # cell under a filled one is read as merged from above, with a warning)
+    # line 2, item (1): no leader (the sample leaves its merged cells out, so an empty cell is
+    # a missing value, not a merge); lines 4 and 5 take its department, with a warning each
     lines[1] = lines[1].replace("| 王旭良 |", "|  |")
     path = folder / SAMPLE_NAME
     path.parent.mkdir(exist_ok=True)

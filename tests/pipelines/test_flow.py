@@ -69,7 +69,7 @@ def test_a_run_that_quarantined_rows_is_failed_with_the_summary_and_its_artifact
     assert state.is_failed()  # type: ignore[attr-defined]
     summary = (
         "1 document, 45 rows loaded, 3 quarantined (line 2: leader (具体分管领导) is empty; "
-        "line 3: completion rate '待核实' is not a percentage; … and 1 more), 2 warnings"
+        "line 3: completion rate '待核实' is not a percentage; … and 1 more), 4 warnings"
     )
     assert state.message == summary  # type: ignore[attr-defined]
     run = _flow_run(state)

@@ -227,10 +227,10 @@ def test_ingest_with_a_server_is_a_failed_flow_run_when_rows_are_quarantined(
     assert done.stderr.splitlines()[0] == (
         f"recording a Prefect flow run (API at $PREFECT_API_URL {prefect_server.api_url})"
     )
-    assert "1 documents, 45 rows loaded, 3 quarantined, 2 warnings" in done.stdout
+    assert "1 documents, 45 rows loaded, 3 quarantined, 4 warnings" in done.stdout
     summary = (
         "1 document, 45 rows loaded, 3 quarantined (line 2: leader (具体分管领导) is empty; "
-        "line 3: completion rate '待核实' is not a percentage; … and 1 more), 2 warnings"
+        "line 3: completion rate '待核实' is not a percentage; … and 1 more), 4 warnings"
     )
     # This test's run: other tests record to the same server at the same time.
     [run] = [

@@ -11,19 +11,20 @@ project cell (in the August layout: 5 cells, plan to leader). An empty cell is w
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
-from i18n import _
+from i18n import _, column_text
 from parsers.errors import TableNotFound, UnreadableDocument
-from parsers.grid import parse_serial, split_marker
+from parsers.grid import is_same_as_above, parse_serial, split_marker
 from parsers.layouts import Layouts, normalize_name
 from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow, TableRead
 from parsers.period import choose_title
 from parsers.table import Header, find_header, header_miss, match_header
+from parsers.wrapped import LineRow, RowShape, lines_to_rows
 
+_LEADING_BARS = re.compile(r"^[\s|]+")
 _SECTION = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]")
 
 
@@ -82,45 +83,37 @@ class Borders:
     """Whether a ``|`` at the start or end of a row is the table's border or the edge of an
     empty first or last cell.
 
-    Writers differ: ``| a | b |`` draws borders, ``a|b|`` ends with an empty cell. The
-    header line says which the table uses, or else most of its rows do; a ``|`` that is not
-    a border is read as an empty cell when that gives the row the header's width.
+    Writers differ: ``| a | b |`` draws borders, ``a|b|`` ends with an empty cell, and a
+    table may draw a border on its header line and none on its rows, or the other way round.
+    One line cannot tell: a row whose last cell (备注) is empty ends in ``|`` in a table that
+    draws no border. ``_bar_table`` decides from the header and all the rows together.
     """
 
     lead: bool
     trail: bool
 
     @classmethod
-    def of(cls, header_line: str, row_lines: list[str] | None = None) -> Borders:
-        head = header_line.strip()
-        rows = [line.strip() for line in row_lines or [] if "|" in line]
-
-        def most(test: Callable[[str], bool]) -> bool:
-            return 2 * sum(1 for row in rows if test(row)) > len(rows) > 0
-
-        return cls(
-            head.startswith("|") or most(lambda row: row.startswith("|")),
-            head.endswith("|") or most(lambda row: row.endswith("|")),
-        )
-
-    def cells(self, line: str, width: int) -> list[str]:
-        """A row's cells, with the empty first or last cell a non-border ``|`` stands for."""
-        cells = split_cells(line)
+    def of_line(cls, line: str) -> Borders:
+        """The bars a line itself draws (for a header's own lines)."""
         text = line.strip()
-        lead = text.startswith("|") and not self.lead
-        trail = len(text) > 1 and text.endswith("|") and not self.trail
-        options = []
-        if lead and trail:
-            options.append(["", *cells, ""])
-        if lead:
-            options.append(["", *cells])
-        if trail:
-            options.append([*cells, ""])
-        for option in options:
-            if len(option) == width:
-                return option
-        if lead and len(cells) + 1 > width and not cells[-1]:
-            return ["", *cells]  # the empty first cell, and a trailing border too many
+        return cls(text.startswith("|"), len(text) > 1 and text.endswith("|"))
+
+    def readings(self) -> list[Borders]:
+        """Every way to read a table's bars, this one (the header line's own) first."""
+        return [
+            Borders(lead, trail)
+            for lead in (self.lead, not self.lead)
+            for trail in (self.trail, not self.trail)
+        ]
+
+    def cells(self, line: str) -> list[str]:
+        """A row's cells, with the empty first or last cell a non-border ``|`` stands for."""
+        text = line.strip()
+        cells = split_cells(text)
+        if text.startswith("|") and not self.lead:
+            cells.insert(0, "")
+        if len(text) > 1 and text.endswith("|") and not self.trail:
+            cells.append("")
         return cells
 
 
@@ -162,192 +155,417 @@ def _starts_item(header: Header, cells: dict[str, str | None]) -> bool:
     return parse_serial(cells.get("item_no")) is not None
 
 
-def cells_to_grid(cells: list[str], header: Header, location: Location, raw: str) -> GridRow | None:
-    """Place a text row's cells in the header's columns, ``None`` where a merge covers them.
+def place_cells(cells: list[str], header: Header) -> list[str | None] | None:
+    """A text row's cells in the header's columns, ``None`` where a merge covers them.
 
     A row with every cell is placed as it is; a shorter row leaves out merged cells (see
     ``_placements``): a row that starts an item (``(N)`` or a 序号) its department and
-    leader, another row of an item its 序号 and project cell first. Empty cells past the
-    header's width (a trailing ``|``) are dropped. None: the cells fit no placement.
+    leader, another row of an item its 序号 and project cell first. None: the cells fit no
+    placement.
     """
-    while len(cells) > header.width and not cells[-1]:
-        cells = cells[:-1]
     if len(cells) == header.width:
-        return header.grid_row(cells, location, raw)
+        return list(cells)
     for new_item, left_out in _placements(header, len(cells)):
         values = iter(cells)
         placed: list[str | None] = [
             None if j in left_out else next(values) for j in range(header.width)
         ]
-        row = header.grid_row(placed, location, raw)
-        if _starts_item(header, row.cells) == new_item:
-            return row
+        if _starts_item(header, header.place(placed)[0]) == new_item:
+            return placed
     return None
+
+
+def cells_to_grid(cells: list[str], header: Header, location: Location, raw: str) -> GridRow | None:
+    """A row's cells → its ``GridRow`` (see ``place_cells``); empty cells past the header's
+    width (a ``|`` too many at the end) are dropped. None: the cells fit no placement."""
+    cells = _without_empty_tail(cells, header.width)
+    placed = place_cells(cells, header)
+    return None if placed is None else header.grid_row(placed, location, raw)
+
+
+def _without_empty_tail(cells: list[str], width: int) -> list[str]:
+    while len(cells) > width and not cells[-1]:
+        cells = cells[:-1]
+    return cells
 
 
 _HEADER_EXAMPLE = "项目内容 | 8月计划进度 | 实际进度情况 | 完成率 | 责任单位 | 具体分管领导"
 
 
+def header_key(cells: list[str]) -> str:
+    """A header line as compared when it is repeated further down: its cells without spaces."""
+    return "|".join(normalize_name(c) for c in cells)
+
+
 @dataclass(frozen=True)
 class _TableLines:
-    """Where a text table starts: its header's first line index, the header, how rows mark
-    their borders, and the header's own lines as normalized cells (to pass over the header
-    where it is repeated)."""
+    """Where a text table starts: its header's first line index, the header, and the
+    header's own lines as keys (to pass over the header where it is repeated)."""
 
     start: int
     header: Header
-    borders: Borders
     header_keys: frozenset[str]
 
 
-def _header_lines(lines: list[str], layouts: Layouts | None, source_name: str) -> _TableLines:
-    """The table's header; TableNotFound saying why when there is none, naming the first
-    line that looks like a header but is not one."""
+def _header_lines(lines: list[str], layouts: Layouts | None) -> _TableLines | str | None:
+    """The ``|`` table's header; else why the first line that looks like one is not (a
+    message), or None when no line does."""
     rows = [(i, split_cells(line)) for i, line in enumerate(lines) if "|" in line]
     miss: str | None = None
     for position, (i, cells) in enumerate(rows):
         window = [cells]
         if position + 1 < len(rows):
-            below = Borders.of(lines[i]).cells(lines[rows[position + 1][0]], len(cells))
-            window.append(below)
+            # The header's lines draw the same bars: read the line below as it does.
+            window.append(Borders.of_line(lines[i]).cells(lines[rows[position + 1][0]]))
         found = find_header(window, layouts, search=1)
         if found is not None:
             header = found[1]
             own = [i] + [index for index, _ in rows[position + 1 : position + header.rows]]
-            borders = Borders.of(lines[i], lines[own[-1] + 1 :])
-            keys = frozenset(
-                "|".join(normalize_name(c) for c in borders.cells(lines[j], header.width))
-                for j in own
-            )
-            return _TableLines(i, header, borders, keys)
+            keys = frozenset(header_key(split_cells(lines[j])) for j in own)
+            return _TableLines(i, header, keys)
         if miss is None:
             why = header_miss(cells, layouts)
             if why is not None:
                 miss = _("line {line} looks like a header, but {why}").format(line=i + 1, why=why)
-    raise TableNotFound(
-        source_name,
-        _("no table header found ({miss}; a header line is like '{example}')").format(
-            miss=miss, example=_HEADER_EXAMPLE
+    return miss
+
+
+def no_header(source_name: str, misses: list[str]) -> TableNotFound:
+    """No header with any separator: say which were tried, and why a near miss is not one."""
+    tried = _("cells separated by '|', by tabs or by commas")
+    if misses:
+        return TableNotFound(
+            source_name,
+            _(
+                "no table header found with {tried} ({miss}; a header line is like '{example}')"
+            ).format(tried=tried, miss=misses[0], example=_HEADER_EXAMPLE),
         )
-        if miss
-        else _("no table header found (a line like '{example}')").format(example=_HEADER_EXAMPLE),
+    return TableNotFound(
+        source_name,
+        _("no table header found with {tried} (a line like '{example}')").format(
+            tried=tried, example=_HEADER_EXAMPLE
+        ),
     )
 
 
-def text_to_grid(
-    text: str, source_name: str, layouts: Layouts | None = None
-) -> tuple[Header, list[str], list[GridRow], list[RejectedRow], list[Issue]]:
-    """Find the header line(s), then read every later line as a table row.
+def not_a_row(source_name: str, location: Location, text: str, why: str) -> Issue:
+    """A warning for a line under the header that is not a table row (a note, a signature)."""
+    return Issue(
+        source_name,
+        "not_a_row",
+        why,
+        severity="warning",
+        location=location,
+        value=text.strip()[:60],
+        action="line ignored",
+    )
 
-    Returns the header, the lines before it (for the title), the grid rows, the rows that
-    cannot be placed in the grid, and warnings about lines that are not rows.
+
+@dataclass(frozen=True)
+class _BarTable:
+    """A ``|`` table as read from the lines: header, borders, rows (wrapped lines joined)."""
+
+    lines: list[str]
+    table: _TableLines
+    borders: Borders
+    rows: list[LineRow]
+
+
+def is_section_title(text: str) -> bool:
+    """``一、教育``: a section title over the rows that follow, not a row."""
+    return _SECTION.match(text.strip()) is not None
+
+
+def _is_section(cells: list[str]) -> bool:
+    filled = [c for c in cells if c]
+    return len(filled) == 1 and is_section_title(filled[0])
+
+
+def _bar_table(lines: list[str], table: _TableLines, layouts: Layouts | None) -> _BarTable:
+    """The table's lines under its header → rows: a header repeated or a section title ends
+    a row and is none itself; wrapped lines are joined; the bars are read the way that fits
+    the most of the table (``_score``)."""
+    header = table.header
+    numbered: list[tuple[int, str | None]] = []
+    for number, line in enumerate(lines[table.start :], start=table.start + 1):
+        text = line.strip()
+        if not text:
+            continue
+        if "|" in text:
+            cells = split_cells(text)
+            if header_key(cells) in table.header_keys or match_header(cells, layouts):
+                numbered.append((number, None))
+                continue
+            if _is_section(cells):
+                numbered.append((number, None))
+                continue
+        elif is_section_title(text):
+            numbered.append((number, None))
+            continue
+        numbered.append((number, text))
+    best: tuple[int, int, int] | None = None
+    chosen: tuple[Borders, list[LineRow]] | None = None
+    own = Borders.of_line(lines[table.start])
+    for borders in own.readings():
+        rows = lines_to_rows(numbered, _shape(borders, header))
+        score = _score(borders, own, rows, header, lines)
+        if best is None or score > best:
+            best, chosen = score, (borders, rows)
+    assert chosen is not None
+    return _BarTable(lines, table, *chosen)
+
+
+def _fits(text: str, cells: list[str], header: Header) -> bool:
+    """Whether a row's cells fit the header, with the ``(N)`` its line starts with (if any)
+    in the project column."""
+    placed = place_cells(cells, header)
+    if placed is None:
+        return False
+    marker = _line_marker(text)
+    return marker is None or split_marker(header.place(placed)[0].get("content") or "")[0] == marker
+
+
+def _shape(borders: Borders, header: Header) -> RowShape:
+    """How rows look under one reading of the bars, for joining wrapped lines."""
+
+    def fits(text: str) -> bool:
+        cells = _without_empty_tail(borders.cells(text), header.width)
+        return "|" in text and _fits(text, cells, header)
+
+    def starts_row(text: str) -> bool:
+        first = borders.cells(text)[0] if "|" in text else text
+        if split_marker(first)[0] is not None:
+            return True
+        return header.index("item_no") == 0 and "|" in text and parse_serial(first) is not None
+
+    return RowShape(fits=fits, starts_row=starts_row, closed_by_bar=borders.trail)
+
+
+def _score(
+    borders: Borders, own: Borders, rows: list[LineRow], header: Header, table_lines: list[str]
+) -> tuple[int, int, int]:
+    """How well a reading of the bars fits the table: the lines with cells in rows that fit
+    the header, then the rows of exactly its width, then agreement with the header line's
+    own bars.
+
+    Reading a border as an empty cell gives every row that has it one cell too many;
+    reading the edge of an empty cell as a border gives those rows one cell too few. The
+    rows without the ``|`` read the same either way, so the right reading is the one that
+    makes the rows with it look like them.
     """
-    lines = text.splitlines()
-    table = _header_lines(lines, layouts, source_name)
-    start, header = table.start, table.header
+    lines = exact = 0
+    for row in rows:
+        if "|" not in row.text:
+            continue
+        cells = borders.cells(row.text)
+        exact += len(cells) == header.width
+        if _fits(row.text, cells, header):
+            lines += sum(1 for n in row.lines if "|" in table_lines[n - 1])
+    return lines, exact, (borders.lead == own.lead) + (borders.trail == own.trail)
+
+
+def _item_of(cells: list[str], header: Header) -> int | None:
+    """The item a row's own cells name: ``(N)`` in its first cell, else its 序号."""
+    item = split_marker(cells[0])[0] if cells else None
+    if item is None and header.index("item_no") == 0 and cells:
+        item = parse_serial(cells[0])
+    return item
+
+
+def _lines_text(row: LineRow) -> str:
+    if not row.wrapped:
+        return _("line {line}").format(line=row.line)
+    return _("lines {first}–{last}").format(first=row.line, last=row.lines[-1])
+
+
+def _cell_count_issue(
+    source_name: str, row: LineRow, cells: list[str], header: Header, item: int | None
+) -> Issue:
+    fits = sorted({header.width - len(left) for _, left in _omissions(header)})
+    counts = _(", ").join(str(n) for n in [*fits, header.width] if n > 0)
+    message = _(
+        "row has {cells} cells; the header has {columns} columns and a row may have {counts}: "
+        "give it one cell per column between '|' (an empty cell is written '| |'), and take "
+        "out any '|' inside a cell's text"
+    ).format(cells=len(cells), columns=header.width, counts=counts)
+    if row.wrapped:
+        message = _("{lines}: {problem}").format(lines=_lines_text(row), problem=message)
+    if item is not None:
+        message = _("item ({item}): {problem}").format(item=item, problem=message)
+    return Issue(
+        source_name,
+        "cell_count",
+        message,
+        location=Location(line=row.line),
+        column="row",
+        value=str(len(cells)),
+    )
+
+
+def _line_marker(line: str) -> int | None:
+    """The ``(N)`` a line starts with, before or after leading ``|`` and empty cells."""
+    return split_marker(_LEADING_BARS.sub("", line))[0]
+
+
+def _misplaced_marker(source_name: str, row: LineRow, item: int) -> Issue:
+    """A line that starts with ``(N)`` whose cells would put the project text in another
+    column: a ``|`` too many (or too few) before it. Read so, it would load under another
+    item."""
+    return Issue(
+        source_name,
+        "cell_count",
+        _(
+            "item ({item}): the line starts with ({item}), but its cells put the project text "
+            "in another column: check the '|' before and after it"
+        ).format(item=item),
+        location=Location(line=row.line),
+        column="row",
+        value=row.text[:60],
+    )
+
+
+def merged_from_above(row: GridRow) -> list[str]:
+    """The columns of a row whose value comes from the row above: covered by a merge, left
+    empty under it (a text table writes merges so) or saying 同上."""
+    merged: list[str] = []
+    for column in ("content", "department", "leader"):
+        if column not in row.cells:
+            continue
+        value = row.cells[column]
+        blank = value is None or not value.strip() or is_same_as_above(value)
+        if blank and (column != "content" or not (row.cells.get("item_no") or "").strip()):
+            merged.append(column)
+    return merged
+
+
+def merged_from_quarantined(
+    source_name: str, row: GridRow, quarantined: RejectedRow, item: int | None
+) -> Issue:
+    """A row whose merged cells come from a row that was quarantined: what they hold cannot
+    be read, and the row further up is another row's. Quarantined too, never guessed."""
+    columns = _(", ").join(column_text(c) for c in merged_from_above(row))
+    message = _(
+        "{columns} merged from the row above (line {line}), which is quarantined: correct "
+        "that row and this one is read with it"
+    ).format(columns=columns, line=quarantined.location.line)
+    if item is not None:
+        message = _("item ({item}): {problem}").format(item=item, problem=message)
+    return Issue(
+        source_name,
+        "merged_cell",
+        message,
+        location=row.location,
+        column=merged_from_above(row)[0],
+        value=row.raw[:60],
+    )
+
+
+def _wrapped_issue(source_name: str, row: LineRow) -> Issue:
+    return Issue(
+        source_name,
+        "wrapped_row",
+        _("{lines} are one row wrapped over {count} lines (a chat or e-mail paste): joined").format(
+            lines=_lines_text(row), count=len(row.lines)
+        ),
+        severity="info",
+        location=Location(line=row.line),
+        column="row",
+        value=row.text[:60],
+        action="lines joined",
+    )
+
+
+def bars_to_grid(
+    lines: list[str], found: _TableLines, source_name: str, layouts: Layouts | None = None
+) -> tuple[list[str], list[GridRow], list[RejectedRow], list[Issue], list[SeenRow]]:
+    """Read every line under a ``|`` header as (part of) a table row.
+
+    Returns the lines before the header (for the title), the grid rows, the rows that cannot
+    be placed in the grid, issues about lines that are not rows or were joined, and the rows
+    the document shows (for ``parsers.reconcile``).
+    """
+    table = _bar_table(lines, found, layouts)
+    header = found.header
     # A title above the table may be a row of its own (a sheet saved as text: ``title||||``).
-    preamble = [" ".join(c for c in split_cells(line) if c) for line in lines[:start]]
+    preamble = [" ".join(c for c in split_cells(line) if c) for line in lines[: found.start]]
     preamble = [line for line in preamble if line]
     grid: list[GridRow] = []
     rejected: list[RejectedRow] = []
     issues: list[Issue] = []
-    for number, line in enumerate(lines[start:], start=start + 1):
-        if not line.strip():
-            continue
-        location = Location(line=number)
-        if "|" not in line:
-            if not _SECTION.match(line.strip()):
-                issues.append(
-                    Issue(
-                        source_name,
-                        "not_a_row",
-                        _("line has no cells ('|') and was not read"),
-                        severity="warning",
-                        location=location,
-                        value=line.strip()[:60],
-                        action="line ignored",
-                    )
-                )
-            continue
-        cells = table.borders.cells(line, header.width)
-        if "|".join(normalize_name(c) for c in cells) in table.header_keys:
-            continue  # the header, or a header repeated further down
-        if match_header(cells, layouts) is not None:
-            continue
-        if len(cells) == 1 and _SECTION.match(cells[0]):
-            continue
-        placed = cells_to_grid(cells, header, location, line.strip())
-        if placed is None:
-            item_no, _text = split_marker(cells[0])
-            fits = sorted({header.width - len(left) for _, left in _omissions(header)})
-            counts = _(", ").join(str(n) for n in [*fits, header.width] if n > 0)
-            rejected.append(
-                RejectedRow(
+    seen: list[SeenRow] = []
+    above: int | None = None
+    last_line = 0  # the line of the last row read or quarantined
+    for row in table.rows:
+        location = Location(line=row.line)
+        raw = "\n".join(lines[n - 1].strip() for n in row.lines)
+        if "|" not in row.text:
+            item = split_marker(row.text)[0]
+            if item is not None:
+                seen.append(SeenRow(item, location, raw, by_place=True))
+            issues.append(
+                not_a_row(
+                    source_name,
                     location,
-                    line.strip(),
-                    (
-                        Issue(
-                            source_name,
-                            "cell_count",
-                            _(
-                                "row has {cells} cells; the header has {columns} columns and a "
-                                "row may have {counts}"
-                            ).format(cells=len(cells), columns=header.width, counts=counts),
-                            location=location,
-                            column="row",
-                            value=str(len(cells)),
-                        ),
-                    ),
-                    item_no=item_no,
+                    row.text,
+                    _("line has no cells ('|') and was not read"),
                 )
             )
             continue
-        grid.append(placed)
-    return header, preamble, grid, rejected, issues
-
-
-def lines_seen(text: str, source_name: str, layouts: Layouts | None = None) -> list[SeenRow]:
-    """Every line under the header that holds cells or starts with an item number.
-
-    Counted apart from ``text_to_grid`` for ``parsers.reconcile``: each must come out as a
-    row or a rejected row of the same line. The header's own lines, repeated headers and
-    section titles are not rows.
-    """
-    lines = text.splitlines()
-    table = _header_lines(lines, layouts, source_name)
-    seen: list[SeenRow] = []
-    for number, line in enumerate(lines[table.start :], start=table.start + 1):
-        stripped = line.strip()
-        if not stripped:
+        cells = table.borders.cells(row.text)
+        marker = _line_marker(row.text)
+        item = marker if marker is not None else _item_of(cells, header)
+        seen.append(SeenRow(item, location, raw, by_place=True))
+        owner = item if item is not None else above
+        above = owner
+        placed = cells_to_grid(cells, header, location, raw)
+        if placed is None:
+            problem = _cell_count_issue(source_name, row, cells, header, owner)
+        elif marker is not None and split_marker(placed.cells.get("content") or "")[0] != marker:
+            problem = _misplaced_marker(source_name, row, marker)
+        elif rejected and rejected[-1].location.line == last_line and merged_from_above(placed):
+            problem = merged_from_quarantined(source_name, placed, rejected[-1], owner)
+        else:
+            grid.append(placed)
+            if row.wrapped:
+                issues.append(_wrapped_issue(source_name, row))
+            last_line = row.line
             continue
-        cells = table.borders.cells(stripped, table.header.width) if "|" in stripped else [stripped]
-        if "|".join(normalize_name(c) for c in cells) in table.header_keys:
-            continue
-        if match_header(cells, layouts) is not None:
-            continue
-        if len(cells) == 1 and _SECTION.match(cells[0]):
-            continue
-        item_no, _text = split_marker(cells[0])
-        if "|" in stripped or item_no is not None:
-            seen.append(SeenRow(item_no, Location(line=number), stripped, by_place=True))
-    return seen
+        rejected.append(RejectedRow(location, raw, (problem,), item_no=owner))
+        last_line = row.line
+    # Counted apart from the joining: every line that starts with (N) starts a row of that item.
+    for number, line in enumerate(lines[found.start :], start=found.start + 1):
+        item = _line_marker(line)
+        if item is not None:
+            seen.append(SeenRow(item, Location(line=number), line.strip()))
+    return preamble, grid, rejected, issues, seen
 
 
 def read_text(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
     """A text report's bytes → its table, as grid rows with their line numbers.
 
-    A text table writes a merged cell as an empty cell or leaves it out, so empty
-    department and leader cells under filled ones are read as merged (with a warning).
+    The separator is the one the header line uses: ``|`` (also typed full-width, ``｜``),
+    else a tab or a comma (a sheet saved as text or CSV, read by ``parsers.delimited``). A
+    text table writes a merged cell as an empty cell or leaves it out, so empty department
+    and leader cells under filled ones are read as merged (with a warning).
     """
     text = with_bars(decode_text(data, source_name))
-    header, preamble, grid, rejected, issues = text_to_grid(text, source_name, layouts)
+    lines = text.splitlines()
+    found = _header_lines(lines, layouts)
+    if not isinstance(found, _TableLines):
+        from parsers.delimited import read_delimited
+
+        read = read_delimited(text, source_name, layouts)
+        if isinstance(read, TableRead):
+            return read
+        raise no_header(source_name, [m for m in (found, *read) if m])
+    preamble, grid, rejected, issues, seen = bars_to_grid(lines, found, source_name, layouts)
     return TableRead(
-        seen=lines_seen(text, source_name, layouts),
-        header_month=header.month,
+        seen=seen,
+        header_month=found.header.month,
         title=choose_title(preamble),
         grid=grid,
         rejected=rejected,
         issues=issues,
-        header=header,
+        header=found.header,
         empty_cells_merge=True,
     )

@@ -39,8 +39,8 @@ _TABLE = (
         "format",
         ERROR,
         N_(
-            "a report is a .txt, .docx, .pdf, .html or .xlsx file, a scan (.png, .jpg, .tif), or "
-            "(with LibreOffice) .doc, .xls, .wps, .et, .odt, .ods or .rtf"
+            "a report is a .txt, .tsv, .csv, .docx, .pdf, .html or .xlsx file, a scan (.png, "
+            ".jpg, .tif), or (with LibreOffice) .doc, .xls, .wps, .et, .odt, .ods or .rtf"
         ),
     ),
     Check(
@@ -161,11 +161,19 @@ _TABLE = (
         ),
     ),
     Check(
+        "wrapped_row",
+        INFO,
+        N_(
+            "a row of a text table is one line; a row wrapped over several lines (a chat or "
+            "e-mail paste) is joined when the joined line fits the header"
+        ),
+    ),
+    Check(
         "not_a_row",
         WARNING,
         N_(
-            "everything under the table header is a table row (cells separated by |); "
-            "notes and later tables are not read"
+            "everything under the table header is a table row (cells separated by |, tabs or "
+            "commas); notes and later tables are not read"
         ),
     ),
     Check(

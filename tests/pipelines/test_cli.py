@@ -85,3 +85,12 @@ def test_a_configured_api_is_used_and_port_4200_is_probed(
     monkeypatch.delenv("PREFECT_API_URL")
     monkeypatch.setattr(api_server, "DEFAULT_PORT", api_server.free_port())
     assert api_server.reachable_api() == (None, "none")
+
+
+def test_a_sheet_saved_as_csv_is_validated_like_any_report(tmp_path: Path) -> None:
+    from tests.conftest import FIXTURES
+
+    path = FIXTURES / "delimited" / "yueqing-2022-08-excel-utf8.csv"
+    done = invoke("validate", str(path), "--reports-dir", "reports", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "yueqing-2022-08-excel-utf8.csv  乐清市 2022-08  48 rows" in done.stdout

@@ -1,0 +1,96 @@
+"""Rows of a ``|`` text table wrapped over several lines, joined back into one line each.
+
+A table pasted into a chat or an e-mail arrives with its long rows broken at the width of the
+window: the rest of a cell, and the cells after it, go on on the next line(s). A wrap inside a
+cell is not a space in Chinese text, so the pieces are joined without one. The rules, in order:
+
+- a line that starts with ``(N)`` (or, in a table with a leading 序号 column, a number in its
+  first cell) always starts a new row: item N, whatever the line above is;
+- a line is joined to a row above that does not fit the header: the rest of a row may come
+  over several lines, and what does not fit in the end is quarantined as one row, under its
+  item, rather than read as rows of their own;
+- a line with cells is joined to a row above that fits when the joined text fits too and
+  the row is unfinished (the table closes its rows with a ``|`` and this one lacks it) or the
+  line does not fit on its own. A line without cells (a note under the table) is never
+  joined to a row that fits: the last piece of a wrapped row has a cell edge in it;
+- anything else starts a row of its own, which the reader reads or quarantines by its first
+  line, under the item it starts or continues.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LineRow:
+    """One table row as written: its first line (1-based), its text joined from its lines."""
+
+    line: int
+    text: str
+    lines: tuple[int, ...]
+
+    @property
+    def wrapped(self) -> bool:
+        return len(self.lines) > 1
+
+    def joined_with(self, line: int, text: str) -> LineRow:
+        return LineRow(self.line, join_wrap(self.text, text), (*self.lines, line))
+
+
+def join_wrap(above: str, below: str) -> str:
+    """Two pieces of one wrapped row as one line: no space where the wrap was."""
+    return above.rstrip() + below.strip()
+
+
+@dataclass(frozen=True)
+class RowShape:
+    """What the joining needs to know of the table: whether a text fits the header as a row,
+    whether a line starts a row, and whether rows end with a border."""
+
+    fits: Callable[[str], bool]
+    starts_row: Callable[[str], bool]
+    closed_by_bar: bool
+
+
+def lines_to_rows(lines: list[tuple[int, str | None]], shape: RowShape) -> list[LineRow]:
+    """Numbered table lines → rows; a line given as ``None`` (a header repeated, a section
+    title) ends the row above and is no row itself.
+
+    Each line goes into exactly one row, in order; see the module docstring for the rules.
+    """
+    rows: list[LineRow] = []
+    current: LineRow | None = None
+    for number, text in lines:
+        if text is None:
+            if current is not None:
+                rows.append(current)
+            current = None
+            continue
+        if current is None or shape.starts_row(text) or not _may_continue(current, shape):
+            if current is not None:
+                rows.append(current)
+            current = LineRow(number, text.strip(), (number,))
+            continue
+        joined = current.joined_with(number, text)
+        fits_above, fits_alone = shape.fits(current.text), shape.fits(text)
+        unfinished = not fits_above or (
+            shape.closed_by_bar and not current.text.rstrip().endswith("|")
+        )
+        if not fits_above or (
+            "|" in text and shape.fits(joined.text) and (unfinished or not fits_alone)
+        ):
+            current = joined
+        else:
+            rows.append(current)
+            current = LineRow(number, text.strip(), (number,))
+    if current is not None:
+        rows.append(current)
+    return rows
+
+
+def _may_continue(row: LineRow, shape: RowShape) -> bool:
+    """Only a row goes on: a line with cells, or one that starts an item. A note under the
+    table (no ``|``) does not collect the lines after it."""
+    return "|" in row.text or shape.starts_row(row.text)

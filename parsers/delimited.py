@@ -152,7 +152,15 @@ def records_to_table(
         if len(filled) == 1 and item is None and split_marker(filled[0])[0] is None:
             if not is_section_title(filled[0]):
                 issues.append(
-                    not_a_row(source_name, location, filled[0], _("line is not a table row"))
+                    not_a_row(
+                        source_name,
+                        location,
+                        filled[0],
+                        _(
+                            "line has one cell and was not read: if it is a row of the table, "
+                            "give it its cells"
+                        ),
+                    )
                 )
             continue
         seen.append(SeenRow(item, location, raw, by_place=True))

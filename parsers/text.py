@@ -460,13 +460,16 @@ def merged_from_quarantined(
     )
 
 
-def _wrapped_issue(source_name: str, row: LineRow) -> Issue:
+def _wrapped_issue(source_name: str, row: LineRow, item: int | None) -> Issue:
+    message = _(
+        "{lines} are one row wrapped over {count} lines (a chat or e-mail paste): joined"
+    ).format(lines=_lines_text(row), count=len(row.lines))
+    if item is not None:
+        message = _("item ({item}): {problem}").format(item=item, problem=message)
     return Issue(
         source_name,
         "wrapped_row",
-        _("{lines} are one row wrapped over {count} lines (a chat or e-mail paste): joined").format(
-            lines=_lines_text(row), count=len(row.lines)
-        ),
+        message,
         severity="info",
         location=Location(line=row.line),
         column="row",
@@ -507,7 +510,10 @@ def bars_to_grid(
                     source_name,
                     location,
                     row.text,
-                    _("line has no cells ('|') and was not read"),
+                    _(
+                        "line has no cells ('|') and was not read: if it is a row of the "
+                        "table, put '|' between its cells"
+                    ),
                 )
             )
             continue
@@ -527,7 +533,7 @@ def bars_to_grid(
         else:
             grid.append(placed)
             if row.wrapped:
-                issues.append(_wrapped_issue(source_name, row))
+                issues.append(_wrapped_issue(source_name, row, owner))
             last_line = row.line
             continue
         rejected.append(RejectedRow(location, raw, (problem,), item_no=owner))

@@ -316,12 +316,9 @@ def test_a_chat_paste_loads_the_48_rows_with_its_wrapped_rows_joined() -> None:
     _same_as_expected(doc)
     wrapped = [i for i in doc.issues if i.check == "wrapped_row"]
     assert len(wrapped) == 8
-    assert (
-        wrapped[0]
-        .describe()
-        .startswith(
-            "yueqing-2022-08-wechat.txt, line 4: lines 4–5 are one row wrapped over 2 lines"
-        )
+    assert wrapped[0].describe() == (
+        "yueqing-2022-08-wechat.txt, line 4: item (1): lines 4–5 are one row wrapped over 2 "
+        "lines (a chat or e-mail paste): joined"
     )
     # The reply under the table is a note, not a row.
     assert [i.value for i in doc.issues if i.check == "not_a_row"] == [
@@ -380,3 +377,19 @@ def test_a_sender_line_above_the_table_is_not_the_period() -> None:
     doc = parse_lines(lines, name="乐清市民生实事2022年8月.txt")
     assert (doc.region, doc.year, doc.month) == ("乐清市", 2022, 8)
     assert len(doc.rows) == 48
+
+
+def test_a_row_merged_from_a_row_with_a_cell_too_many_is_quarantined_with_it() -> None:
+    # (31) leaves out its department and leader: they are (30)'s, 市残联 and 仇永亲. With
+    # (30) quarantined, they must not become (29)'s 市民政局 and 倪庆渊.
+    lines = sample_lines()
+    assert lines[31].startswith("(30)") and lines[31].endswith("| 市残联 | 仇永亲 |")
+    lines[31] += " 多余 |"
+    doc = parse_lines(lines)
+    assert [(r.location.line, r.item_no) for r in doc.rejected] == [(32, 30), (33, 31)]
+    assert doc.rejected[1].reasons == (
+        "item (31): department (责任单位), leader (具体分管领导) merged from the row above "
+        "(line 32), which is quarantined: correct that row and this one is read with it"
+    )
+    assert len(doc.rows) == 46
+    assert not doc.rows.item_no.isin([30, 31]).any()

@@ -316,13 +316,21 @@ def _bar_table(lines: list[str], table: _TableLines, layouts: Layouts | None) ->
 
 
 def _fits(text: str, cells: list[str], header: Header) -> bool:
-    """Whether a row's cells fit the header, with the ``(N)`` its line starts with (if any)
-    in the project column."""
+    """Whether a row's cells fit the header, with the item its line starts with (if any) in
+    the project (or 序号) column."""
     placed = place_cells(cells, header)
-    if placed is None:
-        return False
+    return placed is not None and _keeps_item(text, cells, header.place(placed)[0], header)
+
+
+def _keeps_item(text: str, cells: list[str], named: dict[str, str | None], header: Header) -> bool:
+    """Whether a placement keeps the item a line starts where it belongs: the ``(N)`` it
+    starts with in the project column, or, where the 序号 is the first column, the number
+    in its first cell there."""
     marker = _line_marker(text)
-    return marker is None or split_marker(header.place(placed)[0].get("content") or "")[0] == marker
+    if marker is not None:
+        return split_marker(named.get("content") or "")[0] == marker
+    serial = parse_serial(cells[0]) if cells and header.index("item_no") == 0 else None
+    return serial is None or parse_serial(named.get("item_no")) == serial
 
 
 def _shape(borders: Borders, header: Header) -> RowShape:
@@ -333,9 +341,9 @@ def _shape(borders: Borders, header: Header) -> RowShape:
         return "|" in text and _fits(text, cells, header)
 
     def starts_row(text: str) -> bool:
-        first = borders.cells(text)[0] if "|" in text else text
-        if split_marker(first)[0] is not None:
+        if _line_marker(text) is not None:  # (N) first, maybe after an empty 序号 cell
             return True
+        first = borders.cells(text)[0] if "|" in text else text
         return header.index("item_no") == 0 and "|" in text and parse_serial(first) is not None
 
     return RowShape(fits=fits, starts_row=starts_row, closed_by_bar=borders.trail)
@@ -408,15 +416,15 @@ def _line_marker(line: str) -> int | None:
 
 
 def _misplaced_marker(source_name: str, row: LineRow, item: int) -> Issue:
-    """A line that starts with ``(N)`` whose cells would put the project text in another
+    """A line that starts an item (``(N)``, or its 序号) whose cells would put it in another
     column: a ``|`` too many (or too few) before it. Read so, it would load under another
     item."""
     return Issue(
         source_name,
         "cell_count",
         _(
-            "item ({item}): the line starts with ({item}), but its cells put the project text "
-            "in another column: check the '|' before and after it"
+            "item ({item}): the line starts item {item}, but its cells put it in another "
+            "column: check the '|' before and after it"
         ).format(item=item),
         location=Location(line=row.line),
         column="row",
@@ -526,8 +534,8 @@ def bars_to_grid(
         placed = cells_to_grid(cells, header, location, raw)
         if placed is None:
             problem = _cell_count_issue(source_name, row, cells, header, owner)
-        elif marker is not None and split_marker(placed.cells.get("content") or "")[0] != marker:
-            problem = _misplaced_marker(source_name, row, marker)
+        elif item is not None and not _keeps_item(row.text, cells, placed.cells, header):
+            problem = _misplaced_marker(source_name, row, item)
         elif rejected and rejected[-1].location.line == last_line and merged_from_above(placed):
             problem = merged_from_quarantined(source_name, placed, rejected[-1], owner)
         else:

@@ -302,8 +302,8 @@ def test_a_line_starting_with_an_item_whose_cells_shift_it_is_quarantined_not_lo
     [rejected] = doc.rejected
     assert (rejected.location.line, rejected.item_no) == (3, 2)
     assert rejected.reasons == (
-        "item (2): the line starts with (2), but its cells put the project text in another "
-        "column: check the '|' before and after it"
+        "item (2): the line starts item 2, but its cells put it in another column: check the "
+        "'|' before and after it"
     )
 
 
@@ -393,3 +393,14 @@ def test_a_row_merged_from_a_row_with_a_cell_too_many_is_quarantined_with_it() -
     )
     assert len(doc.rows) == 46
     assert not doc.rows.item_no.isin([30, 31]).any()
+
+
+def test_an_item_after_an_empty_serial_cell_starts_its_row_even_under_an_unfinished_one() -> None:
+    lines = [
+        "序号 | 项目内容 | 8月计划进度 | 实际进度情况 | 完成率 | 责任单位 | 具体分管领导 |",
+        "1 | (1)甲 | 计划 | 实际的前半",
+        "| (2)乙 | 计划 | 实际 | 72% | 市民政局 | 倪庆渊 |",
+    ]
+    doc = parse_lines(lines)
+    assert doc.rows.item_no.tolist() == [2]
+    assert [(r.location.line, r.item_no) for r in doc.rejected] == [(2, 1)]

@@ -23,19 +23,19 @@ import re
 from dataclasses import dataclass
 
 from i18n import _
+from parsers.bars import place_cells
 from parsers.errors import UnreadableDocument
 from parsers.grid import split_marker
 from parsers.layouts import Layouts
 from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow, TableRead
 from parsers.period import choose_title
 from parsers.table import Header, find_header, header_miss, match_header
-from parsers.text import (
+from parsers.text_table import (
     header_key,
     is_section_title,
     merged_from_above,
     merged_from_quarantined,
     not_a_row,
-    place_cells,
 )
 
 #: The separators tried after ``|``, in order, with how a message names them.

@@ -190,3 +190,11 @@ def test_an_unclosed_quote_is_unreadable_with_its_line() -> None:
         f"{NAME}: line 3: unexpected end of data: a cell that starts with a double quote must "
         "end with one; save the sheet again as text"
     )
+
+
+def test_excel_unicode_text_reads_like_its_tab_delimited_text() -> None:
+    # "Unicode Text" is the same tab table in UTF-16 with a byte-order mark.
+    path = DELIMITED / "yueqing-2022-08-excel-tab.txt"
+    text = path.read_bytes().decode("gb18030")
+    doc = parse_bytes(text.encode("utf-16"), path.name)
+    pd.testing.assert_frame_equal(doc.rows, parsed(path).rows)

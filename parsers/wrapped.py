@@ -11,8 +11,10 @@ cell is not a space in Chinese text, so the pieces are joined without one. The r
   item, rather than read as rows of their own;
 - a line with cells is joined to a row above that fits when the joined text fits too and
   the row is unfinished (the table closes its rows with a ``|`` and this one lacks it) or the
-  line does not fit on its own. A line without cells (a note under the table) is never
-  joined to a row that fits: the last piece of a wrapped row has a cell edge in it;
+  line does not fit on its own. A line without cells is joined to a row that fits only in a
+  table without a closing ``|``, where the rest of a last cell has none, and only between
+  two rows: under the last row it is a note. In a table that closes its rows with a ``|``,
+  the last piece of a wrapped row has one;
 - anything else starts a row of its own, which the reader reads or quarantines by its first
   line, under the item it starts or continues.
 """
@@ -62,7 +64,7 @@ def lines_to_rows(lines: list[tuple[int, str | None]], shape: RowShape) -> list[
     """
     rows: list[LineRow] = []
     current: LineRow | None = None
-    for number, text in lines:
+    for index, (number, text) in enumerate(lines):
         if text is None:
             if current is not None:
                 rows.append(current)
@@ -78,8 +80,11 @@ def lines_to_rows(lines: list[tuple[int, str | None]], shape: RowShape) -> list[
         unfinished = not fits_above or (
             shape.closed_by_bar and not current.text.rstrip().endswith("|")
         )
+        between_rows = not shape.closed_by_bar and _row_follows(lines, index)
         if not fits_above or (
-            "|" in text and shape.fits(joined.text) and (unfinished or not fits_alone)
+            ("|" in text or between_rows)
+            and shape.fits(joined.text)
+            and (unfinished or not fits_alone)
         ):
             current = joined
         else:
@@ -88,6 +93,13 @@ def lines_to_rows(lines: list[tuple[int, str | None]], shape: RowShape) -> list[
     if current is not None:
         rows.append(current)
     return rows
+
+
+def _row_follows(lines: list[tuple[int, str | None]], index: int) -> bool:
+    """Whether the line after ``index`` is a line with cells: a line without any between
+    two rows is inside the table (the rest of a cell), not a note under it."""
+    following = lines[index + 1][1] if index + 1 < len(lines) else None
+    return following is not None and "|" in following
 
 
 def _may_continue(row: LineRow, shape: RowShape) -> bool:

@@ -404,3 +404,23 @@ def test_an_item_after_an_empty_serial_cell_starts_its_row_even_under_an_unfinis
     doc = parse_lines(lines)
     assert doc.rows.item_no.tolist() == [2]
     assert [(r.location.line, r.item_no) for r in doc.rejected] == [(2, 1)]
+
+
+def test_the_rest_of_a_last_cell_is_joined_between_rows_of_a_table_without_borders() -> None:
+    # No '|' closes the rows: the wrapped end of (1)'s leader has none, and sits between two
+    # rows; the note under the last row is not joined.
+    lines = [
+        "项目内容|8月计划进度|实际进度情况|完成率|责任单位|具体分管领导",
+        "(1)甲|计划|实际|72%|市教育局|王旭",
+        "良",
+        "(2)乙|计划|实际|72%|市民政局|倪庆渊",
+        "注：完成率按年度目标计算。",
+    ]
+    doc = parse_lines(lines)
+    assert doc.rejected == []
+    assert doc.rows.leader.tolist() == ["王旭良", "倪庆渊"]
+    assert [i.check for i in doc.issues] == ["wrapped_row", "not_a_row"]
+    # Where every row ends with '|', the end of a row has one: a line without is not joined.
+    closed = [line + "|" if "|" in line else line for line in lines]
+    doc = parse_lines(closed)
+    assert [(i.check, i.location.line) for i in doc.issues] == [("not_a_row", 3), ("not_a_row", 5)]

@@ -284,7 +284,11 @@ def _shape(borders: Borders, header: Header) -> RowShape:
         first = borders.cells(text)[0] if "|" in text else text
         return header.index("item_no") == 0 and "|" in text and parse_serial(first) is not None
 
-    return RowShape(fits=fits, starts_row=starts_row, closed_by_bar=borders.trail)
+    def full(text: str) -> bool:
+        cells = _without_empty_tail(borders.cells(text), header.width)
+        return "|" in text and len(cells) == header.width and _fits(text, cells, header)
+
+    return RowShape(fits=fits, full=full, starts_row=starts_row, closed_by_bar=borders.trail)
 
 
 def _score(

@@ -15,6 +15,9 @@ cell is not a space in Chinese text, so the pieces are joined without one. The r
   table without a closing ``|``, where the rest of a last cell has none, and only between
   two rows: under the last row it is a note. In a table that closes its rows with a ``|``,
   the last piece of a wrapped row has one;
+- a line with cells whose joined text has every cell of the header is joined to a row
+  above when neither has them all (each would fit only with merged cells left out): a wrap
+  can cut a row so that both pieces look like rows;
 - anything else starts a row of its own, which the reader reads or quarantines by its first
   line, under the item it starts or continues.
 """
@@ -52,6 +55,8 @@ class RowShape:
     whether a line starts a row, and whether rows end with a border."""
 
     fits: Callable[[str], bool]
+    #: Whether a text has exactly the header's cells, none left out as merged.
+    full: Callable[[str], bool]
     starts_row: Callable[[str], bool]
     closed_by_bar: bool
 
@@ -86,6 +91,15 @@ def lines_to_rows(lines: list[tuple[int, str | None]], shape: RowShape) -> list[
             and shape.fits(joined.text)
             and (unfinished or not fits_alone)
         ):
+            current = joined
+        elif (
+            "|" in text
+            and shape.full(joined.text)
+            and not shape.full(current.text)
+            and not shape.full(text)
+        ):
+            # Two pieces that each fit only with cells left out, and that make one row
+            # with every cell: a row cut inside a cell, not two rows.
             current = joined
         else:
             rows.append(current)

@@ -424,3 +424,15 @@ def test_the_rest_of_a_last_cell_is_joined_between_rows_of_a_table_without_borde
     closed = [line + "|" if "|" in line else line for line in lines]
     doc = parse_lines(closed)
     assert [(i.check, i.location.line) for i in doc.issues] == [("not_a_row", 3), ("not_a_row", 5)]
+
+
+def test_an_e_mail_that_wraps_a_table_without_borders_loads_the_48_rows() -> None:
+    # Every line cut at 76 characters: pieces that would each fit with merged cells left
+    # out are one row when together they have every cell.
+    path = TEXT / "yueqing-2022-08-email.txt"
+    doc = parsed(path)
+    assert (doc.region, doc.year, doc.month) == ("乐清市", 2022, 8)
+    assert doc.rejected == []
+    _same_as_expected(doc)
+    assert sum(i.check == "wrapped_row" for i in doc.issues) == 31
+    assert_nothing_lost(path, doc)

@@ -278,17 +278,20 @@ def _shape(borders: Borders, header: Header) -> RowShape:
         cells = _without_empty_tail(borders.cells(text), header.width)
         return "|" in text and _fits(text, cells, header)
 
-    def starts_row(text: str) -> bool:
-        if _line_marker(text) is not None:  # (N) first, maybe after an empty 序号 cell
-            return True
-        first = borders.cells(text)[0] if "|" in text else text
-        return header.index("item_no") == 0 and "|" in text and parse_serial(first) is not None
+    def starts(text: str) -> tuple[int, bool] | None:
+        marker = _line_marker(text)  # (N) first, maybe after an empty 序号 cell
+        if marker is not None:
+            return marker, True
+        if header.index("item_no") != 0 or "|" not in text:
+            return None
+        serial = parse_serial(borders.cells(text)[0])
+        return None if serial is None else (serial, False)
 
     def full(text: str) -> bool:
         cells = _without_empty_tail(borders.cells(text), header.width)
         return "|" in text and len(cells) == header.width and _fits(text, cells, header)
 
-    return RowShape(fits=fits, full=full, starts_row=starts_row, closed_by_bar=borders.trail)
+    return RowShape(fits=fits, full=full, starts=starts, closed_by_bar=borders.trail)
 
 
 def _score(

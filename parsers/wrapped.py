@@ -4,8 +4,9 @@ A table pasted into a chat or an e-mail arrives with its long rows broken at the
 window: the rest of a cell, and the cells after it, go on on the next line(s). A wrap inside a
 cell is not a space in Chinese text, so the pieces are joined without one. The rules, in order:
 
-- a line that starts with ``(N)`` (or, in a table with a leading 序号 column, a number in its
-  first cell) always starts a new row: item N, whatever the line above is;
+- a line that starts with ``(N)`` always starts a new row: item N, whatever the line above
+  is; so does, in a table with a leading 序号 column, a number in its first cell that counts
+  up from the last item;
 - a line is joined to a row above that does not fit the header: the rest of a row may come
   over several lines, and what does not fit in the end is quarantined as one row, under its
   item, rather than read as rows of their own;
@@ -57,8 +58,18 @@ class RowShape:
     fits: Callable[[str], bool]
     #: Whether a text has exactly the header's cells, none left out as merged.
     full: Callable[[str], bool]
-    starts_row: Callable[[str], bool]
+    #: The item a line starts and whether by its ``(N)`` (else by a 序号), or None.
+    starts: Callable[[str], tuple[int, bool] | None]
     closed_by_bar: bool
+
+    def starts_row(self, text: str, last: int | None) -> bool:
+        """``(N)`` always starts a row; a number in the 序号 column only when it counts up
+        from the last item (a wrap can leave ``2 |`` of ``1062 |`` at a line's start)."""
+        started = self.starts(text)
+        if started is None:
+            return False
+        item, by_marker = started
+        return by_marker or last is None or item > last
 
 
 def lines_to_rows(lines: list[tuple[int, str | None]], shape: RowShape) -> list[LineRow]:
@@ -69,16 +80,19 @@ def lines_to_rows(lines: list[tuple[int, str | None]], shape: RowShape) -> list[
     """
     rows: list[LineRow] = []
     current: LineRow | None = None
+    last: int | None = None  # the last item a row started
     for index, (number, text) in enumerate(lines):
         if text is None:
             if current is not None:
                 rows.append(current)
             current = None
             continue
-        if current is None or shape.starts_row(text) or not _may_continue(current, shape):
+        if current is None or shape.starts_row(text, last) or not _may_continue(current, shape):
             if current is not None:
                 rows.append(current)
             current = LineRow(number, text.strip(), (number,))
+            started = shape.starts(text)
+            last = started[0] if started is not None else last
             continue
         joined = current.joined_with(number, text)
         fits_above, fits_alone = shape.fits(current.text), shape.fits(text)
@@ -119,4 +133,4 @@ def _row_follows(lines: list[tuple[int, str | None]], index: int) -> bool:
 def _may_continue(row: LineRow, shape: RowShape) -> bool:
     """Only a row goes on: a line with cells, or one that starts an item. A note under the
     table (no ``|``) does not collect the lines after it."""
-    return "|" in row.text or shape.starts_row(row.text)
+    return "|" in row.text or shape.starts(row.text) is not None

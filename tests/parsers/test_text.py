@@ -436,3 +436,19 @@ def test_an_e_mail_that_wraps_a_table_without_borders_loads_the_48_rows() -> Non
     _same_as_expected(doc)
     assert sum(i.check == "wrapped_row" for i in doc.issues) == 31
     assert_nothing_lost(path, doc)
+
+
+def test_a_wrapped_number_that_does_not_count_up_is_not_a_new_row() -> None:
+    # The wrap cut 1062 as '106' and '2 |': a 序号 of 2 after item 28 does not start a row.
+    lines = [
+        "序号 | 项目内容 | 当前进度 | 牵头单位 | 备注",
+        "27 | 在公共场所新增AED(除颤仪)49台。 | 已完成招标。 | 市红十字会 |",
+        "28 | 开展红十字救护员培训5000人次以上。 | 106",
+        "2 |",
+        "29 | 对全市200户低保、低边老年人家庭开展居家适老化改造。 | 已完成。 | 市民政局 |",
+    ]
+    doc = parse_lines(lines)
+    assert doc.rejected == []
+    assert doc.rows.item_no.tolist() == [27, 28, 29]
+    assert doc.rows.actual_text.tolist()[1] == "1062"
+    assert doc.rows.department_inherited.tolist() == [False, True, False]

@@ -116,6 +116,9 @@ def _read_html(data: bytes, source_name: str, *, layouts: Layouts | None = None)
 #: Suffix → (the format recorded in ``reports.source_format``, its reader).
 READERS: dict[str, tuple[str, Reader]] = {
     ".txt": ("txt", _size_bounded(read_text)),
+    # A sheet saved as text or CSV: read_text finds its separator (tab, comma) itself.
+    ".tsv": ("tsv", _size_bounded(read_text)),
+    ".csv": ("csv", _size_bounded(read_text)),
     ".docx": ("docx", _lazy("parsers.docx", "read_docx")),
     ".pdf": ("pdf", _read_pdf),
     ".html": ("html", _size_bounded(_read_html)),
@@ -159,9 +162,9 @@ def parse_bytes(
         raise UnsupportedFormat(
             source_name,
             _(
-                "'{suffix}' files are not reports: use .txt, .docx, .pdf, .html, .xlsx, a scan "
-                "(.png, .jpg, .tif), or (with LibreOffice installed) .doc, .xls, .wps, .et, "
-                ".odt, .ods, .rtf"
+                "'{suffix}' files are not reports: use .txt, .tsv, .csv, .docx, .pdf, .html, "
+                ".xlsx, a scan (.png, .jpg, .tif), or (with LibreOffice installed) .doc, .xls, "
+                ".wps, .et, .odt, .ods, .rtf"
             ).format(suffix=suffix or _("(none)")),
         )
     if len(data) > limits.max_file_bytes:

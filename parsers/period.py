@@ -120,7 +120,11 @@ def period_kind(*hints: PeriodHint) -> str:
     return "month"
 
 
-_PUBLICATION = re.compile(r"发布日期|发布时间|日期[:：]|来源[:：]|浏览|字号|点击")
+# A publication line, or a line with a clock time: a chat's or an e-mail's sender line
+# (``张晓明 2022/9/15 10:02``) tells when it was sent, not the period.
+_PUBLICATION = re.compile(
+    r"发布日期|发布时间|日期[:：]|来源[:：]|浏览|字号|点击|(?<!\d)[0-2]?\d[:：][0-5]\d(?!\d)"
+)
 _NAMES_A_REPORT = re.compile(r"进展|进度|民生实事|民生")
 
 

@@ -41,8 +41,8 @@ _TABLE = (
         "format",
         ERROR,
         N_(
-            "a report is a .txt, .docx, .pdf, .html or .xlsx file, a scan (.png, .jpg, .tif), or "
-            "(with LibreOffice) .doc, .xls, .wps, .et, .odt, .ods or .rtf"
+            "a report is a .txt, .tsv, .csv, .docx, .pdf, .html or .xlsx file, a scan (.png, "
+            ".jpg, .tif), or (with LibreOffice) .doc, .xls, .wps, .et, .odt, .ods or .rtf"
         ),
         fix=N_("save the report as one of these formats and send it again"),
     ),
@@ -275,11 +275,20 @@ _TABLE = (
         fix=N_("split the cell so that each column has its own"),
     ),
     Check(
+        "wrapped_row",
+        INFO,
+        N_(
+            "a row of a text table is one line; a row wrapped over several lines (a chat or "
+            "e-mail paste) is joined when the joined line fits the header"
+        ),
+        fix=N_("nothing to fix; check that the joined row reads as in the original"),
+    ),
+    Check(
         "not_a_row",
         WARNING,
         N_(
-            "everything under the table header is a table row (cells separated by |); "
-            "notes and later tables are not read"
+            "everything under the table header is a table row (cells separated by |, tabs or "
+            "commas); notes and later tables are not read"
         ),
         fix=N_("nothing to fix if it is a note; a table row needs its cells separated by |"),
     ),

@@ -229,7 +229,8 @@ def table_rows(db: Path) -> dict[str, list[tuple]]:
         }
 
 
-_MARKER_LINE = re.compile(r"(?m)^\s*[(（]\s*(\d{1,3})\s*[)）]")
+# A cell of a sheet saved as text may be in double quotes: ``"(1)…"``.
+_MARKER_LINE = re.compile(r"(?m)^\s*\"?[(（]\s*(\d{1,3})\s*[)）]")
 
 
 def markers_in(path: Path) -> set[int]:

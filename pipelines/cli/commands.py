@@ -55,8 +55,8 @@ PathsArg = Annotated[
     list[str],
     typer.Argument(
         help=_(
-            "Report files, folders, or web pages (https://…): .txt, .docx, .pdf, .html, .xlsx; "
-            ".doc, .xls, .wps, .et, .odt, .ods, .rtf with LibreOffice; .url files."
+            "Report files, folders, or web pages (https://…): .txt, .tsv, .csv, .docx, .pdf, "
+            ".html, .xlsx; .doc, .xls, .wps, .et, .odt, .ods, .rtf with LibreOffice; .url files."
         ),
         metavar=_("PATH"),
         show_default=False,

@@ -1,7 +1,8 @@
 """The same month as text and as another format gives the same rows.
 
 Formats: Word, a LibreOffice PDF export, a Chromium print of the city's web page, the web page
-itself, spreadsheets and old Office files.
+itself, spreadsheets and old Office files, the text pasted from a chat, and sheets saved as
+tab- or comma-separated text.
 
 Texts are compared with whitespace removed: Word and PDF wrap or split cell text where the
 text file has one line. Add a format by adding its file to ``SAME_MONTH``.
@@ -28,6 +29,11 @@ SAME_MONTH: dict[str, tuple[str, Path]] = {
     "xlsx-calc": ("xlsx", FIXTURES / "xlsx" / "yueqing-2022-08-calc.xlsx"),
     "xls": ("xls", FIXTURES / "legacy" / "yueqing-2022-08.xls"),
     "doc": ("doc", FIXTURES / "legacy" / "yueqing-2022-08.doc"),
+    "txt-wechat": ("txt", FIXTURES / "text" / "yueqing-2022-08-wechat.txt"),
+    "txt-excel-tab": ("txt", FIXTURES / "delimited" / "yueqing-2022-08-excel-tab.txt"),
+    "csv-excel": ("csv", FIXTURES / "delimited" / "yueqing-2022-08-excel-utf8.csv"),
+    "csv-calc": ("csv", FIXTURES / "delimited" / "yueqing-2022-08-calc.csv"),
+    "tsv-calc": ("tsv", FIXTURES / "delimited" / "yueqing-2022-08-calc.tsv"),
 }
 CONVERTED = {"xls", "doc"}
 

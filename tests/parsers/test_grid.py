@@ -102,11 +102,11 @@ def test_a_row_merged_from_a_row_with_a_cell_too_many_is_quarantined_too(tmp_pat
     checked = _checked(doc)
     quarantined = _quarantined(doc, checked)
     assert sorted(quarantined) == [32, 33]
+    # The text reader quarantines the row with a cell too many itself, and the row merged
+    # from it with it.
     assert quarantined[33] == (
-        "department (责任单位) cell is merged from line 32, which is quarantined: write the "
-        "department (责任单位) in this row, or correct that row; leader (具体分管领导) cell is "
-        "merged from line 32, which is quarantined: write the leader (具体分管领导) in this "
-        "row, or correct that row"
+        "item (31): department (责任单位), leader (具体分管领导) merged from the row above "
+        "(line 32), which is quarantined: correct that row and this one is read with it"
     )
     # Before, (31) loaded 市民政局/倪庆渊, the department and leader of (29), with no issue.
     assert 31 not in set(checked.rows.item_no)

@@ -77,19 +77,22 @@ def test_a_title_row_over_the_table_is_not_the_group_row_of_a_two_row_header() -
 
 
 def test_a_trailing_bar_is_an_empty_last_cell_where_the_header_has_no_border() -> None:
-    from parsers.text import Borders
+    from parsers import parse_bytes
 
     header = "项目内容|8月计划进度|实际进度情况|完成率|责任单位|具体分管领导"
     rows = ["(1)a|b|c|72%|市教育局|王旭良", "(2)d|e|f|72%||"]
-    borders = Borders.of(header, rows)
-    assert borders.cells(rows[1], 6) == ["(2)d", "e", "f", "72%", "", ""]
+    doc = parse_bytes("\n".join([header, *rows]).encode(), "2022年8月乐清市民生实事.txt")
+    assert doc.rows.leader.tolist() == ["王旭良", "王旭良"]  # (2)'s empty cells: merged
+    assert doc.rows.leader_inherited.tolist() == [False, True]
     # a table that draws its borders keeps reading '|' at the end as the border
-    bordered = Borders.of(header + "|", [row + "|" for row in rows])
-    assert bordered.cells("(3)g|h|i|72%|王旭良|", 6) == ["(3)g", "h", "i", "72%", "王旭良"]
+    bordered = [header + "|", *(row + "|" for row in rows), "(3)g|h|i|72%|王小强|"]
+    doc = parse_bytes("\n".join(bordered).encode(), "2022年8月乐清市民生实事.txt")
+    assert doc.rows.leader.tolist() == ["王旭良", "王旭良", "王小强"]
+    assert doc.rows.department_inherited.tolist() == [False, True, True]
 
 
 def test_a_row_of_quoted_cells_is_unquoted_and_other_quotes_are_text() -> None:
-    from parsers.text import split_cells
+    from parsers.bars import split_cells
 
     assert split_cells('"(1)打造""15分钟""生活圈"||"72%"|') == ['(1)打造"15分钟"生活圈', "", "72%"]
     assert split_cells('(1)打造"15分钟"生活圈 | "72%" |') == ['(1)打造"15分钟"生活圈', '"72%"']

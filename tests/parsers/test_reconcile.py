@@ -26,9 +26,10 @@ LYING = {"yueqing-2022-08-ps-roundtrip.pdf", "yueqing-2022-08-ocr-layer.pdf"}
 READABLE = sorted(
     path
     for path in FIXTURES.rglob("*")
-    if path.suffix in (".txt", ".docx", ".pdf", ".html", ".xlsx")
+    if path.suffix in (".txt", ".tsv", ".csv", ".docx", ".pdf", ".html", ".xlsx")
     and path.parent.name not in ("bad", "scan")
     and path.name not in LYING
+    and not path.name.endswith(".expected.csv")
 ) + [FIXTURES / "bad" / "gb18030-2022-08.txt"]
 OUTSIDE = FIXTURES / "pdf" / "browser" / "yueqing-2022-08-row-outside-table.pdf"
 

@@ -83,7 +83,7 @@ CASES = [
         "2012年8月-too-many-cells.txt",
         _edited(7, "| 刘寅初 |", "| 刘寅初 | 多余 |"),
         "partial",
-        "row has 7 cells",
+        "item (6): row has 7 cells",
         "line 7",
         loaded=47,
         quarantined=1,

@@ -128,3 +128,12 @@ def test_a_configured_api_that_does_not_answer_runs_here_and_says_so(
     )  # fmt: skip
     assert asked.returncode == 2 and "Traceback" not in asked.stderr
     assert f"--prefect: the Prefect API {url} does not answer" in asked.stderr
+
+
+def test_a_sheet_saved_as_csv_is_validated_like_any_report(tmp_path: Path) -> None:
+    from tests.conftest import FIXTURES
+
+    path = FIXTURES / "delimited" / "yueqing-2022-08-excel-utf8.csv"
+    done = invoke("validate", str(path), "--reports-dir", "reports", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "yueqing-2022-08-excel-utf8.csv  乐清市 2022-08  48 rows" in done.stdout

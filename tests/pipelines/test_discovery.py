@@ -57,3 +57,11 @@ def test_a_name_that_is_not_utf8_is_found_and_said_readably(tmp_path: Path) -> N
     assert discover([tmp_path]).documents == [odd]
     with pytest.raises(SettingsError, match=r"r\\xfe\.txt: no such file or folder"):
         discover([Path(os.fsdecode(os.fsencode(tmp_path) + b"/r\xfe.txt"))])
+
+
+def test_sheets_saved_as_text_or_csv_are_found_in_a_folder(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("a.tsv", "b.CSV", "c.txt", "d.json"):
+        (inbox / name).write_text("x")
+    assert discover([inbox]).documents == [inbox / "a.tsv", inbox / "b.CSV", inbox / "c.txt"]

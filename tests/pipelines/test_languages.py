@@ -110,7 +110,9 @@ def test_a_chinese_locale_prints_the_run_in_chinese(chinese: Run) -> None:
         f"部分入库  {SAMPLE_NAME}  乐清市 2022年8月  入库 45 行，隔离 3 行",
         "          第2行：具体分管领导为空",
         "          第3行：完成率“待核实”不是百分数",
-        "          第7行：该行有 7 个单元格；表头有 6 列，每行可有 3，4，5，6 个单元格",
+        "          第7行：第6项：该行有 7 个单元格；表头有 6 列，"
+        "每行可有 3，4，5，6 个单元格：请按列用“|”分隔，每列一个单元格"
+        "（空单元格写作“| |”），并去掉单元格文字中的“|”",
         "共 1 个文件，入库 45 行，隔离 3 行，警告 4 条",
     ]
     assert lines[5].startswith("校验报告：reports/") and lines[5].endswith(".json）")
@@ -125,7 +127,9 @@ def test_lang_c_prints_the_run_in_english(english: Run) -> None:
         f"partial   {SAMPLE_NAME}  乐清市 2022-08  45 rows loaded, 3 quarantined",
         "          line 2: leader (具体分管领导) is empty",
         "          line 3: completion rate '待核实' is not a percentage",
-        "          line 7: row has 7 cells; the header has 6 columns and a row may have 3, 4, 5, 6",
+        "          line 7: item (6): row has 7 cells; the header has 6 columns and a row may have "
+        "3, 4, 5, 6: give it one cell per column between '|' (an empty cell is written '| |'), "
+        "and take out any '|' inside a cell's text",
         "1 documents, 45 rows loaded, 3 quarantined, 4 warnings",
     ]
     assert lines[5].startswith("validation report: reports/")
@@ -229,7 +233,7 @@ def test_validate_says_what_would_load_never_that_it_loaded(tmp_path: Path) -> N
     zh = invoke(*args, cwd=tmp_path, env=CHINESE)
     assert zh.stdout.splitlines()[0].startswith("可部分导入 ")
     assert "可导入 45 行，将隔离 3 行" in zh.stdout
-    assert "共 1 个文件，可导入 45 行，将隔离 3 行，警告 2 条" in zh.stdout
+    assert "共 1 个文件，可导入 45 行，将隔离 3 行，警告 4 条" in zh.stdout
     [page] = (tmp_path / "r").glob("*.html")
     shown = visible_text(page.read_text("utf-8"))
     assert "导入时该行将被隔离" in shown and "可导入行数" in shown

@@ -186,7 +186,9 @@ def test_each_issue_names_its_item_and_shows_its_row_as_read(tmp_path: Path) -> 
         "(2) 组建教共体70对以上,完成同步课堂、研修活动等达2000节(…",
         "(6) 全市265家幼儿园安装智安校园预警防控系统,健全校园安全防护…",
     ]
-    assert list(items)[4].startswith("(21) 实施完成西门片区市政道路白改黑")
+    # then the warnings' items: (3) takes its department from quarantined (1), (21) is as before
+    assert list(items)[4].startswith("(3) 创建县级及以上乡村小而优示范学校")
+    assert any(heading.startswith("(21) 实施完成西门片区市政道路白改黑") for heading in items)
     rate = items["(2) 组建教共体70对以上,完成同步课堂、研修活动等达2000节(…"]
     assert len(rate["read"]) == 1 and rate["read"][0][3] == "待核实"
     assert rate["read"][0][0].startswith("(2)组建教共体70对以上")

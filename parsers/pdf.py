@@ -89,7 +89,7 @@ from parsers.grid import ITEM_NUMBER, parse_completion, parse_serial, split_mark
 from parsers.layouts import Layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits, too_many_pages
 from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow, TableRead
-from parsers.ocr.runner import SERIAL, OcrRunner, check_resolution, require_ocr
+from parsers.ocr.runner import SERIAL, OcrRunner, require_ocr
 from parsers.period import choose_title
 from parsers.table import Header, match_header
 from parsers.table import find_header as find_header_in_texts
@@ -827,18 +827,6 @@ def count_pages(data: bytes) -> int | None:
         document.close()
 
 
-def _scan_dpi(page: pdfplumber.page.Page) -> float:
-    """The resolution of the sharpest image on a page, in pixels per inch as printed."""
-    return max(
-        (
-            image["srcsize"][0] / ((image["x1"] - image["x0"]) / 72)
-            for image in page.images
-            if image["x1"] > image["x0"]
-        ),
-        default=0.0,
-    )
-
-
 def fragments_to_table(found: _Found, source_name: str) -> tuple[TableRead, list[PdfRow]]:
     """The report's table from its pages' fragments: header checked, page breaks stitched."""
     if found.header is None:
@@ -892,7 +880,6 @@ def read_pdf(
             for number, page in enumerate(pdf.pages, start=1):
                 if not page.chars and page.images:
                     scanned.append(number)
-                    check_resolution(source_name, number, _scan_dpi(page))
                 else:
                     page_layouts[number] = pdf_page_layout(page, number)
             if not scanned:

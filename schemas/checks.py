@@ -293,6 +293,15 @@ _TABLE = (
         ),
     ),
     Check(
+        "ocr_unsure",
+        ERROR,
+        N_(
+            "a department, leader or completion rate OCR reads with confidence below 0.8 loads "
+            "only when the same value is read surely elsewhere in the document; otherwise its "
+            "row is quarantined with the cell cut from the scan"
+        ),
+    ),
+    Check(
         "ocr_corrected",
         INFO,
         N_(

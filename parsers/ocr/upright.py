@@ -33,6 +33,8 @@ LINE_BOX_POINTS = 14.0
 MIN_LINE_PX = 20.0
 # Pages are read at 200 dpi: more pixels cost time (OCR grows with them), not accuracy.
 READ_DPI = 200.0
+# Text lines lower than this at a glance are measured again on the page's own pixels.
+_CLOSER_LOOK_PX = 14.0
 # A file's stated resolution is believed when the text lines agree with it within this factor.
 _AGREES = 1.35
 # Paper is lighter than this; a desk, a scanner bed or a lid's shadow is darker.
@@ -155,10 +157,10 @@ class Line:
     height: float
 
 
-def text_lines(gray: np.ndarray) -> list[Line]:
-    """The text lines the detector finds at a glance (the page scaled down)."""
+def text_lines(gray: np.ndarray, max_side: int = PROBE_SIDE) -> list[Line]:
+    """The text lines the detector finds at a glance (the page scaled down to ``max_side``)."""
     lines = []
-    for quad in detect_quads(gray, PROBE_SIDE):
+    for quad in detect_quads(gray, max_side):
         box = (float(quad[:, 0].min()), float(quad[:, 1].min()), float(quad[:, 0].max()),
                float(quad[:, 1].max()))  # fmt: skip
         length = float(np.linalg.norm(quad[1] - quad[0]))
@@ -219,6 +221,11 @@ def prepare_page(gray: np.ndarray, stated_dpi: float) -> Prepared:
         gray = cv2.rotate(gray, cv2.ROTATE_180)
         turned = (turned + 180) % 360
     line_px = line_height(lines)
+    glance = min(1.0, PROBE_SIDE / max(gray.shape))
+    if line_px is not None and glance < 1 and line_px * glance < _CLOSER_LOOK_PX:
+        # Lines this low at a glance are measured too high (the detector's box has a
+        # margin of its own): measure them on the page's own pixels.
+        line_px = line_height(text_lines(gray, max(gray.shape)))
     dpi = reading_dpi(stated_dpi, line_px)
     too_small = line_px is not None and line_px < MIN_LINE_PX
     if not too_small and dpi > READ_DPI * 1.15:

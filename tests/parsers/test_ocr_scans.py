@@ -137,7 +137,7 @@ def _rejection_of(name: str, size: tuple[int, int], canvas: tuple[int, int]) -> 
     phone's photo scaled down to ``size`` in the middle of a desk of ``canvas`` pixels."""
     from PIL import Image
 
-    from parsers import UnreadableDocument, parse_bytes
+    from parsers import DocumentError, parse_bytes
 
     with Image.open(PHONE) as photo:
         far = Image.new("RGB", canvas, (70, 68, 60))
@@ -147,7 +147,7 @@ def _rejection_of(name: str, size: tuple[int, int], canvas: tuple[int, int]) -> 
     far.save(buffer, "JPEG", quality=85, dpi=(72, 72), exif=exif)
     try:
         parse_bytes(buffer.getvalue(), name)
-    except UnreadableDocument as exc:
+    except DocumentError as exc:
         return str(exc)
     raise AssertionError(f"{name} was read")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from i18n import _
 from parsers.candidates import choose_columns
@@ -13,7 +14,7 @@ from parsers.grid import grid_to_rows
 from parsers.layouts import Layouts, builtin_layouts
 from parsers.libreoffice import LEGACY_FORMATS
 from parsers.limits import DEFAULT_LIMITS, ParseLimits, byte_size
-from parsers.model import Issue, ParsedDocument, TableRead
+from parsers.model import Issue, ParsedDocument, RejectedRow, TableRead
 from parsers.names import source_name_of
 from parsers.normalize import normalize_text
 from parsers.ocr.runner import IMAGE_SUFFIXES, SERIAL, OcrRunner, require_ocr
@@ -27,6 +28,9 @@ from parsers.period import (
 from parsers.reconcile import unaccounted_rows
 from parsers.table import Header
 from parsers.text import read_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: A format reader: ``reader(data, source_name, limits, layouts=layouts) -> TableRead``.
 Reader = Callable[..., TableRead]
@@ -193,12 +197,8 @@ def parse_bytes(
     )
     issues = [*column_issues, *table.issues, *row_issues]
     if table.ocr_cells:
-        from parsers.ocr.correct import correct_near_misses, document_names
-
-        rows, corrections = correct_near_misses(
-            rows, table.ocr_cells, [document_names(rows, table.ocr_cells)], source_name
-        )
-        issues += corrections
+        rows, issues, unsure = _checked_ocr(rows, issues, table, source_name, ocr)
+        rejected = [*rejected, *unsure]
     rejected = [*table.rejected, *rejected]
     rejected += unaccounted_rows(table.seen, rows, rejected, source_name)
     rejected = sorted(
@@ -221,6 +221,32 @@ def parse_bytes(
         ocr_cells=table.ocr_cells,
         period_kind=kind,
     )
+
+
+def _checked_ocr(
+    rows: pd.DataFrame, issues: list[Issue], table: TableRead, source_name: str, ocr: OcrRunner
+) -> tuple[pd.DataFrame, list[Issue], list[RejectedRow]]:
+    """A scan's rows with OCR near-misses of the document's own names corrected, less the
+    rows with a key cell OCR was unsure of and nothing corroborates (quarantined; their
+    low-confidence warnings give way to the error)."""
+    from parsers.ocr.correct import correct_near_misses, document_names
+    from parsers.ocr.unsure import unsure_rows
+
+    known = document_names(rows, table.ocr_cells)
+    rows, corrections = correct_near_misses(rows, table.ocr_cells, [known], source_name)
+    rows, unsure = unsure_rows(rows, table.ocr_cells, [known], source_name, ocr.unsure_below)
+    quarantined = {
+        (issue.location.page, issue.location.row, issue.column)
+        for row in unsure
+        for issue in row.issues
+    }
+    issues = [
+        issue
+        for issue in [*issues, *corrections]
+        if issue.check != "ocr_low_confidence"
+        or (issue.location.page, issue.location.row, issue.column) not in quarantined
+    ]
+    return rows, issues, unsure
 
 
 def parse_document(

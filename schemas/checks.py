@@ -486,6 +486,16 @@ _TABLE = (
         fix=N_("compare the value with the cell image and correct it if it was misread"),
     ),
     Check(
+        "ocr_unsure",
+        ERROR,
+        N_(
+            "a department, leader or completion rate OCR reads with confidence below 0.8 loads "
+            "only when the same value is read surely elsewhere in the document; otherwise its "
+            "row is quarantined with the cell cut from the scan"
+        ),
+        fix=N_("check the cell shown against the paper and correct it, or send a sharper scan"),
+    ),
+    Check(
         "ocr_corrected",
         INFO,
         N_(

@@ -50,3 +50,25 @@ def recognize(crops: list[np.ndarray]) -> list[tuple[str, float]]:
     images = [cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR) for crop in crops]
     results, _ = engine().text_rec(images)
     return [(str(text), float(score)) for text, score in results]
+
+
+def detect_quads(gray: np.ndarray, max_side: int) -> list[np.ndarray]:
+    """The detector's text-line quadrilaterals (4 × 2 corners, in the page's pixels), on the
+    page scaled down to ``max_side``: a cheap look at the page before it is read."""
+    height, width = gray.shape
+    scale = min(1.0, max_side / max(height, width))
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    boxes, _ = engine().text_det(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
+    if boxes is None:
+        return []
+    return [np.asarray(quad, dtype=np.float32) / scale for quad in boxes]
+
+
+def upside_down(crops: list[np.ndarray]) -> list[float]:
+    """For each single-line image, how sure the direction classifier is that it is upside
+    down (0 … 1): PP-OCR's 0°/180° text classifier, shipped with the models."""
+    if not crops:
+        return []
+    images = [cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR) for crop in crops]
+    _, results, _ = engine().text_cls(images)
+    return [float(score) if "180" in label else 1.0 - float(score) for label, score in results]

@@ -4,8 +4,11 @@
 page) and returns a plain, picklable ``PageRead``: the cells in pdfplumber's shape and in
 points (1/72 inch, as a PDF's), so the rest of the reading is the PDF reader's.
 
-Text lines are detected on the deskewed page with its rules whitened (a rule next to a
-character is read as ``丨`` or ``一`` otherwise); a detected line that runs over a column
+The page is first made ready to read (``parsers.ocr.upright``: a photo flattened, a page
+fed sideways or upside down turned upright, the resolution measured from its text lines
+and the pixels scaled to 200 dpi where there are more). Text lines are detected on the
+deskewed page with its rules whitened (a rule next to a character is read as ``丨`` or
+``一`` otherwise); a detected line that runs over a column
 rule is cut at the rule, so text never crosses from one cell into the next; each piece is
 recognised on its own and placed in the cell that holds it. A cell's confidence is the lowest
 of its pieces'.
@@ -19,10 +22,12 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from parsers.ocr.engine import Box, detect_text, recognize
 from parsers.ocr.ruling import CellGrid, deskew, estimate_skew, page_to_cells
+from parsers.ocr.upright import prepare_page
 
 # The detector's input size: PP-OCR's detector is trained on pages of about this size.
 DETECT_MAX_SIDE = 1600
@@ -30,6 +35,15 @@ DETECT_MAX_SIDE = 1600
 _MIN_PIECE_PX = 10
 _CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
 _CJK_SPACE = re.compile(rf"(?<={_CJK})\s+|\s+(?={_CJK})")
+# A detected "line" less high than this share of the page's median text line is a speck
+# (dust, line noise, a fax's stray pixels), not text: the reports print no smaller text.
+_SPECK_HEIGHT_SHARE = 0.5
+# A piece read with less confidence than this is read again with its specks removed; the
+# surer reading is kept (a speck beside a name is read as a character: `7市生态环境局`).
+_RE_READ_BELOW = 0.9
+# Blobs of ink at most this many pixels across (at 200 dpi, scaled) that touch no other ink
+# are specks: a printed dot of 10-point text is larger.
+_SPECK_PX = 6
 # Look-alikes the recogniser returns for punctuation of official Chinese text: the radical
 # 丶 (U+4E36) for the enumeration comma 、 — no report writes the radical.
 _LOOK_ALIKES = str.maketrans({"丶": "、"})
@@ -53,10 +67,20 @@ class PageRead:
     the table's rules; ``tables`` the first rows of its cells and its box, where the header
     is looked for. ``image`` is the deskewed page (grayscale, ``dpi``), kept to cut out the
     cells a clerk should look at. A page without a ruled table has no rules and no tables.
+
+    ``stated_dpi`` is the resolution the file gave; ``dpi`` the one the page was read at,
+    from its pixels (``parsers.ocr.upright``). ``turned`` (degrees clockwise) and
+    ``flattened`` say how it was made upright; ``line_px`` is the height of its text lines
+    in the file's pixels, and ``too_small`` that it is too few to read (the page is not read).
     """
 
     page: int
     dpi: float
+    stated_dpi: float = 0.0
+    turned: int = 0
+    flattened: bool = False
+    line_px: float | None = None
+    too_small: bool = False
     chars: list[dict] = field(default_factory=list)
     horizontal: list[tuple[float, float, float]] = field(default_factory=list)
     vertical: list[tuple[float, float, float]] = field(default_factory=list)
@@ -66,9 +90,18 @@ class PageRead:
     image: np.ndarray | None = None
 
 
+# Chinese typesetting never starts a line with closing punctuation (，。、：；！？）” …) nor
+# ends one with a full stop other than 。 after a character (禁则): such a mark at either end
+# of a line is a speck the recogniser read as one (`：赵章盛`, `市治堵办.`, `72%-`).
+_STRAY_AT_START = re.compile(r"^[.,:;!?·・\-_`'’”)\]】》〉、，。：；！？）]+\s*")
+_STRAY_AT_END = re.compile(r"(?<=[\u3400-\u9fff%])\s*[.·・\-_`']+$")
+
+
 def clean_text(text: str) -> str:
-    """OCR text in the form the text layer of the same document would give."""
-    text = unicodedata.normalize("NFKC", text).translate(_LOOK_ALIKES)
+    """OCR text of one line in the form the text layer of the same document would give,
+    less a mark at either end that no line of Chinese text has there (a speck)."""
+    text = unicodedata.normalize("NFKC", text).translate(_LOOK_ALIKES).strip()
+    text = _STRAY_AT_END.sub("", _STRAY_AT_START.sub("", text))
     return _CJK_SPACE.sub("", text).strip()
 
 
@@ -123,18 +156,59 @@ def lines_to_pieces(lines: list[Box], cells: list[Box], scale: float) -> list[tu
 Recognizer = Callable[[np.ndarray, list[Box], Box, float], list[tuple[Piece, int]]]
 
 
+def without_specks(lines: list[Box]) -> list[Box]:
+    """The detected lines less those much lower than the page's text lines (specks)."""
+    heights = sorted(y1 - y0 for x0, y0, x1, y1 in lines if x1 - x0 > 2 * (y1 - y0))
+    if not heights:
+        return lines
+    least = heights[len(heights) // 2] * _SPECK_HEIGHT_SHARE
+    return [line for line in lines if line[3] - line[1] >= least]
+
+
+def despeckle(crop: np.ndarray, scale: float) -> np.ndarray:
+    """A line image with its specks whitened: small blobs of ink standing alone."""
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    limit = max(_SPECK_PX * scale, 2)
+    out = crop.copy()
+    for label in range(1, count):
+        x, y, w, h, _ = stats[label]
+        if w > limit or h > limit:
+            continue
+        x0, y0 = max(x - 2, 0), max(y - 2, 0)
+        around = labels[y0 : y + h + 2, x0 : x + w + 2]
+        if np.all((around == 0) | (around == label)):
+            out[y0 : y + h + 2, x0 : x + w + 2] = 255  # the blob and its grey halo
+    return out
+
+
 def rapidocr_pieces(
     clean: np.ndarray, cells: list[Box], table: Box, scale: float
 ) -> list[tuple[Piece, int]]:
     """The page's text pieces read by RapidOCR, each with the index of its cell (-1: above
-    the table, where a title is; text below the table, page numbers, is not read)."""
-    lines = detect_text(clean, DETECT_MAX_SIDE)
+    the table, where a title is; text below the table, page numbers, is not read).
+
+    Specks are left out before reading (``without_specks``), and a piece read unsure is read
+    again without the specks in it (``despeckle``); the surer reading is kept, and a piece
+    that is nothing but specks is dropped.
+    """
+    lines = without_specks(detect_text(clean, DETECT_MAX_SIDE))
     placed = [
         (box, index)
         for box, index in lines_to_pieces(lines, cells, scale)
         if index >= 0 or box[3] <= table[1]
     ]
-    results = recognize([_crop(clean, box) for box, _ in placed])
+    crops = [_crop(clean, box) for box, _ in placed]
+    results = recognize(crops)
+    unsure = [i for i, (_, confidence) in enumerate(results) if confidence < _RE_READ_BELOW]
+    cleaned = {i: despeckle(crops[i], scale) for i in unsure}
+    unchanged = [i for i in unsure if np.array_equal(cleaned[i], crops[i])]
+    again = [i for i in unsure if i not in unchanged]
+    for i, (text, confidence) in zip(again, recognize([cleaned[i] for i in again]), strict=True):
+        if not text.strip() and not np.any(cleaned[i] < 128):
+            results[i] = ("", 1.0)  # only specks
+        elif confidence > results[i][1]:
+            results[i] = (text, confidence)
     return [
         (Piece(box, text, confidence), index)
         for (box, index), (text, confidence) in zip(placed, results, strict=True)
@@ -150,10 +224,24 @@ def read_page(
     (RapidOCR; the benchmark passes tesseract to compare on the same cells).
     """
     started = time.process_time()
+    ready = prepare_page(gray, dpi)
+    read = PageRead(
+        page=page,
+        dpi=ready.dpi,
+        stated_dpi=dpi,
+        turned=ready.turned,
+        flattened=ready.flattened,
+        line_px=ready.line_px,
+        too_small=ready.too_small,
+    )
+    if ready.too_small:
+        read.seconds = time.process_time() - started
+        return read
+    gray, dpi = ready.gray, ready.dpi
     skew = estimate_skew(gray)
     upright = deskew(gray, skew)
     grid, clean = page_to_cells(upright, dpi)
-    read = PageRead(page=page, dpi=dpi, skew=skew, image=upright)
+    read.skew, read.image = skew, upright
     if grid is None:
         read.seconds = time.process_time() - started
         return read
@@ -184,9 +272,19 @@ def read_page(
 
 
 def _quoted(pieces: list[Piece]) -> list[str]:
-    """The pieces' texts with the straight quotes of the cell paired as curly ones."""
+    """The pieces' texts with the straight quotes of the cell paired as curly ones.
+
+    A cell with an odd number of quotes, one of them at its very start or end, has a speck
+    read as that one (`"市红十字会`): it is dropped.
+    """
     ordered = sorted(range(len(pieces)), key=lambda i: (pieces[i].box[1], pieces[i].box[0]))
-    joined = curly_quotes("\x00".join(pieces[i].text for i in ordered)).split("\x00")
+    text = "\x00".join(pieces[i].text for i in ordered)
+    if text.count('"') % 2 == 1:
+        if text.startswith('"'):
+            text = text[1:]
+        elif text.endswith('"'):
+            text = text[:-1]
+    joined = curly_quotes(text).split("\x00")
     texts = [""] * len(pieces)
     for position, index in enumerate(ordered):
         texts[index] = joined[position]

@@ -15,6 +15,7 @@ import functools
 import io
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import cv2
 import numpy as np
@@ -26,7 +27,8 @@ from parsers.layouts import Layouts
 from parsers.limits import ParseLimits, too_many_pages
 from parsers.model import Issue, Location, OcrCell, OcrCells, TableRead
 from parsers.ocr.page import PageRead, read_page
-from parsers.ocr.runner import OcrRunner, PageDone, check_resolution
+from parsers.ocr.runner import OcrRunner, PageDone
+from parsers.ocr.upright import LINE_BOX_POINTS, MIN_LINE_PX
 from parsers.pdf import (
     Box,
     Fragment,
@@ -49,15 +51,27 @@ _COLUMN_WORDS = {
 # Cell images in the validation report: small grey JPEGs, at most this wide (pixels).
 _IMAGE_MAX_WIDTH = 360
 _IMAGE_QUALITY = 70
+# No sheet of paper an office uses is longer than this (A3 is 16.5 inches): a PDF page
+# larger than it is an image placed at a wrong size, whose own pixels are then read.
+_LARGEST_PAPER_POINTS = 17 * 72
+# The reports are printed on A4 (its long side 297 mm). An image with fewer pixels over its
+# long side than 100 dpi of A4 cannot hold text OCR reads reliably, whatever it shows: it is
+# sent back at once, before the models are loaded.
+_A4_LONG_INCHES = 297 / 25.4
+_MIN_DPI_ON_A4 = 100
+# EXIF tags a camera writes: the maker and model of the phone.
+_EXIF_MAKE, _EXIF_MODEL = 0x010F, 0x0110
 
 
 @dataclass(frozen=True)
 class PageImage:
-    """One page to OCR: its grayscale pixels, resolution and 1-based page number."""
+    """One page to OCR: its grayscale pixels, the resolution the file states, its 1-based
+    page number, and whether a camera took it (the advice for a page too coarse to read)."""
 
     pixels: np.ndarray
     dpi: float
     page: int
+    photo: bool = False
 
 
 @dataclass
@@ -194,6 +208,29 @@ class Scans:
             "read by OCR: page {pages}", "read by OCR: pages {pages}", len(self.pages)
         )
         message = message.format(pages=pages)
+        flattened = [str(n) for n, read in sorted(self.pages.items()) if read.flattened]
+        if flattened:
+            message += _(
+                "; page {pages} photographed at an angle: flattened and its lighting evened out"
+            ).format(pages=", ".join(flattened))
+        upright = [
+            _("page {n} was turned {degrees}°").format(n=n, degrees=read.turned)
+            for n, read in sorted(self.pages.items())
+            if read.turned
+        ]
+        if upright:
+            message += _("; read upright: {pages}").format(pages=_(", ").join(upright))
+        resized = [
+            _("page {n} at {dpi:.0f} dpi (the file says {stated:.0f})").format(
+                n=n, dpi=read.line_px * 72 / LINE_BOX_POINTS, stated=read.stated_dpi
+            )
+            for n, read in sorted(self.pages.items())
+            if read.line_px and read.dpi != read.stated_dpi
+        ]
+        if resized:
+            message += _("; resolution measured from the text: {pages}").format(
+                pages=_(", ").join(resized)
+            )
         if turned:
             message += _("; straightened {pages}").format(pages=_(", ").join(turned))
         if without:
@@ -222,7 +259,8 @@ def image_data_uri(image: np.ndarray, box: Box, dpi: float) -> str | None:
 
 
 def scan_pdf_pages(data: bytes, numbers: list[int], dpi: int, source_name: str) -> list[PageImage]:
-    """The given 1-based pages of a PDF rendered as grayscale images at ``dpi``."""
+    """The given 1-based pages of a PDF rendered as grayscale images at ``dpi``; a page
+    larger than any paper at its image's own pixels (``_render_dpi``)."""
     import pypdfium2 as pdfium
 
     try:
@@ -232,16 +270,46 @@ def scan_pdf_pages(data: bytes, numbers: list[int], dpi: int, source_name: str) 
             source_name, _("not a PDF or damaged ({exc})").format(exc=exc)
         ) from None
     try:
-        return [
-            PageImage(
-                np.asarray(pdf[n - 1].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")),
-                dpi,
-                n,
-            )
-            for n in numbers
-        ]
+        pages = []
+        for n in numbers:
+            page = pdf[n - 1]
+            sizes = _image_sizes(page)
+            if sizes:
+                check_pixels(source_name, n, *max(sizes), photo=False)
+            at = _render_dpi(page, dpi)
+            image = page.render(scale=at / 72, grayscale=True).to_pil().convert("L")
+            pages.append(PageImage(np.asarray(image), at, n))
+        return pages
     finally:
         pdf.close()
+
+
+def _render_dpi(page: Any, dpi: float) -> float:
+    """The resolution to render a scanned PDF page at: ``dpi``, unless the page is larger
+    than any paper (img2pdf places a scan without a stated resolution at 96 px/inch, a
+    letter page then 23 inches wide): then its image's own pixels per inch, so that the
+    image is neither blown up nor cut down before its text is measured."""
+    import pypdfium2.raw as pdfium_c
+
+    if max(page.get_size()) <= _LARGEST_PAPER_POINTS:
+        return dpi
+    own = [
+        image.get_px_size()[0] / ((right - left) / 72)
+        for image in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,))
+        for left, _, right, _ in [image.get_bounds()]
+        if right > left
+    ]
+    return max(own, default=dpi)
+
+
+def _image_sizes(page: Any) -> list[tuple[int, int]]:
+    """The pixel sizes (width, height) of the images on a PDF page."""
+    import pypdfium2.raw as pdfium_c
+
+    return [
+        tuple(image.get_px_size())
+        for image in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,))
+    ]
 
 
 def image_file_pages(data: bytes, source_name: str, limits: ParseLimits) -> list[PageImage]:
@@ -260,6 +328,8 @@ def image_file_pages(data: bytes, source_name: str, limits: ParseLimits) -> list
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 frames = getattr(image, "n_frames", 1)
+                exif = image.getexif()
+                photo = bool(exif.get(_EXIF_MAKE) or exif.get(_EXIF_MODEL))
                 if frames > limits.max_pages:
                     raise too_many_pages(source_name, frames, limits, kind="image file")
                 pages = []
@@ -279,12 +349,13 @@ def image_file_pages(data: bytes, source_name: str, limits: ParseLimits) -> list
                                 limit=limits.max_page_pixels,
                             ),
                         )
+                    check_pixels(source_name, number, width, height, photo)
                     dpi = frame.info.get("dpi", (0, 0))[0] or 0
                     pixels = np.asarray(frame.convert("L"))
-                    # Without a resolution, take the page to be A4 (its long side 297 mm).
+                    # Without a resolution, take the page to be A4 (its long side 297 mm);
+                    # either way the text lines have the last word (parsers.ocr.upright).
                     dpi = float(dpi) or max(pixels.shape) / (297 / 25.4)
-                    check_resolution(source_name, number, dpi)
-                    pages.append(PageImage(pixels, dpi, number))
+                    pages.append(PageImage(pixels, dpi, number, photo))
     except Image.DecompressionBombError as exc:
         raise LimitExceeded(
             source_name, _("the image is too large to read ({error})").format(error=exc)
@@ -305,10 +376,54 @@ def read_scans(source_name: str, images: list[PageImage], runner: OcrRunner) -> 
     """OCR every page through ``runner`` (in order), telling it of each page as it is done."""
     scans = Scans(source_name)
     total = len(images)
+    photos = {image.page for image in images if image.photo}
     for read in runner.map(_read_page_image, images):
         scans.pages[read.page] = read
         runner.on_page(PageDone(source_name, read.page, total, read.seconds))
+    for read in scans.pages.values():
+        if read.too_small:
+            raise too_coarse(source_name, read, read.page in photos)
     return scans
+
+
+def check_pixels(source_name: str, page: int, width: int, height: int, photo: bool) -> None:
+    """Reject a page image with too few pixels to hold readable text even on A4 paper."""
+    dpi = max(width, height) / _A4_LONG_INCHES
+    if dpi >= _MIN_DPI_ON_A4:
+        return
+    if photo:
+        message = _(
+            "page {page} is a photo of {width} × {height} pixels, too few to read a page from: "
+            "take the photo closer, the page filling the frame, in good light"
+        )
+    else:
+        message = _(
+            "page {page} is scanned at {dpi:.0f} dpi, too coarse to read reliably: {width} × "
+            "{height} pixels are less than 100 dpi on A4 paper; scan it again at 200 dpi or more"
+        )
+    raise UnreadableDocument(
+        source_name, message.format(page=page, dpi=dpi, width=width, height=height)
+    )
+
+
+def too_coarse(source_name: str, read: PageRead, photo: bool) -> UnreadableDocument:
+    """The rejection of a page whose text is too few pixels high, with advice for its source."""
+    height = read.line_px or 0.0
+    if photo:
+        message = _(
+            "page {page} is a photo whose text is {height:.0f} pixels high, too small to read "
+            "reliably (OCR needs {needed:.0f}): take the photo closer, the page filling the "
+            "frame, in good light"
+        )
+    else:
+        message = _(
+            "page {page} is scanned at {dpi:.0f} dpi, too coarse to read reliably: its text is "
+            "{height:.0f} pixels high (OCR needs {needed:.0f}); scan it again at 200 dpi or more"
+        )
+    return UnreadableDocument(
+        source_name,
+        message.format(page=read.page, dpi=read.dpi, height=height, needed=MIN_LINE_PX),
+    )
 
 
 def read_image(

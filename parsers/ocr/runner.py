@@ -27,11 +27,10 @@ INSTALL_HINT = N_(
 # than this loads with a warning. RapidOCR reads clean print at 0.99 and more; a misread
 # character usually brings a line below 0.9.
 DEFAULT_MIN_CONFIDENCE = 0.9
-
-
-# Below this many dots per inch, 10.5-point characters are under 15 pixels high: too coarse
-# for OCR to read a table reliably, so such a scan is sent back rather than guessed at.
-MIN_SCAN_DPI = 100
+# Below this, a department, leader or completion cell is a guess (a misread character, a
+# speck read as one) and its row is quarantined unless the document corroborates the value
+# (``parsers.ocr.unsure``). Clean print reads at 0.99 and more.
+UNSURE_BELOW = 0.8
 
 
 @dataclass(frozen=True)
@@ -55,18 +54,26 @@ def _ignore(done: PageDone) -> None:
 @dataclass(frozen=True)
 class OcrRunner:
     """``map(function, items)`` runs the page reads (results in order; may use processes);
-    ``on_page`` is told of each page done; ``min_confidence`` is the warning threshold."""
+    ``on_page`` is told of each page done; ``min_confidence`` is the warning threshold;
+    a key cell below ``unsure_below`` that nothing corroborates quarantines its row."""
 
     map: Callable[[Callable[..., Any], Iterable[Any]], Iterator[Any]] = _serial_map
     on_page: Callable[[PageDone], None] = _ignore
     min_confidence: float = DEFAULT_MIN_CONFIDENCE
     dpi: int = 200
+    unsure_below: float = UNSURE_BELOW
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_confidence <= 1:
             raise ValueError(
                 _("min_confidence {min_confidence}: give a value from 0 to 1").format(
                     min_confidence=self.min_confidence
+                )
+            )
+        if not 0 <= self.unsure_below <= 1:
+            raise ValueError(
+                _("unsure_below {unsure_below}: give a value from 0 to 1").format(
+                    unsure_below=self.unsure_below
                 )
             )
 
@@ -89,18 +96,6 @@ def require_ocr(source_name: str) -> None:
     """Reject a scan when the OCR extra is missing, saying how to install it."""
     if not ocr_available():
         raise UnreadableDocument(source_name, _(INSTALL_HINT))
-
-
-def check_resolution(source_name: str, page: int, dpi: float) -> None:
-    """Reject a page scanned too coarsely to read, naming the page and its resolution."""
-    if dpi < MIN_SCAN_DPI:
-        raise UnreadableDocument(
-            source_name,
-            _(
-                "page {page} is scanned at {dpi:.0f} dpi, too coarse to read reliably: scan it "
-                "again at 200 dpi or more"
-            ).format(page=page, dpi=dpi),
-        )
 
 
 def ocr_pages(path: str | Path) -> int:

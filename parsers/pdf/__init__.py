@@ -87,7 +87,7 @@ from parsers.errors import LimitExceeded, TableNotFound, UnreadableDocument
 from parsers.layouts import Layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits, too_many_pages
 from parsers.model import Issue, Location, TableRead
-from parsers.ocr.runner import SERIAL, OcrRunner, check_resolution, require_ocr
+from parsers.ocr.runner import SERIAL, OcrRunner, require_ocr
 from parsers.pdf.fragments import layouts_to_found, pdf_to_fragments
 from parsers.pdf.header import find_header
 from parsers.pdf.model import AUGUST_HEADER, Box, Cells, Fragment, PdfRow, _Found
@@ -164,18 +164,6 @@ def count_pages(data: bytes) -> int | None:
         return len(document)
     finally:
         document.close()
-
-
-def _scan_dpi(page: pdfplumber.page.Page) -> float:
-    """The resolution of the sharpest image on a page, in pixels per inch as printed."""
-    return max(
-        (
-            image["srcsize"][0] / ((image["x1"] - image["x0"]) / 72)
-            for image in page.images
-            if image["x1"] > image["x0"]
-        ),
-        default=0.0,
-    )
 
 
 def fragments_to_table(found: _Found, source_name: str) -> tuple[TableRead, list[PdfRow]]:
@@ -260,12 +248,9 @@ def read_pdf(
             for number, page in enumerate(pdf.pages, start=1):
                 if not page.chars and page.images:
                     scanned.append(number)
-                    check_resolution(source_name, number, _scan_dpi(page))
                 elif (doubt := page_doubt(page, number, modes)) is not None:
                     doubts.append(doubt)
                     scanned.append(number)
-                    if page.images:
-                        check_resolution(source_name, number, _scan_dpi(page))
                 else:
                     page_layouts[number] = pdf_page_layout(page, number)
             blank = [d for d in doubts if not modes(d.page).shows_something]

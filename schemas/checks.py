@@ -101,6 +101,31 @@ _TABLE = (
         N_("year, month and region are known, and title, file name and header agree"),
     ),
     Check("period_repeated", ERROR, N_("one report per region and month in a run")),
+    # a report of a period already loaded (warehouse/replacement.py)
+    Check(
+        "period_coverage",
+        ERROR,
+        N_(
+            "a report of a month already loaded holds nearly all (90 %) of its items, or its "
+            "file name says it is a correction (更正, 修订, 补充 …); else pass --replace"
+        ),
+    ),
+    Check(
+        "period_replaced",
+        frozenset({"info", "warning"}),
+        N_(
+            "a report of a month already loaded replaces its rows; the rows it takes the place "
+            "of are kept in replaced_rows (a warning when some items leave the month)"
+        ),
+    ),
+    Check(
+        "period_corrected",
+        INFO,
+        N_(
+            "a correction updates exactly the items it holds; their earlier rows are kept in "
+            "replaced_rows"
+        ),
+    ),
     Check("document", ERROR, N_("the document can be read as a progress report")),
     # rows as read from the table
     Check(

@@ -137,6 +137,9 @@ def _speak(lang: Language | None) -> None:
         _fail(str(exc), 2)
 
 
+#: Issues that say which loaded rows a report took the place of: always a line of their own.
+_PERIOD_CHANGES = frozenset({"period_replaced", "period_corrected"})
+
 _STATUS_STYLE = {"loaded": "green", "partial": "yellow", "rejected": "red", "unchanged": "dim"}
 
 
@@ -188,6 +191,9 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
         f"{for_terminal(document['source_name'])}  "
         f"[dim]{for_terminal(where)}[/]  {for_terminal(detail)}"
     )
+    for issue in document["issues"]:
+        if issue["check"] in _PERIOD_CHANGES and issue["action"] != "document rejected":
+            out.print(f"          {for_terminal(issue['message'])}")
     errors = [
         i
         for i in document["issues"]
@@ -290,6 +296,7 @@ def _run(
     parse_timeout: float | None = None,
     fetch_timeout: float | None = None,
     ocr_min_confidence: float | None = None,
+    replace_periods: bool = False,
 ) -> None:
     from parsers.ocr import ocr_pages
     from pipelines.core.discovery import discover
@@ -308,6 +315,7 @@ def _run(
             parse_timeout=parse_timeout,
             ocr_min_confidence=ocr_min_confidence,
             fetch_timeout=fetch_timeout,
+            replace_periods=replace_periods,
         )
         discovered = discover(list(paths))
         found = discovered.documents
@@ -461,6 +469,18 @@ ParseTimeoutOpt = Annotated[
     ),
 ]
 
+ReplaceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--replace",
+        help=_(
+            "Replace the period's loaded rows with the report even when it holds fewer items "
+            "(or the same file again: bringing a replaced month back); the old rows are kept "
+            "in replaced_rows."
+        ),
+    ),
+]
+
 
 def _run_command(load: bool, doc: str) -> Any:
     """The ``ingest`` (``load``) or ``validate`` command: the same options, one run."""
@@ -482,6 +502,7 @@ def _run_command(load: bool, doc: str) -> Any:
         parse_timeout: ParseTimeoutOpt = None,
         ocr_min_confidence: OcrConfidenceOpt = None,
         fetch_timeout: FetchTimeoutOpt = None,
+        replace_periods: ReplaceOpt = False,
         lang: LangOpt = None,
     ) -> None:
         _speak(lang)
@@ -490,7 +511,7 @@ def _run_command(load: bool, doc: str) -> Any:
             reports_dir=reports_dir, raw_dir=raw_dir, parallel=parallel, workers=workers,
             dask_address=dask_address, prefect=prefect, layouts=layouts,
             max_pages=max_pages, parse_timeout=parse_timeout, fetch_timeout=fetch_timeout,
-            ocr_min_confidence=ocr_min_confidence,
+            ocr_min_confidence=ocr_min_confidence, replace_periods=replace_periods,
         )  # fmt: skip
 
     command.__doc__ = doc

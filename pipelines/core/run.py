@@ -27,6 +27,7 @@ from pipelines.core.discovery import Discovery, discover
 from pipelines.core.listeners import document_parsed, page_read
 from pipelines.core.load_run import (
     DocumentOutcome,
+    ReportNotWritten,
     load_results,
     unloaded_outcomes,
     validate_results,
@@ -140,13 +141,15 @@ def run_report(
     load: bool,
 ) -> dict[str, Any]:
     """The run's validation report (``report_files`` not yet set)."""
-    return build_run_report(
+    report = build_run_report(
         run_id,
         started_at,
         "ingest" if load else "validate",
         outcomes,
         database=str(settings.db) if load else None,
     )
+    report["committed"] = load  # a failed run says otherwise
+    return report
 
 
 def failed_run(
@@ -164,6 +167,10 @@ def failed_run(
         run_id, started_at, unloaded_outcomes(results, str(error)), settings, load=load
     )
     report["error"] = str(error)
+    report["committed"] = False
+    if isinstance(error, ReportNotWritten):  # its message says so already
+        report["report_files"] = None
+        return RunFailed(str(error), report)
     try:
         json_path, html_path = write_report(report, settings.reports_dir)
     except OSError as exc:

@@ -62,6 +62,9 @@ class RunSettings:
     fault_pause_before_commit: float = 0.0
     #: A key cell of a scan read by OCR with less confidence than this loads with a warning.
     ocr_min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    #: ``--replace``: a report replaces its period's rows even when it holds fewer items than
+    #: the loaded one (or the same bytes are loaded already: bringing a month back).
+    replace_periods: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.ocr_min_confidence <= 1:
@@ -86,6 +89,7 @@ class RunSettings:
         fetch_timeout: float | None = None,
         max_pages: int | None = None,
         parse_timeout: float | None = None,
+        replace_periods: bool = False,
     ) -> RunSettings:
         """Settings from options, falling back to ``$MINSHENG_DB`` and the defaults.
 
@@ -113,6 +117,7 @@ class RunSettings:
             ocr_min_confidence=(
                 DEFAULT_MIN_CONFIDENCE if ocr_min_confidence is None else ocr_min_confidence
             ),
+            replace_periods=replace_periods,
         )
 
 

@@ -30,4 +30,5 @@ FROM ranked r
 LEFT JOIN reports rep
   ON rep.region = $region AND rep.year = $year AND rep.month = r.month
  AND rep.superseded_by IS NULL AND rep.status <> 'rejected'
+ AND rep.load_kind IS DISTINCT FROM 'correction'  -- the month's report, not its corrections
 WHERE r.month = $month;

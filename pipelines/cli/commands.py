@@ -224,13 +224,14 @@ def _fail_with_report(failed: Any) -> None:
             ),
             markup=False,
         )
-    else:
+    elif failed.report.get("report_error"):
         err.print(for_terminal(failed.report["report_error"]), markup=False)
     raise typer.Exit(1)
 
 
-def _check_place(discovered: Any, settings: RunSettings) -> None:
-    """Before parsing: a warehouse that cannot be written ends the run, its report written."""
+def _check_place(discovered: Any, settings: RunSettings, load: bool) -> None:
+    """Before parsing: a reports folder (or, loading, a warehouse) that cannot be written ends
+    the run."""
     from datetime import datetime
 
     from pipelines.core.run import RunFailed, check_place_or_fail
@@ -238,7 +239,7 @@ def _check_place(discovered: Any, settings: RunSettings) -> None:
 
     started_at = datetime.now()
     try:
-        check_place_or_fail(discovered, settings, new_run_id(started_at), started_at)
+        check_place_or_fail(discovered, settings, new_run_id(started_at), started_at, load=load)
     except RunFailed as exc:
         _fail_with_report(exc)
 
@@ -326,8 +327,7 @@ def _run(
                 ),
                 2,
             )
-        if load:
-            _check_place(discovered, settings)  # before parsing anything
+        _check_place(discovered, settings, load)  # before parsing anything
         pdfs = sum(1 for path in found if str(path).lower().endswith(".pdf"))
         scanned = sum(ocr_pages(path) for path in found if isinstance(path, Path))
         parallelism = choose_parallelism(pdfs, parallel, workers, dask_address, scanned)

@@ -269,6 +269,18 @@ _TABLE = (
         N_("leader {value!r} is not a 2–4 character name"),
     ),
     Check(
+        "cell_control_characters",
+        WARNING,
+        N_(
+            "a cell holds text only: no control characters (escape sequences) or direction "
+            "overrides, which the reports show as escapes (\\x1b, \\u202e)"
+        ),
+        N_(
+            "the cell holds control characters or direction overrides, shown escaped: "
+            "{value!r}; the value loaded as written: check it in the document"
+        ),
+    ),
+    Check(
         "item_numbering_gap",
         WARNING,
         N_("item numbers follow each other without gaps"),

@@ -15,6 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from parsers.controls import has_controls
 from parsers.grid import parse_completion
 from parsers.model import Issue, Location, RejectedRow
 from schemas.checks import failure_message
@@ -89,8 +90,17 @@ ERROR_SCHEMA = pa.DataFrameSchema(
 )
 
 
+def _without_controls(series: pd.Series) -> pd.Series:
+    return series.map(lambda v: not isinstance(v, str) or not has_controls(v)).astype(bool)
+
+
+#: The text cells a document fills; one holding a control character is reported at that cell.
+_TEXT_CELLS = ("content", "plan_text", "actual_text", "completion_raw", "note")
+
+
 def warning_schema(known_items: frozenset[int] = frozenset()) -> pa.DataFrameSchema:
     """Checks whose failures keep the row; ``known_items`` are items of rows rejected earlier."""
+    controls = _check(_without_controls, "cell_control_characters")
     return pa.DataFrameSchema(
         {
             "completion_pct": pa.Column(
@@ -100,18 +110,25 @@ def warning_schema(known_items: frozenset[int] = frozenset()) -> pa.DataFrameSch
             ),
             "department": pa.Column(
                 object,
-                _check(
-                    lambda s: _blank_or(s, _ORGANISATION),
-                    "department_looks_like_organisation",
-                ),
+                [
+                    _check(
+                        lambda s: _blank_or(s, _ORGANISATION),
+                        "department_looks_like_organisation",
+                    ),
+                    controls,
+                ],
                 nullable=True,
             ),
             "leader": pa.Column(
                 object,
-                _check(lambda s: _blank_or(s, _PERSON), "leader_looks_like_name"),
+                [_check(lambda s: _blank_or(s, _PERSON), "leader_looks_like_name"), controls],
                 nullable=True,
             ),
             "item_no": pa.Column("Int64", _gap_check(known_items), nullable=True),
+            **{
+                column: pa.Column(object, controls, nullable=True, required=False)
+                for column in _TEXT_CELLS
+            },
         },
         strict=False,
         coerce=False,

@@ -130,3 +130,27 @@ def many_page_pdf(path: Path, pages: int = 2000) -> Path:
     )
     path.write_bytes(bytes(out))
     return path
+
+
+#: What the terminal-acting month puts in its cells and name (see ``acting_month``).
+CLEAR_AND_TITLE = "\x1b[2J\x1b]0;pwned\x07"
+BLINK = "\x1b[5m"
+C1_CSI = "\x9b31m"
+RLO = "\u202e"
+FORMULA = '=HYPERLINK("http://evil.example/","x")'
+
+
+def acting_month(folder: Path) -> Path:
+    """The August sample with cells that would act on a terminal or a spreadsheet: item (1)'s
+    completion ``72%`` followed by clear-screen and window-title sequences, item (5)'s
+    department with a right-to-left override, item (7)'s project starting with a formula and
+    item (2)'s plan with a C1 CSI; the file name holds a blink sequence."""
+    lines = (FIXTURES / "yueqing-2022-08.txt").read_text("utf-8").splitlines()
+    lines[1] = lines[1].replace("| 72% |", f"| 72%{CLEAR_AND_TITLE} |")
+    lines[2] = lines[2].replace("| 5对跨地区", f"| {C1_CSI}5对跨地区")
+    lines[5] = lines[5].replace("市卫生健康局", f"市卫生{RLO}健康局")
+    lines[7] = lines[7].replace("(7)全年", f"(7){FORMULA}全年")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"2022年8月{BLINK}民生实事.txt"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path

@@ -557,6 +557,16 @@ def sql(
     max_rows: Annotated[
         int, typer.Option("--max-rows", help=_("Print at most this many rows."))
     ] = DEFAULTS.query.max_rows,
+    formula_guard: Annotated[
+        bool,
+        typer.Option(
+            "--formula-guard/--no-formula-guard",
+            help=_(
+                "CSV: start a text cell that a spreadsheet would run as a formula (=, +, -, @) "
+                "with ' (--no-formula-guard for machine readers)."
+            ),
+        ),
+    ] = True,
     lang: LangOpt = None,
 ) -> None:
     _speak(lang)
@@ -574,7 +584,7 @@ def sql(
         )
     except (WarehouseError, SettingsError) as exc:
         _fail(str(exc), 1)
-    print_frame(result.frame, format.value, out, full=full)
+    print_frame(result.frame, format.value, out, full=full, formula_guard=formula_guard)
     if result.cut:
         err.print(result.cut, markup=False)
 

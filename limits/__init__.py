@@ -145,6 +145,15 @@ class QueryLimits:
     memory_limit: str = _bound(
         "2GB", "DuckDB memory of an analyst's connection", "`QueryLimits(memory_limit=…)`"
     )
+    #: ``minsheng sql`` runs the query and prints its result in a process of its own that
+    #: may take this much more memory than at its start: a function building one huge value
+    #: (``repeat('x', 2000000000)``) fails at once instead of taking the host's memory.
+    process_memory_bytes: int = _bound(
+        2048 * MB,
+        "memory a `minsheng sql` query and its printing may take",
+        "`QueryLimits(process_memory_bytes=…)`",
+        byte_size,
+    )
 
     def __post_init__(self) -> None:
         if not self.timeout_seconds > 0:
@@ -159,10 +168,10 @@ class QueryLimits:
                     max_rows=self.max_rows
                 )
             )
-        if self.max_bytes < 1:
+        if self.max_bytes < 1 or self.process_memory_bytes < 1:
             raise ValueError(
                 _("byte cap {max_bytes} is not a positive number of bytes").format(
-                    max_bytes=self.max_bytes
+                    max_bytes=min(self.max_bytes, self.process_memory_bytes)
                 )
             )
 

@@ -570,8 +570,11 @@ def sql(
     lang: LangOpt = None,
 ) -> None:
     _speak(lang)
+    import io
+
     from pipelines.cli.tables import print_frame
     from warehouse import QueryLimits, WarehouseError, run_analysis_query
+    from warehouse.bounded import run_bounded
 
     try:
         settings = RunSettings.build(db=db)
@@ -579,14 +582,31 @@ def sql(
             limits = QueryLimits(timeout_seconds=timeout, max_rows=max_rows)
         except ValueError as exc:
             raise SettingsError(f"--timeout/--max-rows: {exc}") from None
-        result = run_analysis_query(
-            settings.db, statement, limits, on_wait=lambda m: err.print(m, markup=False)
-        )
+
+        def query_and_render() -> tuple[str, str | None]:
+            # in the bounded process: the query and the printing of its result, both timed
+            result = run_analysis_query(
+                settings.db, statement, limits, on_wait=lambda m: err.print(m, markup=False)
+            )
+            page = io.StringIO()
+            console = Console(
+                file=page,
+                width=out.width,
+                force_terminal=out.is_terminal,
+                color_system="auto" if out.color_system else None,
+                highlight=False,
+                soft_wrap=True,
+            )
+            print_frame(result.frame, format.value, console, full=full, formula_guard=formula_guard)
+            return page.getvalue(), result.cut
+
+        text, cut = run_bounded(query_and_render, limits)
     except (WarehouseError, SettingsError) as exc:
         _fail(str(exc), 1)
-    print_frame(result.frame, format.value, out, full=full, formula_guard=formula_guard)
-    if result.cut:
-        err.print(result.cut, markup=False)
+    out.file.write(text)
+    out.file.flush()
+    if cut:
+        err.print(cut, markup=False)
 
 
 @app.command(

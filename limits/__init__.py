@@ -114,7 +114,10 @@ class ParseLimits:
 class FetchLimits:
     """Bounds on fetching one web page."""
 
-    timeout_s: float = _bound(30.0, "time to fetch a web page", "`--fetch-timeout S`", _seconds)
+    #: The whole fetch: connecting, headers and body, however slowly the server sends them.
+    timeout_s: float = _bound(
+        30.0, "time to fetch a web page, all of it", "`--fetch-timeout S`", _seconds
+    )
     max_bytes: int = _bound(
         20 * MB, "size of a fetched web page", "`FetchLimits(max_bytes=…)`", byte_size
     )

@@ -69,6 +69,18 @@ class ParseLimits:
     max_page_pixels: int = _bound(
         60_000_000, "pixels of one scanned page", "`ParseLimits(max_page_pixels=…)`", _count
     )
+    #: A report's row is one line of a few KB; one line of 95 MB of ``|`` would be split
+    #: into tens of millions of cells.
+    max_line_chars: int = _bound(
+        1_000_000, "characters of one line of a text report", "`ParseLimits(max_line_chars=…)`",
+        _count,
+    )  # fmt: skip
+    #: Rows × columns of a sheet up to its last cell that holds a value (a monthly sheet has
+    #: a few hundred); a cell far out, or a merge over a whole sheet, would make billions.
+    max_sheet_cells: int = _bound(
+        1_000_000, "cells of a spreadsheet up to its last value or merge",
+        "`ParseLimits(max_sheet_cells=…)`", _count,
+    )  # fmt: skip
     #: Past it, the worker process parsing the document is killed, or a parse in the main
     #: thread is stopped by an alarm (``pipelines.core.parallelism``).
     parse_seconds: float = _bound(
@@ -89,6 +101,8 @@ class ParseLimits:
             "max_xml_part_bytes",
             "max_pages",
             "max_page_pixels",
+            "max_line_chars",
+            "max_sheet_cells",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(

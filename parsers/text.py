@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from charset_normalizer import from_bytes
 
 from i18n import _
-from parsers.errors import TableNotFound, UnreadableDocument
+from parsers.errors import LimitExceeded, TableNotFound, UnreadableDocument
 from parsers.grid import parse_serial, split_marker
 from parsers.layouts import Layouts, normalize_name
+from parsers.limits import DEFAULT_LIMITS, ParseLimits
 from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow, TableRead
 from parsers.period import choose_title
 from parsers.table import Header, find_header, header_miss, match_header
@@ -333,13 +334,47 @@ def lines_seen(text: str, source_name: str, layouts: Layouts | None = None) -> l
     return seen
 
 
-def read_text(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def check_line_length(text: str, source_name: str, limits: ParseLimits) -> None:
+    """A line longer than ``limits.max_line_chars`` rejects the document before it is split
+    into cells (one 95 MB line of ``|`` would make tens of millions of them)."""
+    longest = limits.max_line_chars
+    if len(text) <= longest:
+        return
+    start, line = 0, 1
+    for line_break in _LINE_BREAK.finditer(text):  # linear, whatever the lines
+        if line_break.start() - start > longest:
+            break
+        start, line = line_break.end(), line + 1
+    else:
+        if len(text) - start <= longest:  # the last line, without a break after it
+            return
+    raise LimitExceeded(
+        source_name,
+        _(
+            "line {line} is longer than {limit:,} characters (the limit on a line of a text "
+            "report, ParseLimits.max_line_chars): not a report's table; check the file"
+        ).format(line=line, limit=longest),
+    )
+
+
+def read_text(
+    data: bytes,
+    source_name: str,
+    limits: ParseLimits = DEFAULT_LIMITS,
+    *,
+    layouts: Layouts | None = None,
+) -> TableRead:
     """A text report's bytes → its table, as grid rows with their line numbers.
 
     A text table writes a merged cell as an empty cell or leaves it out, so empty
     department and leader cells under filled ones are read as merged (with a warning).
     """
-    text = with_bars(decode_text(data, source_name))
+    decoded = decode_text(data, source_name)
+    check_line_length(decoded, source_name, limits)
+    text = with_bars(decoded)
     header, preamble, grid, rejected, issues = text_to_grid(text, source_name, layouts)
     return TableRead(
         seen=lines_seen(text, source_name, layouts),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -133,6 +134,7 @@ def load_documents(
     changes: Mapping[str, PeriodChange] | None = None,
     on_written: Callable[[list[LoadOutcome]], None] | None = None,
     before_commit: Callable[[], None] | None = None,
+    committed: threading.Event | None = None,
 ) -> list[LoadOutcome]:
     """Write a run's documents in one transaction: all of them, or (on any failure) none.
 
@@ -148,6 +150,8 @@ def load_documents(
     ``on_written`` hears the outcomes inside the open transaction after every write (the run
     writes its validation report there, so nothing is committed without one; raising in it
     rolls the load back); then ``before_commit`` runs: crash-safety tests stop the process there.
+    ``committed`` is set once the COMMIT has happened, even when an exception (an interrupt)
+    comes right after it, so that the caller can say whether the load is in the warehouse.
     """
     if changes is None:
         changes = plan_changes(conn, loads)
@@ -227,6 +231,7 @@ def load_documents(
     outcomes = _outcomes(
         loads, first_of, known, {load.report_id: load for load in fresh}, changes, replaced
     )
+    committing = False
     conn.execute("BEGIN TRANSACTION")
     try:
         if replacing:
@@ -250,12 +255,18 @@ def load_documents(
             on_written(outcomes)
         if before_commit is not None:
             before_commit()
+        committing = True
         conn.execute("COMMIT")
-    except BaseException:
+        if committed is not None:
+            committed.set()
+    except BaseException as exc:
         try:
             conn.execute("ROLLBACK")
         except duckdb.TransactionException:
-            pass  # a COMMIT that failed (a full disk) has already rolled back
+            # No transaction left: a COMMIT that failed (a full disk) rolled back by itself;
+            # one that returned and was followed at once by an interrupt has committed.
+            if committing and committed is not None and not isinstance(exc, duckdb.Error):
+                committed.set()
         raise
     finally:
         for name in (

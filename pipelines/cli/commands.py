@@ -335,12 +335,13 @@ def _run(
         _fail(str(exc), 2)
 
     from pipelines.cli.progress_bar import page_progress, parse_progress
-    from pipelines.core.interrupts import stop_on_signals
+    from pipelines.core.interrupts import forget_commit, stop_on_signals
     from pipelines.core.listeners import listening
     from pipelines.core.run import RunFailed
     from warehouse import WarehouseError
 
     where = _where_to_run(prefect, parallelism)
+    forget_commit()
     try:
         with stop_on_signals():
             with parse_progress(err, len(found), parallelism.describe()) as on_parsed:
@@ -366,17 +367,18 @@ def _run(
         _fail_with_report(exc)
     except WarehouseError as exc:
         _fail(str(exc), 1)
-    for document in report["documents"]:
-        _print_document(document, load)
     from pipelines.reports.validation import summary_line
 
-    out.print(summary_line(report), markup=False)
-    out.print(
-        _("validation report: {html} (json: {json})").format(
-            html=report["report_files"]["html"], json=report["report_files"]["json"]
-        ),
-        markup=False,
-    )
+    with stop_on_signals():  # an interrupt now says the load was committed
+        for document in report["documents"]:
+            _print_document(document, load)
+        out.print(summary_line(report), markup=False)
+        out.print(
+            _("validation report: {html} (json: {json})").format(
+                html=report["report_files"]["html"], json=report["report_files"]["json"]
+            ),
+            markup=False,
+        )
     raise typer.Exit(1 if rejected_anything(report) else 0)
 
 

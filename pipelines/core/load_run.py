@@ -6,6 +6,7 @@ Also what ``validate`` reports instead: what the load would do, with nothing wri
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -26,6 +27,7 @@ from pipelines.core.checking import (
     rows_as_rejected,
 )
 from pipelines.core.cross_month import with_cross_month_issues
+from pipelines.core.interrupts import expect_commit
 from pipelines.core.settings import RunSettings
 from schemas.identity import assign_item_keys
 from warehouse import (
@@ -42,6 +44,9 @@ from warehouse.history import replace_item_keys, year_item_rows
 from warehouse.load import ISSUE_COLUMNS, PROGRESS_COLUMNS, make_report_id
 from warehouse.locking import writer_lock
 from warehouse.replacement import PeriodChange, plan_changes
+
+#: What a load writes no rows for.
+UNWRITTEN = frozenset({"unchanged", "refused"})
 
 
 @dataclass
@@ -299,13 +304,14 @@ def with_period_changes(
     return out
 
 
-def _pause_before_commit(seconds: float) -> Callable[[], None] | None:
-    """Fault injection for crash-safety tests: hold the open transaction for a while."""
+def _pause_before_commit(seconds: float, when: str = "before") -> Callable[[], None] | None:
+    """Fault injection for crash-safety tests: hold the open transaction (or, ``after``, the
+    run just after its commit) for a while."""
     if seconds <= 0:
         return None
 
     def pause() -> None:
-        print(f"fault injection: pausing {seconds:g} s before commit", file=sys.stderr, flush=True)
+        print(f"fault injection: pausing {seconds:g} s {when} commit", file=sys.stderr, flush=True)
         time.sleep(seconds)
 
     return pause
@@ -399,6 +405,18 @@ def _load_locked(
         def report_before_commit(loaded: list[LoadOutcome]) -> None:
             write_uncommitted_report(outcomes(loaded), settings, run_id, started_at)
 
+        writing = [
+            load
+            for load in loads
+            if load.status != "rejected" and changes[load.report_id].kind not in UNWRITTEN
+        ]
+        committed = threading.Event()
+        expect_commit(
+            committed,
+            sum(len(load.progress) for load in {w.report_id: w for w in writing}.values()),
+            rejected_any=any(r.status != "loaded" or len(r.quarantined) for r in results),
+            reports_dir=str(settings.reports_dir),
+        )
         loaded = load_documents(
             conn,
             loads,
@@ -407,7 +425,11 @@ def _load_locked(
             changes=changes,
             on_written=report_before_commit,
             before_commit=_pause_before_commit(settings.fault_pause_before_commit),
+            committed=committed,
         )
+        after_commit = _pause_before_commit(settings.fault_pause_after_commit, "after")
+        if after_commit is not None:
+            after_commit()
         refresh_item_keys(conn, loads)
         record_run(conn, run_id, "ingest", started_at, len(results), report_path)
     finally:

@@ -40,10 +40,36 @@ def main() -> None:
     """Console-script entry point: no traceback reaches the user unless MINSHENG_DEBUG is set,
     not even for a Ctrl-C while the program is still starting."""
     try:
+        _signals_outside_the_run()
         _main()
     except KeyboardInterrupt:  # before the commands could take over: nothing was done
         os.write(2, b"interrupted: nothing was loaded\n")
         os._exit(130)
+
+
+def _signals_outside_the_run() -> None:
+    """Ctrl-C and SIGTERM before and after a run's own handling (start-up, printing, exit)
+    raise ``Interrupted`` too, so that the last line says whether anything was loaded."""
+    import signal
+
+    from pipelines.core.interrupts import Interrupted
+
+    def outside(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Interrupted(signum)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, outside)
+
+
+def _quiet_exit_on_signals(code: int) -> None:
+    """The run has said everything and the process is going down: a signal now only ends
+    it sooner, with the run's own status."""
+    import signal
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda signum, frame: os._exit(code))
 
 
 def _main() -> None:
@@ -66,6 +92,9 @@ def _main() -> None:
     app: typer.Typer = __getattr__("app")
     try:
         app()
+    except SystemExit as done:
+        _quiet_exit_on_signals(done.code if isinstance(done.code, int) else 1)
+        raise
     except Interrupted as exc:
         # The run has unwound (transaction rolled back, children stopped): leave now, without
         # the seconds Prefect's exit handlers would spend flushing to a server being stopped.

@@ -189,10 +189,17 @@ def test_interrupts_at_random_moments_around_the_commit_say_what_the_warehouse_h
             outcome = "committed"
             assert rows == 48 and process.returncode == 0, (run, stderr)
         else:
+            # The run said everything (its lines and the report's path) and then ended; a
+            # signal in Python's own last moments, after it resets the handlers, ends the
+            # process with the signal's status: the output already said what was loaded.
             outcome = "finished"
             assert "validation report:" in stdout, (run, stdout, stderr)
-            assert rows == 48 and process.returncode == 0, (run, stderr)
+            assert stdout.rstrip().splitlines()[-1].startswith("validation report:"), stdout
+            assert rows == 48, (run, rows, stderr)
+            assert process.returncode in (0, -sig), (run, process.returncode, stderr)
+            assert stderr == "", (run, stderr)
         seen[outcome] = seen.get(outcome, 0) + 1
+    print(f"outcomes of {runs} interrupted runs: {seen}")  # shown with pytest -s
     assert seen.get("nothing", 0) + seen.get("committed", 0) > 0, seen
 
 

@@ -69,6 +69,18 @@ class ParseLimits:
     max_page_pixels: int = _bound(
         60_000_000, "pixels of one scanned page", "`ParseLimits(max_page_pixels=…)`", _count
     )
+    #: A report's row is one line of a few KB; one line of 95 MB of ``|`` would be split
+    #: into tens of millions of cells.
+    max_line_chars: int = _bound(
+        1_000_000, "characters of one line of a text report", "`ParseLimits(max_line_chars=…)`",
+        _count,
+    )  # fmt: skip
+    #: Rows × columns of a sheet up to its last cell that holds a value (a monthly sheet has
+    #: a few hundred); a cell far out, or a merge over a whole sheet, would make billions.
+    max_sheet_cells: int = _bound(
+        1_000_000, "cells of a spreadsheet up to its last value or merge",
+        "`ParseLimits(max_sheet_cells=…)`", _count,
+    )  # fmt: skip
     #: Past it, the worker process parsing the document is killed, or a parse in the main
     #: thread is stopped by an alarm (``pipelines.core.parallelism``).
     parse_seconds: float = _bound(
@@ -89,6 +101,8 @@ class ParseLimits:
             "max_xml_part_bytes",
             "max_pages",
             "max_page_pixels",
+            "max_line_chars",
+            "max_sheet_cells",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(
@@ -114,7 +128,10 @@ class ParseLimits:
 class FetchLimits:
     """Bounds on fetching one web page."""
 
-    timeout_s: float = _bound(30.0, "time to fetch a web page", "`--fetch-timeout S`", _seconds)
+    #: The whole fetch: connecting, headers and body, however slowly the server sends them.
+    timeout_s: float = _bound(
+        30.0, "time to fetch a web page, all of it", "`--fetch-timeout S`", _seconds
+    )
     max_bytes: int = _bound(
         20 * MB, "size of a fetched web page", "`FetchLimits(max_bytes=…)`", byte_size
     )
@@ -145,6 +162,15 @@ class QueryLimits:
     memory_limit: str = _bound(
         "2GB", "DuckDB memory of an analyst's connection", "`QueryLimits(memory_limit=…)`"
     )
+    #: ``minsheng sql`` runs the query and prints its result in a process of its own that
+    #: may take this much more memory than at its start: a function building one huge value
+    #: (``repeat('x', 2000000000)``) fails at once instead of taking the host's memory.
+    process_memory_bytes: int = _bound(
+        2048 * MB,
+        "memory a `minsheng sql` query and its printing may take",
+        "`QueryLimits(process_memory_bytes=…)`",
+        byte_size,
+    )
 
     def __post_init__(self) -> None:
         if not self.timeout_seconds > 0:
@@ -159,10 +185,10 @@ class QueryLimits:
                     max_rows=self.max_rows
                 )
             )
-        if self.max_bytes < 1:
+        if self.max_bytes < 1 or self.process_memory_bytes < 1:
             raise ValueError(
                 _("byte cap {max_bytes} is not a positive number of bytes").format(
-                    max_bytes=self.max_bytes
+                    max_bytes=min(self.max_bytes, self.process_memory_bytes)
                 )
             )
 

@@ -119,10 +119,10 @@ def _read_html(data: bytes, source_name: str, *, layouts: Layouts | None = None)
 
 #: Suffix → (the format recorded in ``reports.source_format``, its reader).
 READERS: dict[str, tuple[str, Reader]] = {
-    ".txt": ("txt", _size_bounded(read_text)),
+    ".txt": ("txt", read_text),
     # A sheet saved as text or CSV: read_text finds its separator (tab, comma) itself.
-    ".tsv": ("tsv", _size_bounded(read_text)),
-    ".csv": ("csv", _size_bounded(read_text)),
+    ".tsv": ("tsv", read_text),
+    ".csv": ("csv", read_text),
     ".docx": ("docx", _lazy("parsers.docx", "read_docx")),
     ".pdf": ("pdf", _read_pdf),
     ".html": ("html", _size_bounded(_read_html)),

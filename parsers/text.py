@@ -7,13 +7,16 @@ saved as text or CSV) by ``parsers.delimited``. What both share is in
 
 from __future__ import annotations
 
+import re
+
 from charset_normalizer import from_bytes
 
 from i18n import _
 from parsers.bars import BarHeader, bars_to_grid, find_bar_header, with_bars
 from parsers.delimited import read_delimited
-from parsers.errors import UnreadableDocument
+from parsers.errors import LimitExceeded, UnreadableDocument
 from parsers.layouts import Layouts
+from parsers.limits import DEFAULT_LIMITS, ParseLimits
 from parsers.model import TableRead
 from parsers.period import choose_title
 from parsers.text_table import no_header
@@ -42,7 +45,39 @@ def decode_text(data: bytes, source_name: str) -> str:
     return str(best)
 
 
-def read_text(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def check_line_length(text: str, source_name: str, limits: ParseLimits) -> None:
+    """A line longer than ``limits.max_line_chars`` rejects the document before it is split
+    into cells (one 95 MB line of ``|`` would make tens of millions of them)."""
+    longest = limits.max_line_chars
+    if len(text) <= longest:
+        return
+    start, line = 0, 1
+    for line_break in _LINE_BREAK.finditer(text):  # linear, whatever the lines
+        if line_break.start() - start > longest:
+            break
+        start, line = line_break.end(), line + 1
+    else:
+        if len(text) - start <= longest:  # the last line, without a break after it
+            return
+    raise LimitExceeded(
+        source_name,
+        _(
+            "line {line} is longer than {limit:,} characters (the limit on a line of a text "
+            "report, ParseLimits.max_line_chars): not a report's table; check the file"
+        ).format(line=line, limit=longest),
+    )
+
+
+def read_text(
+    data: bytes,
+    source_name: str,
+    limits: ParseLimits = DEFAULT_LIMITS,
+    *,
+    layouts: Layouts | None = None,
+) -> TableRead:
     """A text report's bytes → its table, as grid rows with their line numbers.
 
     The separator is the one the header line uses: ``|`` (also typed full-width, ``｜``),
@@ -50,7 +85,9 @@ def read_text(data: bytes, source_name: str, *, layouts: Layouts | None = None) 
     text table writes a merged cell as an empty cell or leaves it out, so empty department
     and leader cells under filled ones are read as merged (with a warning).
     """
-    text = with_bars(decode_text(data, source_name))
+    decoded = decode_text(data, source_name)
+    check_line_length(decoded, source_name, limits)
+    text = with_bars(decoded)
     lines = text.splitlines()
     found = find_bar_header(lines, layouts)
     if not isinstance(found, BarHeader):

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 
 from i18n import _, ngettext
-from parsers.errors import UnreadableDocument
+from parsers.errors import LimitExceeded, UnreadableDocument
 from parsers.layouts import Layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits
 from parsers.model import Issue, Location, TableRead
@@ -107,6 +109,7 @@ def open_workbook(
         not_zip=_("not an Excel .xlsx file (a .xlsx is a zip archive; this is not one)"),
         without_main_part=_("a zip archive without xl/workbook.xml: not an Excel workbook"),
     )
+    check_merges(data, source_name, limits)
     try:
         return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl and lxml raise many types for a broken part
@@ -115,14 +118,70 @@ def open_workbook(
         ) from None
 
 
-class _Sheet:
-    """One worksheet's cells as shown, with its merged ranges."""
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
 
-    def __init__(self, ws) -> None:
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def check_merges(data: bytes, source_name: str, limits: ParseLimits) -> None:
+    """Before openpyxl opens the workbook: a merged range over more than
+    ``limits.max_sheet_cells`` cells rejects it (openpyxl makes an object for every cell a
+    merge covers: ``A1:XFD1048576`` would be 17 billion). The parts' sizes are checked."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            for found in _MERGE_REF.finditer(archive.read(name)):
+                left, top, right, bottom = found.groups()
+                rows = int(bottom) - int(top) + 1
+                columns = _column_number(right) - _column_number(left) + 1
+                if rows * columns > limits.max_sheet_cells:
+                    where = f"{left.decode()}{top.decode()}:{right.decode()}{bottom.decode()}"
+                    raise _too_many_cells(source_name, where, limits)
+
+
+def _too_many_cells(source_name: str, where: str, limits: ParseLimits) -> LimitExceeded:
+    return LimitExceeded(
+        source_name,
+        _(
+            "the sheet reaches {where}, more than {limit:,} cells (the limit on a sheet's cells, "
+            "ParseLimits.max_sheet_cells): delete what lies beyond the report's table"
+        ).format(where=where, limit=limits.max_sheet_cells),
+    )
+
+
+class _Sheet:
+    """One worksheet's cells as shown, with its merged ranges.
+
+    Its extent is the last row and column that hold a value (or a merge starting within
+    them), not the sheet's declared dimension nor a styled empty cell far out; past
+    ``limits.max_sheet_cells`` the document is rejected.
+    """
+
+    def __init__(self, ws, source_name: str = "", limits: ParseLimits = DEFAULT_LIMITS) -> None:
         self.ws = ws
         self.merges = [(r.min_row, r.max_row, r.min_col, r.max_col) for r in ws.merged_cells.ranges]
-        self.max_row = ws.max_row
-        self.max_col = ws.max_column
+        filled = [
+            key
+            for key, cell in ws._cells.items()
+            if cell.value is not None and str(cell.value).strip()
+        ]
+        self.max_row = max((r for r, _c in filled), default=0)
+        self.max_col = max((c for _r, c in filled), default=0)
+        for top, bottom, left, right in self.merges:
+            if top <= self.max_row and left <= self.max_col:
+                self.max_row = max(self.max_row, bottom)
+                self.max_col = max(self.max_col, right)
+        if self.max_row * self.max_col > limits.max_sheet_cells:
+            from openpyxl.utils import get_column_letter
+
+            where = f"{get_column_letter(self.max_col)}{self.max_row}"
+            raise _too_many_cells(source_name, where, limits)
 
     def merge_at(self, row: int, col: int) -> tuple[int, int, int, int] | None:
         for merge in self.merges:
@@ -396,7 +455,7 @@ def read_xlsx(
         # A visible sheet first: a hidden one is often last month's, kept in the workbook.
         sheets_in_order = sorted(workbook.worksheets, key=lambda ws: ws.sheet_state != "visible")
         for ws in sheets_in_order:
-            table = sheet_to_table(_Sheet(ws), source_name, layouts)
+            table = sheet_to_table(_Sheet(ws, source_name, limits), source_name, layouts)
             if table is not None:
                 table.issues[:0] = _other_sheet_issues(workbook, ws, source_name, layouts)
                 return table

@@ -160,6 +160,37 @@ _TABLE = (
         N_("the document can be read as a progress report"),
         fix=N_("send the report again as Word or PDF"),
     ),
+    # a report of a period already loaded (warehouse/replacement.py)
+    Check(
+        "period_coverage",
+        ERROR,
+        N_(
+            "a report of a month already loaded holds nearly all (90 %) of its items, or its "
+            "file name says it is a correction (更正, 修订, 补充 …); else pass --replace"
+        ),
+        fix=N_(
+            "send the whole month's table, name a correction as one (…更正.txt), or pass "
+            "--replace to replace the month with this file on purpose"
+        ),
+    ),
+    Check(
+        "period_replaced",
+        frozenset({"info", "warning"}),
+        N_(
+            "a report of a month already loaded replaces its rows; the rows it takes the place "
+            "of are kept in replaced_rows (a warning when some items leave the month)"
+        ),
+        fix=N_("nothing to fix if this file is meant to replace the month"),
+    ),
+    Check(
+        "period_corrected",
+        INFO,
+        N_(
+            "a correction updates exactly the items it holds; their earlier rows are kept in "
+            "replaced_rows"
+        ),
+        fix=N_("nothing to fix if these are the items meant to change"),
+    ),
     # rows as read from the table
     Check(
         "cell_count",
@@ -403,6 +434,19 @@ _TABLE = (
         N_("a leader is a 2–4 character name"),
         N_("leader {value!r} is not a 2–4 character name"),
         fix=N_("write the leader's name only (2–4 characters)"),
+    ),
+    Check(
+        "cell_control_characters",
+        WARNING,
+        N_(
+            "a cell holds text only: no control characters (escape sequences) or direction "
+            "overrides, which the reports show as escapes (\\x1b, \\u202e)"
+        ),
+        N_(
+            "the cell holds control characters or direction overrides, shown escaped: "
+            "{value!r}; the value loaded as written: check it in the document"
+        ),
+        fix=N_("delete the invisible characters from the cell and send the file again"),
     ),
     Check(
         "item_numbering_gap",

@@ -16,6 +16,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from i18n import _, column_text
+from parsers.controls import has_controls
 from parsers.grid import parse_completion
 from parsers.model import Issue, Location, RejectedRow
 from parsers.plausibility import looks_like_organisation, looks_like_person
@@ -86,8 +87,17 @@ ERROR_SCHEMA = pa.DataFrameSchema(
 )
 
 
+def _without_controls(series: pd.Series) -> pd.Series:
+    return series.map(lambda v: not isinstance(v, str) or not has_controls(v)).astype(bool)
+
+
+#: The text cells a document fills; one holding a control character is reported at that cell.
+_TEXT_CELLS = ("content", "plan_text", "actual_text", "completion_raw", "note")
+
+
 def warning_schema(known_items: frozenset[int] = frozenset()) -> pa.DataFrameSchema:
     """Checks whose failures keep the row; ``known_items`` are items of rows rejected earlier."""
+    controls = _check(_without_controls, "cell_control_characters")
     return pa.DataFrameSchema(
         {
             "completion_pct": pa.Column(
@@ -97,18 +107,28 @@ def warning_schema(known_items: frozenset[int] = frozenset()) -> pa.DataFrameSch
             ),
             "department": pa.Column(
                 object,
-                _check(
-                    lambda s: _blank_or(s, looks_like_organisation),
-                    "department_looks_like_organisation",
-                ),
+                [
+                    _check(
+                        lambda s: _blank_or(s, looks_like_organisation),
+                        "department_looks_like_organisation",
+                    ),
+                    controls,
+                ],
                 nullable=True,
             ),
             "leader": pa.Column(
                 object,
-                _check(lambda s: _blank_or(s, looks_like_person), "leader_looks_like_name"),
+                [
+                    _check(lambda s: _blank_or(s, looks_like_person), "leader_looks_like_name"),
+                    controls,
+                ],
                 nullable=True,
             ),
             "item_no": pa.Column("Int64", _gap_check(known_items), nullable=True),
+            **{
+                column: pa.Column(object, controls, nullable=True, required=False)
+                for column in _TEXT_CELLS
+            },
         },
         strict=False,
         coerce=False,

@@ -169,9 +169,12 @@ PAUSE_LINE = "fault injection: pausing"
 TABLES = ("reports", "progress", "quarantine", "validation_issues", "runs")
 
 
-def start_minsheng(*args: str, cwd: Path, pause: float = 0) -> subprocess.Popen[str]:
-    """``minsheng`` as a real process in its own group; ``pause`` holds the load open."""
-    env = {**os.environ, "PREFECT_HOME": str(cwd / ".prefect"), "COLUMNS": "200"}
+def start_minsheng(
+    *args: str, cwd: Path, pause: float = 0, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """``minsheng`` as a real process in its own group; ``pause`` holds the load open;
+    ``env`` adds to its environment."""
+    env = {**os.environ, "PREFECT_HOME": str(cwd / ".prefect"), "COLUMNS": "200", **(env or {})}
     env.pop("PREFECT_API_URL", None)
     if pause:
         env["MINSHENG_FAULT_PAUSE_BEFORE_COMMIT"] = str(pause)

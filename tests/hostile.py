@@ -7,9 +7,11 @@ thousands of pages shares one empty content stream.
 
 from __future__ import annotations
 
+import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import FIXTURES
@@ -129,4 +131,81 @@ def many_page_pdf(path: Path, pages: int = 2000) -> Path:
         f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     )
     path.write_bytes(bytes(out))
+    return path
+
+
+#: What the terminal-acting month puts in its cells and name (see ``acting_month``).
+CLEAR_AND_TITLE = "\x1b[2J\x1b]0;pwned\x07"
+BLINK = "\x1b[5m"
+C1_CSI = "\x9b31m"
+RLO = "\u202e"
+FORMULA = '=HYPERLINK("http://evil.example/","x")'
+
+
+def acting_month(folder: Path) -> Path:
+    """The August sample with cells that would act on a terminal or a spreadsheet: item (1)'s
+    completion ``72%`` followed by clear-screen and window-title sequences, item (5)'s
+    department with a right-to-left override, item (7)'s project starting with a formula and
+    item (2)'s plan with a C1 CSI; the file name holds a blink sequence."""
+    lines = (FIXTURES / "yueqing-2022-08.txt").read_text("utf-8").splitlines()
+    lines[1] = lines[1].replace("| 72% |", f"| 72%{CLEAR_AND_TITLE} |")
+    lines[2] = lines[2].replace("| 5对跨地区", f"| {C1_CSI}5对跨地区")
+    lines[5] = lines[5].replace("市卫生健康局", f"市卫生{RLO}健康局")
+    lines[7] = lines[7].replace("(7)全年", f"(7){FORMULA}全年")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"2022年8月{BLINK}民生实事.txt"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def _august_sheet_rewritten(path: Path, change: Callable[[str], str]) -> Path:
+    """The August workbook with its first sheet's XML passed through ``change``."""
+    source = FIXTURES / "xlsx" / "yueqing-2022-08.xlsx"
+    with (
+        zipfile.ZipFile(source) as original,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as rewritten,
+    ):
+        for item in original.infolist():
+            data = original.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = change(data.decode("utf-8")).encode("utf-8")
+            rewritten.writestr(item, data)
+    return path
+
+
+def lying_dimension_xlsx(path: Path) -> Path:
+    """The August workbook whose sheet declares ``<dimension ref="A1:XFD1048576"/>`` (every
+    cell of a sheet, 17 billion) while holding a few hundred."""
+    return _august_sheet_rewritten(
+        path,
+        lambda xml: re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:XFD1048576"/>', xml),
+    )
+
+
+def far_cell_xlsx(path: Path) -> Path:
+    """The August workbook with one more value, in the sheet's last cell ``XFD1048576``: 14 KB
+    that spans the whole sheet."""
+    far = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    return _august_sheet_rewritten(
+        path, lambda xml: xml.replace("</sheetData>", far + "</sheetData>")
+    )
+
+
+def whole_sheet_merge_xlsx(path: Path) -> Path:
+    """The August workbook with a merged range from ``H1`` to the sheet's last cell."""
+    return _august_sheet_rewritten(
+        path,
+        lambda xml: xml.replace("</mergeCells>", '<mergeCell ref="H1:XFD1048576"/></mergeCells>'),
+    )
+
+
+def one_line_text(path: Path, size: int = 95 * 1024 * 1024) -> Path:
+    """A text file that is one line of ``|`` (95 MB by default): no line break anywhere, so a
+    reader splitting it into cells builds tens of millions of them."""
+    with path.open("wb") as out:
+        block = b"|" * _BLOCK
+        written = 0
+        while written < size:
+            out.write(block[: min(_BLOCK, size - written)])
+            written += _BLOCK
     return path

@@ -3,16 +3,19 @@
 DuckDB's ``read_only`` protects only the warehouse file: such a connection still writes other
 files (``COPY … TO``), reads any file (``read_csv('/etc/passwd')``), attaches other databases
 for writing, installs extensions and changes settings. So the analysts' connection also turns
-external access off, autoinstall and autoload off, and then locks the configuration, so no
-statement can turn them back on. The one exception: the folders ``minsheng export`` wrote
-Parquet to (recorded beside the warehouse) stay readable, so analysts can check an export.
-On top of that ``run_analysis_query`` takes exactly one statement (split by DuckDB's own
-parser), only of a querying kind, stops it after a timeout with ``interrupt()``, and fetches
-no more than a row and byte cap.
+external access off, autoinstall and autoload off, spills into a private temp folder, and
+then locks the configuration, so no statement can turn them back on. The one exception: the
+folders ``minsheng export`` wrote Parquet to (recorded beside the warehouse) stay readable, so
+analysts can check an export. On top of that ``run_analysis_query`` takes exactly one statement
+(split by DuckDB's own parser), only of a querying kind, stops it after a timeout with
+``interrupt()``, and fetches no more than a row and byte cap.
 """
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,6 +63,7 @@ def connect_for_analysis(
     memory_limit: str = QueryLimits.memory_limit,
     wait_seconds: float = 120.0,
     on_wait: Callable[[str], None] | None = None,
+    temp_directory: str | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the warehouse that cannot reach any other file or setting.
 
@@ -67,6 +71,10 @@ def connect_for_analysis(
     ``con.sql("SELECT * FROM lagging_items").df()``. File functions (``read_csv``, ``glob``,
     ``COPY … TO``), ``ATTACH``, ``INSTALL``/``LOAD`` and ``SET`` fail on it, except that the
     folders ``minsheng export`` wrote Parquet to from this warehouse can be read.
+
+    DuckDB lets even a locked-down connection read its temp folder (``<db>.tmp`` by default,
+    where anyone who can write beside the warehouse could put a file): this one spills into
+    ``temp_directory``, by default a new empty folder of its own removed at exit.
     """
     conn = connect(
         path,
@@ -74,6 +82,7 @@ def connect_for_analysis(
         wait_seconds=wait_seconds,
         on_wait=on_wait,
         config={
+            "temp_directory": temp_directory or _private_temp_folder(),
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
             "allow_community_extensions": False,
@@ -102,6 +111,13 @@ def _close_file_access(conn: duckdb.DuckDBPyConnection, readable: list[Path]) ->
         )
     conn.execute("SET enable_external_access = false")
     conn.execute("SET lock_configuration = true")
+
+
+def _private_temp_folder() -> str:
+    """A new empty folder only this user can enter, removed when the process ends."""
+    folder = tempfile.mkdtemp(prefix="minsheng-sql-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def _first_line(exc: BaseException) -> str:
@@ -153,7 +169,14 @@ def run_analysis_query(
     Rows are fetched a chunk at a time and fetching stops at the row or byte cap, so a query
     that returns billions of rows costs no more memory than the caps.
     """
-    conn = connect_for_analysis(path, memory_limit=limits.memory_limit, on_wait=on_wait)
+    spill = tempfile.mkdtemp(prefix="minsheng-sql-")
+    try:
+        conn = connect_for_analysis(
+            path, memory_limit=limits.memory_limit, on_wait=on_wait, temp_directory=spill
+        )
+    except BaseException:
+        shutil.rmtree(spill, ignore_errors=True)
+        raise
     timed_out = threading.Event()
 
     def stop() -> None:
@@ -178,6 +201,7 @@ def run_analysis_query(
     finally:
         timer.cancel()
         conn.close()
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def _refusal_or_error(exc: duckdb.Error) -> str:

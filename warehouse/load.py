@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 import duckdb
 import pandas as pd
+
+from warehouse.replacement import PeriodChange, move_out_replaced_rows, plan_changes
 
 PROGRESS_COLUMNS: tuple[str, ...] = (
     "report_id",
@@ -96,6 +100,10 @@ class LoadOutcome:
     rows_loaded: int
     rows_quarantined: int
     replaced_report: str | None = None
+    #: what the document did to its period (``warehouse.replacement.KINDS``)
+    kind: str | None = None
+    #: rows of the period it took out of ``progress`` (kept in ``replaced_rows``)
+    rows_replaced: int = 0
 
 
 def _stack(
@@ -123,25 +131,36 @@ def load_documents(
     run_id: str,
     *,
     issues: pd.DataFrame | None = None,
+    changes: Mapping[str, PeriodChange] | None = None,
+    on_written: Callable[[list[LoadOutcome]], None] | None = None,
     before_commit: Callable[[], None] | None = None,
+    committed: threading.Event | None = None,
 ) -> list[LoadOutcome]:
     """Write a run's documents in one transaction: all of them, or (on any failure) none.
 
-    A document whose bytes were loaded before for the same period writes nothing
-    (``unchanged``); any other replaces its period's rows, and the period's earlier report
-    stays in ``reports`` with ``superseded_by`` set. Each table gets one bulk insert.
-    ``issues`` (``ISSUE_COLUMNS``) are written with the rows, except those of unchanged
-    documents. A rejected document sent again is written again (a newer reader may manage
-    it). ``before_commit`` runs inside the open transaction after every write: crash-safety
-    tests stop the process there.
+    ``changes`` (``warehouse.replacement.plan_changes``, planned on this connection) says
+    what each document does to its period; without it the plan is made here, nothing forced.
+    A document whose bytes are its period's report already writes nothing (``unchanged``); a
+    full report replaces its period's rows and the period's earlier reports stay in
+    ``reports`` with ``superseded_by`` set; a correction replaces the rows of the items it
+    holds; a ``refused`` one is written as rejected. Every row taken out of ``progress`` is
+    kept in ``replaced_rows``. Each table gets one bulk insert. ``issues``
+    (``ISSUE_COLUMNS``) are written with the rows, except those of unchanged documents. A
+    rejected document sent again is written again (a newer reader may manage it).
+    ``on_written`` hears the outcomes inside the open transaction after every write (the run
+    writes its validation report there, so nothing is committed without one; raising in it
+    rolls the load back); then ``before_commit`` runs: crash-safety tests stop the process there.
+    ``committed`` is set once the COMMIT has happened, even when an exception (an interrupt)
+    comes right after it, so that the caller can say whether the load is in the warehouse.
     """
-    ids = [load.report_id for load in loads]
+    if changes is None:
+        changes = plan_changes(conn, loads)
     known = {
         row[0]: row
         for row in conn.execute(
             "SELECT report_id, rows_loaded, rows_quarantined FROM reports "
-            "WHERE superseded_by IS NULL AND status <> 'rejected' AND list_contains(?, report_id)",
-            [ids],
+            "WHERE list_contains(?, report_id)",
+            [[load.report_id for load in loads if changes[load.report_id].kind == "unchanged"]],
         ).fetchall()
     }
     # The same bytes twice in one run (an identical copy under another name) share a report
@@ -150,7 +169,13 @@ def load_documents(
     for load in loads:
         if load.report_id not in known:
             first_of.setdefault(load.report_id, load)
-    fresh = list(first_of.values())
+    fresh = [
+        load
+        if changes[load.report_id].kind != "refused"
+        else replace(load, status="rejected", progress=load.progress.iloc[0:0])
+        for load in first_of.values()
+    ]
+    fresh = _named_as_before(conn, fresh)
     fresh_ids = [load.report_id for load in fresh]
     replacing = [load for load in fresh if load.status != "rejected"]
     now = datetime.now()
@@ -170,6 +195,17 @@ def load_documents(
             "run_id": [run_id] * len(fresh),
             "archived_as": [load.archived_as for load in fresh],
             "source_url": pd.Series([load.source_url for load in fresh], dtype="object"),
+            "load_kind": [
+                changes[load.report_id].kind if load.status != "rejected" else None
+                for load in fresh
+            ],
+            "rows_replaced": pd.Series(
+                [
+                    changes[load.report_id].rows_out if load.status != "rejected" else 0
+                    for load in fresh
+                ],
+                dtype="Int64",
+            ),
         }
     )
     progress = _stack(replacing, "progress", PROGRESS_COLUMNS)
@@ -183,33 +219,23 @@ def load_documents(
         }
     )
     replaced: dict[str, str] = {}
+    if replacing:
+        _register(conn, "incoming_periods", periods)
+        found = conn.execute(
+            "SELECT p.report_id, r.report_id FROM reports r JOIN incoming_periods p "
+            "ON r.region = p.region AND r.year = p.year AND r.month = p.month "
+            "WHERE r.status <> 'rejected' AND r.superseded_by IS NULL "
+            "AND r.report_id <> p.report_id"
+        ).fetchall()
+        replaced = {k: v for k, v in found if changes[k].kind == "replace"}
+    outcomes = _outcomes(
+        loads, first_of, known, {load.report_id: load for load in fresh}, changes, replaced
+    )
+    committing = False
     conn.execute("BEGIN TRANSACTION")
     try:
         if replacing:
-            _register(conn, "incoming_periods", periods)
-            replaced = dict(
-                conn.execute(
-                    "SELECT p.report_id, r.report_id FROM reports r JOIN incoming_periods p "
-                    "ON r.region = p.region AND r.year = p.year AND r.month = p.month "
-                    "WHERE r.status <> 'rejected' AND r.superseded_by IS NULL "
-                    "AND r.report_id <> p.report_id"
-                ).fetchall()
-            )
-            conn.execute(
-                "UPDATE reports SET superseded_by = p.report_id FROM incoming_periods p "
-                "WHERE reports.region = p.region AND reports.year = p.year "
-                "AND reports.month = p.month AND reports.superseded_by IS NULL "
-                "AND reports.report_id <> p.report_id"
-            )
-            conn.execute(
-                "DELETE FROM quarantine WHERE report_id IN (SELECT r.report_id FROM reports r "
-                "JOIN incoming_periods p ON r.region = p.region AND r.year = p.year "
-                "AND r.month = p.month)"
-            )
-            conn.execute(
-                "DELETE FROM progress USING incoming_periods p WHERE progress.region = p.region "
-                "AND progress.year = p.year AND progress.month = p.month"
-            )
+            move_out_replaced_rows(conn, dict(changes), periods, run_id)
         if fresh_ids:
             conn.execute("DELETE FROM quarantine WHERE list_contains(?, report_id)", [fresh_ids])
             conn.execute("DELETE FROM reports WHERE list_contains(?, report_id)", [fresh_ids])
@@ -225,14 +251,22 @@ def load_documents(
             kept = issues[~issues["report_id"].isin(list(known))].loc[:, list(ISSUE_COLUMNS)]
             _register(conn, "incoming_issues", kept)
             conn.execute("INSERT INTO validation_issues BY NAME SELECT * FROM incoming_issues")
+        if on_written is not None:
+            on_written(outcomes)
         if before_commit is not None:
             before_commit()
+        committing = True
         conn.execute("COMMIT")
-    except BaseException:
+        if committed is not None:
+            committed.set()
+    except BaseException as exc:
         try:
             conn.execute("ROLLBACK")
         except duckdb.TransactionException:
-            pass  # a COMMIT that failed (a full disk) has already rolled back
+            # No transaction left: a COMMIT that failed (a full disk) rolled back by itself;
+            # one that returned and was followed at once by an interrupt has committed.
+            if committing and committed is not None and not isinstance(exc, duckdb.Error):
+                committed.set()
         raise
     finally:
         for name in (
@@ -246,28 +280,67 @@ def load_documents(
                 conn.unregister(name)
             except duckdb.Error:
                 pass
+    return outcomes
+
+
+def _named_as_before(
+    conn: duckdb.DuckDBPyConnection, fresh: list[DocumentLoad]
+) -> list[DocumentLoad]:
+    """A report loaded again from its archived copy (``raw/ab/<sha256>.txt``: a month brought
+    back) keeps the file name it was first sent under."""
+    again = [
+        load.report_id
+        for load in fresh
+        if load.source_sha256 and load.source_name.startswith(load.source_sha256)
+    ]
+    if not again:
+        return fresh
+    names = dict(
+        conn.execute(
+            "SELECT report_id, source_name FROM reports WHERE list_contains(?, report_id)",
+            [again],
+        ).fetchall()
+    )
+    return [
+        replace(load, source_name=names[load.report_id]) if load.report_id in names else load
+        for load in fresh
+    ]
+
+
+def _outcomes(
+    loads: list[DocumentLoad],
+    first_of: dict[str, DocumentLoad],
+    known: dict[str, Any],
+    written: dict[str, DocumentLoad],
+    changes: Mapping[str, PeriodChange],
+    replaced: dict[str, str],
+) -> list[LoadOutcome]:
+    """What the load does with each document, known before anything is written."""
     outcomes = []
     for load in loads:
         first = first_of.get(load.report_id)
         if first is not None and first is not load:
-            written = len(first.progress) if first.status != "rejected" else 0
-            outcomes.append(
-                LoadOutcome(load.report_id, "unchanged", written, len(first.quarantine))
-            )
+            done = written[load.report_id]
+            rows = len(done.progress) if done.status != "rejected" else 0
+            outcomes.append(LoadOutcome(load.report_id, "unchanged", rows, len(done.quarantine)))
         elif load.report_id in known:
             _, rows_loaded, rows_quarantined = known[load.report_id]
             outcomes.append(
                 LoadOutcome(load.report_id, "unchanged", int(rows_loaded), int(rows_quarantined))
             )
         else:
-            loaded = len(load.progress) if load.status != "rejected" else 0
+            done = written[load.report_id]
+            change = changes[load.report_id]
+            loaded = len(done.progress) if done.status != "rejected" else 0
             outcomes.append(
                 LoadOutcome(
                     load.report_id,
-                    load.status,
+                    done.status,
                     loaded,
-                    len(load.quarantine),
+                    len(done.quarantine),
                     replaced.get(load.report_id),
+                    kind=change.kind if done.status != "rejected" else None,
+                    rows_replaced=change.rows_out if done.status != "rejected" else 0,
                 )
             )
     return outcomes

@@ -37,8 +37,44 @@ def language_option(argv: list[str]) -> str | None:
 
 
 def main() -> None:
-    """Console-script entry point: no traceback reaches the user unless MINSHENG_DEBUG is set."""
-    from i18n import LanguageError, _, choose_language, use_language
+    """Console-script entry point: no traceback reaches the user unless MINSHENG_DEBUG is set,
+    not even for a Ctrl-C while the program is still starting."""
+    try:
+        if "serve" not in sys.argv[1:2]:  # serve leaves Ctrl-C to Prefect's runner, which stops
+            _signals_outside_the_run()  # its served runs itself
+        _main()
+    except KeyboardInterrupt:  # before the commands could take over: nothing was done
+        os.write(2, b"interrupted: nothing was loaded\n")
+        os._exit(130)
+
+
+def _signals_outside_the_run() -> None:
+    """Ctrl-C and SIGTERM before and after a run's own handling (start-up, printing, exit)
+    raise ``Interrupted`` too, so that the last line says whether anything was loaded."""
+    import signal
+
+    from pipelines.core.interrupts import Interrupted
+
+    def outside(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Interrupted(signum)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, outside)
+
+
+def _quiet_exit_on_signals(code: int) -> None:
+    """The run has said everything and the process is going down: a signal now only ends
+    it sooner, with the run's own status."""
+    import signal
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda signum, frame: os._exit(code))
+
+
+def _main() -> None:
+    from i18n import LanguageError, choose_language, use_language
 
     try:
         use_language(choose_language(language_option(sys.argv[1:])), export=True)
@@ -46,7 +82,13 @@ def main() -> None:
         pass  # typer rejects the value with a usage error (exit 2); messages stay English
     from pipelines.cli.commands import err
     from pipelines.cli.terminal import for_terminal
-    from pipelines.core.interrupts import NOTHING_LOADED, Interrupted, announce
+    from pipelines.core.interrupts import (
+        Interrupted,
+        announce,
+        interrupt_exit_code,
+        interrupt_message,
+        pending_interrupt,
+    )
 
     app: typer.Typer = __getattr__("app")
     try:
@@ -54,23 +96,27 @@ def main() -> None:
     except SystemExit as done:
         from pipelines.cli import commands
 
+        code = done.code if isinstance(done.code, int) else 1
         if commands.leave_without_prefect_cleanup:
             sys.stdout.flush()
             sys.stderr.flush()
-            os._exit(done.code if isinstance(done.code, int) else 1)
+            os._exit(code)
+        _quiet_exit_on_signals(code)
         raise
     except Interrupted as exc:
         # The run has unwound (transaction rolled back, children stopped): leave now, without
         # the seconds Prefect's exit handlers would spend flushing to a server being stopped.
-        announce(exc.message())
-        sys.stdout.flush()
-        os._exit(exc.exit_code)
-    except KeyboardInterrupt:
-        announce(_(NOTHING_LOADED))
-        sys.exit(130)
+        _leave(exc.message(), exc.exit_code, announce)
+    except KeyboardInterrupt:  # Ctrl-C outside a run's own handling (start-up, printing)
+        _leave(interrupt_message(), interrupt_exit_code(2), announce)
     except Exception as exc:  # a bug, not bad input: say so in one line
+        pending = pending_interrupt()
+        if pending is not None:  # a library turned the interrupt into an error of its own
+            _leave(pending.message(), pending.exit_code, announce)
         if os.environ.get("MINSHENG_DEBUG"):
             raise
+        from i18n import _
+
         failure = _("unexpected failure: {kind}: {problem}").format(
             kind=type(exc).__name__, problem=for_terminal(str(exc))
         )
@@ -78,3 +124,9 @@ def main() -> None:
         said = _("error:")  # outside the f-string, where the extractor sees it
         err.print(f"[red]{said}[/red] {failure}\n{hint}")
         sys.exit(1)
+
+
+def _leave(message: str, code: int, announce: Any) -> None:
+    announce(message)
+    sys.stdout.flush()
+    os._exit(code)

@@ -144,6 +144,9 @@ def _speak(lang: Language | None) -> None:
 #: exit handlers, which would retry sending events to it for seconds each.
 leave_without_prefect_cleanup = False
 
+#: Issues that say which loaded rows a report took the place of: always a line of their own.
+_PERIOD_CHANGES = frozenset({"period_replaced", "period_corrected"})
+
 _STATUS_STYLE = {"loaded": "green", "partial": "yellow", "rejected": "red", "unchanged": "dim"}
 
 
@@ -202,6 +205,9 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
         f"{for_terminal(document['source_name'])}  "
         f"[dim]{for_terminal(where)}[/]  {for_terminal(detail)}"
     )
+    for issue in document["issues"]:
+        if issue["check"] in _PERIOD_CHANGES and issue["action"] != "document rejected":
+            out.print(f"          {for_terminal(issue['message'])}")
     errors = [
         i
         for i in document["issues"]
@@ -232,13 +238,14 @@ def _fail_with_report(failed: Any) -> None:
             ),
             markup=False,
         )
-    else:
+    elif failed.report.get("report_error"):
         err.print(for_terminal(failed.report["report_error"]), markup=False)
     raise typer.Exit(1)
 
 
-def _check_place(discovered: Any, settings: RunSettings) -> None:
-    """Before parsing: a warehouse that cannot be written ends the run, its report written."""
+def _check_place(discovered: Any, settings: RunSettings, load: bool) -> None:
+    """Before parsing: a reports folder (or, loading, a warehouse) that cannot be written ends
+    the run."""
     from datetime import datetime
 
     from pipelines.core.run import RunFailed, check_place_or_fail
@@ -246,7 +253,7 @@ def _check_place(discovered: Any, settings: RunSettings) -> None:
 
     started_at = datetime.now()
     try:
-        check_place_or_fail(discovered, settings, new_run_id(started_at), started_at)
+        check_place_or_fail(discovered, settings, new_run_id(started_at), started_at, load=load)
     except RunFailed as exc:
         _fail_with_report(exc)
 
@@ -319,6 +326,7 @@ def _run(
     parse_timeout: float | None = None,
     fetch_timeout: float | None = None,
     ocr_min_confidence: float | None = None,
+    replace_periods: bool = False,
 ) -> None:
     from parsers.ocr import ocr_pages
     from pipelines.core.discovery import discover
@@ -338,6 +346,7 @@ def _run(
             parse_timeout=parse_timeout,
             ocr_min_confidence=ocr_min_confidence,
             fetch_timeout=fetch_timeout,
+            replace_periods=replace_periods,
         )
         discovered = discover(list(paths))
         regions = mapped_regions(paths)  # a folder's regions.toml, as a scheduled run reads it
@@ -349,8 +358,7 @@ def _run(
                 ),
                 2,
             )
-        if load:
-            _check_place(discovered, settings)  # before parsing anything
+        _check_place(discovered, settings, load)  # before parsing anything
         pdfs = sum(1 for path in found if str(path).lower().endswith(".pdf"))
         scanned = sum(ocr_pages(path) for path in found if isinstance(path, Path))
         parallelism = choose_parallelism(pdfs, parallel, workers, dask_address, scanned)
@@ -358,12 +366,13 @@ def _run(
         _fail(str(exc), 2)
 
     from pipelines.cli.progress_bar import page_progress, parse_progress
-    from pipelines.core.interrupts import stop_on_signals
+    from pipelines.core.interrupts import forget_commit, stop_on_signals
     from pipelines.core.listeners import listening
     from pipelines.core.run import RunFailed
     from warehouse import WarehouseError
 
     where = _where_to_run(prefect, parallelism)
+    forget_commit()
     try:
         with stop_on_signals():
             with parse_progress(err, len(found), parallelism.describe()) as on_parsed:
@@ -395,17 +404,18 @@ def _run(
         # Prefect would spend seconds a message at exit trying to send what it still holds.
         global leave_without_prefect_cleanup
         leave_without_prefect_cleanup = True
-    for document in report["documents"]:
-        _print_document(document, load)
     from pipelines.reports.validation import summary_line
 
-    out.print(summary_line(report), markup=False)
-    out.print(
-        _("validation report: {html} (json: {json})").format(
-            html=report["report_files"]["html"], json=report["report_files"]["json"]
-        ),
-        markup=False,
-    )
+    with stop_on_signals():  # an interrupt now says the load was committed
+        for document in report["documents"]:
+            _print_document(document, load)
+        out.print(summary_line(report), markup=False)
+        out.print(
+            _("validation report: {html} (json: {json})").format(
+                html=report["report_files"]["html"], json=report["report_files"]["json"]
+            ),
+            markup=False,
+        )
     raise typer.Exit(1 if rejected_anything(report) else 0)
 
 
@@ -498,6 +508,18 @@ ParseTimeoutOpt = Annotated[
     ),
 ]
 
+ReplaceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--replace",
+        help=_(
+            "Replace the period's loaded rows with the report even when it holds fewer items "
+            "(or the same file again: bringing a replaced month back); the old rows are kept "
+            "in replaced_rows."
+        ),
+    ),
+]
+
 
 def _run_command(load: bool, doc: str) -> Any:
     """The ``ingest`` (``load``) or ``validate`` command: the same options, one run."""
@@ -519,6 +541,7 @@ def _run_command(load: bool, doc: str) -> Any:
         parse_timeout: ParseTimeoutOpt = None,
         ocr_min_confidence: OcrConfidenceOpt = None,
         fetch_timeout: FetchTimeoutOpt = None,
+        replace_periods: ReplaceOpt = False,
         lang: LangOpt = None,
     ) -> None:
         _speak(lang)
@@ -527,7 +550,7 @@ def _run_command(load: bool, doc: str) -> Any:
             reports_dir=reports_dir, raw_dir=raw_dir, parallel=parallel, workers=workers,
             dask_address=dask_address, prefect=prefect, layouts=layouts,
             max_pages=max_pages, parse_timeout=parse_timeout, fetch_timeout=fetch_timeout,
-            ocr_min_confidence=ocr_min_confidence,
+            ocr_min_confidence=ocr_min_confidence, replace_periods=replace_periods,
         )  # fmt: skip
 
     command.__doc__ = doc
@@ -578,11 +601,24 @@ def sql(
     max_rows: Annotated[
         int, typer.Option("--max-rows", help=_("Print at most this many rows."))
     ] = DEFAULTS.query.max_rows,
+    formula_guard: Annotated[
+        bool,
+        typer.Option(
+            "--formula-guard/--no-formula-guard",
+            help=_(
+                "CSV: start a text cell that a spreadsheet would run as a formula (=, +, -, @) "
+                "with ' (--no-formula-guard for machine readers)."
+            ),
+        ),
+    ] = True,
     lang: LangOpt = None,
 ) -> None:
     _speak(lang)
+    import io
+
     from pipelines.cli.tables import print_frame
     from warehouse import QueryLimits, WarehouseError, run_analysis_query
+    from warehouse.bounded import run_bounded
 
     try:
         settings = RunSettings.build(db=db)
@@ -590,14 +626,31 @@ def sql(
             limits = QueryLimits(timeout_seconds=timeout, max_rows=max_rows)
         except ValueError as exc:
             raise SettingsError(f"--timeout/--max-rows: {exc}") from None
-        result = run_analysis_query(
-            settings.db, statement, limits, on_wait=lambda m: err.print(m, markup=False)
-        )
+
+        def query_and_render() -> tuple[str, str | None]:
+            # in the bounded process: the query and the printing of its result, both timed
+            result = run_analysis_query(
+                settings.db, statement, limits, on_wait=lambda m: err.print(m, markup=False)
+            )
+            page = io.StringIO()
+            console = Console(
+                file=page,
+                width=out.width,
+                force_terminal=out.is_terminal,
+                color_system="auto" if out.color_system else None,
+                highlight=False,
+                soft_wrap=True,
+            )
+            print_frame(result.frame, format.value, console, full=full, formula_guard=formula_guard)
+            return page.getvalue(), result.cut
+
+        text, cut = run_bounded(query_and_render, limits)
     except (WarehouseError, SettingsError) as exc:
         _fail(str(exc), 1)
-    print_frame(result.frame, format.value, out, full=full)
-    if result.cut:
-        err.print(result.cut, markup=False)
+    out.file.write(text)
+    out.file.flush()
+    if cut:
+        err.print(cut, markup=False)
 
 
 @app.command(

@@ -1,4 +1,12 @@
-"""Printing query results: aligned tables (CJK-width aware), CSV or JSON."""
+"""Printing query results: aligned tables (CJK-width aware), CSV or JSON.
+
+What the warehouse holds came from documents: each format shows it as written and acts on
+nothing. A table shows control characters and direction marks as escapes
+(``parsers.controls``); CSV keeps line breaks and tabs inside quoted cells, escapes the other
+controls and, for spreadsheets, starts a text cell that a spreadsheet would run as a formula
+(``=``, ``+``, ``-``, ``@``, a tab or a carriage return first) with ``'``, as OWASP advises
+(``formula_guard=False`` for machine readers); JSON escapes controls as JSON does.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +19,11 @@ from rich.table import Table
 from rich.text import Text
 
 from i18n import ngettext
+from parsers.controls import LAYOUT, show_controls
 from parsers.limits import shorten
+
+#: What a spreadsheet takes as the start of a formula in a cell (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 #: Text columns are cut to this many terminal cells (a CJK character takes two) unless
 #: ``full`` is asked for; in a narrow terminal they are cut further, down to ``MIN_TEXT``.
@@ -26,7 +38,7 @@ def _cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     # even with --full: a cell kept whole in the warehouse is not a screenful here
-    return shorten(str(value))
+    return show_controls(shorten(str(value)), keep="\n")  # a line break shows as one
 
 
 def _is_numeric(series: pd.Series) -> bool:
@@ -45,7 +57,7 @@ def frame_to_table(frame: pd.DataFrame, text_width: int | None, *, plain: bool =
     for column in frame.columns:
         numeric = _is_numeric(frame[column])
         table.add_column(
-            Text(str(column)),
+            Text(show_controls(str(column))),
             justify="right" if numeric else "left",
             no_wrap=True,
             overflow="ellipsis",
@@ -61,16 +73,45 @@ def _natural_width(console: Console, table: Table) -> int:
     return console.measure(table, options=console.options.update(max_width=_UNLIMITED)).maximum
 
 
-def print_frame(frame: pd.DataFrame, fmt: str, console: Console, *, full: bool = False) -> None:
+def guard_formula(text: str) -> str:
+    """A CSV cell a spreadsheet opens as text: ``'`` before a formula's first character."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def frame_to_csv(frame: pd.DataFrame, *, formula_guard: bool = True) -> str:
+    """``frame`` as CSV: text cells with their controls escaped (line breaks and tabs kept,
+    quoted) and, with ``formula_guard``, formula starts neutralised; numbers as they are."""
+
+    def cell(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        text = show_controls(value, keep=LAYOUT)
+        return guard_formula(text) if formula_guard else text
+
+    safe = frame.copy()
+    safe.columns = [cell(str(c)) for c in frame.columns]
+    for column in safe.columns[[not _is_numeric(safe[c]) for c in safe.columns]]:
+        safe[column] = safe[column].map(cell, na_action="ignore")
+    return safe.to_csv(index=False)
+
+
+def print_frame(
+    frame: pd.DataFrame,
+    fmt: str,
+    console: Console,
+    *,
+    full: bool = False,
+    formula_guard: bool = True,
+) -> None:
     """Print a result as ``table``, ``csv`` or ``json``.
 
     A table is never squeezed below its natural width: columns collapsing to nothing help
     nobody. Piped into a file or ``less -S`` it is printed at full width with a light
     frame; in a terminal, long texts are cut further to fit when they can. ``full`` prints
-    every text whole.
+    every text whole. ``formula_guard`` (CSV) is described in the module's docstring.
     """
     if fmt == "csv":
-        console.file.write(frame.to_csv(index=False))
+        console.file.write(frame_to_csv(frame, formula_guard=formula_guard))
         return
     if fmt == "json":
         console.file.write(frame.to_json(orient="records", force_ascii=False, date_format="iso"))

@@ -11,6 +11,8 @@ reason, like a file that cannot be read.
 from __future__ import annotations
 
 import posixpath
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -76,10 +78,46 @@ def page_name(url: str) -> str:
 
 
 def fetch_page(url: str, limits: FetchLimits = DEFAULTS.fetch) -> FetchedPage:
-    """The bytes of the page at ``url`` exactly as sent, or a FetchError saying why not."""
-    import httpx  # imported here: only runs with an address pay for it
+    """The bytes of the page at ``url`` exactly as sent, or a FetchError saying why not.
+
+    ``limits.timeout_s`` bounds the whole fetch, not each read: a server that sends a byte
+    (or a header line) every second never lets httpx's own timeouts expire. The fetch runs in
+    a thread of its own, given up at the deadline (its socket closes at httpx's next read
+    timeout; the page's bytes are bounded all the while by ``max_bytes``).
+    """
+    import httpx  # noqa: F401 - imported here (only runs with an address pay), before the clock
 
     name = page_name(url)
+    deadline = time.monotonic() + limits.timeout_s
+    outcome: dict[str, object] = {}
+
+    def fetch() -> None:
+        try:
+            outcome["page"] = _fetch(url, name, limits, deadline)
+        except BaseException as exc:  # raised again in the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=fetch, name=f"fetch {name}", daemon=True)
+    worker.start()
+    worker.join(limits.timeout_s + 0.5)  # the thread's own check comes first when it can
+    if worker.is_alive():
+        raise FetchError(name, _deadline_message(url, limits))
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["page"]  # type: ignore[return-value]
+
+
+def _deadline_message(url: str, limits: FetchLimits) -> str:
+    return _(
+        "{url} was not fetched within {timeout_s:g} s (the limit on the whole fetch, "
+        "--fetch-timeout): the server is too slow; try again later or pass a longer "
+        "--fetch-timeout"
+    ).format(url=url, timeout_s=limits.timeout_s)
+
+
+def _fetch(url: str, name: str, limits: FetchLimits, deadline: float) -> FetchedPage:
+    import httpx
+
     try:
         with httpx.Client(
             follow_redirects=True,
@@ -105,7 +143,7 @@ def fetch_page(url: str, limits: FetchLimits = DEFAULTS.fetch) -> FetchedPage:
                             "{url} sent {media}, not a web page: download the file and ingest that"
                         ).format(url=url, media=media or _("something without a content type")),
                     )
-                data = _read_capped(response, url, name, limits.max_bytes)
+                data = _read_capped(response, url, name, limits, deadline)
                 final_url = str(response.url)
     except httpx.TimeoutException:
         raise FetchError(
@@ -136,7 +174,10 @@ def fetch_page(url: str, limits: FetchLimits = DEFAULTS.fetch) -> FetchedPage:
     return FetchedPage(url=url, final_url=final_url, name=name, data=data)
 
 
-def _read_capped(response, url: str, name: str, max_bytes: int) -> bytes:  # noqa: ANN001
+def _read_capped(  # noqa: ANN001
+    response, url: str, name: str, limits: FetchLimits, deadline: float
+) -> bytes:
+    max_bytes = limits.max_bytes
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(name, _too_big(url, max_bytes))
@@ -147,6 +188,8 @@ def _read_capped(response, url: str, name: str, max_bytes: int) -> bytes:  # noq
         size += len(chunk)
         if size > max_bytes:
             raise FetchError(name, _too_big(url, max_bytes))
+        if time.monotonic() > deadline:
+            raise FetchError(name, _deadline_message(url, limits))
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -1,9 +1,11 @@
-"""Ctrl-C and SIGTERM: stop the run at once, roll back, and say that nothing was loaded.
+"""Ctrl-C and SIGTERM: stop the run at once, roll back, and say whether anything was loaded.
 
 Inside ``stop_on_signals`` both signals raise ``Interrupted`` in the main thread, wherever it
 is: the load's open transaction rolls back on the way out (``warehouse.load``). A run that
 does not unwind within ``grace_seconds`` (a library thread that does not let go) is ended
 anyway, after its children are stopped: an uncommitted transaction never reaches the file.
+Once the load has committed (``record_commit``) the last line says how many rows were
+loaded, and the exit status is the run's own, not 130/143.
 """
 
 from __future__ import annotations
@@ -23,24 +25,90 @@ EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
 NOTHING_LOADED = N_("interrupted: nothing was loaded")
 
 
+class _Committed:
+    """What this process's load commits, and whether it has (``expect_commit``): an interrupt
+    after the commit says so, with the run's own exit status, instead of "nothing"."""
+
+    done: threading.Event | None = None
+    rows: int = 0
+    exit_code: int = 0
+    reports_dir: str = ""
+
+
+_committed = _Committed()
+# The interrupt being raised, kept here too: a library that turns it into its own error
+# (DuckDB's "Query interrupted" while a statement runs) must not hide it.
+_pending: list[Interrupted] = []
+
+
+def expect_commit(
+    done: threading.Event, rows: int, *, rejected_any: bool, reports_dir: str
+) -> None:
+    """The load about to run commits ``rows`` rows; ``done`` is set the moment it has (the
+    warehouse sets it, also when an interrupt comes right after the COMMIT)."""
+    _committed.done = done
+    _committed.rows = rows
+    _committed.exit_code = 1 if rejected_any else 0
+    _committed.reports_dir = reports_dir
+
+
+def forget_commit() -> None:
+    """A new run in this process (tests, a served deployment) starts with nothing committed."""
+    _committed.done = None
+    _pending.clear()
+    _announced.clear()
+
+
+def committed_rows() -> int | None:
+    """Rows this process's load committed, or None if it has not committed."""
+    done = _committed.done
+    return _committed.rows if done is not None and done.is_set() else None
+
+
+def pending_interrupt() -> Interrupted | None:
+    """The interrupt this process received, if any (see ``_pending``)."""
+    return _pending[0] if _pending else None
+
+
+def interrupt_message() -> str:
+    """The one line an interrupt ends with, saying whether the load had committed."""
+    rows = committed_rows()
+    if rows is None:
+        return _(NOTHING_LOADED)
+    return _(
+        "interrupted after the load was committed: {rows} rows were loaded; the validation "
+        "report is in {folder}"
+    ).format(rows=rows, folder=_committed.reports_dir)
+
+
+def interrupt_exit_code(signum: int) -> int:
+    """130/143 when nothing was loaded; the run's own status (0, or 1 if it rejected
+    something) when its load had committed."""
+    if committed_rows() is not None:
+        return _committed.exit_code
+    return EXIT_CODES.get(signal.Signals(signum), 128 + signum)
+
+
 class Interrupted(BaseException):
     """The user or the system asked the run to stop (a BaseException: nothing catches it).
 
-    ``committed`` is set when the load had already committed before the signal came.
+    Its message and exit code say whether the load had committed (``record_commit``).
     """
 
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
-        self.exit_code = EXIT_CODES.get(signal.Signals(signum), 128 + signum)
-        self.committed = False
+
+    @property
+    def exit_code(self) -> int:
+        return interrupt_exit_code(self.signum)
+
+    @property
+    def committed(self) -> bool:
+        return committed_rows() is not None
 
     def message(self) -> str:
-        if self.committed:
-            return _(
-                "interrupted after the load was committed; the validation report was not written"
-            )
-        return _(NOTHING_LOADED)
+        return interrupt_message()
 
 
 _announced = threading.Event()
@@ -88,8 +156,8 @@ def _force_exit(signum: int, delay: float) -> None:
                 cleanup()
             except Exception:
                 pass
-        announce(_(NOTHING_LOADED))
-        os._exit(EXIT_CODES.get(signal.Signals(signum), 128 + signum))
+        announce(interrupt_message())
+        os._exit(interrupt_exit_code(signum))
 
     timer = threading.Timer(delay, later)
     timer.daemon = True
@@ -108,7 +176,9 @@ def stop_on_signals(grace_seconds: float = 1.0) -> Iterator[None]:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         _force_exit(signum, grace_seconds)
-        raise Interrupted(signum)
+        interrupted = Interrupted(signum)
+        _pending.append(interrupted)
+        raise interrupted
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:

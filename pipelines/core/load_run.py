@@ -6,6 +6,7 @@ Also what ``validate`` reports instead: what the load would do, with nothing wri
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -16,15 +17,21 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from i18n import _
+from i18n import _, period
 from parsers import Issue
 from parsers.names import printable_path
-from pipelines.core.checking import DocumentResult, issue_record, quarantine_frame
+from pipelines.core.checking import (
+    DocumentResult,
+    issue_record,
+    quarantine_frame,
+    rows_as_rejected,
+)
 from pipelines.core.cross_month import (
     CROSS_MONTH_CHECKS,
     following_month_issues,
     with_cross_month_issues,
 )
+from pipelines.core.interrupts import expect_commit
 from pipelines.core.settings import RunSettings
 from pipelines.reports.issue_rows import issue_records
 from schemas.identity import assign_item_keys
@@ -41,6 +48,10 @@ from warehouse import (
 from warehouse.history import replace_item_keys, replace_report_issues, year_item_rows
 from warehouse.load import ISSUE_COLUMNS, PROGRESS_COLUMNS, make_report_id
 from warehouse.locking import writer_lock
+from warehouse.replacement import PeriodChange, plan_changes
+
+#: What a load writes no rows for.
+UNWRITTEN = frozenset({"unchanged", "refused"})
 
 
 @dataclass
@@ -61,6 +72,10 @@ class DocumentOutcome:
     replaced_report: str | None = None
     archived: str | None = None
     source_url: str | None = None  # the web address a fetched page came from
+    #: what the document did to its period: new, replace, correction (None: nothing loaded)
+    load_kind: str | None = None
+    #: rows of the period it took out of ``progress`` (kept in ``replaced_rows``)
+    rows_replaced: int = 0
 
 
 def result_report_id(result: DocumentResult) -> str:
@@ -105,6 +120,10 @@ def validate_results(results: list[DocumentResult], settings: RunSettings) -> li
             conn = None
     try:
         results = with_cross_month_issues(conn, results)
+        if conn is not None:
+            loads = [result_to_load(result, None) for result in results]
+            changes = plan_changes(conn, loads, replace=settings.replace_periods)
+            results = with_period_changes(results, loads, changes)
     finally:
         if conn is not None:
             conn.close()
@@ -198,13 +217,106 @@ def result_to_load(result: DocumentResult, archived: str | None) -> DocumentLoad
     )
 
 
-def _pause_before_commit(seconds: float) -> Callable[[], None] | None:
-    """Fault injection for crash-safety tests: hold the open transaction for a while."""
+def _item_list(items: tuple[int, ...], most: int = 12) -> str:
+    """``(3), (5), (12)``, the first ``most`` of them and how many more."""
+    shown = ", ".join(f"({n})" for n in items[:most])
+    if len(items) > most:
+        shown += " " + _("and {n} more").format(n=len(items) - most)
+    return shown
+
+
+def change_issue(result: DocumentResult, change: PeriodChange) -> Issue | None:
+    """The line a report's effect on a loaded period gets in the CLI, the validation report and
+    ``validation_issues``: which rows leave ``progress``, why, and where they are kept."""
+    if change.kind not in ("replace", "correction", "refused"):
+        return None
+    assert result.year is not None and result.month is not None
+    where = period(result.region, result.year, result.month)
+    names = ", ".join(change.loaded_from)
+    if change.kind == "refused":
+        held = len(set(change.items) & set(change.loaded_items))
+        return Issue(
+            result.source_name,
+            "period_coverage",
+            _(
+                "{period} is loaded from {names} with {loaded} items; this report holds {held} "
+                "of them and would wipe the others: nothing loaded. Name the file as a correction "
+                "(…-更正.txt) to update just its items, or pass --replace to replace the month "
+                "with it"
+            ).format(period=where, names=names, loaded=len(change.loaded_items), held=held),
+            action="document rejected",
+        )
+    if change.kind == "correction":
+        return Issue(
+            result.source_name,
+            "period_corrected",
+            _(
+                "a correction of {period}: items {items} updated ({rows} rows before, kept in "
+                "replaced_rows); the other items stay as loaded from {names}"
+            ).format(
+                period=where, items=_item_list(change.items), rows=change.rows_out, names=names
+            ),
+            severity="info",
+            action="rows replaced",
+        )
+    dropped = change.dropped_items
+    if dropped:
+        return Issue(
+            result.source_name,
+            "period_replaced",
+            _(
+                "replaces {period} as loaded from {names} ({rows} rows, kept in replaced_rows); "
+                "items {items} are not in this report and leave the month"
+            ).format(period=where, names=names, rows=change.rows_out, items=_item_list(dropped)),
+            severity="warning",
+            action="rows replaced",
+        )
+    return Issue(
+        result.source_name,
+        "period_replaced",
+        _("replaces {period} as loaded from {names} ({rows} rows, kept in replaced_rows)").format(
+            period=where, names=names, rows=change.rows_out
+        ),
+        severity="info",
+        action="rows replaced",
+    )
+
+
+def with_period_changes(
+    results: list[DocumentResult], loads: list[DocumentLoad], changes: dict[str, PeriodChange]
+) -> list[DocumentResult]:
+    """Each result with the issue its effect on a loaded period gets; a refused one rejected,
+    its rows kept in quarantine (nothing read is dropped)."""
+    out = []
+    for result, load in zip(results, loads, strict=True):
+        change = changes[load.report_id]
+        issue = change_issue(result, change)
+        if issue is None:
+            out.append(result)
+        elif change.kind == "refused":
+            out.append(
+                replace(
+                    result,
+                    status="rejected",
+                    rows=result.rows.iloc[0:0],
+                    quarantined=[*rows_as_rejected(result.rows, issue), *result.quarantined],
+                    issues=[issue, *result.issues],
+                    problem=issue.message,
+                )
+            )
+        else:
+            out.append(replace(result, issues=[*result.issues, issue]))
+    return out
+
+
+def _pause_before_commit(seconds: float, when: str = "before") -> Callable[[], None] | None:
+    """Fault injection for crash-safety tests: hold the open transaction (or, ``after``, the
+    run just after its commit) for a while."""
     if seconds <= 0:
         return None
 
     def pause() -> None:
-        print(f"fault injection: pausing {seconds:g} s before commit", file=sys.stderr, flush=True)
+        print(f"fault injection: pausing {seconds:g} s {when} commit", file=sys.stderr, flush=True)
         time.sleep(seconds)
 
     return pause
@@ -254,6 +366,11 @@ def _load_locked(
         loads = [
             result_to_load(result, kept) for result, kept in zip(results, archived, strict=True)
         ]
+        changes = plan_changes(conn, loads, replace=settings.replace_periods)
+        results = with_period_changes(results, loads, changes)
+        loads = [
+            result_to_load(result, kept) for result, kept in zip(results, archived, strict=True)
+        ]
         records = [issue_records(result) for result in results]
         issues = _issues_frame(
             run_id,
@@ -262,39 +379,93 @@ def _load_locked(
                 for load, result, found in zip(loads, results, records, strict=True)
             ],
         )
+
+        def outcomes(loaded: list[LoadOutcome]) -> list[DocumentOutcome]:
+            # An identical copy in the run shares its original's report_id, so the warehouse
+            # writes it once and calls the copy unchanged; it was rejected here, and says why.
+            loaded = [
+                LoadOutcome(done.report_id, "rejected", 0, 0)
+                if result.status == "rejected" and done.status == "unchanged"
+                else done
+                for result, done in zip(results, loaded, strict=True)
+            ]
+            return [
+                outcome_of(
+                    result,
+                    status=done.status,
+                    rows_loaded=done.rows_loaded,
+                    rows_quarantined=done.rows_quarantined,
+                    report_id=done.report_id,
+                    issues=[] if done.status == "unchanged" else found,
+                    replaced_report=done.replaced_report,
+                    archived=kept,
+                    load_kind=done.kind,
+                    rows_replaced=done.rows_replaced,
+                )
+                for result, done, found, kept in zip(
+                    results, loaded, records, archived, strict=True
+                )
+            ]
+
+        def report_before_commit(loaded: list[LoadOutcome]) -> None:
+            write_uncommitted_report(outcomes(loaded), settings, run_id, started_at)
+
+        writing = [
+            load
+            for load in loads
+            if load.status != "rejected" and changes[load.report_id].kind not in UNWRITTEN
+        ]
+        committed = threading.Event()
+        expect_commit(
+            committed,
+            sum(len(load.progress) for load in {w.report_id: w for w in writing}.values()),
+            rejected_any=any(r.status != "loaded" or len(r.quarantined) for r in results),
+            reports_dir=str(settings.reports_dir),
+        )
         loaded = load_documents(
             conn,
             loads,
             run_id,
             issues=issues,
+            changes=changes,
+            on_written=report_before_commit,
             before_commit=_pause_before_commit(settings.fault_pause_before_commit),
+            committed=committed,
         )
-        # An identical copy in the run shares its original's report_id, so the warehouse
-        # writes it once and calls the copy unchanged; it was rejected here, and says why.
-        loaded = [
-            LoadOutcome(done.report_id, "rejected", 0, 0)
-            if result.status == "rejected" and done.status == "unchanged"
-            else done
-            for result, done in zip(results, loaded, strict=True)
-        ]
+        after_commit = _pause_before_commit(settings.fault_pause_after_commit, "after")
+        if after_commit is not None:
+            after_commit()
         refresh_item_keys(conn, loads)
         recheck_following_months(conn, loads, loaded, run_id)
         record_run(conn, run_id, "ingest", started_at, len(results), report_path)
     finally:
         conn.close()
-    return [
-        outcome_of(
-            result,
-            status=done.status,
-            rows_loaded=done.rows_loaded,
-            rows_quarantined=done.rows_quarantined,
-            report_id=done.report_id,
-            issues=[] if done.status == "unchanged" else found,
-            replaced_report=done.replaced_report,
-            archived=kept,
-        )
-        for result, done, found, kept in zip(results, loaded, records, archived, strict=True)
-    ]
+    return outcomes(loaded)
+
+
+class ReportNotWritten(WarehouseError):
+    """The validation report could not be written before the commit: nothing was loaded."""
+
+
+def write_uncommitted_report(
+    outcomes: list[DocumentOutcome], settings: RunSettings, run_id: str, started_at: datetime
+) -> None:
+    """Write the run's validation report while the load is still uncommitted (``committed``
+    false): there is never committed data without a report. The run writes it again, final,
+    after the commit; if the report cannot be written the load is rolled back."""
+    from pipelines.reports.validation import build_run_report, write_report
+
+    report = build_run_report(run_id, started_at, "ingest", outcomes, database=str(settings.db))
+    report["committed"] = False
+    try:
+        write_report(report, settings.reports_dir)
+    except OSError as exc:
+        raise ReportNotWritten(
+            _(
+                "the validation report could not be written in {folder} ({problem}): nothing "
+                "was loaded"
+            ).format(folder=settings.reports_dir, problem=exc.strerror or exc)
+        ) from None
 
 
 def recheck_following_months(

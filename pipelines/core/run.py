@@ -6,6 +6,7 @@ configured (nor asked for); the flows in ``pipelines.flows`` run the same steps 
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -27,6 +28,7 @@ from pipelines.core.discovery import Discovery, discover
 from pipelines.core.listeners import document_parsed, page_read
 from pipelines.core.load_run import (
     DocumentOutcome,
+    ReportNotWritten,
     load_results,
     unloaded_outcomes,
     validate_results,
@@ -148,13 +150,15 @@ def run_report(
     load: bool,
 ) -> dict[str, Any]:
     """The run's validation report (``report_files`` not yet set)."""
-    return build_run_report(
+    report = build_run_report(
         run_id,
         started_at,
         "ingest" if load else "validate",
         outcomes,
         database=str(settings.db) if load else None,
     )
+    report["committed"] = load  # a failed run says otherwise
+    return report
 
 
 def failed_run(
@@ -172,6 +176,10 @@ def failed_run(
         run_id, started_at, unloaded_outcomes(results, str(error)), settings, load=load
     )
     report["error"] = str(error)
+    report["committed"] = False
+    if isinstance(error, ReportNotWritten):  # its message says so already
+        report["report_files"] = None
+        return RunFailed(str(error), report)
     try:
         json_path, html_path = write_report(report, settings.reports_dir)
     except OSError as exc:
@@ -184,18 +192,52 @@ def failed_run(
     return RunFailed(str(error), report)
 
 
+def reports_dir_problem(folder: Path) -> str | None:
+    """Why validation reports cannot be written in ``folder`` (tried with a file), or None."""
+    if folder.exists() and not folder.is_dir():
+        problem = _("it is a file, not a folder")
+    else:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".minsheng-write-test-"):
+                pass
+            return None
+        except OSError as exc:
+            problem = exc.strerror or str(exc)
+    return _(
+        "cannot write validation reports in {folder} ({problem}): nothing was read or loaded; "
+        "pass --reports-dir with a folder you can write"
+    ).format(folder=folder, problem=problem)
+
+
 def check_place_or_fail(
-    found: Discovery, settings: RunSettings, run_id: str, started_at: datetime
+    found: Discovery,
+    settings: RunSettings,
+    run_id: str,
+    started_at: datetime,
+    *,
+    load: bool = True,
 ) -> None:
-    """Before any parsing: raise ``RunFailed`` (its report written) if the warehouse's place
-    cannot be written; the documents are listed, none read."""
+    """Before any parsing: raise ``RunFailed`` if the validation report's folder cannot be
+    written (nothing is done then: a run never loads without its report), or if the
+    warehouse's place cannot be written (its report written); the documents are listed, none
+    read. ``load`` false (``validate``) checks the reports' folder only."""
+    unread = [
+        *(unread_document(path) for path in found.documents),
+        *(skipped_document(path, reason) for path, reason in found.skipped),
+    ]
+    problem = reports_dir_problem(Path(settings.reports_dir))
+    if problem is not None:
+        report = run_report(
+            run_id, started_at, unloaded_outcomes(unread, problem), settings, load=load
+        )
+        report.update(error=problem, committed=False, report_files=None)
+        raise RunFailed(problem, report)
+    if not load:
+        return
     try:
         check_warehouse_place(settings.db)
     except WarehouseError as exc:
-        unread = [
-            *(unread_document(path) for path in found.documents),
-            *(skipped_document(path, reason) for path, reason in found.skipped),
-        ]
         raise failed_run(exc, unread, settings, run_id, started_at, load=True) from None
 
 
@@ -218,8 +260,7 @@ def run_pipeline(
     started_at = datetime.now()
     run_id = new_run_id(started_at)
     found = discover(list(paths))
-    if load:
-        check_place_or_fail(found, settings, run_id, started_at)  # now, not after the parse
+    check_place_or_fail(found, settings, run_id, started_at, load=load)  # before the parse
     with worker_processes(parallelism or Parallelism()):
         results = check_documents(found.documents, settings, found.skipped, regions)
     try:

@@ -60,8 +60,14 @@ class RunSettings:
     #: Seconds to hold each load transaction open before COMMIT: fault injection for tests
     #: of crash safety and lock waits only (``MINSHENG_FAULT_PAUSE_BEFORE_COMMIT``).
     fault_pause_before_commit: float = 0.0
+    #: The same just after the COMMIT (``MINSHENG_FAULT_PAUSE_AFTER_COMMIT``): tests of what
+    #: an interrupt then says.
+    fault_pause_after_commit: float = 0.0
     #: A key cell of a scan read by OCR with less confidence than this loads with a warning.
     ocr_min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    #: ``--replace``: a report replaces its period's rows even when it holds fewer items than
+    #: the loaded one (or the same bytes are loaded already: bringing a month back).
+    replace_periods: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.ocr_min_confidence <= 1:
@@ -86,6 +92,7 @@ class RunSettings:
         fetch_timeout: float | None = None,
         max_pages: int | None = None,
         parse_timeout: float | None = None,
+        replace_periods: bool = False,
     ) -> RunSettings:
         """Settings from options, falling back to ``$MINSHENG_DB`` and the defaults.
 
@@ -110,9 +117,11 @@ class RunSettings:
             fetch=_fetch_limits(fetch_timeout),
             limits=_limits(max_pages, parse_timeout),
             fault_pause_before_commit=_seconds("MINSHENG_FAULT_PAUSE_BEFORE_COMMIT"),
+            fault_pause_after_commit=_seconds("MINSHENG_FAULT_PAUSE_AFTER_COMMIT"),
             ocr_min_confidence=(
                 DEFAULT_MIN_CONFIDENCE if ocr_min_confidence is None else ocr_min_confidence
             ),
+            replace_periods=replace_periods,
         )
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from rich.console import Console
 
 from i18n import N_, _, month_name, month_year, nth_month, points
+from parsers.controls import show_controls
 from pipelines.cli.tables import print_table
 from pipelines.reports.charts import Bar, Series, bar_chart, line_chart
 from warehouse.monthly import MonthSummary
@@ -161,8 +162,8 @@ def _departments_frame(summary: MonthSummary) -> pd.DataFrame:
 
 def print_summary(summary: MonthSummary, console: Console) -> None:
     """The month as text: headline, rows behind with streaks, recovered, movers, departments."""
-    for line in headline(summary):
-        console.print(line, highlight=False, markup=False)
+    for line in headline(summary):  # it names the report's file: shown as written, not acted on
+        console.print(show_controls(line), highlight=False, markup=False)
 
     def section(title: str, frame: pd.DataFrame) -> None:
         console.print(f"\n[bold]{title}[/]")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from i18n import (
     _,
@@ -25,6 +26,7 @@ from i18n import (
     status_text,
 )
 from parsers import Location
+from parsers.controls import LAYOUT, show_controls
 from parsers.limits import shorten
 from pipelines.core.load_run import DocumentOutcome
 from pipelines.reports.markdown import markdown_text
@@ -171,6 +173,13 @@ def _cells_meant(issue: dict[str, Any], cells: list[str]) -> set[int]:
     return set()
 
 
+def _visible(value: Any) -> Any:
+    """A value printed in a report page: text with its controls escaped (line breaks kept)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return show_controls(value, keep=LAYOUT)
+    return value
+
+
 @cache
 def template_environment() -> Environment:
     """The report templates, with filters that put stable codes (status, severity, action,
@@ -183,6 +192,9 @@ def template_environment() -> Environment:
     env = Environment(
         loader=PackageLoader("pipelines.reports", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
+        # every value printed shows its control characters and direction marks as escapes
+        # (then autoescape writes HTML's own characters as entities); our Markup is ours
+        finalize=_visible,
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -14,7 +15,15 @@ from parsers.limits import DEFAULT_LIMITS, ParseLimits, shorten
 from parsers.zip_limits import check_unzipped_size
 from tests.conftest import FIXTURES, SAMPLE
 from tests.helpers import run_measuring_peak
-from tests.hostile import inflating_docx, inflating_xlsx, many_page_pdf
+from tests.hostile import (
+    far_cell_xlsx,
+    inflating_docx,
+    inflating_xlsx,
+    lying_dimension_xlsx,
+    many_page_pdf,
+    one_line_text,
+    whole_sheet_merge_xlsx,
+)
 
 MB = 1024 * 1024
 
@@ -120,3 +129,56 @@ def test_limits_are_checked() -> None:
 def test_a_long_cell_is_shortened_for_display_only() -> None:
     assert shorten("短" * 10, 20) == "短" * 10
     assert shorten("x" * 1200, 500) == "x" * 500 + "… (700 more characters)"
+
+
+def _parse_timed(path: Path) -> tuple[str, int, float]:
+    started = time.monotonic()
+    output, peak = _parse_and_measure(path)
+    return output, peak, time.monotonic() - started
+
+
+def test_a_sheet_that_declares_every_cell_is_read_by_the_cells_it_holds(tmp_path: Path) -> None:
+    lying = lying_dimension_xlsx(tmp_path / "2022年8月.xlsx")
+    assert lying.stat().st_size < 20 * 1024
+    doc = parse_document(lying, region="乐清市")
+    assert len(doc.rows) == 48
+
+
+@pytest.mark.parametrize(
+    ("make", "where"),
+    [(far_cell_xlsx, "XFD1048576"), (whole_sheet_merge_xlsx, "H1:XFD1048576")],
+)
+def test_a_sheet_spanning_billions_of_cells_is_rejected_quickly_and_small(
+    tmp_path: Path,
+    make,
+    where: str,  # noqa: ANN001
+) -> None:
+    bomb = make(tmp_path / "2022年8月.xlsx")
+    assert bomb.stat().st_size < 20 * 1024
+    output, peak, seconds = _parse_timed(bomb)
+    assert output == (
+        f"LimitExceeded 2022年8月.xlsx: the sheet reaches {where}, more than 1,000,000 cells "
+        "(the limit on a sheet's cells, ParseLimits.max_sheet_cells): delete what lies beyond "
+        "the report's table"
+    )
+    assert seconds < 10 and peak < RSS_CAP_BYTES, (seconds, peak / MB)
+
+
+def test_a_95_mb_text_of_one_line_is_rejected_quickly_and_small(tmp_path: Path) -> None:
+    bomb = one_line_text(tmp_path / "2022年8月.txt")
+    output, peak, seconds = _parse_timed(bomb)
+    assert output == (
+        "LimitExceeded 2022年8月.txt: line 1 is longer than 1,000,000 characters (the limit on "
+        "a line of a text report, ParseLimits.max_line_chars): not a report's table; check the "
+        "file"
+    )
+    assert seconds < 10 and peak < RSS_CAP_BYTES, (seconds, peak / MB)
+
+
+def test_the_line_bound_counts_lines(tmp_path: Path) -> None:
+    text = SAMPLE.read_text("utf-8").splitlines()
+    text.insert(3, "|" * 2000)
+    path = tmp_path / "2022年8月.txt"
+    path.write_text("\r\n".join(text), "utf-8")
+    with pytest.raises(LimitExceeded, match="line 4 is longer than 1,000 characters"):
+        parse_document(path, region="乐清市", limits=replace(DEFAULT_LIMITS, max_line_chars=1000))

@@ -76,6 +76,11 @@ def test_kill_9_during_the_write_leaves_the_warehouse_as_it_was(tmp_path: Path) 
     assert json.loads(stdout) == [{"n": 96}]
 
     assert table_rows(db) == before
+    # The validation report was written before the commit, and says it was not committed.
+    [written] = (tmp_path / "data" / "reports").glob("*.json")
+    report = json.loads(written.read_text("utf-8"))
+    assert report["committed"] is False
+    assert [d["status"] for d in report["documents"]] == ["loaded"] * 6
     # The next run opens it for writing (replaying what DuckDB kept) and works normally.
     _load_in_process([inbox / "2022年9月民生实事项目进展情况.txt"], tmp_path, "after")
     after = table_rows(db)
@@ -131,3 +136,24 @@ def test_sql_cannot_write(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "read-only" in done.stderr and "Traceback" not in done.stderr
     assert len(table_rows(tmp_path / "w.duckdb")["progress"]) == 48
+
+
+def test_a_report_that_cannot_be_written_at_the_commit_rolls_the_load_back(
+    tmp_path: Path,
+) -> None:
+    """The report's folder passed the check at the start and is gone by the commit (a file
+    stands there now): the load is rolled back and says why."""
+    from warehouse import WarehouseError
+
+    (tmp_path / "reports").write_text("a file, not a folder")
+    settings = RunSettings.build(
+        db=tmp_path / "w.duckdb", reports_dir=tmp_path / "reports", raw_dir=tmp_path / "raw"
+    )
+    results = [check_document(month_file(tmp_path / "in", 8), PeriodOptions(region="乐清市"))]
+    with pytest.raises(WarehouseError) as failed:
+        load_results(results, settings, "run", datetime.now())
+    assert str(failed.value).startswith(
+        f"the validation report could not be written in {tmp_path / 'reports'} ("
+    )
+    assert str(failed.value).endswith("): nothing was loaded")
+    assert len(table_rows(tmp_path / "w.duckdb")["progress"]) == 0

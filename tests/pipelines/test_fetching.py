@@ -22,6 +22,7 @@ from tests.pipelines.test_cli import minsheng
 PAGE = (FIXTURES / "html" / "yueqing-2022-08.html").read_bytes()
 GBK_PAGE = (FIXTURES / "html" / "yueqing-2022-08-gb2312.html").read_bytes()
 SLOW_S = 3.0
+TRICKLE_S = 2.0
 
 
 class _Site(BaseHTTPRequestHandler):
@@ -40,6 +41,10 @@ class _Site(BaseHTTPRequestHandler):
         elif self.path == "/slow.html":
             time.sleep(SLOW_S)
             self._send(200, "text/html", PAGE)
+        elif self.path == "/trickle-body.html":
+            self._trickle(headers_first=True)
+        elif self.path == "/trickle-headers.html":
+            self._trickle(headers_first=False)
         elif self.path in routes:
             self._send(*routes[self.path])
         else:
@@ -56,6 +61,25 @@ class _Site(BaseHTTPRequestHandler):
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (the timeout test)
+
+    def _trickle(self, *, headers_first: bool) -> None:
+        """One byte of the page (or one header line) every ``TRICKLE_S``, for a minute: each
+        read is quick, the whole never ends."""
+        try:
+            self.send_response(200)
+            if headers_first:
+                self.send_header("Content-Type", "text/html")
+                self.end_headers()
+            for n in range(30):
+                time.sleep(TRICKLE_S)
+                if headers_first:
+                    self.wfile.write(PAGE[n : n + 1])
+                else:
+                    self.send_header(f"X-Slow-{n}", "x")
+                    self.flush_headers()
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
@@ -179,3 +203,32 @@ def test_ingest_of_addresses_loads_the_page_and_rejects_what_cannot_be_fetched(
         ).read_text(encoding="utf-8")
     )
     assert {d["source_url"] for d in report["documents"]} == {good, *bad}
+
+
+@pytest.mark.parametrize("path", ["/trickle-body.html", "/trickle-headers.html"])
+def test_the_fetch_timeout_bounds_the_whole_fetch(site: str, path: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(FetchError) as caught:
+        fetch_page(site + path, FetchLimits(timeout_s=3))
+    assert time.monotonic() - started < 5
+    assert str(caught.value).endswith(
+        "was not fetched within 3 s (the limit on the whole fetch, --fetch-timeout): the server "
+        "is too slow; try again later or pass a longer --fetch-timeout"
+    )
+
+
+def test_a_server_sending_a_byte_every_two_seconds_is_given_up_at_the_fetch_timeout(
+    site: str, tmp_path: Path
+) -> None:
+    from tests.helpers import invoke
+
+    started = time.monotonic()
+    done = invoke(
+        "ingest", f"{site}/trickle-body.html", "--fetch-timeout", "10", "--db", "w.duckdb",
+        "--reports-dir", "reports", cwd=tmp_path,
+    )  # fmt: skip
+    assert time.monotonic() - started < 13
+    assert done.returncode == 1
+    assert "trickle-body.html was not fetched within 10 s (the limit on the whole fetch" in (
+        done.stdout
+    )

@@ -4,8 +4,12 @@ transaction: the warehouse stays as it was, one line says so, nothing the run st
 
 from __future__ import annotations
 
+import json
 import os
+import random
+import shutil
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -149,3 +153,108 @@ def test_ctrl_c_of_a_recorded_flow_run_leaves_it_crashed_and_says_the_last_word(
     [run] = [r for r in runs if str(tmp_path) in json.dumps(r.parameters, ensure_ascii=False)]
     # Its end was recorded before the process left: no run stays Running for ever.
     assert run.state.is_final() and (run.state.is_crashed() or run.state.is_cancelled())
+
+
+def _august_rows(db: Path) -> int:
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as conn:
+        found = conn.execute("SELECT count(*) FROM progress WHERE month = 8").fetchone()
+    return int(found[0]) if found else 0
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_an_interrupt_just_after_the_commit_says_the_rows_were_loaded(
+    tmp_path: Path, sig: int
+) -> None:
+    db = tmp_path / "w.duckdb"
+    load([month_file(tmp_path / "before", 7)], db)
+    env_pause = {"MINSHENG_FAULT_PAUSE_AFTER_COMMIT": "300"}
+    process = start_minsheng(
+        "ingest", str(month_file(tmp_path / "inbox", 8)), "--region", "乐清市", "--db", str(db),
+        "--reports-dir", "run-reports", cwd=tmp_path, env=env_pause,
+    )  # fmt: skip
+    try:
+        wait_for_line(process, "fault injection: pausing 300 s after commit", timeout=300)
+        os.killpg(process.pid, sig)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines()[-1] == (
+        "interrupted after the load was committed: 48 rows were loaded; the validation report "
+        "is in run-reports"
+    )
+    assert process.returncode == 0  # the run's own status: nothing was rejected
+    assert _august_rows(db) == 48
+    [report] = (tmp_path / "run-reports").glob("*.json")  # written before the commit
+    assert json.loads(report.read_text("utf-8"))["documents"][0]["status"] == "loaded"
+
+
+@pytest.mark.slow
+def test_interrupts_at_random_moments_around_the_commit_say_what_the_warehouse_holds(
+    tmp_path: Path,
+) -> None:
+    """SIGTERM or SIGINT at random moments from the end of parsing to past the commit: the
+    last line and the exit status match whether August is in the warehouse, every time."""
+    runs = int(os.environ.get("MINSHENG_INTERRUPT_RUNS", "16"))
+    before = tmp_path / "before.duckdb"
+    load([month_file(tmp_path / "july", 7)], before)
+    august = month_file(tmp_path / "inbox", 8)
+
+    def start(db: Path) -> subprocess.Popen[str]:
+        shutil.copyfile(before, db)
+        return start_minsheng(
+            "ingest", str(august), "--region", "乐清市", "--db", str(db), "--no-prefect",
+            "--reports-dir", str(tmp_path / "reports"), cwd=tmp_path,
+        )  # fmt: skip
+
+    # how long a whole run takes here, from its first line on stderr
+    process = start(tmp_path / "timing.duckdb")
+    wait_for_line(process, "running in this process", timeout=300)
+    started = time.monotonic()
+    process.communicate(timeout=300)
+    whole = time.monotonic() - started
+    generator = random.Random(26)
+    seen: dict[str, int] = {}
+    for run in range(runs):
+        db = tmp_path / f"w{run}.duckdb"
+        sig = generator.choice([signal.SIGTERM, signal.SIGINT])
+        process = start(db)
+        try:
+            wait_for_line(process, "running in this process", timeout=300)
+            time.sleep(generator.uniform(0.3, 1.2) * whole)
+            if process.poll() is None:
+                os.killpg(process.pid, sig)
+            stdout, stderr = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        assert "Traceback" not in stderr and "unexpected failure" not in stderr, stderr
+        rows = _august_rows(db)
+        last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
+        if last == "interrupted: nothing was loaded":
+            outcome = "nothing"
+            assert rows == 0 and process.returncode == EXIT[sig], (run, stderr)
+        elif last.startswith("interrupted after the load was committed: 48 rows were loaded"):
+            outcome = "committed"
+            assert rows == 48 and process.returncode == 0, (run, stderr)
+        else:
+            # The run said everything (its lines and the report's path) and then ended; a
+            # signal in Python's own last moments, after it resets the handlers, ends the
+            # process with the signal's status: the output already said what was loaded.
+            outcome = "finished"
+            assert "validation report:" in stdout, (run, stdout, stderr)
+            assert stdout.rstrip().splitlines()[-1].startswith("validation report:"), stdout
+            assert rows == 48, (run, rows, stderr)
+            assert process.returncode in (0, -sig), (run, process.returncode, stderr)
+            assert stderr == "", (run, stderr)
+        seen[outcome] = seen.get(outcome, 0) + 1
+    print(f"outcomes of {runs} interrupted runs: {seen}")  # shown with pytest -s
+    assert seen.get("nothing", 0) + seen.get("committed", 0) > 0, seen
+
+
+EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143}

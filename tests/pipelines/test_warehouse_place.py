@@ -135,18 +135,41 @@ def test_proc_fails_in_one_line_and_the_report_says_why(tmp_path: Path) -> None:
     assert _report(tmp_path)["documents"][0]["status"] == "rejected"
 
 
-def test_a_report_folder_that_cannot_be_written_is_said_too(tmp_path: Path) -> None:
+def test_a_report_folder_that_is_a_file_stops_the_run_before_anything(tmp_path: Path) -> None:
     month_file(tmp_path / "in", 8)
     (tmp_path / "reports").write_text("a file, not a folder")
-    done = invoke(
-        "ingest", "in", "--db", "/proc/w.duckdb", "--reports-dir", "reports", cwd=tmp_path
-    )
+    done = invoke("ingest", "in", "--db", "w.duckdb", "--reports-dir", "reports", cwd=tmp_path)
     assert done.returncode == 1
     assert done.stdout == ""
     assert done.stderr.splitlines() == [
-        "error: /proc/w.duckdb: this is on a proc filesystem, not a disk: choose another --db",
-        "the validation report could not be written in reports (File exists)",
+        "error: cannot write validation reports in reports (it is a file, not a folder): nothing "
+        "was read or loaded; pass --reports-dir with a folder you can write"
     ]
+    assert not (tmp_path / "w.duckdb").exists()  # nothing committed: not even a warehouse
+
+
+@needs_mount
+def test_a_read_only_report_folder_stops_the_run_before_anything(tmp_path: Path) -> None:
+    month_file(tmp_path / "in", 8)
+    done = _minsheng_on_tmpfs(
+        "ro", tmp_path, "ingest", "in", "--db", "w.duckdb", "--reports-dir", "disk/reports",
+        "--no-prefect",
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        "error: cannot write validation reports in disk/reports (Read-only file system): nothing "
+        "was read or loaded; pass --reports-dir with a folder you can write"
+    ), done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_validate_stops_too_when_its_report_cannot_be_written(tmp_path: Path) -> None:
+    month_file(tmp_path / "in", 8)
+    (tmp_path / "reports").write_text("a file, not a folder")
+    done = invoke("validate", "in", "--reports-dir", "reports", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: cannot write validation reports in reports (it is a file")
 
 
 @pytest.mark.slow

@@ -148,3 +148,18 @@ def test_a_query_that_fits_is_not_cut(warehouse_file: Path) -> None:
         warehouse_file, "SELECT range AS n FROM range(5000)", QueryLimits(max_rows=5000)
     )
     assert len(result.frame) == 5000 and result.cut is None
+
+
+def test_a_file_put_in_the_warehouse_temp_folder_cannot_be_read(warehouse_file: Path) -> None:
+    """DuckDB lets a locked-down connection read its temp folder (``<db>.tmp`` by default):
+    the sandbox spills into an empty folder of its own, and leaves none behind."""
+    import tempfile
+
+    planted = warehouse_file.with_name(warehouse_file.name + ".tmp")
+    planted.mkdir()
+    (planted / "x.csv").write_text("secret,1\n")
+    before = set(Path(tempfile.gettempdir()).glob("minsheng-sql-*"))
+    for path in (planted / "x.csv", Path("..") / planted.name / "x.csv"):
+        with pytest.raises(WarehouseError, match="file system operations are disabled"):
+            run_analysis_query(warehouse_file, f"SELECT * FROM read_csv('{path}')")
+    assert set(Path(tempfile.gettempdir()).glob("minsheng-sql-*")) == before

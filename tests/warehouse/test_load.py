@@ -54,24 +54,35 @@ def test_a_new_document_for_the_period_replaces_its_rows(
 ) -> None:
     conn = connect(tmp_path / "w.duckdb")
     load_document(conn, _load_for("a" * 64, rows), "run1")
-    outcome = load_document(conn, _load_for("b" * 64, rows.head(10)), "run2")
+    sent_again = rows.assign(completion_raw="99%", completion_pct=99.0)
+    outcome = load_document(conn, _load_for("b" * 64, sent_again), "run2")
     assert outcome.replaced_report == make_report_id("a" * 64, "乐清市", 2022, 8)
-    assert conn.execute("SELECT count(*) FROM progress").fetchone() == (10,)
+    assert (outcome.kind, outcome.rows_replaced) == ("replace", 48)
+    assert conn.execute("SELECT count(*), min(completion_pct) FROM progress").fetchone() == (
+        48,
+        99.0,
+    )
     assert conn.execute("SELECT count(*) FROM reports WHERE superseded_by IS NULL").fetchone() == (
         1,
     )
+    # the rows it took the place of are kept, with the report that replaced them
+    assert conn.execute(
+        "SELECT count(*), min(completion_pct), any_value(replaced_by), any_value(reason) "
+        "FROM replaced_rows"
+    ).fetchone() == (48, rows["completion_pct"].min(), outcome.report_id, "replaced")
     conn.close()
 
 
 def test_a_failing_load_leaves_the_period_as_it_was(tmp_path: Path, rows: pd.DataFrame) -> None:
     conn = connect(tmp_path / "w.duckdb")
     load_document(conn, _load_for("a" * 64, rows), "run1")
-    broken = rows.head(5).copy()
-    broken["content"] = None  # violates NOT NULL inside the transaction, after the delete
+    broken = rows.copy()
+    broken.loc[:4, "content"] = None  # violates NOT NULL inside the transaction, after the delete
     with pytest.raises(duckdb.Error):
         load_document(conn, _load_for("b" * 64, broken), "run2")
     assert conn.execute("SELECT count(*) FROM progress").fetchone() == (48,)
     assert conn.execute("SELECT count(*) FROM reports").fetchone() == (1,)
+    assert conn.execute("SELECT count(*) FROM replaced_rows").fetchone() == (0,)
     conn.close()
 
 

@@ -27,7 +27,10 @@ ranked AS (
 )
 SELECT r.*, rep.source_name, rep.source_format, rep.status, rep.rows_quarantined
 FROM ranked r
-LEFT JOIN reports rep
-  ON rep.region = $region AND rep.year = $year AND rep.month = r.month
- AND rep.superseded_by IS NULL AND rep.status <> 'rejected'
+LEFT JOIN (
+    -- the month's report, not the corrections loaded after it (they are current too)
+    SELECT * FROM reports
+    WHERE region = $region AND year = $year AND superseded_by IS NULL AND status <> 'rejected'
+    QUALIFY row_number() OVER (PARTITION BY month ORDER BY ingested_at, report_id) = 1
+) rep ON rep.month = r.month
 WHERE r.month = $month;

@@ -101,3 +101,40 @@ CREATE TABLE IF NOT EXISTS item_keys (
     similarity        DOUBLE,
     PRIMARY KEY (region, year, month, item_no)
 );
+
+-- How a report changed its period (see warehouse/replacement.py): new | replace | correction;
+-- and how many of the period's rows it took out of progress (kept in replaced_rows).
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS load_kind VARCHAR;
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS rows_replaced INTEGER;
+
+-- Every progress row a later report took the place of: nothing leaves progress without a
+-- row here saying which report took it out (replaced_by), in which run, and why:
+-- replaced (the new report has its item), dropped (it has not), corrected (a correction).
+CREATE TABLE IF NOT EXISTS replaced_rows (
+    report_id             VARCHAR NOT NULL,        -- the report the row came from
+    region                VARCHAR NOT NULL,
+    year                  INTEGER NOT NULL,
+    month                 INTEGER NOT NULL,
+    item_no               INTEGER NOT NULL,
+    sub_no                INTEGER NOT NULL,
+    content               VARCHAR NOT NULL,
+    plan_text             VARCHAR,
+    actual_text           VARCHAR,
+    completion_raw        VARCHAR,
+    completion_pct        DOUBLE,
+    is_lagging            BOOLEAN NOT NULL,
+    department            VARCHAR,
+    leader                VARCHAR,
+    department_inherited  BOOLEAN NOT NULL,
+    leader_inherited      BOOLEAN NOT NULL,
+    source_page           INTEGER,
+    source_row            INTEGER,
+    source_line           INTEGER,
+    note                  VARCHAR,
+    extra                 JSON,
+    period_kind           VARCHAR,
+    replaced_by           VARCHAR NOT NULL,        -- the report that took the row out
+    replaced_in_run       VARCHAR,
+    replaced_at           TIMESTAMP NOT NULL,
+    reason                VARCHAR NOT NULL CHECK (reason IN ('replaced', 'dropped', 'corrected'))
+);

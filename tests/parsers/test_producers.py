@@ -87,8 +87,13 @@ def test_a_trailing_bar_is_an_empty_last_cell_where_the_header_has_no_border() -
     # a table that draws its borders keeps reading '|' at the end as the border
     bordered = [header + "|", *(row + "|" for row in rows), "(3)g|h|i|72%|王小强|"]
     doc = parse_bytes("\n".join(bordered).encode(), "2022年8月乐清市民生实事.txt")
-    assert doc.rows.leader.tolist() == ["王旭良", "王旭良", "王小强"]
-    assert doc.rows.department_inherited.tolist() == [False, True, True]
+    # (3) leaves its department out: this table writes a merge by leaving the cell out, so
+    # (2)'s empty cells are missing values (its row fails the schema), and (3), merged from
+    # that empty cell, is quarantined with it rather than given (1)'s department.
+    assert doc.rows.leader.tolist() == ["王旭良", ""]
+    assert doc.rows.department_inherited.tolist() == [False, False]
+    [third] = doc.rejected
+    assert third.item_no == 3 and third.issues[0].check == "merged_from_quarantined"
 
 
 def test_a_row_of_quoted_cells_is_unquoted_and_other_quotes_are_text() -> None:

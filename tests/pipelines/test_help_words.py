@@ -18,11 +18,13 @@ from pipelines.cli.help_words import type_text, usage_error_text
 
 # What a reader types as it is, not English prose: the commands and the values options take.
 NAMES = {"minsheng", "ingest", "validate", "sql", "report", "serve", "export"}
+#: Warehouse tables a help text names, as a query would write them.
+NAMES |= {"progress", "quarantine", "reports", "replaced_rows", "validation_issues"}
 VALUES = {"auto", "threads", "processes", "dask", "zh", "en"}
 
 
 def english_words(text: str) -> list[str]:
-    """The English words of ``text`` besides option names (``--db``), variables
+    """The English words of ``text`` besides option names (``--db``), table names, variables
     (``$MINSHENG_DB``), file names, extensions and addresses (with a ``.``, ``/`` or ``:``),
     commands and option values."""
     words = []

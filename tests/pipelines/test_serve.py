@@ -127,7 +127,7 @@ def test_a_triggered_run_ingests_the_new_inbox_files_and_leaves_them(
         assert state.is_failed()
         assert state.message == (
             "2 documents, 95 rows loaded, 1 quarantined (乐清市民生实事2022年10月.txt line 2: "
-            "completion rate '待核实' is not a percentage), 4 warnings"
+            "completion rate '待核实' is not a percentage), 7 warnings"
         )
         with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as conn:
             months = conn.execute(

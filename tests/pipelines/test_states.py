@@ -50,7 +50,7 @@ def test_rows_quarantined_in_several_documents_name_the_document_and_the_place(
         "1 of 3 documents rejected (the file is empty), 93 rows loaded, 3 quarantined "
         "(2022年8月民生实事项目进展情况.txt line 2: leader (具体分管领导) is empty; "
         "2022年8月民生实事项目进展情况.txt line 3: completion rate '待核实' is not a percentage; "
-        "… and 1 more), 8 warnings"
+        "… and 1 more), 10 warnings"
     )
 
 
@@ -62,4 +62,4 @@ def test_the_state_message_speaks_the_run_language(tmp_path: Path) -> None:
     report = _report([broken_sample(tmp_path / "in")], tmp_path, region="乐清市")
     message = failure_message(report)
     assert message.startswith("共 1 个文件，入库 45 行，隔离 3 行（第2行：")
-    assert message.endswith("；……另有 1 条），警告 2 条")
+    assert message.endswith("；……另有 1 条），警告 4 条")

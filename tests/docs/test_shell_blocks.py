@@ -81,13 +81,23 @@ def shell_blocks() -> list[Block]:
     return blocks
 
 
-def block_to_commands(text: str) -> list[tuple[dict[str, str], list[str], str | None]]:
-    """A block's commands: ``(environment assignments, argv, file stdout goes to)`` each.
+#: What only a shell does: such a command runs through ``sh`` as written, not in-process.
+_SHELL_WORDS = frozenset({"|", "&&", "||", ";"})
+
+
+def needs_shell(raw: str, words: list[str]) -> bool:
+    """A command with a pipe, a list or a command substitution (``$(…)``)."""
+    return "$(" in raw or any(word in _SHELL_WORDS for word in words)
+
+
+def block_to_commands(text: str) -> list[tuple[dict[str, str], list[str], str | None, str]]:
+    """A block's commands: ``(environment assignments, argv, file stdout goes to, the
+    command as written)`` each.
 
     Split as a shell splits them: one command a line, a quoted argument running over several
     lines kept whole, ``#`` comments left out.
     """
-    commands: list[tuple[dict[str, str], list[str], str | None]] = []
+    commands: list[tuple[dict[str, str], list[str], str | None, str]] = []
     pending = ""
     for line in text.splitlines():
         pending += line + "\n"
@@ -95,7 +105,7 @@ def block_to_commands(text: str) -> list[tuple[dict[str, str], list[str], str | 
             words = shlex.split(pending, comments=True)
         except ValueError:  # a quote still open: the command goes on on the next line
             continue
-        pending = ""
+        raw, pending = pending, ""
         env: dict[str, str] = {}
         while words and re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", words[0]):
             key, value = words.pop(0).split("=", 1)
@@ -105,7 +115,7 @@ def block_to_commands(text: str) -> list[tuple[dict[str, str], list[str], str | 
             at = words.index(">")
             out, words[at:] = words[at + 1], []
         if words:
-            commands.append((env, words, out))
+            commands.append((env, words, out, raw))
     assert not pending, f"unclosed quote in {text!r}"
     return commands
 
@@ -138,8 +148,9 @@ def _user_environment(extra: dict[str, str] | None = None) -> dict[str, str | No
 def run_block(block: Block, folder: Path) -> list[str]:
     """Run each command of ``block`` in ``folder``; what went wrong, if anything."""
     problems = []
-    for env, argv, out in block_to_commands(block.text):
-        if argv[0] == ".venv/bin/minsheng":
+    for env, argv, out, raw in block_to_commands(block.text):
+        shell = needs_shell(raw, argv)
+        if argv[0] == ".venv/bin/minsheng" and not shell:
             done = invoke(*argv[1:], cwd=folder, env=_user_environment(env))
             code, said = done.returncode, done.stdout + done.stderr
             if out is not None:
@@ -148,7 +159,7 @@ def run_block(block: Block, folder: Path) -> list[str]:
             environment = {**os.environ, "LANG": "C.UTF-8", **env}
             environment.pop("MINSHENG_LANG", None)
             process = subprocess.run(
-                shlex.join(argv) + (f" > {shlex.quote(out)}" if out else ""),
+                raw if shell else shlex.join(argv) + (f" > {shlex.quote(out)}" if out else ""),
                 shell=True,
                 cwd=folder,
                 env=environment,
@@ -189,7 +200,7 @@ def test_blocks_are_found_and_split_as_a_shell_splits_them() -> None:
         'LANG=C .venv/bin/minsheng sql "SELECT 1; -- a # b" --region 乐清市 > a.csv   # the x\'s\n'
         '.venv/bin/python -c "\nprint(1)\n"\n'
     )
-    assert commands == [
+    assert [command[:3] for command in commands] == [
         (
             {"LANG": "C"},
             [".venv/bin/minsheng", "sql", "SELECT 1; -- a # b", "--region", "乐清市"],
@@ -197,3 +208,7 @@ def test_blocks_are_found_and_split_as_a_shell_splits_them() -> None:
         ),
         ({}, [".venv/bin/python", "-c", "\nprint(1)\n"], None),
     ]
+    assert commands[1][3] == '.venv/bin/python -c "\nprint(1)\n"\n'  # as written
+    assert not any(needs_shell(raw, argv) for _, argv, _, raw in commands)
+    [(_, argv, _, raw)] = block_to_commands('x=$(.venv/bin/minsheng sql "SELECT 1" | tail -1)\n')
+    assert needs_shell(raw, argv)

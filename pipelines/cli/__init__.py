@@ -46,6 +46,15 @@ def main() -> None:
     except KeyboardInterrupt:  # before the commands could take over: nothing was done
         os.write(2, b"interrupted: nothing was loaded\n")
         os._exit(130)
+    except BaseException as exc:
+        from pipelines.core.interrupts import Interrupted
+
+        if not isinstance(exc, Interrupted):
+            raise
+        # A signal while the commands are still being imported (start-up): the same one
+        # line as at any other moment, never a traceback.
+        os.write(2, (exc.message() + "\n").encode())
+        os._exit(exc.exit_code)
 
 
 def _signals_outside_the_run() -> None:

@@ -22,6 +22,7 @@ from parsers.layouts import Layouts
 from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow
 from parsers.table import Header, find_header, header_miss, match_header
 from parsers.text_table import (
+    cell_count_issue,
     header_key,
     is_section_title,
     merged_from_above,
@@ -343,16 +344,7 @@ def _cell_count_issue(
     ).format(cells=len(cells), columns=header.width, counts=counts)
     if row.wrapped:
         message = _("{lines}: {problem}").format(lines=_lines_text(row), problem=message)
-    if item is not None:
-        message = _("item ({item}): {problem}").format(item=item, problem=message)
-    return Issue(
-        source_name,
-        "cell_count",
-        message,
-        location=Location(line=row.line),
-        column="row",
-        value=extra_cells(cells, header.width),
-    )
+    return cell_count_issue(source_name, row.line, message, item, extra_cells(cells, header.width))
 
 
 def _line_marker(line: str) -> int | None:

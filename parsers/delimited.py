@@ -31,6 +31,7 @@ from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow, TableR
 from parsers.period import choose_title
 from parsers.table import Header, find_header, header_miss, match_header
 from parsers.text_table import (
+    cell_count_issue,
     header_key,
     is_section_title,
     merged_from_above,
@@ -245,16 +246,7 @@ def _too_few(
         "not clear: write every cell of the row, an empty one as nothing between two "
         "separators"
     ).format(cells=cells, columns=header.width)
-    if item is not None:
-        message = _("item ({item}): {problem}").format(item=item, problem=message)
-    return Issue(
-        source_name,
-        "cell_count",
-        message,
-        location=Location(line=record.line),
-        column="row",
-        value=str(cells),
-    )
+    return cell_count_issue(source_name, record.line, message, item, str(cells))
 
 
 def _too_many(
@@ -265,13 +257,4 @@ def _too_many(
         "the separator must be in double quotes (save the sheet again as text rather than "
         "typing it)"
     ).format(cells=cells, columns=header.width)
-    if item is not None:
-        message = _("item ({item}): {problem}").format(item=item, problem=message)
-    return Issue(
-        source_name,
-        "cell_count",
-        message,
-        location=Location(line=record.line),
-        column="row",
-        value=str(cells),
-    )
+    return cell_count_issue(source_name, record.line, message, item, str(cells))

@@ -98,3 +98,20 @@ def merged_from_quarantined(
         column=merged_from_above(row)[0],
         value=row.raw[:60],
     )
+
+
+def cell_count_issue(
+    source_name: str, line: int, problem: str, item: int | None, value: str | None
+) -> Issue:
+    """A text row whose cells do not fit the header: the problem, under its item when the row
+    names one, at its line; ``value`` is what a clerk deletes or the count of cells."""
+    if item is not None:
+        problem = _("item ({item}): {problem}").format(item=item, problem=problem)
+    return Issue(
+        source_name,
+        "cell_count",
+        problem,
+        location=Location(line=line),
+        column="row",
+        value=value,
+    )

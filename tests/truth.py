@@ -15,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 
 from parsers.model import Issue
-from schemas import validate_rows
 from tests.conftest import EXPECTED, FIXTURES
 from tests.helpers import parsed
 
@@ -90,16 +89,10 @@ def truth_rows(name: str) -> pd.DataFrame:
 
 
 def loaded_rows(entry: Truth) -> tuple[pd.DataFrame, list[Issue]]:
-    """The rows ``ingest`` would load from the fixture, and every issue it reports."""
+    """The rows ``ingest`` would load from the fixture, and every issue it reports: the
+    pipeline's own check of a parsed document (``checked_document``), on the cached parse."""
+    from pipelines.core.checking import checked_document
+
     doc = parsed(entry.path, **entry.parse_options())  # type: ignore[arg-type]
-    known = frozenset(r.item_no for r in doc.rejected if r.item_no is not None)
-    checked = validate_rows(
-        doc.rows,
-        region=str(doc.region),
-        year=int(doc.year or 0),
-        month=int(doc.month or 0),
-        source_name=doc.source_name,
-        known_items=known,
-    )
-    issues = [*doc.issues, *(i for r in doc.rejected for i in r.issues), *checked.issues]
-    return checked.rows, issues
+    result = checked_document(doc, entry.path)
+    return result.rows, result.issues

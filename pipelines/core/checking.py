@@ -174,7 +174,7 @@ def check_document(
             "readable",
             _("could not be read ({name}: {exc})").format(name=type(exc).__name__, exc=exc),
         )
-    return _checked(doc, path)
+    return checked_document(doc, path)
 
 
 def parse_timed_out(path: str | Path, seconds: float) -> DocumentResult:
@@ -198,7 +198,7 @@ def _fault_hang(path: Path) -> None:
             time.sleep(1)
 
 
-def _checked(doc: ParsedDocument, path: Path) -> DocumentResult:
+def checked_document(doc: ParsedDocument, path: Path) -> DocumentResult:
     """A parsed document's rows validated: what loads, what is quarantined, every issue."""
     known_items = frozenset(r.item_no for r in doc.rejected if r.item_no is not None)
     validated = validate_rows(
@@ -270,7 +270,9 @@ def _check_web_page(
             Path(page.name), exc.check, exc.problem, sha256=hashlib.sha256(page.data).hexdigest()
         )
         return replace(rejected, path=url, source_url=url, source_bytes=page.data)
-    return replace(_checked(doc, Path(page.name)), path=url, source_url=url, source_bytes=page.data)
+    return replace(
+        checked_document(doc, Path(page.name)), path=url, source_url=url, source_bytes=page.data
+    )
 
 
 def _period_label(result: DocumentResult) -> str:

@@ -349,8 +349,8 @@ def run_measuring_peak(argv: list[str], peak_file: Path, **popen: object) -> tup
 
 def web_client(tmp_path: Path, **web: Any) -> Any:
     """A TestClient on the real intake page over a warehouse file in ``tmp_path`` (not yet
-    made: the first load makes it), with an office of 乐清市, one of 永嘉县 and an admin.
-    ``client.secrets`` holds each account's sign-in secret."""
+    made: the first load makes it), with an office of 乐清市, one of 永嘉县 and an admin; the
+    browser asks for English. ``client.secrets`` holds each account's sign-in secret."""
     from fastapi.testclient import TestClient
 
     from pipelines.core.settings import RunSettings
@@ -366,7 +366,11 @@ def web_client(tmp_path: Path, **web: Any) -> Any:
         "yongjia": store.add_account("永嘉县政府办", "office", ["永嘉县"]),
         "admin": store.add_account("市府办", "admin"),
     }
-    client = TestClient(create_app(WebSettings(run, **web)), follow_redirects=False)
+    client = TestClient(
+        create_app(WebSettings(run, **web)),
+        follow_redirects=False,
+        headers={"Accept-Language": "en"},  # tests read English; the page's default is Chinese
+    )
     client.secrets = secrets  # type: ignore[attr-defined]
     client.names = {"yueqing": "乐清市政府办", "yongjia": "永嘉县政府办", "admin": "市府办"}  # type: ignore[attr-defined]
     return client

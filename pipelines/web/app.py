@@ -446,11 +446,19 @@ def load_decision(submission: Submission, account: Account) -> dict[str, Any]:
     if submission.state != "checked" or report is None:
         return decision
     documents = report["documents"]
-    if not account.may_see([d.get("region") for d in documents]):
+    # A region the document names itself, where the office's region was used in its place.
+    named = [
+        i["value"]
+        for d in documents
+        for i in d["issues"]
+        if i["check"] == "period" and i.get("column") == "region" and i["action"] == "option used"
+    ]
+    regions = [d.get("region") for d in documents] + named
+    if not account.may_see(regions):
         decision["why"] = _(
             "a document is of a region that is not this office's ({regions}): nothing can be "
             "loaded from this submission"
-        ).format(regions=", ".join(sorted({str(d.get("region")) for d in documents})))
+        ).format(regions=", ".join(sorted({str(r) for r in regions if r not in account.regions})))
         return decision
     checks = {i["check"] for d in documents for i in d["issues"]}
     decision["confirm"] = bool(checks & {"period_replaced", "period_corrected", "period_coverage"})

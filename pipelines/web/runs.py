@@ -82,7 +82,11 @@ class Jobs:
         with speaking(language), listening(parsed), listening_to_pages(page):
             try:
                 report = run_documents(
-                    list(submission.sources), self.settings, account, load=load, replace=replace
+                    list(submission.sources),
+                    self.settings,
+                    load=load,
+                    replace=replace,
+                    region=office_region(account),
                 )
             except RunFailed as exc:
                 self.store.update_submission(
@@ -112,6 +116,11 @@ class Jobs:
         )
 
 
+def office_region(account: Account) -> str | None:
+    """The region a document of ``account`` is of when it names none: an office's only one."""
+    return account.regions[0] if not account.is_admin and len(account.regions) == 1 else None
+
+
 def _key(load: bool) -> str:
     return "load_report" if load else "check_report"
 
@@ -125,20 +134,22 @@ def _audit_detail(report: dict[str, Any]) -> str:
 
 
 def run_documents(
-    sources: list[str], base: RunSettings, account: Account, *, load: bool, replace: bool
+    sources: list[str],
+    base: RunSettings,
+    *,
+    load: bool,
+    replace: bool,
+    region: str | None = None,
 ) -> dict[str, Any]:
     """Check (``validate``) or load (``ingest``) ``sources`` for ``account`` and return the
     validation report, written to the reports folder as the command line writes it.
 
-    An office with one region has it passed as ``--region`` would be: a document whose title
-    names another region is then rejected by the ordinary period checks.
+    ``region`` (an office's only region) is passed as ``--region`` would be, for documents
+    that do not say theirs; one that names another region is warned about (the option wins),
+    and ``load_decision`` refuses to load it.
     """
     settings = dataclasses.replace(
-        base,
-        period=dataclasses.replace(
-            base.period, region=account.regions[0] if len(account.regions) == 1 else None
-        ),
-        replace_periods=replace,
+        base, period=dataclasses.replace(base.period, region=region), replace_periods=replace
     )
     if load and _flow_api() is not None:
         from pipelines.flows.run_flow import run_ingest_flow

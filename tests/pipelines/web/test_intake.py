@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from limits import ParseLimits
 from pipelines.core.settings import RunSettings
@@ -152,3 +154,29 @@ def test_pages_are_chinese_by_default_english_by_the_browser_or_the_switch(tmp_p
     web_sign_in(client, "yueqing")
     submission = web_upload(client, SAMPLE)
     assert "校验报告" in client.get(f"/submissions/{submission}/report").text
+
+
+@pytest.mark.slow
+def test_a_scan_shows_its_pages_read_while_it_is_checked(tmp_path: Path) -> None:
+    client = web_client(tmp_path)
+    web_sign_in(client, "yueqing")
+    scan = FIXTURES / "scan" / "yueqing-2022-08-p1.png"
+    reply = client.post(
+        "/submissions",
+        data={"csrf_token": csrf_of(client)},
+        files=[("files", (scan.name, scan.read_bytes(), "image/png"))],
+    )
+    submission = reply.headers["location"].rsplit("/", 1)[1]
+    seen = []
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        progress = client.get(f"/submissions/{submission}/progress").json()
+        seen.append((progress["state"], progress["pages_done"], progress["pages"]))
+        if progress["state"] != "checking":
+            break
+        time.sleep(0.2)
+    assert ("checking", 1, 1) in seen  # the page polled while OCR went on
+    assert seen[-1][0] == "checked"
+    report = client.get(f"/submissions/{submission}/report.json").json()
+    assert report["documents"][0]["region"] == "乐清市"
+    assert report["documents"][0]["rows_loaded"] > 0

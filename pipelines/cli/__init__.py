@@ -40,8 +40,10 @@ def main() -> None:
     """Console-script entry point: no traceback reaches the user unless MINSHENG_DEBUG is set,
     not even for a Ctrl-C while the program is still starting."""
     try:
-        if "serve" not in sys.argv[1:2]:  # serve leaves Ctrl-C to Prefect's runner, which stops
-            _signals_outside_the_run()  # its served runs itself
+        # serve leaves Ctrl-C to Prefect's runner, which stops its served runs itself; web to
+        # uvicorn, which finishes the requests under way
+        if not {"serve", "web"} & set(sys.argv[1:2]):
+            _signals_outside_the_run()
         _main()
     except KeyboardInterrupt:  # before the commands could take over: nothing was done
         os.write(2, b"interrupted: nothing was loaded\n")

@@ -5,7 +5,8 @@ where the heavy readers are imported late), so it sees what a test run would not
 Nodes are the roles of ``docs/development.md``: each format reader under ``parsers.formats``,
 ``parsers.document`` (with the package's ``__init__``: the entry that picks a reader), the
 shared steps (the rest of ``parsers``), ``schemas``, ``warehouse``, the parts of
-``pipelines`` (``core``, ``execution``, ``flows``, ``render``, ``cli``, ``web``), ``i18n``, ``limits``.
+``pipelines`` (``core``, ``execution``, ``flows``, ``render``, ``cli``, ``web``), ``i18n``,
+``limits``.
 
 Rules:
 - no cycle between nodes;

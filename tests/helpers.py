@@ -315,7 +315,7 @@ def assert_nothing_lost(path: Path, doc: ParsedDocument) -> None:
 
 
 def soffice_missing() -> bool:
-    from parsers.libreoffice import soffice_path
+    from parsers.formats.legacy import soffice_path
 
     return soffice_path() is None
 

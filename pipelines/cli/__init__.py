@@ -47,7 +47,7 @@ def main() -> None:
         os.write(2, b"interrupted: nothing was loaded\n")
         os._exit(130)
     except BaseException as exc:
-        from pipelines.core.interrupts import Interrupted
+        from pipelines.execution.interrupts import Interrupted
 
         if not isinstance(exc, Interrupted):
             raise
@@ -62,7 +62,7 @@ def _signals_outside_the_run() -> None:
     raise ``Interrupted`` too, so that the last line says whether anything was loaded."""
     import signal
 
-    from pipelines.core.interrupts import Interrupted
+    from pipelines.execution.interrupts import Interrupted
 
     def outside(signum: int, frame: object) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -90,14 +90,14 @@ def _main() -> None:
     except LanguageError:
         pass  # typer rejects the value with a usage error (exit 2); messages stay English
     from pipelines.cli.commands import err
-    from pipelines.cli.terminal import for_terminal
-    from pipelines.core.interrupts import (
+    from pipelines.execution.interrupts import (
         Interrupted,
         announce,
         interrupt_exit_code,
         interrupt_message,
         pending_interrupt,
     )
+    from pipelines.render.terminal import for_terminal
 
     app: typer.Typer = __getattr__("app")
     try:

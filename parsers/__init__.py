@@ -5,12 +5,8 @@ Pure: bytes or a path in, rows out. Imports neither Prefect nor DuckDB.
 
 from __future__ import annotations
 
-from parsers.document import (
-    SUPPORTED_SUFFIXES,
-    parse_bytes,
-    parse_document,
-    source_format,
-)
+from typing import TYPE_CHECKING, Any
+
 from parsers.errors import (
     DocumentError,
     LimitExceeded,
@@ -20,7 +16,42 @@ from parsers.errors import (
     UnreadableDocument,
     UnsupportedFormat,
 )
-from parsers.model import ROW_COLUMNS, Issue, Location, ParsedDocument, RejectedRow
+
+if TYPE_CHECKING:
+    from parsers.document import (
+        SUPPORTED_SUFFIXES,
+        parse_bytes,
+        parse_document,
+        source_format,
+    )
+    from parsers.model import ROW_COLUMNS, Issue, Location, ParsedDocument, RejectedRow
+
+# The readers and the row model import pandas: they are loaded when first asked for, so that
+# a module that only needs a name or an error type (``parsers.names``, the CLI's --help)
+# does not pay for it.
+_LAZY = {
+    "SUPPORTED_SUFFIXES": "parsers.document",
+    "parse_bytes": "parsers.document",
+    "parse_document": "parsers.document",
+    "source_format": "parsers.document",
+    "ROW_COLUMNS": "parsers.model",
+    "Issue": "parsers.model",
+    "Location": "parsers.model",
+    "ParsedDocument": "parsers.model",
+    "RejectedRow": "parsers.model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'parsers' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ROW_COLUMNS",

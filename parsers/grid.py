@@ -31,6 +31,7 @@ rejected, and issues about what it read into the rows. Every cell is normalised 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -548,8 +549,29 @@ def _extra_json(extra: dict[str, str | None]) -> str | None:
 
 
 def records_to_frame(records: list[dict[str, object]]) -> pd.DataFrame:
-    """Row dicts → a frame with the fixed columns and dtypes of ``ROW_COLUMNS``."""
+    """Row dicts → a frame with the fixed columns and dtypes of ``ROW_COLUMNS``.
+
+    Each column is built once in its dtype: inferring a frame and then converting every
+    column was most of the cost of a small document's parse.
+    """
     if not records:
         return empty_rows()
-    frame = pd.DataFrame.from_records(records, columns=list(ROW_COLUMNS))
-    return frame.astype(ROW_DTYPES)
+    index = pd.RangeIndex(len(records))
+    return pd.DataFrame(
+        {
+            column: _column([r.get(column, math.nan) for r in records], ROW_DTYPES[column], index)
+            for column in ROW_COLUMNS
+        },
+        index=index,
+    )
+
+
+def _column(values: list[Any], dtype: str, index: pd.RangeIndex) -> pd.Series:
+    """One column of ``records_to_frame``. A text column's missing cells are what pandas'
+    inference gave them before (NaN in a column with text or without the key, None in a
+    column of only None), so the frame is the one ``from_records(...).astype(...)`` made."""
+    if dtype == "object":
+        if any(isinstance(value, str) for value in values):
+            values = [math.nan if value is None else value for value in values]
+        return pd.Series(values, index=index, dtype=object)
+    return pd.Series(values, index=index, dtype=dtype)

@@ -21,7 +21,7 @@ from parsers.grid import extra_cells, parse_serial, split_marker
 from parsers.layouts import Layouts, normalize_name
 from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow
 from parsers.period import choose_title
-from parsers.table import Header, header_miss, match_header
+from parsers.table import Header, header_miss, match_names
 from parsers.table import find_header as find_header_in_texts
 
 #: How many rows of a table may come before its header (a title row, a unit line).
@@ -194,7 +194,8 @@ class ReportTable:
             cells = row.positions()
             if not any((cell or "").strip() for cell in cells):
                 continue
-            if _row_key(cells) in self.header_keys or match_header(as_text(cells), self.layouts):
+            names = [normalize_name(cell) for cell in cells]  # once a row, for both tests
+            if "|".join(names) in self.header_keys or match_names(names, self.layouts):
                 continue  # a header repeated inside the table
             item_no = split_marker(row.cells[0].text)[0] if row.cells else None
             if is_section(row, width) and item_no is None:

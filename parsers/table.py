@@ -155,8 +155,14 @@ class Header:
 
 def match_header(cells: Cells, layouts: Layouts | None = None) -> Header | None:
     """The header if this row names the progress table's columns, else None."""
+    return match_names([normalize_name(cell) for cell in cells], layouts)
+
+
+def match_names(names: Sequence[str], layouts: Layouts | None = None) -> Header | None:
+    """``match_header`` of a row whose cells ``normalize_name`` has already normalised: a
+    reader that also compares the row with the header's rows normalises each cell once."""
     layouts = layouts or builtin_layouts()
-    texts = [normalize_name(cell) for cell in cells]
+    texts = list(names)
     while texts and texts[-1] == "":
         texts.pop()
     if not texts:

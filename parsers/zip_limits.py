@@ -43,11 +43,17 @@ def _is_xml(name: str) -> bool:
 
 
 def check_unzipped_size(
-    archive: zipfile.ZipFile, source_name: str, limits: ParseLimits = DEFAULT_LIMITS
-) -> None:
+    archive: zipfile.ZipFile,
+    source_name: str,
+    limits: ParseLimits = DEFAULT_LIMITS,
+    *,
+    keep: str | None = None,
+) -> bytes | None:
     """Raise LimitExceeded if the archive inflates beyond ``limits``, before any parsing.
 
     Shared by every zip-based reader (.docx, .xlsx): call it on the open archive first.
+    The part named ``keep`` is returned as inflated here (None without one), so that a
+    reader that needs only that part does not inflate it a second time.
     """
     members = archive.infolist()
     total_limit, part_limit = limits.max_unzipped_bytes, limits.max_xml_part_bytes
@@ -58,11 +64,15 @@ def check_unzipped_size(
         if _is_xml(info.filename) and info.file_size > part_limit:
             raise _too_big(source_name, info.filename, part_limit)
     total = 0
+    kept: list[bytes] | None = None
     try:
         for info in members:
             part = 0
+            blocks: list[bytes] | None = [] if info.filename == keep else None
             with archive.open(info) as member:
                 while block := member.read(_BLOCK):
+                    if blocks is not None:
+                        blocks.append(block)
                     total += len(block)
                     part += len(block)
                     if total > total_limit:
@@ -73,10 +83,13 @@ def check_unzipped_size(
                             info.filename,
                             part_limit,
                         )
+            if blocks is not None:
+                kept = blocks
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
         raise UnreadableDocument(
             source_name, _("the file is damaged ({exc}): send it again").format(exc=exc)
         ) from None
+    return None if kept is None else b"".join(kept)
 
 
 def check_office_zip(
@@ -87,9 +100,10 @@ def check_office_zip(
     main_part: str,
     not_zip: str,
     without_main_part: str,
-) -> None:
+) -> bytes:
     """The checks a .docx and a .xlsx share before their library opens them: ``data`` is a
-    whole zip archive, holds ``main_part``, and inflates within ``limits``.
+    whole zip archive, holds ``main_part``, and inflates within ``limits``; the main part's
+    bytes, inflated while checking.
 
     ``not_zip`` and ``without_main_part`` are the format's own messages (translated whole).
     """
@@ -100,7 +114,7 @@ def check_office_zip(
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if main_part not in archive.namelist():
                 raise UnreadableDocument(source_name, without_main_part)
-            check_unzipped_size(archive, source_name, limits)
+            main = check_unzipped_size(archive, source_name, limits, keep=main_part)
     except zipfile.BadZipFile:
         raise UnreadableDocument(
             source_name,
@@ -109,3 +123,5 @@ def check_office_zip(
                 "or attachment): send it again"
             ),
         ) from None
+    assert main is not None  # the part is in the archive: it was inflated
+    return main

@@ -1,8 +1,10 @@
 """Word reports: the progress table of a .docx, with its real merged cells.
 
-The file is opened with python-docx, then each table's XML is walked once with lxml,
-visiting only rows, cells, spans, merges, paragraphs and text: ``row.cells`` would build a
-proxy per grid position and ``table.cell(i, j)`` is quadratic. What the XML says becomes a
+Only ``word/document.xml`` is parsed (with lxml, as the zip check inflates it), then each
+table's XML is walked once, visiting only rows, cells, spans, merges, paragraphs and text:
+python-docx would parse every part of the package first (styles alone are most of a
+document's XML), ``row.cells`` builds a proxy per grid position and ``table.cell(i, j)`` is
+quadratic. What the XML says becomes a
 ``GridRow`` with its cells by column name (``parsers.spanned_table``, ``Header.grid_row``):
 
 - ``w:gridSpan`` widens a cell over several grid columns;
@@ -32,7 +34,6 @@ from where the previous one stopped (its repeated header counts as a row too).
 
 from __future__ import annotations
 
-import io
 from collections import deque
 from collections.abc import Iterator
 
@@ -71,6 +72,10 @@ _WRAPPERS = (_SDT, _SDT_CONTENT, _CUSTOM_XML)
 # The elements a table walk visits; everything else (formatting, widths) is passed over.
 _WALKED = (_TBL, _TR, _TC, _GRID_SPAN, _V_MERGE, _GRID_BEFORE, _GRID_AFTER, _P, _T, _TAB, _BR, _CR)
 
+_DOCUMENT, _BODY = f"{_W}document", f"{_W}body"
+# python-docx's own settings: no entities resolved, whitespace between elements dropped.
+_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
+
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 
@@ -78,16 +83,16 @@ _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 # --------------------------------------------------------------------------- opening
 
 
-def open_docx(
-    data: bytes, source_name: str, limits: ParseLimits = DEFAULT_LIMITS
-):  # -> docx.document.Document
-    """Bytes → a python-docx Document, or an UnreadableDocument that says what the file is.
+def open_docx(data: bytes, source_name: str, limits: ParseLimits = DEFAULT_LIMITS):  # -> w:body
+    """Bytes → the ``w:body`` of ``word/document.xml``, or an UnreadableDocument that says
+    what the file is.
 
-    The zip is checked against ``limits`` before python-docx inflates anything; python-docx's
-    own XML parser already leaves entities unresolved.
+    Only the document part is parsed: the table, its merges, tracked changes, hidden text
+    and text boxes are all in it (styles, numbering and the rest of the package are not
+    read). The zip is checked against ``limits`` first, inflating the part once; the XML
+    parser leaves entities unresolved and drops whitespace between elements, as python-docx
+    does, so the text read is the same.
     """
-    import docx  # python-docx; imported here so that reading .txt never pays for it
-
     if not data:
         raise UnreadableDocument(source_name, _("the file is empty"))
     if data.startswith(_OLE_MAGIC):
@@ -112,7 +117,7 @@ def open_docx(
         raise UnreadableDocument(
             source_name, _("this is an RTF file named .docx: open it in Word and save it as .docx")
         )
-    check_office_zip(
+    xml = check_office_zip(
         data,
         source_name,
         limits,
@@ -121,11 +126,20 @@ def open_docx(
         without_main_part=_("a zip archive without word/document.xml: not a Word document"),
     )
     try:
-        return docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx and lxml raise many types for a broken part
+        root = etree.fromstring(xml, _PARSER)
+    except etree.XMLSyntaxError as exc:
         raise UnreadableDocument(
             source_name, _("the Word file is damaged and cannot be opened ({exc})").format(exc=exc)
         ) from None
+    body = root.find(_BODY)
+    if root.tag != _DOCUMENT or body is None:
+        raise UnreadableDocument(
+            source_name,
+            _("the Word file is damaged and cannot be opened ({exc})").format(
+                exc=_("word/document.xml holds no document body")
+            ),
+        )
+    return body
 
 
 # --------------------------------------------------------------------------- XML walk
@@ -370,8 +384,7 @@ def read_docx(
     The body is read as "accept all changes" leaves it, each text box once, without text
     formatted as hidden (``parsers.formats.docx.revisions``).
     """
-    document = open_docx(data, source_name, limits)
-    body = document.element.body
+    body = open_docx(data, source_name, limits)
     drop_fallbacks(body)
     changed = accept_all_changes(body)
     hidden = drop_hidden_text(body)

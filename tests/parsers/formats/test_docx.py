@@ -166,6 +166,32 @@ def test_a_doc_file_without_libreoffice_is_refused_with_advice_to_save_as_docx(
         parse_bytes(b"\xd0\xcf\x11\xe0", "2022年8月.doc")
 
 
+def _with_document_xml(xml: bytes) -> bytes:
+    """The August .docx with its ``word/document.xml`` replaced by ``xml``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(AUGUST) as original, zipfile.ZipFile(out, "w") as copy:
+        for info in original.infolist():
+            data = xml if info.filename == "word/document.xml" else original.read(info)
+            copy.writestr(info.filename, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("xml", "message"),
+    [
+        (b"<w:document xmlns:w='x'><w:body>", "the Word file is damaged .*line 1"),
+        (
+            b"<w:document xmlns:w='http://schemas.openxmlformats.org/wordprocessingml/2006/main'/>",
+            r"the Word file is damaged .*\(word/document.xml holds no document body\)",
+        ),
+    ],
+)
+def test_a_document_part_that_is_not_a_word_body_is_refused(xml: bytes, message: str) -> None:
+    # Only word/document.xml is parsed: what is wrong in it is the message, not a traceback.
+    with pytest.raises(UnreadableDocument, match=f"^2022年8月.docx: {message}"):
+        parse_bytes(_with_document_xml(xml), "2022年8月.docx")
+
+
 def test_an_empty_file_and_a_pdf_named_docx_are_refused() -> None:
     with pytest.raises(UnreadableDocument, match="empty"):
         parse_bytes(b"", "2022年8月.docx")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from i18n import _
+from i18n import _, pgettext
 from parsers.candidates import choose_columns
 from parsers.errors import LimitExceeded, UnreadableDocument, UnsupportedFormat
 from parsers.formats.legacy import LEGACY_FORMATS
@@ -138,6 +138,21 @@ _READS_SCANS = (_read_pdf, _read_image)
 SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(READERS)
 
 
+def suffix_lists() -> tuple[str, str, str]:
+    """The suffixes read directly, as scans and through LibreOffice, each joined in the run's
+    language: every list of formats a user reads is built from ``READERS``."""
+    join = pgettext("list of file suffixes", ", ").join
+    scans = [s for s in READERS if s in IMAGE_SUFFIXES]
+    legacy = [s for s in READERS if s in LEGACY_FORMATS]
+    direct = [s for s in READERS if s not in IMAGE_SUFFIXES and s not in LEGACY_FORMATS]
+    return join(direct), join(scans), join(legacy)
+
+
+def _named_lists() -> dict[str, str]:
+    direct, scans, legacy = suffix_lists()
+    return {"direct": direct, "scans": scans, "legacy": legacy}
+
+
 def source_format(path: str | Path) -> str | None:
     """The format of a supported file name (``'docx'``, ``'html'``, ``'xls'``, …), else None."""
     entry = READERS.get(Path(path).suffix.lower())
@@ -166,10 +181,9 @@ def parse_bytes(
         raise UnsupportedFormat(
             source_name,
             _(
-                "'{suffix}' files are not reports: use .txt, .tsv, .csv, .docx, .pdf, .html, "
-                ".xlsx, a scan (.png, .jpg, .tif), or (with LibreOffice installed) .doc, .xls, "
-                ".wps, .et, .odt, .ods, .rtf"
-            ).format(suffix=suffix or _("(none)")),
+                "'{suffix}' files are not reports: use {direct}, a scan ({scans}), or (with "
+                "LibreOffice installed) {legacy}"
+            ).format(suffix=suffix or _("(none)"), **_named_lists()),
         )
     if len(data) > limits.max_file_bytes:
         raise _too_large(source_name, len(data), limits)

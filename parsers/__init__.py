@@ -18,19 +18,15 @@ from parsers.errors import (
 )
 
 if TYPE_CHECKING:
-    from parsers.document import (
-        SUPPORTED_SUFFIXES,
-        parse_bytes,
-        parse_document,
-        source_format,
-    )
+    from parsers.document import parse_bytes, parse_document, source_format
+    from parsers.formats.registry import SUPPORTED_SUFFIXES
     from parsers.model import ROW_COLUMNS, Issue, Location, ParsedDocument, RejectedRow
 
 # The readers and the row model import pandas: they are loaded when first asked for, so that
 # a module that only needs a name or an error type (``parsers.names``, the CLI's --help)
 # does not pay for it.
 _LAZY = {
-    "SUPPORTED_SUFFIXES": "parsers.document",
+    "SUPPORTED_SUFFIXES": "parsers.formats.registry",
     "parse_bytes": "parsers.document",
     "parse_document": "parsers.document",
     "source_format": "parsers.document",

@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING
 from i18n import _
 from parsers.candidates import choose_columns
 from parsers.errors import LimitExceeded, UnreadableDocument, UnsupportedFormat
-from parsers.formats.legacy import LEGACY_FORMATS
-from parsers.formats.ocr.runner import IMAGE_SUFFIXES, SERIAL, OcrRunner, require_ocr
-from parsers.formats.text.reader import read_text
+from parsers.formats.ocr.runner import SERIAL, OcrRunner
+from parsers.formats.registry import FORMATS, Format, suffix_lists
 from parsers.grid import grid_to_rows
 from parsers.layouts import Layouts, builtin_layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits, byte_size
@@ -36,112 +35,35 @@ if TYPE_CHECKING:
 Reader = Callable[..., TableRead]
 
 
-def _read_pdf(
-    data: bytes,
-    source_name: str,
-    limits: ParseLimits,
-    ocr: OcrRunner = SERIAL,
-    *,
-    layouts: Layouts | None = None,
-) -> TableRead:
-    """A PDF: its text layer, and OCR for pages that are only a scanned image."""
-    from parsers.formats.pdf import read_pdf
+def _reader(target: str) -> Reader:
+    """The reader named ``"module:function"`` in the format table, imported on first use, so
+    reading a .txt never pays for lxml, openpyxl or the OCR engine."""
+    module, name = target.split(":")
 
-    return read_pdf(data, source_name, limits, ocr, layouts=layouts)
-
-
-def _read_image(
-    data: bytes,
-    source_name: str,
-    limits: ParseLimits,
-    ocr: OcrRunner = SERIAL,
-    *,
-    layouts: Layouts | None = None,
-) -> TableRead:
-    """Scanned pages sent as image files (PNG, JPEG, TIFF), read by OCR."""
-    require_ocr(source_name)
-    from parsers.formats.ocr.reader import read_image
-
-    return read_image(data, source_name, limits, ocr, layouts)
-
-
-def _read_legacy(
-    data: bytes, source_name: str, limits: ParseLimits, *, layouts: Layouts | None = None
-) -> TableRead:
-    """A .doc, .xls, .wps, … converted by LibreOffice, then read as .docx or .xlsx."""
-    from parsers.formats.legacy import convert
-
-    target, converted = convert(data, source_name)
-    reader = read_docx_or_xlsx(target)
-    return reader(converted, source_name, limits, layouts=layouts)
-
-
-def read_docx_or_xlsx(fmt: str) -> Reader:
-    if fmt == "docx":
-        from parsers.formats.docx.reader import read_docx
-
-        return read_docx
-    from parsers.formats.xlsx import read_xlsx
-
-    return read_xlsx
-
-
-def _lazy(module: str, name: str) -> Reader:
-    """A reader imported on first use, so reading .txt never pays for lxml or openpyxl."""
-
-    def read(
-        data: bytes, source_name: str, limits: ParseLimits, *, layouts: Layouts | None = None
-    ) -> TableRead:
+    def read(*args: object, **kwargs: object) -> TableRead:
         import importlib
 
         read_module: Reader = getattr(importlib.import_module(module), name)
-        return read_module(data, source_name, limits, layouts=layouts)
+        return read_module(*args, **kwargs)
 
     return read
 
 
-def _size_bounded(read: Callable[..., TableRead]) -> Reader:
-    """A reader whose cost only the file's size bounds (checked before any reader runs)."""
-
-    def read_bounded(
-        data: bytes, source_name: str, limits: ParseLimits, *, layouts: Layouts | None = None
-    ) -> TableRead:
-        return read(data, source_name, layouts=layouts)
-
-    return read_bounded
-
-
-def _read_html(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
-    from parsers.formats.html import read_html
-
-    return read_html(data, source_name, layouts=layouts)
-
-
-#: Suffix → (the format recorded in ``reports.source_format``, its reader).
-READERS: dict[str, tuple[str, Reader]] = {
-    ".txt": ("txt", read_text),
-    # A sheet saved as text or CSV: read_text finds its separator (tab, comma) itself.
-    ".tsv": ("tsv", read_text),
-    ".csv": ("csv", read_text),
-    ".docx": ("docx", _lazy("parsers.formats.docx.reader", "read_docx")),
-    ".pdf": ("pdf", _read_pdf),
-    ".html": ("html", _size_bounded(_read_html)),
-    ".htm": ("html", _size_bounded(_read_html)),
-    ".xlsx": ("xlsx", _lazy("parsers.formats.xlsx", "read_xlsx")),
-    ".xlsm": ("xlsm", _lazy("parsers.formats.xlsx", "read_xlsx")),
-    **{suffix: (suffix[1:], _read_legacy) for suffix in LEGACY_FORMATS},
-    **{suffix: ("image-ocr", _read_image) for suffix in IMAGE_SUFFIXES},
+#: Suffix → its format and reader, from the one table of formats.
+READERS: dict[str, tuple[Format, Reader]] = {
+    suffix: (fmt, _reader(fmt.reader)) for suffix, fmt in FORMATS.items()
 }
-#: The readers that may meet scanned pages; they are given the run's ``OcrRunner``.
-_READS_SCANS = (_read_pdf, _read_image)
 
-SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(READERS)
+
+def _named_lists() -> dict[str, str]:
+    direct, scans, legacy = suffix_lists()
+    return {"direct": direct, "scans": scans, "legacy": legacy}
 
 
 def source_format(path: str | Path) -> str | None:
     """The format of a supported file name (``'docx'``, ``'html'``, ``'xls'``, …), else None."""
-    entry = READERS.get(Path(path).suffix.lower())
-    return entry[0] if entry else None
+    entry = FORMATS.get(Path(path).suffix.lower())
+    return entry.name if entry else None
 
 
 def parse_bytes(
@@ -166,15 +88,14 @@ def parse_bytes(
         raise UnsupportedFormat(
             source_name,
             _(
-                "'{suffix}' files are not reports: use .txt, .tsv, .csv, .docx, .pdf, .html, "
-                ".xlsx, a scan (.png, .jpg, .tif), or (with LibreOffice installed) .doc, .xls, "
-                ".wps, .et, .odt, .ods, .rtf"
-            ).format(suffix=suffix or _("(none)")),
+                "'{suffix}' files are not reports: use {direct}, a scan ({scans}), or (with "
+                "LibreOffice installed) {legacy}"
+            ).format(suffix=suffix or _("(none)"), **_named_lists()),
         )
     if len(data) > limits.max_file_bytes:
         raise _too_large(source_name, len(data), limits)
     fmt, reader = READERS[suffix]
-    if reader in _READS_SCANS:
+    if fmt.reads_scans:
         table = reader(data, source_name, limits, ocr=ocr, layouts=layouts)
     else:
         table = reader(data, source_name, limits, layouts=layouts)
@@ -209,7 +130,7 @@ def parse_bytes(
     rows["period_kind"] = kind
     return ParsedDocument(
         source_name=source_name,
-        source_format=table.source_format or fmt,
+        source_format=table.source_format or fmt.name,
         source_sha256=hashlib.sha256(data).hexdigest(),
         region=resolved_region,
         year=resolved_year,

@@ -15,9 +15,15 @@ import signal
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from i18n import N_, _
 from parsers.errors import UnreadableDocument, UnsupportedFormat
+
+if TYPE_CHECKING:
+    from parsers.layouts import Layouts
+    from parsers.limits import ParseLimits
+    from parsers.model import TableRead
 
 #: Seconds a conversion may take; a first run creates the profile and takes a few seconds.
 CONVERT_TIMEOUT_S = 120.0
@@ -130,3 +136,17 @@ def convert(
                 ).format(detail=detail, target=target),
             )
         return target, converted.read_bytes()
+
+
+def read_legacy(
+    data: bytes, source_name: str, limits: ParseLimits, *, layouts: Layouts | None = None
+) -> TableRead:
+    """A .doc, .xls, .wps, … converted by LibreOffice, then read as the .docx or .xlsx it became."""
+    target, converted = convert(data, source_name)
+    if target == "docx":
+        from parsers.formats.docx.reader import read_docx
+
+        return read_docx(converted, source_name, limits, layouts=layouts)
+    from parsers.formats.xlsx import read_xlsx
+
+    return read_xlsx(converted, source_name, limits, layouts=layouts)

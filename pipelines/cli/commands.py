@@ -16,6 +16,7 @@ from rich.console import Console
 
 from i18n import _, choose_language, period_or_unknown, status_text, use_language
 from limits import DEFAULTS
+from parsers.formats.registry import suffix_lists
 from parsers.names import printable_path
 from pipelines.cli.help_words import CommandInWords, GroupInWords
 from pipelines.core.settings import DEFAULT_DB, RunSettings, SettingsError
@@ -55,9 +56,9 @@ PathsArg = Annotated[
     list[str],
     typer.Argument(
         help=_(
-            "Report files, folders, or web pages (https://…): .txt, .tsv, .csv, .docx, .pdf, "
-            ".html, .xlsx; .doc, .xls, .wps, .et, .odt, .ods, .rtf with LibreOffice; .url files."
-        ),
+            "Report files, folders, or web pages (https://…): {direct}; scans ({scans}); "
+            "{legacy} with LibreOffice; .url files."
+        ).format(**dict(zip(("direct", "scans", "legacy"), suffix_lists(), strict=True))),
         metavar=_("PATH"),
         show_default=False,
     ),

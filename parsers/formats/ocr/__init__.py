@@ -7,6 +7,8 @@ Importing this package is cheap and needs no OCR libraries; the modules that do
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from parsers.formats.ocr.runner import (
     DEFAULT_MIN_CONFIDENCE,
     IMAGE_SUFFIXES,
@@ -18,6 +20,11 @@ from parsers.formats.ocr.runner import (
     require_ocr,
 )
 
+if TYPE_CHECKING:
+    from parsers.layouts import Layouts
+    from parsers.limits import ParseLimits
+    from parsers.model import TableRead
+
 __all__ = [
     "DEFAULT_MIN_CONFIDENCE",
     "IMAGE_SUFFIXES",
@@ -26,5 +33,22 @@ __all__ = [
     "PageDone",
     "ocr_available",
     "ocr_pages",
+    "read_image_file",
     "require_ocr",
 ]
+
+
+def read_image_file(
+    data: bytes,
+    source_name: str,
+    limits: ParseLimits,
+    ocr: OcrRunner = SERIAL,
+    *,
+    layouts: Layouts | None = None,
+) -> TableRead:
+    """Scanned pages sent as image files (PNG, JPEG, TIFF): the OCR libraries are asked for
+    (with a clear message when the extra is missing) only now."""
+    require_ocr(source_name)
+    from parsers.formats.ocr.reader import read_image
+
+    return read_image(data, source_name, limits, ocr, layouts)

@@ -8,7 +8,7 @@ LOCALES := i18n/locale
 CATALOG := $(LOCALES)/zh_CN/LC_MESSAGES/minsheng
 SOURCES := i18n limits parsers schemas warehouse pipelines
 
-.PHONY: install run test test-fast lint bench clean messages
+.PHONY: install run test test-fast lint bench clean messages docs
 
 
 # uv resolves and installs the same versions as pip in a tenth of the time; pip is the fallback.
@@ -58,6 +58,10 @@ test-fast: install
 ## Generate a corpus of reports (all three formats) and print where the time goes.
 bench: install
 	$(BIN)/python -m bench
+
+## Rewrite the generated parts of docs/: every command's --help in docs/commands.md.
+docs: install
+	$(BIN)/python -m pipelines.cli.help_pages
 
 lint: install
 	$(BIN)/ruff check limits parsers schemas warehouse pipelines bench tests

@@ -24,6 +24,7 @@ os.environ["PREFECT_HOME"] = _PREFECT_HOME
 _IS_WORKER = "PYTEST_XDIST_WORKER" in os.environ
 if not _IS_WORKER:
     os.environ["MINSHENG_TEST_RUN_DIR"] = tempfile.mkdtemp(prefix="minsheng-tests-")
+    os.environ["MINSHENG_TEST_CONTROLLER"] = str(os.getpid())
 _RUN_DIR = Path(os.environ["MINSHENG_TEST_RUN_DIR"])
 _SERVER_URL = _RUN_DIR / "prefect-server.url"
 _SERVER_PID = _RUN_DIR / "prefect-server.pid"
@@ -76,6 +77,7 @@ def prefect_server() -> Iterator[ApiServer]:
                 os.environ["PREFECT_HOME"] = home
             assert server.process is not None
             _SERVER_PID.write_text(str(server.process.pid))
+            _supervise(server.process.pid)
             _SERVER_URL.write_text(server.api_url)
     with temporary_settings({PREFECT_API_URL: server.api_url}):
         yield server
@@ -94,6 +96,43 @@ def migrated_prefect_home(tmp_path: Path, prefect_server: ApiServer) -> Path:
     ):
         source.backup(copy)  # consistent while the server writes
     return home
+
+
+# Waits for the test run's controller to end, however it ends (kill -9 included), then kills
+# the server's process group and removes the run's folders. Its own session: a Ctrl-C of
+# pytest does not reach it; it polls a pidfd, which is exact even when the pid is reused.
+_SUPERVISOR = """
+import os, select, shutil, signal, sys
+controller, server, *folders = sys.argv[1:]
+fd = os.pidfd_open(int(controller))
+poller = select.poll()
+poller.register(fd, select.POLLIN)
+while not poller.poll(1000):
+    try:
+        os.kill(int(server), 0)
+    except ProcessLookupError:  # stopped by the run itself: nothing left to watch
+        sys.exit(0)
+try:
+    os.killpg(int(server), signal.SIGKILL)
+except ProcessLookupError:
+    pass
+for folder in folders:
+    shutil.rmtree(folder, ignore_errors=True)
+"""
+
+
+def _supervise(server_pid: int) -> None:
+    """A process that stops the session's server and removes the run's folders once the
+    test run is gone, even when pytest was killed and ran none of its own clean-up."""
+    import subprocess
+    import sys
+
+    subprocess.Popen(
+        [sys.executable, "-c", _SUPERVISOR, os.environ["MINSHENG_TEST_CONTROLLER"],
+         str(server_pid), str(_RUN_DIR), _PREFECT_HOME],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
 
 
 def _stop_shared_server() -> None:

@@ -130,6 +130,7 @@ _ROW_COLUMN = {
 }
 
 
+@pytest.mark.heavy  # reads every report fixture (121 s of make test-fast's 423 s on a busy machine)
 def test_no_correct_fixture_comes_near_the_threshold() -> None:
     """Measured on every report fixture read without OCR: the largest share of one foreign
     kind in a column stays under half of ``MOSTLY`` (it is 0 today)."""

@@ -14,6 +14,7 @@ import math
 
 import pandas as pd
 from rich import box
+from rich.cells import cell_len, set_cell_size
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -122,9 +123,44 @@ def print_frame(
     console.print(f"[dim]{rows}[/]")
 
 
+def plain_table(frame: pd.DataFrame, text_width: int | None) -> str | None:
+    """``frame`` laid out as rich lays out ``frame_to_table(…, plain=True)``, character for
+    character, in one pass over the cells: rich measures and renders each cell as an object,
+    which makes printing 24,000 rows take minutes. None when a cell spans lines or a header
+    would be cut (rich's own layout is then used)."""
+    heads = [show_controls(str(column)) for column in frame.columns]
+    numeric = [_is_numeric(frame[column]) for column in frame.columns]
+    columns: list[list[str]] = []
+    widths: list[int] = []
+    for column, head, is_number in zip(frame.columns, heads, numeric, strict=True):
+        cells = [_cell(value) for value in frame[column].tolist()]
+        if any("\n" in cell for cell in cells):
+            return None
+        if not is_number and text_width is not None:
+            most = max(text_width, len(str(column)))
+            if cell_len(head) > most:
+                return None
+            cells = [c if cell_len(c) <= most else set_cell_size(c, most - 1) + "…" for c in cells]
+        columns.append(cells)
+        widths.append(max([len(str(column)), cell_len(head), *(cell_len(c) for c in cells)]))
+
+    def line(cells: tuple[str, ...] | list[str]) -> str:
+        padded = (
+            " " + (" " * (w - cell_len(c)) + c if right else c + " " * (w - cell_len(c))) + " "
+            for c, w, right in zip(cells, widths, numeric, strict=True)
+        )
+        return " ".join(padded)
+
+    rule = "─" * (sum(w + 2 for w in widths) + len(widths) - 1)
+    return "\n".join([line(heads), rule, *(line(row) for row in zip(*columns, strict=True))]) + "\n"
+
+
 def print_table(frame: pd.DataFrame, console: Console, text_width: int | None) -> None:
     """Print ``frame`` as a table at its natural width (see ``print_frame``)."""
     plain = not console.is_terminal
+    if plain and len(frame.columns) and (text := plain_table(frame, text_width)) is not None:
+        console.file.write(text)
+        return
     table = frame_to_table(frame, text_width, plain=plain)
     width = _natural_width(console, table)
     while not plain and text_width is not None and width > console.width and text_width > MIN_TEXT:

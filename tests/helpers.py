@@ -20,8 +20,11 @@ import pytest
 from typer.testing import CliRunner
 
 from parsers import ParsedDocument, parse_document
-from tests.conftest import EXPECTED, FIXTURES, SAMPLE_NAME, sample_lines
 
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE = FIXTURES / "yueqing-2022-08.txt"
+EXPECTED = FIXTURES / "yueqing-2022-08.expected.csv"
+SAMPLE_NAME = "2022年8月民生实事项目进展情况.txt"
 MONTHS = FIXTURES / "months"
 TEXT_MONTHS = sorted((MONTHS / "text").glob("*.txt"))
 SECOND_REGION = sorted((MONTHS / "yongjia").glob("*.txt"))
@@ -41,6 +44,10 @@ COMPARED = [
     "leader_inherited",
 ]
 TEXT_COLUMNS = ["content", "plan_text", "actual_text", "completion_raw", "department", "leader"]
+
+
+def sample_lines() -> list[str]:
+    return SAMPLE.read_text("utf-8").splitlines()
 
 
 def expected_rows() -> pd.DataFrame:

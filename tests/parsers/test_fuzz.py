@@ -15,7 +15,7 @@ from parsers.table import match_header
 from parsers.text import decode_text
 from pipelines.core.checking import check_document
 from pipelines.core.settings import PeriodOptions
-from tests.conftest import sample_lines
+from tests.helpers import sample_lines
 
 NAME = "2022年8月乐清市民生实事.txt"
 FUZZ = settings(

@@ -24,7 +24,7 @@ from parsers.limits import DEFAULT_LIMITS
 from parsers.model import OcrCell, ParsedDocument
 from parsers.ocr import OcrRunner, PageDone
 from parsers.ocr.correct import KnownNames, correct_near_misses, nearest_known, one_edit_apart
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 SCANS = FIXTURES / "scan"
 PAGE_1 = SCANS / "yueqing-2022-08-p1.png"

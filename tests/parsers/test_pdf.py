@@ -20,9 +20,9 @@ from parsers.pdf import (
     unclear_rows,
     unwrap,
 )
-from tests.conftest import FIXTURES
 from tests.helpers import (
     COMPARED,
+    FIXTURES,
     as_text,
     assert_nothing_lost,
     expected_rows,

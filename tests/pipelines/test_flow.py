@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import SAMPLE_NAME
 from tests.helpers import (
     COMPARED,
+    SAMPLE_NAME,
     as_text,
     broken_sample,
     expected_rows,

@@ -10,7 +10,7 @@ import duckdb
 from pipelines.core.checking import check_document
 from pipelines.core.load_run import load_results, validate_results
 from pipelines.core.settings import PeriodOptions, RunSettings
-from tests.conftest import sample_lines
+from tests.helpers import sample_lines
 
 
 def _month(folder: Path, month: int, edit=None) -> Path:

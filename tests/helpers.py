@@ -20,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from parsers import ParsedDocument, parse_document
+from parsers.model import VALUE_COLUMNS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = FIXTURES / "yueqing-2022-08.txt"
@@ -29,20 +30,8 @@ MONTHS = FIXTURES / "months"
 TEXT_MONTHS = sorted((MONTHS / "text").glob("*.txt"))
 SECOND_REGION = sorted((MONTHS / "yongjia").glob("*.txt"))
 
-COMPARED = [
-    "item_no",
-    "sub_no",
-    "content",
-    "plan_text",
-    "actual_text",
-    "completion_raw",
-    "completion_pct",
-    "is_lagging",
-    "department",
-    "leader",
-    "department_inherited",
-    "leader_inherited",
-]
+#: The columns compared with the August truth and across formats (``parsers.model``).
+COMPARED = list(VALUE_COLUMNS)
 TEXT_COLUMNS = ["content", "plan_text", "actual_text", "completion_raw", "department", "leader"]
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pipelines.core.checking import check_document, reject_repeated_periods
 from pipelines.core.load_run import validate_results
 from pipelines.core.settings import PeriodOptions, RunSettings
-from schemas.checks import CHECKS, describe_rule
-from tests.conftest import FIXTURES
+from schemas.checks import CHECKS, Action, Severity, Status, describe_rule
+from tests.helpers import FIXTURES
 
 
 def _fixture_documents() -> list[Path]:
@@ -46,12 +47,15 @@ def test_every_check_emitted_on_the_fixtures_is_in_the_table(tmp_path: Path) -> 
     ]
     outcomes += validate_results(falling, RunSettings.build(db=tmp_path / "none.duckdb"))
     emitted = {(i["check"], i["severity"]) for o in outcomes for i in o.issues}
+    actions = {i["action"] for o in outcomes for i in o.issues}
+    assert {o.status for o in outcomes} <= set(Status)
     # other layouts of August, each on its own (together they would repeat one period)
     for folder in ("xlsx", "html", "text", "delimited"):
         for path in sorted((FIXTURES / folder).glob("*.*")):
             if path.suffix in {".xlsx", ".html", ".htm", ".txt", ".tsv", ".csv"}:
                 found = check_document(path, PeriodOptions())
                 emitted |= {(i.check, i.severity) for i in found.issues}
+                actions |= {i.action for i in found.issues}
     # the fixtures reach the checks of every layer: whole documents, rows, schema, months
     names = {check for check, _ in emitted}
     assert {"readable", "period", "period_repeated", "table_found", "format"} <= names
@@ -63,6 +67,29 @@ def test_every_check_emitted_on_the_fixtures_is_in_the_table(tmp_path: Path) -> 
         assert severity in CHECKS[check].severities, (check, severity)
     rules = {i["rule"] for o in outcomes for i in o.issues}
     assert rules <= {c.rule for c in CHECKS.values()}
+    assert {severity for _, severity in emitted} <= set(Severity)
+    assert actions <= set(Action), sorted(actions - set(Action))
+    assert {"document rejected", "row loaded", "value inherited"} <= actions
+
+
+def test_every_action_the_code_writes_is_in_the_enum() -> None:
+    """The actions written as words in the code (``action="row kept"``) are ``Action``s:
+    the values are stored in ``validation_issues.action``, so a new one is added there."""
+    root = Path(__file__).parents[2]
+    written: dict[str, Path] = {}
+    for package in ("parsers", "schemas", "pipelines", "warehouse"):
+        for path in (root / package).rglob("*.py"):
+            text = path.read_text("utf-8")
+            for value in re.findall(r'\baction(?:: str)? ?= ?"([^"]+)"', text):
+                written.setdefault(value, path)
+            for value in re.findall(r'\baction=(?:[^,)]* if [^,)]* else )?"([^"]+)"', text):
+                written.setdefault(value, path)
+    written.pop("ignore", None)  # pandas' ``na_action="ignore"``
+    assert len(written) > 10
+    missing = {value: str(path.relative_to(root)) for value, path in written.items()}
+    for value in set(Action):
+        missing.pop(value, None)
+    assert missing == {}
 
 
 def test_each_rule_is_plain_words() -> None:

@@ -307,47 +307,15 @@ def _where_to_run(prefect: bool | None, parallelism: Any) -> str:
     return "core"
 
 
-def _run(
-    paths: list[str],
-    *,
-    load: bool,
-    db: Path | None,
-    region: str | None,
-    year: int | None,
-    month: int | None,
-    reports_dir: Path | None,
-    raw_dir: Path | None = None,
-    parallel: str = "auto",
-    workers: int | None = None,
-    dask_address: str | None = None,
-    prefect: bool | None = None,
-    layouts: Path | None = None,
-    max_pages: int | None = None,
-    parse_timeout: float | None = None,
-    fetch_timeout: float | None = None,
-    ocr_min_confidence: float | None = None,
-    replace_periods: bool = False,
-) -> None:
+def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
+    """An ``ingest`` or ``validate`` run; ``options`` are the command's options by name."""
     from parsers.ocr import ocr_pages
     from pipelines.core.discovery import discover
     from pipelines.core.parallelism import choose_parallelism
     from pipelines.core.region_map import mapped_regions
 
     try:
-        settings = RunSettings.build(
-            db=db,
-            reports_dir=reports_dir,
-            raw_dir=raw_dir,
-            region=region,
-            year=year,
-            month=month,
-            layouts=layouts,
-            max_pages=max_pages,
-            parse_timeout=parse_timeout,
-            ocr_min_confidence=ocr_min_confidence,
-            fetch_timeout=fetch_timeout,
-            replace_periods=replace_periods,
-        )
+        settings = RunSettings.from_options(options)
         discovered = discover(list(paths))
         regions = mapped_regions(paths)  # a folder's regions.toml, as a scheduled run reads it
         found = discovered.documents
@@ -361,7 +329,9 @@ def _run(
         _check_place(discovered, settings, load)  # before parsing anything
         pdfs = sum(1 for path in found if str(path).lower().endswith(".pdf"))
         scanned = sum(ocr_pages(path) for path in found if isinstance(path, Path))
-        parallelism = choose_parallelism(pdfs, parallel, workers, dask_address, scanned)
+        parallelism = choose_parallelism(
+            pdfs, options["parallel"], options["workers"], options["dask_address"], scanned
+        )
     except SettingsError as exc:
         _fail(str(exc), 2)
 
@@ -371,7 +341,7 @@ def _run(
     from pipelines.core.run import RunFailed
     from warehouse import WarehouseError
 
-    where = _where_to_run(prefect, parallelism)
+    where = _where_to_run(options["prefect"], parallelism)
     forget_commit()
     try:
         with stop_on_signals():
@@ -544,14 +514,9 @@ def _run_command(load: bool, doc: str) -> Any:
         replace_periods: ReplaceOpt = False,
         lang: LangOpt = None,
     ) -> None:
+        options = dict(locals())  # the command's options by name, before anything else
         _speak(lang)
-        _run(
-            paths, load=load, db=db, region=region, year=year, month=month,
-            reports_dir=reports_dir, raw_dir=raw_dir, parallel=parallel, workers=workers,
-            dask_address=dask_address, prefect=prefect, layouts=layouts,
-            max_pages=max_pages, parse_timeout=parse_timeout, fetch_timeout=fetch_timeout,
-            ocr_min_confidence=ocr_min_confidence, replace_periods=replace_periods,
-        )  # fmt: skip
+        _run(paths, load=load, options=options)
 
     command.__doc__ = doc
     return command

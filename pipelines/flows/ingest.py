@@ -434,6 +434,8 @@ def ingest_flow(
     max_pages: int | None = None,
     parse_timeout: float | None = None,
     regions: dict[str, str] | None = None,
+    ocr_min_confidence: float | None = None,
+    replace_periods: bool = False,
 ) -> Any:
     """Parse, check and (unless ``load`` is false) load the given reports; write the report.
 
@@ -441,16 +443,5 @@ def ingest_flow(
 
     Ends Failed, with the run's summary as the message, when a row or document was rejected.
     """
-    settings = RunSettings.build(
-        db=db,
-        reports_dir=reports_dir,
-        raw_dir=raw_dir,
-        region=region,
-        year=year,
-        month=month,
-        layouts=layouts,
-        fetch_timeout=fetch_timeout,
-        max_pages=max_pages,
-        parse_timeout=parse_timeout,
-    )
+    settings = RunSettings.from_options(locals())  # the parameters, before anything else
     return final_state(ingest_steps(paths, settings, load=load, regions=regions))

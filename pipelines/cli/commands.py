@@ -243,21 +243,6 @@ def _fail_with_report(failed: Any) -> None:
     raise typer.Exit(1)
 
 
-def _check_place(discovered: Any, settings: RunSettings, load: bool) -> None:
-    """Before parsing: a reports folder (or, loading, a warehouse) that cannot be written ends
-    the run."""
-    from datetime import datetime
-
-    from pipelines.core.run import RunFailed, check_place_or_fail
-    from pipelines.reports.validation import new_run_id
-
-    started_at = datetime.now()
-    try:
-        check_place_or_fail(discovered, settings, new_run_id(started_at), started_at, load=load)
-    except RunFailed as exc:
-        _fail_with_report(exc)
-
-
 def _where_to_run(prefect: bool | None, parallelism: Any) -> str:
     """``"flow"`` or ``"core"``. A flow run is recorded only where the user chose a Prefect API
     ($PREFECT_API_URL, a Prefect profile) or asked for one (``--prefect``, ``--parallel dask``),
@@ -310,13 +295,14 @@ def _where_to_run(prefect: bool | None, parallelism: Any) -> str:
 def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
     """An ``ingest`` or ``validate`` run; ``options`` are the command's options by name."""
     from parsers.ocr import ocr_pages
-    from pipelines.core.discovery import discover
     from pipelines.core.parallelism import choose_parallelism
     from pipelines.core.region_map import mapped_regions
+    from pipelines.core.run import Run, RunFailed
 
     try:
         settings = RunSettings.from_options(options)
-        discovered = discover(list(paths))
+        run = Run.start(settings, "ingest" if load else "validate")
+        discovered = run.discover(paths)
         regions = mapped_regions(paths)  # a folder's regions.toml, as a scheduled run reads it
         found = discovered.documents
         if not found and not discovered.skipped:
@@ -326,7 +312,10 @@ def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
                 ),
                 2,
             )
-        _check_place(discovered, settings, load)  # before parsing anything
+        try:
+            run.check_places(discovered)  # before parsing anything
+        except RunFailed as exc:
+            _fail_with_report(exc)
         pdfs = sum(1 for path in found if str(path).lower().endswith(".pdf"))
         scanned = sum(ocr_pages(path) for path in found if isinstance(path, Path))
         parallelism = choose_parallelism(
@@ -338,7 +327,6 @@ def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
     from pipelines.cli.progress_bar import page_progress, parse_progress
     from pipelines.core.interrupts import forget_commit, stop_on_signals
     from pipelines.core.listeners import listening
-    from pipelines.core.run import RunFailed
     from warehouse import WarehouseError
 
     where = _where_to_run(options["prefect"], parallelism)
@@ -350,17 +338,17 @@ def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
                     if where == "flow":
                         from pipelines.flows.run_flow import run_ingest_flow
 
-                        # the steps discover again: skipped files are reported, not read
+                        # the flow run runs its own stages, from discovery on (as a
+                        # deployment's run does): skipped files are reported, not read
                         report = run_ingest_flow(
                             paths, settings, load=load, parallelism=parallelism, regions=regions
                         )
                     else:
-                        from pipelines.core.run import run_pipeline
+                        from pipelines.core.run import run_discovered
 
-                        report = run_pipeline(
-                            paths,
-                            settings,
-                            load=load,
+                        report = run_discovered(
+                            run,
+                            discovered,
                             parallelism=parallelism,
                             on_wait=lambda m: err.print(m, markup=False),
                             regions=regions,

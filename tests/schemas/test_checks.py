@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from pipelines.core.checking import check_document, reject_repeated_periods
-from pipelines.core.load_run import validate_results
+from pipelines.core.dry_run import dry_run
 from pipelines.core.settings import PeriodOptions, RunSettings
 from schemas.checks import CHECKS, Action, Severity, Status, describe_rule
 from tests.helpers import FIXTURES
@@ -28,12 +28,12 @@ def test_every_check_emitted_on_the_fixtures_is_in_the_table(tmp_path: Path) -> 
     )
     # A spreadsheet's own warnings, from a month the others already report: checked alone.
     results.append(check_document(FIXTURES / "xlsx" / "hidden-rows.xlsx", PeriodOptions()))
-    outcomes = validate_results(results, RunSettings.build(db=tmp_path / "none.duckdb"))
+    outcomes = dry_run(results, RunSettings.build(db=tmp_path / "none.duckdb"))
     # Each table layout on its own (they are all August 2022 of one region).
     for path in sorted((FIXTURES / "layouts").iterdir()):
         if path.suffix in {".txt", ".docx"}:
             alone = [check_document(path, PeriodOptions(region="乐清市"))]
-            outcomes += validate_results(alone, RunSettings.build(db=tmp_path / "none.duckdb"))
+            outcomes += dry_run(alone, RunSettings.build(db=tmp_path / "none.duckdb"))
     # A real fall: the same projects, lower in September than in August (the months'
     # fixtures have none: what fell there by number was another project).
     from tests.helpers import month_file
@@ -45,7 +45,7 @@ def test_every_check_emitted_on_the_fixtures_is_in_the_table(tmp_path: Path) -> 
         )
         for m in (8, 9)
     ]
-    outcomes += validate_results(falling, RunSettings.build(db=tmp_path / "none.duckdb"))
+    outcomes += dry_run(falling, RunSettings.build(db=tmp_path / "none.duckdb"))
     emitted = {(i["check"], i["severity"]) for o in outcomes for i in o.issues}
     actions = {i["action"] for o in outcomes for i in o.issues}
     assert {o.status for o in outcomes} <= set(Status)

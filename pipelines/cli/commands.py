@@ -18,8 +18,8 @@ from i18n import _, choose_language, period_or_unknown, status_text, use_languag
 from limits import DEFAULTS
 from parsers.names import printable_path
 from pipelines.cli.help_words import CommandInWords, GroupInWords
-from pipelines.cli.terminal import for_terminal
 from pipelines.core.settings import DEFAULT_DB, RunSettings, SettingsError
+from pipelines.render.terminal import for_terminal
 
 
 def _typer_in_this_language() -> None:
@@ -294,10 +294,10 @@ def _where_to_run(prefect: bool | None, parallelism: Any) -> str:
 
 def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
     """An ``ingest`` or ``validate`` run; ``options`` are the command's options by name."""
-    from parsers.ocr import ocr_pages
-    from pipelines.core.parallelism import choose_parallelism
+    from parsers.formats.ocr import ocr_pages
     from pipelines.core.region_map import mapped_regions
     from pipelines.core.run import Run, RunFailed
+    from pipelines.execution.parallelism import choose_parallelism
 
     try:
         settings = RunSettings.from_options(options)
@@ -324,9 +324,9 @@ def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
     except SettingsError as exc:
         _fail(str(exc), 2)
 
-    from pipelines.cli.progress_bar import page_progress, parse_progress
-    from pipelines.core.interrupts import forget_commit, stop_on_signals
-    from pipelines.core.listeners import listening
+    from pipelines.execution.interrupts import forget_commit, stop_on_signals
+    from pipelines.execution.listeners import listening
+    from pipelines.render.progress_bar import page_progress, parse_progress
     from warehouse import WarehouseError
 
     where = _where_to_run(options["prefect"], parallelism)
@@ -362,7 +362,7 @@ def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
         # Prefect would spend seconds a message at exit trying to send what it still holds.
         global leave_without_prefect_cleanup
         leave_without_prefect_cleanup = True
-    from pipelines.reports.validation import summary_line
+    from pipelines.render.validation import summary_line
 
     with stop_on_signals():  # an interrupt now says the load was committed
         for document in report["documents"]:
@@ -569,7 +569,7 @@ def sql(
     _speak(lang)
     import io
 
-    from pipelines.cli.tables import print_frame
+    from pipelines.render.tables import print_frame
     from warehouse import QueryLimits, WarehouseError, run_analysis_query
     from warehouse.bounded import run_bounded
 
@@ -626,7 +626,7 @@ def report(
     lang: LangOpt = None,
 ) -> None:
     _speak(lang)
-    from pipelines.reports.month import print_summary, write_html
+    from pipelines.render.month import print_summary, write_html
     from warehouse import WarehouseError
     from warehouse.monthly import month_summary
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from i18n import _
-from parsers.ocr import OcrRunner, ocr_pages
+from parsers.formats.ocr import OcrRunner, ocr_pages
 from pipelines.core.checking import (
     DocumentResult,
     check_document,
@@ -28,22 +28,22 @@ from pipelines.core.checking import (
 )
 from pipelines.core.discovery import Discovery, discover
 from pipelines.core.dry_run import dry_run
-from pipelines.core.listeners import document_parsed, page_read
 from pipelines.core.load_run import (
     DocumentOutcome,
     ReportNotWritten,
     load_results,
     unloaded_outcomes,
 )
-from pipelines.core.parallelism import (
+from pipelines.core.settings import PeriodOptions, RunSettings
+from pipelines.execution.listeners import document_parsed, page_read
+from pipelines.execution.parallelism import (
     Parallelism,
     has_workers,
     map_in_order,
     map_in_workers,
     worker_processes,
 )
-from pipelines.core.settings import PeriodOptions, RunSettings
-from pipelines.reports.validation import build_run_report, new_run_id, write_report
+from pipelines.render.validation import build_run_report, new_run_id, write_report
 from warehouse import WarehouseError, check_warehouse_place
 
 

@@ -25,30 +25,30 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from i18n import _, ngettext, period, status_text
+from parsers.formats.ocr import DEFAULT_MIN_CONFIDENCE, OcrRunner, ocr_pages
 from parsers.limits import ParseLimits
 from parsers.names import printable_path
-from parsers.ocr import DEFAULT_MIN_CONFIDENCE, OcrRunner, ocr_pages
 from pipelines.core.checking import (
     DocumentResult,
     check_document,
     parse_timed_out,
 )
 from pipelines.core.fetching import FetchLimits
-from pipelines.core.listeners import document_parsed, page_read
 from pipelines.core.load_run import (
     DocumentOutcome,
 )
-from pipelines.core.parallelism import (
+from pipelines.core.run import Run
+from pipelines.core.settings import PeriodOptions, RunSettings
+from pipelines.execution.listeners import document_parsed, page_read
+from pipelines.execution.parallelism import (
     DEFAULT_THREADS,
     bounded_parsing,
     has_workers,
     in_worker,
     map_in_workers,
 )
-from pipelines.core.run import Run
-from pipelines.core.settings import PeriodOptions, RunSettings
-from pipelines.reports.markdown import markdown_text
-from pipelines.reports.validation import issues_markdown, summary_line
+from pipelines.render.markdown import markdown_text
+from pipelines.render.validation import issues_markdown, summary_line
 from warehouse import DatabaseBusy, WarehouseError
 
 T = TypeVar("T")

@@ -17,7 +17,7 @@ import lxml.html
 import pytest
 
 from i18n import use_language
-from pipelines.reports.validation import issues_markdown
+from pipelines.render.validation import issues_markdown
 from schemas.checks import CHECKS
 from tests.helpers import SAMPLE_NAME, Invoked, broken_sample, invoke
 

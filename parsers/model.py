@@ -13,30 +13,12 @@ from i18n import _
 if TYPE_CHECKING:
     from parsers.table import Header
 
-#: Columns of ``ParsedDocument.rows``, in order; ``raw`` keeps the row's cells as written.
-ROW_COLUMNS: tuple[str, ...] = (
-    "item_no",
-    "sub_no",
-    "content",
-    "plan_text",
-    "actual_text",
-    "completion_raw",
-    "completion_pct",
-    "is_lagging",
-    "department",
-    "leader",
-    "department_inherited",
-    "leader_inherited",
-    "source_page",
-    "source_row",
-    "source_line",
-    "note",
-    "extra",
-    "period_kind",
-    "raw",
-)
-
+#: The one list of the row columns, with their pandas dtypes, in the order of
+#: ``ParsedDocument.rows``. The warehouse's ``progress`` columns are these (without ``raw``)
+#: after the report's identity (``warehouse.load.PROGRESS_COLUMNS``); the schema SQL is checked
+#: against them by ``tests/warehouse/test_columns.py``.
 ROW_DTYPES: dict[str, str] = {
+    # what the table says, filled the same way by every layout (the August truth holds these)
     "item_no": "Int64",
     "sub_no": "Int64",
     "content": "object",
@@ -49,14 +31,26 @@ ROW_DTYPES: dict[str, str] = {
     "leader": "object",
     "department_inherited": "bool",
     "leader_inherited": "bool",
+    # where the row came from
     "source_page": "Int64",
     "source_row": "Int64",
     "source_line": "Int64",
+    # columns a layout may have, and what the report covers
     "note": "object",
     "extra": "object",
     "period_kind": "object",
+    # the row's cells as written: quarantined with a rejected row, never loaded into progress
     "raw": "object",
 }
+
+#: Columns of ``ParsedDocument.rows``, in order; ``raw`` keeps the row's cells as written.
+ROW_COLUMNS: tuple[str, ...] = tuple(ROW_DTYPES)
+
+#: The row columns a ``progress`` row keeps (all but ``raw``).
+STORED_ROW_COLUMNS: tuple[str, ...] = tuple(c for c in ROW_COLUMNS if c != "raw")
+
+#: The columns every layout fills the same way: what a cross-format comparison compares.
+VALUE_COLUMNS: tuple[str, ...] = ROW_COLUMNS[: ROW_COLUMNS.index("leader_inherited") + 1]
 
 #: The six columns of the August report's table, in the order it prints them. Other layouts
 #: name their columns in any order (see ``parsers.table``); this is the default header.

@@ -8,13 +8,68 @@ requires every check they emit to be here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from i18n import N_, _
 
-ERROR = frozenset({"error"})
-WARNING = frozenset({"warning"})
-INFO = frozenset({"info"})  # only informs: nothing was wrong, the report says what was read
-EITHER = frozenset({"error", "warning"})
+
+class Status(StrEnum):
+    """What became of a document. The first three are ``reports.status`` in the warehouse."""
+
+    LOADED = "loaded"
+    PARTIAL = "partial"  # some rows quarantined
+    REJECTED = "rejected"
+    #: a run's outcome only, never stored: the same bytes again; a period another took
+    UNCHANGED = "unchanged"
+    REFUSED = "refused"
+
+
+#: The statuses a ``reports`` row can have (the schema's CHECK constraint).
+STORED_STATUSES = (Status.LOADED, Status.PARTIAL, Status.REJECTED)
+
+
+class Severity(StrEnum):
+    """How bad an issue is (``validation_issues.severity``)."""
+
+    ERROR = "error"  # the row is quarantined or the document rejected
+    WARNING = "warning"  # loaded, with something to look at
+    INFO = "info"  # only informs: nothing was wrong, the report says what was read
+
+
+class Action(StrEnum):
+    """What was done about an issue (``validation_issues.action``), as the parsers and checks
+    write it; ``i18n.action_text`` puts it in words."""
+
+    DOCUMENT_REJECTED = "document rejected"
+    DOCUMENT_READ = "document read"
+    ROW_QUARANTINED = "row quarantined"
+    ROW_LOADED = "row loaded"
+    ROW_LOADED_CORRECTED = "row loaded (corrected)"
+    ROW_KEPT = "row kept"
+    ROWS_REPLACED = "rows replaced"
+    VALUE_INHERITED = "value inherited"
+    COLUMN_KEPT_IN_EXTRA = "column kept in extra"
+    COLUMN_CHOSEN = "column chosen"
+    COLUMN_READ = "column read"
+    TITLE_USED = "title used"
+    OPTION_USED = "option used"
+    LINE_IGNORED = "line ignored"
+    LINES_JOINED = "lines joined"
+    TABLE_IGNORED = "table ignored"
+    CELL_NOT_READ = "cell not read"
+    TEXT_NOT_READ = "text not read"
+    SHEET_READ = "sheet read"
+    SHEET_NOT_READ = "sheet not read"
+    PAGE_READ_BY_OCR = "page read by OCR"
+    CHANGES_ACCEPTED = "changes accepted"
+    NOTED = "noted"
+    NOT_LOADED = "not loaded"
+
+
+ERROR = frozenset({Severity.ERROR})
+WARNING = frozenset({Severity.WARNING})
+INFO = frozenset({Severity.INFO})
+EITHER = frozenset({Severity.ERROR, Severity.WARNING})
 
 
 @dataclass(frozen=True)
@@ -29,7 +84,7 @@ class Check:
     """
 
     name: str
-    severities: frozenset[str]
+    severities: frozenset[Severity]
     rule: str
     message: str | None = None
     fix: str | None = None
@@ -175,7 +230,7 @@ _TABLE = (
     ),
     Check(
         "period_replaced",
-        frozenset({"info", "warning"}),
+        frozenset({Severity.INFO, Severity.WARNING}),
         N_(
             "a report of a month already loaded replaces its rows; the rows it takes the place "
             "of are kept in replaced_rows (a warning when some items leave the month)"
@@ -513,7 +568,7 @@ _TABLE = (
     ),
     Check(
         "text_layer_unused",
-        frozenset({"warning", "info"}),
+        frozenset({Severity.WARNING, Severity.INFO}),
         N_(
             "a PDF page's text layer reads as Chinese text from mapped glyphs and is not an "
             "invisible OCR layer over the page image; otherwise the page is read by OCR"

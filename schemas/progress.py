@@ -20,7 +20,7 @@ from parsers.controls import has_controls
 from parsers.grid import parse_completion
 from parsers.model import Issue, Location, RejectedRow
 from parsers.plausibility import looks_like_organisation, looks_like_person
-from schemas.checks import failure_message
+from schemas.checks import Action, Severity, failure_message
 
 KEY = ["region", "year", "month", "item_no", "sub_no"]
 
@@ -214,7 +214,7 @@ def failures_to_issues(
 ) -> list[tuple[int, Issue]]:
     """pandera's failure cases → (row index, Issue) pairs with place, column and value."""
     found: list[tuple[int, Issue]] = []
-    action = "row quarantined" if severity == "error" else "row loaded"
+    action = Action.ROW_QUARANTINED if severity == Severity.ERROR else Action.ROW_LOADED
     seen: set[tuple[int, str, str]] = set()
     for failure in failures.itertuples(index=False):
         index = failure.index

@@ -1,4 +1,6 @@
-"""Shared fixtures. Prefect keeps its state in a temporary folder for the whole session."""
+"""Shared fixtures (only fixtures: tests import helpers and paths from ``tests.helpers``).
+
+Prefect keeps its state in a temporary folder for the whole session."""
 
 from __future__ import annotations
 
@@ -33,11 +35,6 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 # Messages and reports in English whatever the machine's locale; tests of Chinese ask for it.
 os.environ["MINSHENG_LANG"] = "en"
-
-FIXTURES = Path(__file__).parent / "fixtures"
-SAMPLE = FIXTURES / "yueqing-2022-08.txt"
-EXPECTED = FIXTURES / "yueqing-2022-08.expected.csv"
-SAMPLE_NAME = "2022年8月民生实事项目进展情况.txt"
 
 
 @pytest.fixture(autouse=True)
@@ -164,14 +161,12 @@ def _stop_shared_server() -> None:
 @pytest.fixture
 def sample_copy(tmp_path: Path) -> Path:
     """The August sample under a name that carries its year and month."""
+    from tests.helpers import SAMPLE, SAMPLE_NAME
+
     target = tmp_path / "in" / SAMPLE_NAME
     target.parent.mkdir()
     shutil.copyfile(SAMPLE, target)
     return target
-
-
-def sample_lines() -> list[str]:
-    return SAMPLE.read_text("utf-8").splitlines()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

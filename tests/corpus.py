@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.conftest import SAMPLE
+from tests.helpers import SAMPLE
 
 REGIONS = ("乐清市", "瑞安市", "永嘉县", "平阳县")
 

@@ -20,27 +20,23 @@ import pytest
 from typer.testing import CliRunner
 
 from parsers import ParsedDocument, parse_document
-from tests.conftest import EXPECTED, FIXTURES, SAMPLE_NAME, sample_lines
+from parsers.model import VALUE_COLUMNS
 
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE = FIXTURES / "yueqing-2022-08.txt"
+EXPECTED = FIXTURES / "yueqing-2022-08.expected.csv"
+SAMPLE_NAME = "2022年8月民生实事项目进展情况.txt"
 MONTHS = FIXTURES / "months"
 TEXT_MONTHS = sorted((MONTHS / "text").glob("*.txt"))
 SECOND_REGION = sorted((MONTHS / "yongjia").glob("*.txt"))
 
-COMPARED = [
-    "item_no",
-    "sub_no",
-    "content",
-    "plan_text",
-    "actual_text",
-    "completion_raw",
-    "completion_pct",
-    "is_lagging",
-    "department",
-    "leader",
-    "department_inherited",
-    "leader_inherited",
-]
+#: The columns compared with the August truth and across formats (``parsers.model``).
+COMPARED = list(VALUE_COLUMNS)
 TEXT_COLUMNS = ["content", "plan_text", "actual_text", "completion_raw", "department", "leader"]
+
+
+def sample_lines() -> list[str]:
+    return SAMPLE.read_text("utf-8").splitlines()
 
 
 def expected_rows() -> pd.DataFrame:

@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 _BLOCK = 1 << 20
 

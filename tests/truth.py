@@ -15,8 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from parsers.model import Issue
-from tests.conftest import EXPECTED, FIXTURES
-from tests.helpers import parsed
+from tests.helpers import EXPECTED, FIXTURES, parsed
 
 REGISTRY = FIXTURES / "truth.csv"
 FIELDS = ("department", "leader", "completion_pct", "is_lagging")

@@ -12,32 +12,13 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from parsers.model import STORED_ROW_COLUMNS
 from warehouse.replacement import PeriodChange, move_out_replaced_rows, plan_changes
 
-PROGRESS_COLUMNS: tuple[str, ...] = (
-    "report_id",
-    "region",
-    "year",
-    "month",
-    "item_no",
-    "sub_no",
-    "content",
-    "plan_text",
-    "actual_text",
-    "completion_raw",
-    "completion_pct",
-    "is_lagging",
-    "department",
-    "leader",
-    "department_inherited",
-    "leader_inherited",
-    "source_page",
-    "source_row",
-    "source_line",
-    "note",
-    "extra",
-    "period_kind",
-)
+#: What identifies a ``progress`` row's report, before the columns the document's rows carry.
+REPORT_IDENTITY_COLUMNS: tuple[str, ...] = ("report_id", "region", "year", "month")
+#: The columns of ``progress`` (and the first ones of ``replaced_rows``), in the schema's order.
+PROGRESS_COLUMNS: tuple[str, ...] = (*REPORT_IDENTITY_COLUMNS, *STORED_ROW_COLUMNS)
 QUARANTINE_COLUMNS: tuple[str, ...] = (
     "report_id",
     "source_page",

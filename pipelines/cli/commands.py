@@ -244,21 +244,6 @@ def _fail_with_report(failed: Any) -> None:
     raise typer.Exit(1)
 
 
-def _check_place(discovered: Any, settings: RunSettings, load: bool) -> None:
-    """Before parsing: a reports folder (or, loading, a warehouse) that cannot be written ends
-    the run."""
-    from datetime import datetime
-
-    from pipelines.core.run import RunFailed, check_place_or_fail
-    from pipelines.render.validation import new_run_id
-
-    started_at = datetime.now()
-    try:
-        check_place_or_fail(discovered, settings, new_run_id(started_at), started_at, load=load)
-    except RunFailed as exc:
-        _fail_with_report(exc)
-
-
 def _where_to_run(prefect: bool | None, parallelism: Any) -> str:
     """``"flow"`` or ``"core"``. A flow run is recorded only where the user chose a Prefect API
     ($PREFECT_API_URL, a Prefect profile) or asked for one (``--prefect``, ``--parallel dask``),
@@ -308,48 +293,17 @@ def _where_to_run(prefect: bool | None, parallelism: Any) -> str:
     return "core"
 
 
-def _run(
-    paths: list[str],
-    *,
-    load: bool,
-    db: Path | None,
-    region: str | None,
-    year: int | None,
-    month: int | None,
-    reports_dir: Path | None,
-    raw_dir: Path | None = None,
-    parallel: str = "auto",
-    workers: int | None = None,
-    dask_address: str | None = None,
-    prefect: bool | None = None,
-    layouts: Path | None = None,
-    max_pages: int | None = None,
-    parse_timeout: float | None = None,
-    fetch_timeout: float | None = None,
-    ocr_min_confidence: float | None = None,
-    replace_periods: bool = False,
-) -> None:
+def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
+    """An ``ingest`` or ``validate`` run; ``options`` are the command's options by name."""
     from parsers.formats.ocr import ocr_pages
-    from pipelines.core.discovery import discover
     from pipelines.core.region_map import mapped_regions
+    from pipelines.core.run import Run, RunFailed
     from pipelines.execution.parallelism import choose_parallelism
 
     try:
-        settings = RunSettings.build(
-            db=db,
-            reports_dir=reports_dir,
-            raw_dir=raw_dir,
-            region=region,
-            year=year,
-            month=month,
-            layouts=layouts,
-            max_pages=max_pages,
-            parse_timeout=parse_timeout,
-            ocr_min_confidence=ocr_min_confidence,
-            fetch_timeout=fetch_timeout,
-            replace_periods=replace_periods,
-        )
-        discovered = discover(list(paths))
+        settings = RunSettings.from_options(options)
+        run = Run.start(settings, "ingest" if load else "validate")
+        discovered = run.discover(paths)
         regions = mapped_regions(paths)  # a folder's regions.toml, as a scheduled run reads it
         found = discovered.documents
         if not found and not discovered.skipped:
@@ -359,20 +313,24 @@ def _run(
                 ),
                 2,
             )
-        _check_place(discovered, settings, load)  # before parsing anything
+        try:
+            run.check_places(discovered)  # before parsing anything
+        except RunFailed as exc:
+            _fail_with_report(exc)
         pdfs = sum(1 for path in found if str(path).lower().endswith(".pdf"))
         scanned = sum(ocr_pages(path) for path in found if isinstance(path, Path))
-        parallelism = choose_parallelism(pdfs, parallel, workers, dask_address, scanned)
+        parallelism = choose_parallelism(
+            pdfs, options["parallel"], options["workers"], options["dask_address"], scanned
+        )
     except SettingsError as exc:
         _fail(str(exc), 2)
 
-    from pipelines.core.run import RunFailed
     from pipelines.execution.interrupts import forget_commit, stop_on_signals
     from pipelines.execution.listeners import listening
     from pipelines.render.progress_bar import page_progress, parse_progress
     from warehouse import WarehouseError
 
-    where = _where_to_run(prefect, parallelism)
+    where = _where_to_run(options["prefect"], parallelism)
     forget_commit()
     try:
         with stop_on_signals():
@@ -381,17 +339,17 @@ def _run(
                     if where == "flow":
                         from pipelines.flows.run_flow import run_ingest_flow
 
-                        # the steps discover again: skipped files are reported, not read
+                        # the flow run runs its own stages, from discovery on (as a
+                        # deployment's run does): skipped files are reported, not read
                         report = run_ingest_flow(
                             paths, settings, load=load, parallelism=parallelism, regions=regions
                         )
                     else:
-                        from pipelines.core.run import run_pipeline
+                        from pipelines.core.run import run_discovered
 
-                        report = run_pipeline(
-                            paths,
-                            settings,
-                            load=load,
+                        report = run_discovered(
+                            run,
+                            discovered,
                             parallelism=parallelism,
                             on_wait=lambda m: err.print(m, markup=False),
                             regions=regions,
@@ -545,14 +503,9 @@ def _run_command(load: bool, doc: str) -> Any:
         replace_periods: ReplaceOpt = False,
         lang: LangOpt = None,
     ) -> None:
+        options = dict(locals())  # the command's options by name, before anything else
         _speak(lang)
-        _run(
-            paths, load=load, db=db, region=region, year=year, month=month,
-            reports_dir=reports_dir, raw_dir=raw_dir, parallel=parallel, workers=workers,
-            dask_address=dask_address, prefect=prefect, layouts=layouts,
-            max_pages=max_pages, parse_timeout=parse_timeout, fetch_timeout=fetch_timeout,
-            ocr_min_confidence=ocr_min_confidence, replace_periods=replace_periods,
-        )  # fmt: skip
+        _run(paths, load=load, options=options)
 
     command.__doc__ = doc
     return command
@@ -796,12 +749,3 @@ def export(
         _("{n} periods written as Parquet under {folder}").format(n=len(folders), folder=out_dir),
         markup=False,
     )
-
-
-def _add_web() -> None:
-    from pipelines.cli.web import web_app
-
-    app.add_typer(web_app, name="web")
-
-
-_add_web()

@@ -1,6 +1,6 @@
-"""The load step: a run's checked documents into the warehouse in one transaction.
+"""The load stage: a run's checked documents into the warehouse in one transaction.
 
-Also what ``validate`` reports instead: what the load would do, with nothing written.
+``validate`` ends with the dry run instead (``pipelines.core.dry_run``).
 """
 
 from __future__ import annotations
@@ -103,31 +103,6 @@ def _issues_frame(
     for column in ("source_page", "source_row", "source_line"):
         frame[column] = frame[column].astype("Int64")
     return frame.loc[:, list(ISSUE_COLUMNS)]
-
-
-def validate_results(results: list[DocumentResult], settings: RunSettings) -> list[DocumentOutcome]:
-    """What ingest would do, for ``validate``: nothing is written.
-
-    The checks across months compare with the warehouse when there is one, opened read-only
-    and not waited for: a missing or busy warehouse only narrows the comparison to the
-    documents of this run.
-    """
-    conn = None
-    if Path(settings.db).exists():
-        try:
-            conn = connect(settings.db, read_only=True, wait_seconds=0)
-        except WarehouseError:
-            conn = None
-    try:
-        results = with_cross_month_issues(conn, results)
-        if conn is not None:
-            loads = [result_to_load(result, None) for result in results]
-            changes = plan_changes(conn, loads, replace=settings.replace_periods)
-            results = with_period_changes(results, loads, changes)
-    finally:
-        if conn is not None:
-            conn.close()
-    return [outcome_without_loading(result) for result in results]
 
 
 def outcome_of(result: DocumentResult, **done: Any) -> DocumentOutcome:

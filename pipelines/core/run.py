@@ -1,18 +1,20 @@
-"""One run of the pipeline without Prefect: discover → read and check → cross-month → load → report.
+"""One run of the pipeline: discover → read and check → compare months → load (or dry run)
+→ report, as the stages of ``Run``.
 
-``run_pipeline`` is what ``minsheng ingest`` and ``validate`` call when no Prefect API is
-configured (nor asked for); the flows in ``pipelines.flows`` run the same steps as tasks.
+``run_pipeline`` runs them in this process: what ``minsheng ingest`` and ``validate`` call
+when no Prefect API is configured (nor asked for); the flows in ``pipelines.flows`` call the
+same stages, the reading as a task per document and the load as a task.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from i18n import _
 from parsers.formats.ocr import OcrRunner, ocr_pages
@@ -25,12 +27,12 @@ from pipelines.core.checking import (
     unread_document,
 )
 from pipelines.core.discovery import Discovery, discover
+from pipelines.core.dry_run import dry_run
 from pipelines.core.load_run import (
     DocumentOutcome,
     ReportNotWritten,
     load_results,
     unloaded_outcomes,
-    validate_results,
 )
 from pipelines.core.settings import PeriodOptions, RunSettings
 from pipelines.execution.listeners import document_parsed, page_read
@@ -62,16 +64,15 @@ class RunFailed(Exception):
 def check_documents(
     paths: Sequence[str | Path],
     settings: RunSettings,
-    skipped: Sequence[tuple[Path, str]] = (),
     regions: Mapping[str, str] | None = None,
 ) -> list[DocumentResult]:
-    """Read and check each document, in order; a period reported twice keeps the first.
+    """Stage 2 in this process: read and check each document, in order (``Run.checked``
+    then applies the run-wide rules).
 
     ``regions`` gives some documents (by path) their own region, as ``--region`` would: a
     folder's ``regions.toml``.
 
-    ``skipped`` files (links out of the folder, FIFOs, …) are never opened: each becomes a
-    rejected document saying why. A document still parsing after ``limits.parse_seconds`` is
+    A document still parsing after ``limits.parse_seconds`` is
     stopped (its worker process killed) and rejected. With worker processes, a scan of several
     pages is read here after the other documents, its pages spread over the workers one page
     each, each page bounded by the same time.
@@ -118,78 +119,7 @@ def check_documents(
             replace(ocr, map=partial(map_in_workers, timeout=seconds)),
         )
         parsed(i)
-    return reject_repeated_periods(
-        [
-            *(results[i] for i in range(len(paths))),
-            *(skipped_document(path, reason) for path, reason in skipped),
-        ]
-    )
-
-
-def outcomes_of(
-    results: list[DocumentResult],
-    settings: RunSettings,
-    run_id: str,
-    started_at: datetime,
-    *,
-    load: bool,
-    on_wait: Callable[[str], None] | None = None,
-) -> list[DocumentOutcome]:
-    """Load the checked documents (``ingest``), or say what loading would do (``validate``)."""
-    if load:
-        return load_results(results, settings, run_id, started_at, on_wait=on_wait)
-    return validate_results(results, settings)
-
-
-def run_report(
-    run_id: str,
-    started_at: datetime,
-    outcomes: list[DocumentOutcome],
-    settings: RunSettings,
-    *,
-    load: bool,
-) -> dict[str, Any]:
-    """The run's validation report (``report_files`` not yet set)."""
-    report = build_run_report(
-        run_id,
-        started_at,
-        "ingest" if load else "validate",
-        outcomes,
-        database=str(settings.db) if load else None,
-    )
-    report["committed"] = load  # a failed run says otherwise
-    return report
-
-
-def failed_run(
-    error: WarehouseError,
-    results: list[DocumentResult],
-    settings: RunSettings,
-    run_id: str,
-    started_at: datetime,
-    *,
-    load: bool,
-) -> RunFailed:
-    """The error to raise for a run whose warehouse could not be written, its validation
-    report written first: every document not loaded, saying why, with what its checks found."""
-    report = run_report(
-        run_id, started_at, unloaded_outcomes(results, str(error)), settings, load=load
-    )
-    report["error"] = str(error)
-    report["committed"] = False
-    if isinstance(error, ReportNotWritten):  # its message says so already
-        report["report_files"] = None
-        return RunFailed(str(error), report)
-    try:
-        json_path, html_path = write_report(report, settings.reports_dir)
-    except OSError as exc:
-        report["report_files"] = None
-        report["report_error"] = _(
-            "the validation report could not be written in {folder} ({problem})"
-        ).format(folder=settings.reports_dir, problem=exc.strerror or exc)
-    else:
-        report["report_files"] = {"json": str(json_path), "html": str(html_path)}
-    return RunFailed(str(error), report)
+    return [results[i] for i in range(len(paths))]
 
 
 def reports_dir_problem(folder: Path) -> str | None:
@@ -210,35 +140,154 @@ def reports_dir_problem(folder: Path) -> str | None:
     ).format(folder=folder, problem=problem)
 
 
-def check_place_or_fail(
-    found: Discovery,
-    settings: RunSettings,
-    run_id: str,
-    started_at: datetime,
-    *,
-    load: bool = True,
-) -> None:
-    """Before any parsing: raise ``RunFailed`` if the validation report's folder cannot be
-    written (nothing is done then: a run never loads without its report), or if the
-    warehouse's place cannot be written (its report written); the documents are listed, none
-    read. ``load`` false (``validate``) checks the reports' folder only."""
-    unread = [
-        *(unread_document(path) for path in found.documents),
-        *(skipped_document(path, reason) for path, reason in found.skipped),
-    ]
-    problem = reports_dir_problem(Path(settings.reports_dir))
-    if problem is not None:
-        report = run_report(
-            run_id, started_at, unloaded_outcomes(unread, problem), settings, load=load
+Command = Literal["ingest", "validate"]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One ``ingest`` or ``validate`` run, and its stages in the order they run:
+
+    1. ``discover`` the documents, then ``check_places``: the places the run writes (before
+       any parsing);
+    2. read and check each document (``check_documents`` here, one task per document in the
+       flow), then ``checked``: the run-wide rule of one report per period;
+    3. and 4. ``finish``: compare each month with the warehouse's and load (``ingest``), or
+       the dry run (``validate``) that says what loading would do and writes nothing;
+    5. ``report``: the validation report, written.
+
+    The in-process run (``run_pipeline``) and the Prefect flow (``pipelines.flows.ingest``,
+    whose tasks wrap these same stages) both go through them; what differs between ingest and
+    validate is decided once, here: the last stage and the warehouse's place check.
+    """
+
+    settings: RunSettings
+    command: Command
+    run_id: str
+    started_at: datetime
+
+    @classmethod
+    def start(cls, settings: RunSettings, command: Command) -> Run:
+        started_at = datetime.now()
+        return cls(settings, command, new_run_id(started_at), started_at)
+
+    @property
+    def loads(self) -> bool:
+        """Whether the run writes the warehouse (``ingest``)."""
+        return self.command == "ingest"
+
+    def discover(
+        self, paths: Sequence[str | Path], skipped: Sequence[tuple[Path, str]] = ()
+    ) -> Discovery:
+        """Stage 1: the documents ``paths`` name (files, folders, addresses) and the files
+        skipped with why (``skipped`` adds those a caller's own scan found). Nothing is read;
+        ``check_places`` comes next, before any parsing."""
+        found = discover(list(paths))
+        found.skipped.extend(skipped)
+        return found
+
+    def check_places(self, found: Discovery) -> None:
+        """Raise ``RunFailed`` if the validation report's folder cannot be written (nothing is
+        done then: a run never loads without its report), or, for ``ingest``, if the
+        warehouse's place cannot be written (its report written); the documents are listed,
+        none read."""
+        unread = [
+            *(unread_document(path) for path in found.documents),
+            *(skipped_document(path, reason) for path, reason in found.skipped),
+        ]
+        problem = reports_dir_problem(Path(self.settings.reports_dir))
+        if problem is not None:
+            report = self.report_of(unloaded_outcomes(unread, problem))
+            report.update(error=problem, committed=False, report_files=None)
+            raise RunFailed(problem, report)
+        if not self.loads:
+            return
+        try:
+            check_warehouse_place(self.settings.db)
+        except WarehouseError as exc:
+            raise self.failed(exc, unread) from None
+
+    def checked(
+        self, parsed: Sequence[DocumentResult], skipped: Sequence[tuple[Path, str]]
+    ) -> list[DocumentResult]:
+        """The end of stage 2: the documents read, then those skipped (each rejected saying
+        why), with a period reported twice kept for the first document only."""
+        unread = [skipped_document(path, reason) for path, reason in skipped]
+        return reject_repeated_periods([*parsed, *unread])
+
+    def finish(
+        self, results: list[DocumentResult], *, on_wait: Callable[[str], None] | None = None
+    ) -> list[DocumentOutcome]:
+        """Stages 3 and 4: the load (``ingest``; it compares months on the connection it
+        writes with) or the dry run (``validate``). Raises ``RunFailed``, its report written,
+        when the warehouse cannot be written."""
+        try:
+            if self.loads:
+                return self.load(results, on_wait=on_wait)
+            return dry_run(results, self.settings)
+        except WarehouseError as exc:
+            raise self.failed(exc, results) from None
+
+    def load(
+        self, results: list[DocumentResult], *, on_wait: Callable[[str], None] | None = None
+    ) -> list[DocumentOutcome]:
+        """Stage 4 of ``ingest``: compare months and load, in one transaction."""
+        return load_results(results, self.settings, self.run_id, self.started_at, on_wait=on_wait)
+
+    def report_of(self, outcomes: list[DocumentOutcome]) -> dict[str, Any]:
+        """The run's validation report (``report_files`` not yet set)."""
+        report = build_run_report(
+            self.run_id,
+            self.started_at,
+            self.command,
+            outcomes,
+            database=str(self.settings.db) if self.loads else None,
         )
-        report.update(error=problem, committed=False, report_files=None)
-        raise RunFailed(problem, report)
-    if not load:
-        return
-    try:
-        check_warehouse_place(settings.db)
-    except WarehouseError as exc:
-        raise failed_run(exc, unread, settings, run_id, started_at, load=True) from None
+        report["committed"] = self.loads  # a failed run says otherwise
+        return report
+
+    def report(self, outcomes: list[DocumentOutcome]) -> dict[str, Any]:
+        """Stage 5: the validation report, written as JSON and HTML; ``report_files`` says
+        where."""
+        report = self.report_of(outcomes)
+        json_path, html_path = write_report(report, self.settings.reports_dir)
+        report["report_files"] = {"json": str(json_path), "html": str(html_path)}
+        return report
+
+    def failed(self, error: WarehouseError, results: list[DocumentResult]) -> RunFailed:
+        """The error to raise for a run whose warehouse could not be written, its validation
+        report written first: every document not loaded, saying why, with what its checks
+        found."""
+        report = self.report_of(unloaded_outcomes(results, str(error)))
+        report["error"] = str(error)
+        report["committed"] = False
+        if isinstance(error, ReportNotWritten):  # its message says so already
+            report["report_files"] = None
+            return RunFailed(str(error), report)
+        try:
+            json_path, html_path = write_report(report, self.settings.reports_dir)
+        except OSError as exc:
+            report["report_files"] = None
+            report["report_error"] = _(
+                "the validation report could not be written in {folder} ({problem})"
+            ).format(folder=self.settings.reports_dir, problem=exc.strerror or exc)
+        else:
+            report["report_files"] = {"json": str(json_path), "html": str(html_path)}
+        return RunFailed(str(error), report)
+
+
+def run_discovered(
+    run: Run,
+    found: Discovery,
+    *,
+    parallelism: Parallelism | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    regions: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The stages after discovery, in this process; the validation report, as written."""
+    with worker_processes(parallelism or Parallelism()):
+        parsed = check_documents(found.documents, run.settings, regions)
+    outcomes = run.finish(run.checked(parsed, found.skipped), on_wait=on_wait)
+    return run.report(outcomes)
 
 
 def run_pipeline(
@@ -250,24 +299,15 @@ def run_pipeline(
     on_wait: Callable[[str], None] | None = None,
     regions: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Run every step in this process and return the validation report, as written.
+    """Run every stage in this process and return the validation report, as written:
+    ``ingest`` (``load``) or ``validate``.
 
     ``regions`` maps documents (by path) to their region (``mapped_regions``).
 
     Raises ``RunFailed`` when the warehouse cannot be written (checked before parsing, or met
     while loading); its validation report is written all the same.
     """
-    started_at = datetime.now()
-    run_id = new_run_id(started_at)
-    found = discover(list(paths))
-    check_place_or_fail(found, settings, run_id, started_at, load=load)  # before the parse
-    with worker_processes(parallelism or Parallelism()):
-        results = check_documents(found.documents, settings, found.skipped, regions)
-    try:
-        outcomes = outcomes_of(results, settings, run_id, started_at, load=load, on_wait=on_wait)
-    except WarehouseError as exc:
-        raise failed_run(exc, results, settings, run_id, started_at, load=load) from None
-    report = run_report(run_id, started_at, outcomes, settings, load=load)
-    json_path, html_path = write_report(report, settings.reports_dir)
-    report["report_files"] = {"json": str(json_path), "html": str(html_path)}
-    return report
+    run = Run.start(settings, "ingest" if load else "validate")
+    found = run.discover(paths)
+    run.check_places(found)  # before the parse
+    return run_discovered(run, found, parallelism=parallelism, on_wait=on_wait, regions=regions)

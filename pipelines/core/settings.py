@@ -8,9 +8,12 @@ from there.
 
 from __future__ import annotations
 
+import inspect
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from i18n import _
 from limits import DEFAULTS, FetchLimits, ParseLimits
@@ -123,6 +126,39 @@ class RunSettings:
             ),
             replace_periods=replace_periods,
         )
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> RunSettings:
+        """``build`` from a mapping of options by name (a command's or a flow's parameters);
+        names that are not ``build``'s (``paths``, ``load``, ``parallel``, …) are left out.
+
+        The one place the run's options become settings: the command line, the ingest flow
+        and the monthly flow all come here, so an option added to ``build`` reaches each."""
+        return cls.build(**{name: options[name] for name in RUN_OPTIONS if name in options})
+
+    def options(self) -> dict[str, Any]:
+        """The options that ``build`` turns into these settings again: the parameters of a
+        flow run that is to run with them."""
+        return {
+            "db": str(self.db),
+            "reports_dir": str(self.reports_dir),
+            "raw_dir": str(self.raw_dir),
+            "region": self.period.region,
+            "year": self.period.year,
+            "month": self.period.month,
+            "layouts": self.period.layouts,
+            "fetch_timeout": self.fetch.timeout_s,
+            "max_pages": self.limits.max_pages,
+            "parse_timeout": self.limits.parse_seconds,
+            "ocr_min_confidence": self.ocr_min_confidence,
+            "replace_periods": self.replace_periods,
+        }
+
+
+#: The options ``RunSettings.build`` takes, by name.
+RUN_OPTIONS: tuple[str, ...] = tuple(
+    name for name in inspect.signature(RunSettings.build).parameters if name != "cls"
+)
 
 
 def _layouts_file(given: str | Path | None, db: Path) -> str | None:

@@ -1,7 +1,7 @@
 """The Prefect ingest flow: a task per document, one loader, the report as artifacts.
 
-Tasks are thin wrappers around the plain functions of ``pipelines.core.checking``,
-``pipelines.core.load_run`` and ``pipelines.render.validation``, which tests call directly.
+The flow runs the stages of ``pipelines.core.run.Run``, as the in-process run does; its tasks
+are thin wrappers around them (``check_document``, ``Run.load``), which tests call directly.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -33,17 +32,12 @@ from pipelines.core.checking import (
     DocumentResult,
     check_document,
     parse_timed_out,
-    reject_repeated_periods,
-    skipped_document,
 )
-from pipelines.core.discovery import discover
 from pipelines.core.fetching import FetchLimits
 from pipelines.core.load_run import (
     DocumentOutcome,
-    load_results,
-    validate_results,
 )
-from pipelines.core.run import check_place_or_fail, failed_run, run_report
+from pipelines.core.run import Run
 from pipelines.core.settings import PeriodOptions, RunSettings
 from pipelines.execution.listeners import document_parsed, page_read
 from pipelines.execution.parallelism import (
@@ -54,7 +48,7 @@ from pipelines.execution.parallelism import (
     map_in_workers,
 )
 from pipelines.render.markdown import markdown_text
-from pipelines.render.validation import issues_markdown, new_run_id, summary_line, write_report
+from pipelines.render.validation import issues_markdown, summary_line
 from warehouse import DatabaseBusy, WarehouseError
 
 T = TypeVar("T")
@@ -120,9 +114,8 @@ def _retry_when_busy(task: Any, task_run: Any, state: Any) -> bool:
     retry_delay_seconds=60,
     retry_condition_fn=_retry_when_busy,
 )
-def load_task(
-    results: list[DocumentResult], settings: RunSettings, run_id: str, started_at: datetime
-) -> list[DocumentOutcome]:
+def load_task(results: list[DocumentResult], run: Run) -> list[DocumentOutcome]:
+    """``Run.load``, retried while another writer holds the warehouse."""
     logger = get_run_logger()
 
     def waiting(message: str) -> None:
@@ -130,7 +123,7 @@ def load_task(
         print(message, file=sys.stderr, flush=True)
         logger.warning(message)
 
-    return load_results(results, settings, run_id, started_at, on_wait=waiting)
+    return run.load(results, on_wait=waiting)
 
 
 def region_tag(region: str) -> str:
@@ -256,19 +249,17 @@ def ingest_steps(
     skipped: Sequence[tuple[Path, str]] = (),
     regions: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The pipeline's steps as tasks of the flow run that calls this: the run the operator
-    triggered is the one that holds the tasks and the artifacts.
+    """The run's stages (``pipelines.core.run.Run``) in the flow run that calls this, reading
+    a task per document and loading in a task: the run the operator triggered is the one that
+    holds the tasks and the artifacts.
 
     ``skipped`` files (found unreadable by the caller's own scan) are reported with those the
     discovery of ``paths`` skips. ``regions`` gives some documents their own region (an
     inbox's mapping), as ``--region`` would.
     """
-    started_at = datetime.now()
-    run_id = new_run_id(started_at)
-    found = discover(list(paths))
-    found.skipped.extend(skipped)
-    if load:
-        check_place_or_fail(found, settings, run_id, started_at)  # now, not after the parse
+    run = Run.start(settings, "ingest" if load else "validate")
+    found = run.discover(paths, skipped)
+    run.check_places(found)  # now, not after the parse
     documents = [str(p) for p in found.documents]
     with bounded_parsing():
         futures = [
@@ -285,19 +276,16 @@ def ingest_steps(
             for path in documents
         ]
         parsed = gather_in_order(futures, documents)
-    unread = [skipped_document(path, reason) for path, reason in found.skipped]
-    results = reject_repeated_periods([*parsed, *unread])
-    if load:
+    results = run.checked(parsed, found.skipped)
+    if run.loads:
         try:
             # quote(): Prefect would otherwise walk every row of every document for futures.
-            outcomes = load_task(cast(Any, quote(results)), settings, run_id, started_at)
+            outcomes = load_task(cast(Any, quote(results)), run)
         except WarehouseError as exc:
-            raise failed_run(exc, results, settings, run_id, started_at, load=load) from None
+            raise run.failed(exc, results) from None
     else:
-        outcomes = validate_results(results, settings)
-    report = run_report(run_id, started_at, outcomes, settings, load=load)
-    json_path, html_path = write_report(report, settings.reports_dir)
-    report["report_files"] = {"json": str(json_path), "html": str(html_path)}
+        outcomes = run.finish(results)
+    report = run.report(outcomes)
     for keep in list(_keepers):
         keep(report)
     publish_report_task(cast(Any, quote(report)))
@@ -434,6 +422,8 @@ def ingest_flow(
     max_pages: int | None = None,
     parse_timeout: float | None = None,
     regions: dict[str, str] | None = None,
+    ocr_min_confidence: float | None = None,
+    replace_periods: bool = False,
 ) -> Any:
     """Parse, check and (unless ``load`` is false) load the given reports; write the report.
 
@@ -441,16 +431,5 @@ def ingest_flow(
 
     Ends Failed, with the run's summary as the message, when a row or document was rejected.
     """
-    settings = RunSettings.build(
-        db=db,
-        reports_dir=reports_dir,
-        raw_dir=raw_dir,
-        region=region,
-        year=year,
-        month=month,
-        layouts=layouts,
-        fetch_timeout=fetch_timeout,
-        max_pages=max_pages,
-        parse_timeout=parse_timeout,
-    )
+    settings = RunSettings.from_options(locals())  # the parameters, before anything else
     return final_state(ingest_steps(paths, settings, load=load, regions=regions))

@@ -46,11 +46,10 @@ def inbox_flow(
     artifacts and ends Failed, with what was rejected and why as its message, when anything
     was rejected.
     """
+    options = dict(locals())  # the parameters, before anything else
     logger = get_run_logger()
     try:
-        settings = RunSettings.build(
-            db=db, reports_dir=reports_dir, raw_dir=raw_dir, region=region, year=year, month=month
-        )
+        settings = RunSettings.from_options(options)
         mapping = read_region_map(inbox)
         found = scan_inbox(inbox, settings.db)
     except SettingsError as exc:

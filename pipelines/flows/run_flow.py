@@ -57,17 +57,8 @@ def run_ingest_flow(
         ):
             state = flow_fn(
                 paths=[str(p) for p in paths],
-                db=str(settings.db),
-                region=settings.period.region,
-                year=settings.period.year,
-                month=settings.period.month,
-                reports_dir=str(settings.reports_dir),
-                raw_dir=str(settings.raw_dir),
+                **settings.options(),
                 load=load,
-                layouts=settings.period.layouts,
-                fetch_timeout=settings.fetch.timeout_s,
-                max_pages=settings.limits.max_pages,
-                parse_timeout=settings.limits.parse_seconds,
                 regions=regions or None,
                 return_state=True,
             )

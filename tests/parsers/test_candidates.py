@@ -13,8 +13,14 @@ import pytest
 
 from parsers import TableNotFound, parse_bytes, parse_document
 from parsers.errors import AmbiguousColumns
-from tests.conftest import FIXTURES
-from tests.helpers import COMPARED, as_text, assert_nothing_lost, expected_rows, without_space
+from tests.helpers import (
+    COMPARED,
+    FIXTURES,
+    as_text,
+    assert_nothing_lost,
+    expected_rows,
+    without_space,
+)
 
 COLUMNS = FIXTURES / "columns"
 TITLE = "2022年乐清市民生实事项目8月份进展情况"

@@ -24,8 +24,7 @@ import pytest
 
 from parsers import SUPPORTED_SUFFIXES, DocumentError
 from parsers.model import Location
-from tests.conftest import FIXTURES
-from tests.helpers import needs_soffice
+from tests.helpers import FIXTURES, needs_soffice
 from tests.truth import REGISTRY, Truth, loaded_rows, registry, truth_rows
 
 #: Files under tests/fixtures that are no report with rows to compare: documents that must

@@ -15,8 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import FIXTURES, SAMPLE
-from tests.helpers import COMPARED, as_text, needs_soffice, parsed, without_space
+from tests.helpers import COMPARED, FIXTURES, SAMPLE, as_text, needs_soffice, parsed, without_space
 
 # (format recorded, file): each is the August report, made by a real producer.
 SAME_MONTH: dict[str, tuple[str, Path]] = {

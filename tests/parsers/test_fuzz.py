@@ -15,7 +15,7 @@ from parsers.grid import split_marker
 from parsers.table import match_header
 from pipelines.core.checking import check_document
 from pipelines.core.settings import PeriodOptions
-from tests.conftest import sample_lines
+from tests.helpers import sample_lines
 
 NAME = "2022年8月乐清市民生实事.txt"
 FUZZ = settings(

@@ -12,8 +12,7 @@ from parsers.grid import grid_to_rows, merges_written_empty, says_lagging
 from parsers.model import Location
 from parsers.table import match_header
 from schemas import Validated, validate_rows
-from tests.conftest import FIXTURES, sample_lines
-from tests.helpers import expected_rows, parsed
+from tests.helpers import FIXTURES, expected_rows, parsed, sample_lines
 
 NAME = "2022年8月乐清市民生实事项目进展情况.txt"
 

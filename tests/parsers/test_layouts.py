@@ -17,8 +17,7 @@ from parsers import parse_bytes
 from parsers.errors import TableNotFound
 from parsers.layouts import LayoutsError, builtin_layouts, load_layouts
 from parsers.table import find_header, header_miss, join_header_rows, match_header
-from tests.conftest import FIXTURES
-from tests.helpers import COMPARED, as_text, expected_rows, parsed, without_space
+from tests.helpers import COMPARED, FIXTURES, as_text, expected_rows, parsed, without_space
 
 LAYOUTS = FIXTURES / "layouts"
 AUGUST = "yueqing-2022-08"

@@ -13,8 +13,7 @@ import pytest
 from parsers import LimitExceeded, UnreadableDocument, parse_document
 from parsers.limits import DEFAULT_LIMITS, ParseLimits, shorten
 from parsers.zip_limits import check_unzipped_size
-from tests.conftest import FIXTURES, SAMPLE
-from tests.helpers import run_measuring_peak
+from tests.helpers import FIXTURES, SAMPLE, run_measuring_peak
 from tests.hostile import (
     far_cell_xlsx,
     inflating_docx,

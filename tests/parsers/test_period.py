@@ -12,7 +12,7 @@ from parsers.period import (
     hint_from_title,
     month_from_header,
 )
-from tests.conftest import sample_lines
+from tests.helpers import sample_lines
 
 
 @pytest.mark.parametrize(

@@ -24,8 +24,7 @@ from parsers.plausibility import (
     implausible_columns,
 )
 from parsers.table import match_header
-from tests.conftest import FIXTURES, sample_lines
-from tests.helpers import expected_rows
+from tests.helpers import FIXTURES, expected_rows, sample_lines
 from tests.truth import loaded_rows, registry
 
 NAME = "2022年8月乐清市民生实事项目进展情况.txt"

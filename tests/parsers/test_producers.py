@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 
 from parsers.model import TABLE_COLUMNS
-from tests.conftest import FIXTURES
-from tests.helpers import COMPARED, as_text, expected_rows, parsed, without_space
+from tests.helpers import COMPARED, FIXTURES, as_text, expected_rows, parsed, without_space
 
 PRODUCERS = FIXTURES / "producers"
 

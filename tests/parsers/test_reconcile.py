@@ -14,8 +14,7 @@ import pytest
 
 from parsers import DocumentError, PeriodError, parse_bytes
 from parsers.reconcile import UNACCOUNTED
-from tests.conftest import FIXTURES, sample_lines
-from tests.helpers import assert_nothing_lost, parsed
+from tests.helpers import FIXTURES, assert_nothing_lost, parsed, sample_lines
 
 # Scans (``scan/``) are left to tests/parsers/formats/test_ocr.py, which OCRs two of their pages:
 # OCR costs seconds a page. ``python -m bench.ocr`` checks every page of them for the same

@@ -16,8 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import FIXTURES, sample_lines
-from tests.helpers import invoke
+from tests.helpers import FIXTURES, invoke, sample_lines
 
 BAD = FIXTURES / "bad"
 DATA_ROWS = 48  # data rows of the August sample

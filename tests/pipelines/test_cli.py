@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE_NAME
-from tests.helpers import broken_sample, invoke, minsheng
+from tests.helpers import SAMPLE_NAME, broken_sample, invoke, minsheng
 
 
 def test_ingest_of_broken_rows_exits_1_without_traceback_then_sql_reads(tmp_path: Path) -> None:
@@ -131,7 +130,7 @@ def test_a_configured_api_that_does_not_answer_runs_here_and_says_so(
 
 
 def test_a_sheet_saved_as_csv_is_validated_like_any_report(tmp_path: Path) -> None:
-    from tests.conftest import FIXTURES
+    from tests.helpers import FIXTURES
 
     path = FIXTURES / "delimited" / "yueqing-2022-08-excel-utf8.csv"
     done = invoke("validate", str(path), "--reports-dir", "reports", cwd=tmp_path)

@@ -10,8 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import FIXTURES
-from tests.helpers import invoke, month_file
+from tests.helpers import FIXTURES, invoke, month_file
 
 CORRECTIONS = FIXTURES / "corrections"
 AUGUST = "乐清市民生实事2022年8月.txt"

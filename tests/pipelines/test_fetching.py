@@ -16,7 +16,7 @@ from pipelines.core.checking import check_document
 from pipelines.core.discovery import discover_documents
 from pipelines.core.fetching import FetchError, FetchLimits, fetch_page, page_name
 from pipelines.core.settings import PeriodOptions
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 from tests.pipelines.test_cli import minsheng
 
 PAGE = (FIXTURES / "html" / "yueqing-2022-08.html").read_bytes()

@@ -8,8 +8,7 @@ from pathlib import Path
 import docx
 import duckdb
 
-from tests.conftest import FIXTURES
-from tests.helpers import COMPARED, as_text, expected_rows, ingest, without_space
+from tests.helpers import COMPARED, FIXTURES, as_text, expected_rows, ingest, without_space
 
 SEPTEMBER_HEADER = ["项目内容", "9月计划进度", "实际进度情况", "完成率", "责任单位", "具体分管领导"]
 

@@ -23,7 +23,7 @@ import pytest
 from bench.ocr import differences, expected_rows
 from pipelines.execution.parallelism import processes_pay_off
 from schemas.checks import CHECKS
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 pytest.importorskip("rapidocr_onnxruntime", reason="the OCR extra is installed by make install")
 pytestmark = pytest.mark.slow  # OCR takes seconds a page

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.conftest import FIXTURES
-from tests.helpers import COMPARED, as_text, expected_rows, ingest, without_space
+from tests.helpers import COMPARED, FIXTURES, as_text, expected_rows, ingest, without_space
 
 
 def test_the_august_pdf_and_a_scanned_pdf_in_one_run(tmp_path: Path) -> None:

@@ -21,8 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
-from tests.conftest import sample_lines
-from tests.helpers import run_measuring_peak
+from tests.helpers import run_measuring_peak, sample_lines
 from tests.hostile import inflating_docx, many_page_pdf
 from tests.parsers.test_limits import RSS_CAP_BYTES
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.core.checking import check_document
-from pipelines.core.load_run import validate_results
+from pipelines.core.dry_run import dry_run
 from pipelines.core.settings import PeriodOptions, RunSettings
 from tests.helpers import MONTHS, load
 
@@ -30,7 +30,7 @@ EXPECTED = [(44, "item_text_changed"), (50, "item_renumbered"), (51, "item_renum
 def test_validate_compares_with_the_previous_month_in_the_same_run(tmp_path: Path) -> None:
     settings = RunSettings.build(db=tmp_path / "none.duckdb")
     august, september = (check_document(p, PeriodOptions()) for p in (AUGUST, SEPTEMBER))
-    outcomes = validate_results([september, august], settings)
+    outcomes = dry_run([september, august], settings)
     assert checks(outcomes[0]) == EXPECTED and checks(outcomes[1]) == []
     assert not (tmp_path / "none.duckdb").exists()  # validate writes nothing
 
@@ -40,9 +40,7 @@ def test_validate_compares_with_the_warehouse_and_leaves_it_alone(tmp_path: Path
     load([MONTHS / "text" / "yueqing-2022-07.txt", AUGUST], db)
     with duckdb.connect(str(db), read_only=True) as conn:
         before = conn.execute("SELECT count(*) FROM validation_issues").fetchone()
-    [outcome] = validate_results(
-        [check_document(SEPTEMBER, PeriodOptions())], RunSettings.build(db=db)
-    )
+    [outcome] = dry_run([check_document(SEPTEMBER, PeriodOptions())], RunSettings.build(db=db))
     assert checks(outcome) == EXPECTED
     with duckdb.connect(str(db), read_only=True) as conn:
         assert conn.execute("SELECT count(*) FROM validation_issues").fetchone() == before

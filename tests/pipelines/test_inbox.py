@@ -15,7 +15,7 @@ from pipelines.core.inbox import loaded_periods_of, unseen_documents
 from pipelines.core.load_run import load_results
 from pipelines.core.settings import PeriodOptions, RunSettings, SettingsError
 from pipelines.flows.api_server import ApiServer
-from tests.conftest import SAMPLE
+from tests.helpers import SAMPLE
 
 
 def test_only_files_not_yet_loaded_are_taken(tmp_path: Path) -> None:

@@ -19,8 +19,7 @@ import pytest
 from i18n import use_language
 from pipelines.render.validation import issues_markdown
 from schemas.checks import CHECKS
-from tests.conftest import SAMPLE_NAME
-from tests.helpers import Invoked, broken_sample, invoke
+from tests.helpers import SAMPLE_NAME, Invoked, broken_sample, invoke
 
 CHINESE = {"MINSHENG_LANG": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": "zh_CN.UTF-8"}
 POSIX = {"MINSHENG_LANG": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": "C"}

@@ -8,9 +8,10 @@ from pathlib import Path
 import duckdb
 
 from pipelines.core.checking import check_document
-from pipelines.core.load_run import load_results, validate_results
+from pipelines.core.dry_run import dry_run
+from pipelines.core.load_run import load_results
 from pipelines.core.settings import PeriodOptions, RunSettings
-from tests.conftest import sample_lines
+from tests.helpers import sample_lines
 
 
 def _month(folder: Path, month: int, edit=None) -> Path:
@@ -91,14 +92,14 @@ def test_validate_compares_with_the_warehouse_read_only(tmp_path: Path) -> None:
     settings = RunSettings.build(db=db)
     holder = duckdb.connect(str(db))
     try:
-        [checked] = validate_results(results, settings)
+        [checked] = dry_run(results, settings)
     finally:
         holder.close()
     assert [i["check"] for i in checked.issues] == [i.check for i in results[0].issues]
-    [checked] = validate_results(results, settings)
+    [checked] = dry_run(results, settings)
     found = [(i["check"], i["source_line"], i["message"]) for i in checked.issues]
     assert [f for f in found if f[0] in {e[0] for e in EXPECTED}] == EXPECTED
-    [alone] = validate_results(results, RunSettings.build(db=tmp_path / "none.duckdb"))
+    [alone] = dry_run(results, RunSettings.build(db=tmp_path / "none.duckdb"))
     assert [i["check"] for i in alone.issues] == [i.check for i in results[0].issues]
 
 

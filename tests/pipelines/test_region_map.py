@@ -75,8 +75,7 @@ def test_serve_checks_the_mapping_before_it_starts(tmp_path: Path) -> None:
 
 def test_ingest_of_the_inbox_reads_its_mapping_as_the_scheduled_run_does(tmp_path: Path) -> None:
     """Two counties' reports whose titles and names do not say which: the mapping does."""
-    from tests.conftest import SAMPLE
-    from tests.helpers import SECOND_REGION, invoke
+    from tests.helpers import SAMPLE, SECOND_REGION, invoke
 
     inbox = tmp_path / "inbox"
     (inbox / "county-a").mkdir(parents=True)

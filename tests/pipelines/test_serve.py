@@ -15,8 +15,7 @@ import duckdb
 import pytest
 
 from pipelines.flows.api_server import ApiServer
-from tests.conftest import SAMPLE
-from tests.helpers import SECOND_REGION, ingest
+from tests.helpers import SAMPLE, SECOND_REGION, ingest
 
 DEPLOYMENT = "minsheng-monthly/monthly"
 # A real `prefect server start`, the session's (see conftest.py).

@@ -5,8 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.conftest import SAMPLE
-from tests.helpers import broken_sample, ingest, month_file
+from tests.helpers import SAMPLE, broken_sample, ingest, month_file
 
 
 def _report(paths: list[Path], tmp_path: Path, **options: str) -> dict:

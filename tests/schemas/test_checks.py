@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pipelines.core.checking import check_document, reject_repeated_periods
-from pipelines.core.load_run import validate_results
+from pipelines.core.dry_run import dry_run
 from pipelines.core.settings import PeriodOptions, RunSettings
-from schemas.checks import CHECKS, describe_rule
-from tests.conftest import FIXTURES
+from schemas.checks import CHECKS, Action, Severity, Status, describe_rule
+from tests.helpers import FIXTURES
 
 
 def _fixture_documents() -> list[Path]:
@@ -27,12 +28,12 @@ def test_every_check_emitted_on_the_fixtures_is_in_the_table(tmp_path: Path) -> 
     )
     # A spreadsheet's own warnings, from a month the others already report: checked alone.
     results.append(check_document(FIXTURES / "xlsx" / "hidden-rows.xlsx", PeriodOptions()))
-    outcomes = validate_results(results, RunSettings.build(db=tmp_path / "none.duckdb"))
+    outcomes = dry_run(results, RunSettings.build(db=tmp_path / "none.duckdb"))
     # Each table layout on its own (they are all August 2022 of one region).
     for path in sorted((FIXTURES / "layouts").iterdir()):
         if path.suffix in {".txt", ".docx"}:
             alone = [check_document(path, PeriodOptions(region="乐清市"))]
-            outcomes += validate_results(alone, RunSettings.build(db=tmp_path / "none.duckdb"))
+            outcomes += dry_run(alone, RunSettings.build(db=tmp_path / "none.duckdb"))
     # A real fall: the same projects, lower in September than in August (the months'
     # fixtures have none: what fell there by number was another project).
     from tests.helpers import month_file
@@ -44,14 +45,17 @@ def test_every_check_emitted_on_the_fixtures_is_in_the_table(tmp_path: Path) -> 
         )
         for m in (8, 9)
     ]
-    outcomes += validate_results(falling, RunSettings.build(db=tmp_path / "none.duckdb"))
+    outcomes += dry_run(falling, RunSettings.build(db=tmp_path / "none.duckdb"))
     emitted = {(i["check"], i["severity"]) for o in outcomes for i in o.issues}
+    actions = {i["action"] for o in outcomes for i in o.issues}
+    assert {o.status for o in outcomes} <= set(Status)
     # other layouts of August, each on its own (together they would repeat one period)
     for folder in ("xlsx", "html", "text", "delimited"):
         for path in sorted((FIXTURES / folder).glob("*.*")):
             if path.suffix in {".xlsx", ".html", ".htm", ".txt", ".tsv", ".csv"}:
                 found = check_document(path, PeriodOptions())
                 emitted |= {(i.check, i.severity) for i in found.issues}
+                actions |= {i.action for i in found.issues}
     # the fixtures reach the checks of every layer: whole documents, rows, schema, months
     names = {check for check, _ in emitted}
     assert {"readable", "period", "period_repeated", "table_found", "format"} <= names
@@ -63,6 +67,29 @@ def test_every_check_emitted_on_the_fixtures_is_in_the_table(tmp_path: Path) -> 
         assert severity in CHECKS[check].severities, (check, severity)
     rules = {i["rule"] for o in outcomes for i in o.issues}
     assert rules <= {c.rule for c in CHECKS.values()}
+    assert {severity for _, severity in emitted} <= set(Severity)
+    assert actions <= set(Action), sorted(actions - set(Action))
+    assert {"document rejected", "row loaded", "value inherited"} <= actions
+
+
+def test_every_action_the_code_writes_is_in_the_enum() -> None:
+    """The actions written as words in the code (``action="row kept"``) are ``Action``s:
+    the values are stored in ``validation_issues.action``, so a new one is added there."""
+    root = Path(__file__).parents[2]
+    written: dict[str, Path] = {}
+    for package in ("parsers", "schemas", "pipelines", "warehouse"):
+        for path in (root / package).rglob("*.py"):
+            text = path.read_text("utf-8")
+            for value in re.findall(r'\baction(?:: str)? ?= ?"([^"]+)"', text):
+                written.setdefault(value, path)
+            for value in re.findall(r'\baction=(?:[^,)]* if [^,)]* else )?"([^"]+)"', text):
+                written.setdefault(value, path)
+    written.pop("ignore", None)  # pandas' ``na_action="ignore"``
+    assert len(written) > 10
+    missing = {value: str(path.relative_to(root)) for value, path in written.items()}
+    for value in set(Action):
+        missing.pop(value, None)
+    assert missing == {}
 
 
 def test_each_rule_is_plain_words() -> None:

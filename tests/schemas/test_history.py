@@ -7,7 +7,7 @@ import pandas as pd
 from parsers import parse_document
 from schemas.checks import CHECKS
 from schemas.history import compare_months
-from tests.conftest import SAMPLE
+from tests.helpers import SAMPLE
 
 
 def august() -> pd.DataFrame:

@@ -12,7 +12,7 @@ from schemas.identity import (
     match_items,
     similarity,
 )
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 PARK = "全年建成儿童微乐园21个。"
 CANTEEN = "建设老年食堂助餐点22个。"

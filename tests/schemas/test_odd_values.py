@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from parsers import ParsedDocument, parse_bytes
 from schemas import validate_rows
-from tests.conftest import sample_lines
+from tests.helpers import sample_lines
 
 
 def _parsed(lines: list[str]) -> ParsedDocument:

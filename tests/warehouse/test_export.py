@@ -10,7 +10,7 @@ import pytest
 
 from parsers import parse_document
 from schemas import validate_rows
-from tests.conftest import SAMPLE
+from tests.helpers import SAMPLE
 from warehouse import DocumentLoad, connect, export_periods, load_document, loaded_periods
 from warehouse.export import period_folder
 from warehouse.load import make_report_id

@@ -8,7 +8,7 @@ import pandas as pd
 
 from parsers import parse_document
 from schemas import validate_rows
-from tests.conftest import SAMPLE
+from tests.helpers import SAMPLE
 from warehouse import DocumentLoad, connect, load_document
 from warehouse.history import previous_period_rows
 from warehouse.load import make_report_id

@@ -13,7 +13,7 @@ import pytest
 from pipelines.core.checking import check_document
 from pipelines.core.load_run import load_results
 from pipelines.core.settings import PeriodOptions, RunSettings
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 LAYOUTS = FIXTURES / "layouts"
 

@@ -10,7 +10,7 @@ import pytest
 
 from parsers import parse_document
 from schemas import validate_rows
-from tests.conftest import SAMPLE
+from tests.helpers import SAMPLE
 from warehouse import DocumentLoad, WarehouseError, connect, load_document, read_only_query
 from warehouse.load import make_report_id
 

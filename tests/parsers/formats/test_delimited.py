@@ -7,13 +7,14 @@ import pytest
 
 from parsers import TableNotFound, UnreadableDocument, parse_bytes
 from parsers.formats.text.delimited import number_as_rate
-from tests.conftest import FIXTURES, sample_lines
 from tests.helpers import (
     COMPARED,
+    FIXTURES,
     as_text,
     assert_nothing_lost,
     expected_rows,
     parsed,
+    sample_lines,
     without_space,
 )
 

@@ -19,8 +19,7 @@ from parsers import (
     parse_bytes,
     parse_document,
 )
-from tests.conftest import FIXTURES
-from tests.helpers import COMPARED, as_text, expected_rows, without_space
+from tests.helpers import COMPARED, FIXTURES, as_text, expected_rows, without_space
 
 AUGUST = FIXTURES / "yueqing-2022-08.docx"
 HEADER = ["项 目 内 容", "8月计划进度", "实际进度情况", "完成率", "责任 单位", "具体分管领导"]

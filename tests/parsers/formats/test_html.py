@@ -6,7 +6,7 @@ import pytest
 
 from parsers import TableNotFound, UnreadableDocument, parse_bytes, parse_document
 from parsers.formats.html import declared_encoding, decode_html
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 PAGE = FIXTURES / "html" / "yueqing-2022-08.html"
 GBK_PAGE = FIXTURES / "html" / "yueqing-2022-08-gb2312.html"

@@ -9,8 +9,7 @@ import pytest
 
 from parsers import UnreadableDocument, UnsupportedFormat, parse_bytes
 from parsers.formats.legacy import LEGACY_FORMATS, convert
-from tests.conftest import FIXTURES
-from tests.helpers import needs_soffice
+from tests.helpers import FIXTURES, needs_soffice
 
 ADVICE = {"docx": r"save it as \.docx", "xlsx": r"save it as \.xlsx"}
 

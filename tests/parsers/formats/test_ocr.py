@@ -29,7 +29,7 @@ from parsers.formats.ocr.correct import (
 )
 from parsers.limits import DEFAULT_LIMITS
 from parsers.model import OcrCell, ParsedDocument
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 SCANS = FIXTURES / "scan"
 PAGE_1 = SCANS / "yueqing-2022-08-p1.png"

@@ -19,7 +19,7 @@ import pytest
 
 from bench.ocr import Acceptance, check_scan
 from parsers.model import OcrCell
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 SCANS = FIXTURES / "scan"
 PHONE = SCANS / "yueqing-2022-08-p1-phone.jpg"

@@ -20,9 +20,9 @@ from parsers.formats.pdf import (
     unwrap,
 )
 from parsers.grid import grid_to_rows
-from tests.conftest import FIXTURES
 from tests.helpers import (
     COMPARED,
+    FIXTURES,
     as_text,
     assert_nothing_lost,
     expected_rows,

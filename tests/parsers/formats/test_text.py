@@ -13,13 +13,15 @@ from parsers import (
     parse_bytes,
     parse_document,
 )
-from tests.conftest import FIXTURES, SAMPLE, sample_lines
 from tests.helpers import (
     COMPARED,
+    FIXTURES,
+    SAMPLE,
     as_text,
     assert_nothing_lost,
     expected_rows,
     parsed,
+    sample_lines,
     without_space,
 )
 

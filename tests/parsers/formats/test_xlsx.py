@@ -13,7 +13,7 @@ from parsers import LimitExceeded, TableNotFound, UnreadableDocument, parse_byte
 from parsers.formats.xlsx import read_xlsx
 from parsers.limits import ParseLimits
 from parsers.zip_limits import check_unzipped_size
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 AUGUST = FIXTURES / "xlsx" / "yueqing-2022-08.xlsx"
 HEADER = ["项目内容", "8月计划进度", "实际进度情况", "完成率", "责任单位", "具体分管领导"]

@@ -8,8 +8,7 @@ from pathlib import Path
 from fastapi.routing import APIRoute
 
 from pipelines.web.security import RateLimit
-from tests.conftest import SAMPLE
-from tests.helpers import csrf_of, web_client, web_sign_in, web_upload
+from tests.helpers import SAMPLE, csrf_of, web_client, web_sign_in, web_upload
 
 #: The only routes open without an account: signing in and the language switch.
 PUBLIC = {("GET", "/signin"), ("POST", "/signin"), ("GET", "/signin/link/{token}"),

@@ -10,8 +10,16 @@ import pytest
 
 from limits import ParseLimits
 from pipelines.core.settings import RunSettings
-from tests.conftest import FIXTURES, SAMPLE
-from tests.helpers import broken_sample, csrf_of, ingest, web_client, web_sign_in, web_upload
+from tests.helpers import (
+    FIXTURES,
+    SAMPLE,
+    broken_sample,
+    csrf_of,
+    ingest,
+    web_client,
+    web_sign_in,
+    web_upload,
+)
 
 
 def _rows(db: Path, sql: str) -> list[tuple]:

@@ -11,9 +11,9 @@ from parsers.formats.pdf import Fragment, PdfRow, stitch_page_breaks
 from parsers.formats.pdf.overlap import drawn_twice, without_copies
 from parsers.formats.pdf.page import pdf_page_layout
 from parsers.formats.pdf.stitch import incomplete_at_breaks
-from tests.conftest import FIXTURES
 from tests.helpers import (
     COMPARED,
+    FIXTURES,
     as_text,
     assert_nothing_lost,
     expected_rows,

@@ -15,7 +15,7 @@ import pytest
 from parsers import UnreadableDocument, parse_bytes
 from parsers.formats.pdf.textlayer import PageModes, RenderModes, page_doubt, text_doubt
 from parsers.model import ParsedDocument
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 GEOMETRY = FIXTURES / "geometry"
 PS_ROUNDTRIP = GEOMETRY / "yueqing-2022-08-ps-roundtrip.pdf"

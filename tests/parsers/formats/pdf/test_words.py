@@ -9,9 +9,9 @@ import pytest
 
 from parsers.formats.pdf.page import pdf_page_layout
 from parsers.formats.pdf.words import chars_to_lines, header_on_page
-from tests.conftest import FIXTURES
 from tests.helpers import (
     COMPARED,
+    FIXTURES,
     as_text,
     assert_nothing_lost,
     expected_rows,

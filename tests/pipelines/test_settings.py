@@ -1,0 +1,54 @@
+"""The one way a run's options become settings: the command line's and the flows' alike."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytest
+
+from pipelines.core.settings import RUN_OPTIONS, RunSettings, SettingsError
+
+
+def _given(tmp_path: Path) -> RunSettings:
+    return RunSettings.build(
+        db=tmp_path / "w.duckdb",
+        reports_dir=tmp_path / "r",
+        region="乐清市",
+        year=2022,
+        month=8,
+        fetch_timeout=7.5,
+        max_pages=12,
+        parse_timeout=30,
+        ocr_min_confidence=0.9,
+        replace_periods=True,
+    )
+
+
+def test_the_options_of_settings_build_the_same_settings(tmp_path: Path) -> None:
+    settings = _given(tmp_path)
+    assert set(settings.options()) == set(RUN_OPTIONS)
+    assert RunSettings.build(**settings.options()) == settings
+    assert RunSettings.build(**RunSettings.build(db=tmp_path / "w.duckdb").options()) == (
+        RunSettings.build(db=tmp_path / "w.duckdb")
+    )
+    assert settings.raw_dir == tmp_path / "raw"  # beside the database
+
+
+def test_from_options_takes_the_run_options_and_leaves_the_others(tmp_path: Path) -> None:
+    parameters = {"paths": ["a.txt"], "load": True, "parallel": "auto", "lang": None}
+    parameters |= _given(tmp_path).options()
+    assert RunSettings.from_options(parameters) == _given(tmp_path)
+    with pytest.raises(SettingsError, match="--month 13"):
+        RunSettings.from_options({"month": 13, "parallel": "auto"})
+
+
+def test_the_ingest_flow_and_the_commands_take_every_run_option() -> None:
+    """A run recorded as a flow run gets what the command line was given (``--replace``,
+    ``--ocr-min-confidence`` …): each option of ``build`` is a parameter of the flow."""
+    from pipelines.cli.commands import ingest, validate
+    from pipelines.flows.ingest import ingest_flow
+
+    assert set(RUN_OPTIONS) <= set(inspect.signature(ingest_flow.fn).parameters)
+    for command in (ingest, validate):
+        assert set(RUN_OPTIONS) <= set(inspect.signature(command).parameters)

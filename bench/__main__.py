@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     print_desk_ratios(lambda line: console.print("  " + line))
 
     from parsers import parse_document
-    from parsers.docx import read_docx
+    from parsers.formats.docx.reader import read_docx
     from schemas import validate_rows
 
     started = time.perf_counter()
@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> None:
 
     # Scanned reports: the acceptance check against the expected rows, OCR time per page and
     # per document, and tesseract on the same cells (see bench/ocr.py).
-    from parsers.ocr import ocr_available
+    from parsers.formats.ocr import ocr_available
 
     if ocr_available():
         from bench.ocr import main as ocr_main
@@ -338,7 +338,7 @@ def _measure_prefect(paths: list[str]) -> tuple[float, float, float]:
     from pipelines.core.load_run import load_results
     from pipelines.core.settings import RunSettings
     from pipelines.flows.environment import configure_prefect_environment
-    from pipelines.reports.validation import build_run_report, new_run_id, write_report
+    from pipelines.render.validation import build_run_report, new_run_id, write_report
 
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         os.environ["PREFECT_HOME"] = str(Path(tmp) / "prefect")
@@ -381,7 +381,7 @@ def _measure_prefect(paths: list[str]) -> tuple[float, float, float]:
 
         # The same backfill with the parse tasks in 2 worker processes (the pool's start-up,
         # each worker importing Prefect, pandas and pandera, is part of the figure).
-        from pipelines.core.parallelism import Parallelism
+        from pipelines.execution.parallelism import Parallelism
         from pipelines.flows.run_flow import run_ingest_flow
 
         start = time.perf_counter()

@@ -37,8 +37,8 @@ def main(argv: list[str]) -> None:
 
 
 def _compare_modes(documents: list[Path], work: Path, modes: list[str]) -> None:
-    from pipelines.core.parallelism import choose_parallelism
     from pipelines.core.settings import RunSettings
+    from pipelines.execution.parallelism import choose_parallelism
     from pipelines.flows.run_flow import run_ingest_flow
     from tests.warehouse_snapshot import warehouse_snapshot
 

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 import docx  # noqa: E402
 
 from parsers import parse_bytes  # noqa: E402
-from parsers.docx import read_docx  # noqa: E402
+from parsers.formats.docx.reader import read_docx  # noqa: E402
 
 AUGUST = ROOT / "tests" / "fixtures" / "yueqing-2022-08.docx"
 

@@ -52,8 +52,8 @@ def _mismatches(ours: pd.DataFrame, theirs: pd.DataFrame) -> dict[str, int]:
 
 def compare(runs: int) -> list[tuple[str, float, float, float, str]]:
     """(what, our reader's seconds, our whole parse's, pandas', what pandas got wrong)."""
-    from parsers.html import read_html
-    from parsers.xlsx import read_xlsx
+    from parsers.formats.html import read_html
+    from parsers.formats.xlsx import read_xlsx
 
     found = []
     for path, name, reader, naive in (

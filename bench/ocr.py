@@ -108,7 +108,7 @@ def check_scan(
 ) -> Acceptance:
     """Parse and validate a scan as ``ingest`` does, and compare with the expected rows (of
     ``items`` only, for a scan of some pages)."""
-    from parsers.ocr import SERIAL
+    from parsers.formats.ocr import SERIAL
     from pipelines.core.checking import check_document
     from pipelines.core.settings import PeriodOptions
 
@@ -174,7 +174,7 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _clean_scan_pages(numbers: list[int]) -> list[Any]:
-    from parsers.ocr.reader import scan_pdf_pages
+    from parsers.formats.ocr.reader import scan_pdf_pages
 
     path = SCANS / "yueqing-2022-08-scan.pdf"
     return scan_pdf_pages(path.read_bytes(), numbers, 200, path.name)
@@ -183,8 +183,8 @@ def _clean_scan_pages(numbers: list[int]) -> list[Any]:
 def page_seconds() -> tuple[float, float]:
     """(CPU, wall) seconds to OCR page 1 of the clean scan at 200 dpi in this process, on one
     core (models loaded before the clock starts)."""
-    from parsers.ocr.engine import engine
-    from parsers.ocr.page import read_page
+    from parsers.formats.ocr.engine import engine
+    from parsers.formats.ocr.page import read_page
 
     engine()
     [page] = _clean_scan_pages([1])
@@ -197,7 +197,7 @@ def document_seconds(workers: int) -> tuple[float, int]:
     """Wall seconds to read the whole clean scan with ``workers`` new worker processes
     (their start and model loading included), and its page count."""
     from parsers import parse_document
-    from parsers.ocr import OcrRunner
+    from parsers.formats.ocr import OcrRunner
 
     started = time.perf_counter()
     with _process_pool(workers) as pool:
@@ -209,14 +209,14 @@ def document_seconds(workers: int) -> tuple[float, int]:
 def tesseract_pieces(clean: Any, cells: list[Any], table: Any, scale: float) -> list[Any]:
     """The page's words read by tesseract (chi_sim), placed in the same cells as RapidOCR's.
 
-    A ``parsers.ocr.page.Recognizer``: the comparison shares everything but recognition.
+    A ``parsers.formats.ocr.page.Recognizer``: the comparison shares everything but recognition.
     """
     import subprocess
     import tempfile
 
     import cv2
 
-    from parsers.ocr.page import Piece
+    from parsers.formats.ocr.page import Piece
 
     with tempfile.TemporaryDirectory() as tmp:
         image = Path(tmp) / "page.png"
@@ -243,7 +243,7 @@ def tesseract_pieces(clean: Any, cells: list[Any], table: Any, scale: float) -> 
 
 
 def _tesseract_page(page: Any) -> Any:  # top level so that process pools can pickle it
-    from parsers.ocr.page import read_page
+    from parsers.formats.ocr.page import read_page
 
     return read_page(page.pixels, page.dpi, page.page, recognizer=tesseract_pieces)
 
@@ -257,7 +257,7 @@ def compare_tesseract() -> None:
     import shutil
     import subprocess
 
-    from parsers.ocr import OcrRunner
+    from parsers.formats.ocr import OcrRunner
 
     if shutil.which("tesseract") is None:
         print("tesseract: not installed, skipped (apt-get install tesseract-ocr-chi-sim)")
@@ -306,7 +306,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", choices=[*CASES, "scans", "layers", "speed", "tesseract"])
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
-    from parsers.ocr import OcrRunner
+    from parsers.formats.ocr import OcrRunner
 
     if args.only in CASES:
         cases = {args.only: CASES[args.only]}

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.alternatives import camelot_lattice, pdf_extract_tables  # noqa: E402
 from parsers import parse_document  # noqa: E402
-from parsers.pdf import read_pdf  # noqa: E402
+from parsers.formats.pdf import read_pdf  # noqa: E402
 
 DEFAULT_PDF = ROOT / "tests" / "fixtures" / "yueqing-2022-08.pdf"
 

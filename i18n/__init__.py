@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -86,6 +88,8 @@ def _load(language: str) -> gettext.NullTranslations:
 
 _loaded: dict[str, gettext.NullTranslations] = {}
 _current: str | None = None
+#: A language for one context only (a web request, a job's thread): wins over ``_current``.
+_here: ContextVar[str | None] = ContextVar("minsheng_language", default=None)
 
 
 def use_language(language: str, *, export: bool = False) -> str:
@@ -101,8 +105,25 @@ def use_language(language: str, *, export: bool = False) -> str:
     return code
 
 
+@contextmanager
+def speaking(language: str) -> Iterator[str]:
+    """Speak ``language`` in this context only (this thread or async task), for a server whose
+    requests each have their own reader; the process's language is left as it is."""
+    code = normalize(language)
+    if code not in _loaded:
+        _loaded[code] = _load(code)
+    token = _here.set(code)
+    try:
+        yield code
+    finally:
+        _here.reset(token)
+
+
 def language() -> str:
     """The language messages are in now."""
+    here = _here.get()
+    if here is not None:
+        return here
     if _current is None:
         use_language(choose_language())
     assert _current is not None

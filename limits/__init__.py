@@ -82,7 +82,7 @@ class ParseLimits:
         "`ParseLimits(max_sheet_cells=…)`", _count,
     )  # fmt: skip
     #: Past it, the worker process parsing the document is killed, or a parse in the main
-    #: thread is stopped by an alarm (``pipelines.core.parallelism``).
+    #: thread is stopped by an alarm (``pipelines.execution.parallelism``).
     parse_seconds: float = _bound(
         120.0, "parse time of one document", "`--parse-timeout S`", _seconds
     )

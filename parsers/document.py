@@ -10,14 +10,15 @@ from typing import TYPE_CHECKING
 from i18n import _
 from parsers.candidates import choose_columns
 from parsers.errors import LimitExceeded, UnreadableDocument, UnsupportedFormat
+from parsers.formats.legacy import LEGACY_FORMATS
+from parsers.formats.ocr.runner import IMAGE_SUFFIXES, SERIAL, OcrRunner, require_ocr
+from parsers.formats.text.reader import read_text
 from parsers.grid import grid_to_rows
 from parsers.layouts import Layouts, builtin_layouts
-from parsers.libreoffice import LEGACY_FORMATS
 from parsers.limits import DEFAULT_LIMITS, ParseLimits, byte_size
 from parsers.model import Issue, ParsedDocument, RejectedRow, TableRead
 from parsers.names import source_name_of
 from parsers.normalize import normalize_text
-from parsers.ocr.runner import IMAGE_SUFFIXES, SERIAL, OcrRunner, require_ocr
 from parsers.period import (
     PeriodHint,
     hint_from_filename,
@@ -27,7 +28,6 @@ from parsers.period import (
 )
 from parsers.reconcile import unaccounted_rows
 from parsers.table import Header
-from parsers.text import read_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,7 +45,7 @@ def _read_pdf(
     layouts: Layouts | None = None,
 ) -> TableRead:
     """A PDF: its text layer, and OCR for pages that are only a scanned image."""
-    from parsers.pdf import read_pdf
+    from parsers.formats.pdf import read_pdf
 
     return read_pdf(data, source_name, limits, ocr, layouts=layouts)
 
@@ -60,7 +60,7 @@ def _read_image(
 ) -> TableRead:
     """Scanned pages sent as image files (PNG, JPEG, TIFF), read by OCR."""
     require_ocr(source_name)
-    from parsers.ocr.reader import read_image
+    from parsers.formats.ocr.reader import read_image
 
     return read_image(data, source_name, limits, ocr, layouts)
 
@@ -69,7 +69,7 @@ def _read_legacy(
     data: bytes, source_name: str, limits: ParseLimits, *, layouts: Layouts | None = None
 ) -> TableRead:
     """A .doc, .xls, .wps, … converted by LibreOffice, then read as .docx or .xlsx."""
-    from parsers.libreoffice import convert
+    from parsers.formats.legacy import convert
 
     target, converted = convert(data, source_name)
     reader = read_docx_or_xlsx(target)
@@ -78,10 +78,10 @@ def _read_legacy(
 
 def read_docx_or_xlsx(fmt: str) -> Reader:
     if fmt == "docx":
-        from parsers.docx import read_docx
+        from parsers.formats.docx.reader import read_docx
 
         return read_docx
-    from parsers.xlsx import read_xlsx
+    from parsers.formats.xlsx import read_xlsx
 
     return read_xlsx
 
@@ -112,7 +112,7 @@ def _size_bounded(read: Callable[..., TableRead]) -> Reader:
 
 
 def _read_html(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
-    from parsers.html import read_html
+    from parsers.formats.html import read_html
 
     return read_html(data, source_name, layouts=layouts)
 
@@ -123,12 +123,12 @@ READERS: dict[str, tuple[str, Reader]] = {
     # A sheet saved as text or CSV: read_text finds its separator (tab, comma) itself.
     ".tsv": ("tsv", read_text),
     ".csv": ("csv", read_text),
-    ".docx": ("docx", _lazy("parsers.docx", "read_docx")),
+    ".docx": ("docx", _lazy("parsers.formats.docx.reader", "read_docx")),
     ".pdf": ("pdf", _read_pdf),
     ".html": ("html", _size_bounded(_read_html)),
     ".htm": ("html", _size_bounded(_read_html)),
-    ".xlsx": ("xlsx", _lazy("parsers.xlsx", "read_xlsx")),
-    ".xlsm": ("xlsm", _lazy("parsers.xlsx", "read_xlsx")),
+    ".xlsx": ("xlsx", _lazy("parsers.formats.xlsx", "read_xlsx")),
+    ".xlsm": ("xlsm", _lazy("parsers.formats.xlsx", "read_xlsx")),
     **{suffix: (suffix[1:], _read_legacy) for suffix in LEGACY_FORMATS},
     **{suffix: ("image-ocr", _read_image) for suffix in IMAGE_SUFFIXES},
 }
@@ -229,8 +229,8 @@ def _checked_ocr(
     """A scan's rows with OCR near-misses of the document's own names corrected, less the
     rows with a key cell OCR was unsure of and nothing corroborates (quarantined; their
     low-confidence warnings give way to the error)."""
-    from parsers.ocr.correct import correct_near_misses, document_names
-    from parsers.ocr.unsure import unsure_rows
+    from parsers.formats.ocr.correct import correct_near_misses, document_names
+    from parsers.formats.ocr.unsure import unsure_rows
 
     known = document_names(rows, table.ocr_cells)
     rows, corrections = correct_near_misses(rows, table.ocr_cells, [known], source_name)

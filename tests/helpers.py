@@ -315,7 +315,7 @@ def assert_nothing_lost(path: Path, doc: ParsedDocument) -> None:
 
 
 def soffice_missing() -> bool:
-    from parsers.libreoffice import soffice_path
+    from parsers.formats.legacy import soffice_path
 
     return soffice_path() is None
 
@@ -345,3 +345,77 @@ def run_measuring_peak(argv: list[str], peak_file: Path, **popen: object) -> tup
     and every process it started."""
     code = subprocess.call([sys.executable, "-c", _PEAK_LAUNCHER, str(peak_file), *argv], **popen)  # type: ignore[arg-type]
     return code, int(peak_file.read_text()) * 1024
+
+
+def web_client(tmp_path: Path, **web: Any) -> Any:
+    """A TestClient on the real intake page over a warehouse file in ``tmp_path`` (not yet
+    made: the first load makes it), with an office of 乐清市, one of 永嘉县 and an admin; the
+    browser asks for English. ``client.secrets`` holds each account's sign-in secret."""
+    from fastapi.testclient import TestClient
+
+    from pipelines.core.settings import RunSettings
+    from pipelines.web.app import WebSettings, create_app
+    from pipelines.web.store import Store, store_path
+
+    run = web.pop("run", None) or RunSettings.build(
+        db=tmp_path / "data" / "minsheng.duckdb", reports_dir=tmp_path / "reports"
+    )
+    store = Store(store_path(run.db))
+    secrets = {
+        "yueqing": store.add_account("乐清市政府办", "office", ["乐清市"]),
+        "yongjia": store.add_account("永嘉县政府办", "office", ["永嘉县"]),
+        "admin": store.add_account("市府办", "admin"),
+    }
+    client = TestClient(
+        create_app(WebSettings(run, **web)),
+        follow_redirects=False,
+        headers={"Accept-Language": "en"},  # tests read English; the page's default is Chinese
+    )
+    client.secrets = secrets  # type: ignore[attr-defined]
+    client.names = {"yueqing": "乐清市政府办", "yongjia": "永嘉县政府办", "admin": "市府办"}  # type: ignore[attr-defined]
+    return client
+
+
+def csrf_of(client: Any) -> str:
+    """The CSRF token the page puts in its forms (the sign-in page hands one out)."""
+    page = client.get("/signin")
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, page.text
+    return found[1]
+
+
+def web_sign_in(client: Any, who: str) -> None:
+    """Sign ``who`` (``yueqing``, ``yongjia``, ``admin``) in with its secret."""
+    client.cookies.clear()
+    reply = client.post(
+        "/signin",
+        data={
+            "name": client.names[who],
+            "password": client.secrets[who],
+            "csrf_token": csrf_of(client),
+        },
+    )
+    assert reply.status_code == 303, reply.text
+
+
+def web_wait(client: Any, submission: str, timeout: float = 120.0) -> dict[str, Any]:
+    """Poll a submission's progress, as the page does, until its run is done."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        progress = client.get(f"/submissions/{submission}/progress").json()
+        if progress["state"] not in ("checking", "loading"):
+            return progress
+        time.sleep(0.1)
+    raise AssertionError(f"submission {submission} still running after {timeout} s")
+
+
+def web_upload(client: Any, *paths: Path, url: str = "") -> str:
+    """Send files through the page's form; the new submission's id, its check finished."""
+    files = [("files", (p.name, p.read_bytes(), "application/octet-stream")) for p in paths]
+    reply = client.post(
+        "/submissions", data={"csrf_token": csrf_of(client), "url": url}, files=files
+    )
+    assert reply.status_code == 303, reply.text
+    submission = reply.headers["location"].rsplit("/", 1)[1]
+    web_wait(client, submission)
+    return submission

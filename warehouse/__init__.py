@@ -11,7 +11,7 @@ from warehouse.analysis import (
     run_analysis_query,
 )
 from warehouse.archive import archive_bytes, archive_original
-from warehouse.catalog import loaded_periods, seen_sha256s
+from warehouse.catalog import loaded_periods, period_reports, seen_sha256s
 from warehouse.db import DatabaseBusy, WarehouseError, connect, read_only_query
 from warehouse.export import export_periods
 from warehouse.load import (
@@ -43,6 +43,7 @@ __all__ = [
     "load_document",
     "load_documents",
     "loaded_periods",
+    "period_reports",
     "read_only_query",
     "record_issues",
     "record_run",

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from warehouse.db import read_only_query
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def seen_sha256s(path: str | Path) -> set[str]:
@@ -28,3 +32,14 @@ def loaded_periods(path: str | Path) -> list[tuple[str, int, int]]:
         path, "SELECT DISTINCT region, year, month FROM progress ORDER BY region, year, month"
     )
     return [(str(r), int(y), int(m)) for r, y, m in found.itertuples(index=False)]
+
+
+def period_reports(path: str | Path, year: int, month: int) -> pd.DataFrame:
+    """Each region's reports of one period that still count (not replaced by a later one),
+    the latest first: what the intake page's month status shows."""
+    return read_only_query(
+        path,
+        "SELECT region, source_name, status, rows_loaded, rows_quarantined, ingested_at, run_id "
+        f"FROM reports WHERE year = {int(year)} AND month = {int(month)} "
+        "AND region IS NOT NULL AND superseded_by IS NULL ORDER BY ingested_at DESC",
+    )

@@ -40,14 +40,16 @@ def main() -> None:
     """Console-script entry point: no traceback reaches the user unless MINSHENG_DEBUG is set,
     not even for a Ctrl-C while the program is still starting."""
     try:
-        if "serve" not in sys.argv[1:2]:  # serve leaves Ctrl-C to Prefect's runner, which stops
-            _signals_outside_the_run()  # its served runs itself
+        # serve leaves Ctrl-C to Prefect's runner, which stops its served runs itself; web to
+        # uvicorn, which finishes the requests under way
+        if not {"serve", "web"} & set(sys.argv[1:2]):
+            _signals_outside_the_run()
         _main()
     except KeyboardInterrupt:  # before the commands could take over: nothing was done
         os.write(2, b"interrupted: nothing was loaded\n")
         os._exit(130)
     except BaseException as exc:
-        from pipelines.core.interrupts import Interrupted
+        from pipelines.execution.interrupts import Interrupted
 
         if not isinstance(exc, Interrupted):
             raise
@@ -62,7 +64,7 @@ def _signals_outside_the_run() -> None:
     raise ``Interrupted`` too, so that the last line says whether anything was loaded."""
     import signal
 
-    from pipelines.core.interrupts import Interrupted
+    from pipelines.execution.interrupts import Interrupted
 
     def outside(signum: int, frame: object) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -90,14 +92,14 @@ def _main() -> None:
     except LanguageError:
         pass  # typer rejects the value with a usage error (exit 2); messages stay English
     from pipelines.cli.commands import err
-    from pipelines.cli.terminal import for_terminal
-    from pipelines.core.interrupts import (
+    from pipelines.execution.interrupts import (
         Interrupted,
         announce,
         interrupt_exit_code,
         interrupt_message,
         pending_interrupt,
     )
+    from pipelines.render.terminal import for_terminal
 
     app: typer.Typer = __getattr__("app")
     try:

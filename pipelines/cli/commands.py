@@ -18,8 +18,8 @@ from i18n import _, choose_language, period_or_unknown, status_text, use_languag
 from limits import DEFAULTS
 from parsers.names import printable_path
 from pipelines.cli.help_words import CommandInWords, GroupInWords
-from pipelines.cli.terminal import for_terminal
 from pipelines.core.settings import DEFAULT_DB, RunSettings, SettingsError
+from pipelines.render.terminal import for_terminal
 
 
 def _typer_in_this_language() -> None:
@@ -249,7 +249,7 @@ def _check_place(discovered: Any, settings: RunSettings, load: bool) -> None:
     from datetime import datetime
 
     from pipelines.core.run import RunFailed, check_place_or_fail
-    from pipelines.reports.validation import new_run_id
+    from pipelines.render.validation import new_run_id
 
     started_at = datetime.now()
     try:
@@ -328,10 +328,10 @@ def _run(
     ocr_min_confidence: float | None = None,
     replace_periods: bool = False,
 ) -> None:
-    from parsers.ocr import ocr_pages
+    from parsers.formats.ocr import ocr_pages
     from pipelines.core.discovery import discover
-    from pipelines.core.parallelism import choose_parallelism
     from pipelines.core.region_map import mapped_regions
+    from pipelines.execution.parallelism import choose_parallelism
 
     try:
         settings = RunSettings.build(
@@ -365,10 +365,10 @@ def _run(
     except SettingsError as exc:
         _fail(str(exc), 2)
 
-    from pipelines.cli.progress_bar import page_progress, parse_progress
-    from pipelines.core.interrupts import forget_commit, stop_on_signals
-    from pipelines.core.listeners import listening
     from pipelines.core.run import RunFailed
+    from pipelines.execution.interrupts import forget_commit, stop_on_signals
+    from pipelines.execution.listeners import listening
+    from pipelines.render.progress_bar import page_progress, parse_progress
     from warehouse import WarehouseError
 
     where = _where_to_run(prefect, parallelism)
@@ -404,7 +404,7 @@ def _run(
         # Prefect would spend seconds a message at exit trying to send what it still holds.
         global leave_without_prefect_cleanup
         leave_without_prefect_cleanup = True
-    from pipelines.reports.validation import summary_line
+    from pipelines.render.validation import summary_line
 
     with stop_on_signals():  # an interrupt now says the load was committed
         for document in report["documents"]:
@@ -616,7 +616,7 @@ def sql(
     _speak(lang)
     import io
 
-    from pipelines.cli.tables import print_frame
+    from pipelines.render.tables import print_frame
     from warehouse import QueryLimits, WarehouseError, run_analysis_query
     from warehouse.bounded import run_bounded
 
@@ -673,7 +673,7 @@ def report(
     lang: LangOpt = None,
 ) -> None:
     _speak(lang)
-    from pipelines.reports.month import print_summary, write_html
+    from pipelines.render.month import print_summary, write_html
     from warehouse import WarehouseError
     from warehouse.monthly import month_summary
 
@@ -795,3 +795,12 @@ def export(
         _("{n} periods written as Parquet under {folder}").format(n=len(folders), folder=out_dir),
         markup=False,
     )
+
+
+def _add_web() -> None:
+    from pipelines.cli.web import web_app
+
+    app.add_typer(web_app, name="web")
+
+
+_add_web()

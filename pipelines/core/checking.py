@@ -23,14 +23,14 @@ from parsers import (
     parse_bytes,
     parse_document,
 )
+from parsers.formats.ocr import SERIAL, OcrRunner
 from parsers.layouts import Layouts, load_layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits
 from parsers.model import OcrCells
 from parsers.names import source_name_of
-from parsers.ocr import SERIAL, OcrRunner
 from pipelines.core.fetching import FetchError, FetchLimits, fetch_page, page_name, web_address
 from pipelines.core.settings import PeriodOptions
-from pipelines.core.workers import TimedOut
+from pipelines.execution.workers import TimedOut
 from schemas import validate_rows
 from schemas.checks import describe_rule
 

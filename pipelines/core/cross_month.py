@@ -5,7 +5,7 @@ One entry point, ``with_cross_month_issues``: the month-over-month changes
 The previous month is the latest earlier one of the same region and year, in the warehouse or
 in the same run. Every finding is a warning; the rows load anyway. Before comparing, a scanned
 document's OCR near-misses of that month's departments and leaders are corrected
-(``parsers.ocr.correct``; an info issue each), so a misread is not taken for a change.
+(``parsers.formats.ocr.correct``; an info issue each), so a misread is not taken for a change.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def with_ocr_corrections(previous: PreviousMonths, result: DocumentResult) -> Do
     found = previous.of(result)
     if found is None:
         return result
-    from parsers.ocr.correct import CORRECTED_COLUMNS, KnownNames, correct_near_misses
+    from parsers.formats.ocr.correct import CORRECTED_COLUMNS, KnownNames, correct_near_misses
 
     month, rows = found
     names = {column: set(rows[column].dropna().astype(str)) for column in CORRECTED_COLUMNS}

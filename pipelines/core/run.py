@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from i18n import _
-from parsers.ocr import OcrRunner, ocr_pages
+from parsers.formats.ocr import OcrRunner, ocr_pages
 from pipelines.core.checking import (
     DocumentResult,
     check_document,
@@ -25,7 +25,6 @@ from pipelines.core.checking import (
     unread_document,
 )
 from pipelines.core.discovery import Discovery, discover
-from pipelines.core.listeners import document_parsed, page_read
 from pipelines.core.load_run import (
     DocumentOutcome,
     ReportNotWritten,
@@ -33,15 +32,16 @@ from pipelines.core.load_run import (
     unloaded_outcomes,
     validate_results,
 )
-from pipelines.core.parallelism import (
+from pipelines.core.settings import PeriodOptions, RunSettings
+from pipelines.execution.listeners import document_parsed, page_read
+from pipelines.execution.parallelism import (
     Parallelism,
     has_workers,
     map_in_order,
     map_in_workers,
     worker_processes,
 )
-from pipelines.core.settings import PeriodOptions, RunSettings
-from pipelines.reports.validation import build_run_report, new_run_id, write_report
+from pipelines.render.validation import build_run_report, new_run_id, write_report
 from warehouse import WarehouseError, check_warehouse_place
 
 

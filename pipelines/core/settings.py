@@ -14,8 +14,8 @@ from pathlib import Path
 
 from i18n import _
 from limits import DEFAULTS, FetchLimits, ParseLimits
+from parsers.formats.ocr import DEFAULT_MIN_CONFIDENCE
 from parsers.limits import DEFAULT_LIMITS
-from parsers.ocr import DEFAULT_MIN_CONFIDENCE
 
 DEFAULT_DB = Path("data/minsheng.duckdb")
 DEFAULT_REPORTS_DIR = Path("data/reports")

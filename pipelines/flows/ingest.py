@@ -1,7 +1,7 @@
 """The Prefect ingest flow: a task per document, one loader, the report as artifacts.
 
 Tasks are thin wrappers around the plain functions of ``pipelines.core.checking``,
-``pipelines.core.load_run`` and ``pipelines.reports.validation``, which tests call directly.
+``pipelines.core.load_run`` and ``pipelines.render.validation``, which tests call directly.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from i18n import _, ngettext, period, status_text
+from parsers.formats.ocr import DEFAULT_MIN_CONFIDENCE, OcrRunner, ocr_pages
 from parsers.limits import ParseLimits
 from parsers.names import printable_path
-from parsers.ocr import DEFAULT_MIN_CONFIDENCE, OcrRunner, ocr_pages
 from pipelines.core.checking import (
     DocumentResult,
     check_document,
@@ -38,23 +38,23 @@ from pipelines.core.checking import (
 )
 from pipelines.core.discovery import discover
 from pipelines.core.fetching import FetchLimits
-from pipelines.core.listeners import document_parsed, page_read
 from pipelines.core.load_run import (
     DocumentOutcome,
     load_results,
     validate_results,
 )
-from pipelines.core.parallelism import (
+from pipelines.core.run import check_place_or_fail, failed_run, run_report
+from pipelines.core.settings import PeriodOptions, RunSettings
+from pipelines.execution.listeners import document_parsed, page_read
+from pipelines.execution.parallelism import (
     DEFAULT_THREADS,
     bounded_parsing,
     has_workers,
     in_worker,
     map_in_workers,
 )
-from pipelines.core.run import check_place_or_fail, failed_run, run_report
-from pipelines.core.settings import PeriodOptions, RunSettings
-from pipelines.reports.markdown import markdown_text
-from pipelines.reports.validation import issues_markdown, new_run_id, summary_line, write_report
+from pipelines.render.markdown import markdown_text
+from pipelines.render.validation import issues_markdown, new_run_id, summary_line, write_report
 from warehouse import DatabaseBusy, WarehouseError
 
 T = TypeVar("T")

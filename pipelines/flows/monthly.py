@@ -15,7 +15,7 @@ from pipelines.core.region_map import read_region_map
 from pipelines.core.settings import RunSettings, SettingsError
 from pipelines.flows.deployment import FLOW_NAME
 from pipelines.flows.ingest import ExpectedFailure, final_state, ingest_steps
-from pipelines.reports.markdown import markdown_text
+from pipelines.render.markdown import markdown_text
 from warehouse import export_periods
 
 

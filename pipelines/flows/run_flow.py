@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from i18n import _
-from pipelines.core.parallelism import Parallelism
 from pipelines.core.settings import RunSettings
+from pipelines.execution.parallelism import Parallelism
 from pipelines.flows.environment import configure_prefect_environment
 
 
@@ -37,8 +37,8 @@ def run_ingest_flow(
     documents (by path) their region, as a folder's ``regions.toml`` does.
     """
     configure_prefect_environment(quiet=True)
-    from pipelines.core.listeners import listening
-    from pipelines.core.parallelism import worker_processes
+    from pipelines.execution.listeners import listening
+    from pipelines.execution.parallelism import worker_processes
     from pipelines.flows.ingest import ingest_flow, keeping_reports
     from pipelines.flows.task_runners import make_task_runner
     from pipelines.flows.temporary_server import prefect_api

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pipelines.core.parallelism import DEFAULT_THREADS, Parallelism
+from pipelines.execution.parallelism import DEFAULT_THREADS, Parallelism
 
 
 def make_task_runner(parallelism: Parallelism) -> Any:

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from pipelines.core.interrupts import on_forced_exit
-from pipelines.core.watchdog import start_watchdog, stop_watchdog, terminate
+from pipelines.execution.interrupts import on_forced_exit
+from pipelines.execution.watchdog import start_watchdog, stop_watchdog, terminate
 
 
 def _own_session_server() -> Any:

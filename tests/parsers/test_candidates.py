@@ -159,7 +159,7 @@ def test_a_group_cell_over_month_cells_names_one_column_per_month_in_text() -> N
 def test_a_merged_group_cell_over_month_cells_in_a_sheet_with_july_hidden() -> None:
     from openpyxl import Workbook
 
-    from tests.parsers.test_xlsx import workbook_bytes
+    from tests.parsers.formats.test_xlsx import workbook_bytes
 
     wb = Workbook()
     ws = wb.active

@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parsers import ReportError, parse_bytes
-from parsers.bars import split_cells
+from parsers.formats.text.bar_table import split_cells
+from parsers.formats.text.reader import decode_text
 from parsers.grid import split_marker
 from parsers.table import match_header
-from parsers.text import decode_text
 from pipelines.core.checking import check_document
 from pipelines.core.settings import PeriodOptions
 from tests.conftest import sample_lines

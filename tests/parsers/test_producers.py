@@ -97,7 +97,7 @@ def test_a_trailing_bar_is_an_empty_last_cell_where_the_header_has_no_border() -
 
 
 def test_a_row_of_quoted_cells_is_unquoted_and_other_quotes_are_text() -> None:
-    from parsers.bars import split_cells
+    from parsers.formats.text.bar_table import split_cells
 
     assert split_cells('"(1)打造""15分钟""生活圈"||"72%"|') == ['(1)打造"15分钟"生活圈', "", "72%"]
     assert split_cells('(1)打造"15分钟"生活圈 | "72%" |') == ['(1)打造"15分钟"生活圈', '"72%"']

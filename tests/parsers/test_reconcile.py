@@ -17,11 +17,11 @@ from parsers.reconcile import UNACCOUNTED
 from tests.conftest import FIXTURES, sample_lines
 from tests.helpers import assert_nothing_lost, parsed
 
-# Scans (``scan/``) are left to tests/parsers/test_ocr.py, which OCRs two of their pages:
+# Scans (``scan/``) are left to tests/parsers/formats/test_ocr.py, which OCRs two of their pages:
 # OCR costs seconds a page. ``python -m bench.ocr`` checks every page of them for the same
 # invariant (every item in progress or quarantine).
 # So are the PDFs whose text layer lies (read by OCR from their page images): their detection
-# and one page of each are tests/parsers/pdf/test_textlayer.py's.
+# and one page of each are tests/parsers/formats/pdf/test_textlayer.py's.
 LYING = {"yueqing-2022-08-ps-roundtrip.pdf", "yueqing-2022-08-ocr-layer.pdf"}
 READABLE = sorted(
     path

@@ -10,7 +10,7 @@ import json
 
 import prefect  # noqa: F401  (the point: this main module imports Prefect)
 
-from pipelines.core.workers import KillablePool, warm_context
+from pipelines.execution.workers import KillablePool, warm_context
 from tests.pipelines.test_parse_server import what_a_worker_holds
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.core.parallelism import Parallelism, choose_parallelism, processes_pay_off
 from pipelines.core.settings import RunSettings, SettingsError
+from pipelines.execution.parallelism import Parallelism, choose_parallelism, processes_pay_off
 from pipelines.flows.run_flow import run_ingest_flow
 from tests.corpus import write_reports
 from tests.warehouse_snapshot import warehouse_snapshot
@@ -49,8 +49,8 @@ def flow_backfill(corpus: Path, tmp_path: Path, parallelism: Parallelism) -> Pat
 def core_backfill(corpus: Path, tmp_path: Path, parallelism: Parallelism) -> Path:
     """The corpus through the pipeline core, as ``minsheng ingest`` without Prefect runs it."""
     from pipelines.core.discovery import discover_documents
-    from pipelines.core.listeners import listening
     from pipelines.core.run import run_pipeline
+    from pipelines.execution.listeners import listening
 
     db = tmp_path / f"core-{parallelism.mode}.duckdb"
     settings = RunSettings.build(db=db, reports_dir=tmp_path / "r", raw_dir=tmp_path / "raw")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from pipelines.cli.terminal import for_terminal
-from pipelines.reports.markdown import markdown_text
-from pipelines.reports.validation import issues_markdown
+from pipelines.render.markdown import markdown_text
+from pipelines.render.terminal import for_terminal
+from pipelines.render.validation import issues_markdown
 
 HOSTILE = "a|b\nc [/] [red]x[/red] <script>alert(1)</script> [x](javascript:alert(1)) *em*"
 

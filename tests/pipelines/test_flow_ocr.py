@@ -21,7 +21,7 @@ import pdfplumber
 import pytest
 
 from bench.ocr import differences, expected_rows
-from pipelines.core.parallelism import processes_pay_off
+from pipelines.execution.parallelism import processes_pay_off
 from schemas.checks import CHECKS
 from tests.conftest import FIXTURES
 
@@ -33,11 +33,11 @@ TIFF = FIXTURES / "scan" / "yueqing-2022-08-p3-4.tif"
 
 def ingest_telling_pages(folder: Path) -> dict:
     """The TIFF through ``run_pipeline`` on 2 worker processes; the report and the pages told."""
-    from parsers.ocr import PageDone
-    from pipelines.core.listeners import listening_to_pages
-    from pipelines.core.parallelism import Parallelism
+    from parsers.formats.ocr import PageDone
     from pipelines.core.run import run_pipeline
     from pipelines.core.settings import RunSettings
+    from pipelines.execution.listeners import listening_to_pages
+    from pipelines.execution.parallelism import Parallelism
 
     settings = RunSettings.build(
         db=folder / "w.duckdb",

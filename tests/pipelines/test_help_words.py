@@ -17,7 +17,7 @@ import pytest
 from pipelines.cli.help_words import type_text, usage_error_text
 
 # What a reader types as it is, not English prose: the commands and the values options take.
-NAMES = {"minsheng", "ingest", "validate", "sql", "report", "serve", "export"}
+NAMES = {"minsheng", "ingest", "validate", "sql", "report", "serve", "export", "web"}
 #: Warehouse tables a help text names, as a query would write them.
 NAMES |= {"progress", "quarantine", "reports", "replaced_rows", "validation_issues"}
 VALUES = {"auto", "threads", "processes", "dask", "zh", "en"}

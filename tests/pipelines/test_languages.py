@@ -17,7 +17,7 @@ import lxml.html
 import pytest
 
 from i18n import use_language
-from pipelines.reports.validation import issues_markdown
+from pipelines.render.validation import issues_markdown
 from schemas.checks import CHECKS
 from tests.conftest import SAMPLE_NAME
 from tests.helpers import Invoked, broken_sample, invoke

@@ -10,7 +10,7 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from pipelines.reports.month import print_summary, render_html
+from pipelines.render.month import print_summary, render_html
 from tests.helpers import SECOND_REGION, TEXT_MONTHS, invoke, load
 from warehouse import WarehouseError
 from warehouse.monthly import month_summary

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.core.workers import KillablePool, warm_context
+from pipelines.execution.workers import KillablePool, warm_context
 
 pytestmark = pytest.mark.slow  # real processes
 
@@ -29,7 +29,13 @@ def what_a_worker_holds() -> dict[str, Any]:
         "prefect": sorted(name for name in sys.modules if name.split(".")[0] == "prefect"),
         "readers": all(
             name in sys.modules
-            for name in ("pandas", "pandera", "parsers.docx", "parsers.pdf", "pdfplumber")
+            for name in (
+                "pandas",
+                "pandera",
+                "parsers.formats.docx",
+                "parsers.formats.pdf",
+                "pdfplumber",
+            )
         ),
         "main_file": getattr(main, "__file__", None),
         "setting": os.environ.get("MINSHENG_TEST_WARM_SETTING"),

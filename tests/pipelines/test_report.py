@@ -12,7 +12,7 @@ from i18n import action_text, column_text
 from pipelines.core.checking import check_document, reject_repeated_periods
 from pipelines.core.load_run import outcome_without_loading
 from pipelines.core.settings import PeriodOptions
-from pipelines.reports.validation import build_run_report, issues_markdown, render_html, rule_counts
+from pipelines.render.validation import build_run_report, issues_markdown, render_html, rule_counts
 from tests.conftest import FIXTURES
 from tests.helpers import broken_sample
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.reports.validation import issues_markdown
+from pipelines.render.validation import issues_markdown
 from tests.helpers import invoke
 from tests.hostile import acting_month
 

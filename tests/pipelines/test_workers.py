@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipelines.core.workers import KillablePool, TimedOut, WorkerDied
+from pipelines.execution.workers import KillablePool, TimedOut, WorkerDied
 
 pytestmark = pytest.mark.slow  # several real processes
 

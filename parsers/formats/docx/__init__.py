@@ -1,0 +1,1 @@
+"""Word reports (.docx): the tables of the body, with tracked changes read as accepted."""

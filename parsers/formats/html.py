@@ -1,0 +1,272 @@
+"""Web pages: the progress table of an ``.html``/``.htm`` page, as published or saved.
+
+The page is decoded as it says (a byte-order mark, ``<meta charset>``, ``<meta
+http-equiv="Content-Type">`` or an XML declaration), with every GB2312/GBK label read as
+GB18030 (old sites label GBK bytes as gb2312, and characters such as 垟 exist only in GBK);
+without a usable label the text is detected. libxml2's HTML parser (through lxml) builds
+the tree. The first ``<table>`` whose header row matches is the report; navigation and
+layout tables are passed over, and a later table that repeats the header continues it.
+``rowspan`` and ``colspan`` become the same spanned cells as Word's merges (see
+``parsers.spanned_table``). In a cell, ``<br>`` and block elements (``<p>``, ``<div>``)
+start a new line, ``&nbsp;`` and other spaces become plain spaces, and empty lines are
+dropped.
+
+The title is the first ``<h1>``–``<h3>`` above the table, caption or row above the header
+that names a period or region, else the page's ``<title>``: never the publication line
+(``发布日期：…``). ``source_row`` is the row in the table (the header is row 1) and
+``source_line`` the line of the file where the row's ``<tr>`` starts.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from lxml import etree
+
+from i18n import _
+from parsers.errors import UnreadableDocument
+from parsers.formats.text.reader import decode_text
+from parsers.layouts import Layouts
+from parsers.model import TableRead
+from parsers.spanned_table import (
+    Cell,
+    ReportTable,
+    SpanRow,
+    find_header,
+    header_miss_in,
+    table_not_found,
+    title_from,
+)
+
+# How far into the file an encoding declaration is looked for (the HTML standard says 1024).
+_PRESCAN_BYTES = 4096
+_GBK_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "gb_2312-80", "csgb2312", "x-gbk", "chinese"}
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Elements whose boundaries are line breaks inside a cell.
+_BLOCKS = frozenset(
+    "p div li ul ol dl dt dd h1 h2 h3 h4 h5 h6 pre blockquote section article table tr".split()
+)
+_SKIPPED = frozenset(("script", "style", "template", "noscript"))
+# Spaces a page uses besides the ordinary one (``&nbsp;``, ``&ensp;``, ``&emsp;``, …).
+_SPACES: dict[int, str | None] = {
+    ord(c): " " for c in "\xa0\u2002\u2003\u2009\u200a\u202f\u205f\u3000"
+}
+_SPACES[ord("\u200b")] = None  # a zero-width space is no space at all
+_HTML_WHITESPACE_RUN = re.compile(r"[ \t\n\r\f]+")
+_HTML_PARSER = etree.HTMLParser(no_network=True)
+# Cells may claim any span; a table cannot be wider or longer than this without being junk.
+_MAX_SPAN = 1000
+
+
+def declared_encoding(data: bytes) -> str | None:
+    """The encoding a page declares, read with an HTML parser over its first bytes."""
+    head = data[:_PRESCAN_BYTES]
+    if head.startswith(b"<?xml"):
+        declaration = head.split(b"?>", 1)[0].decode("latin-1")
+        if "encoding=" in declaration:
+            value = declaration.split("encoding=", 1)[1].strip()
+            if value[:1] in ("'", '"'):
+                return value[1:].split(value[0], 1)[0]
+    # latin-1 maps each byte to one character, so ASCII markup reads the same in any
+    # encoding a page may declare.
+    root = _parse_tree(head.decode("latin-1"))
+    if root is None:
+        return None
+    for meta in root.iter("meta"):
+        if meta.get("charset"):
+            return meta.get("charset", "").strip()
+        if (meta.get("http-equiv") or "").strip().lower() == "content-type":
+            content = (meta.get("content") or "").lower()
+            if "charset=" in content:
+                return content.split("charset=", 1)[1].split(";")[0].strip(" \"'")
+    return None
+
+
+def _codec(label: str) -> str | None:
+    """A Python codec for an encoding label; every GBK-family label is GB18030."""
+    label = label.strip().lower()
+    if label in _GBK_FAMILY:
+        return "gb18030"
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    if name in _GBK_FAMILY:
+        return "gb18030"
+    # Browsers read latin-1 and ascii labels as windows-1252.
+    return "cp1252" if name in ("latin-1", "iso8859-1", "ascii") else name
+
+
+def decode_html(data: bytes, source_name: str) -> str:
+    """A page's bytes → text: BOM, then the declared encoding, then detection."""
+    if not data.strip():
+        raise UnreadableDocument(source_name, _("the file is empty"))
+    for bom, bom_codec in _BOMS:
+        if data.startswith(bom):
+            return data.decode(bom_codec)
+    label = declared_encoding(data)
+    codec = _codec(label) if label else None
+    if codec is not None:
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            pass  # a wrong label: detect instead, as browsers effectively make people do
+    return decode_text(data, source_name)
+
+
+def _squash(text: str) -> str:
+    """Source whitespace as a browser shows it: any run of it is one space."""
+    return _HTML_WHITESPACE_RUN.sub(" ", text)
+
+
+def _collect(element, out: list[str]) -> None:
+    if element.text:
+        out.append(_squash(element.text))
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else None  # comments have no str tag
+        if tag == "br":
+            out.append("\n")
+        elif tag in _BLOCKS:
+            out.append("\n")
+            _collect(child, out)
+            out.append("\n")
+        elif tag is not None and tag not in _SKIPPED:
+            _collect(child, out)
+        if child.tail:
+            out.append(_squash(child.tail))
+
+
+def cell_text(element) -> str:
+    """A cell's text as shown: lines from ``<br>`` and blocks, spaces plain, empty lines gone."""
+    out: list[str] = []
+    _collect(element, out)
+    lines = ("".join(out).translate(_SPACES)).split("\n")
+    return "\n".join(line.strip() for line in lines if line.strip())
+
+
+def _span(element, name: str) -> int:
+    try:
+        value = int((element.get(name) or "1").strip())
+    except ValueError:
+        return 1
+    return min(value, _MAX_SPAN) if value >= 0 else 1
+
+
+def _merges_from_above(
+    covering: dict[int, tuple[int, int]], column: int, limit: int
+) -> tuple[list[Cell], int]:
+    """Cells for the merges from above that start in ``column``–``limit - 1``, and the column
+    after them; positions skipped on the way are empty cells."""
+    cells: list[Cell] = []
+    for start in sorted(c for c in covering if column <= c < limit):
+        if start > column:
+            cells.append(Cell("", start - column))
+        width = covering[start][1]
+        cells.append(Cell("", width, continues=True))
+        column = start + width
+    return cells, column
+
+
+def table_to_rows(table) -> list[SpanRow]:
+    """The rows of one ``<table>`` (not of tables nested in it), spans resolved.
+
+    A position under a ``rowspan`` cell becomes a cell that continues the merge; a row
+    with fewer cells than a merge further right leaves the positions between empty.
+    """
+    trs = table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+    # First column of each merge coming down from rows above → (rows it still covers, width).
+    below: dict[int, tuple[int, int]] = {}
+    rows: list[SpanRow] = []
+    for tr in trs:
+        covering, below = below, {}
+        cells: list[Cell] = []
+        column = 0
+        for td in tr:
+            if td.tag not in ("td", "th"):
+                continue
+            while column in covering:
+                merged, column = _merges_from_above(covering, column, column + 1)
+                cells.extend(merged)
+            colspan = max(_span(td, "colspan"), 1)
+            rowspan = _span(td, "rowspan") or len(trs)  # rowspan="0": to the end of the table
+            cells.append(Cell(cell_text(td), colspan))
+            if rowspan > 1:
+                below[column] = (rowspan - 1, colspan)
+            column += colspan
+        merged, column = _merges_from_above(covering, column, 10 * _MAX_SPAN)
+        cells.extend(merged)
+        for start, (left, width) in covering.items():
+            if left > 1:
+                below.setdefault(start, (left - 1, width))
+        rows.append(SpanRow(tuple(cells), line=tr.sourceline))
+    return rows
+
+
+def _parse_tree(text: str):  # -> lxml.etree._Element | None
+    """libxml2's HTML parser (plain elements: lxml.html's element classes cost a third more)."""
+    try:
+        return etree.fromstring(text, _HTML_PARSER)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+
+
+def _parse(text: str, source_name: str):  # -> lxml.etree._Element
+    root = _parse_tree(text)
+    if root is None:
+        raise UnreadableDocument(source_name, _("not a readable HTML page"))
+    return root
+
+
+def read_html(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
+    """A web page's bytes → its report table as grid rows, with the title above it."""
+    root = _parse(decode_html(data, source_name), source_name)
+    headings: list[str] = []
+    page_title = ""
+    report: ReportTable | None = None
+    title_rows: list[str] = []
+    tables_seen = 0
+    miss: str | None = None
+    for element in root.iter("title", "h1", "h2", "h3", "table"):
+        if element.tag == "title":
+            page_title = cell_text(element)
+            continue
+        if element.tag != "table":
+            if report is None:
+                headings.append(cell_text(element))
+            continue
+        rows = table_to_rows(element)
+        if not rows:
+            continue
+        tables_seen += 1
+        found = find_header(rows, layouts=layouts)
+        if report is None:
+            if found is None:
+                miss = miss or header_miss_in(rows, layouts)
+                continue  # navigation, layout, contacts: not the report
+            index, header = found
+            captions = element.xpath("./caption")
+            title_rows = [cell_text(c) for c in captions]
+            title_rows += [row.cells[0].text for row in rows[:index] if len(row.cells) == 1]
+            report = ReportTable(source_name, header, rows[index : index + header.rows], layouts)
+            width = max(row.width for row in rows)
+            report.add_table(rows, width, index + header.rows, continues=False)
+        elif found is not None:
+            width = max(row.width for row in rows)
+            report.add_table(rows, width, found[0] + found[1].rows, continues=True)
+    if report is None:
+        raise table_not_found(source_name, tables_seen, _("in the page"), miss)
+    report.notes_below()
+    return TableRead(
+        header_month=report.header.month,
+        title=title_from([*headings, *title_rows, page_title]),
+        grid=report.grid,
+        rejected=report.rejected,
+        issues=report.issues,
+        seen=report.seen,
+        header=report.header,
+    )

@@ -1,0 +1,1 @@
+"""Text reports: ``|`` tables (``bar_table``), tab- and comma-separated ones (``delimited``)."""

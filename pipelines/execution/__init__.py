@@ -1,0 +1,1 @@
+"""How a run's documents are read: worker pools, the time limit per document, interrupts."""

@@ -1,0 +1,206 @@
+"""Checking and loading what an office sent, through the entry points ``validate`` and ``ingest``
+use, one run at a time in a worker thread that the page polls for progress.
+
+One at a time: a run already spreads its parsing over the machine's cores, the warehouse has
+one writer, and the run's progress listeners are the process's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import socket
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from i18n import _, speaking
+from parsers.formats.ocr import PageDone
+from pipelines.core.settings import RunSettings, SettingsError
+from pipelines.web.store import Account, Store, Submission
+
+
+@dataclass
+class Progress:
+    """What the page shows while a run works: documents parsed, pages of a scan read."""
+
+    documents_done: int = 0
+    documents: int = 0
+    pages_done: int = 0
+    pages: int = 0
+    current: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Jobs:
+    """The runs asked for by the page: one worker thread, each run's progress by submission."""
+
+    store: Store
+    settings: RunSettings
+    progress: dict[str, Progress] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="minsheng-web-run")
+        self._lock = threading.Lock()
+
+    def check(self, submission: Submission, account: Account, language: str) -> Future[None]:
+        self.progress[submission.id] = Progress(documents=len(submission.sources))
+        return self._pool.submit(self._run, submission.id, account, language, False, False)
+
+    def load(
+        self, submission: Submission, account: Account, language: str, replace: bool
+    ) -> Future[None]:
+        self.progress[submission.id] = Progress(documents=len(submission.sources))
+        self.store.update_submission(submission.id, state="loading")
+        return self._pool.submit(self._run, submission.id, account, language, True, replace)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _run(self, sid: str, account: Account, language: str, load: bool, replace: bool) -> None:
+        from pipelines.core.run import RunFailed
+        from pipelines.execution.listeners import listening, listening_to_pages
+        from warehouse import WarehouseError
+
+        progress = self.progress[sid]
+
+        def parsed(done: int, total: int, name: str) -> None:
+            progress.documents_done, progress.documents, progress.current = done, total, name
+
+        def page(done: PageDone) -> None:
+            progress.pages_done, progress.pages = done.page, done.pages
+            progress.current = done.source_name
+
+        submission = self.store.submission(sid)
+        assert submission is not None
+        with speaking(language), listening(parsed), listening_to_pages(page):
+            try:
+                report = run_documents(
+                    list(submission.sources),
+                    self.settings,
+                    load=load,
+                    replace=replace,
+                    region=office_region(account),
+                )
+            except RunFailed as exc:
+                self.store.update_submission(
+                    sid, state="failed", problem=exc.message, **{_key(load): exc.report}
+                )
+                return
+            except (WarehouseError, SettingsError) as exc:
+                self.store.update_submission(sid, state="failed", problem=str(exc))
+                return
+            except Exception as exc:  # a bug: the page says so, the server goes on
+                self.store.update_submission(
+                    sid,
+                    state="failed",
+                    problem=_("unexpected failure: {kind}: {problem}").format(
+                        kind=type(exc).__name__, problem=exc
+                    ),
+                )
+                return
+        self.store.update_submission(
+            sid, state="loaded" if load else "checked", **{_key(load): report}
+        )
+        self.store.audit(
+            account.name,
+            "load" if load else "check",
+            _audit_detail(report),
+            None,
+        )
+
+
+def office_region(account: Account) -> str | None:
+    """The region a document of ``account`` is of when it names none: an office's only one."""
+    return account.regions[0] if not account.is_admin and len(account.regions) == 1 else None
+
+
+def _key(load: bool) -> str:
+    return "load_report" if load else "check_report"
+
+
+def _audit_detail(report: dict[str, Any]) -> str:
+    return "; ".join(
+        f"{d['source_name']} {d.get('region') or '?'} {d.get('year') or '?'}-"
+        f"{d.get('month') or '?'} {d['status']} {d['rows_loaded']}/{d['rows_quarantined']}"
+        for d in report["documents"]
+    )
+
+
+def run_documents(
+    sources: list[str],
+    base: RunSettings,
+    *,
+    load: bool,
+    replace: bool,
+    region: str | None = None,
+) -> dict[str, Any]:
+    """Check (``validate``) or load (``ingest``) ``sources`` for ``account`` and return the
+    validation report, written to the reports folder as the command line writes it.
+
+    ``region`` (an office's only region) is passed as ``--region`` would be, for documents
+    that do not say theirs; one that names another region is warned about (the option wins),
+    and ``load_decision`` refuses to load it.
+    """
+    settings = dataclasses.replace(
+        base, period=dataclasses.replace(base.period, region=region), replace_periods=replace
+    )
+    if load and _flow_api() is not None:
+        from pipelines.flows.run_flow import run_ingest_flow
+
+        return run_ingest_flow(sources, settings, load=True)
+    from pipelines.core.run import run_pipeline
+
+    return run_pipeline(sources, settings, load=load)
+
+
+def _flow_api() -> str | None:
+    """The Prefect API a load is recorded on, as ``ingest`` chooses it: only one the user
+    configured ($PREFECT_API_URL, a profile) that answers; else the load runs in this process."""
+    from pipelines.flows.api_server import configured_api, is_healthy
+
+    api = configured_api()
+    if api is not None and is_healthy(api.url, timeout=5.0):
+        return api.url
+    return None
+
+
+def url_problem(url: str) -> str | None:
+    """Why the server will not fetch ``url`` for an office, or None.
+
+    The page fetches on the server's side: an address on the server's own network (its
+    Prefect API, a router) must not be reachable through it.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return _("{url}: give a web address starting with http:// or https://").format(url=url)
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return _("{url}: the host {host} is not known; check the address").format(
+            url=url, host=parts.hostname
+        )
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            return _(
+                "{url}: {host} is an address of the server's own network; give the address of "
+                "the office's public web page"
+            ).format(url=url, host=parts.hostname)
+    return None
+
+
+def safe_file_name(name: str | None) -> str | None:
+    """An uploaded file's own name, without any folder part; None when nothing is left."""
+    if not name:
+        return None
+    base = Path(name.replace("\\", "/")).name.strip()
+    if not base or base in (".", "..") or base.startswith("."):
+        return None
+    return base[:200]

@@ -3,14 +3,14 @@
 Parsing a PDF is CPU-bound, so a backfill of many documents parses them in processes (or on
 Dask workers, which may be other machines); loading stays in the run's own process, one
 writer. Every mode gives the same warehouse: results are gathered in document order. Worker
-processes are plain ones that import only the parsers; why, and the figures behind the
+processes are forks of one server process per run that has imported the parsers (and no
+Prefect); why, and the figures behind the
 ``auto`` choice, are in the README ("Running on a server and scaling out").
 """
 
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 import signal
 import threading
@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from i18n import _
 from pipelines.core.settings import SettingsError
 from pipelines.execution.interrupts import on_forced_exit
-from pipelines.execution.workers import KillablePool, TimedOut
+from pipelines.execution.workers import KillablePool, TimedOut, warm_context
 
 # The costs ``auto`` weighs (seconds on two CPUs, from ``python -m bench.backfill``): the
 # CPU time of one PDF, starting a pool of two workers, and sending one document to a worker.
@@ -117,8 +117,9 @@ _parse_pool: KillablePool | None = None
 @contextmanager
 def _pool_of(workers: int) -> Iterator[None]:
     global _parse_pool
-    # "spawn", not "fork": forking would copy Prefect's running threads (and their locks).
-    pool = KillablePool(workers, multiprocessing.get_context("spawn"))
+    # Forks of the warm parse server, not of this process: forking this one would copy
+    # Prefect's running threads (and their locks).
+    pool = KillablePool(workers, warm_context())
     _parse_pool = pool
     try:
         # An interrupt that has to end the process before this block unwinds takes them too.

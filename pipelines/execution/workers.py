@@ -7,10 +7,14 @@ its own pipe, a manager thread hands out tasks and watches each task's deadline,
 past its deadline is killed (SIGKILL: a parser stuck in C code ignores anything milder) and
 replaced when there is more to do. A worker that dies on its own (a crash, the OOM killer)
 fails only its task. Workers start on first use, so a pool nobody needs costs nothing.
+
+A run's pool takes its workers from ``warm_context()``: forks of one server process that has
+imported the readers (``pipelines.execution.parse_server``), so a worker costs milliseconds.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import threading
@@ -19,9 +23,11 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from multiprocessing import context as mp_context
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+import i18n
 from i18n import _
 from pipelines.execution.watchdog import exit_with_parent
 
@@ -38,9 +44,29 @@ class WorkerDied(Exception):
     """A worker process ended in the middle of a task (a crash, or killed from outside)."""
 
 
-def _serve(conn: Connection) -> None:
-    """A worker's life: run each task it is sent, send back its result or its exception."""
+def warm_context() -> mp_context.ForkServerContext:
+    """The context whose processes are forks of the warm parse server (see the module's
+    docstring). The server starts now, so its imports go on while the run finds its
+    documents; it lives as long as this process and ends with it, ``kill -9`` included."""
+    from multiprocessing import forkserver
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pipelines.execution.parse_server"])
+    forkserver.ensure_running()
+    return context
+
+
+def _serve(conn: Connection, environ: dict[str, str]) -> None:
+    """A worker's life: run each task it is sent, send back its result or its exception.
+
+    ``environ`` is the parent's when it started the worker: a forked worker would otherwise
+    have the server's, from the run's first pool (the language, a test's settings).
+    """
     exit_with_parent()
+    if environ != dict(os.environ):
+        os.environ.clear()
+        os.environ.update(environ)
+        i18n.use_language(i18n.choose_language())
     while True:
         try:
             message = conn.recv()
@@ -197,7 +223,9 @@ class KillablePool:
 
     def _start(self) -> _Worker:
         ours, theirs = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(theirs,), name="minsheng-worker")
+        process = self._context.Process(
+            target=_serve, args=(theirs, dict(os.environ)), name="minsheng-worker"
+        )
         process.start()
         theirs.close()
         worker = _Worker(process, ours)

@@ -1,0 +1,80 @@
+"""Parse workers forked from the warm server: the readers already imported, no Prefect, the
+parent's environment. Real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipelines.execution.workers import KillablePool, warm_context
+
+pytestmark = pytest.mark.slow  # real processes
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def what_a_worker_holds() -> dict[str, Any]:
+    """Run in a worker: what it imported before its first task, and where it came from."""
+    main = sys.modules["__main__"]
+    return {
+        "pid": os.getpid(),
+        "parent": os.getppid(),
+        "prefect": sorted(name for name in sys.modules if name.split(".")[0] == "prefect"),
+        "readers": all(
+            name in sys.modules
+            for name in (
+                "pandas",
+                "pandera",
+                "parsers.formats.docx",
+                "parsers.formats.pdf",
+                "pdfplumber",
+            )
+        ),
+        "main_file": getattr(main, "__file__", None),
+        "setting": os.environ.get("MINSHENG_TEST_WARM_SETTING"),
+    }
+
+
+@pytest.fixture
+def pool() -> Iterator[KillablePool]:
+    pool = KillablePool(2, warm_context())
+    yield pool
+    pool.shutdown(kill=True)
+
+
+def test_workers_are_forks_of_one_server_that_imported_the_readers(pool: KillablePool) -> None:
+    futures = [pool.submit(what_a_worker_holds) for _ in range(2)]
+    first, second = (future.result(timeout=300) for future in futures)
+    assert first["readers"] and second["readers"]
+    # both forked by the same server process, not by this one
+    assert first["parent"] == second["parent"] != os.getpid()
+
+
+def test_a_worker_has_the_environment_of_its_parent_when_it_started(
+    pool: KillablePool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the server was started before the setting (by the fixture): a plain fork would miss it
+    monkeypatch.setenv("MINSHENG_TEST_WARM_SETTING", "42")
+    assert pool.submit(what_a_worker_holds).result(timeout=300)["setting"] == "42"
+
+
+def test_a_worker_under_a_main_module_that_imports_prefect_imports_no_prefect() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.pipelines.prefect_main"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    held = json.loads(done.stdout.strip().splitlines()[-1])
+    assert held["readers"]
+    assert held["prefect"] == []
+    assert held["main_file"] != str(ROOT / "tests" / "pipelines" / "prefect_main.py")

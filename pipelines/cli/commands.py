@@ -749,3 +749,12 @@ def export(
         _("{n} periods written as Parquet under {folder}").format(n=len(folders), folder=out_dir),
         markup=False,
     )
+
+
+def _add_web() -> None:
+    from pipelines.cli.web import web_app
+
+    app.add_typer(web_app, name="web")
+
+
+_add_web()

@@ -46,7 +46,6 @@ from warehouse import (
 )
 from warehouse.history import replace_item_keys, replace_report_issues, year_item_rows
 from warehouse.load import ISSUE_COLUMNS, PROGRESS_COLUMNS, make_report_id
-from warehouse.locking import writer_lock
 from warehouse.replacement import PeriodChange, plan_changes
 
 if TYPE_CHECKING:
@@ -315,6 +314,8 @@ def load_results(
     writer lock: one loader at a time.
     """
     import duckdb
+
+    from warehouse.locking import writer_lock  # filelock: only a load takes the lock
 
     with writer_lock(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait):
         try:

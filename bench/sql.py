@@ -69,6 +69,27 @@ def wall(command: list[str], repeat: int) -> float:
     return statistics.median(times)
 
 
+def sql_ratios(
+    db: Path, repeat: int, formats: tuple[str, ...] = ("table", "csv", "json")
+) -> list[tuple[str, int, float, dict[str, float]]]:
+    """For each documented view: ``(query, rows, bare seconds, {format: seconds})``, each the
+    median of ``repeat`` fresh processes."""
+    import duckdb
+
+    minsheng = str(Path(sys.executable).with_name("minsheng"))
+    found = []
+    for query in QUERIES:
+        with duckdb.connect(str(db), read_only=True) as conn:
+            (count,) = conn.execute(f"SELECT count(*) FROM ({query})").fetchone() or (0,)
+        bare = wall([sys.executable, "-c", BARE, str(db), query], repeat)
+        ours = {}
+        for fmt in formats:
+            command = [minsheng, "sql", query, "--db", str(db), "--format", fmt]
+            ours[fmt] = wall([*command, "--max-rows", "1000000"], repeat)
+        found.append((query, count, bare, ours))
+    return found
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.sql", description=__doc__)
     parser.add_argument("--regions", type=int, default=500)
@@ -81,20 +102,11 @@ def main(argv: list[str] | None = None) -> None:
         start = time.perf_counter()
         rows = build(args.db, args.regions)
         print(f"built {args.db}: {rows:,} progress rows in {time.perf_counter() - start:.0f} s")
-    minsheng = str(Path(sys.executable).with_name("minsheng"))
     print("| query | rows | bare duckdb | table | csv | json |")
     print("| --- | --- | --- | --- | --- | --- |")
-    import duckdb
-
-    for query in QUERIES:
-        with duckdb.connect(str(args.db), read_only=True) as conn:
-            (count,) = conn.execute(f"SELECT count(*) FROM ({query})").fetchone() or (0,)
-        bare = wall([sys.executable, "-c", BARE, str(args.db), query], args.repeat)
+    for query, count, bare, ours in sql_ratios(args.db, args.repeat):
         cells = [f"`{query}`", f"{count:,}", f"{bare:.2f} s"]
-        for fmt in ("table", "csv", "json"):
-            command = [minsheng, "sql", query, "--db", str(args.db), "--format", fmt]
-            seconds = wall([*command, "--max-rows", "1000000"], args.repeat)
-            cells.append(f"{seconds:.2f} s ({seconds / bare:.2f}×)")
+        cells += [f"{seconds:.2f} s ({seconds / bare:.2f}×)" for seconds in ours.values()]
         print("| " + " | ".join(cells) + " |")
 
 

@@ -9,12 +9,14 @@ import time
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pandas as pd
 
 from i18n import _
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 class WarehouseError(Exception):
@@ -71,6 +73,8 @@ def connect(
     and retry (telling ``on_wait`` once) for up to ``wait_seconds`` before giving up.
     ``config`` holds DuckDB settings applied as the connection opens.
     """
+    import duckdb
+
     path = Path(path)
     if read_only and not path.exists():
         raise WarehouseError(
@@ -116,6 +120,8 @@ def _allow_info_severity(conn: duckdb.DuckDBPyConnection) -> None:
     DuckDB cannot drop a CHECK constraint, so the table is renamed, made again from the
     schema, and refilled, in one transaction.
     """
+    import duckdb
+
     old = conn.execute(
         "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'validation_issues' "
         "AND constraint_type = 'CHECK' AND expression LIKE '%''warning''%' "
@@ -144,6 +150,8 @@ def read_only_query(
 
     While an ingest writes, DuckDB refuses even readers: ``on_wait`` hears that we wait.
     """
+    import duckdb
+
     conn = connect(path, read_only=True, on_wait=on_wait)
     try:
         return conn.execute(statement).df()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from warehouse.load import PROGRESS_COLUMNS
+
+if TYPE_CHECKING:
+    import duckdb
 
 KEY_COLUMNS: tuple[str, ...] = (
     "region",

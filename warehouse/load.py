@@ -7,13 +7,15 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pandas as pd
 
 from parsers.model import STORED_ROW_COLUMNS
 from warehouse.replacement import PeriodChange, move_out_replaced_rows, plan_changes
+
+if TYPE_CHECKING:
+    import duckdb
 
 #: What identifies a ``progress`` row's report, before the columns the document's rows carry.
 REPORT_IDENTITY_COLUMNS: tuple[str, ...] = ("report_id", "region", "year", "month")
@@ -134,6 +136,8 @@ def load_documents(
     ``committed`` is set once the COMMIT has happened, even when an exception (an interrupt)
     comes right after it, so that the caller can say whether the load is in the warehouse.
     """
+    import duckdb
+
     if changes is None:
         changes = plan_changes(conn, loads)
     known = {

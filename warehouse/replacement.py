@@ -16,10 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 
 if TYPE_CHECKING:
+    import duckdb
+
     from warehouse.load import DocumentLoad
 
 #: A report replaces a loaded month when it holds at least this share of the month's items.

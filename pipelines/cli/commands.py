@@ -295,15 +295,14 @@ def _where_to_run(prefect: bool | None, parallelism: Any) -> str:
 
 def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
     """An ``ingest`` or ``validate`` run; ``options`` are the command's options by name."""
-    from parsers.formats.ocr import ocr_pages
+    from pipelines.core.discovery import discover
     from pipelines.core.region_map import mapped_regions
-    from pipelines.core.run import Run, RunFailed
-    from pipelines.execution.parallelism import choose_parallelism
 
     try:
         settings = RunSettings.from_options(options)
-        run = Run.start(settings, "ingest" if load else "validate")
-        discovered = run.discover(paths)
+        # Stage 1 before the run's module is imported: a path that names no report fails
+        # here without paying for pandas, pandera and the readers.
+        discovered = discover(list(paths))
         regions = mapped_regions(paths)  # a folder's regions.toml, as a scheduled run reads it
         found = discovered.documents
         if not found and not discovered.skipped:
@@ -313,6 +312,11 @@ def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
                 ),
                 2,
             )
+        from parsers.formats.ocr import ocr_pages
+        from pipelines.core.run import Run, RunFailed
+        from pipelines.execution.parallelism import choose_parallelism
+
+        run = Run.start(settings, "ingest" if load else "validate")
         try:
             run.check_places(discovered)  # before parsing anything
         except RunFailed as exc:

@@ -11,8 +11,8 @@ document's OCR near-misses of that month's departments and leaders are corrected
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 
 from i18n import month_year
@@ -26,6 +26,9 @@ from warehouse.history import (
     quarantined_items,
     report_rows,
 )
+
+if TYPE_CHECKING:
+    import duckdb
 
 Period = tuple[str, int, int]
 

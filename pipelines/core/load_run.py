@@ -12,9 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pandas as pd
 
 from i18n import _, period
@@ -47,8 +46,10 @@ from warehouse import (
 )
 from warehouse.history import replace_item_keys, replace_report_issues, year_item_rows
 from warehouse.load import ISSUE_COLUMNS, PROGRESS_COLUMNS, make_report_id
-from warehouse.locking import writer_lock
 from warehouse.replacement import PeriodChange, plan_changes
+
+if TYPE_CHECKING:
+    import duckdb
 
 #: What a load writes no rows for.
 UNWRITTEN = frozenset({"unchanged", "refused"})
@@ -312,6 +313,10 @@ def load_results(
     one process hold the file, so the run opens it once). The load holds the warehouse's
     writer lock: one loader at a time.
     """
+    import duckdb
+
+    from warehouse.locking import writer_lock  # filelock: only a load takes the lock
+
     with writer_lock(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait):
         try:
             return _load_locked(

@@ -163,14 +163,15 @@ RUN_OPTIONS: tuple[str, ...] = tuple(
 
 def _layouts_file(given: str | Path | None, db: Path) -> str | None:
     """The layouts file to use, checked: ``--layouts FILE``, else ``layouts.toml`` beside the db."""
-    from parsers.layouts import LayoutsError, load_layouts
-
     if given:
         path, flag = Path(given), "--layouts "
     elif (db.parent / "layouts.toml").is_file():
         path, flag = db.parent / "layouts.toml", ""
     else:
         return None
+    # imported only for a file to check: the layouts need pandas, a run without one may not
+    from parsers.layouts import LayoutsError, load_layouts
+
     try:
         load_layouts(path)
     except LayoutsError as exc:

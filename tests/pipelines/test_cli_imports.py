@@ -1,32 +1,90 @@
-"""Start-up: what ``minsheng --help`` imports (a real process: a fresh interpreter is the point)."""
+"""Start-up: what a command imports that it has no use for (a real process: a fresh
+interpreter is the point)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import SAMPLE
 
 #: Libraries a help page has no use for; together they are most of a run's start-up.
 HEAVY = ("pandas", "numpy", "pandera", "duckdb", "prefect")
 
 _PROBE = """
 import sys
-sys.argv = ["minsheng", "--help"]
+sys.argv = ["minsheng", *sys.argv[1:]]
 from pipelines.cli import main
+code = 0
 try:
     main()
-except SystemExit:
-    pass
+except SystemExit as exc:
+    code = exc.code
+print("EXIT", code)
 print("MODULES", " ".join(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
 
-def test_help_imports_none_of_the_data_libraries() -> None:
+def _run_probe(*args: str, cwd: Path | None = None) -> tuple[int, str, set[str]]:
+    """The command's exit status, what it printed, and the top-level modules it imported."""
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", _PROBE, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env={"PATH": "/usr/bin:/bin", "MINSHENG_LANG": "en", "PYTHONPATH": str(Path.cwd())},
     )
-    assert done.returncode == 0, done.stderr
-    assert "validate" in done.stdout  # the help page was printed
-    line = next(line for line in done.stdout.splitlines() if line.startswith("MODULES "))
-    imported = set(line.split()[1:])
+    lines = done.stdout.splitlines()
+    code = int(next(line for line in lines if line.startswith("EXIT ")).split()[1])
+    imported = set(next(line for line in lines if line.startswith("MODULES ")).split()[1:])
     assert "typer" in imported  # the probe saw the command's own imports
+    return code, done.stdout + done.stderr, imported
+
+
+def test_help_imports_none_of_the_data_libraries() -> None:
+    code, printed, imported = _run_probe("--help")
+    assert code == 0, printed
+    assert "validate" in printed  # the help page was printed
     assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("validate", "missing.txt"), "missing.txt: no such file or folder"),
+        (("validate", "--no-such-option", "report.txt"), "No such option: --no-such-option"),
+        (("validate", str(SAMPLE), "--month", "13"), "--month 13 is not a month"),
+    ],
+    ids=["missing-file", "bad-option", "bad-month"],
+)
+def test_an_error_before_parsing_imports_none_of_the_data_libraries(
+    args: tuple[str, ...], said: str, tmp_path: Path
+) -> None:
+    code, printed, imported = _run_probe(*args, cwd=tmp_path)
+    assert code == 2, printed
+    assert said in printed
+    assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
+
+
+def test_validate_of_a_text_without_a_warehouse_imports_no_duckdb(tmp_path: Path) -> None:
+    db = tmp_path / "none.duckdb"
+    code, printed, imported = _run_probe(
+        "validate",
+        str(SAMPLE),
+        "--region",
+        "乐清市",
+        "--db",
+        str(db),
+        "--reports-dir",
+        str(tmp_path / "reports"),
+    )
+    assert code == 0, printed
+    assert "48 rows would load" in printed  # the document was read and checked
+    assert list((tmp_path / "reports").glob("*.json"))
+    assert {"pandas", "pandera"} <= imported  # it parsed and checked the rows
+    assert "duckdb" not in imported and "prefect" not in imported
+    assert not db.exists()

@@ -10,6 +10,8 @@ import selectors
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -415,3 +417,101 @@ def web_upload(client: Any, *paths: Path, url: str = "") -> str:
     submission = reply.headers["location"].rsplit("/", 1)[1]
     web_wait(client, submission)
     return submission
+
+
+@dataclass
+class WebServer:
+    """A real ``minsheng web`` process on a free port over a warehouse in a temp folder."""
+
+    url: str
+    db: Path
+    secrets: dict[str, str]  # account name -> sign-in secret, as ``web add-office`` printed it
+
+
+#: The accounts a browser walk uses: 乐清市's office, 永嘉县's office and the city office.
+WEB_ACCOUNTS = {"yueqing": "乐清市政府办", "yongjia": "永嘉县政府办", "admin": "市府办"}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def web_server(folder: Path) -> Iterator[WebServer]:
+    """Make the accounts with ``minsheng web add-office`` / ``add-admin`` (in this process: a
+    start-up each would cost seconds) and serve the page (``minsheng web``, a process of its
+    own) until the block ends; the process is stopped whatever happens."""
+    import socket
+
+    db = folder / "data" / "minsheng.duckdb"
+    secrets: dict[str, str] = {}
+    made = [
+        ("add-office", WEB_ACCOUNTS["yueqing"], "--region", "乐清市"),
+        ("add-office", WEB_ACCOUNTS["yongjia"], "--region", "永嘉县"),
+        ("add-admin", WEB_ACCOUNTS["admin"]),
+    ]
+    for command, name, *regions in made:
+        done = invoke("web", command, name, *regions, "--db", str(db), "--lang", "en", cwd=folder)
+        found = re.search(r"sign-in secret: (\S+)", done.stdout)
+        assert done.returncode == 0 and found, done.stdout + done.stderr
+        secrets[name] = found[1]
+    port = _free_port()
+    environment = {**os.environ, "PREFECT_HOME": str(folder / ".prefect"), "COLUMNS": "200"}
+    environment.pop("PREFECT_API_URL", None)
+    argv = [sys.executable, "-m", "pipelines", "web", "--port", str(port), "--db", str(db)]
+    argv += ["--reports-dir", str(folder / "reports"), "--due-day", "5"]
+    log = (folder / "web.log").open("wb")
+    process = subprocess.Popen(argv, cwd=folder, env=environment, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, (folder / "web.log").read_text("utf-8", "replace")
+            assert time.monotonic() < deadline, "minsheng web did not listen within 60 s"
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield WebServer(f"http://127.0.0.1:{port}", db, secrets)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def browser_sign_in(page: Any, server: WebServer, who: str) -> None:
+    """Sign ``who`` (a key of ``WEB_ACCOUNTS``) in through the sign-in form, as a clerk does."""
+    name = WEB_ACCOUNTS[who]
+    page.goto(f"{server.url}/signin")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", server.secrets[name])
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{server.url}/")
+
+
+def browser_upload(page: Any, server: WebServer, path: Path) -> str:
+    """Choose ``path`` on the home page and send it; wait (the page polls its progress and
+    reloads) until the validation report is shown. The submission's id."""
+    page.goto(f"{server.url}/")
+    page.set_input_files("#files", str(path))
+    page.click("#send button[type=submit]")
+    page.wait_for_url(re.compile(r".*/submissions/[^/]+$"))
+    page.wait_for_selector("iframe.report", timeout=120_000)
+    return str(page.url.rsplit("/", 1)[1])
+
+
+def browser_load(page: Any, *, confirm: bool = False) -> None:
+    """Press the submission page's load button (ticking the replacement box first if asked)
+    and wait until the page says it is loaded."""
+    if confirm:
+        page.check("input[name=confirm]")
+    page.click("form[action$='/load'] button[type=submit]")
+    page.wait_for_selector("p.state-loaded", timeout=120_000)

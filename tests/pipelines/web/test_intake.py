@@ -183,8 +183,10 @@ def test_a_scan_shows_its_pages_read_while_it_is_checked(tmp_path: Path) -> None
         if progress["state"] != "checking":
             break
         time.sleep(0.2)
-    assert ("checking", 1, 1) in seen  # the page polled while OCR went on
-    assert seen[-1][0] == "checked"
+    # The page polled while OCR went on (how far it had got at each poll depends on the
+    # machine's speed), and the last answer counts the page read.
+    assert any(state == "checking" and pages == 1 for state, _, pages in seen)
+    assert seen[-1] == ("checked", 1, 1)
     report = client.get(f"/submissions/{submission}/report.json").json()
     assert report["documents"][0]["region"] == "乐清市"
     assert report["documents"][0]["rows_loaded"] > 0

@@ -298,7 +298,7 @@ def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
     from parsers.formats.ocr import ocr_pages
     from pipelines.core.region_map import mapped_regions
     from pipelines.core.run import Run, RunFailed
-    from pipelines.execution.parallelism import choose_parallelism
+    from pipelines.execution.parallelism import ParallelismError, choose_parallelism
 
     try:
         settings = RunSettings.from_options(options)
@@ -322,7 +322,7 @@ def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
         parallelism = choose_parallelism(
             pdfs, options["parallel"], options["workers"], options["dask_address"], scanned
         )
-    except SettingsError as exc:
+    except (SettingsError, ParallelismError) as exc:
         _fail(str(exc), 2)
 
     from pipelines.execution.interrupts import forget_commit, stop_on_signals

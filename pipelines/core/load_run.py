@@ -31,9 +31,9 @@ from pipelines.core.cross_month import (
     following_month_issues,
     with_cross_month_issues,
 )
+from pipelines.core.issue_rows import issue_records
 from pipelines.core.settings import RunSettings
 from pipelines.execution.interrupts import expect_commit
-from pipelines.render.issue_rows import issue_records
 from schemas.identity import assign_item_keys
 from warehouse import (
     DocumentLoad,
@@ -428,7 +428,8 @@ def write_uncommitted_report(
     """Write the run's validation report while the load is still uncommitted (``committed``
     false): there is never committed data without a report. The run writes it again, final,
     after the commit; if the report cannot be written the load is rolled back."""
-    from pipelines.render.validation import build_run_report, write_report
+    from pipelines.core.run_report import build_run_report
+    from pipelines.render.validation import write_report
 
     report = build_run_report(run_id, started_at, "ingest", outcomes, database=str(settings.db))
     report["committed"] = False

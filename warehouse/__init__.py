@@ -12,7 +12,14 @@ from warehouse.analysis import (
 )
 from warehouse.archive import archive_bytes, archive_original
 from warehouse.catalog import loaded_periods, period_reports, seen_sha256s
-from warehouse.db import DatabaseBusy, WarehouseError, connect, read_only_query
+from warehouse.db import (
+    Connection,
+    DatabaseBusy,
+    WarehouseError,
+    connect,
+    read_only_query,
+    write_failures_as_warehouse_errors,
+)
 from warehouse.export import export_periods
 from warehouse.load import (
     DocumentLoad,
@@ -26,6 +33,7 @@ from warehouse.locking import writer_lock
 from warehouse.place import check_warehouse_place
 
 __all__ = [
+    "Connection",
     "DatabaseBusy",
     "DocumentLoad",
     "LoadOutcome",
@@ -49,5 +57,6 @@ __all__ = [
     "record_run",
     "run_analysis_query",
     "seen_sha256s",
+    "write_failures_as_warehouse_errors",
     "writer_lock",
 ]

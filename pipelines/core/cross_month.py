@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import duckdb
 import pandas as pd
 
 from i18n import month_year
@@ -20,6 +19,7 @@ from parsers import Issue
 from pipelines.core.checking import DocumentResult
 from schemas.history import compare_months
 from schemas.identity import identity_issues
+from warehouse import Connection
 from warehouse.history import (
     following_period,
     previous_period_rows,
@@ -52,9 +52,7 @@ class PreviousMonths:
     however many checks ask for it.
     """
 
-    def __init__(
-        self, conn: duckdb.DuckDBPyConnection | None, results: list[DocumentResult]
-    ) -> None:
+    def __init__(self, conn: Connection | None, results: list[DocumentResult]) -> None:
         self._conn = conn
         self._in_run: dict[Period, pd.DataFrame] = {
             (str(r.region), int(r.year or 0), int(r.month or 0)): r.rows
@@ -84,7 +82,7 @@ class PreviousMonths:
 
 
 def with_cross_month_issues(
-    conn: duckdb.DuckDBPyConnection | None, results: list[DocumentResult]
+    conn: Connection | None, results: list[DocumentResult]
 ) -> list[DocumentResult]:
     """Each result with its cross-month warnings added to its issues.
 
@@ -163,7 +161,7 @@ def renumbering_issues(previous: PreviousMonths, result: DocumentResult) -> list
 
 
 def following_month_issues(
-    conn: duckdb.DuckDBPyConnection, region: str, year: int, month: int
+    conn: Connection, region: str, year: int, month: int
 ) -> tuple[str, str, int, list[Issue]] | None:
     """The month after ``month`` in the warehouse, checked again against the month before it.
 

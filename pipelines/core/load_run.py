@@ -14,7 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from i18n import _, period
@@ -36,6 +35,7 @@ from pipelines.core.settings import RunSettings
 from pipelines.execution.interrupts import expect_commit
 from schemas.identity import assign_item_keys
 from warehouse import (
+    Connection,
     DocumentLoad,
     LoadOutcome,
     WarehouseError,
@@ -44,6 +44,7 @@ from warehouse import (
     connect,
     load_documents,
     record_run,
+    write_failures_as_warehouse_errors,
 )
 from warehouse.history import replace_item_keys, replace_report_issues, year_item_rows
 from warehouse.load import ISSUE_COLUMNS, PROGRESS_COLUMNS, make_report_id
@@ -312,17 +313,13 @@ def load_results(
     one process hold the file, so the run opens it once). The load holds the warehouse's
     writer lock: one loader at a time.
     """
-    with writer_lock(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait):
-        try:
-            return _load_locked(
-                results, settings, run_id, started_at, report_path=report_path, on_wait=on_wait
-            )
-        except (duckdb.IOException, duckdb.TransactionException, OSError) as exc:
-            # a full or read-only disk met while writing: the transaction rolled back
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise WarehouseError(
-                _("cannot write {db}: {first}").format(db=settings.db, first=first)
-            ) from None
+    with (
+        writer_lock(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait),
+        write_failures_as_warehouse_errors(settings.db),
+    ):
+        return _load_locked(
+            results, settings, run_id, started_at, report_path=report_path, on_wait=on_wait
+        )
 
 
 def _load_locked(
@@ -445,7 +442,7 @@ def write_uncommitted_report(
 
 
 def recheck_following_months(
-    conn: duckdb.DuckDBPyConnection,
+    conn: Connection,
     loads: list[DocumentLoad],
     loaded: list[LoadOutcome],
     run_id: str,
@@ -479,7 +476,7 @@ def _empty_progress() -> pd.DataFrame:
     return pd.DataFrame(columns=[c for c in PROGRESS_COLUMNS if c != "report_id"])
 
 
-def refresh_item_keys(conn: duckdb.DuckDBPyConnection, loads: list[DocumentLoad]) -> None:
+def refresh_item_keys(conn: Connection, loads: list[DocumentLoad]) -> None:
     """Recompute item keys of every year a run loaded, from all its months (any order)."""
     years = {
         (str(load.region), int(load.year))

@@ -70,9 +70,7 @@ LIBRARY_HOMES: dict[str, tuple[str, ...]] = {
 }
 
 # Cycles still in the code (each as its sorted nodes); issue #29 removes them.
-KNOWN_CYCLES: set[tuple[str, ...]] = {
-    ("parsers.formats.ocr", "parsers.formats.pdf"),
-}
+KNOWN_CYCLES: set[tuple[str, ...]] = set()
 # (module, library) imports outside the library's home, still to move.
 KNOWN_MISPLACED: set[tuple[str, str]] = set()
 

@@ -29,7 +29,7 @@ from parsers.page_geometry.stitch import (
 )
 from parsers.page_geometry.text import title_text
 from parsers.page_geometry.words import header_on_page, page_to_fragment
-from parsers.table import find_header as find_header_in_texts
+from parsers.table import find_header
 
 
 def layouts_to_found(pages: Iterable[PageLayout], layouts: Layouts | None = None) -> _Found:
@@ -82,7 +82,7 @@ def layouts_to_found(pages: Iterable[PageLayout], layouts: Layouts | None = None
             fragment, texts = region_to_fragment(number, chars, rules, region, found.borders)
             fragment.starts_page = position == 0
             skip = 0
-            repeated = find_header_in_texts(
+            repeated = find_header(
                 [[c or "" for c in cells] for cells in texts[: _HEADER_SEARCH_ROWS + 1]],
                 layouts,
                 search=_HEADER_SEARCH_ROWS,

@@ -50,7 +50,7 @@ from parsers.spanned_table import (
     Cell,
     ReportTable,
     SpanRow,
-    find_header,
+    find_span_header,
     header_miss_in,
     table_not_found,
     title_from,
@@ -324,7 +324,7 @@ def blocks_to_table(
         rows = tbl_to_rows(block)
         width = tbl_width(block, rows)
         tables_seen += 1
-        found = find_header(rows, layouts=layouts)
+        found = find_span_header(rows, layouts=layouts)
         if report is None:
             if found is None:
                 if holds_tables(block):

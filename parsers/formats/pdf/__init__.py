@@ -93,7 +93,7 @@ from parsers.layouts import Layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits, too_many_pages
 from parsers.model import Issue, Location, TableRead
 from parsers.page_geometry.found import fragments_to_table, layouts_to_found
-from parsers.page_geometry.header import find_header
+from parsers.page_geometry.header import find_ruled_header
 from parsers.page_geometry.layout import PageLayout, TableBoxes, _Rules, markers_on_page
 from parsers.page_geometry.model import AUGUST_HEADER, Box, Cells, Fragment, PdfRow
 from parsers.page_geometry.ruled import region_to_fragment, table_regions
@@ -118,7 +118,7 @@ __all__ = [
     "_Rules",
     "continues_row_above",
     "count_pages",
-    "find_header",
+    "find_ruled_header",
     "fragments_to_table",
     "has_completion",
     "join_lines",

@@ -86,7 +86,9 @@ def _cell(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def _find_header(records: list[Record], layouts: Layouts | None) -> tuple[int, Header] | str | None:
+def _find_record_header(
+    records: list[Record], layouts: Layouts | None
+) -> tuple[int, Header] | str | None:
     """(index of the header's first record, Header); else why the first record that looks
     like a header is not one, or None."""
     miss: str | None = None
@@ -116,7 +118,7 @@ def read_delimited(
         if separator not in text:
             continue
         records, stopped = split_records(text, separator)
-        found = _find_header(records, layouts)
+        found = _find_record_header(records, layouts)
         if isinstance(found, tuple):
             if stopped is not None:
                 raise UnreadableDocument(source_name, stopped)

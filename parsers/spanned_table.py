@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from i18n import _, ngettext
+from parsers.cells import extra_cells, parse_serial, split_marker
 from parsers.errors import TableNotFound
-from parsers.grid import extra_cells, parse_serial, split_marker
 from parsers.layouts import Layouts, normalize_name
 from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow
 from parsers.period import choose_title

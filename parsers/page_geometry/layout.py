@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from parsers.grid import ITEM_NUMBER
+from parsers.cells import ITEM_NUMBER
 from parsers.model import Location, SeenRow
 from parsers.page_geometry.model import _BORDER_TOLERANCE, Box
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from i18n import _, column_text
-from parsers.grid import parse_completion, parse_serial, split_marker
+from parsers.cells import parse_completion, parse_serial, split_marker
 from parsers.model import GridRow, Issue, Location, RejectedRow
 from parsers.page_geometry.model import (
     _MERGEABLE,

@@ -36,7 +36,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from parsers.grid import ITEM_NUMBER, parse_completion, split_marker
+from parsers.cells import ITEM_NUMBER, parse_completion, split_marker
 from parsers.layouts import Layouts
 from parsers.page_geometry.layout import _Rules
 from parsers.page_geometry.model import Fragment, PdfRow

@@ -40,9 +40,9 @@ from collections.abc import Iterator
 from lxml import etree
 
 from i18n import _
+from parsers.cells import split_marker
 from parsers.errors import UnreadableDocument
 from parsers.formats.docx.revisions import accept_all_changes, drop_fallbacks, drop_hidden_text
-from parsers.grid import split_marker
 from parsers.layouts import Layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits
 from parsers.model import Issue, Location, SeenRow, TableRead

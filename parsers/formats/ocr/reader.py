@@ -21,11 +21,11 @@ import cv2
 import numpy as np
 
 from i18n import _, column_text, ngettext
+from parsers.cells import split_marker
 from parsers.errors import LimitExceeded, UnreadableDocument
 from parsers.formats.ocr.page import PageRead, read_page
 from parsers.formats.ocr.runner import OcrRunner, PageDone
 from parsers.formats.ocr.upright import LINE_BOX_POINTS, MIN_LINE_PX
-from parsers.grid import split_marker
 from parsers.layouts import Layouts
 from parsers.limits import ParseLimits, too_many_pages
 from parsers.model import Issue, Location, OcrCell, OcrCells, TableRead

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from i18n import _
+from parsers.cells import split_marker
 from parsers.errors import UnreadableDocument
 from parsers.formats.text.bar_table import place_cells
 from parsers.formats.text.shared import (
@@ -33,7 +34,6 @@ from parsers.formats.text.shared import (
     merged_from_quarantined,
     not_a_row,
 )
-from parsers.grid import split_marker
 from parsers.layouts import Layouts
 from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow, TableRead
 from parsers.period import choose_title

@@ -11,6 +11,7 @@ document's OCR near-misses of that month's departments and leaders are corrected
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -19,13 +20,15 @@ from parsers import Issue
 from pipelines.core.checking import DocumentResult
 from schemas.history import compare_months
 from schemas.identity import identity_issues
-from warehouse import Connection
 from warehouse.history import (
     following_period,
     previous_period_rows,
     quarantined_items,
     report_rows,
 )
+
+if TYPE_CHECKING:
+    from warehouse import Connection
 
 Period = tuple[str, int, int]
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -35,7 +35,6 @@ from pipelines.core.settings import RunSettings
 from pipelines.execution.interrupts import expect_commit
 from schemas.identity import assign_item_keys
 from warehouse import (
-    Connection,
     DocumentLoad,
     LoadOutcome,
     WarehouseError,
@@ -44,12 +43,14 @@ from warehouse import (
     connect,
     load_documents,
     record_run,
-    write_failures_as_warehouse_errors,
 )
 from warehouse.history import replace_item_keys, replace_report_issues, year_item_rows
 from warehouse.load import ISSUE_COLUMNS, PROGRESS_COLUMNS, make_report_id
 from warehouse.locking import writer_lock
 from warehouse.replacement import PeriodChange, plan_changes
+
+if TYPE_CHECKING:
+    from warehouse import Connection
 
 #: What a load writes no rows for.
 UNWRITTEN = frozenset({"unchanged", "refused"})
@@ -313,6 +314,8 @@ def load_results(
     one process hold the file, so the run opens it once). The load holds the warehouse's
     writer lock: one loader at a time.
     """
+    from warehouse import write_failures_as_warehouse_errors  # imports DuckDB: only a load does
+
     with (
         writer_lock(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait),
         write_failures_as_warehouse_errors(settings.db),

@@ -387,9 +387,10 @@ def _measure_load(parsed: list) -> tuple[float, float, int]:
 def _measure_prefect(paths: list[str]) -> tuple[float, float, float]:
     from pipelines.core.checking import reject_repeated_periods
     from pipelines.core.load_run import load_results
+    from pipelines.core.run_report import build_run_report, new_run_id
     from pipelines.core.settings import RunSettings
     from pipelines.flows.environment import configure_prefect_environment
-    from pipelines.render.validation import build_run_report, new_run_id, write_report
+    from pipelines.render.validation import write_report
 
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         os.environ["PREFECT_HOME"] = str(Path(tmp) / "prefect")

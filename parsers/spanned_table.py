@@ -16,13 +16,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from i18n import _, ngettext
+from parsers.cells import extra_cells, parse_serial, split_marker
 from parsers.errors import TableNotFound
-from parsers.grid import extra_cells, parse_serial, split_marker
 from parsers.layouts import Layouts, normalize_name
 from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow
 from parsers.period import choose_title
-from parsers.table import Header, header_miss, match_names
-from parsers.table import find_header as find_header_in_texts
+from parsers.table import Header, find_header, header_miss, match_names
 
 #: How many rows of a table may come before its header (a title row, a unit line).
 HEADER_SEARCH_ROWS = 4
@@ -78,13 +77,13 @@ def as_text(cells: list[str | None]) -> list[str | None]:
     return ["" if cell is None else cell for cell in cells]
 
 
-def find_header(
+def find_span_header(
     rows: list[SpanRow], search_rows: int = HEADER_SEARCH_ROWS, layouts: Layouts | None = None
 ) -> tuple[int, Header] | None:
     """The index and header of the first of ``rows[:search_rows]`` that is the header row
     (with the row under it when the two are a two-row header: ``Header.rows`` is then 2)."""
     texts = [as_text(row.positions()) for row in rows[: search_rows + 1]]
-    return find_header_in_texts(texts, layouts, search=search_rows)
+    return find_header(texts, layouts, search=search_rows)
 
 
 def header_miss_in(rows: list[SpanRow], layouts: Layouts | None = None) -> str | None:

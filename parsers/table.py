@@ -8,6 +8,9 @@ format:
   many rows it takes: one row, or two when a group cell is merged over columns
   (``8月进展情况`` over ``8月计划进度 | 实际进度情况``); the two rows are joined column by column
   (``join_header_rows``) before matching. ``match_header(cells)`` does the same for one row.
+  The readers whose cells are not plain texts turn them into texts and call it:
+  ``spanned_table.find_span_header`` (Word, HTML, XLSX rows of spanned cells) and
+  ``page_geometry.header.find_ruled_header`` (a PDF's or a scan's ruled cells, lines unwrapped).
 - ``Header.grid_row(cells, location, raw)`` turns a data row's cells, in the header's column
   order, into a ``GridRow``: cells by canonical name (``content``, ``department``, …), other
   columns by their header text in ``extra``. A column the header does not have is absent from

@@ -36,8 +36,9 @@ SIMILAR = 0.6
 _NOT_TEXT = re.compile(r"[\W_]+", re.UNICODE)
 
 
-def normalize_text(text: object) -> str:
-    """Project text as compared: NFKC, without whitespace, punctuation or symbols."""
+def comparison_text(text: object) -> str:
+    """Project text as compared across months: NFKC, without whitespace, punctuation or
+    symbols (unlike ``parsers.normalize.normalize_text``, which keeps the text as written)."""
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return ""
     return _NOT_TEXT.sub("", unicodedata.normalize("NFKC", str(text)))
@@ -45,7 +46,7 @@ def normalize_text(text: object) -> str:
 
 def similarity(a: str, b: str) -> float:
     """difflib's ratio of two normalised texts (1.0 identical, 0.0 nothing in common)."""
-    a, b = normalize_text(a), normalize_text(b)
+    a, b = comparison_text(a), comparison_text(b)
     if not a and not b:
         return 1.0
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()

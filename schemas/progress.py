@@ -16,8 +16,8 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from i18n import _, column_text
+from parsers.cells import parse_completion
 from parsers.controls import has_controls
-from parsers.grid import parse_completion
 from parsers.model import Issue, Location, RejectedRow
 from parsers.plausibility import looks_like_organisation, looks_like_person
 from schemas.checks import Action, Severity, failure_message

@@ -70,15 +70,9 @@ LIBRARY_HOMES: dict[str, tuple[str, ...]] = {
 }
 
 # Cycles still in the code (each as its sorted nodes); issue #29 removes them.
-KNOWN_CYCLES: set[tuple[str, ...]] = {
-    ("parsers.formats.ocr", "parsers.formats.pdf"),
-    ("pipelines.core", "pipelines.execution", "pipelines.render"),
-}
+KNOWN_CYCLES: set[tuple[str, ...]] = set()
 # (module, library) imports outside the library's home, still to move.
-KNOWN_MISPLACED: set[tuple[str, str]] = {
-    ("pipelines.core.cross_month", "duckdb"),
-    ("pipelines.core.load_run", "duckdb"),
-}
+KNOWN_MISPLACED: set[tuple[str, str]] = set()
 
 Graph = dict[str, set[str]]
 

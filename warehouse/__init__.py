@@ -16,7 +16,14 @@ if TYPE_CHECKING:
     )
     from warehouse.archive import archive_bytes, archive_original
     from warehouse.catalog import loaded_periods, period_reports, seen_sha256s
-    from warehouse.db import DatabaseBusy, WarehouseError, connect, read_only_query
+    from warehouse.db import (
+        Connection,
+        DatabaseBusy,
+        WarehouseError,
+        connect,
+        read_only_query,
+        write_failures_as_warehouse_errors,
+    )
     from warehouse.export import export_periods
     from warehouse.load import (
         DocumentLoad,
@@ -31,6 +38,7 @@ if TYPE_CHECKING:
 
 #: Where each name lives: a submodule is imported when its name is first used, so a run that
 #: opens no warehouse (``validate`` without one, ``--help``) does not import DuckDB.
+#: (``Connection`` is a name for type hints only.)
 _HOMES = {
     "DatabaseBusy": "warehouse.db",
     "DocumentLoad": "warehouse.load",
@@ -55,6 +63,7 @@ _HOMES = {
     "record_run": "warehouse.load",
     "run_analysis_query": "warehouse.analysis",
     "seen_sha256s": "warehouse.catalog",
+    "write_failures_as_warehouse_errors": "warehouse.db",
     "writer_lock": "warehouse.locking",
 }
 
@@ -68,6 +77,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "Connection",
     "DatabaseBusy",
     "DocumentLoad",
     "LoadOutcome",
@@ -91,5 +101,6 @@ __all__ = [
     "record_run",
     "run_analysis_query",
     "seen_sha256s",
+    "write_failures_as_warehouse_errors",
     "writer_lock",
 ]

@@ -6,10 +6,11 @@ The words a waiting process prints are defined here once; ``warehouse.locking`` 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pandas as pd
 
@@ -25,6 +26,26 @@ class WarehouseError(Exception):
 
 class DatabaseBusy(WarehouseError):
     """Another process holds the database's write lock for longer than we wait."""
+
+
+if TYPE_CHECKING:
+    #: An open warehouse, as ``connect`` returns it; the layers above name it by this (in
+    #: type hints only: importing DuckDB is left to what opens the warehouse).
+    Connection: TypeAlias = duckdb.DuckDBPyConnection
+
+
+@contextmanager
+def write_failures_as_warehouse_errors(db: str | Path) -> Iterator[None]:
+    """A full or read-only disk met while writing ``db`` (the transaction rolled back) as a
+    ``WarehouseError`` naming the file and DuckDB's or the system's first line: the caller
+    never sees DuckDB's own exceptions."""
+    import duckdb
+
+    try:
+        yield
+    except (duckdb.IOException, duckdb.TransactionException, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise WarehouseError(_("cannot write {db}: {first}").format(db=db, first=first)) from None
 
 
 def waiting_message(path: str | Path, wait_seconds: float) -> str:

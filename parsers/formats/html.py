@@ -34,7 +34,7 @@ from parsers.spanned_table import (
     Cell,
     ReportTable,
     SpanRow,
-    find_header,
+    find_span_header,
     header_miss_in,
     table_not_found,
     title_from,
@@ -252,7 +252,7 @@ def read_html(data: bytes, source_name: str, *, layouts: Layouts | None = None) 
         if not rows:
             continue
         tables_seen += 1
-        found = find_header(rows, layouts=layouts)
+        found = find_span_header(rows, layouts=layouts)
         if report is None:
             if found is None:
                 miss = miss or header_miss_in(rows, layouts)

@@ -32,7 +32,7 @@ from parsers.spanned_table import (
     Cell,
     ReportTable,
     SpanRow,
-    find_header,
+    find_span_header,
     table_not_found,
     title_from,
 )
@@ -226,7 +226,9 @@ class _Sheet:
         return (filled[0], filled[-1]) if filled else None
 
 
-def _find_header(sheet: _Sheet, layouts: Layouts | None) -> tuple[int, int, int, Header] | None:
+def _find_sheet_header(
+    sheet: _Sheet, layouts: Layouts | None
+) -> tuple[int, int, int, Header] | None:
     """Header row and its first and last column, among the first non-empty rows (the row
     under it joined to it when the two are a two-row header)."""
     seen = 0
@@ -238,7 +240,7 @@ def _find_header(sheet: _Sheet, layouts: Layouts | None) -> tuple[int, int, int,
         if seen > _HEADER_SEARCH_ROWS:
             return None
         rows = [sheet.span_row(r, *extent)[0] for r in range(row, min(row + 2, sheet.max_row + 1))]
-        found = find_header(rows, 1, layouts)
+        found = find_span_header(rows, 1, layouts)
         if found is not None:
             return row, extent[0], extent[1], found[1]
     return None
@@ -340,7 +342,7 @@ def sheet_to_table(
     """The report table of one sheet, or None when the sheet has no header row."""
     from openpyxl.utils import get_column_letter
 
-    found = _find_header(sheet, layouts)
+    found = _find_sheet_header(sheet, layouts)
     if found is None:
         return None
     header_row, first, last, header = found
@@ -416,7 +418,7 @@ def _other_sheet_issues(workbook, read, source_name: str, layouts: Layouts | Non
             )
         )
     for ws in workbook.worksheets:
-        if ws is read or _find_header(_Sheet(ws), layouts) is None:
+        if ws is read or _find_sheet_header(_Sheet(ws), layouts) is None:
             continue
         if ws.sheet_state != "visible":
             message = _(

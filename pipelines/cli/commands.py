@@ -297,6 +297,7 @@ def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
     """An ``ingest`` or ``validate`` run; ``options`` are the command's options by name."""
     from pipelines.core.discovery import discover
     from pipelines.core.region_map import mapped_regions
+    from pipelines.execution.parallelism import ParallelismError
 
     try:
         settings = RunSettings.from_options(options)
@@ -326,7 +327,7 @@ def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
         parallelism = choose_parallelism(
             pdfs, options["parallel"], options["workers"], options["dask_address"], scanned
         )
-    except SettingsError as exc:
+    except (SettingsError, ParallelismError) as exc:
         _fail(str(exc), 2)
 
     from pipelines.execution.interrupts import forget_commit, stop_on_signals

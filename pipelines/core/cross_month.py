@@ -28,7 +28,7 @@ from warehouse.history import (
 )
 
 if TYPE_CHECKING:
-    import duckdb
+    from warehouse import Connection
 
 Period = tuple[str, int, int]
 
@@ -55,9 +55,7 @@ class PreviousMonths:
     however many checks ask for it.
     """
 
-    def __init__(
-        self, conn: duckdb.DuckDBPyConnection | None, results: list[DocumentResult]
-    ) -> None:
+    def __init__(self, conn: Connection | None, results: list[DocumentResult]) -> None:
         self._conn = conn
         self._in_run: dict[Period, pd.DataFrame] = {
             (str(r.region), int(r.year or 0), int(r.month or 0)): r.rows
@@ -87,7 +85,7 @@ class PreviousMonths:
 
 
 def with_cross_month_issues(
-    conn: duckdb.DuckDBPyConnection | None, results: list[DocumentResult]
+    conn: Connection | None, results: list[DocumentResult]
 ) -> list[DocumentResult]:
     """Each result with its cross-month warnings added to its issues.
 
@@ -166,7 +164,7 @@ def renumbering_issues(previous: PreviousMonths, result: DocumentResult) -> list
 
 
 def following_month_issues(
-    conn: duckdb.DuckDBPyConnection, region: str, year: int, month: int
+    conn: Connection, region: str, year: int, month: int
 ) -> tuple[str, str, int, list[Issue]] | None:
     """The month after ``month`` in the warehouse, checked again against the month before it.
 

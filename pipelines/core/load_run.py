@@ -30,9 +30,9 @@ from pipelines.core.cross_month import (
     following_month_issues,
     with_cross_month_issues,
 )
+from pipelines.core.issue_rows import issue_records
 from pipelines.core.settings import RunSettings
 from pipelines.execution.interrupts import expect_commit
-from pipelines.render.issue_rows import issue_records
 from schemas.identity import assign_item_keys
 from warehouse import (
     DocumentLoad,
@@ -49,7 +49,7 @@ from warehouse.load import ISSUE_COLUMNS, PROGRESS_COLUMNS, make_report_id
 from warehouse.replacement import PeriodChange, plan_changes
 
 if TYPE_CHECKING:
-    import duckdb
+    from warehouse import Connection
 
 #: What a load writes no rows for.
 UNWRITTEN = frozenset({"unchanged", "refused"})
@@ -313,21 +313,16 @@ def load_results(
     one process hold the file, so the run opens it once). The load holds the warehouse's
     writer lock: one loader at a time.
     """
-    import duckdb
-
+    from warehouse import write_failures_as_warehouse_errors  # imports DuckDB: only a load does
     from warehouse.locking import writer_lock  # filelock: only a load takes the lock
 
-    with writer_lock(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait):
-        try:
-            return _load_locked(
-                results, settings, run_id, started_at, report_path=report_path, on_wait=on_wait
-            )
-        except (duckdb.IOException, duckdb.TransactionException, OSError) as exc:
-            # a full or read-only disk met while writing: the transaction rolled back
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise WarehouseError(
-                _("cannot write {db}: {first}").format(db=settings.db, first=first)
-            ) from None
+    with (
+        writer_lock(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait),
+        write_failures_as_warehouse_errors(settings.db),
+    ):
+        return _load_locked(
+            results, settings, run_id, started_at, report_path=report_path, on_wait=on_wait
+        )
 
 
 def _load_locked(
@@ -433,7 +428,8 @@ def write_uncommitted_report(
     """Write the run's validation report while the load is still uncommitted (``committed``
     false): there is never committed data without a report. The run writes it again, final,
     after the commit; if the report cannot be written the load is rolled back."""
-    from pipelines.render.validation import build_run_report, write_report
+    from pipelines.core.run_report import build_run_report
+    from pipelines.render.validation import write_report
 
     report = build_run_report(run_id, started_at, "ingest", outcomes, database=str(settings.db))
     report["committed"] = False
@@ -449,7 +445,7 @@ def write_uncommitted_report(
 
 
 def recheck_following_months(
-    conn: duckdb.DuckDBPyConnection,
+    conn: Connection,
     loads: list[DocumentLoad],
     loaded: list[LoadOutcome],
     run_id: str,
@@ -483,7 +479,7 @@ def _empty_progress() -> pd.DataFrame:
     return pd.DataFrame(columns=[c for c in PROGRESS_COLUMNS if c != "report_id"])
 
 
-def refresh_item_keys(conn: duckdb.DuckDBPyConnection, loads: list[DocumentLoad]) -> None:
+def refresh_item_keys(conn: Connection, loads: list[DocumentLoad]) -> None:
     """Recompute item keys of every year a run loaded, from all its months (any order)."""
     years = {
         (str(load.region), int(load.year))

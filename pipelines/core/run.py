@@ -34,6 +34,7 @@ from pipelines.core.load_run import (
     load_results,
     unloaded_outcomes,
 )
+from pipelines.core.run_report import build_run_report, new_run_id
 from pipelines.core.settings import PeriodOptions, RunSettings
 from pipelines.execution.listeners import document_parsed, page_read
 from pipelines.execution.parallelism import (
@@ -43,7 +44,7 @@ from pipelines.execution.parallelism import (
     map_in_workers,
     worker_processes,
 )
-from pipelines.render.validation import build_run_report, new_run_id, write_report
+from pipelines.render.validation import write_report
 from warehouse import WarehouseError, check_warehouse_place
 
 

@@ -22,7 +22,6 @@ from types import FrameType
 from typing import Any, TypeVar
 
 from i18n import _
-from pipelines.core.settings import SettingsError
 from pipelines.execution.interrupts import on_forced_exit
 from pipelines.execution.workers import KillablePool, TimedOut, warm_context
 
@@ -40,6 +39,11 @@ MODES = ("auto", "threads", "processes", "dask")
 DEFAULT_THREADS = 2
 
 
+class ParallelismError(ValueError):
+    """A ``--parallel``/``--workers``/``--dask-address`` value that cannot work; the message
+    names the option. The command line reports it as it does any other bad option."""
+
+
 @dataclass(frozen=True)
 class Parallelism:
     """``mode``: threads | processes | dask; ``workers`` None for one per CPU."""
@@ -50,17 +54,17 @@ class Parallelism:
 
     def __post_init__(self) -> None:
         if self.mode not in MODES[1:]:
-            raise SettingsError(
+            raise ParallelismError(
                 _("--parallel {mode}: choose one of {modes}").format(
                     mode=self.mode, modes=", ".join(MODES)
                 )
             )
         if self.workers is not None and self.workers < 1:
-            raise SettingsError(
+            raise ParallelismError(
                 _("--workers {workers}: give 1 or more").format(workers=self.workers)
             )
         if self.dask_address is not None and self.mode != "dask":
-            raise SettingsError(_("--dask-address needs --parallel dask"))
+            raise ParallelismError(_("--dask-address needs --parallel dask"))
 
     def describe(self) -> str:
         if self.mode == "dask":

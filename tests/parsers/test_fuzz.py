@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parsers import ReportError, parse_bytes
+from parsers.cells import split_marker
 from parsers.formats.text.bar_table import split_cells
 from parsers.formats.text.reader import decode_text
-from parsers.grid import split_marker
 from parsers.table import match_header
 from pipelines.core.checking import check_document
 from pipelines.core.settings import PeriodOptions

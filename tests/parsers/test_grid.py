@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from parsers import ParsedDocument, parse_document
-from parsers.grid import grid_to_rows, merges_written_empty, says_lagging
+from parsers.cells import says_lagging
+from parsers.grid import grid_to_rows, merges_written_empty
 from parsers.model import Location
 from parsers.table import match_header
 from schemas import Validated, validate_rows

@@ -6,8 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.core.settings import RunSettings, SettingsError
-from pipelines.execution.parallelism import Parallelism, choose_parallelism, processes_pay_off
+from pipelines.core.settings import RunSettings
+from pipelines.execution.parallelism import (
+    Parallelism,
+    ParallelismError,
+    choose_parallelism,
+    processes_pay_off,
+)
 from pipelines.flows.run_flow import run_ingest_flow
 from tests.corpus import write_reports
 from tests.warehouse_snapshot import warehouse_snapshot
@@ -96,9 +101,9 @@ def test_auto_parses_many_pdfs_in_processes() -> None:
 
 
 def test_bad_parallel_options_name_the_option() -> None:
-    with pytest.raises(SettingsError, match="--parallel gpu"):
+    with pytest.raises(ParallelismError, match="--parallel gpu"):
         choose_parallelism(5, "gpu")
-    with pytest.raises(SettingsError, match="--workers 0"):
+    with pytest.raises(ParallelismError, match="--workers 0"):
         choose_parallelism(5, "processes", workers=0)
-    with pytest.raises(SettingsError, match="--dask-address needs --parallel dask"):
+    with pytest.raises(ParallelismError, match="--dask-address needs --parallel dask"):
         choose_parallelism(5, "processes", dask_address="tcp://x:1")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import SAMPLE_NAME, broken_sample, invoke, minsheng
+from tests.helpers import SAMPLE, SAMPLE_NAME, broken_sample, invoke, minsheng
 
 
 def test_ingest_of_broken_rows_exits_1_without_traceback_then_sql_reads(tmp_path: Path) -> None:
@@ -59,6 +59,9 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert "nowhere.txt: no such file or folder" in missing.stderr
     bad_month = invoke("validate", str(tmp_path), "--month", "13", cwd=tmp_path)
     assert bad_month.returncode == 2 and "Traceback" not in bad_month.stderr
+    bad_workers = invoke("validate", str(SAMPLE), "--no-prefect", "--workers", "0", cwd=tmp_path)
+    assert bad_workers.returncode == 2, bad_workers.stderr
+    assert "--workers 0: give 1 or more" in bad_workers.stderr
 
 
 @pytest.mark.process

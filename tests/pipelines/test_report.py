@@ -11,8 +11,9 @@ import pytest
 from i18n import action_text, column_text
 from pipelines.core.checking import check_document, reject_repeated_periods
 from pipelines.core.load_run import outcome_without_loading
+from pipelines.core.run_report import build_run_report
 from pipelines.core.settings import PeriodOptions
-from pipelines.render.validation import build_run_report, issues_markdown, render_html, rule_counts
+from pipelines.render.validation import issues_markdown, render_html, rule_counts
 from tests.helpers import FIXTURES, broken_sample
 
 

@@ -40,9 +40,9 @@ from collections.abc import Iterator
 from lxml import etree
 
 from i18n import _
+from parsers.cells import split_marker
 from parsers.errors import UnreadableDocument
 from parsers.formats.docx.revisions import accept_all_changes, drop_fallbacks, drop_hidden_text
-from parsers.grid import split_marker
 from parsers.layouts import Layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits
 from parsers.model import Issue, Location, SeenRow, TableRead
@@ -50,7 +50,7 @@ from parsers.spanned_table import (
     Cell,
     ReportTable,
     SpanRow,
-    find_header,
+    find_span_header,
     header_miss_in,
     table_not_found,
     title_from,
@@ -324,7 +324,7 @@ def blocks_to_table(
         rows = tbl_to_rows(block)
         width = tbl_width(block, rows)
         tables_seen += 1
-        found = find_header(rows, layouts=layouts)
+        found = find_span_header(rows, layouts=layouts)
         if report is None:
             if found is None:
                 if holds_tables(block):

@@ -3,9 +3,9 @@
 ``scan_pdf_pages`` renders the pages of a PDF that have no text layer; ``image_file_pages``
 opens a PNG, JPEG or (multi-page) TIFF. ``read_scans`` OCRs the pages through the run's
 ``OcrRunner`` (in worker processes when the run has them) and gives ``Scans``: the pages
-as ``parsers.formats.pdf.PageLayout`` (text pieces as characters, the rules), for the header,
-merged-cell and page-break steps every PDF goes through, and what is needed afterwards to
-say which cells to check.
+as ``parsers.page_geometry.layout.PageLayout`` (text pieces as characters, the rules), for
+the header, merged-cell and page-break steps every PDF goes through, and what is needed
+afterwards to say which cells to check.
 """
 
 from __future__ import annotations
@@ -21,24 +21,17 @@ import cv2
 import numpy as np
 
 from i18n import _, column_text, ngettext
+from parsers.cells import split_marker
 from parsers.errors import LimitExceeded, UnreadableDocument
 from parsers.formats.ocr.page import PageRead, read_page
 from parsers.formats.ocr.runner import OcrRunner, PageDone
 from parsers.formats.ocr.upright import LINE_BOX_POINTS, MIN_LINE_PX
-from parsers.formats.pdf import (
-    Box,
-    Fragment,
-    PageLayout,
-    PdfRow,
-    TableBoxes,
-    _Rules,
-    fragments_to_table,
-    layouts_to_found,
-)
-from parsers.grid import split_marker
 from parsers.layouts import Layouts
 from parsers.limits import ParseLimits, too_many_pages
 from parsers.model import Issue, Location, OcrCell, OcrCells, TableRead
+from parsers.page_geometry.found import fragments_to_table, layouts_to_found
+from parsers.page_geometry.layout import PageLayout, TableBoxes, _Rules
+from parsers.page_geometry.model import Box, Fragment, PdfRow
 
 # The key cells: a wrong value there is a wrong row (content holds the item number).
 _KEY_COLUMNS = {0: "content", 3: "completion_raw", 4: "department", 5: "leader"}

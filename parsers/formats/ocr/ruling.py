@@ -12,8 +12,8 @@ Steps, each a conversion on a grayscale page (``numpy`` array, 0 black … 255 w
    the positions on both sides are one cell.
 
 The rules and cells come out in the shapes the PDF reader takes from pdfplumber
-(``parsers.formats.pdf.PageLayout``), so a scanned table goes through the same header, merged-cell
-and page-break steps as a PDF's.
+(``parsers.page_geometry.layout.PageLayout``), so a scanned table goes through the same
+header, merged-cell and page-break steps as a PDF's.
 """
 
 from __future__ import annotations

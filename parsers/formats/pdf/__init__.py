@@ -18,7 +18,7 @@ such a cell and everything in it. The steps, each a small conversion:
    drew it (top, middle), given to its first row; the rows below it get ``None`` (covered).
    A band without inner column rules is a full-width row (a section title), not data. The
    header repeated at the top of a page is dropped. Where no ruled table holds the header,
-   the table is read from the geometry of its text instead (``parsers.formats.pdf.words``: a
+   the table is read from the geometry of its text instead (``parsers.page_geometry.words``: a
    borderless or three-line table) into the same fragments. Before that, each page's text
    layer is checked (``parsers.formats.pdf.textlayer``: no Unicode map, no Chinese, an invisible OCR
    layer over the page image send the page to OCR), and lines a producer drew on both sides
@@ -85,32 +85,27 @@ import pdfplumber
 from i18n import _, ngettext
 from parsers.errors import LimitExceeded, TableNotFound, UnreadableDocument
 from parsers.formats.ocr.runner import SERIAL, OcrRunner, require_ocr
-from parsers.formats.pdf.fragments import layouts_to_found, pdf_to_fragments
-from parsers.formats.pdf.header import find_header
-from parsers.formats.pdf.model import AUGUST_HEADER, Box, Cells, Fragment, PdfRow, _Found
+from parsers.formats.pdf.fragments import pdf_to_fragments
 from parsers.formats.pdf.overlap import without_copies
-from parsers.formats.pdf.page import (
-    PageLayout,
-    TableBoxes,
-    _Rules,
-    markers_on_page,
-    pdf_page_layout,
-)
-from parsers.formats.pdf.ruled import region_to_fragment, table_regions
-from parsers.formats.pdf.stitch import (
+from parsers.formats.pdf.page import pdf_page_layout
+from parsers.formats.pdf.textlayer import Doubt, PageModes, page_doubt
+from parsers.layouts import Layouts
+from parsers.limits import DEFAULT_LIMITS, ParseLimits, too_many_pages
+from parsers.model import Issue, Location, TableRead
+from parsers.page_geometry.found import fragments_to_table, layouts_to_found
+from parsers.page_geometry.header import find_ruled_header
+from parsers.page_geometry.layout import PageLayout, TableBoxes, _Rules, markers_on_page
+from parsers.page_geometry.model import AUGUST_HEADER, Box, Cells, Fragment, PdfRow
+from parsers.page_geometry.ruled import region_to_fragment, table_regions
+from parsers.page_geometry.stitch import (
     continues_row_above,
     has_completion,
-    incomplete_at_breaks,
     rows_to_grid,
     starts_item,
     stitch_page_breaks,
     unclear_rows,
 )
-from parsers.formats.pdf.text import join_lines, title_text, unwrap
-from parsers.formats.pdf.textlayer import Doubt, PageModes, page_doubt
-from parsers.layouts import Layouts
-from parsers.limits import DEFAULT_LIMITS, ParseLimits, too_many_pages
-from parsers.model import Issue, Location, TableRead
+from parsers.page_geometry.text import join_lines, title_text, unwrap
 
 __all__ = [
     "AUGUST_HEADER",
@@ -123,7 +118,7 @@ __all__ = [
     "_Rules",
     "continues_row_above",
     "count_pages",
-    "find_header",
+    "find_ruled_header",
     "fragments_to_table",
     "has_completion",
     "join_lines",
@@ -170,50 +165,6 @@ def count_pages(data: bytes) -> int | None:
         return len(document)
     finally:
         document.close()
-
-
-def fragments_to_table(found: _Found, source_name: str) -> tuple[TableRead, list[PdfRow]]:
-    """The report's table from its pages' fragments: header checked, page breaks stitched."""
-    if found.header is None:
-        raise TableNotFound(
-            source_name,
-            _(
-                "no progress table found: no table (ruled, or in columns of text) whose header "
-                "reads '项目内容 | 8月计划进度 | 实际进度情况 | 完成率 | 责任单位 | 具体分管领导'"
-            ),
-        )
-    rows = stitch_page_breaks(found.fragments, found.header)
-    table = TableRead(
-        header_month=found.header.month,
-        title=found.title,
-        grid=rows_to_grid(rows, found.header),
-        rejected=unclear_rows(rows, source_name, found.header),
-        issues=incomplete_at_breaks(rows, source_name, found.header) + _notes(found, source_name),
-        seen=found.seen,
-        header=found.header,
-    )
-    return table, rows
-
-
-def _notes(found: _Found, source_name: str) -> list[Issue]:
-    """A warning for each line of a table without rules that is not a row (a note, a page
-    header or footer)."""
-    return [
-        Issue(
-            source_name,
-            "not_a_row",
-            _(
-                "a line across, above or under the table that is not a table row (a note, a "
-                "title, a page header or footer): not read"
-            ),
-            severity="warning",
-            location=Location(page=fragment.page, row=row),
-            value=text[:60],
-            action="line ignored",
-        )
-        for fragment in found.fragments
-        for row, text in fragment.notes
-    ]
 
 
 def _text_pages(layouts: dict[int, PageLayout]) -> list[PageLayout]:

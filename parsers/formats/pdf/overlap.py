@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from parsers.formats.pdf.page import PageLayout
+from parsers.page_geometry.layout import PageLayout
 
 # Copies of at least this many characters at one offset: a break drawn twice.
 _MIN_COPIES = 8

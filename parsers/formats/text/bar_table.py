@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from i18n import _
+from parsers.cells import extra_cells, parse_serial, split_marker
 from parsers.formats.text.shared import (
     cell_count_issue,
     header_key,
@@ -26,7 +27,6 @@ from parsers.formats.text.shared import (
     not_a_row,
 )
 from parsers.formats.text.wrapped_rows import LineRow, RowShape, lines_to_rows
-from parsers.grid import extra_cells, parse_serial, split_marker
 from parsers.layouts import Layouts
 from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow
 from parsers.table import Header, find_header, header_miss, match_header

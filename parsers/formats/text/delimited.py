@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from i18n import _
+from parsers.cells import split_marker
 from parsers.errors import UnreadableDocument
 from parsers.formats.text.bar_table import place_cells
 from parsers.formats.text.shared import (
@@ -33,7 +34,6 @@ from parsers.formats.text.shared import (
     merged_from_quarantined,
     not_a_row,
 )
-from parsers.grid import split_marker
 from parsers.layouts import Layouts
 from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow, TableRead
 from parsers.period import choose_title
@@ -86,7 +86,9 @@ def _cell(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def _find_header(records: list[Record], layouts: Layouts | None) -> tuple[int, Header] | str | None:
+def _find_record_header(
+    records: list[Record], layouts: Layouts | None
+) -> tuple[int, Header] | str | None:
     """(index of the header's first record, Header); else why the first record that looks
     like a header is not one, or None."""
     miss: str | None = None
@@ -116,7 +118,7 @@ def read_delimited(
         if separator not in text:
             continue
         records, stopped = split_records(text, separator)
-        found = _find_header(records, layouts)
+        found = _find_record_header(records, layouts)
         if isinstance(found, tuple):
             if stopped is not None:
                 raise UnreadableDocument(source_name, stopped)

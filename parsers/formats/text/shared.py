@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 
 from i18n import _, column_text
+from parsers.cells import is_same_as_above
 from parsers.errors import TableNotFound
-from parsers.grid import is_same_as_above
 from parsers.layouts import normalize_name
 from parsers.model import GridRow, Issue, Location, RejectedRow
 

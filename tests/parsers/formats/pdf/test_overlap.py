@@ -10,7 +10,7 @@ import pytest
 from parsers.formats.pdf import Fragment, PdfRow, stitch_page_breaks
 from parsers.formats.pdf.overlap import drawn_twice, without_copies
 from parsers.formats.pdf.page import pdf_page_layout
-from parsers.formats.pdf.stitch import incomplete_at_breaks
+from parsers.page_geometry.stitch import incomplete_at_breaks
 from tests.helpers import (
     COMPARED,
     FIXTURES,

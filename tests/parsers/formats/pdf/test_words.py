@@ -8,7 +8,7 @@ import pdfplumber
 import pytest
 
 from parsers.formats.pdf.page import pdf_page_layout
-from parsers.formats.pdf.words import chars_to_lines, header_on_page
+from parsers.page_geometry.words import chars_to_lines, header_on_page
 from tests.helpers import (
     COMPARED,
     FIXTURES,

@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 
 from parsers import Location
+from parsers.cells import split_marker
 from parsers.formats.text.bar_table import split_cells
-from parsers.grid import split_marker
 from pipelines.core.checking import DocumentResult, issue_record
 from schemas.checks import describe_fix
 

@@ -36,11 +36,11 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from parsers.formats.pdf.model import Fragment, PdfRow
-from parsers.formats.pdf.page import _Rules
-from parsers.formats.pdf.text import _cell_text, join_lines
-from parsers.grid import ITEM_NUMBER, parse_completion, split_marker
+from parsers.cells import ITEM_NUMBER, parse_completion, split_marker
 from parsers.layouts import Layouts
+from parsers.page_geometry.layout import _Rules
+from parsers.page_geometry.model import Fragment, PdfRow
+from parsers.page_geometry.text import _cell_text, join_lines
 from parsers.period import choose_title
 from parsers.table import Header, match_header
 

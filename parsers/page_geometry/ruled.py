@@ -5,9 +5,9 @@ from __future__ import annotations
 import bisect
 import math
 
-from parsers.formats.pdf.model import _BORDER_TOLERANCE, _HIDDEN_RULES, Fragment, PdfRow
-from parsers.formats.pdf.page import _Rules
-from parsers.formats.pdf.text import _cell_text, _middle
+from parsers.page_geometry.layout import _Rules
+from parsers.page_geometry.model import _BORDER_TOLERANCE, _HIDDEN_RULES, Fragment, PdfRow
+from parsers.page_geometry.text import _cell_text, _middle
 
 # A rule that runs past both sides of the table by more than this is not one of its rules.
 _BEYOND_FRAME = 6.0

@@ -38,7 +38,7 @@ class PdfRow:
 
     ``unclear``: columns whose merged value the geometry cannot place → the page of the break.
     ``unsettled``: columns that a table read from text geometry cannot settle → why
-    (``parsers.formats.pdf.words``).
+    (``parsers.page_geometry.words``).
     """
 
     cells: Cells
@@ -70,7 +70,7 @@ class Fragment:
     #: about a character than its text (OCR: its confidence).
     cell_chars: dict[tuple[int, int], list[dict]] = field(default_factory=dict)
     #: Lines across the table read from text geometry that are not rows (a note, a
-    #: section title), as (row, text): ``parsers.formats.pdf.words``.
+    #: section title), as (row, text): ``parsers.page_geometry.words``.
     notes: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -81,7 +81,7 @@ class _Found:
     header_page: int = 0
     header_top: float = 0.0
     title: str | None = None
-    #: The table was read from text geometry (no ruled header): ``parsers.formats.pdf.words``.
+    #: The table was read from text geometry (no ruled header): ``parsers.page_geometry.words``.
     by_words: bool = False
     fragments: list[Fragment] = field(default_factory=list)
     seen: list[SeenRow] = field(default_factory=list)

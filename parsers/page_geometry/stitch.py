@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from i18n import _, column_text
-from parsers.formats.pdf.model import (
+from parsers.cells import parse_completion, parse_serial, split_marker
+from parsers.model import GridRow, Issue, Location, RejectedRow
+from parsers.page_geometry.model import (
     _MERGEABLE,
     _ROOM_OF_A_CUT_CELL,
     AUGUST_HEADER,
@@ -11,9 +13,7 @@ from parsers.formats.pdf.model import (
     Fragment,
     PdfRow,
 )
-from parsers.formats.pdf.text import join_lines
-from parsers.grid import parse_completion, parse_serial, split_marker
-from parsers.model import GridRow, Issue, Location, RejectedRow
+from parsers.page_geometry.text import join_lines
 from parsers.table import Header
 
 

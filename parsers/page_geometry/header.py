@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pdfplumber.utils import extract_text
 
-from parsers.formats.pdf.model import _BORDER_TOLERANCE, _HEADER_SEARCH_ROWS, _Found
-from parsers.formats.pdf.page import TableBoxes
-from parsers.formats.pdf.text import _inside, title_text, unwrap
 from parsers.layouts import Layouts
+from parsers.page_geometry.layout import TableBoxes
+from parsers.page_geometry.model import _BORDER_TOLERANCE, _HEADER_SEARCH_ROWS, _Found
+from parsers.page_geometry.text import _inside, title_text, unwrap
 from parsers.period import choose_title
-from parsers.table import Header
-from parsers.table import find_header as find_header_in_texts
+from parsers.table import Header, find_header
 
 
-def find_header(
+def find_ruled_header(
     texts: list[list[str | None]], layouts: Layouts | None = None
 ) -> tuple[int, Header | None]:
     """The header among a table's first rows: (rows up to and with it, the header) or (0, None).
@@ -21,9 +20,7 @@ def find_header(
     A two-row header (a group cell over some columns) is read as the two rows joined.
     """
     rows = [[unwrap(t) if t is not None else None for t in row] for row in texts]
-    found = find_header_in_texts(
-        rows[: _HEADER_SEARCH_ROWS + 1], layouts, search=_HEADER_SEARCH_ROWS
-    )
+    found = find_header(rows[: _HEADER_SEARCH_ROWS + 1], layouts, search=_HEADER_SEARCH_ROWS)
     if found is None:
         return 0, None
     index, header = found
@@ -54,7 +51,7 @@ def _find_header_on(
             [extract_text([c for c in chars if _inside(c, box)]) if box else None for box in row]
             for row in boxes
         ]
-        start, header = find_header(texts, layouts)
+        start, header = find_ruled_header(texts, layouts)
         if header is None:
             continue
         found.header = header

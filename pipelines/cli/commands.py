@@ -326,34 +326,38 @@ def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
         _fail(str(exc), 2)
 
     from pipelines.execution.interrupts import forget_commit, stop_on_signals
-    from pipelines.execution.listeners import listening
-    from pipelines.render.progress_bar import page_progress, parse_progress
+    from pipelines.render.progress_bar import terminal_progress
     from warehouse import WarehouseError
 
     where = _where_to_run(options["prefect"], parallelism)
     forget_commit()
     try:
         with stop_on_signals():
-            with parse_progress(err, len(found), parallelism.describe()) as on_parsed:
-                with listening(on_parsed), page_progress(err):
-                    if where == "flow":
-                        from pipelines.flows.run_flow import run_ingest_flow
+            with terminal_progress(err, len(found), parallelism.describe()) as progress:
+                if where == "flow":
+                    from pipelines.flows.run_flow import run_ingest_flow
 
-                        # the flow run runs its own stages, from discovery on (as a
-                        # deployment's run does): skipped files are reported, not read
-                        report = run_ingest_flow(
-                            paths, settings, load=load, parallelism=parallelism, regions=regions
-                        )
-                    else:
-                        from pipelines.core.run import run_discovered
+                    # the flow run runs its own stages, from discovery on (as a deployment's
+                    # run does): skipped files are reported, not read
+                    report = run_ingest_flow(
+                        paths,
+                        settings,
+                        load=load,
+                        parallelism=parallelism,
+                        progress=progress,
+                        regions=regions,
+                    )
+                else:
+                    from pipelines.core.run import run_discovered
 
-                        report = run_discovered(
-                            run,
-                            discovered,
-                            parallelism=parallelism,
-                            on_wait=lambda m: err.print(m, markup=False),
-                            regions=regions,
-                        )
+                    report = run_discovered(
+                        run,
+                        discovered,
+                        parallelism=parallelism,
+                        on_wait=lambda m: err.print(m, markup=False),
+                        regions=regions,
+                        progress=progress,
+                    )
     except RunFailed as exc:
         _fail_with_report(exc)
     except WarehouseError as exc:

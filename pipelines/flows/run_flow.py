@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 from i18n import _
 from pipelines.core.settings import RunSettings
 from pipelines.execution.parallelism import Parallelism
+from pipelines.execution.progress import SILENT, Progress
 from pipelines.flows.environment import configure_prefect_environment
 
 
@@ -27,17 +27,16 @@ def run_ingest_flow(
     *,
     load: bool,
     parallelism: Parallelism | None = None,
-    on_parsed: Any = None,
+    progress: Progress = SILENT,
     regions: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Run ``ingest_flow`` once and return its report.
 
     ``parallelism`` picks where the parse tasks run (the flow's threads if None);
-    ``on_parsed(done, total, name)`` hears of each document parsed; ``regions`` gives some
+    ``progress`` is told of each document and scanned page done; ``regions`` gives some
     documents (by path) their region, as a folder's ``regions.toml`` does.
     """
     configure_prefect_environment(quiet=True)
-    from pipelines.execution.listeners import listening
     from pipelines.execution.parallelism import worker_processes
     from pipelines.flows.ingest import ingest_flow, keeping_reports
     from pipelines.flows.task_runners import make_task_runner
@@ -53,13 +52,13 @@ def run_ingest_flow(
             prefect_api() as api_url,
             worker_processes(parallelism or Parallelism()),
             keeping_reports(kept.append),
-            listening(on_parsed) if on_parsed is not None else nullcontext(),
         ):
             state = flow_fn(
                 paths=[str(p) for p in paths],
                 **settings.options(),
                 load=load,
                 regions=regions or None,
+                progress=progress,
                 return_state=True,
             )
             return report_of(state)
@@ -75,7 +74,14 @@ def run_ingest_flow(
     else:
         from pipelines.core.run import run_pipeline
 
-        report = run_pipeline(paths, settings, load=load, parallelism=parallelism, regions=regions)
+        report = run_pipeline(
+            paths,
+            settings,
+            load=load,
+            parallelism=parallelism,
+            regions=regions,
+            progress=progress,
+        )
     report["flow_run_unrecorded"] = _(
         "the Prefect flow run could not be recorded: the API at {api} stopped answering "
         "({problem}); the run finished in this process"

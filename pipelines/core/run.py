@@ -109,6 +109,7 @@ def check_documents(
                         settings.fetch,
                         settings.limits,
                         ocr if has_workers() else heard,
+                        settings.faults,
                     )
                     for i in others
                 ],
@@ -126,6 +127,7 @@ def check_documents(
             settings.fetch,
             settings.limits,
             replace(heard, map=partial(map_in_workers, timeout=seconds)),
+            settings.faults,
         )
         parsed(i)
     return [results[i] for i in range(len(paths))]

@@ -177,10 +177,16 @@ def test_validate_loads_nothing_but_writes_the_report(sample_copy: Path, tmp_pat
     assert Path(report["report_files"]["html"]).exists()
 
 
-def test_region_keys_are_pinyin_or_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_region_keys_are_pinyin_or_configured(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from pipelines.core.settings import RunSettings
     from pipelines.flows.ingest import artifact_key
 
     assert artifact_key("永嘉县") == "validation-yongjiaxian"
     assert artifact_key(None) == "validation-period-unknown"
     monkeypatch.setenv("MINSHENG_REGION_KEYS", "乐清市=Yue Qing,永嘉县=yj")
-    assert artifact_key("乐清市") == "validation-yue-qing"
+    keys = dict(RunSettings.build(db=tmp_path / "w.duckdb").region_keys)
+    assert artifact_key("乐清市", keys) == "validation-yue-qing"
+    assert artifact_key("永嘉县", keys) == "validation-yj"
+    assert artifact_key("瑞安市", keys) == "validation-ruianshi"

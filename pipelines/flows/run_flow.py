@@ -29,8 +29,10 @@ def run_ingest_flow(
     parallelism: Parallelism | None = None,
     progress: Progress = SILENT,
     regions: dict[str, str] | None = None,
+    api_url: str | None = None,
 ) -> dict[str, Any]:
-    """Run ``ingest_flow`` once and return its report.
+    """Run ``ingest_flow`` once and return its report, recorded to ``api_url`` (else the
+    configured API, else a temporary server).
 
     ``parallelism`` picks where the parse tasks run (the flow's threads if None);
     ``progress`` is told of each document and scanned page done; ``regions`` gives some
@@ -46,10 +48,10 @@ def run_ingest_flow(
     if parallelism is not None:
         flow_fn = ingest_flow.with_options(task_runner=make_task_runner(parallelism))
     kept: list[dict[str, Any]] = []
-    api_url = os.environ.get("PREFECT_API_URL", "")
+    used = api_url or os.environ.get("PREFECT_API_URL", "")
     try:
         with (
-            prefect_api() as api_url,
+            prefect_api(api_url) as used,
             worker_processes(parallelism or Parallelism()),
             keeping_reports(kept.append),
         ):
@@ -85,7 +87,7 @@ def run_ingest_flow(
     report["flow_run_unrecorded"] = _(
         "the Prefect flow run could not be recorded: the API at {api} stopped answering "
         "({problem}); the run finished in this process"
-    ).format(api=api_url, problem=lost)
+    ).format(api=used, problem=lost)
     return report
 
 

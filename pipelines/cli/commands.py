@@ -6,7 +6,6 @@ Every text here is in the language ``pipelines.cli.main`` chose before importing
 
 from __future__ import annotations
 
-import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -244,27 +243,27 @@ def _fail_with_report(failed: Any) -> None:
     raise typer.Exit(1)
 
 
-def _where_to_run(prefect: bool | None, parallelism: Any) -> str:
-    """``"flow"`` or ``"core"``. A flow run is recorded only where the user chose a Prefect API
-    ($PREFECT_API_URL, a Prefect profile) or asked for one (``--prefect``, ``--parallel dask``),
-    never because some server answers on a port; the first line on stderr then says which. A
-    run in this process says nothing about Prefect."""
+def _where_to_run(prefect: bool | None, parallelism: Any) -> tuple[str, str | None]:
+    """``"flow"`` or ``"core"``, and the API a flow run records to (None: a temporary server).
+    A flow run is recorded only where the user chose a Prefect API ($PREFECT_API_URL, a
+    Prefect profile) or asked for one (``--prefect``, ``--parallel dask``), never because some
+    server answers on a port; the first line on stderr then says which. A run in this process
+    says nothing about Prefect."""
     from pipelines.flows.api_server import configured_api, is_healthy
 
     asked = "--prefect" if prefect else "--parallel dask" if parallelism.mode == "dask" else None
     if prefect is False and asked is None:
-        return "core"
+        return "core", None
     api = configured_api()
     if api is not None:
         if is_healthy(api.url, timeout=5.0):
-            os.environ["PREFECT_API_URL"] = api.url
             said = (
                 _("recording a Prefect flow run (API at $PREFECT_API_URL {api})")
                 if api.source == "environment"
                 else _("recording a Prefect flow run (API of the Prefect profile {profile}: {api})")
             )
             err.print(said.format(api=api.url, profile=api.profile), markup=False)
-            return "flow"
+            return "flow", api.url
         if asked is not None:
             _fail(
                 _(
@@ -281,7 +280,7 @@ def _where_to_run(prefect: bool | None, parallelism: Any) -> str:
             ).format(api=api.url),
             markup=False,
         )
-        return "core"
+        return "core", None
     if asked is not None:
         err.print(
             _("recording a Prefect flow run on a temporary Prefect server ({why})").format(
@@ -289,8 +288,8 @@ def _where_to_run(prefect: bool | None, parallelism: Any) -> str:
             ),
             markup=False,
         )
-        return "flow"
-    return "core"
+        return "flow", None
+    return "core", None
 
 
 def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
@@ -331,34 +330,39 @@ def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
         _fail(str(exc), 2)
 
     from pipelines.execution.interrupts import forget_commit, stop_on_signals
-    from pipelines.execution.listeners import listening
-    from pipelines.render.progress_bar import page_progress, parse_progress
+    from pipelines.render.progress_bar import terminal_progress
     from warehouse import WarehouseError
 
-    where = _where_to_run(options["prefect"], parallelism)
+    where, api_url = _where_to_run(options["prefect"], parallelism)
     forget_commit()
     try:
         with stop_on_signals():
-            with parse_progress(err, len(found), parallelism.describe()) as on_parsed:
-                with listening(on_parsed), page_progress(err):
-                    if where == "flow":
-                        from pipelines.flows.run_flow import run_ingest_flow
+            with terminal_progress(err, len(found), parallelism.describe()) as progress:
+                if where == "flow":
+                    from pipelines.flows.run_flow import run_ingest_flow
 
-                        # the flow run runs its own stages, from discovery on (as a
-                        # deployment's run does): skipped files are reported, not read
-                        report = run_ingest_flow(
-                            paths, settings, load=load, parallelism=parallelism, regions=regions
-                        )
-                    else:
-                        from pipelines.core.run import run_discovered
+                    # the flow run runs its own stages, from discovery on (as a deployment's
+                    # run does): skipped files are reported, not read
+                    report = run_ingest_flow(
+                        paths,
+                        settings,
+                        load=load,
+                        parallelism=parallelism,
+                        progress=progress,
+                        regions=regions,
+                        api_url=api_url,
+                    )
+                else:
+                    from pipelines.core.run import run_discovered
 
-                        report = run_discovered(
-                            run,
-                            discovered,
-                            parallelism=parallelism,
-                            on_wait=lambda m: err.print(m, markup=False),
-                            regions=regions,
-                        )
+                    report = run_discovered(
+                        run,
+                        discovered,
+                        parallelism=parallelism,
+                        on_wait=lambda m: err.print(m, markup=False),
+                        regions=regions,
+                        progress=progress,
+                    )
     except RunFailed as exc:
         _fail_with_report(exc)
     except WarehouseError as exc:

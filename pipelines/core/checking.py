@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +28,7 @@ from parsers.model import OcrCells
 from parsers.names import source_name_of
 from pipelines.core.fetching import FetchError, FetchLimits, fetch_page, page_name, web_address
 from pipelines.core.settings import PeriodOptions
+from pipelines.execution.faults import NO_FAULTS, Faults
 from pipelines.execution.workers import TimedOut
 from schemas import validate_rows
 from schemas.checks import describe_rule
@@ -142,15 +141,16 @@ def check_document(
     fetch: FetchLimits | None = None,
     limits: ParseLimits = DEFAULT_LIMITS,
     ocr: OcrRunner = SERIAL,
+    faults: Faults = NO_FAULTS,
 ) -> DocumentResult:
     """Parse and validate one document (a file, or a page a web address names); never raises
     for a bad document. Scanned pages are OCR'd through ``ocr`` (here, one after another, by
-    default)."""
+    default); ``faults`` are a test's (``pipelines.execution.faults``)."""
     url = web_address(path)
     if url is not None:
         return _check_web_page(url, period, fetch or FetchLimits(), limits)
     path = Path(path)
-    _fault_hang(path)
+    faults.hang_if_named(path)
     try:
         doc = parse_document(
             path,
@@ -188,14 +188,6 @@ def parse_timed_out(path: str | Path, seconds: float) -> DocumentResult:
         return rejected_document(Path(path), LimitExceeded.check, problem)
     rejected = rejected_document(Path(page_name(url)), LimitExceeded.check, problem, sha256="")
     return replace(rejected, path=url, source_url=url)
-
-
-def _fault_hang(path: Path) -> None:
-    """Fault injection for tests of the parse time limit: the file that
-    ``MINSHENG_FAULT_HANG_PARSE`` names never finishes parsing."""
-    if os.environ.get("MINSHENG_FAULT_HANG_PARSE") == path.name:
-        while True:
-            time.sleep(1)
 
 
 def checked_document(doc: ParsedDocument, path: Path) -> DocumentResult:

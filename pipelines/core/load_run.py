@@ -5,9 +5,7 @@
 
 from __future__ import annotations
 
-import sys
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -285,19 +283,6 @@ def with_period_changes(
     return out
 
 
-def _pause_before_commit(seconds: float, when: str = "before") -> Callable[[], None] | None:
-    """Fault injection for crash-safety tests: hold the open transaction (or, ``after``, the
-    run just after its commit) for a while."""
-    if seconds <= 0:
-        return None
-
-    def pause() -> None:
-        print(f"fault injection: pausing {seconds:g} s {when} commit", file=sys.stderr, flush=True)
-        time.sleep(seconds)
-
-    return pause
-
-
 def load_results(
     results: list[DocumentResult],
     settings: RunSettings,
@@ -404,10 +389,10 @@ def _load_locked(
             issues=issues,
             changes=changes,
             on_written=report_before_commit,
-            before_commit=_pause_before_commit(settings.fault_pause_before_commit),
+            before_commit=settings.faults.pause("before"),
             committed=committed,
         )
-        after_commit = _pause_before_commit(settings.fault_pause_after_commit, "after")
+        after_commit = settings.faults.pause("after")
         if after_commit is not None:
             after_commit()
         refresh_item_keys(conn, loads)

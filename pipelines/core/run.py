@@ -36,7 +36,6 @@ from pipelines.core.load_run import (
 )
 from pipelines.core.run_report import build_run_report, new_run_id
 from pipelines.core.settings import PeriodOptions, RunSettings
-from pipelines.execution.listeners import document_parsed, page_read
 from pipelines.execution.parallelism import (
     Parallelism,
     has_workers,
@@ -44,6 +43,7 @@ from pipelines.execution.parallelism import (
     map_in_workers,
     worker_processes,
 )
+from pipelines.execution.progress import SILENT, Progress
 from pipelines.render.validation import write_report
 from warehouse import WarehouseError, check_warehouse_place
 
@@ -66,9 +66,10 @@ def check_documents(
     paths: Sequence[str | Path],
     settings: RunSettings,
     regions: Mapping[str, str] | None = None,
+    progress: Progress = SILENT,
 ) -> list[DocumentResult]:
     """Stage 2 in this process: read and check each document, in order (``Run.checked``
-    then applies the run-wide rules).
+    then applies the run-wide rules); ``progress`` is told of each document and page done.
 
     ``regions`` gives some documents (by path) their own region, as ``--region`` would: a
     folder's ``regions.toml``.
@@ -84,13 +85,15 @@ def check_documents(
     def parsed(index: int) -> None:
         nonlocal done
         done += 1
-        document_parsed(done, len(paths), str(paths[index]))
+        progress.document_done(done, len(paths), str(paths[index]))
 
     def period_of(path: str | Path) -> PeriodOptions:
         region = (regions or {}).get(str(path))
         return settings.period if region is None else replace(settings.period, region=region)
 
-    ocr = OcrRunner(on_page=page_read, min_confidence=settings.ocr_min_confidence)
+    ocr = OcrRunner(min_confidence=settings.ocr_min_confidence)
+    # A page is heard where it is read: here, not in a worker process (nor pickled to one).
+    heard = replace(ocr, on_page=progress.page_done)
     scans = {
         i for i, p in enumerate(paths) if isinstance(p, Path) and has_workers() and ocr_pages(p) > 1
     }
@@ -101,7 +104,14 @@ def check_documents(
             map_in_order(
                 check_document,
                 [
-                    (str(paths[i]), period_of(paths[i]), settings.fetch, settings.limits, ocr)
+                    (
+                        str(paths[i]),
+                        period_of(paths[i]),
+                        settings.fetch,
+                        settings.limits,
+                        ocr if has_workers() else heard,
+                        settings.faults,
+                    )
                     for i in others
                 ],
                 lambda k: parsed(others[k]),
@@ -117,7 +127,8 @@ def check_documents(
             period_of(paths[i]),
             settings.fetch,
             settings.limits,
-            replace(ocr, map=partial(map_in_workers, timeout=seconds)),
+            replace(heard, map=partial(map_in_workers, timeout=seconds)),
+            settings.faults,
         )
         parsed(i)
     return [results[i] for i in range(len(paths))]
@@ -283,10 +294,11 @@ def run_discovered(
     parallelism: Parallelism | None = None,
     on_wait: Callable[[str], None] | None = None,
     regions: Mapping[str, str] | None = None,
+    progress: Progress = SILENT,
 ) -> dict[str, Any]:
     """The stages after discovery, in this process; the validation report, as written."""
     with worker_processes(parallelism or Parallelism()):
-        parsed = check_documents(found.documents, run.settings, regions)
+        parsed = check_documents(found.documents, run.settings, regions, progress)
     outcomes = run.finish(run.checked(parsed, found.skipped), on_wait=on_wait)
     return run.report(outcomes)
 
@@ -299,11 +311,13 @@ def run_pipeline(
     parallelism: Parallelism | None = None,
     on_wait: Callable[[str], None] | None = None,
     regions: Mapping[str, str] | None = None,
+    progress: Progress = SILENT,
 ) -> dict[str, Any]:
     """Run every stage in this process and return the validation report, as written:
     ``ingest`` (``load``) or ``validate``.
 
-    ``regions`` maps documents (by path) to their region (``mapped_regions``).
+    ``regions`` maps documents (by path) to their region (``mapped_regions``); ``progress``
+    is told of each document and scanned page done.
 
     Raises ``RunFailed`` when the warehouse cannot be written (checked before parsing, or met
     while loading); its validation report is written all the same.
@@ -311,4 +325,6 @@ def run_pipeline(
     run = Run.start(settings, "ingest" if load else "validate")
     found = run.discover(paths)
     run.check_places(found)  # before the parse
-    return run_discovered(run, found, parallelism=parallelism, on_wait=on_wait, regions=regions)
+    return run_discovered(
+        run, found, parallelism=parallelism, on_wait=on_wait, regions=regions, progress=progress
+    )

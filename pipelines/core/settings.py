@@ -19,6 +19,7 @@ from i18n import _
 from limits import DEFAULTS, FetchLimits, ParseLimits
 from parsers.formats.ocr import DEFAULT_MIN_CONFIDENCE
 from parsers.limits import DEFAULT_LIMITS
+from pipelines.execution.faults import NO_FAULTS, Faults, FaultSettingError
 
 DEFAULT_DB = Path("data/minsheng.duckdb")
 DEFAULT_REPORTS_DIR = Path("data/reports")
@@ -60,12 +61,11 @@ class RunSettings:
     fetch: FetchLimits = FetchLimits()
     limits: ParseLimits = DEFAULT_LIMITS
     lock_wait_seconds: float = DEFAULTS.warehouse.lock_wait_seconds
-    #: Seconds to hold each load transaction open before COMMIT: fault injection for tests
-    #: of crash safety and lock waits only (``MINSHENG_FAULT_PAUSE_BEFORE_COMMIT``).
-    fault_pause_before_commit: float = 0.0
-    #: The same just after the COMMIT (``MINSHENG_FAULT_PAUSE_AFTER_COMMIT``): tests of what
-    #: an interrupt then says.
-    fault_pause_after_commit: float = 0.0
+    #: Fault injection for tests only (``pipelines.execution.faults``).
+    faults: Faults = NO_FAULTS
+    #: Short names of regions for the flow's artifact keys, from ``$MINSHENG_REGION_KEYS``
+    #: (``乐清市=yueqing,永嘉县=yongjia``); a region without one is keyed by its pinyin.
+    region_keys: tuple[tuple[str, str], ...] = ()
     #: A key cell of a scan read by OCR with less confidence than this loads with a warning.
     ocr_min_confidence: float = DEFAULT_MIN_CONFIDENCE
     #: ``--replace``: a report replaces its period's rows even when it holds fewer items than
@@ -119,8 +119,8 @@ class RunSettings:
             ),
             fetch=_fetch_limits(fetch_timeout),
             limits=_limits(max_pages, parse_timeout),
-            fault_pause_before_commit=_seconds("MINSHENG_FAULT_PAUSE_BEFORE_COMMIT"),
-            fault_pause_after_commit=_seconds("MINSHENG_FAULT_PAUSE_AFTER_COMMIT"),
+            faults=_faults(),
+            region_keys=_region_keys(),
             ocr_min_confidence=(
                 DEFAULT_MIN_CONFIDENCE if ocr_min_confidence is None else ocr_min_confidence
             ),
@@ -210,15 +210,18 @@ def _fetch_limits(timeout: float | None) -> FetchLimits:
     return FetchLimits(timeout_s=timeout)
 
 
-def _seconds(variable: str) -> float:
-    value = os.environ.get(variable, "").strip()
-    if not value:
-        return 0.0
+def _faults() -> Faults:
     try:
-        return max(float(value), 0.0)
-    except ValueError:
-        raise SettingsError(
-            _("{variable}={value!r} is not a number of seconds").format(
-                variable=variable, value=value
-            )
-        ) from None
+        return Faults.from_environment()
+    except FaultSettingError as exc:
+        raise SettingsError(str(exc)) from None
+
+
+def _region_keys() -> tuple[tuple[str, str], ...]:
+    """``$MINSHENG_REGION_KEYS`` as (region, short name) pairs; a pair without ``=`` is
+    ignored, as before."""
+    pairs = os.environ.get("MINSHENG_REGION_KEYS", "").split(",")
+    return tuple(
+        (region.strip(), short.strip())
+        for region, _eq, short in (pair.partition("=") for pair in pairs if "=" in pair)
+    )

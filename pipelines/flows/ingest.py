@@ -7,7 +7,6 @@ are thin wrappers around them (``check_document``, ``Run.load``), which tests ca
 from __future__ import annotations
 
 import logging
-import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -39,7 +38,7 @@ from pipelines.core.load_run import (
 )
 from pipelines.core.run import Run
 from pipelines.core.settings import PeriodOptions, RunSettings
-from pipelines.execution.listeners import document_parsed, page_read
+from pipelines.execution.faults import NO_FAULTS, Faults
 from pipelines.execution.parallelism import (
     DEFAULT_THREADS,
     bounded_parsing,
@@ -47,6 +46,7 @@ from pipelines.execution.parallelism import (
     in_worker,
     map_in_workers,
 )
+from pipelines.execution.progress import SILENT, Progress
 from pipelines.render.markdown import markdown_text
 from pipelines.render.validation import issues_markdown, summary_line
 from warehouse import DatabaseBusy, WarehouseError
@@ -54,14 +54,17 @@ from warehouse import DatabaseBusy, WarehouseError
 T = TypeVar("T")
 
 
-def gather_in_order(futures: Sequence[PrefectFuture[T]], names: Sequence[Any]) -> list[T]:
-    """Wait for every future, reporting each as it finishes; results in submission order."""
+def gather_in_order(
+    futures: Sequence[PrefectFuture[T]], names: Sequence[Any], progress: Progress = SILENT
+) -> list[T]:
+    """Wait for every future, telling ``progress`` of each as it finishes; results in
+    submission order."""
     index = {id(future): i for i, future in enumerate(futures)}
     results: list[Any] = [None] * len(futures)
     for done, future in enumerate(as_completed(list(futures)), start=1):
         i = index[id(future)]
         results[i] = future.result()
-        document_parsed(done, len(futures), str(names[i]))
+        progress.document_done(done, len(futures), str(names[i]))
     return results
 
 
@@ -73,21 +76,26 @@ def check_document_task(
     limits: ParseLimits,
     shown_path: str,
     ocr_min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    progress: Progress = SILENT,
+    faults: Faults = NO_FAULTS,
 ) -> DocumentResult:
     """``shown_path`` names the task run: Prefect's events refuse a name that is not UTF-8.
 
-    The document is parsed in a worker process, killed past ``limits.parse_seconds``.
+    The document is parsed in a worker process, killed past ``limits.parse_seconds``;
+    ``progress`` hears of the pages of a scan read here; ``faults`` are a test's.
     """
     seconds = limits.parse_seconds
     if has_workers() and ocr_pages(path) > 1:
         # A scan is read here and its pages spread over the workers, one page each.
         runner = OcrRunner(
             map=partial(map_in_workers, timeout=seconds),
-            on_page=page_read,
+            on_page=progress.page_done,
             min_confidence=ocr_min_confidence,
         )
-        return check_document(path, period, fetch, limits, runner)
-    runner = OcrRunner(on_page=page_read, min_confidence=ocr_min_confidence)
+        return check_document(path, period, fetch, limits, runner, faults)
+    runner = OcrRunner(min_confidence=ocr_min_confidence)
+    if not has_workers():  # read here, its pages heard; a worker's would go unheard
+        runner = replace(runner, on_page=progress.page_done)
     return in_worker(
         check_document,
         path,
@@ -95,6 +103,7 @@ def check_document_task(
         fetch,
         limits,
         runner,
+        faults,
         timeout=seconds,
         timed_out=lambda: parse_timed_out(path, seconds),
     )
@@ -126,17 +135,10 @@ def load_task(results: list[DocumentResult], run: Run) -> list[DocumentOutcome]:
     return run.load(results, on_wait=waiting)
 
 
-def region_tag(region: str) -> str:
-    """A region as artifact keys allow (a-z, 0-9, dashes): a configured short name or pinyin.
-
-    Short names come from ``$MINSHENG_REGION_KEYS`` (``乐清市=yueqing,永嘉县=yongjia``).
-    """
-    configured = dict(
-        pair.split("=", 1)
-        for pair in os.environ.get("MINSHENG_REGION_KEYS", "").split(",")
-        if "=" in pair
-    )
-    text = configured.get(region)
+def region_tag(region: str, short_names: Mapping[str, str] | None = None) -> str:
+    """A region as artifact keys allow (a-z, 0-9, dashes): its short name in ``short_names``
+    (the settings' ``region_keys``, from ``$MINSHENG_REGION_KEYS``) or its pinyin."""
+    text = (short_names or {}).get(region)
     if text is None:
         from pypinyin import lazy_pinyin
 
@@ -144,17 +146,20 @@ def region_tag(region: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "region"
 
 
-def artifact_key(region: str | None) -> str:
+def artifact_key(region: str | None, short_names: Mapping[str, str] | None = None) -> str:
     """The table artifact key of a region: each run adds a version, so the UI keeps every
     month's history. Documents whose period could not be read share one key."""
     if region is None:
         return "validation-period-unknown"
-    return f"validation-{region_tag(region)}"
+    return f"validation-{region_tag(region, short_names)}"
 
 
 @task(name="publish-validation-report", cache_policy=NO_CACHE)
-def publish_report_task(report: dict[str, Any]) -> None:
-    """Attach the report and a table per document to this flow run.
+def publish_report_task(
+    report: dict[str, Any], short_names: Mapping[str, str] | None = None
+) -> None:
+    """Attach the report and a table per document to this flow run (``short_names`` as
+    ``artifact_key`` takes them).
 
     An API that stopped answering loses the artifacts, not the run: the report's files are
     written already, and the caller says the flow run was not recorded.
@@ -162,7 +167,7 @@ def publish_report_task(report: dict[str, Any]) -> None:
     import httpx
 
     try:
-        attach_report(report)
+        attach_report(report, short_names)
     except httpx.TransportError as exc:
         get_run_logger().warning(
             _(
@@ -172,7 +177,7 @@ def publish_report_task(report: dict[str, Any]) -> None:
         )
 
 
-def attach_report(report: dict[str, Any]) -> None:
+def attach_report(report: dict[str, Any], short_names: Mapping[str, str] | None = None) -> None:
     """The run's validation report as artifacts of the current flow run: the whole report in
     Markdown, and a table per document keyed by its region."""
     create_markdown_artifact(
@@ -193,7 +198,9 @@ def attach_report(report: dict[str, Any]) -> None:
             }
         ]
         create_table_artifact(
-            key=artifact_key(document["region"] if document["year"] is not None else None),
+            key=artifact_key(
+                document["region"] if document["year"] is not None else None, short_names
+            ),
             table=rows,
             description=markdown_text(
                 _("{what}: {status}, {loaded} rows loaded, {quarantined} quarantined").format(
@@ -248,6 +255,7 @@ def ingest_steps(
     load: bool,
     skipped: Sequence[tuple[Path, str]] = (),
     regions: Mapping[str, str] | None = None,
+    progress: Progress = SILENT,
 ) -> dict[str, Any]:
     """The run's stages (``pipelines.core.run.Run``) in the flow run that calls this, reading
     a task per document and loading in a task: the run the operator triggered is the one that
@@ -255,7 +263,8 @@ def ingest_steps(
 
     ``skipped`` files (found unreadable by the caller's own scan) are reported with those the
     discovery of ``paths`` skips. ``regions`` gives some documents their own region (an
-    inbox's mapping), as ``--region`` would.
+    inbox's mapping), as ``--region`` would. ``progress`` is told of each document and
+    scanned page done.
     """
     run = Run.start(settings, "ingest" if load else "validate")
     found = run.discover(paths, skipped)
@@ -272,10 +281,12 @@ def ingest_steps(
                 settings.limits,
                 printable_path(path),
                 settings.ocr_min_confidence,
+                cast(Any, quote(progress)),
+                settings.faults,
             )
             for path in documents
         ]
-        parsed = gather_in_order(futures, documents)
+        parsed = gather_in_order(futures, documents, progress)
     results = run.checked(parsed, found.skipped)
     if run.loads:
         try:
@@ -288,7 +299,7 @@ def ingest_steps(
     report = run.report(outcomes)
     for keep in list(_keepers):
         keep(report)
-    publish_report_task(cast(Any, quote(report)))
+    publish_report_task(cast(Any, quote(report)), dict(settings.region_keys))
     return report
 
 
@@ -424,12 +435,17 @@ def ingest_flow(
     regions: dict[str, str] | None = None,
     ocr_min_confidence: float | None = None,
     replace_periods: bool = False,
+    progress: Progress | None = None,
 ) -> Any:
     """Parse, check and (unless ``load`` is false) load the given reports; write the report.
 
     ``regions`` gives some documents (by path) their own region, as ``region`` does for all.
+    ``progress`` (the caller's, when the flow is called in its process; a deployment's run
+    has none) is told of each document and scanned page done.
 
     Ends Failed, with the run's summary as the message, when a row or document was rejected.
     """
     settings = RunSettings.from_options(locals())  # the parameters, before anything else
-    return final_state(ingest_steps(paths, settings, load=load, regions=regions))
+    return final_state(
+        ingest_steps(paths, settings, load=load, regions=regions, progress=progress or SILENT)
+    )

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 from i18n import _
 from pipelines.core.settings import RunSettings
 from pipelines.execution.parallelism import Parallelism
+from pipelines.execution.progress import SILENT, Progress
 from pipelines.flows.environment import configure_prefect_environment
 
 
@@ -27,17 +27,18 @@ def run_ingest_flow(
     *,
     load: bool,
     parallelism: Parallelism | None = None,
-    on_parsed: Any = None,
+    progress: Progress = SILENT,
     regions: dict[str, str] | None = None,
+    api_url: str | None = None,
 ) -> dict[str, Any]:
-    """Run ``ingest_flow`` once and return its report.
+    """Run ``ingest_flow`` once and return its report, recorded to ``api_url`` (else the
+    configured API, else a temporary server).
 
     ``parallelism`` picks where the parse tasks run (the flow's threads if None);
-    ``on_parsed(done, total, name)`` hears of each document parsed; ``regions`` gives some
+    ``progress`` is told of each document and scanned page done; ``regions`` gives some
     documents (by path) their region, as a folder's ``regions.toml`` does.
     """
     configure_prefect_environment(quiet=True)
-    from pipelines.execution.listeners import listening
     from pipelines.execution.parallelism import worker_processes
     from pipelines.flows.ingest import ingest_flow, keeping_reports
     from pipelines.flows.task_runners import make_task_runner
@@ -47,19 +48,19 @@ def run_ingest_flow(
     if parallelism is not None:
         flow_fn = ingest_flow.with_options(task_runner=make_task_runner(parallelism))
     kept: list[dict[str, Any]] = []
-    api_url = os.environ.get("PREFECT_API_URL", "")
+    used = api_url or os.environ.get("PREFECT_API_URL", "")
     try:
         with (
-            prefect_api() as api_url,
+            prefect_api(api_url) as used,
             worker_processes(parallelism or Parallelism()),
             keeping_reports(kept.append),
-            listening(on_parsed) if on_parsed is not None else nullcontext(),
         ):
             state = flow_fn(
                 paths=[str(p) for p in paths],
                 **settings.options(),
                 load=load,
                 regions=regions or None,
+                progress=progress,
                 return_state=True,
             )
             return report_of(state)
@@ -75,11 +76,18 @@ def run_ingest_flow(
     else:
         from pipelines.core.run import run_pipeline
 
-        report = run_pipeline(paths, settings, load=load, parallelism=parallelism, regions=regions)
+        report = run_pipeline(
+            paths,
+            settings,
+            load=load,
+            parallelism=parallelism,
+            regions=regions,
+            progress=progress,
+        )
     report["flow_run_unrecorded"] = _(
         "the Prefect flow run could not be recorded: the API at {api} stopped answering "
         "({problem}); the run finished in this process"
-    ).format(api=api_url, problem=lost)
+    ).format(api=used, problem=lost)
     return report
 
 

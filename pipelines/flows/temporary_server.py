@@ -71,15 +71,17 @@ def _own_session_server() -> Any:
 
 
 @contextmanager
-def prefect_api() -> Iterator[str]:
-    """Yield the API URL flow runs inside this block record to, starting a server if needed."""
-    configured = os.environ.get("PREFECT_API_URL")
+def prefect_api(chosen: str | None = None) -> Iterator[str]:
+    """Yield the API URL flow runs inside this block record to: ``chosen`` (the one the
+    command line found answering), else the configured one, else a server started here."""
+    configured = chosen or os.environ.get("PREFECT_API_URL")
     if not configured and "prefect" in sys.modules:  # e.g. a test harness's own server
         from prefect.settings import get_current_settings
 
         configured = get_current_settings().api.url
     if configured:
-        yield configured
+        with recording_to(configured):
+            yield configured
         return
     server = _own_session_server()
 
@@ -97,13 +99,30 @@ def prefect_api() -> Iterator[str]:
                     os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300")
                 )
             )
-            os.environ["PREFECT_API_URL"] = server.api_url
-            from prefect.settings import PREFECT_API_URL, temporary_settings
-
-            with temporary_settings({PREFECT_API_URL: server.api_url}):
+            with recording_to(server.api_url):
                 yield server.api_url
         finally:
-            os.environ.pop("PREFECT_API_URL", None)
             stop()
             server.server_process = None
             server.stop()
+
+
+@contextmanager
+def recording_to(api_url: str) -> Iterator[None]:
+    """Flow runs inside this block record to ``api_url``: Prefect's settings in this process,
+    and ``$PREFECT_API_URL``, put back after. Prefect needs the variable itself: the
+    processes a run starts (a Dask cluster's workers) read their Prefect settings from the
+    environment they inherit, not from this process's settings. The one place a command-line
+    run sets it."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    previous = os.environ.get("PREFECT_API_URL")
+    os.environ["PREFECT_API_URL"] = api_url
+    try:
+        with temporary_settings({PREFECT_API_URL: api_url}):
+            yield
+    finally:
+        if previous is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = previous

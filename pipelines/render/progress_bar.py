@@ -6,19 +6,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as Bar
 from rich.text import Text
 
 from i18n import _
 from parsers.formats.ocr import PageDone
-from pipelines.execution.listeners import Listener, listening_to_pages
+from pipelines.execution.progress import Progress
 from pipelines.render.terminal import for_terminal
 
 
 @contextmanager
-def parse_progress(console: Console, total: int, label: str) -> Iterator[Listener]:
-    """A bar on ``console`` (shown only on a terminal, and for more than one document)."""
-    progress = Progress(
+def terminal_progress(console: Console, total: int, label: str) -> Iterator[Progress]:
+    """The run's progress on ``console``: a bar over its documents (shown only on a terminal,
+    and for more than one document) and a line per page of a scan (only on a terminal)."""
+    bars = Bar(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -28,24 +30,15 @@ def parse_progress(console: Console, total: int, label: str) -> Iterator[Listene
         transient=True,
         disable=not console.is_terminal or total < 2,
     )
-    bar = progress.add_task(label, total=total, name="")
+    bar = bars.add_task(label, total=total, name="")
 
     def advance(done: int, _total: int, name: str) -> None:
         # the column is markup: a file name with [/] in it must show as written
-        progress.update(bar, completed=done, name=for_terminal(name))
-
-    with progress:
-        yield advance
-
-
-@contextmanager
-def page_progress(console: Console) -> Iterator[None]:
-    """A line on ``console`` for each page of a scan read by OCR (only on a terminal)."""
-    if not console.is_terminal:
-        yield
-        return
+        bars.update(bar, completed=done, name=for_terminal(name))
 
     def line(done: PageDone) -> None:
+        if not console.is_terminal:
+            return
         console.print(
             Text(
                 _("OCR {name}  page {page} of {pages}  ({seconds:.1f} s)").format(
@@ -55,5 +48,5 @@ def page_progress(console: Console) -> Iterator[None]:
             )
         )
 
-    with listening_to_pages(line):
-        yield
+    with bars:
+        yield Progress(document_done=advance, page_done=line)

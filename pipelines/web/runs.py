@@ -1,8 +1,8 @@
 """Checking and loading what an office sent, through the entry points ``validate`` and ``ingest``
 use, one run at a time in a worker thread that the page polls for progress.
 
-One at a time: a run already spreads its parsing over the machine's cores, the warehouse has
-one writer, and the run's progress listeners are the process's.
+One at a time: a run already spreads its parsing over the machine's cores, and the warehouse
+has one writer.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 from i18n import _, speaking
 from parsers.formats.ocr import PageDone
 from pipelines.core.settings import RunSettings, SettingsError
+from pipelines.execution.progress import SILENT
+from pipelines.execution.progress import Progress as RunProgress
 from pipelines.web.store import Account, Store, Submission
 
 
@@ -65,7 +67,6 @@ class Jobs:
 
     def _run(self, sid: str, account: Account, language: str, load: bool, replace: bool) -> None:
         from pipelines.core.run import RunFailed
-        from pipelines.execution.listeners import listening, listening_to_pages
         from warehouse import WarehouseError
 
         progress = self.progress[sid]
@@ -79,7 +80,7 @@ class Jobs:
 
         submission = self.store.submission(sid)
         assert submission is not None
-        with speaking(language), listening(parsed), listening_to_pages(page):
+        with speaking(language):
             try:
                 report = run_documents(
                     list(submission.sources),
@@ -87,6 +88,7 @@ class Jobs:
                     load=load,
                     replace=replace,
                     region=office_region(account),
+                    progress=RunProgress(document_done=parsed, page_done=page),
                 )
             except RunFailed as exc:
                 self.store.update_submission(
@@ -140,9 +142,11 @@ def run_documents(
     load: bool,
     replace: bool,
     region: str | None = None,
+    progress: RunProgress = SILENT,
 ) -> dict[str, Any]:
     """Check (``validate``) or load (``ingest``) ``sources`` for ``account`` and return the
-    validation report, written to the reports folder as the command line writes it.
+    validation report, written to the reports folder as the command line writes it;
+    ``progress`` is told of each document and scanned page done.
 
     ``region`` (an office's only region) is passed as ``--region`` would be, for documents
     that do not say theirs; one that names another region is warned about (the option wins),
@@ -154,10 +158,10 @@ def run_documents(
     if load and _flow_api() is not None:
         from pipelines.flows.run_flow import run_ingest_flow
 
-        return run_ingest_flow(sources, settings, load=True)
+        return run_ingest_flow(sources, settings, load=True, progress=progress)
     from pipelines.core.run import run_pipeline
 
-    return run_pipeline(sources, settings, load=load)
+    return run_pipeline(sources, settings, load=load, progress=progress)
 
 
 def _flow_api() -> str | None:

@@ -13,6 +13,7 @@ from pipelines.execution.parallelism import (
     choose_parallelism,
     processes_pay_off,
 )
+from pipelines.execution.progress import Progress
 from pipelines.flows.run_flow import run_ingest_flow
 from tests.corpus import write_reports
 from tests.warehouse_snapshot import warehouse_snapshot
@@ -37,7 +38,7 @@ def flow_backfill(corpus: Path, tmp_path: Path, parallelism: Parallelism) -> Pat
         settings,
         load=True,
         parallelism=parallelism,
-        on_parsed=lambda done, total, name: seen.append((done, total)),
+        progress=Progress(document_done=lambda done, total, name: seen.append((done, total))),
     )
     assert seen == [
         (i, REPORTS + 1) for i in range(1, REPORTS + 2)
@@ -55,15 +56,17 @@ def core_backfill(corpus: Path, tmp_path: Path, parallelism: Parallelism) -> Pat
     """The corpus through the pipeline core, as ``minsheng ingest`` without Prefect runs it."""
     from pipelines.core.discovery import discover_documents
     from pipelines.core.run import run_pipeline
-    from pipelines.execution.listeners import listening
 
     db = tmp_path / f"core-{parallelism.mode}.duckdb"
     settings = RunSettings.build(db=db, reports_dir=tmp_path / "r", raw_dir=tmp_path / "raw")
     seen: list[tuple[int, int]] = []
-    with listening(lambda done, total, name: seen.append((done, total))):
-        report = run_pipeline(
-            discover_documents([corpus]), settings, load=True, parallelism=parallelism
-        )
+    report = run_pipeline(
+        discover_documents([corpus]),
+        settings,
+        load=True,
+        parallelism=parallelism,
+        progress=Progress(document_done=lambda done, total, name: seen.append((done, total))),
+    )
     assert seen == [(i, REPORTS + 1) for i in range(1, REPORTS + 2)]
     assert report["totals"]["rows_loaded"] == REPORTS * 48 - REPORTS // 5
     return db

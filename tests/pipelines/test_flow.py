@@ -15,7 +15,6 @@ from tests.helpers import (
     as_text,
     broken_sample,
     expected_rows,
-    ingest,
     ingest_in_flow,
 )
 
@@ -127,20 +126,35 @@ def test_a_run_that_quarantined_rows_is_failed_with_the_summary_and_its_artifact
 def test_the_flow_and_the_core_leave_the_same_warehouse_and_report(
     tmp_path: Path, load: bool
 ) -> None:
-    """Both run the stages of ``pipelines.core.run.Run``: the same rows, the same report."""
+    """Both run the stages of ``pipelines.core.run.Run``: the same rows, the same report, the
+    same progress told to the caller."""
+    from pipelines.core.run import run_pipeline
+    from pipelines.core.settings import RunSettings
+    from pipelines.execution.progress import Progress
     from tests.warehouse_snapshot import warehouse_snapshot
 
+    heard: dict[str, list[tuple[int, int, str]]] = {"flow": [], "core": []}
+
+    def told(where: str) -> Progress:
+        return Progress(document_done=lambda *done: heard[where].append(done))
+
     path = broken_sample(tmp_path / "in")
-    _, in_flow = ingest_in_flow([path], tmp_path / "flow", region="乐清市", load=load)
-    core = tmp_path / "core"
-    in_core = ingest(
-        [str(path)],
-        load=load,
-        db=str(core / "w.duckdb"),
-        reports_dir=str(core / "reports"),
-        raw_dir=str(core / "raw"),
-        region="乐清市",
+    _, in_flow = ingest_in_flow(
+        [path], tmp_path / "flow", region="乐清市", load=load, progress=told("flow")
     )
+    core = tmp_path / "core"
+    in_core = run_pipeline(
+        [path],
+        RunSettings.build(
+            db=core / "w.duckdb",
+            reports_dir=core / "reports",
+            raw_dir=core / "raw",
+            region="乐清市",
+        ),
+        load=load,
+        progress=told("core"),
+    )
+    assert heard["flow"] == heard["core"] == [(1, 1, str(path))]
     if load:
         flow_tables = warehouse_snapshot(tmp_path / "flow" / "w.duckdb")
         core_tables = warehouse_snapshot(core / "w.duckdb")
@@ -163,10 +177,16 @@ def test_validate_loads_nothing_but_writes_the_report(sample_copy: Path, tmp_pat
     assert Path(report["report_files"]["html"]).exists()
 
 
-def test_region_keys_are_pinyin_or_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_region_keys_are_pinyin_or_configured(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from pipelines.core.settings import RunSettings
     from pipelines.flows.ingest import artifact_key
 
     assert artifact_key("永嘉县") == "validation-yongjiaxian"
     assert artifact_key(None) == "validation-period-unknown"
     monkeypatch.setenv("MINSHENG_REGION_KEYS", "乐清市=Yue Qing,永嘉县=yj")
-    assert artifact_key("乐清市") == "validation-yue-qing"
+    keys = dict(RunSettings.build(db=tmp_path / "w.duckdb").region_keys)
+    assert artifact_key("乐清市", keys) == "validation-yue-qing"
+    assert artifact_key("永嘉县", keys) == "validation-yj"
+    assert artifact_key("瑞安市", keys) == "validation-ruianshi"

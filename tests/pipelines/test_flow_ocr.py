@@ -36,8 +36,8 @@ def ingest_telling_pages(folder: Path) -> dict:
     from parsers.formats.ocr import PageDone
     from pipelines.core.run import run_pipeline
     from pipelines.core.settings import RunSettings
-    from pipelines.execution.listeners import listening_to_pages
     from pipelines.execution.parallelism import Parallelism
+    from pipelines.execution.progress import Progress
 
     settings = RunSettings.build(
         db=folder / "w.duckdb",
@@ -47,10 +47,13 @@ def ingest_telling_pages(folder: Path) -> dict:
         ocr_min_confidence=0.99,
     )
     pages: list[PageDone] = []
-    with listening_to_pages(pages.append):
-        report = run_pipeline(
-            [TIFF], settings, load=True, parallelism=Parallelism("processes", workers=2)
-        )
+    report = run_pipeline(
+        [TIFF],
+        settings,
+        load=True,
+        parallelism=Parallelism("processes", workers=2),
+        progress=Progress(page_done=pages.append),
+    )
     return {"report": report, "db": folder / "w.duckdb", "pages": pages}
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from pipelines.core.run import Run, RunFailed, check_documents, run_pipeline
 from pipelines.core.settings import RunSettings
-from tests.helpers import broken_sample, table_rows
+from tests.helpers import TEXT_MONTHS, broken_sample, table_rows
 
 _VARYING = ("run_id", "started_at", "finished_at", "report_files", "database")
 
@@ -76,3 +76,21 @@ def test_only_ingest_checks_the_warehouse_place(tmp_path: Path) -> None:
     assert report["committed"] is False and report["report_files"] is not None
     assert [d["status"] for d in report["documents"]] == ["rejected"]
     assert Path(report["report_files"]["json"]).exists()
+
+
+def test_each_run_tells_the_progress_passed_to_it_of_each_document(tmp_path: Path) -> None:
+    from pipelines.execution.progress import Progress
+
+    def recorder(into: list[tuple[int, int, str]]) -> Progress:
+        return Progress(document_done=lambda done, total, name: into.append((done, total, name)))
+
+    first: list[tuple[int, int, str]] = []
+    second: list[tuple[int, int, str]] = []
+    report = run_pipeline(
+        TEXT_MONTHS[:2], _settings(tmp_path / "a"), load=False, progress=recorder(first)
+    )
+    run_pipeline(TEXT_MONTHS[2:3], _settings(tmp_path / "b"), load=False, progress=recorder(second))
+    run_pipeline(TEXT_MONTHS[3:], _settings(tmp_path / "c"), load=False)  # silent by default
+    assert report["totals"]["documents"] == 2
+    assert first == [(1, 2, str(TEXT_MONTHS[0])), (2, 2, str(TEXT_MONTHS[1]))]
+    assert second == [(1, 1, str(TEXT_MONTHS[2]))]

@@ -52,3 +52,22 @@ def test_the_ingest_flow_and_the_commands_take_every_run_option() -> None:
     assert set(RUN_OPTIONS) <= set(inspect.signature(ingest_flow.fn).parameters)
     for command in (ingest, validate):
         assert set(RUN_OPTIONS) <= set(inspect.signature(command).parameters)
+
+
+def test_fault_hooks_and_region_keys_are_read_once_into_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipelines.execution.faults import NO_FAULTS, Faults
+
+    assert RunSettings.build(db=tmp_path / "w.duckdb").faults == NO_FAULTS
+    monkeypatch.setenv("MINSHENG_FAULT_HANG_PARSE", "slow.pdf")
+    monkeypatch.setenv("MINSHENG_FAULT_PAUSE_BEFORE_COMMIT", "2.5")
+    monkeypatch.setenv("MINSHENG_REGION_KEYS", "乐清市=yueqing, 永嘉县=yj,broken")
+    settings = RunSettings.build(db=tmp_path / "w.duckdb")
+    monkeypatch.setenv("MINSHENG_FAULT_PAUSE_BEFORE_COMMIT", "9")  # too late for this run
+    assert settings.faults == Faults(hang_parse="slow.pdf", pause_before_commit=2.5)
+    assert settings.faults.pause("after") is None and settings.faults.pause("before") is not None
+    assert settings.region_keys == (("乐清市", "yueqing"), ("永嘉县", "yj"))
+    monkeypatch.setenv("MINSHENG_FAULT_PAUSE_AFTER_COMMIT", "soon")
+    with pytest.raises(SettingsError, match="MINSHENG_FAULT_PAUSE_AFTER_COMMIT='soon' is not"):
+        RunSettings.build(db=tmp_path / "w.duckdb")

@@ -1,0 +1,87 @@
+"""Fault injection for the tests of time limits, crash safety and interrupts: the one place
+the ``MINSHENG_FAULT_*`` variables are read, once per run, into its settings.
+
+- ``MINSHENG_FAULT_HANG_PARSE=NAME``: the file called ``NAME`` never finishes parsing;
+- ``MINSHENG_FAULT_PAUSE_BEFORE_COMMIT=S``: each load transaction is held open ``S`` seconds,
+  after all its writes, before COMMIT;
+- ``MINSHENG_FAULT_PAUSE_AFTER_COMMIT=S``: the same just after the COMMIT.
+
+A run without them (every real one) has ``NO_FAULTS``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from i18n import _
+
+HANG_PARSE = "MINSHENG_FAULT_HANG_PARSE"
+PAUSE_BEFORE_COMMIT = "MINSHENG_FAULT_PAUSE_BEFORE_COMMIT"
+PAUSE_AFTER_COMMIT = "MINSHENG_FAULT_PAUSE_AFTER_COMMIT"
+
+
+class FaultSettingError(ValueError):
+    """A ``MINSHENG_FAULT_*`` variable that does not say what it should; the message names it."""
+
+
+@dataclass(frozen=True)
+class Faults:
+    """The faults a run injects: the file name whose parse hangs, the seconds to pause before
+    and after the load's COMMIT (0: none)."""
+
+    hang_parse: str | None = None
+    pause_before_commit: float = 0.0
+    pause_after_commit: float = 0.0
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Faults:
+        """The faults ``environ`` (the process's environment by default) asks for."""
+        environ = os.environ if environ is None else environ
+        return cls(
+            hang_parse=environ.get(HANG_PARSE) or None,
+            pause_before_commit=_seconds(environ, PAUSE_BEFORE_COMMIT),
+            pause_after_commit=_seconds(environ, PAUSE_AFTER_COMMIT),
+        )
+
+    def hang_if_named(self, path: Path) -> None:
+        """Never return when ``path`` is the file whose parse is to hang."""
+        if self.hang_parse is not None and self.hang_parse == path.name:
+            while True:
+                time.sleep(1)
+
+    def pause(self, when: str) -> Callable[[], None] | None:
+        """What holds the load ``before`` or ``after`` its commit, saying so on stderr (the
+        tests wait for that line); None without such a pause."""
+        seconds = self.pause_before_commit if when == "before" else self.pause_after_commit
+        if seconds <= 0:
+            return None
+
+        def pause() -> None:
+            print(
+                f"fault injection: pausing {seconds:g} s {when} commit", file=sys.stderr, flush=True
+            )
+            time.sleep(seconds)
+
+        return pause
+
+
+NO_FAULTS = Faults()
+
+
+def _seconds(environ: Mapping[str, str], variable: str) -> float:
+    value = environ.get(variable, "").strip()
+    if not value:
+        return 0.0
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        raise FaultSettingError(
+            _("{variable}={value!r} is not a number of seconds").format(
+                variable=variable, value=value
+            )
+        ) from None

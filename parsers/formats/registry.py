@@ -56,7 +56,7 @@ FORMATS: dict[str, Format] = {
         for suffix in LEGACY_FORMATS
     },
     **{
-        suffix: Format("image-ocr", "parsers.formats.ocr.reader:read_image_file", Kind.SCAN, True)
+        suffix: Format("image-ocr", "parsers.formats.ocr:read_image_file", Kind.SCAN, True)
         for suffix in IMAGE_SUFFIXES
     },
 }

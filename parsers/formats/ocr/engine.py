@@ -21,7 +21,12 @@ def engine() -> Any:
     """This process's RapidOCR engine (loaded on first use)."""
     from rapidocr_onnxruntime import RapidOCR
 
-    return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, print_verbose=False)
+    ocr = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, print_verbose=False)
+    # One line a run of the recogniser: RapidOCR's batches of six pad each line to the
+    # widest of the six, and on one thread a batch costs more a line than lines alone even
+    # at the same width (docs/benchmark.md).
+    ocr.text_rec.rec_batch_num = 1
+    return ocr
 
 
 def detect_text(gray: np.ndarray, max_side: int) -> list[Box]:

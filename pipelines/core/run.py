@@ -93,9 +93,10 @@ def check_documents(
 
     ocr = OcrRunner(min_confidence=settings.ocr_min_confidence)
     # A page is heard where it is read: here, not in a worker process (nor pickled to one).
+    # So a scan, even of one page, is read here with its pages spread over the workers.
     heard = replace(ocr, on_page=progress.page_done)
     scans = {
-        i for i, p in enumerate(paths) if isinstance(p, Path) and has_workers() and ocr_pages(p) > 1
+        i for i, p in enumerate(paths) if isinstance(p, Path) and has_workers() and ocr_pages(p)
     }
     others = [i for i in range(len(paths)) if i not in scans]
     results: dict[int, DocumentResult] = dict(

@@ -84,9 +84,14 @@ def check_document_task(
     The document is parsed in a worker process, killed past ``limits.parse_seconds``;
     ``progress`` hears of the pages of a scan read here; ``faults`` are a test's.
     """
+    if not isinstance(progress, Progress):
+        # On a Dask cluster the task runs in another process, where the caller cannot hear
+        # it anyway, and Prefect's Dask runner hands the quoted object over taken apart.
+        progress = SILENT
     seconds = limits.parse_seconds
-    if has_workers() and ocr_pages(path) > 1:
-        # A scan is read here and its pages spread over the workers, one page each.
+    if has_workers() and ocr_pages(path):
+        # A scan (even of one page, so that its page is heard) is read here and its pages
+        # spread over the workers, one page each.
         runner = OcrRunner(
             map=partial(map_in_workers, timeout=seconds),
             on_page=progress.page_done,

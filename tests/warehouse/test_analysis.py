@@ -150,11 +150,17 @@ def test_a_query_that_fits_is_not_cut(warehouse_file: Path) -> None:
     assert len(result.frame) == 5000 and result.cut is None
 
 
-def test_a_file_put_in_the_warehouse_temp_folder_cannot_be_read(warehouse_file: Path) -> None:
+def test_a_file_put_in_the_warehouse_temp_folder_cannot_be_read(
+    warehouse_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """DuckDB lets a locked-down connection read its temp folder (``<db>.tmp`` by default):
     the sandbox spills into an empty folder of its own, and leaves none behind."""
     import tempfile
 
+    # A temp root of this test's own: other test processes open sandboxes at the same time.
+    own_temp = tmp_path / "temp"
+    own_temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(own_temp))
     planted = warehouse_file.with_name(warehouse_file.name + ".tmp")
     planted.mkdir()
     (planted / "x.csv").write_text("secret,1\n")

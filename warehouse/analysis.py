@@ -14,6 +14,7 @@ analysts can check an export. On top of that ``run_analysis_query`` takes exactl
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
 import tempfile
 import threading
@@ -113,9 +114,42 @@ def _close_file_access(conn: duckdb.DuckDBPyConnection, readable: list[Path]) ->
     conn.execute("SET lock_configuration = true")
 
 
+_SPILL_PREFIX = "minsheng-sql-"
+
+
+def _new_spill_folder() -> str:
+    """A new empty folder only this user can enter, named by this process.
+
+    A process killed outright leaves its folder behind; the next sandbox removes the folders
+    of this user's processes that no longer exist, so they do not pile up in the temp folder.
+    """
+    for folder in Path(tempfile.gettempdir()).glob(f"{_SPILL_PREFIX}*-*"):
+        pid = folder.name[len(_SPILL_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)) and _mine(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+    return tempfile.mkdtemp(prefix=f"{_SPILL_PREFIX}{os.getpid()}-")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _mine(folder: Path) -> bool:
+    try:
+        return folder.is_dir() and folder.stat().st_uid == os.getuid()
+    except OSError:
+        return False
+
+
 def _private_temp_folder() -> str:
-    """A new empty folder only this user can enter, removed when the process ends."""
-    folder = tempfile.mkdtemp(prefix="minsheng-sql-")
+    """A new spill folder removed when the process ends."""
+    folder = _new_spill_folder()
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return folder
 
@@ -169,7 +203,7 @@ def run_analysis_query(
     Rows are fetched a chunk at a time and fetching stops at the row or byte cap, so a query
     that returns billions of rows costs no more memory than the caps.
     """
-    spill = tempfile.mkdtemp(prefix="minsheng-sql-")
+    spill = _new_spill_folder()
     try:
         conn = connect_for_analysis(
             path, memory_limit=limits.memory_limit, on_wait=on_wait, temp_directory=spill

@@ -169,3 +169,27 @@ def test_a_file_put_in_the_warehouse_temp_folder_cannot_be_read(
         with pytest.raises(WarehouseError, match="file system operations are disabled"):
             run_analysis_query(warehouse_file, f"SELECT * FROM read_csv('{path}')")
     assert set(Path(tempfile.gettempdir()).glob("minsheng-sql-*")) == before
+
+
+def test_the_spill_folder_of_a_killed_sandbox_is_removed_by_the_next(
+    warehouse_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ``minsheng sql`` killed outright cannot remove its folder; the next one does."""
+    import subprocess
+    import sys
+    import tempfile
+
+    own_temp = tmp_path / "temp"
+    own_temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(own_temp))
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    left = own_temp / f"minsheng-sql-{dead}-abcd1234"
+    left.mkdir()
+    (own_temp / "minsheng-sql-notapid").mkdir()  # not one of ours by its name: kept
+    run_analysis_query(warehouse_file, "SELECT 1 AS n")
+    assert sorted(p.name for p in own_temp.iterdir()) == ["minsheng-sql-notapid"]

@@ -348,7 +348,11 @@ def run_measuring_peak(argv: list[str], peak_file: Path, **popen: object) -> tup
 def web_client(tmp_path: Path, **web: Any) -> Any:
     """A TestClient on the real intake page over a warehouse file in ``tmp_path`` (not yet
     made: the first load makes it), with an office of 乐清市, one of 永嘉县 and an admin; the
-    browser asks for English. ``client.secrets`` holds each account's sign-in secret."""
+    browser asks for English. ``client.secrets`` holds each account's sign-in secret.
+
+    Secrets are hashed with argon2's cheapest parameters (the same code; the production cost
+    is half a second a hash, and a test signs in several times)."""
+    from argon2.profiles import CHEAPEST
     from fastapi.testclient import TestClient
 
     from pipelines.core.settings import RunSettings
@@ -358,7 +362,8 @@ def web_client(tmp_path: Path, **web: Any) -> Any:
     run = web.pop("run", None) or RunSettings.build(
         db=tmp_path / "data" / "minsheng.duckdb", reports_dir=tmp_path / "reports"
     )
-    store = Store(store_path(run.db))
+    web.setdefault("hashing", CHEAPEST)
+    store = Store(store_path(run.db), web["hashing"])
     secrets = {
         "yueqing": store.add_account("乐清市政府办", "office", ["乐清市"]),
         "yongjia": store.add_account("永嘉县政府办", "office", ["永嘉县"]),

@@ -8,6 +8,7 @@ calls the same entry points as ``minsheng validate`` and ``ingest``.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -69,6 +70,13 @@ class WebSettings:
     due_day: int = 5
     #: What hashing a secret costs (argon2's parameters); tests lower it.
     hashing: Parameters = field(default_factory=lambda: SECRET_HASHING)
+
+    def __post_init__(self) -> None:
+        # The page fetches for others: public addresses only, unless the settings name
+        # networks (``minsheng web --allow-network``); never any address, as the CLI may.
+        if self.run.fetch.networks is None:
+            fetch = dataclasses.replace(self.run.fetch, networks=())
+            object.__setattr__(self, "run", dataclasses.replace(self.run, fetch=fetch))
 
     @property
     def uploads_dir(self) -> Path:
@@ -330,7 +338,7 @@ def create_app(settings: WebSettings, *, rate_limit: RateLimit | None = None) ->
             sources.append(str(target))
         url = str(form.get("url") or "").strip()
         if url:
-            problem = url_problem(url)
+            problem = url_problem(url, settings.run.fetch.networks or ())
             if problem:
                 problems.append(problem)
             else:

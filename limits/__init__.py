@@ -12,6 +12,7 @@ The command line builds them from its options; the limits table of ``docs/securi
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -33,6 +34,12 @@ def _seconds(value: float) -> str:
 
 def _count(value: int) -> str:
     return f"{value:,}"
+
+
+def _networks(value: tuple[str, ...] | None) -> str:
+    if value is None:
+        return "any (`minsheng web`: public ones only)"
+    return ", ".join(("public", *value))
 
 
 def _bound(default: Any, what: str, set_with: str, shown: Any = str) -> Any:
@@ -138,10 +145,29 @@ class FetchLimits:
     max_redirects: int = _bound(
         5, "redirects followed for a web page", "`FetchLimits(max_redirects=…)`", _count
     )
+    #: None: any address (the command line fetches what its own user names). A tuple: public
+    #: addresses and these networks only, checked again at every redirect; the intake page
+    #: fetches for others, and its server's own network (its Prefect API, a router) must not
+    #: be reachable through it.
+    networks: tuple[str, ...] | None = _bound(
+        None,
+        "addresses a web page is fetched from",
+        "`minsheng web --allow-network CIDR`",
+        _networks,
+    )
 
     def __post_init__(self) -> None:
         if self.timeout_s <= 0 or self.max_bytes <= 0 or self.max_redirects < 0:
             raise ValueError(_("fetch limits must be positive"))
+        for network in self.networks or ():
+            try:
+                ipaddress.ip_network(network)
+            except ValueError:
+                raise ValueError(
+                    _("{network} is not a network (give one as 10.1.0.0/16 or 10.1.2.3)").format(
+                        network=network
+                    )
+                ) from None
 
 
 @dataclass(frozen=True)

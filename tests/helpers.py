@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import pickle
@@ -348,7 +349,11 @@ def run_measuring_peak(argv: list[str], peak_file: Path, **popen: object) -> tup
 def web_client(tmp_path: Path, **web: Any) -> Any:
     """A TestClient on the real intake page over a warehouse file in ``tmp_path`` (not yet
     made: the first load makes it), with an office of 乐清市, one of 永嘉县 and an admin; the
-    browser asks for English. ``client.secrets`` holds each account's sign-in secret."""
+    browser asks for English. ``client.secrets`` holds each account's sign-in secret.
+
+    Secrets are hashed with argon2's cheapest parameters (the same code; the production cost
+    is half a second a hash, and a test signs in several times)."""
+    from argon2.profiles import CHEAPEST
     from fastapi.testclient import TestClient
 
     from pipelines.core.settings import RunSettings
@@ -358,7 +363,8 @@ def web_client(tmp_path: Path, **web: Any) -> Any:
     run = web.pop("run", None) or RunSettings.build(
         db=tmp_path / "data" / "minsheng.duckdb", reports_dir=tmp_path / "reports"
     )
-    store = Store(store_path(run.db))
+    web.setdefault("hashing", CHEAPEST)
+    store = Store(store_path(run.db), web["hashing"])
     secrets = {
         "yueqing": store.add_account("乐清市政府办", "office", ["乐清市"]),
         "yongjia": store.add_account("永嘉县政府办", "office", ["永嘉县"]),
@@ -441,10 +447,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def web_server(folder: Path) -> Iterator[WebServer]:
+def web_server(folder: Path, *options: str) -> Iterator[WebServer]:
     """Make the accounts with ``minsheng web add-office`` / ``add-admin`` (in this process: a
     start-up each would cost seconds) and serve the page (``minsheng web``, a process of its
-    own) until the block ends; the process is stopped whatever happens."""
+    own, given ``options`` too) until the block ends; the process is stopped whatever
+    happens."""
     import socket
 
     db = folder / "data" / "minsheng.duckdb"
@@ -463,7 +470,7 @@ def web_server(folder: Path) -> Iterator[WebServer]:
     environment = {**os.environ, "PREFECT_HOME": str(folder / ".prefect"), "COLUMNS": "200"}
     environment.pop("PREFECT_API_URL", None)
     argv = [sys.executable, "-m", "pipelines", "web", "--port", str(port), "--db", str(db)]
-    argv += ["--reports-dir", str(folder / "reports"), "--due-day", "5"]
+    argv += ["--reports-dir", str(folder / "reports"), "--due-day", "5", *options]
     log = (folder / "web.log").open("wb")
     process = subprocess.Popen(argv, cwd=folder, env=environment, stdout=log, stderr=log)
     try:
@@ -502,16 +509,43 @@ def browser_upload(page: Any, server: WebServer, path: Path) -> str:
     reloads) until the validation report is shown. The submission's id."""
     page.goto(f"{server.url}/")
     page.set_input_files("#files", str(path))
+    return browser_send(page)
+
+
+def browser_send(page: Any, timeout_s: float = 120) -> str:
+    """Press the home page's Check button and wait until the validation report is shown (the
+    page polls its progress and reloads). The submission's id."""
     page.click("#send button[type=submit]")
     page.wait_for_url(re.compile(r".*/submissions/[^/]+$"))
-    page.wait_for_selector("iframe.report", timeout=120_000)
+    page.wait_for_selector("iframe.report", timeout=timeout_s * 1000)
     return str(page.url.rsplit("/", 1)[1])
 
 
-def browser_load(page: Any, *, confirm: bool = False) -> None:
+def browser_drop(page: Any, selector: str, *paths: Path) -> None:
+    """Drag ``paths`` onto ``selector`` as a file manager does: ``dragenter``, ``dragover``
+    and ``drop`` events carrying a DataTransfer made in the page with the files' bytes."""
+    files = [
+        {"name": p.name, "data": base64.b64encode(p.read_bytes()).decode("ascii")} for p in paths
+    ]
+    transfer = page.evaluate_handle(
+        """files => {
+            const transfer = new DataTransfer();
+            for (const f of files) {
+                const bytes = Uint8Array.from(atob(f.data), c => c.charCodeAt(0));
+                transfer.items.add(new File([bytes], f.name));
+            }
+            return transfer;
+        }""",
+        files,
+    )
+    for event in ("dragenter", "dragover", "drop"):
+        page.dispatch_event(selector, event, {"dataTransfer": transfer})
+
+
+def browser_load(page: Any, *, confirm: bool = False, timeout_s: float = 120) -> None:
     """Press the submission page's load button (ticking the replacement box first if asked)
     and wait until the page says it is loaded."""
     if confirm:
         page.check("input[name=confirm]")
     page.click("form[action$='/load'] button[type=submit]")
-    page.wait_for_selector("p.state-loaded", timeout=120_000)
+    page.wait_for_selector("p.state-loaded", timeout=timeout_s * 1000)

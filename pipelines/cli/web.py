@@ -46,6 +46,16 @@ def web(
             "--due-day", help=_("Day of the next month by which a month's reports are due.")
         ),
     ] = 5,
+    allow_network: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-network",
+            help=_(
+                "A private network (10.1.0.0/16) whose web pages may be fetched, such as "
+                "an intranet's; public addresses always may (repeat for more)."
+            ),
+        ),
+    ] = None,
     lang: LangOpt = None,
 ) -> None:
     """Serve the intake page until Ctrl-C (127.0.0.1 unless --host says otherwise)."""
@@ -59,7 +69,10 @@ def web(
     if not 1 <= due_day <= 28:
         _fail(_("--due-day {day}: give a day from 1 to 28").format(day=due_day), 2)
     try:
-        settings = WebSettings(RunSettings.build(db=db, reports_dir=reports_dir), due_day)
+        run = RunSettings.build(
+            db=db, reports_dir=reports_dir, fetch_networks=tuple(allow_network or ())
+        )
+        settings = WebSettings(run, due_day)
     except SettingsError as exc:
         _fail(str(exc), 2)
     application = create_app(settings)

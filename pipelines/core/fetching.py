@@ -10,7 +10,9 @@ reason, like a file that cannot be read.
 
 from __future__ import annotations
 
+import ipaddress
 import posixpath
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -21,7 +23,15 @@ from i18n import _
 from limits import DEFAULTS, FetchLimits
 from parsers import DocumentError
 
-__all__ = ["FetchError", "FetchLimits", "fetch_page", "is_url", "page_name", "web_address"]
+__all__ = [
+    "FetchError",
+    "FetchLimits",
+    "address_problem",
+    "fetch_page",
+    "is_url",
+    "page_name",
+    "web_address",
+]
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _USER_AGENT = "minsheng-etl (+monthly livelihood project reports)"
@@ -77,6 +87,33 @@ def page_name(url: str) -> str:
     return name
 
 
+def address_problem(url: str, networks: tuple[str, ...]) -> str | None:
+    """Why ``url`` is not fetched for someone else, or None: it must be http(s), and every
+    address its host resolves to public or in ``networks`` (``FetchLimits.networks``).
+
+    The host is resolved here, and again when httpx connects: a name whose addresses change
+    between the two (DNS rebinding) is not caught.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return _("{url}: give a web address starting with http:// or https://").format(url=url)
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return _("{url}: the host {host} is not known; check the address").format(
+            url=url, host=parts.hostname
+        )
+    allowed = [ipaddress.ip_network(n, strict=False) for n in networks]
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not (address.is_global or any(address in network for network in allowed)):
+            return _(
+                "{url}: {host} is an address of the server's own network; give the address of "
+                "the office's public web page"
+            ).format(url=url, host=parts.hostname)
+    return None
+
+
 def fetch_page(url: str, limits: FetchLimits = DEFAULTS.fetch) -> FetchedPage:
     """The bytes of the page at ``url`` exactly as sent, or a FetchError saying why not.
 
@@ -118,12 +155,23 @@ def _deadline_message(url: str, limits: FetchLimits) -> str:
 def _fetch(url: str, name: str, limits: FetchLimits, deadline: float) -> FetchedPage:
     import httpx
 
+    def vet(request: httpx.Request) -> None:
+        """Each request, the first and every redirect's, to an allowed address only."""
+        if limits.networks is None:
+            return
+        problem = address_problem(str(request.url), limits.networks)
+        if problem is not None:
+            if str(request.url) != url:
+                problem = _("{url} redirected to {problem}").format(url=url, problem=problem)
+            raise FetchError(name, problem)
+
     try:
         with httpx.Client(
             follow_redirects=True,
             max_redirects=limits.max_redirects,
             timeout=limits.timeout_s,
             headers={"User-Agent": _USER_AGENT},
+            event_hooks={"request": [vet]},
         ) as client:
             with client.stream("GET", url) as response:
                 if response.status_code >= 400:

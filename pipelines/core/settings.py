@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -93,6 +93,7 @@ class RunSettings:
         ocr_min_confidence: float | None = None,
         layouts: str | Path | None = None,
         fetch_timeout: float | None = None,
+        fetch_networks: Sequence[str] | None = None,
         max_pages: int | None = None,
         parse_timeout: float | None = None,
         replace_periods: bool = False,
@@ -117,7 +118,7 @@ class RunSettings:
             period=PeriodOptions(
                 region=region, year=year, month=month, layouts=_layouts_file(layouts, db_path)
             ),
-            fetch=_fetch_limits(fetch_timeout),
+            fetch=_fetch_limits(fetch_timeout, fetch_networks),
             limits=_limits(max_pages, parse_timeout),
             faults=_faults(),
             region_keys=_region_keys(),
@@ -148,6 +149,7 @@ class RunSettings:
             "month": self.period.month,
             "layouts": self.period.layouts,
             "fetch_timeout": self.fetch.timeout_s,
+            "fetch_networks": self.fetch.networks,
             "max_pages": self.limits.max_pages,
             "parse_timeout": self.limits.parse_seconds,
             "ocr_min_confidence": self.ocr_min_confidence,
@@ -198,16 +200,21 @@ def _limits(max_pages: int | None, parse_timeout: float | None) -> ParseLimits:
     return limits
 
 
-def _fetch_limits(timeout: float | None) -> FetchLimits:
-    if timeout is None:
-        return FetchLimits()
-    if not timeout > 0:
+def _fetch_limits(timeout: float | None, networks: Sequence[str] | None) -> FetchLimits:
+    """``networks``: None, any address; else public ones and these (``--allow-network``)."""
+    if timeout is not None and not timeout > 0:
         raise SettingsError(
             _("--fetch-timeout {timeout:g} is not a positive number of seconds").format(
                 timeout=timeout
             )
         )
-    return FetchLimits(timeout_s=timeout)
+    try:
+        return FetchLimits(
+            timeout_s=DEFAULTS.fetch.timeout_s if timeout is None else timeout,
+            networks=None if networks is None else tuple(networks),
+        )
+    except ValueError as exc:
+        raise SettingsError(f"--allow-network {exc}") from None
 
 
 def _faults() -> Faults:

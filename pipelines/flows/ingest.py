@@ -435,6 +435,7 @@ def ingest_flow(
     load: bool = True,
     layouts: str | None = None,
     fetch_timeout: float | None = None,
+    fetch_networks: list[str] | None = None,
     max_pages: int | None = None,
     parse_timeout: float | None = None,
     regions: dict[str, str] | None = None,

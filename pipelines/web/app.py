@@ -8,15 +8,17 @@ calls the same entry points as ``minsheng validate`` and ``ingest``.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
+from argon2 import Parameters
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -38,7 +40,14 @@ from pipelines.web.security import (
     csrf_matches,
     new_csrf_token,
 )
-from pipelines.web.store import SESSION_HOURS, Account, Store, Submission, store_path
+from pipelines.web.store import (
+    SECRET_HASHING,
+    SESSION_HOURS,
+    Account,
+    Store,
+    Submission,
+    store_path,
+)
 
 #: Files one upload may carry (a month's reports of an office's regions).
 MAX_FILES = 20
@@ -59,6 +68,15 @@ class WebSettings:
     run: RunSettings
     #: Reports of a month are due on this day of the month after it.
     due_day: int = 5
+    #: What hashing a secret costs (argon2's parameters); tests lower it.
+    hashing: Parameters = field(default_factory=lambda: SECRET_HASHING)
+
+    def __post_init__(self) -> None:
+        # The page fetches for others: public addresses only, unless the settings name
+        # networks (``minsheng web --allow-network``); never any address, as the CLI may.
+        if self.run.fetch.networks is None:
+            fetch = dataclasses.replace(self.run.fetch, networks=())
+            object.__setattr__(self, "run", dataclasses.replace(self.run, fetch=fetch))
 
     @property
     def uploads_dir(self) -> Path:
@@ -125,7 +143,7 @@ def _templates() -> Environment:
 
 def create_app(settings: WebSettings, *, rate_limit: RateLimit | None = None) -> FastAPI:
     """The application, its store beside the warehouse ``settings.run.db``."""
-    store = Store(store_path(settings.run.db))
+    store = Store(store_path(settings.run.db), settings.hashing)
     signer = Signer(store.signing_key())
     jobs = Jobs(store, settings.run)
     limiter = rate_limit or RateLimit()
@@ -320,7 +338,7 @@ def create_app(settings: WebSettings, *, rate_limit: RateLimit | None = None) ->
             sources.append(str(target))
         url = str(form.get("url") or "").strip()
         if url:
-            problem = url_problem(url)
+            problem = url_problem(url, settings.run.fetch.networks or ())
             if problem:
                 problems.append(problem)
             else:

@@ -8,17 +8,15 @@ has one writer.
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
-import socket
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from i18n import _, speaking
 from parsers.formats.ocr import PageDone
+from pipelines.core.fetching import address_problem
 from pipelines.core.settings import RunSettings, SettingsError
 from pipelines.execution.progress import SILENT
 from pipelines.execution.progress import Progress as RunProgress
@@ -175,29 +173,15 @@ def _flow_api() -> str | None:
     return None
 
 
-def url_problem(url: str) -> str | None:
-    """Why the server will not fetch ``url`` for an office, or None.
+def url_problem(url: str, networks: tuple[str, ...] = ()) -> str | None:
+    """Why the server will not fetch ``url`` for an office, or None (said at once, before the
+    run; the fetch checks again at every redirect).
 
     The page fetches on the server's side: an address on the server's own network (its
-    Prefect API, a router) must not be reachable through it.
+    Prefect API, a router) must not be reachable through it, unless ``networks`` (``minsheng
+    web --allow-network``) names it.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return _("{url}: give a web address starting with http:// or https://").format(url=url)
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
-        return _("{url}: the host {host} is not known; check the address").format(
-            url=url, host=parts.hostname
-        )
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            return _(
-                "{url}: {host} is an address of the server's own network; give the address of "
-                "the office's public web page"
-            ).format(url=url, host=parts.hostname)
-    return None
+    return address_problem(url, networks)
 
 
 def safe_file_name(name: str | None) -> str | None:

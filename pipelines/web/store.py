@@ -20,8 +20,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.profiles import RFC_9106_LOW_MEMORY
 
 from i18n import _
 
@@ -29,6 +30,10 @@ from i18n import _
 LINK_DAYS = 7
 #: A session ends this long after sign-in.
 SESSION_HOURS = 12
+#: What hashing one secret costs: argon2-cffi's default, RFC 9106's profile for machines
+#: short of memory (argon2id, 64 MiB, 3 passes, 4 lanes; about half a second here). Tests
+#: pass ``argon2.profiles.CHEAPEST``: the same code, with no time spent.
+SECRET_HASHING = RFC_9106_LOW_MEMORY
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -106,14 +111,13 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-_hasher = PasswordHasher()
-
-
 class Store:
     """One SQLite file; every method opens its own short transaction (threads share it)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, hashing: Parameters = SECRET_HASHING) -> None:
         self.path = Path(path)
+        self._hasher = PasswordHasher.from_parameters(hashing)
+        self._dummy_hash: str | None = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         with self._connection() as conn:
@@ -162,7 +166,7 @@ class Store:
                 )
             conn.execute(
                 "INSERT INTO accounts VALUES (?, ?, ?, ?)",
-                (name, kind, _hasher.hash(secret), _now().isoformat()),
+                (name, kind, self._hasher.hash(secret), _now().isoformat()),
             )
             conn.executemany(
                 "INSERT OR IGNORE INTO account_regions VALUES (?, ?)",
@@ -186,12 +190,19 @@ class Store:
             row = conn.execute(
                 "SELECT password_hash FROM accounts WHERE name = ?", (name,)
             ).fetchone()
-        stored = row[0] if row else _DUMMY_HASH
+        stored = row[0] if row else self._dummy()
         try:
-            _hasher.verify(stored, password)
+            self._hasher.verify(stored, password)
         except (VerificationError, InvalidHashError):
             return None
         return self.account(name) if row else None
+
+    def _dummy(self) -> str:
+        """A hash verified against when the account does not exist, made at this store's cost
+        once: a wrong name takes as long as a wrong secret (no telling names apart by time)."""
+        if self._dummy_hash is None:
+            self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(15))
+        return self._dummy_hash
 
     def office_regions(self) -> list[str]:
         """Every region some office reports for: the regions the month's status lists."""
@@ -304,8 +315,3 @@ def _submission(row: tuple[Any, ...]) -> Submission:
         load_report=json.loads(row[6]) if row[6] else None,
         problem=row[7],
     )
-
-
-# Verified against when the account does not exist, so that a wrong name costs as long as a
-# wrong password (no telling names apart by the time taken).
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(15))

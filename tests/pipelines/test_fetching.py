@@ -36,6 +36,8 @@ class _Site(BaseHTTPRequestHandler):
         }
         if self.path == "/moved":
             self._send(301, "text/html", b"", location="/art/2022/9/16/art_1229_5678.html")
+        elif self.path == "/to-private":  # to a router's page on the server's own network
+            self._send(302, "text/html", b"", location="http://10.255.255.1/art_1.html")
         elif self.path == "/loop":
             self._send(302, "text/html", b"", location="/loop")
         elif self.path == "/slow.html":
@@ -123,6 +125,23 @@ def test_what_cannot_be_fetched_says_why_in_one_line(
     with pytest.raises(FetchError, match=message) as caught:
         fetch_page(site + path, limits)
     assert "\n" not in str(caught.value)
+
+
+def test_a_fetch_for_others_checks_the_address_again_at_every_redirect(site: str) -> None:
+    """The intake page fetches with ``networks`` set: public addresses and those networks
+    only. A page on an allowed address that redirects elsewhere is checked again there."""
+    here = FetchLimits(networks=("127.0.0.1/32",))
+    assert fetch_page(f"{site}/moved", here).data == PAGE  # a redirect within 127.0.0.1
+    with pytest.raises(FetchError) as caught:
+        fetch_page(f"{site}/to-private", here)
+    assert str(caught.value).endswith(
+        f"{site}/to-private redirected to http://10.255.255.1/art_1.html: 10.255.255.1 is an "
+        "address of the server's own network; give the address of the office's public web page"
+    )
+    with pytest.raises(FetchError, match=r"127\.0\.0\.1 is an address of the server's own"):
+        fetch_page(f"{site}/moved", FetchLimits(networks=()))  # public ones only
+    with pytest.raises(ValueError, match="10.x is not a network"):
+        FetchLimits(networks=("10.x",))
 
 
 def test_a_closed_port_is_a_fetch_error_not_a_traceback() -> None:

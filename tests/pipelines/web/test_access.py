@@ -162,3 +162,17 @@ def test_cookies_are_httponly_samesite_and_secure_over_https(tmp_path: Path) -> 
     session = signed_in.headers["set-cookie"].lower()
     assert "minsheng_session" in session and "secure" in session and "httponly" in session
     assert "samesite=lax" in session
+
+
+def test_secrets_are_kept_as_argon2id_hashes_at_the_production_cost(tmp_path: Path) -> None:
+    import sqlite3
+
+    from pipelines.web.store import Store, store_path
+
+    store = Store(store_path(tmp_path / "minsheng.duckdb"))  # as minsheng web makes it
+    secret = store.add_account("乐清市政府办", "office", ["乐清市"])
+    with sqlite3.connect(store.path) as conn:
+        (stored,) = conn.execute("SELECT password_hash FROM accounts").fetchone()
+    # RFC 9106's low-memory profile, argon2-cffi's default: 64 MiB, 3 passes, 4 lanes.
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$") and secret not in stored
+    assert store.check_password("乐清市政府办", secret) is not None

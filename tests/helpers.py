@@ -38,6 +38,13 @@ COMPARED = list(VALUE_COLUMNS)
 TEXT_COLUMNS = ["content", "plan_text", "actual_text", "completion_raw", "department", "leader"]
 
 
+# The six-page scans read whole: minutes on 2 cores, so run by CI (.ci/run) and on request.
+LONG_SCANS = pytest.mark.skipif(
+    os.environ.get("MINSHENG_TEST_LONG_SCANS") != "1",
+    reason="a long OCR read (minutes on 2 cores): set MINSHENG_TEST_LONG_SCANS=1",
+)
+
+
 def sample_lines() -> list[str]:
     return SAMPLE.read_text("utf-8").splitlines()
 

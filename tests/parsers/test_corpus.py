@@ -14,7 +14,6 @@ fails until it has one.
 from __future__ import annotations
 
 import math
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ import pytest
 
 from parsers import SUPPORTED_SUFFIXES, DocumentError
 from parsers.model import Location
-from tests.helpers import FIXTURES, needs_soffice
+from tests.helpers import FIXTURES, LONG_SCANS, needs_soffice
 from tests.truth import REGISTRY, Truth, loaded_rows, registry, truth_rows
 
 #: Files under tests/fixtures that are no report with rows to compare: documents that must
@@ -140,10 +139,7 @@ def test_no_legacy_file_loads_a_row_that_differs_from_its_truth_unsaid() -> None
     assert silent == 0, f"{silent} silently wrong rows:\n{table}"
 
 
-_LONG_SCANS = pytest.mark.skipif(
-    os.environ.get("MINSHENG_TEST_LONG_SCANS") != "1",
-    reason="a long OCR read (minutes on 2 cores): set MINSHENG_TEST_LONG_SCANS=1",
-)
+_LONG_SCANS = LONG_SCANS
 
 
 @pytest.mark.slow  # OCR takes seconds a page

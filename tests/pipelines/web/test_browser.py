@@ -15,6 +15,7 @@ import pytest
 
 from tests.helpers import (
     FIXTURES,
+    LONG_SCANS,
     MONTHS,
     SAMPLE,
     WEB_ACCOUNTS,
@@ -216,6 +217,7 @@ def test_files_dropped_on_the_page_and_a_web_address_load_as_ingest_loads_them(
 
 
 @pytest.mark.heavy
+@LONG_SCANS
 def test_a_multi_page_scan_sent_through_the_page_shows_its_pages_read_and_loads_as_ingest(
     tmp_path: Path, browser: Any
 ) -> None:

@@ -143,21 +143,27 @@ def _rgb(color) -> str | None:
     return None
 
 
-def _fill(cell) -> str:
-    """The colour behind a cell's text: its solid fill, else the sheet's white."""
+def _fill(cell) -> str | None:
+    """The colour behind a cell's text: white without a fill, its solid fill's colour, or
+    None where it cannot be told (a theme or palette colour, a pattern): then no text in it
+    is taken for invisible (white header text on a table style's theme fill is seen)."""
     fill = cell.fill
-    if fill is not None and getattr(fill, "patternType", None) == "solid":
-        return _rgb(fill.fgColor) or _WHITE
-    return _WHITE
+    pattern = getattr(fill, "patternType", None) if fill is not None else None
+    if pattern is None:
+        return _WHITE
+    if pattern == "solid":
+        rgb = _rgb(fill.fgColor)
+        return _WHITE if rgb == "THEME0" else rgb
+    return None
 
 
-def _invisible(color, background: str) -> bool:
+def _invisible(color, background: str | None) -> bool:
     rgb = _rgb(color)
-    if rgb is None:
+    if rgb is None or background is None:
         return False
     if rgb == "THEME0":
         rgb = _WHITE
-    return rgb == background or (background == "THEME0" and rgb == _WHITE)
+    return rgb == background
 
 
 def _rich_text(cell, value) -> _Shown:

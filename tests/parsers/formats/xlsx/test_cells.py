@@ -129,3 +129,34 @@ def test_other_habits_read_the_48_rows(name: str) -> None:
         assert len(hidden_rows) == 12
     if "outline" in name:  # (14)–(20), collapsed
         assert hidden_rows == set(range(16, 23))
+
+
+def test_text_is_invisible_only_in_its_own_background_colour() -> None:
+    """White on white (no fill) and yellow on yellow are not seen; white on red is, and so
+    is white header text on a table style's theme fill, whose colour cannot be told here."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles.colors import Color
+
+    from parsers.formats.xlsx.cells import shown
+
+    ws = Workbook().active
+    cases = [
+        ("白字", Font(color="FFFFFFFF"), None, ""),
+        ("同色", Font(color="FFFFFF00"), PatternFill("solid", fgColor="FFFFFF00"), ""),
+        ("白字红底", Font(color="FFFFFFFF"), PatternFill("solid", fgColor="FFFF0000"), "白字红底"),
+        (
+            "项目内容",
+            Font(color=Color(theme=0)),
+            PatternFill("solid", fgColor=Color(theme=4)),
+            "项目内容",
+        ),
+        ("黑字", Font(color="FF000000"), None, "黑字"),
+    ]
+    for row, (text, font, fill, _seen) in enumerate(cases, start=1):
+        ws.cell(row, 1, text).font = font
+        if fill is not None:
+            ws.cell(row, 1).fill = fill
+    results = [shown(ws.cell(row, 1)) for row in range(1, len(cases) + 1)]
+    assert [r.text for r in results] == [seen for *_x, seen in cases]
+    assert [r.stored for r in results if r.hidden] == ["白字", "同色"]

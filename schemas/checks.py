@@ -384,9 +384,39 @@ _TABLE = (
         N_(
             "rows, columns and sheets of a spreadsheet and the text of a Word file are visible; "
             "a hidden column or row of the table is read and named, a hidden sheet is read only "
-            "when no visible one has the table, text formatted hidden in Word is not read"
+            "when no visible one has the table, text formatted hidden in Word, text in a "
+            "cell's background colour and a value its number format does not show are not read"
         ),
         fix=N_("delete hidden rows, columns and text that do not belong to this month"),
+    ),
+    Check(
+        "page_turned",
+        INFO,
+        N_(
+            "a PDF page's text reads left to right; a page turned in the file (its text "
+            "sideways or upside down) is read turned upright"
+        ),
+        fix=N_("nothing to fix; turn the page in the original to print it upright"),
+    ),
+    Check(
+        "stamp_text",
+        WARNING,
+        N_(
+            "a PDF's table holds the report's text only; text drawn at an angle over it (a "
+            "seal, a stamp such as 已审核), what it encloses in its colour, and text in another "
+            "font drawn over the table's text (a print header or footer) are not read"
+        ),
+        fix=N_("check the cells under the stamp; send a copy without stamps if they hide text"),
+    ),
+    Check(
+        "formula_value",
+        WARNING,
+        N_(
+            "a formula's value is the one it computes; where the file stores none, or one that "
+            "is not the formula's (0 from a program that does not calculate), an arithmetic "
+            "formula is computed and read, any other is not read"
+        ),
+        fix=N_("open the file in Excel, WPS or LibreOffice, recalculate it (F9) and save it again"),
     ),
     Check(
         "tracked_changes",

@@ -76,10 +76,15 @@ def layouts_to_found(pages: Iterable[PageLayout], layouts: Layouts | None = None
             layout = layout.moved(found.borders[0] - layout.left)
             chars = layout.chars
         rules = layout.rules
-        for position, region in enumerate(table_regions(rules, found.borders)):
+        borders = found.borders
+        regions = table_regions(rules, borders)
+        if not regions and number != found.header_page:
+            borders = _own_borders(layout, found, layouts) or borders
+            regions = table_regions(rules, borders)
+        for position, region in enumerate(regions):
             if number == found.header_page and region[1] <= found.header_top:
                 continue
-            fragment, texts = region_to_fragment(number, chars, rules, region, found.borders)
+            fragment, texts = region_to_fragment(number, chars, rules, region, borders)
             fragment.starts_page = position == 0
             skip = 0
             repeated = find_header(
@@ -102,6 +107,25 @@ def layouts_to_found(pages: Iterable[PageLayout], layouts: Layouts | None = None
             if rows:
                 found.fragments.append(fragment)
     return found
+
+
+def _own_borders(
+    layout: PageLayout, found: _Found, layouts: Layouts | None
+) -> tuple[float, ...] | None:
+    """The column borders of a page whose table is drawn elsewhere than the header page's
+    (a portrait page among landscape ones, a page printed "fit to page"), from the header
+    it repeats: the same columns, at its own places. None without such a header."""
+    own = _Found()
+    _find_header_on(layout.number, layout.chars, layout.tables(), own, layouts)
+    header = found.header
+    if (
+        own.header is None
+        or header is None
+        or own.header.texts != header.texts
+        or len(own.borders) != len(found.borders)
+    ):
+        return None
+    return own.borders
 
 
 def _add(found: _Found, fragment: Fragment | None) -> None:

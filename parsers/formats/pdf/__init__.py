@@ -89,6 +89,7 @@ from parsers.formats.pdf.fragments import pdf_to_fragments
 from parsers.formats.pdf.overlap import without_copies
 from parsers.formats.pdf.page import pdf_page_layout
 from parsers.formats.pdf.textlayer import Doubt, PageModes, page_doubt
+from parsers.formats.pdf.upright import overlay_text, page_turn, stamp_text
 from parsers.layouts import Layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits, too_many_pages
 from parsers.model import Issue, Location, TableRead
@@ -193,6 +194,7 @@ def read_pdf(
     # pdfminer logs every font it cannot measure (browser PDFs embed such fonts): not news.
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     page_layouts: dict[int, PageLayout] = {}
+    notes: list[Issue] = []
     scanned: list[int] = []
     doubts: list[Doubt] = []
     modes = PageModes(data)
@@ -210,6 +212,7 @@ def read_pdf(
                     scanned.append(number)
                 else:
                     page_layouts[number] = pdf_page_layout(page, number)
+                    notes += page_notes(source_name, page, number)
             blank = [d for d in doubts if not modes(d.page).shows_something]
             if blank:
                 raise nothing_to_read(source_name, blank)
@@ -226,7 +229,9 @@ def read_pdf(
     finally:
         modes.close()
     if not scanned:
-        return fragments_to_table(found, source_name)[0]
+        read = fragments_to_table(found, source_name)[0]
+        read.issues = [*notes, *read.issues]
+        return read
     require_ocr(source_name)
     from parsers.formats.ocr.reader import read_scans, scan_pdf_pages
 
@@ -236,8 +241,62 @@ def read_pdf(
     found = layouts_to_found((by_number[n] for n in sorted(by_number)), layouts)
     table, rows = fragments_to_table(found, source_name)
     table = scans.annotate(table, found.fragments, rows, "pdf-ocr", ocr.min_confidence)
-    table.issues = [*unused_layers(source_name, doubts), *table.issues]
+    table.issues = [*unused_layers(source_name, doubts), *notes, *table.issues]
     return table
+
+
+def page_notes(source_name: str, page: pdfplumber.page.Page, number: int) -> list[Issue]:
+    """What was done to read a page as it shows: turned upright, a seal or stamp left out."""
+    issues = []
+    turn = page_turn(page)
+    if turn:
+        issues.append(
+            Issue(
+                source_name,
+                "page_turned",
+                _(
+                    "the text of page {page} runs sideways or upside down (the page is turned "
+                    "in the file): it was read turned upright"
+                ).format(page=number),
+                severity="info",
+                location=Location(page=number),
+                action="document read",
+            )
+        )
+    stamp = stamp_text(page.chars)
+    if stamp:
+        issues.append(
+            Issue(
+                source_name,
+                "stamp_text",
+                _(
+                    "page {page}: text drawn at an angle over the page, as a seal or stamp is "
+                    "(`{text}`), was not read as part of the table: check the cells under it"
+                ).format(page=number, text=stamp[:40]),
+                severity="warning",
+                location=Location(page=number),
+                value=stamp[:40],
+                action="text not read",
+            )
+        )
+    over = overlay_text(page.chars)
+    if over:
+        issues.append(
+            Issue(
+                source_name,
+                "stamp_text",
+                _(
+                    "page {page}: text in another font drawn over the table's text (`{text}`: "
+                    "a print header or footer, a stamp) was not read as part of the table: "
+                    "check the cells under it"
+                ).format(page=number, text=over[:60]),
+                severity="warning",
+                location=Location(page=number),
+                value=over[:40],
+                action="text not read",
+            )
+        )
+    return issues
 
 
 def unused_layers(source_name: str, doubts: list[Doubt]) -> list[Issue]:

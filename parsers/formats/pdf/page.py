@@ -6,13 +6,15 @@ from __future__ import annotations
 import pdfplumber
 from pdfplumber.table import TableFinder
 
+from parsers.formats.pdf.upright import upright_page
 from parsers.page_geometry.layout import PageLayout, TableBoxes, _Rules
 from parsers.page_geometry.model import _HEADER_SEARCH_ROWS
 
 
 def pdf_page_layout(page: pdfplumber.page.Page, number: int) -> PageLayout:
     """A page with a text layer: its characters, and its rules and tables as pdfplumber's
-    table finder sees them."""
+    table finder sees them: upright, seals and stamps left out (``upright_page``)."""
+    page = upright_page(page)
     finder = TableFinder(page)
 
     def tables() -> list[TableBoxes]:

@@ -209,3 +209,22 @@ def test_xlsm_is_read_like_xlsx() -> None:
     assert doc.source_format == "xlsm"
     assert len(doc.rows) == 48
     assert read_xlsx(AUGUST.read_bytes(), "a.xlsx").header_month == 8
+
+
+def test_of_a_sheet_a_month_the_one_of_the_file_names_month_is_read() -> None:
+    """Sheets 6月, 7月, 8月 in a file named …2022-08…: August's is read, the others named.
+    Before: June's sheet (the first) was read, and the month taken from its title."""
+    from tests.truth import Truth, loaded_rows
+
+    rows, issues = loaded_rows(Truth("sheets/yueqing-2022-08-month-sheets.xlsx"))
+    doc = parse_document(FIXTURES / "sheets" / "yueqing-2022-08-month-sheets.xlsx")
+    assert doc.month == 8
+    expected = pd.read_csv(FIXTURES / "yueqing-2022-08.expected.csv")
+    assert rows["completion_pct"].tolist() == expected["completion_pct"].tolist()
+    others = [i.message for i in issues if i.check == "not_a_row"]
+    assert others == [
+        "sheet 6月 has a progress table too; it was not read (sheet 8月 was): send each report "
+        "as a file of its own",
+        "sheet 7月 has a progress table too; it was not read (sheet 8月 was): send each report "
+        "as a file of its own",
+    ]

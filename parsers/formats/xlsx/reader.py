@@ -2,32 +2,45 @@
 
 The zip is checked for size (``parsers.zip_limits``) and opened with openpyxl (not
 read-only: read-only sheets do not report merged ranges), with formulas read as their last
-computed values. The first sheet with a row among its first non-empty rows that matches the
-header holds the report; the table's columns are those of the header row. A merged range
-becomes a spanned cell as in Word (see ``parsers.spanned_table``): its value is in its first
-row, and the rows below are merged from above, so the grid step inherits and flags them.
+computed values, and opened again for the formulas themselves when it has any
+(``parsers.formats.xlsx.formulas``: a stored value that is not the formula's is not read).
+Of the sheets with a row among their first non-empty rows that matches the header, the
+first visible one holds the report, unless the file's name gives a month and another sheet
+is that month's (a workbook with a sheet a month); the others are named in warnings. The
+table's columns are those of the header row. A merged range becomes a spanned cell as in
+Word (see ``parsers.spanned_table``): its value is in its first row, and the rows below are
+merged from above, so the grid step inherits and flags them.
 
-A cell is read as Excel shows it: a number formatted as a percentage (``0.72`` with
-``0%``) reads ``72%``; in the completion column a plain number above 1 or 0 (``72``) is a
-percentage too, while a plain number from 0 to 1 (``0.72``) is ambiguous and is kept as
-written, so it fails the completion check instead of loading as a wrong rate. Rows or
-columns of the table hidden in Excel are read, with a warning. Text in the rows above the
-header (a merged title row) is the title. ``source_row`` is the sheet's row number.
+A cell is read as Excel shows it (``parsers.formats.xlsx.cells``): a number formatted as a
+percentage (``0.72`` with ``0%``, ``72`` with ``0"%"``) reads ``72%``; in the completion
+column a plain number above 1 or 0 (``72``, also stored as text) is a percentage too, while
+a plain number from 0 to 1 (``0.72``) is ambiguous and is kept as written, so it fails the
+completion check instead of loading as a wrong rate. What Excel does not show (a value its
+format hides, text in the background's colour) is not read, with a warning. Rows or columns
+of the table hidden in Excel are read, with a warning. Text in the rows above the header (a
+merged title row) is the title. ``source_row`` is the sheet's row number.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
+import math
 import re
 import zipfile
-from dataclasses import dataclass
 
 from i18n import _, ngettext
 from parsers.errors import LimitExceeded, UnreadableDocument
+from parsers.formats.xlsx.cells import _Shown, shown, shown_number
+from parsers.formats.xlsx.formulas import (
+    FormulaCells,
+    has_formulas,
+    sheet_formulas,
+    values_are_stale,
+)
 from parsers.layouts import Layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits
 from parsers.model import Issue, Location, TableRead
+from parsers.period import hint_from_filename, hint_from_title
 from parsers.spanned_table import (
     Cell,
     ReportTable,
@@ -43,38 +56,6 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 # How many non-empty rows of a sheet may come before the header (title, unit, date lines).
 _HEADER_SEARCH_ROWS = 10
-
-
-@dataclass(frozen=True)
-class _Shown:
-    """A cell as Excel shows it, and whether it holds a number without a percent format."""
-
-    text: str
-    plain_number: float | None = None
-
-
-def shown(cell) -> _Shown:
-    """The text Excel shows for a cell (percent formats applied, whole numbers without .0)."""
-    value = cell.value
-    if value is None:
-        return _Shown("")
-    if isinstance(value, bool):
-        return _Shown("TRUE" if value else "FALSE")
-    if isinstance(value, int | float):
-        number_format = cell.number_format or "General"
-        if "%" in number_format:
-            before = number_format.split("%", 1)[0]
-            decimals = sum(1 for c in before.split(".", 1)[1] if c in "0#") if "." in before else 0
-            return _Shown(f"{value * 100:.{decimals}f}%")
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        text = str(value) if isinstance(value, int) else f"{value:.10g}"
-        return _Shown(text, float(value))
-    if isinstance(value, dt.datetime):
-        return _Shown(value.date().isoformat() if value.time() == dt.time() else value.isoformat())
-    if isinstance(value, dt.date | dt.time):
-        return _Shown(value.isoformat())
-    return _Shown(str(value))
 
 
 def open_workbook(
@@ -111,7 +92,8 @@ def open_workbook(
     )
     check_merges(data, source_name, limits)
     try:
-        return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        # rich_text: a rich string's runs keep their colours (text in white is not shown).
+        return openpyxl.load_workbook(io.BytesIO(data), data_only=True, rich_text=True)
     except Exception as exc:  # openpyxl and lxml raise many types for a broken part
         raise UnreadableDocument(
             source_name, _("the workbook is damaged and cannot be opened ({exc})").format(exc=exc)
@@ -119,6 +101,23 @@ def open_workbook(
 
 
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
+
+
+def open_formulas(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    """Each sheet's formulas by title (a second opening of the workbook, only when it has
+    formulas: the first one sees their stored values only)."""
+    import openpyxl
+
+    if not has_formulas(data):
+        return {}
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+    except Exception:  # it opened once already; a failure here leaves the values as stored
+        return {}
+    try:
+        return {ws.title: sheet_formulas(ws) for ws in workbook.worksheets}
+    finally:
+        workbook.close()
 
 
 def _column_number(letters: bytes) -> int:
@@ -163,8 +162,25 @@ class _Sheet:
     ``limits.max_sheet_cells`` the document is rejected.
     """
 
-    def __init__(self, ws, source_name: str = "", limits: ParseLimits = DEFAULT_LIMITS) -> None:
+    def __init__(
+        self,
+        ws,
+        source_name: str = "",
+        limits: ParseLimits = DEFAULT_LIMITS,
+        formulas: dict[tuple[int, int], str] | None = None,
+        *,
+        stale: bool = False,
+    ) -> None:
         self.ws = ws
+        self.formulas = FormulaCells(
+            formulas or {},
+            lambda row, col: ws._cells[(row, col)].value if (row, col) in ws._cells else None,
+            stale=stale,
+        )
+        #: Formula cells whose stored value was not read: (row, col) → the value read, or
+        #: None where it is unknown.
+        self.recomputed: dict[tuple[int, int], float | None] = {}
+        self._shown: dict[tuple[int, int], _Shown] = {}
         self.merges = [(r.min_row, r.max_row, r.min_col, r.max_col) for r in ws.merged_cells.ranges]
         filled = [
             key
@@ -190,7 +206,32 @@ class _Sheet:
         return None
 
     def shown(self, row: int, col: int) -> _Shown:
-        return shown(self.ws.cell(row=row, column=col))
+        key = (row, col)
+        if key not in self._shown:
+            self._shown[key] = self._read(row, col)
+        return self._shown[key]
+
+    def _read(self, row: int, col: int) -> _Shown:
+        cell = self.ws.cell(row=row, column=col)
+        formula = self.formulas.formulas.get((row, col))
+        if formula is None:
+            return shown(cell)
+        stored = cell.value
+        computed = self.formulas.computed(row, col)
+        if computed is not None:
+            if not (
+                isinstance(stored, int | float)
+                and not isinstance(stored, bool)
+                and math.isclose(stored, computed, rel_tol=1e-9, abs_tol=1e-12)
+            ):
+                self.recomputed[(row, col)] = computed
+                return shown_number(cell, computed)
+        elif stored is None or self.formulas.stale:
+            # Neither stored nor computable: the formula itself, which no check takes for
+            # a value (a rate ``=VLOOKUP(…)`` is not a percentage).
+            self.recomputed[(row, col)] = None
+            return _Shown(formula)
+        return shown(cell)
 
     def span_row(self, row: int, first: int, last: int) -> tuple[SpanRow, list[_Shown]]:
         """Row ``row`` over columns ``first``–``last``: merged ranges as spanned cells.
@@ -246,6 +287,19 @@ def _find_sheet_header(
     return None
 
 
+_NUMBER_AS_TEXT = re.compile(r"\s*\d+(?:\.\d+)?\s*")
+
+
+def _plain_number(value: _Shown) -> float | None:
+    """A number without a percent format, or a number stored as text (``'72``, Excel's green
+    corner), which reads the same."""
+    if value.plain_number is not None:
+        return value.plain_number
+    if _NUMBER_AS_TEXT.fullmatch(value.text):
+        return float(value.text)
+    return None
+
+
 def _completion_as_shown(
     span_row: SpanRow, values: list[_Shown], completion: tuple[int, ...]
 ) -> SpanRow:
@@ -257,7 +311,7 @@ def _completion_as_shown(
         position
         for position in completion
         if position < len(values)
-        and (number := values[position].plain_number) is not None
+        and (number := _plain_number(values[position])) is not None
         and not 0 < number <= 1
     }
     if not rates:
@@ -336,6 +390,118 @@ def _hidden_issues(
     return issues
 
 
+def _unshown_cells(
+    sheet: _Sheet, source_name: str, first_row: int, first: int, last: int
+) -> list[Issue]:
+    """A warning per cell of the table whose content Excel does not show (a number format
+    that shows nothing, text in the background's colour): it was read as shown."""
+    from openpyxl.utils import get_column_letter
+
+    issues = []
+    for row in range(first_row, sheet.max_row + 1):
+        for col in range(first, last + 1):
+            value = sheet.shown(row, col)
+            if value.hidden is None:
+                continue
+            issues.append(
+                Issue(
+                    source_name,
+                    "hidden_cells",
+                    _(
+                        "sheet {name}: cell {ref} holds `{stored}`, which the spreadsheet does "
+                        "not show ({why}); it was not read: delete it if it is not part of this "
+                        "report, or make it visible"
+                    ).format(
+                        name=sheet.ws.title,
+                        ref=f"{get_column_letter(col)}{row}",
+                        stored=value.stored[:40],
+                        why=_(value.hidden),
+                    ),
+                    severity="warning",
+                    location=Location(row=row),
+                    value=value.stored[:40],
+                    action="cell not read",
+                )
+            )
+    return issues
+
+
+def _formula_issues(
+    sheet: _Sheet, source_name: str, header_row: int, first: int, last: int, header: Header
+) -> list[Issue]:
+    """What was read for formulas whose stored value was not: one warning per column for
+    those computed here, one per cell for those whose value is unknown."""
+    from openpyxl.utils import get_column_letter
+
+    name = sheet.ws.title
+    computed: dict[int, list[tuple[int, float]]] = {}
+    issues = []
+    for (row, col), value in sorted(sheet.recomputed.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        if not (first <= col <= last and row > header_row):
+            continue
+        ref = f"{get_column_letter(col)}{row}"
+        if value is not None:
+            computed.setdefault(col, []).append((row, value))
+            continue
+        issues.append(
+            Issue(
+                source_name,
+                "formula_value",
+                _(
+                    "sheet {name}: cell {ref} holds the formula `{formula}`, whose value the "
+                    "file does not store (or stores from before a recalculation) and which "
+                    "cannot be computed here; it was not read as a value: open the file in "
+                    "Excel, WPS or LibreOffice, recalculate it (F9), save it and send it again"
+                ).format(name=name, ref=ref, formula=sheet.formulas.formulas[(row, col)]),
+                severity="warning",
+                location=Location(row=row),
+                column=_column_name(header, col - first),
+                value=sheet.formulas.formulas[(row, col)][:40],
+                action="cell not read",
+            )
+        )
+    for col, cells in computed.items():
+        row, _value = cells[0]
+        ref = f"{get_column_letter(col)}{row}"
+        issues.append(
+            Issue(
+                source_name,
+                "formula_value",
+                ngettext(
+                    "sheet {name}: {count} formula of column {letter} ({ref}–{last_ref}) has a "
+                    "value stored in the file that is not its own (0 or none: the file was "
+                    "written by a program that does not calculate, or saved without "
+                    "recalculating); it was computed from its formula and read so: {ref} "
+                    "`{formula}` = {shown}",
+                    "sheet {name}: {count} formulas of column {letter} ({ref}–{last_ref}) have "
+                    "values stored in the file that are not their own (0 or none: the file was "
+                    "written by a program that does not calculate, or saved without "
+                    "recalculating); each was computed from its formula and read so, e.g. "
+                    "{ref} `{formula}` = {shown}",
+                    len(cells),
+                ).format(
+                    name=name,
+                    count=len(cells),
+                    letter=get_column_letter(col),
+                    ref=ref,
+                    last_ref=f"{get_column_letter(col)}{cells[-1][0]}",
+                    formula=sheet.formulas.formulas[(row, col)],
+                    shown=sheet.shown(row, col).text,
+                ),
+                severity="warning",
+                location=Location(row=row),
+                column=_column_name(header, col - first),
+                value=sheet.formulas.formulas[(row, col)][:40],
+                action="row loaded (corrected)",
+            )
+        )
+    return issues
+
+
+def _column_name(header: Header, position: int) -> str | None:
+    return header.texts[position] if position < header.width else None
+
+
 def sheet_to_table(
     sheet: _Sheet, source_name: str, layouts: Layouts | None = None
 ) -> TableRead | None:
@@ -386,6 +552,8 @@ def sheet_to_table(
     report = ReportTable(source_name, header, header_rows, layouts)
     report.add_table(rows, last - first + 1, 0, continues=False)
     issues += _hidden_issues(sheet, source_name, header_row, first, last, header)
+    issues += _unshown_cells(sheet, source_name, header_row + header.rows, first, last)
+    issues += _formula_issues(sheet, source_name, header_row, first, last, header)
     report.notes_below()
     return TableRead(
         header_month=header.month,
@@ -444,6 +612,18 @@ def _other_sheet_issues(workbook, read, source_name: str, layouts: Layouts | Non
     return issues
 
 
+def _sheet_of_the_month(tables: list, source_name: str):
+    """Of the sheets with a progress table (visible ones first), the one of the month the
+    file's name gives (a workbook with a sheet a month, ``6月``, ``7月``, ``8月``), else the
+    first. The others are named in warnings."""
+    month = hint_from_filename(source_name).month
+    if month is not None and len(tables) > 1:
+        for ws, table in tables:
+            if (table.header_month or hint_from_title(table.title or "").month) == month:
+                return ws, table
+    return tables[0]
+
+
 def read_xlsx(
     data: bytes,
     source_name: str,
@@ -456,11 +636,18 @@ def read_xlsx(
     try:
         # A visible sheet first: a hidden one is often last month's, kept in the workbook.
         sheets_in_order = sorted(workbook.worksheets, key=lambda ws: ws.sheet_state != "visible")
+        formulas = open_formulas(data)
+        stale = bool(formulas) and values_are_stale(data)
+        tables = []
         for ws in sheets_in_order:
-            table = sheet_to_table(_Sheet(ws, source_name, limits), source_name, layouts)
+            sheet = _Sheet(ws, source_name, limits, formulas.get(ws.title), stale=stale)
+            table = sheet_to_table(sheet, source_name, layouts)
             if table is not None:
-                table.issues[:0] = _other_sheet_issues(workbook, ws, source_name, layouts)
-                return table
+                tables.append((ws, table))
+        if tables:
+            ws, table = _sheet_of_the_month(tables, source_name)
+            table.issues[:0] = _other_sheet_issues(workbook, ws, source_name, layouts)
+            return table
         sheets = len(workbook.worksheets)
         where = ngettext(
             "among the first rows of its {sheets} sheet",

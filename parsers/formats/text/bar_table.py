@@ -32,6 +32,9 @@ from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow
 from parsers.table import Header, find_header, header_miss, match_header
 
 _LEADING_BARS = re.compile(r"^[\s|]+")
+# A rule drawn across the table: Markdown's line under the header (``| --- | :---: |``), or
+# a plain-text rule (``|------|------|``, ``+=====+=====+``). Nothing else is only dashes.
+_RULE_LINE = re.compile(r"^[\s|+:]*[-=]{3,}[\s|+:=-]*$")
 
 
 def split_cells(line: str) -> list[str]:
@@ -229,6 +232,9 @@ def _bar_table(lines: list[str], table: BarHeader, layouts: Layouts | None) -> _
     for number, line in enumerate(lines[table.start :], start=table.start + 1):
         text = line.strip()
         if not text:
+            continue
+        if _RULE_LINE.match(text):
+            numbered.append((number, None))  # a rule between rows ends a row, as a header does
             continue
         if "|" in text:
             cells = split_cells(text)

@@ -13,6 +13,7 @@ from parsers import (
     parse_bytes,
     parse_document,
 )
+from parsers.formats.text.bar_table import split_cells
 from tests.helpers import (
     COMPARED,
     FIXTURES,
@@ -483,3 +484,29 @@ def test_a_row_of_dashes_among_cells_is_still_a_row() -> None:
     row[1] = "---"
     doc = parse_lines([sample[0], " | ".join(row)])
     assert doc.rows.loc[0, "plan_text"] == "---"
+
+
+def test_pandocs_github_markdown_of_the_word_report_reads_its_bold_header_and_merges() -> None:
+    # pandoc -f docx -t gfm: **bold** header and title, padded columns, merges as empty cells
+    path = FIXTURES / "text" / "yueqing-2022-08-pandoc-gfm.txt"
+    assert "| **项 目 内 容**" in path.read_text(encoding="utf-8")
+    doc = parse_document(path)
+    assert (doc.region, doc.year, doc.month) == ("乐清市", 2022, 8)
+    assert doc.rejected == []
+    assert {i.check for i in doc.issues if i.severity != "info"} <= {"empty_cell_merged"}
+    assert_nothing_lost(path, doc)
+    got = without_space(as_text(doc.rows, COMPARED))
+    pd.testing.assert_frame_equal(got, without_space(expected_rows().loc[:, COMPARED]))
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        ("**完成率**", "完成率"),
+        ("__72%__", "72%"),
+        ("**a** and **b**", "**a** and **b**"),
+        ("** x **", "** x **"),
+    ],
+)
+def test_a_cell_set_in_markdown_bold_is_its_text(cell: str, text: str) -> None:
+    assert split_cells(f"| {cell} | b |") == [text, "b"]

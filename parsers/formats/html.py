@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from i18n import _
-from parsers.errors import UnreadableDocument
+from parsers.errors import TableNotFound, UnreadableDocument
 from parsers.formats.html_unseen import HIDDEN, STRUCK, PageStyles
 from parsers.formats.text.reader import decode_text
 from parsers.layouts import Layouts
@@ -276,10 +276,53 @@ def read_html_bounded(
 
 
 def read_html(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
-    """A web page's bytes → its report table as grid rows, with the title above it."""
+    """A web page's bytes → its report table as grid rows, with the title above it.
+
+    What the page hides is passed over: a table inside a hidden element (last month's kept
+    in a ``<div style="display:none">``) is not the report while a shown table has its
+    header, and is named in a warning; a page whose only report table is hidden has it read,
+    with a warning that says so (as a hidden sheet is, ``parsers.formats.xlsx``).
+    """
     root = _parse(decode_html(data, source_name), source_name)
     styles = PageStyles(root)
+    try:
+        return _read_page(root, styles, source_name, layouts, hidden_too=False)
+    except TableNotFound:
+        if not any(_hidden_in_page(t, styles) for t in root.iter("table")):
+            raise
+    table = _read_page(root, styles, source_name, layouts, hidden_too=True)
+    table.issues.insert(
+        0,
+        Issue(
+            source_name,
+            "hidden_cells",
+            _(
+                "the progress table is hidden by the page (not shown or printed) and was read "
+                "as no shown table has it: check that it is this month's report"
+            ),
+            severity="warning",
+            action="document read",
+        ),
+    )
+    return table
+
+
+def _hidden_in_page(element, styles: PageStyles) -> bool:
+    """Whether the page hides an element: it or one of its ancestors is hidden."""
+    while element is not None:
+        if styles.kind(element) == HIDDEN:
+            return True
+        element = element.getparent()
+    return False
+
+
+def _read_page(
+    root, styles: PageStyles, source_name: str, layouts: Layouts | None, *, hidden_too: bool
+) -> TableRead:
+    """The report table of a page; without ``hidden_too``, hidden tables and headings are
+    passed over, and hidden ones with the report's header named in a warning."""
     unseen: list[tuple[Location, Unseen]] = []
+    hidden_reports: list[int | None] = []
     headings: list[str] = []
     page_title = ""
     report: ReportTable | None = None
@@ -289,6 +332,10 @@ def read_html(data: bytes, source_name: str, *, layouts: Layouts | None = None) 
     for element in root.iter("title", "h1", "h2", "h3", "table"):
         if element.tag == "title":
             page_title = cell_text(element)
+            continue
+        if not hidden_too and _hidden_in_page(element, styles):
+            if element.tag == "table" and find_span_header(table_to_rows(element), layouts=layouts):
+                hidden_reports.append(element.sourceline)
             continue
         if element.tag != "table":
             if report is None:
@@ -321,6 +368,20 @@ def read_html(data: bytes, source_name: str, *, layouts: Layouts | None = None) 
         raise table_not_found(source_name, tables_seen, _("in the page"), miss)
     report.notes_below()
     report.issues[:0] = unseen_issues(source_name, unseen)
+    report.issues[:0] = [
+        Issue(
+            source_name,
+            "hidden_cells",
+            _(
+                "a table with the progress table's header is hidden by the page (not shown or "
+                "printed) and was not read: delete it if it is an old report"
+            ),
+            severity="warning",
+            location=Location(line=line),
+            action="table ignored",
+        )
+        for line in hidden_reports
+    ]
     return TableRead(
         header_month=report.header.month,
         title=title_from([*headings, *title_rows, page_title]),

@@ -140,3 +140,26 @@ def test_style_rules_match_simple_selectors_only() -> None:
     styles = PageStyles(root)
     by_text = {e.text: styles.kind(e) for e in root.iter("span", "b", "i", "em")}
     assert by_text == {"1": HIDDEN, "2": HIDDEN, "3": None, "4": None, "5": STRUCK, "6": None}
+
+
+def test_last_months_table_hidden_above_this_months_is_passed_over_and_named() -> None:
+    path = HTML / "hidden-july-table.html"
+    doc = parse_document(path)
+    assert doc.month == 8  # not "the title says month 8 but the table header says 7"
+    assert_rows_equal(doc.rows, expected_rows())
+    [issue] = [i for i in doc.issues if i.check == "hidden_cells"]
+    assert (issue.location.line, issue.severity, issue.action) == (34, "warning", "table ignored")
+    assert issue.describe() == (
+        "hidden-july-table.html, line 34: a table with the progress table's header is hidden by "
+        "the page (not shown or printed) and was not read: delete it if it is an old report"
+    )
+
+
+def test_a_page_whose_only_report_table_is_hidden_is_read_and_says_so() -> None:
+    page = (HTML / "yueqing-2022-08.html").read_text(encoding="utf-8")
+    start = page.index("<table", page.index("<h1"))
+    page = page[:start] + "<div hidden>" + page[start:].replace("</table>", "</table></div>", 1)
+    doc = parse_bytes(page.encode("utf-8"), "yueqing-2022-08.html")
+    assert_rows_equal(doc.rows, expected_rows())
+    [issue] = [i for i in doc.issues if i.check == "hidden_cells"]
+    assert issue.message.startswith("the progress table is hidden by the page")

@@ -40,20 +40,28 @@ _RULE_LINE = re.compile(r"^[\s|+:]*[-=]{3,}[\s|+:=-]*$")
 def split_cells(line: str) -> list[str]:
     """``'a | b | c |'`` → ``['a', 'b', 'c']`` (a leading or trailing ``|`` is a border).
 
-    A cell in Markdown bold is its text. A row whose every filled cell is in double quotes
-    (``"序号"|"项目内容"|…``, as Excel and Calc save a sheet as text) is unquoted, ``""``
-    inside a cell being one ``"``.
+    A cell in Markdown bold is its text, and ``\\|`` a bar inside a cell. A row whose every
+    filled cell is in double quotes (``"序号"|"项目内容"|…``, as Excel and Calc save a sheet as
+    text) is unquoted, ``""`` inside a cell being one ``"``.
     """
     text = line.strip()
     if text.startswith("|"):
         text = text[1:]
     if text.endswith("|"):
         text = text[:-1]
-    cells = [_unemphasised(cell.strip()) for cell in text.split("|")]
+    cells = [_unemphasised(cell.strip()) for cell in _split_bars(text)]
     filled = [cell for cell in cells if cell]
     if filled and all(len(c) >= 2 and c[0] == c[-1] == '"' for c in filled):
         cells = [cell[1:-1].replace('""', '"') if cell else cell for cell in cells]
     return cells
+
+
+# A bar escaped as Markdown writes one inside a cell (``完成率\|备注``) is the cell's text.
+_BAR = re.compile(r"(?<!\\)\|")
+
+
+def _split_bars(text: str) -> list[str]:
+    return [part.replace("\\|", "|") for part in _BAR.split(text)]
 
 
 _STRONG = re.compile(r"^(\*\*|__)(?=\S)(.+?)(?<=\S)\1$")

@@ -510,3 +510,13 @@ def test_pandocs_github_markdown_of_the_word_report_reads_its_bold_header_and_me
 )
 def test_a_cell_set_in_markdown_bold_is_its_text(cell: str, text: str) -> None:
     assert split_cells(f"| {cell} | b |") == [text, "b"]
+
+
+def test_a_bar_escaped_as_markdown_writes_it_is_part_of_its_cell() -> None:
+    assert split_cells(r"| 72%\|滞后 | 市教育局 |") == ["72%|滞后", "市教育局"]
+    sample = sample_lines()
+    row = sample[1].split(" | ")
+    row[2] = row[2].replace("新吸收8所公助园,", r"新吸收8所公助园\|")
+    doc = parse_lines([sample[0], "| --- | --- | --- | --- | --- | --- |", " | ".join(row)])
+    assert doc.rejected == []
+    assert doc.rows.loc[0, "actual_text"].startswith("新吸收8所公助园|总数")

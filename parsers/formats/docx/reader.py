@@ -9,7 +9,7 @@ quadratic. What the XML says becomes a
 
 - ``w:gridSpan`` widens a cell over several grid columns;
 - an old-style horizontal merge (``<w:hMerge w:val="restart"/>`` then bare ``<w:hMerge/>``
-  cells, as Word 97 files converted keep) is the same as one cell with that ``w:gridSpan``;
+  cells, as converters of older files write) is the same as one cell with that ``w:gridSpan``;
 - ``<w:vMerge w:val="restart"/>`` starts a vertical merge and a bare ``<w:vMerge/>``
   continues it: a continuing cell is ``None``, so the grid step gives it the value above and
   flags it inherited (a project cell merged over two rows makes them one item, sub_no 1, 2);

@@ -3,13 +3,15 @@ empty control's prompt, a ruby guide), old-style horizontal merges, and embedded
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from lxml import etree
 
-from parsers import UnreadableDocument, parse_document
+from parsers import UnreadableDocument, parse_bytes, parse_document
 from parsers.formats.docx.unseen import Styles, Unseen, drop_unseen_text
 from tests.helpers import (
     COMPARED,
@@ -142,3 +144,28 @@ def test_a_document_with_an_embedded_file_is_rejected_not_read_in_part() -> None
         "read here and may hold rows of the table: open the file in Word, save it again as "
         ".docx (Word then makes it ordinary text) and send it again"
     )
+
+
+def test_comments_and_footnote_marks_in_a_cell_add_nothing_to_its_text() -> None:
+    with zipfile.ZipFile(FIXTURES / "yueqing-2022-08.docx") as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    root = etree.fromstring(parts["word/document.xml"])
+    w = f"{{{W}}}"
+    rate = next(
+        tr.findall(f"{w}tc")[3]
+        for tr in root.iter(f"{w}tr")
+        if "".join(tr.findall(f"{w}tc")[0].itertext()).startswith("(13)")
+    )
+    p = rate.find(f"{w}p")
+    p.insert(0, etree.fromstring(f'<w:commentRangeStart xmlns:w="{W}" w:id="0"/>'))
+    p.append(etree.fromstring(f'<w:commentRangeEnd xmlns:w="{W}" w:id="0"/>'))
+    p.append(etree.fromstring(f'<w:r xmlns:w="{W}"><w:commentReference w:id="0"/></w:r>'))
+    p.append(etree.fromstring(f'<w:r xmlns:w="{W}"><w:footnoteReference w:id="1"/></w:r>'))
+    parts["word/document.xml"] = etree.tostring(root)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    doc = parse_bytes(out.getvalue(), "yueqing-2022-08.docx")
+    assert doc.issues == [] and doc.rejected == []
+    assert_rows_equal(doc.rows, expected_rows())

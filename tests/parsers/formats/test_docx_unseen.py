@@ -36,7 +36,9 @@ def _issues(path: Path, check: str) -> list[tuple[int | None, str | None]]:
     return [(i.location.row, i.value) for i in doc.issues if i.check == check]
 
 
-@pytest.mark.parametrize("name", ["struck-text.docx", "struck-text-libreoffice.docx"])
+@pytest.mark.parametrize(
+    "name", ["struck-text.docx", "struck-text-libreoffice.docx", "struck-text-docxjs.docx"]
+)
 def test_struck_through_old_values_are_not_read_and_each_row_is_named(name: str) -> None:
     path = HABITS / name
     doc = parse_document(path)

@@ -28,9 +28,10 @@ Before the walk the body is made what Word shows as the final document
 (``revisions``): tracked changes accepted (and listed in a warning), one copy of
 each alternate content, no text formatted hidden or struck through and no prompt of an
 empty content control (``unseen``). The paragraphs and tables of a text box are read after
-the paragraph the box is anchored in. An ``w:altChunk`` (content kept in another part of
-the package, which Word shows in place) rejects the document: its rows cannot be read here
-and must not go missing unsaid.
+the paragraph the box is anchored in; a box anchored in a cell of the report floats over the
+table and is not that cell's text (a warning names it). An ``w:altChunk`` (content kept in
+another part of the package, which Word shows in place) rejects the document: its rows
+cannot be read here and must not go missing unsaid.
 
 ``source_row`` is the row's 1-based position in the report table as a person counts it in
 Word: the header is row 1, section rows count, and a continuation table goes on counting
@@ -201,20 +202,30 @@ def _join_paragraphs(paragraphs: list[list[str]]) -> str:
     return "\n".join(texts)
 
 
-def tbl_to_rows(tbl) -> list[SpanRow]:
+def tbl_to_rows(tbl, boxes: list[tuple[int, str]] | None = None) -> list[SpanRow]:
     """Every row of a ``w:tbl``, read in one pass over its elements.
 
     Only the elements that matter are visited (rows, cells, spans, merges, paragraphs,
     text); content controls around rows or cells are looked through. A table nested in a
-    cell adds its text to that cell.
+    cell adds its text to that cell. A text box anchored in a cell floats over the page and
+    is not the cell's text: its text goes to ``boxes`` with the row's index.
     """
+    boxes = [] if boxes is None else boxes
     rows: list[SpanRow] = []
     cells: list[Cell] = []
     paragraphs: list[list[str]] = []
     span, continues, joins, before, after = 1, False, False, 0, 0
     depth = 0  # tables open: 1 is this table, more is a table nested in one of its cells
-    for event, el in etree.iterwalk(tbl, events=("start", "end"), tag=_WALKED):
+    walk = etree.iterwalk(tbl, events=("start", "end"), tag=(*_WALKED, _TXBX_CONTENT))
+    for event, el in walk:
         tag = el.tag
+        if tag == _TXBX_CONTENT:
+            if event == "start":
+                text = "".join(t.text or "" for t in el.iter(_T)).strip()
+                if text:
+                    boxes.append((len(rows), text))
+                walk.skip_subtree()
+            continue
         if tag == _TBL:
             depth += 1 if event == "start" else -1
             continue
@@ -351,8 +362,10 @@ def blocks_to_table(
                 if item_no is not None:
                     report.seen.append(SeenRow(item_no, Location(), text))
             continue
-        rows = tbl_to_rows(block)
+        boxes: list[tuple[int, str]] = []
+        rows = tbl_to_rows(block, boxes)
         width = tbl_width(block, rows)
+        rows_before = report.rows_before if report is not None else 0
         tables_seen += 1
         found = find_span_header(rows, layouts=layouts)
         if report is None:
@@ -369,11 +382,14 @@ def blocks_to_table(
             paragraphs.extend(row.cells[0].text for row in rows[:index] if len(row.cells) == 1)
             report = ReportTable(source_name, header, rows[index : index + header.rows], layouts)
             report.add_table(rows, width, index + header.rows, continues=False)
+            report.issues += [_text_box_issue(source_name, 1 + i, text) for i, text in boxes]
             continue
-        if found is not None:
-            report.add_table(rows, width, found[0] + found[1].rows, continues=True)
-        elif width == report.header.width:
-            report.add_table(rows, width, 0, continues=True)
+        if found is not None or width == report.header.width:
+            first = found[0] + found[1].rows if found is not None else 0
+            report.add_table(rows, width, first, continues=True)
+            report.issues += [
+                _text_box_issue(source_name, rows_before + 1 + i, text) for i, text in boxes
+            ]
         else:
             report.issues.append(
                 Issue(
@@ -436,6 +452,22 @@ def read_docx(
         *(_unseen_text_issue(source_name, place) for place in unseen),
     ]
     return table
+
+
+def _text_box_issue(source_name: str, row: int, text: str) -> Issue:
+    """A warning for a text box anchored in a cell of the report, whose text was not read."""
+    return Issue(
+        source_name,
+        "not_a_row",
+        _(
+            "a text box in this row (`{text}`) floats over the table and was not read as part "
+            "of its cell: if it holds the cell's value, type the value into the cell"
+        ).format(text=text[:40]),
+        severity="warning",
+        location=Location(row=row),
+        value=text[:40],
+        action="text not read",
+    )
 
 
 def _changes_issue(source_name: str, places: list[tuple[int | None, int | None]]) -> Issue:

@@ -171,3 +171,10 @@ def test_comments_and_footnote_marks_in_a_cell_add_nothing_to_its_text() -> None
     doc = parse_bytes(out.getvalue(), "yueqing-2022-08.docx")
     assert doc.issues == [] and doc.rejected == []
     assert_rows_equal(doc.rows, expected_rows())
+
+
+def test_an_old_value_left_in_a_text_box_over_a_cell_is_not_the_cells_value() -> None:
+    doc = parse_document(HABITS / "text-box-in-cell.docx")
+    assert_rows_equal(doc.rows, expected_rows())  # (13) 63%, not 90%63%
+    boxes = [i for i in doc.issues if i.action == "text not read" and i.check == "not_a_row"]
+    assert [(i.location.row, i.value) for i in boxes] == [(14, "90%")]  # once, not per copy

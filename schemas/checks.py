@@ -384,8 +384,9 @@ _TABLE = (
         N_(
             "rows, columns and sheets of a spreadsheet and the text of a Word file are visible; "
             "a hidden column or row of the table is read and named, a hidden sheet is read only "
-            "when no visible one has the table, text formatted hidden in Word, text in a "
-            "cell's background colour and a value its number format does not show are not read"
+            "when no visible one has the table, text formatted hidden in Word or hidden by a "
+            "web page, text in a cell's background colour and a value its number format does "
+            "not show are not read"
         ),
         fix=N_("delete hidden rows, columns and text that do not belong to this month"),
     ),
@@ -417,6 +418,15 @@ _TABLE = (
             "formula is computed and read, any other is not read"
         ),
         fix=N_("open the file in Excel, WPS or LibreOffice, recalculate it (F9) and save it again"),
+    ),
+    Check(
+        "struck_text",
+        WARNING,
+        N_(
+            "text struck through in a Word file or a web page is a replaced value: it is not "
+            "read, and the row it was in is named"
+        ),
+        fix=N_("delete struck-out old values, or remove the strikethrough from the value"),
     ),
     Check(
         "tracked_changes",

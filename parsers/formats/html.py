@@ -21,15 +21,17 @@ from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
 
 from lxml import etree
 
 from i18n import _
-from parsers.errors import UnreadableDocument
+from parsers.errors import TableNotFound, UnreadableDocument
+from parsers.formats.html_unseen import HIDDEN, STRUCK, PageStyles
 from parsers.formats.text.reader import decode_text
 from parsers.layouts import Layouts
 from parsers.limits import ParseLimits
-from parsers.model import TableRead
+from parsers.model import Issue, Location, TableRead
 from parsers.spanned_table import (
     Cell,
     ReportTable,
@@ -62,6 +64,8 @@ _HTML_WHITESPACE_RUN = re.compile(r"[ \t\n\r\f]+")
 _HTML_PARSER = etree.HTMLParser(no_network=True)
 # Cells may claim any span; a table cannot be wider or longer than this without being junk.
 _MAX_SPAN = 1000
+# What a hidden ``<tr>`` is in ``Unseen.kind``: a whole row not read.
+_HIDDEN_ROW = "hidden row"
 
 
 def declared_encoding(data: bytes) -> str | None:
@@ -125,27 +129,45 @@ def _squash(text: str) -> str:
     return _HTML_WHITESPACE_RUN.sub(" ", text)
 
 
-def _collect(element, out: list[str]) -> None:
+@dataclass(frozen=True)
+class Unseen:
+    """Text of a table row that was hidden or struck through (``html_unseen``), not read:
+    the line of its ``<tr>``, and the row's index among its table's rows (None for a row
+    hidden whole, which is none of them)."""
+
+    line: int | None
+    kind: str
+    text: str
+    index: int | None = None
+
+
+def _collect(element, out: list[str], styles: PageStyles | None, unseen: list[Unseen]) -> None:
     if element.text:
         out.append(_squash(element.text))
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else None  # comments have no str tag
-        if tag == "br":
+        kind = styles.kind(child) if styles is not None and tag is not None else None
+        if kind is not None:
+            text = cell_text(child, styles)
+            if text:
+                unseen.append(Unseen(child.sourceline, kind, text))
+        elif tag == "br":
             out.append("\n")
         elif tag in _BLOCKS:
             out.append("\n")
-            _collect(child, out)
+            _collect(child, out, styles, unseen)
             out.append("\n")
         elif tag is not None and tag not in _SKIPPED:
-            _collect(child, out)
+            _collect(child, out, styles, unseen)
         if child.tail:
             out.append(_squash(child.tail))
 
 
-def cell_text(element) -> str:
-    """A cell's text as shown: lines from ``<br>`` and blocks, spaces plain, empty lines gone."""
+def cell_text(element, styles: PageStyles | None = None, unseen: list[Unseen] | None = None) -> str:
+    """A cell's text as shown: lines from ``<br>`` and blocks, spaces plain, empty lines gone;
+    with ``styles``, hidden and struck text left out (and added to ``unseen``)."""
     out: list[str] = []
-    _collect(element, out)
+    _collect(element, out, styles, [] if unseen is None else unseen)
     lines = ("".join(out).translate(_SPACES)).split("\n")
     return "\n".join(line.strip() for line in lines if line.strip())
 
@@ -173,13 +195,28 @@ def _merges_from_above(
     return cells, column
 
 
-def table_to_rows(table) -> list[SpanRow]:
+def table_to_rows(
+    table, styles: PageStyles | None = None, unseen: list[Unseen] | None = None
+) -> list[SpanRow]:
     """The rows of one ``<table>`` (not of tables nested in it), spans resolved.
 
     A position under a ``rowspan`` cell becomes a cell that continues the merge; a row
-    with fewer cells than a merge further right leaves the positions between empty.
+    with fewer cells than a merge further right leaves the positions between empty. With
+    ``styles``, hidden rows and cells are left out as a browser lays the table out without
+    them, and hidden or struck text in a cell is not its text; what was left out goes to
+    ``unseen``.
     """
+    unseen = [] if unseen is None else unseen
     trs = table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+    if styles is not None:
+        shown = []
+        for tr in trs:
+            if styles.kind(tr) == HIDDEN or styles.kind(tr.getparent()) == HIDDEN:
+                text = " | ".join(cell_text(td) for td in tr if td.tag in ("td", "th"))
+                unseen.append(Unseen(tr.sourceline, _HIDDEN_ROW, text))
+            else:
+                shown.append(tr)
+        trs = shown
     # First column of each merge coming down from rows above → (rows it still covers, width).
     below: dict[int, tuple[int, int]] = {}
     rows: list[SpanRow] = []
@@ -190,12 +227,19 @@ def table_to_rows(table) -> list[SpanRow]:
         for td in tr:
             if td.tag not in ("td", "th"):
                 continue
+            if styles is not None and styles.kind(td) == HIDDEN:
+                text = cell_text(td)
+                if text:
+                    unseen.append(Unseen(tr.sourceline, HIDDEN, text, len(rows)))
+                continue
             while column in covering:
                 merged, column = _merges_from_above(covering, column, column + 1)
                 cells.extend(merged)
             colspan = max(_span(td, "colspan"), 1)
             rowspan = _span(td, "rowspan") or len(trs)  # rowspan="0": to the end of the table
-            cells.append(Cell(cell_text(td), colspan))
+            in_cell: list[Unseen] = []
+            cells.append(Cell(cell_text(td, styles, in_cell), colspan))
+            unseen += [Unseen(tr.sourceline, u.kind, u.text, len(rows)) for u in in_cell]
             if rowspan > 1:
                 below[column] = (rowspan - 1, colspan)
             column += colspan
@@ -232,8 +276,53 @@ def read_html_bounded(
 
 
 def read_html(data: bytes, source_name: str, *, layouts: Layouts | None = None) -> TableRead:
-    """A web page's bytes → its report table as grid rows, with the title above it."""
+    """A web page's bytes → its report table as grid rows, with the title above it.
+
+    What the page hides is passed over: a table inside a hidden element (last month's kept
+    in a ``<div style="display:none">``) is not the report while a shown table has its
+    header, and is named in a warning; a page whose only report table is hidden has it read,
+    with a warning that says so (as a hidden sheet is, ``parsers.formats.xlsx``).
+    """
     root = _parse(decode_html(data, source_name), source_name)
+    styles = PageStyles(root)
+    try:
+        return _read_page(root, styles, source_name, layouts, hidden_too=False)
+    except TableNotFound:
+        if not any(_hidden_in_page(t, styles) for t in root.iter("table")):
+            raise
+    table = _read_page(root, styles, source_name, layouts, hidden_too=True)
+    table.issues.insert(
+        0,
+        Issue(
+            source_name,
+            "hidden_cells",
+            _(
+                "the progress table is hidden by the page (not shown or printed) and was read "
+                "as no shown table has it: check that it is this month's report"
+            ),
+            severity="warning",
+            action="document read",
+        ),
+    )
+    return table
+
+
+def _hidden_in_page(element, styles: PageStyles) -> bool:
+    """Whether the page hides an element: it or one of its ancestors is hidden."""
+    while element is not None:
+        if styles.kind(element) == HIDDEN:
+            return True
+        element = element.getparent()
+    return False
+
+
+def _read_page(
+    root, styles: PageStyles, source_name: str, layouts: Layouts | None, *, hidden_too: bool
+) -> TableRead:
+    """The report table of a page; without ``hidden_too``, hidden tables and headings are
+    passed over, and hidden ones with the report's header named in a warning."""
+    unseen: list[tuple[Location, Unseen]] = []
+    hidden_reports: list[int | None] = []
     headings: list[str] = []
     page_title = ""
     report: ReportTable | None = None
@@ -244,11 +333,16 @@ def read_html(data: bytes, source_name: str, *, layouts: Layouts | None = None) 
         if element.tag == "title":
             page_title = cell_text(element)
             continue
+        if not hidden_too and _hidden_in_page(element, styles):
+            if element.tag == "table" and find_span_header(table_to_rows(element), layouts=layouts):
+                hidden_reports.append(element.sourceline)
+            continue
         if element.tag != "table":
             if report is None:
                 headings.append(cell_text(element))
             continue
-        rows = table_to_rows(element)
+        table_unseen: list[Unseen] = []
+        rows = table_to_rows(element, styles, table_unseen)
         if not rows:
             continue
         tables_seen += 1
@@ -264,12 +358,30 @@ def read_html(data: bytes, source_name: str, *, layouts: Layouts | None = None) 
             report = ReportTable(source_name, header, rows[index : index + header.rows], layouts)
             width = max(row.width for row in rows)
             report.add_table(rows, width, index + header.rows, continues=False)
+            unseen += _placed(table_unseen, 0)
         elif found is not None:
+            before = report.rows_before
             width = max(row.width for row in rows)
             report.add_table(rows, width, found[0] + found[1].rows, continues=True)
+            unseen += _placed(table_unseen, before)
     if report is None:
         raise table_not_found(source_name, tables_seen, _("in the page"), miss)
     report.notes_below()
+    report.issues[:0] = unseen_issues(source_name, unseen)
+    report.issues[:0] = [
+        Issue(
+            source_name,
+            "hidden_cells",
+            _(
+                "a table with the progress table's header is hidden by the page (not shown or "
+                "printed) and was not read: delete it if it is an old report"
+            ),
+            severity="warning",
+            location=Location(line=line),
+            action="table ignored",
+        )
+        for line in hidden_reports
+    ]
     return TableRead(
         header_month=report.header.month,
         title=title_from([*headings, *title_rows, page_title]),
@@ -279,3 +391,53 @@ def read_html(data: bytes, source_name: str, *, layouts: Layouts | None = None) 
         seen=report.seen,
         header=report.header,
     )
+
+
+def _placed(unseen: list[Unseen], rows_before: int) -> list[tuple[Location, Unseen]]:
+    """Each text with the place of its row, counted as the report table counts its rows."""
+    return [
+        (
+            Location(line=u.line)
+            if u.index is None
+            else Location(row=rows_before + u.index + 1, line=u.line),
+            u,
+        )
+        for u in unseen
+    ]
+
+
+def unseen_issues(source_name: str, unseen: list[tuple[Location, Unseen]]) -> list[Issue]:
+    """A warning per table row that had hidden or struck text, at the row's place."""
+    by_place: dict[tuple[Location, str], list[str]] = {}
+    for location, item in sorted(unseen, key=lambda placed: placed[0].sort_key()):
+        by_place.setdefault((location, item.kind), []).append(item.text)
+    issues = []
+    for (location, kind), texts in by_place.items():
+        text = " ".join(texts)[:40]
+        if kind == _HIDDEN_ROW:
+            message = _(
+                "a table row hidden by the page (`{text}`) is not shown or printed and was not "
+                "read: delete it, or show it if it belongs to the report"
+            )
+        elif kind == STRUCK:
+            message = _(
+                "text struck through in the page (`{text}`) is read as replaced and was not "
+                "read: if it is the value, remove the strikethrough and publish the page again"
+            )
+        else:
+            message = _(
+                "text hidden by the page (`{text}`) is not shown or printed and was not read: "
+                "delete it, or show it if it belongs to the report"
+            )
+        issues.append(
+            Issue(
+                source_name,
+                "struck_text" if kind == STRUCK else "hidden_cells",
+                message.format(text=text),
+                severity="warning",
+                location=location,
+                value=text,
+                action="text not read",
+            )
+        )
+    return issues

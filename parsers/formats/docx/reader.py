@@ -8,6 +8,8 @@ quadratic. What the XML says becomes a
 ``GridRow`` with its cells by column name (``parsers.spanned_table``, ``Header.grid_row``):
 
 - ``w:gridSpan`` widens a cell over several grid columns;
+- an old-style horizontal merge (``<w:hMerge w:val="restart"/>`` then bare ``<w:hMerge/>``
+  cells, as converters of older files write) is the same as one cell with that ``w:gridSpan``;
 - ``<w:vMerge w:val="restart"/>`` starts a vertical merge and a bare ``<w:vMerge/>``
   continues it: a continuing cell is ``None``, so the grid step gives it the value above and
   flags it inherited (a project cell merged over two rows makes them one item, sub_no 1, 2);
@@ -24,8 +26,12 @@ that do not continue the report and paragraphs after it (notes, signature) are n
 
 Before the walk the body is made what Word shows as the final document
 (``revisions``): tracked changes accepted (and listed in a warning), one copy of
-each alternate content, no text formatted hidden. The paragraphs and tables of a text box
-are read after the paragraph the box is anchored in.
+each alternate content, no text formatted hidden or struck through and no prompt of an
+empty content control (``unseen``). The paragraphs and tables of a text box are read after
+the paragraph the box is anchored in; a box anchored in a cell of the report floats over the
+table and is not that cell's text (a warning names it). An ``w:altChunk`` (content kept in
+another part of the package, which Word shows in place) rejects the document: its rows
+cannot be read here and must not go missing unsaid.
 
 ``source_row`` is the row's 1-based position in the report table as a person counts it in
 Word: the header is row 1, section rows count, and a continuation table goes on counting
@@ -34,6 +40,8 @@ from where the previous one stopped (its repeated header counts as a row too).
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections import deque
 from collections.abc import Iterator
 
@@ -42,7 +50,8 @@ from lxml import etree
 from i18n import _
 from parsers.cells import split_marker
 from parsers.errors import UnreadableDocument
-from parsers.formats.docx.revisions import accept_all_changes, drop_fallbacks, drop_hidden_text
+from parsers.formats.docx.revisions import accept_all_changes, drop_fallbacks
+from parsers.formats.docx.unseen import Unseen, drop_prompts, drop_unseen_text
 from parsers.layouts import Layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits
 from parsers.model import Issue, Location, SeenRow, TableRead
@@ -62,7 +71,7 @@ _P, _TBL, _TR, _TC = f"{_W}p", f"{_W}tbl", f"{_W}tr", f"{_W}tc"
 _SDT, _SDT_CONTENT, _CUSTOM_XML = f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"
 _R, _T, _TAB, _BR, _CR = f"{_W}r", f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"
 _VAL = f"{_W}val"
-_GRID_SPAN, _V_MERGE = f"{_W}gridSpan", f"{_W}vMerge"
+_GRID_SPAN, _V_MERGE, _H_MERGE = f"{_W}gridSpan", f"{_W}vMerge", f"{_W}hMerge"
 _GRID_BEFORE, _GRID_AFTER = f"{_W}gridBefore", f"{_W}gridAfter"
 _TBL_GRID, _GRID_COL = f"{_W}tblGrid", f"{_W}gridCol"
 _TXBX_CONTENT = f"{_W}txbxContent"
@@ -70,7 +79,12 @@ _TXBX_CONTENT = f"{_W}txbxContent"
 # what they mean; the walk looks through them.
 _WRAPPERS = (_SDT, _SDT_CONTENT, _CUSTOM_XML)
 # The elements a table walk visits; everything else (formatting, widths) is passed over.
-_WALKED = (_TBL, _TR, _TC, _GRID_SPAN, _V_MERGE, _GRID_BEFORE, _GRID_AFTER, _P, _T, _TAB, _BR, _CR)
+_WALKED = (
+    *(_TBL, _TR, _TC, _GRID_SPAN, _V_MERGE, _H_MERGE, _GRID_BEFORE, _GRID_AFTER),
+    *(_P, _T, _TAB, _BR, _CR),
+)
+#: Content another file holds, shown by Word in place (Insert > Text from File, pasted HTML).
+_ALT_CHUNK = f"{_W}altChunk"
 
 _DOCUMENT, _BODY = f"{_W}document", f"{_W}body"
 # python-docx's own settings: no entities resolved, whitespace between elements dropped.
@@ -188,27 +202,42 @@ def _join_paragraphs(paragraphs: list[list[str]]) -> str:
     return "\n".join(texts)
 
 
-def tbl_to_rows(tbl) -> list[SpanRow]:
+def tbl_to_rows(tbl, boxes: list[tuple[int, str]] | None = None) -> list[SpanRow]:
     """Every row of a ``w:tbl``, read in one pass over its elements.
 
     Only the elements that matter are visited (rows, cells, spans, merges, paragraphs,
     text); content controls around rows or cells are looked through. A table nested in a
-    cell adds its text to that cell.
+    cell adds its text to that cell. A text box anchored in a cell floats over the page and
+    is not the cell's text: its text goes to ``boxes`` with the row's index.
     """
+    boxes = [] if boxes is None else boxes
     rows: list[SpanRow] = []
     cells: list[Cell] = []
     paragraphs: list[list[str]] = []
-    span, continues, before, after = 1, False, 0, 0
+    span, continues, joins, before, after = 1, False, False, 0, 0
     depth = 0  # tables open: 1 is this table, more is a table nested in one of its cells
-    for event, el in etree.iterwalk(tbl, events=("start", "end"), tag=_WALKED):
+    walk = etree.iterwalk(tbl, events=("start", "end"), tag=(*_WALKED, _TXBX_CONTENT))
+    for event, el in walk:
         tag = el.tag
+        if tag == _TXBX_CONTENT:
+            if event == "start":
+                text = "".join(t.text or "" for t in el.iter(_T)).strip()
+                if text:
+                    boxes.append((len(rows), text))
+                walk.skip_subtree()
+            continue
         if tag == _TBL:
             depth += 1 if event == "start" else -1
             continue
         if event == "end":
             if depth == 1 and tag == _TC:
-                text = "" if continues else _join_paragraphs(paragraphs)
-                cells.append(Cell(text, span, continues))
+                if joins and cells:
+                    # A cell an old-style horizontal merge covers widens the one on its left.
+                    left = cells[-1]
+                    cells[-1] = Cell(left.text, left.span + span, left.continues)
+                else:
+                    text = "" if continues else _join_paragraphs(paragraphs)
+                    cells.append(Cell(text, span, continues))
             elif depth == 1 and tag == _TR:
                 if before:
                     cells.insert(0, Cell("", before))
@@ -227,7 +256,7 @@ def tbl_to_rows(tbl) -> list[SpanRow]:
         elif depth > 1:
             continue  # the structure of a nested table: only its text counts
         elif tag == _TC:
-            paragraphs, span, continues = [], 1, False
+            paragraphs, span, continues, joins = [], 1, False, False
         elif tag == _TR:
             cells, before, after = [], 0, 0
         elif tag == _GRID_SPAN:
@@ -235,6 +264,8 @@ def tbl_to_rows(tbl) -> list[SpanRow]:
         elif tag == _V_MERGE:
             # A bare <w:vMerge/> (no w:val) continues the merge above, as does "continue".
             continues = el.get(_VAL, "continue") == "continue"
+        elif tag == _H_MERGE:
+            joins = el.get(_VAL, "continue") == "continue"
         elif tag == _GRID_BEFORE:
             before = max(_int_val(el), 0)
         elif tag == _GRID_AFTER:
@@ -256,7 +287,7 @@ def body_blocks(body) -> Iterator:
     """The body's paragraphs and tables in reading order; the paragraphs and tables of a
     text box follow the paragraph it is anchored in (each box once: see ``drop_fallbacks``)."""
     for child in _unwrap(body):
-        if child.tag == _TBL:
+        if child.tag in (_TBL, _ALT_CHUNK):
             yield child
         elif child.tag == _P:
             yield child
@@ -311,6 +342,16 @@ def blocks_to_table(
     queue = deque(blocks)
     while queue:
         block = queue.popleft()
+        if block.tag == _ALT_CHUNK:
+            raise UnreadableDocument(
+                source_name,
+                _(
+                    "part of the document is another file embedded in it (pasted or inserted "
+                    "with Insert > Text from File, kept apart as an 'altChunk'), which cannot be "
+                    "read here and may hold rows of the table: open the file in Word, save it "
+                    "again as .docx (Word then makes it ordinary text) and send it again"
+                ),
+            )
         if block.tag == _P:
             if report is None:
                 paragraphs.append(paragraph_text(block))
@@ -321,8 +362,10 @@ def blocks_to_table(
                 if item_no is not None:
                     report.seen.append(SeenRow(item_no, Location(), text))
             continue
-        rows = tbl_to_rows(block)
+        boxes: list[tuple[int, str]] = []
+        rows = tbl_to_rows(block, boxes)
         width = tbl_width(block, rows)
+        rows_before = report.rows_before if report is not None else 0
         tables_seen += 1
         found = find_span_header(rows, layouts=layouts)
         if report is None:
@@ -339,11 +382,14 @@ def blocks_to_table(
             paragraphs.extend(row.cells[0].text for row in rows[:index] if len(row.cells) == 1)
             report = ReportTable(source_name, header, rows[index : index + header.rows], layouts)
             report.add_table(rows, width, index + header.rows, continues=False)
+            report.issues += [_text_box_issue(source_name, 1 + i, text) for i, text in boxes]
             continue
-        if found is not None:
-            report.add_table(rows, width, found[0] + found[1].rows, continues=True)
-        elif width == report.header.width:
-            report.add_table(rows, width, 0, continues=True)
+        if found is not None or width == report.header.width:
+            first = found[0] + found[1].rows if found is not None else 0
+            report.add_table(rows, width, first, continues=True)
+            report.issues += [
+                _text_box_issue(source_name, rows_before + 1 + i, text) for i, text in boxes
+            ]
         else:
             report.issues.append(
                 Issue(
@@ -372,6 +418,17 @@ def blocks_to_table(
     )
 
 
+def styles_part(data: bytes) -> bytes | None:
+    """``word/styles.xml``, for the formatting a style gives (``unseen``); None without one.
+
+    Called after ``open_docx``, which checked the whole archive against the limits."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        try:
+            return archive.read("word/styles.xml")
+        except KeyError:
+            return None
+
+
 def read_docx(
     data: bytes,
     source_name: str,
@@ -382,18 +439,35 @@ def read_docx(
     """A Word report's bytes → its table, as grid rows numbered by their row in the table.
 
     The body is read as "accept all changes" leaves it, each text box once, without text
-    formatted as hidden (``parsers.formats.docx.revisions``).
+    formatted as hidden or struck through (``parsers.formats.docx.revisions``, ``unseen``).
     """
     body = open_docx(data, source_name, limits)
     drop_fallbacks(body)
     changed = accept_all_changes(body)
-    hidden = drop_hidden_text(body)
+    drop_prompts(body)
+    unseen = drop_unseen_text(body, styles_part(data))
     table = blocks_to_table(body_blocks(body), source_name, layouts)
     table.issues[:0] = [
         *([_changes_issue(source_name, changed)] if changed else []),
-        *(_hidden_text_issue(source_name, *place) for place in hidden),
+        *(_unseen_text_issue(source_name, place) for place in unseen),
     ]
     return table
+
+
+def _text_box_issue(source_name: str, row: int, text: str) -> Issue:
+    """A warning for a text box anchored in a cell of the report, whose text was not read."""
+    return Issue(
+        source_name,
+        "not_a_row",
+        _(
+            "a text box in this row (`{text}`) floats over the table and was not read as part "
+            "of its cell: if it holds the cell's value, type the value into the cell"
+        ).format(text=text[:40]),
+        severity="warning",
+        location=Location(row=row),
+        value=text[:40],
+        action="text not read",
+    )
 
 
 def _changes_issue(source_name: str, places: list[tuple[int | None, int | None]]) -> Issue:
@@ -427,8 +501,9 @@ def _changes_issue(source_name: str, places: list[tuple[int | None, int | None]]
     )
 
 
-def _hidden_text_issue(source_name: str, table: int | None, row: int | None, text: str) -> Issue:
-    """A warning for text formatted as hidden in Word, which was not read."""
+def _unseen_text_issue(source_name: str, unseen: Unseen) -> Issue:
+    """A warning for text formatted hidden or struck through in Word, which was not read."""
+    table, row, text = unseen.table, unseen.row, unseen.text
     # The report's rows are numbered as in the first table: there the row is the location.
     if table is None:
         where = _("a paragraph")
@@ -436,6 +511,19 @@ def _hidden_text_issue(source_name: str, table: int | None, row: int | None, tex
         where = _("table {table}").format(table=table)
     else:
         where = _("table {table}, row {row}").format(table=table, row=row)
+    if unseen.kind == "struck":
+        return Issue(
+            source_name,
+            "struck_text",
+            _(
+                "{where}: text struck through in Word (`{text}`) is read as replaced and was "
+                "not read: if it is the value, remove the strikethrough and send the file again"
+            ).format(where=where, text=text[:40]),
+            severity="warning",
+            location=Location(row=row) if table == 1 else Location(),
+            value=text[:40],
+            action="text not read",
+        )
     return Issue(
         source_name,
         "hidden_cells",

@@ -18,9 +18,8 @@ All" does:
 
 Word writes a text box (and other drawings) twice, a modern copy in ``mc:Choice`` and a VML
 copy in ``mc:Fallback``; ``drop_fallbacks`` keeps the choice only, so that the box's text is
-read once. Text formatted as hidden (``w:vanish`` on a run) is neither shown nor printed by
-Word: ``drop_hidden_text`` takes it out and says where it was. A file without any of this is
-not touched.
+read once (text formatted hidden or struck through goes in ``unseen``). A file without any of
+this is not touched.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ _P, _PPR, _RPR, _TR, _TRPR, _TC, _TCPR = (
     f"{_W}tcPr",
 )
 _DEL, _MOVE_FROM, _CELL_DEL = f"{_W}del", f"{_W}moveFrom", f"{_W}cellDel"
-_R, _T, _TBL, _VANISH = f"{_W}r", f"{_W}t", f"{_W}tbl", f"{_W}vanish"
+_R, _TBL = f"{_W}r", f"{_W}tbl"
 _MOVE_FROM_START, _MOVE_FROM_END = f"{_W}moveFromRangeStart", f"{_W}moveFromRangeEnd"
 _ID = f"{_W}id"
 #: Elements that keep the formatting as it was before a tracked formatting change.
@@ -159,7 +158,7 @@ _CONTENT_CHANGES = (
 )
 
 
-class _RowPlaces:
+class RowPlaces:
     """``(table, row)`` of the table row an element is in, 1-based in document order (a
     nested table counts as a table of its own); ``(None, None)`` outside the tables."""
 
@@ -181,7 +180,7 @@ class _RowPlaces:
 def changed_places(body) -> list[tuple[int | None, int | None]]:
     """Where the body has tracked changes of content: ``(table, row)``, 1-based as Word shows
     them with the changes, or ``(None, None)`` for paragraphs outside the tables."""
-    place_of = _RowPlaces(body)
+    place_of = RowPlaces(body)
     places: list[tuple[int | None, int | None]] = []
     for change in body.iter(*_CONTENT_CHANGES):
         place = place_of(change)
@@ -230,41 +229,8 @@ def drop_fallbacks(body) -> None:
             alternate.remove(fallback)
 
 
-def _is_hidden(run) -> bool:
-    rpr = run.find(_RPR)
-    vanish = rpr.find(_VANISH) if rpr is not None else None
-    return vanish is not None and vanish.get(f"{_W}val", "true") not in ("0", "false", "off")
-
-
 def _nearest(element, tag: str):
     parent = element.getparent()
     while parent is not None and parent.tag != tag:
         parent = parent.getparent()
     return parent
-
-
-def drop_hidden_text(body) -> list[tuple[int | None, int | None, str]]:
-    """Take out the runs formatted as hidden (``w:vanish``); for each table row or paragraph
-    that had some, ``(table, row, text)``: the table's and the row's 1-based place (None for
-    text outside a table) and the hidden text."""
-    # From the (rare) w:vanish marks to their runs: a document has hundreds of runs.
-    hidden = [
-        run
-        for vanish in body.iter(_VANISH)
-        if (rpr := vanish.getparent()).tag == _RPR
-        and (run := rpr.getparent()) is not None
-        and run.tag == _R
-        and rpr.find(_VANISH) is vanish
-        and _is_hidden(run)
-    ]
-    if not hidden:
-        return []
-    place_of = _RowPlaces(body)
-    places: dict[tuple[int | None, int | None], list[str]] = {}
-    for run in hidden:
-        text = "".join(t.text or "" for t in run.iter(_T))
-        place = place_of(run)
-        _remove(run)
-        if text.strip():
-            places.setdefault(place, []).append(text)
-    return [(table, row, "".join(texts)) for (table, row), texts in places.items()]

@@ -32,24 +32,46 @@ from parsers.model import GridRow, Issue, Location, RejectedRow, SeenRow
 from parsers.table import Header, find_header, header_miss, match_header
 
 _LEADING_BARS = re.compile(r"^[\s|]+")
+# A rule drawn across the table: Markdown's line under the header (``| --- | :---: |``), or
+# a plain-text rule (``|------|------|``, ``+=====+=====+``). Nothing else is only dashes.
+_RULE_LINE = re.compile(r"^[\s|+:]*[-=]{3,}[\s|+:=-]*$")
 
 
 def split_cells(line: str) -> list[str]:
     """``'a | b | c |'`` → ``['a', 'b', 'c']`` (a leading or trailing ``|`` is a border).
 
-    A row whose every filled cell is in double quotes (``"序号"|"项目内容"|…``, as Excel
-    and Calc save a sheet as text) is unquoted, ``""`` inside a cell being one ``"``.
+    A cell in Markdown bold is its text, and ``\\|`` a bar inside a cell. A row whose every
+    filled cell is in double quotes (``"序号"|"项目内容"|…``, as Excel and Calc save a sheet as
+    text) is unquoted, ``""`` inside a cell being one ``"``.
     """
     text = line.strip()
     if text.startswith("|"):
         text = text[1:]
     if text.endswith("|"):
         text = text[:-1]
-    cells = [cell.strip() for cell in text.split("|")]
+    cells = [_unemphasised(cell.strip()) for cell in _split_bars(text)]
     filled = [cell for cell in cells if cell]
     if filled and all(len(c) >= 2 and c[0] == c[-1] == '"' for c in filled):
         cells = [cell[1:-1].replace('""', '"') if cell else cell for cell in cells]
     return cells
+
+
+# A bar escaped as Markdown writes one inside a cell (``完成率\|备注``) is the cell's text.
+_BAR = re.compile(r"(?<!\\)\|")
+
+
+def _split_bars(text: str) -> list[str]:
+    return [part.replace("\\|", "|") for part in _BAR.split(text)]
+
+
+_STRONG = re.compile(r"^(\*\*|__)(?=\S)(.+?)(?<=\S)\1$")
+
+
+def _unemphasised(cell: str) -> str:
+    """A cell set in Markdown bold (``**项 目 内 容**``, as pandoc writes a bold header) is its
+    text: the marks are formatting, not content."""
+    match = _STRONG.match(cell)
+    return match.group(2) if match and "**" not in match.group(2) else cell
 
 
 # A vertical bar typed with a Chinese input method: the cell separator of a table typed so.
@@ -229,6 +251,9 @@ def _bar_table(lines: list[str], table: BarHeader, layouts: Layouts | None) -> _
     for number, line in enumerate(lines[table.start :], start=table.start + 1):
         text = line.strip()
         if not text:
+            continue
+        if _RULE_LINE.match(text):
+            numbered.append((number, None))  # a rule between rows ends a row, as a header does
             continue
         if "|" in text:
             cells = split_cells(text)

@@ -512,11 +512,15 @@ def _text_box_run(text: str):
     )
 
 
-def test_a_text_box_in_a_cell_adds_its_text_once() -> None:
+def test_a_text_box_in_a_cell_is_not_its_text_and_is_named_once() -> None:
+    # The box floats over the page: its text ("90%" left over a rate) is not the cell's.
     document, table = report([ONE])
-    table.cell(1, 2).paragraphs[0]._p.append(_text_box_run("附注"))
-    rows = parse_bytes(save(document), "x.docx").rows
-    assert rows["actual_text"].tolist() == ["实际\n附注"]
+    table.cell(1, 2).paragraphs[0]._p.insert(0, _text_box_run("附注"))
+    doc = parse_bytes(save(document), "x.docx")
+    assert doc.rows["actual_text"].tolist() == ["实际"]
+    [issue] = [i for i in doc.issues if i.value == "附注"]
+    assert (issue.check, issue.severity, issue.location.row) == ("not_a_row", "warning", 2)
+    assert issue.message.startswith("a text box in this row (`附注`) floats over the table")
 
 
 def test_a_text_box_in_the_title_paragraph_is_not_part_of_the_title() -> None:

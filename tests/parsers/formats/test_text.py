@@ -13,6 +13,7 @@ from parsers import (
     parse_bytes,
     parse_document,
 )
+from parsers.formats.text.bar_table import split_cells
 from tests.helpers import (
     COMPARED,
     FIXTURES,
@@ -454,3 +455,68 @@ def test_a_wrapped_number_that_does_not_count_up_is_not_a_new_row() -> None:
     assert doc.rows.item_no.tolist() == [27, 28, 29]
     assert doc.rows.actual_text.tolist()[1] == "1062"
     assert doc.rows.department_inherited.tolist() == [False, True, False]
+
+
+def test_a_markdown_table_reads_without_its_rule_line_as_a_row() -> None:
+    path = FIXTURES / "text" / "yueqing-2022-08-markdown.txt"
+    assert "|:---|:---:|---|---:|---|---|" in path.read_text(encoding="utf-8")
+    doc = parse_document(path)
+    assert (doc.region, doc.year, doc.month) == ("乐清市", 2022, 8)
+    assert doc.rejected == []
+    assert [i for i in doc.issues if i.severity != "info"] == []
+    assert_nothing_lost(path, doc)
+    got = as_text(doc.rows, COMPARED)
+    pd.testing.assert_frame_equal(got, expected_rows().loc[:, COMPARED])
+
+
+@pytest.mark.parametrize("rule", ["|------|------|------|", "+======+======+", "| --- | :-: |"])
+def test_a_rule_drawn_between_rows_is_no_row(rule: str) -> None:
+    sample = sample_lines()
+    doc = parse_lines([sample[0], rule, sample[1], rule, sample[2]])
+    assert doc.rejected == [] and [i.check for i in doc.issues] == []
+    assert doc.rows["item_no"].tolist() == [1, 2]
+
+
+def test_a_row_of_dashes_among_cells_is_still_a_row() -> None:
+    # A plan cell of "---" in a real row is the row's text, not a rule.
+    sample = sample_lines()
+    row = sample[1].split(" | ")
+    row[1] = "---"
+    doc = parse_lines([sample[0], " | ".join(row)])
+    assert doc.rows.loc[0, "plan_text"] == "---"
+
+
+def test_pandocs_github_markdown_of_the_word_report_reads_its_bold_header_and_merges() -> None:
+    # pandoc -f docx -t gfm: **bold** header and title, padded columns, merges as empty cells
+    path = FIXTURES / "text" / "yueqing-2022-08-pandoc-gfm.txt"
+    assert "| **项 目 内 容**" in path.read_text(encoding="utf-8")
+    doc = parse_document(path)
+    assert (doc.region, doc.year, doc.month) == ("乐清市", 2022, 8)
+    assert doc.rejected == []
+    assert {i.check for i in doc.issues if i.severity != "info"} <= {"empty_cell_merged"}
+    assert_nothing_lost(path, doc)
+    got = without_space(as_text(doc.rows, COMPARED))
+    pd.testing.assert_frame_equal(got, without_space(expected_rows().loc[:, COMPARED]))
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        ("**完成率**", "完成率"),
+        ("__72%__", "72%"),
+        ("**a** and **b**", "**a** and **b**"),
+        ("** x **", "** x **"),
+    ],
+)
+def test_a_cell_set_in_markdown_bold_is_its_text(cell: str, text: str) -> None:
+    assert split_cells(f"| {cell} | b |") == [text, "b"]
+
+
+def test_a_bar_escaped_as_markdown_writes_it_is_part_of_its_cell() -> None:
+    assert split_cells(r"| 72%\|滞后 | 市教育局 |") == ["72%|滞后", "市教育局"]
+    sample = sample_lines()
+    row = sample[1].split(" | ")
+    row[2] = row[2].replace("新吸收8所公助园,", r"新吸收8所公助园\|")
+    doc = parse_lines([sample[0], "| --- | --- | --- | --- | --- | --- |", " | ".join(row)])
+    assert doc.rejected == []
+    assert doc.rows.loc[0, "actual_text"].startswith("新吸收8所公助园|总数")

@@ -342,12 +342,7 @@ def _measure_load(parsed: list) -> tuple[float, float, int]:
         loads.append(
             DocumentLoad(
                 report_id=make_report_id(p.source_sha256, p.region, p.year, p.month),
-                region=p.region,
-                year=p.year,
-                month=p.month,
-                source_name=p.source_name,
-                source_sha256=p.source_sha256,
-                source_format=p.source_format,
+                source=p.source,
                 status="loaded",
                 progress=rows,
             )

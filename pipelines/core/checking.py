@@ -24,7 +24,7 @@ from parsers import (
 from parsers.formats.ocr import SERIAL, OcrRunner
 from parsers.layouts import Layouts, load_layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits
-from parsers.model import OcrCells
+from parsers.model import FromSource, OcrCells, Source
 from parsers.names import source_name_of
 from pipelines.core.fetching import FetchError, FetchLimits, fetch_page, page_name, web_address
 from pipelines.core.settings import PeriodOptions
@@ -37,29 +37,21 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class DocumentResult:
-    """One document after parsing and validation: what would load and what would not."""
+class DocumentResult(FromSource):
+    """One document after parsing and validation: what would load and what would not.
+
+    ``source_name``, ``region``, ``year``, ``month`` … are its ``source``'s."""
 
     path: str
-    source_name: str
-    source_format: str | None
-    source_sha256: str | None
-    region: str | None
-    year: int | None
-    month: int | None
+    source: Source
     status: str  # loaded | partial | rejected
     rows: pd.DataFrame
     quarantined: list[RejectedRow] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     problem: str | None = None  # why a whole document was rejected
     ocr_cells: OcrCells = field(default_factory=dict)  # how OCR read a scan's key cells
-    source_url: str | None = None  # the web address the document was fetched from
     # A fetched page's bytes, archived as any file's are; files are archived from ``path``.
     source_bytes: bytes | None = field(default=None, repr=False)
-
-    @property
-    def period(self) -> tuple[str | None, int | None, int | None]:
-        return (self.region, self.year, self.month)
 
 
 def _sha256(path: Path) -> str | None:
@@ -83,13 +75,17 @@ def rejected_document(
     from parsers import source_format
 
     region, year, month = period
+    unread = unread_document(path)
     return replace(
-        unread_document(path),
-        source_format=fmt or source_format(path),
-        source_sha256=sha256 if sha256 is not None else _sha256(path),
-        region=region,
-        year=year,
-        month=month,
+        unread,
+        source=replace(
+            unread.source,
+            format=fmt or source_format(path),
+            sha256=sha256 if sha256 is not None else _sha256(path),
+            region=region,
+            year=year,
+            month=month,
+        ),
         issues=[Issue(source_name_of(path), check, problem, action="document rejected")],
         problem=problem,
     )
@@ -122,16 +118,7 @@ def unread_document(path: str | Path) -> DocumentResult:
     url = web_address(path)
     name = source_name_of(Path(page_name(url))) if url is not None else source_name_of(path)
     return DocumentResult(
-        path=str(path),
-        source_name=name,
-        source_format=None,
-        source_sha256=None,
-        region=None,
-        year=None,
-        month=None,
-        status="rejected",
-        rows=pd.DataFrame(),
-        source_url=url,
+        path=str(path), source=Source(name, url=url), status="rejected", rows=pd.DataFrame()
     )
 
 
@@ -187,7 +174,7 @@ def parse_timed_out(path: str | Path, seconds: float) -> DocumentResult:
     if url is None:
         return rejected_document(Path(path), LimitExceeded.check, problem)
     rejected = rejected_document(Path(page_name(url)), LimitExceeded.check, problem, sha256="")
-    return replace(rejected, path=url, source_url=url)
+    return fetched_from(url, rejected)
 
 
 def checked_document(doc: ParsedDocument, path: Path) -> DocumentResult:
@@ -224,12 +211,7 @@ def checked_document(doc: ParsedDocument, path: Path) -> DocumentResult:
     status = "loaded" if not quarantined else ("partial" if kept else "rejected")
     return DocumentResult(
         path=str(path),
-        source_name=doc.source_name,
-        source_format=doc.source_format,
-        source_sha256=doc.source_sha256,
-        region=doc.region,
-        year=doc.year,
-        month=doc.month,
+        source=doc.source,
         status=status,
         rows=validated.rows,
         quarantined=quarantined,
@@ -246,7 +228,7 @@ def _check_web_page(
         page = fetch_page(url, fetch)
     except FetchError as exc:
         rejected = rejected_document(Path(page_name(url)), exc.check, exc.problem, sha256="")
-        return replace(rejected, path=url, source_url=url)
+        return fetched_from(url, rejected)
     try:
         doc = parse_bytes(
             page.data,
@@ -261,10 +243,14 @@ def _check_web_page(
         rejected = rejected_document(
             Path(page.name), exc.check, exc.problem, sha256=hashlib.sha256(page.data).hexdigest()
         )
-        return replace(rejected, path=url, source_url=url, source_bytes=page.data)
-    return replace(
-        checked_document(doc, Path(page.name)), path=url, source_url=url, source_bytes=page.data
-    )
+        return fetched_from(url, rejected, page.data)
+    return fetched_from(url, checked_document(doc, Path(page.name)), page.data)
+
+
+def fetched_from(url: str, result: DocumentResult, data: bytes | None = None) -> DocumentResult:
+    """A page's result as a result of its address: its path and source's ``url`` are ``url``,
+    its bytes (``data``) kept to be archived."""
+    return replace(result, path=url, source=replace(result.source, url=url), source_bytes=data)
 
 
 def _period_label(result: DocumentResult) -> str:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from i18n import _, period
 from parsers import Issue
+from parsers.model import FromSource, Source
 from parsers.names import printable_path
 from pipelines.core.checking import (
     DocumentResult,
@@ -54,23 +55,20 @@ UNWRITTEN = frozenset({"unchanged", "refused"})
 
 
 @dataclass
-class DocumentOutcome:
-    """What a run did with one document; ``status`` adds ``unchanged`` to the report statuses."""
+class DocumentOutcome(FromSource):
+    """What a run did with one document; ``status`` adds ``unchanged`` to the report statuses.
 
-    source_name: str
+    ``source_name``, ``region``, ``year``, ``month`` … are its ``source``'s."""
+
+    source: Source
     path: str
     status: str
     rows_loaded: int
     rows_quarantined: int
     report_id: str
-    region: str | None
-    year: int | None
-    month: int | None
-    source_format: str | None
     issues: list[dict[str, object]] = field(default_factory=list)
     replaced_report: str | None = None
     archived: str | None = None
-    source_url: str | None = None  # the web address a fetched page came from
     #: what the document did to its period: new, replace, correction (None: nothing loaded)
     load_kind: str | None = None
     #: rows of the period it took out of ``progress`` (kept in ``replaced_rows``)
@@ -107,16 +105,7 @@ def _issues_frame(
 def outcome_of(result: DocumentResult, **done: Any) -> DocumentOutcome:
     """A checked document's outcome: what names it from ``result``, what happened ``done``
     (``status``, ``rows_loaded``, ``rows_quarantined``, ``report_id``, ``issues``, …)."""
-    return DocumentOutcome(
-        source_name=result.source_name,
-        path=result.path,
-        region=result.region,
-        year=result.year,
-        month=result.month,
-        source_format=result.source_format,
-        source_url=result.source_url,
-        **done,
-    )
+    return DocumentOutcome(source=result.source, path=result.path, **done)
 
 
 def outcome_without_loading(result: DocumentResult) -> DocumentOutcome:
@@ -177,13 +166,7 @@ def result_to_load(result: DocumentResult, archived: str | None) -> DocumentLoad
     )
     return DocumentLoad(
         report_id=result_report_id(result),
-        region=result.region,
-        year=result.year,
-        month=result.month,
-        source_name=result.source_name,
-        source_sha256=result.source_sha256 or "",
-        source_format=result.source_format,
-        source_url=result.source_url,
+        source=result.source,
         status=result.status,
         progress=progress,
         quarantine=quarantine_frame(result),

@@ -7,7 +7,6 @@ Markdown) and writes it.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -31,11 +30,7 @@ def build_run_report(
     database: str | None = None,
 ) -> dict[str, Any]:
     """The report in the shape CONTRACT.md fixes, with a few extra keys."""
-    documents = []
-    for outcome in outcomes:
-        doc = asdict(outcome)
-        doc.pop("path")
-        documents.append(doc)
+    documents = [document_record(outcome) for outcome in outcomes]
     return {
         "run_id": run_id,
         "started_at": started_at.isoformat(timespec="seconds"),
@@ -44,6 +39,28 @@ def build_run_report(
         "database": database,
         "documents": documents,
         "totals": totals(outcomes),
+    }
+
+
+def document_record(outcome: DocumentOutcome) -> dict[str, Any]:
+    """A document's entry in the report, its keys in the order the report has always had."""
+    source = outcome.source
+    return {
+        "source_name": source.name,
+        "status": outcome.status,
+        "rows_loaded": outcome.rows_loaded,
+        "rows_quarantined": outcome.rows_quarantined,
+        "report_id": outcome.report_id,
+        "region": source.region,
+        "year": source.year,
+        "month": source.month,
+        "source_format": source.format,
+        "issues": [dict(issue) for issue in outcome.issues],
+        "replaced_report": outcome.replaced_report,
+        "archived": outcome.archived,
+        "source_url": source.url,
+        "load_kind": outcome.load_kind,
+        "rows_replaced": outcome.rows_replaced,
     }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,6 +20,10 @@ from parsers.names import printable_path
 from pipelines.cli.help_words import CommandInWords, GroupInWords
 from pipelines.core.settings import DEFAULT_DB, RunSettings, SettingsError
 from pipelines.render.terminal import for_terminal
+
+if TYPE_CHECKING:
+    from pipelines.core.load_run import DocumentOutcome
+    from pipelines.core.run import RunFailed
 
 
 def _typer_in_this_language() -> None:
@@ -176,47 +180,49 @@ def _status_word(status: str, loading: bool) -> str:
     return _padded(status_text(status, would=not loading), width)
 
 
-def _print_document(document: dict[str, Any], loading: bool) -> None:
+def _print_document(document: DocumentOutcome, loading: bool) -> None:
     from parsers import Location
 
-    status = document["status"]
-    where = period_or_unknown(document["region"], document["year"], document["month"])
+    status = document.status
+    where = period_or_unknown(document.region, document.year, document.month)
     detail = (
         _("{loaded} rows loaded, {quarantined} quarantined")
         if loading
         else _("{loaded} rows would load, {quarantined} would be quarantined")
-    ).format(loaded=document["rows_loaded"], quarantined=document["rows_quarantined"])
+    ).format(loaded=document.rows_loaded, quarantined=document.rows_quarantined)
     if status == "unchanged":
         detail = _("same bytes already loaded; nothing changed")
     elif status == "rejected":
-        problems = [i["message"] for i in document["issues"] if i["action"] == "document rejected"]
+        problems = [
+            str(i["message"]) for i in document.issues if i["action"] == "document rejected"
+        ]
         if problems:
             detail = (
                 (
                     _("{problem} ({n} rows quarantined)")
                     if loading
                     else _("{problem} ({n} rows would be quarantined)")
-                ).format(problem=problems[0], n=document["rows_quarantined"])
-                if document["rows_quarantined"]
+                ).format(problem=problems[0], n=document.rows_quarantined)
+                if document.rows_quarantined
                 else problems[0]
             )
     out.print(
         f"[{_STATUS_STYLE.get(status, '')}]{_status_word(status, loading)}[/] "
-        f"{for_terminal(document['source_name'])}  "
+        f"{for_terminal(document.source_name)}  "
         f"[dim]{for_terminal(where)}[/]  {for_terminal(detail)}"
     )
-    for issue in document["issues"]:
+    for issue in document.issues:
         if issue["check"] in _PERIOD_CHANGES and issue["action"] != "document rejected":
-            out.print(f"          {for_terminal(issue['message'])}")
+            out.print(f"          {for_terminal(str(issue['message']))}")
     errors = [
         i
-        for i in document["issues"]
+        for i in document.issues
         if i["severity"] == "error" and i["action"] != "document rejected"
     ]
     for issue in errors[:5]:
         place = Location.of_row(issue).describe()
         line = _("{place}: {problem}").format(
-            place=f"[dim]{for_terminal(place)}[/]", problem=for_terminal(issue["message"])
+            place=f"[dim]{for_terminal(place)}[/]", problem=for_terminal(str(issue["message"]))
         )
         out.print(f"          {line}")
     if len(errors) > 5:
@@ -224,22 +230,20 @@ def _print_document(document: dict[str, Any], loading: bool) -> None:
         out.print(f"          [dim]{more}[/]")
 
 
-def _fail_with_report(failed: Any) -> None:
-    """A run that could not write the warehouse (``RunFailed``): its one line, then where its
-    validation report is (or why it could not be written), exit 1."""
+def _fail_with_report(failed: RunFailed) -> None:
+    """A run that could not write the warehouse: its one line, then where its validation
+    report is (or why it could not be written), exit 1."""
     err.print(
         f"[red]{_fail_word()}[/red] {for_terminal(failed.message)}", markup=True, highlight=False
     )
-    files = failed.report.get("report_files")
+    files = failed.report.report_files
     if files:
         out.print(
-            _("validation report: {html} (json: {json})").format(
-                html=files["html"], json=files["json"]
-            ),
+            _("validation report: {html} (json: {json})").format(html=files.html, json=files.json),
             markup=False,
         )
-    elif failed.report.get("report_error"):
-        err.print(for_terminal(failed.report["report_error"]), markup=False)
+    elif failed.report.report_error:
+        err.print(for_terminal(failed.report.report_error), markup=False)
     raise typer.Exit(1)
 
 
@@ -367,30 +371,25 @@ def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
         _fail_with_report(exc)
     except WarehouseError as exc:
         _fail(str(exc), 1)
-    if report.get("flow_run_unrecorded"):
-        err.print(for_terminal(report["flow_run_unrecorded"]), markup=False)
+    if report.flow_run_unrecorded:
+        err.print(for_terminal(report.flow_run_unrecorded), markup=False)
         # Prefect would spend seconds a message at exit trying to send what it still holds.
         global leave_without_prefect_cleanup
         leave_without_prefect_cleanup = True
     from pipelines.render.validation import summary_line
 
     with stop_on_signals():  # an interrupt now says the load was committed
-        for document in report["documents"]:
+        for document in report.documents:
             _print_document(document, load)
-        out.print(summary_line(report), markup=False)
+        out.print(summary_line(report.as_json()), markup=False)
+        assert report.report_files is not None  # the run wrote it, or raised RunFailed
         out.print(
             _("validation report: {html} (json: {json})").format(
-                html=report["report_files"]["html"], json=report["report_files"]["json"]
+                html=report.report_files.html, json=report.report_files.json
             ),
             markup=False,
         )
-    raise typer.Exit(1 if rejected_anything(report) else 0)
-
-
-def rejected_anything(report: dict[str, Any]) -> bool:
-    """Whether a run rejected a row or a document: exit status 1, a Failed flow run."""
-    totals = report["totals"]
-    return totals["rejected"] + totals["partial"] > 0 or totals["rows_quarantined"] > 0
+    raise typer.Exit(1 if report.totals.rejected_anything else 0)
 
 
 ParallelOpt = Annotated[

@@ -396,13 +396,12 @@ def write_uncommitted_report(
     """Write the run's validation report while the load is still uncommitted (``committed``
     false): there is never committed data without a report. The run writes it again, final,
     after the commit; if the report cannot be written the load is rolled back."""
-    from pipelines.core.run_report import build_run_report
+    from pipelines.core.run_report import RunReport
     from pipelines.render.validation import write_report
 
-    report = build_run_report(run_id, started_at, "ingest", outcomes, database=str(settings.db))
-    report["committed"] = False
+    report = RunReport.of(run_id, started_at, "ingest", outcomes, database=str(settings.db))
     try:
-        write_report(report, settings.reports_dir)
+        write_report(report.as_json(as_written=True), settings.reports_dir)
     except OSError as exc:
         raise ReportNotWritten(
             _(

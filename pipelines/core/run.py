@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from i18n import _
 from parsers.formats.ocr import OcrRunner, ocr_pages
@@ -34,7 +34,7 @@ from pipelines.core.load_run import (
     load_results,
     unloaded_outcomes,
 )
-from pipelines.core.run_report import build_run_report, new_run_id
+from pipelines.core.run_report import ReportFiles, RunReport, new_run_id
 from pipelines.core.settings import PeriodOptions, RunSettings
 from pipelines.execution.parallelism import (
     Parallelism,
@@ -53,7 +53,7 @@ class RunFailed(Exception):
     path; ``report`` is the run's validation report, written when its folder allows
     (``report_files`` None otherwise, and ``report_error`` says why)."""
 
-    def __init__(self, message: str, report: dict[str, Any]) -> None:
+    def __init__(self, message: str, report: RunReport) -> None:
         super().__init__(message, report)  # both in args: the error survives pickling
         self.message = message
         self.report = report
@@ -209,8 +209,7 @@ class Run:
         ]
         problem = reports_dir_problem(Path(self.settings.reports_dir))
         if problem is not None:
-            report = self.report_of(unloaded_outcomes(unread, problem))
-            report.update(error=problem, committed=False, report_files=None)
+            report = self.report_of(unloaded_outcomes(unread, problem), error=problem)
             raise RunFailed(problem, report)
         if not self.loads:
             return
@@ -246,45 +245,47 @@ class Run:
         """Stage 4 of ``ingest``: compare months and load, in one transaction."""
         return load_results(results, self.settings, self.run_id, self.started_at, on_wait=on_wait)
 
-    def report_of(self, outcomes: list[DocumentOutcome]) -> dict[str, Any]:
-        """The run's validation report (``report_files`` not yet set)."""
-        report = build_run_report(
+    def report_of(self, outcomes: list[DocumentOutcome], *, error: str | None = None) -> RunReport:
+        """The run's validation report, not yet written; ``error``: the run could not write
+        the warehouse, and why (nothing committed)."""
+        report = RunReport.of(
             self.run_id,
             self.started_at,
             self.command,
             outcomes,
             database=str(self.settings.db) if self.loads else None,
+            committed=self.loads and error is None,
         )
-        report["committed"] = self.loads  # a failed run says otherwise
-        return report
+        return report if error is None else replace(report, error=error)
 
-    def report(self, outcomes: list[DocumentOutcome]) -> dict[str, Any]:
+    def written(self, report: RunReport) -> RunReport:
+        """``report`` written as JSON and HTML; ``report_files`` says where."""
+        json_path, html_path = write_report(
+            report.as_json(as_written=True), self.settings.reports_dir
+        )
+        return replace(report, report_files=ReportFiles(str(json_path), str(html_path)))
+
+    def report(self, outcomes: list[DocumentOutcome]) -> RunReport:
         """Stage 5: the validation report, written as JSON and HTML; ``report_files`` says
         where."""
-        report = self.report_of(outcomes)
-        json_path, html_path = write_report(report, self.settings.reports_dir)
-        report["report_files"] = {"json": str(json_path), "html": str(html_path)}
-        return report
+        return self.written(self.report_of(outcomes))
 
     def failed(self, error: WarehouseError, results: list[DocumentResult]) -> RunFailed:
         """The error to raise for a run whose warehouse could not be written, its validation
         report written first: every document not loaded, saying why, with what its checks
         found."""
-        report = self.report_of(unloaded_outcomes(results, str(error)))
-        report["error"] = str(error)
-        report["committed"] = False
+        report = self.report_of(unloaded_outcomes(results, str(error)), error=str(error))
         if isinstance(error, ReportNotWritten):  # its message says so already
-            report["report_files"] = None
             return RunFailed(str(error), report)
         try:
-            json_path, html_path = write_report(report, self.settings.reports_dir)
+            report = self.written(report)
         except OSError as exc:
-            report["report_files"] = None
-            report["report_error"] = _(
-                "the validation report could not be written in {folder} ({problem})"
-            ).format(folder=self.settings.reports_dir, problem=exc.strerror or exc)
-        else:
-            report["report_files"] = {"json": str(json_path), "html": str(html_path)}
+            report = replace(
+                report,
+                report_error=_(
+                    "the validation report could not be written in {folder} ({problem})"
+                ).format(folder=self.settings.reports_dir, problem=exc.strerror or exc),
+            )
         return RunFailed(str(error), report)
 
 
@@ -296,7 +297,7 @@ def run_discovered(
     on_wait: Callable[[str], None] | None = None,
     regions: Mapping[str, str] | None = None,
     progress: Progress = SILENT,
-) -> dict[str, Any]:
+) -> RunReport:
     """The stages after discovery, in this process; the validation report, as written."""
     with worker_processes(parallelism or Parallelism()):
         parsed = check_documents(found.documents, run.settings, regions, progress)
@@ -313,7 +314,7 @@ def run_pipeline(
     on_wait: Callable[[str], None] | None = None,
     regions: Mapping[str, str] | None = None,
     progress: Progress = SILENT,
-) -> dict[str, Any]:
+) -> RunReport:
     """Run every stage in this process and return the validation report, as written:
     ``ingest`` (``load``) or ``validate``.
 

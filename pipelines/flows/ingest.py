@@ -37,6 +37,7 @@ from pipelines.core.load_run import (
     DocumentOutcome,
 )
 from pipelines.core.run import Run
+from pipelines.core.run_report import RunReport
 from pipelines.core.settings import PeriodOptions, RunSettings
 from pipelines.execution.faults import NO_FAULTS, Faults
 from pipelines.execution.parallelism import (
@@ -160,9 +161,7 @@ def artifact_key(region: str | None, short_names: Mapping[str, str] | None = Non
 
 
 @task(name="publish-validation-report", cache_policy=NO_CACHE)
-def publish_report_task(
-    report: dict[str, Any], short_names: Mapping[str, str] | None = None
-) -> None:
+def publish_report_task(report: RunReport, short_names: Mapping[str, str] | None = None) -> None:
     """Attach the report and a table per document to this flow run (``short_names`` as
     ``artifact_key`` takes them).
 
@@ -172,19 +171,20 @@ def publish_report_task(
     import httpx
 
     try:
-        attach_report(report, short_names)
+        attach_report(report.as_json(), short_names)
     except httpx.TransportError as exc:
+        files = report.report_files
         get_run_logger().warning(
             _(
                 "the validation report could not be attached to the flow run: the Prefect API "
                 "stopped answering ({problem}); the report is {html}"
-            ).format(problem=type(exc).__name__, html=report["report_files"]["html"])
+            ).format(problem=type(exc).__name__, html=files.html if files else "")
         )
 
 
 def attach_report(report: dict[str, Any], short_names: Mapping[str, str] | None = None) -> None:
-    """The run's validation report as artifacts of the current flow run: the whole report in
-    Markdown, and a table per document keyed by its region."""
+    """The run's validation report (its JSON form) as artifacts of the current flow run: the
+    whole report in Markdown, and a table per document keyed by its region."""
     create_markdown_artifact(
         markdown=issues_markdown(report),
         description=_("Validation report of run {run_id}: {summary}").format(
@@ -222,11 +222,11 @@ def attach_report(report: dict[str, Any], short_names: Mapping[str, str] | None 
         )
 
 
-_keepers: list[Callable[[dict[str, Any]], None]] = []
+_keepers: list[Callable[[RunReport], None]] = []
 
 
 @contextmanager
-def keeping_reports(keep: Callable[[dict[str, Any]], None]) -> Iterator[None]:
+def keeping_reports(keep: Callable[[RunReport], None]) -> Iterator[None]:
     """Hand ``keep`` the report of each run started inside this block as soon as it is
     written, before anything is sent to Prefect: a caller whose Prefect API goes away still
     has what the run did."""
@@ -245,7 +245,7 @@ class ExpectedFailure(Exception):
 class RunRejected(ExpectedFailure):
     """A run rejected a row or a document; ``report`` is its validation report."""
 
-    def __init__(self, report: dict[str, Any]) -> None:
+    def __init__(self, report: RunReport) -> None:
         super().__init__(failure_message(report))
         self.report = report
 
@@ -261,7 +261,7 @@ def ingest_steps(
     skipped: Sequence[tuple[Path, str]] = (),
     regions: Mapping[str, str] | None = None,
     progress: Progress = SILENT,
-) -> dict[str, Any]:
+) -> RunReport:
     """The run's stages (``pipelines.core.run.Run``) in the flow run that calls this, reading
     a task per document and loading in a task: the run the operator triggered is the one that
     holds the tasks and the artifacts.
@@ -330,20 +330,20 @@ def _listed(reasons: list[str]) -> str:
     return shown if more <= 0 else _("{shown}; … and {n} more").format(shown=shown, n=more)
 
 
-def failure_message(report: dict[str, Any]) -> str:
+def failure_message(report: RunReport) -> str:
     """A Failed run's state message: what was rejected and why (the first reasons), then the
     counts, e.g. ``1 document rejected (no region found in the title or the file name), 0 rows
     loaded, 0 quarantined, 0 warnings``."""
     from parsers import Location
 
-    documents = report["documents"]
-    totals = report["totals"]
+    documents = report.documents
+    totals = report.totals
     several = len(documents) > 1
-    rejected = [d for d in documents if d["status"] == "rejected"]
+    rejected = [d for d in documents if d.status == "rejected"]
     why_rejected = [
-        without_advice(issue["message"])
+        without_advice(str(issue["message"]))
         for d in rejected
-        for issue in d["issues"]
+        for issue in d.issues
         if issue["action"] == "document rejected"
     ]
     if not rejected:
@@ -358,38 +358,37 @@ def failure_message(report: dict[str, Any]) -> str:
         )
     why_quarantined = []
     for d in documents:
-        if d["status"] == "rejected":
+        if d.status == "rejected":
             continue
-        for issue in d["issues"]:
+        for issue in d.issues:
             if issue["severity"] != "error" or issue["action"] == "document rejected":
                 continue
             place = Location.of_row(issue).describe()
             if several:
-                place = f"{d['source_name']} {place}".strip()
+                place = f"{d.source_name} {place}".strip()
             why_quarantined.append(
                 _("{place}: {problem}").format(place=place, problem=issue["message"])
                 if place
-                else issue["message"]
+                else str(issue["message"])
             )
     quarantined = (
         _("{n} quarantined ({reasons})").format(
-            n=totals["rows_quarantined"], reasons=_listed(why_quarantined)
+            n=totals.rows_quarantined, reasons=_listed(why_quarantined)
         )
-        if totals["rows_quarantined"] and why_quarantined
-        else _("{n} quarantined").format(n=totals["rows_quarantined"])
+        if totals.rows_quarantined and why_quarantined
+        else _("{n} quarantined").format(n=totals.rows_quarantined)
     )
     return _("{head}, {rows} rows loaded, {quarantined}, {warnings} warnings").format(
-        head=head, rows=totals["rows_loaded"], quarantined=quarantined, warnings=totals["warnings"]
+        head=head, rows=totals.rows_loaded, quarantined=quarantined, warnings=totals.warnings
     )
 
 
-def final_state(report: dict[str, Any]) -> Any:
+def final_state(report: RunReport) -> Any:
     """The report when nothing was rejected; else a Failed state whose message says what was
     rejected and why, so that Prefect notifications and automations on failed runs fire."""
     from prefect.states import Failed
 
-    totals = report["totals"]
-    if totals["rejected"] + totals["partial"] == 0 and totals["rows_quarantined"] == 0:
+    if not report.totals.rejected_anything:
         return report
     return Failed(message=failure_message(report), data=RunRejected(report))
 

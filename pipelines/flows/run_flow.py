@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from i18n import _
 from pipelines.core.settings import RunSettings
 from pipelines.execution.parallelism import Parallelism
 from pipelines.execution.progress import SILENT, Progress
 from pipelines.flows.environment import configure_prefect_environment
+
+if TYPE_CHECKING:
+    from pipelines.core.run_report import RunReport
 
 
 def run_ingest_flow(
@@ -30,7 +34,7 @@ def run_ingest_flow(
     progress: Progress = SILENT,
     regions: dict[str, str] | None = None,
     api_url: str | None = None,
-) -> dict[str, Any]:
+) -> RunReport:
     """Run ``ingest_flow`` once and return its report, recorded to ``api_url`` (else the
     configured API, else a temporary server).
 
@@ -47,7 +51,7 @@ def run_ingest_flow(
     flow_fn = ingest_flow
     if parallelism is not None:
         flow_fn = ingest_flow.with_options(task_runner=make_task_runner(parallelism))
-    kept: list[dict[str, Any]] = []
+    kept: list[RunReport] = []
     used = api_url or os.environ.get("PREFECT_API_URL", "")
     try:
         with (
@@ -84,11 +88,13 @@ def run_ingest_flow(
             regions=regions,
             progress=progress,
         )
-    report["flow_run_unrecorded"] = _(
-        "the Prefect flow run could not be recorded: the API at {api} stopped answering "
-        "({problem}); the run finished in this process"
-    ).format(api=used, problem=lost)
-    return report
+    return replace(
+        report,
+        flow_run_unrecorded=_(
+            "the Prefect flow run could not be recorded: the API at {api} stopped answering "
+            "({problem}); the run finished in this process"
+        ).format(api=used, problem=lost),
+    )
 
 
 def api_lost(error: BaseException) -> str | None:
@@ -109,7 +115,7 @@ def api_lost(error: BaseException) -> str | None:
     return None
 
 
-def report_of(state: Any) -> dict[str, Any]:
+def report_of(state: Any) -> RunReport:
     """The report a finished ingest flow run returned, Failed or not.
 
     A run whose flow itself broke re-raises its error here.
@@ -117,6 +123,7 @@ def report_of(state: Any) -> dict[str, Any]:
     from pipelines.flows.ingest import RunRejected
 
     try:
-        return state.result()
+        report: RunReport = state.result()
+        return report
     except RunRejected as rejected:
         return rejected.report

@@ -14,7 +14,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from i18n import _, speaking
@@ -23,6 +23,9 @@ from pipelines.core.settings import RunSettings, SettingsError
 from pipelines.execution.progress import SILENT
 from pipelines.execution.progress import Progress as RunProgress
 from pipelines.web.store import Account, Store, Submission
+
+if TYPE_CHECKING:
+    from pipelines.core.run_report import RunReport
 
 
 @dataclass
@@ -92,7 +95,7 @@ class Jobs:
                 )
             except RunFailed as exc:
                 self.store.update_submission(
-                    sid, state="failed", problem=exc.message, **{_key(load): exc.report}
+                    sid, state="failed", problem=exc.message, **{_key(load): exc.report.as_json()}
                 )
                 return
             except (WarehouseError, SettingsError) as exc:
@@ -108,7 +111,7 @@ class Jobs:
                 )
                 return
         self.store.update_submission(
-            sid, state="loaded" if load else "checked", **{_key(load): report}
+            sid, state="loaded" if load else "checked", **{_key(load): report.as_json()}
         )
         self.store.audit(
             account.name,
@@ -127,11 +130,11 @@ def _key(load: bool) -> str:
     return "load_report" if load else "check_report"
 
 
-def _audit_detail(report: dict[str, Any]) -> str:
+def _audit_detail(report: RunReport) -> str:
     return "; ".join(
-        f"{d['source_name']} {d.get('region') or '?'} {d.get('year') or '?'}-"
-        f"{d.get('month') or '?'} {d['status']} {d['rows_loaded']}/{d['rows_quarantined']}"
-        for d in report["documents"]
+        f"{d.source_name} {d.region or '?'} {d.year or '?'}-{d.month or '?'} {d.status} "
+        f"{d.rows_loaded}/{d.rows_quarantined}"
+        for d in report.documents
     )
 
 
@@ -143,7 +146,7 @@ def run_documents(
     replace: bool,
     region: str | None = None,
     progress: RunProgress = SILENT,
-) -> dict[str, Any]:
+) -> RunReport:
     """Check (``validate``) or load (``ingest``) ``sources`` for ``account`` and return the
     validation report, written to the reports folder as the command line writes it;
     ``progress`` is told of each document and scanned page done.

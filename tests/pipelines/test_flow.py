@@ -153,7 +153,7 @@ def test_the_flow_and_the_core_leave_the_same_warehouse_and_report(
         ),
         load=load,
         progress=told("core"),
-    )
+    ).as_json()
     assert heard["flow"] == heard["core"] == [(1, 1, str(path))]
     if load:
         flow_tables = warehouse_snapshot(tmp_path / "flow" / "w.duckdb")

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from i18n import _
 from parsers.formats.ocr import OcrRunner, ocr_pages
@@ -26,13 +27,15 @@ from pipelines.core.checking import (
     skipped_document,
     unread_document,
 )
+from pipelines.core.cross_month import with_cross_month_issues
 from pipelines.core.discovery import Discovery, discover
-from pipelines.core.dry_run import dry_run
+from pipelines.core.dry_run import dry_run_compared, reading
 from pipelines.core.load_run import (
     DocumentOutcome,
     ReportNotWritten,
-    load_results,
+    load_compared,
     unloaded_outcomes,
+    writing,
 )
 from pipelines.core.run_report import ReportFiles, RunReport, new_run_id
 from pipelines.core.settings import PeriodOptions, RunSettings
@@ -46,6 +49,9 @@ from pipelines.execution.parallelism import (
 from pipelines.execution.progress import SILENT, Progress
 from pipelines.render.validation import write_report
 from warehouse import WarehouseError, check_warehouse_place
+
+if TYPE_CHECKING:
+    from warehouse import Connection
 
 
 class RunFailed(Exception):
@@ -164,13 +170,16 @@ class Run:
        any parsing);
     2. read and check each document (``check_documents`` here, one task per document in the
        flow), then ``checked``: the run-wide rule of one report per period;
-    3. and 4. ``finish``: compare each month with the warehouse's and load (``ingest``), or
-       the dry run (``validate``) that says what loading would do and writes nothing;
+    3. ``compare_months``: each document against its region's previous month;
+    4. the load (``ingest``) or the dry run (``validate``) that says what loading would do
+       and writes nothing; 3 and 4 run on one ``warehouse`` (``last_stages``, or ``finish``,
+       which turns a warehouse failure into ``RunFailed``);
     5. ``report``: the validation report, written.
 
     The in-process run (``run_pipeline``) and the Prefect flow (``pipelines.flows.ingest``,
     whose tasks wrap these same stages) both go through them; what differs between ingest and
-    validate is decided once, here: the last stage and the warehouse's place check.
+    validate is decided once, here: the warehouse they open, the last stage and the
+    warehouse's place check.
     """
 
     settings: RunSettings
@@ -226,24 +235,44 @@ class Run:
         unread = [skipped_document(path, reason) for path, reason in skipped]
         return reject_repeated_periods([*parsed, *unread])
 
+    def warehouse(
+        self, on_wait: Callable[[str], None] | None = None
+    ) -> AbstractContextManager[Connection | None]:
+        """The warehouse stages 3 and 4 share: for ``ingest`` opened to write, under its
+        writer lock, so that months are compared on the state the load writes to; for
+        ``validate`` read-only, or None when there is none (or it is busy)."""
+        if self.loads:
+            return writing(self.settings, on_wait)
+        return reading(self.settings)
+
+    def compare_months(
+        self, conn: Connection | None, results: list[DocumentResult]
+    ) -> list[DocumentResult]:
+        """Stage 3: each document compared with its region's previous reported month, in the
+        warehouse (``conn``) or in this run; what differs is a warning on the document."""
+        return with_cross_month_issues(conn, results)
+
+    def last_stages(
+        self, results: list[DocumentResult], *, on_wait: Callable[[str], None] | None = None
+    ) -> list[DocumentOutcome]:
+        """Stages 3 and 4 on one ``warehouse``: compare months, then load (``ingest``, in one
+        transaction) or the dry run (``validate``). Raises ``WarehouseError`` when the
+        warehouse cannot be written."""
+        with self.warehouse(on_wait) as conn:
+            compared = self.compare_months(conn, results)
+            if conn is not None and self.loads:
+                return load_compared(conn, compared, self.settings, self.run_id, self.started_at)
+            return dry_run_compared(conn, compared, self.settings)
+
     def finish(
         self, results: list[DocumentResult], *, on_wait: Callable[[str], None] | None = None
     ) -> list[DocumentOutcome]:
-        """Stages 3 and 4: the load (``ingest``; it compares months on the connection it
-        writes with) or the dry run (``validate``). Raises ``RunFailed``, its report written,
-        when the warehouse cannot be written."""
+        """``last_stages``, raising ``RunFailed`` (its report written) when the warehouse
+        cannot be written."""
         try:
-            if self.loads:
-                return self.load(results, on_wait=on_wait)
-            return dry_run(results, self.settings)
+            return self.last_stages(results, on_wait=on_wait)
         except WarehouseError as exc:
             raise self.failed(exc, results) from None
-
-    def load(
-        self, results: list[DocumentResult], *, on_wait: Callable[[str], None] | None = None
-    ) -> list[DocumentOutcome]:
-        """Stage 4 of ``ingest``: compare months and load, in one transaction."""
-        return load_results(results, self.settings, self.run_id, self.started_at, on_wait=on_wait)
 
     def report_of(self, outcomes: list[DocumentOutcome], *, error: str | None = None) -> RunReport:
         """The run's validation report, not yet written; ``error``: the run could not write

@@ -1,7 +1,8 @@
 """The Prefect ingest flow: a task per document, one loader, the report as artifacts.
 
 The flow runs the stages of ``pipelines.core.run.Run``, as the in-process run does; its tasks
-are thin wrappers around them (``check_document``, ``Run.load``), which tests call directly.
+are thin wrappers around them (``check_document``, ``Run.last_stages``), which tests call
+directly.
 """
 
 from __future__ import annotations
@@ -130,7 +131,8 @@ def _retry_when_busy(task: Any, task_run: Any, state: Any) -> bool:
     retry_condition_fn=_retry_when_busy,
 )
 def load_task(results: list[DocumentResult], run: Run) -> list[DocumentOutcome]:
-    """``Run.load``, retried while another writer holds the warehouse."""
+    """``Run.last_stages`` of ``ingest`` (compare months, load), retried while another writer
+    holds the warehouse."""
     logger = get_run_logger()
 
     def waiting(message: str) -> None:
@@ -138,7 +140,7 @@ def load_task(results: list[DocumentResult], run: Run) -> list[DocumentOutcome]:
         print(message, file=sys.stderr, flush=True)
         logger.warning(message)
 
-    return run.load(results, on_wait=waiting)
+    return run.last_stages(results, on_wait=waiting)
 
 
 def region_tag(region: str, short_names: Mapping[str, str] | None = None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -251,6 +252,29 @@ def fetched_from(url: str, result: DocumentResult, data: bytes | None = None) ->
     """A page's result as a result of its address: its path and source's ``url`` are ``url``,
     its bytes (``data``) kept to be archived."""
     return replace(result, path=url, source=replace(result.source, url=url), source_bytes=data)
+
+
+def checked_from_same_bytes(
+    documents: Sequence[str | Path], checked: Mapping[str, DocumentResult]
+) -> list[DocumentResult] | None:
+    """The results in ``checked`` (by path) of ``documents``, in their order, when every one
+    was read from the bytes it holds now: a file's sha256 now is the one read, a fetched page
+    is loaded from the bytes kept when it was read. None when any document has no such
+    result (a file changed, a page not fetched): they are to be read and checked again."""
+    found = []
+    for document in documents:
+        result = checked.get(str(document))
+        if result is None or not result.source_sha256:
+            return None
+        now: str | None = None
+        if result.source_bytes is not None:
+            now = hashlib.sha256(result.source_bytes).hexdigest()
+        elif result.source_url is None:
+            now = _sha256(Path(document))
+        if now != result.source_sha256:
+            return None
+        found.append(result)
+    return found
 
 
 def _period_label(result: DocumentResult) -> str:

@@ -299,6 +299,18 @@ class Run:
         where."""
         return self.written(self.report_of(outcomes))
 
+    def after_reading(
+        self,
+        parsed: Sequence[DocumentResult],
+        skipped: Sequence[tuple[Path, str]],
+        *,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> RunReport:
+        """The stages after the documents were read and checked (``parsed``, in discovery
+        order): the run-wide rule (``checked``), months compared and the load or dry run
+        (``finish``), the report written."""
+        return self.report(self.finish(self.checked(parsed, skipped), on_wait=on_wait))
+
     def failed(self, error: WarehouseError, results: list[DocumentResult]) -> RunFailed:
         """The error to raise for a run whose warehouse could not be written, its validation
         report written first: every document not loaded, saying why, with what its checks
@@ -328,10 +340,41 @@ def run_discovered(
     progress: Progress = SILENT,
 ) -> RunReport:
     """The stages after discovery, in this process; the validation report, as written."""
+    parsed = read_documents(run, found, parallelism=parallelism, regions=regions, progress=progress)
+    return run.after_reading(parsed, found.skipped, on_wait=on_wait)
+
+
+def read_documents(
+    run: Run,
+    found: Discovery,
+    *,
+    parallelism: Parallelism | None = None,
+    regions: Mapping[str, str] | None = None,
+    progress: Progress = SILENT,
+) -> list[DocumentResult]:
+    """Stage 2's reading and checking of each document ``found``, in this process, parsing
+    in worker processes (``parallelism``)."""
     with worker_processes(parallelism or Parallelism()):
-        parsed = check_documents(found.documents, run.settings, regions, progress)
-    outcomes = run.finish(run.checked(parsed, found.skipped), on_wait=on_wait)
-    return run.report(outcomes)
+        return check_documents(found.documents, run.settings, regions, progress)
+
+
+def load_checked(
+    paths: Sequence[str | Path],
+    checked: Sequence[DocumentResult],
+    settings: RunSettings,
+    *,
+    on_wait: Callable[[str], None] | None = None,
+) -> RunReport:
+    """``ingest`` of ``paths`` whose documents were read and checked already, in this
+    process: ``checked`` are their results in discovery order, of the bytes they hold now
+    (``checked_from_same_bytes``). Stage 1 runs (the places checked), stage 2's reading does
+    not: a scan is not OCR'd again."""
+    run = Run.start(settings, "ingest")
+    found = run.discover(paths)
+    run.check_places(found)
+    if [r.path for r in checked] != [str(p) for p in found.documents]:
+        raise ValueError("the checked documents are not the ones these paths name")
+    return run.after_reading(checked, found.skipped, on_wait=on_wait)
 
 
 def run_pipeline(

@@ -255,6 +255,28 @@ class RunRejected(ExpectedFailure):
         return (RunRejected, (self.report,))
 
 
+#: Checked documents handed to a flow run started in this process (``handing_over``), by the
+#: token its ``checked`` parameter carries: the API records the token, not the rows.
+_handed: dict[str, list[DocumentResult]] = {}
+
+
+@contextmanager
+def handing_over(checked: list[DocumentResult] | None) -> Iterator[str | None]:
+    """A token for the ``checked`` parameter of an ``ingest_flow`` called inside this block,
+    which then loads these results instead of reading the documents again; None for None."""
+    if checked is None:
+        yield None
+        return
+    import secrets
+
+    token = secrets.token_hex(8)
+    _handed[token] = checked
+    try:
+        yield token
+    finally:
+        _handed.pop(token, None)
+
+
 def ingest_steps(
     paths: list[str],
     settings: RunSettings,
@@ -263,6 +285,7 @@ def ingest_steps(
     skipped: Sequence[tuple[Path, str]] = (),
     regions: Mapping[str, str] | None = None,
     progress: Progress = SILENT,
+    checked: Sequence[DocumentResult] | None = None,
 ) -> RunReport:
     """The run's stages (``pipelines.core.run.Run``) in the flow run that calls this, reading
     a task per document and loading in a task: the run the operator triggered is the one that
@@ -271,12 +294,40 @@ def ingest_steps(
     ``skipped`` files (found unreadable by the caller's own scan) are reported with those the
     discovery of ``paths`` skips. ``regions`` gives some documents their own region (an
     inbox's mapping), as ``--region`` would. ``progress`` is told of each document and
-    scanned page done.
+    scanned page done. ``checked``: the documents' results, read and checked already (in
+    discovery order): no document is read again.
     """
     run = Run.start(settings, "ingest" if load else "validate")
     found = run.discover(paths, skipped)
     run.check_places(found)  # now, not after the parse
     documents = [str(p) for p in found.documents]
+    if checked is not None and [r.path for r in checked] == documents:
+        parsed = list(checked)
+    else:
+        parsed = read_in_tasks(documents, settings, regions, progress)
+    results = run.checked(parsed, found.skipped)
+    if run.loads:
+        try:
+            # quote(): Prefect would otherwise walk every row of every document for futures.
+            outcomes = load_task(cast(Any, quote(results)), run)
+        except WarehouseError as exc:
+            raise run.failed(exc, results) from None
+    else:
+        outcomes = run.finish(results)
+    report = run.report(outcomes)
+    for keep in list(_keepers):
+        keep(report)
+    publish_report_task(cast(Any, quote(report)), dict(settings.region_keys))
+    return report
+
+
+def read_in_tasks(
+    documents: list[str],
+    settings: RunSettings,
+    regions: Mapping[str, str] | None,
+    progress: Progress,
+) -> list[DocumentResult]:
+    """Stage 2's reading and checking, a task per document, in order."""
     with bounded_parsing():
         futures = [
             check_document_task.submit(
@@ -293,21 +344,7 @@ def ingest_steps(
             )
             for path in documents
         ]
-        parsed = gather_in_order(futures, documents, progress)
-    results = run.checked(parsed, found.skipped)
-    if run.loads:
-        try:
-            # quote(): Prefect would otherwise walk every row of every document for futures.
-            outcomes = load_task(cast(Any, quote(results)), run)
-        except WarehouseError as exc:
-            raise run.failed(exc, results) from None
-    else:
-        outcomes = run.finish(results)
-    report = run.report(outcomes)
-    for keep in list(_keepers):
-        keep(report)
-    publish_report_task(cast(Any, quote(report)), dict(settings.region_keys))
-    return report
+        return gather_in_order(futures, documents, progress)
 
 
 #: How many reasons a Failed state's message gives; the artifacts hold all of them.
@@ -442,16 +479,25 @@ def ingest_flow(
     ocr_min_confidence: float | None = None,
     replace_periods: bool = False,
     progress: Progress | None = None,
+    checked: str | None = None,
 ) -> Any:
     """Parse, check and (unless ``load`` is false) load the given reports; write the report.
 
     ``regions`` gives some documents (by path) their own region, as ``region`` does for all.
     ``progress`` (the caller's, when the flow is called in its process; a deployment's run
-    has none) is told of each document and scanned page done.
+    has none) is told of each document and scanned page done. ``checked`` is the token of
+    documents read and checked already (``handing_over``): they are loaded as they are.
 
     Ends Failed, with the run's summary as the message, when a row or document was rejected.
     """
     settings = RunSettings.from_options(locals())  # the parameters, before anything else
     return final_state(
-        ingest_steps(paths, settings, load=load, regions=regions, progress=progress or SILENT)
+        ingest_steps(
+            paths,
+            settings,
+            load=load,
+            regions=regions,
+            progress=progress or SILENT,
+            checked=_handed.get(checked) if checked else None,
+        )
     )

@@ -22,6 +22,7 @@ from pipelines.execution.progress import SILENT, Progress
 from pipelines.flows.environment import configure_prefect_environment
 
 if TYPE_CHECKING:
+    from pipelines.core.checking import DocumentResult
     from pipelines.core.run_report import RunReport
 
 
@@ -34,17 +35,20 @@ def run_ingest_flow(
     progress: Progress = SILENT,
     regions: dict[str, str] | None = None,
     api_url: str | None = None,
+    checked: list[DocumentResult] | None = None,
 ) -> RunReport:
     """Run ``ingest_flow`` once and return its report, recorded to ``api_url`` (else the
     configured API, else a temporary server).
 
     ``parallelism`` picks where the parse tasks run (the flow's threads if None);
     ``progress`` is told of each document and scanned page done; ``regions`` gives some
-    documents (by path) their region, as a folder's ``regions.toml`` does.
+    documents (by path) their region, as a folder's ``regions.toml`` does. ``checked``: the
+    documents' results, read and checked already, in discovery order, of the bytes they hold
+    now (``checked_from_same_bytes``): the flow run loads them without reading them again.
     """
     configure_prefect_environment(quiet=True)
     from pipelines.execution.parallelism import worker_processes
-    from pipelines.flows.ingest import ingest_flow, keeping_reports
+    from pipelines.flows.ingest import handing_over, ingest_flow, keeping_reports
     from pipelines.flows.task_runners import make_task_runner
     from pipelines.flows.temporary_server import prefect_api
 
@@ -58,6 +62,7 @@ def run_ingest_flow(
             prefect_api(api_url) as used,
             worker_processes(parallelism or Parallelism()),
             keeping_reports(kept.append),
+            handing_over(checked) as token,
         ):
             state = flow_fn(
                 paths=[str(p) for p in paths],
@@ -65,6 +70,7 @@ def run_ingest_flow(
                 load=load,
                 regions=regions or None,
                 progress=progress,
+                checked=token,
                 return_state=True,
             )
             return report_of(state)
@@ -77,6 +83,10 @@ def run_ingest_flow(
     # where documents it had already loaded come back ``unchanged``.
     if kept:
         report = kept[-1]
+    elif checked is not None:
+        from pipelines.core.run import load_checked
+
+        report = load_checked(paths, checked, settings)
     else:
         from pipelines.core.run import run_pipeline
 

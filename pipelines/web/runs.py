@@ -221,6 +221,8 @@ def load_sources(
     reused = None
     if checked is not None:
         reused = checked.reusable(discover(list(sources)).documents, settings.period)
+    for done, result in enumerate(reused or [], start=1):  # the page shows them read already
+        progress.document_done(done, len(reused or []), result.path)
     if _flow_api() is not None:
         from pipelines.flows.run_flow import run_ingest_flow
 

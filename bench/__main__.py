@@ -342,12 +342,7 @@ def _measure_load(parsed: list) -> tuple[float, float, int]:
         loads.append(
             DocumentLoad(
                 report_id=make_report_id(p.source_sha256, p.region, p.year, p.month),
-                region=p.region,
-                year=p.year,
-                month=p.month,
-                source_name=p.source_name,
-                source_sha256=p.source_sha256,
-                source_format=p.source_format,
+                source=p.source,
                 status="loaded",
                 progress=rows,
             )
@@ -387,7 +382,7 @@ def _measure_load(parsed: list) -> tuple[float, float, int]:
 def _measure_prefect(paths: list[str]) -> tuple[float, float, float]:
     from pipelines.core.checking import reject_repeated_periods
     from pipelines.core.load_run import load_results
-    from pipelines.core.run_report import build_run_report, new_run_id
+    from pipelines.core.run_report import RunReport, new_run_id
     from pipelines.core.settings import RunSettings
     from pipelines.flows.environment import configure_prefect_environment
     from pipelines.render.validation import write_report
@@ -410,7 +405,8 @@ def _measure_prefect(paths: list[str]) -> tuple[float, float, float]:
         started_at = datetime.now()
         run_id = new_run_id(started_at)
         outcomes = load_results(results, settings, run_id, started_at)
-        write_report(build_run_report(run_id, started_at, "ingest", outcomes), settings.reports_dir)
+        report = RunReport.of(run_id, started_at, "ingest", outcomes, committed=True)
+        write_report(report.as_json(as_written=True), settings.reports_dir)
         direct = time.perf_counter() - start
 
         # A first small run starts the temporary Prefect server; it is not part of the figure.

@@ -57,11 +57,11 @@ def _compare_modes(documents: list[Path], work: Path, modes: list[str]) -> None:
             [work / "in"], settings, load=True, parallelism=choose_parallelism(0, mode)
         )
         seconds = time.perf_counter() - started
-        totals = report["totals"]
+        totals = report.totals
         print(
             f"{mode:<10} {seconds:6.1f} s  {seconds / len(documents) * 1000:6.0f} ms/document"
-            f"  ({totals['rows_loaded']} rows loaded, {totals['rows_quarantined']} quarantined,"
-            f" {totals['rejected']} rejected)"
+            f"  ({totals.rows_loaded} rows loaded, {totals.rows_quarantined} quarantined,"
+            f" {totals.rejected} rejected)"
         )
         snapshots[mode] = warehouse_snapshot(db)
     first = next(iter(snapshots.values()))

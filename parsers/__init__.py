@@ -20,7 +20,7 @@ from parsers.errors import (
 if TYPE_CHECKING:
     from parsers.document import parse_bytes, parse_document, source_format
     from parsers.formats.registry import SUPPORTED_SUFFIXES
-    from parsers.model import ROW_COLUMNS, Issue, Location, ParsedDocument, RejectedRow
+    from parsers.model import ROW_COLUMNS, Issue, Location, ParsedDocument, RejectedRow, Source
 
 # The readers and the row model import pandas: they are loaded when first asked for, so that
 # a module that only needs a name or an error type (``parsers.names``, the CLI's --help)
@@ -35,6 +35,7 @@ _LAZY = {
     "Location": "parsers.model",
     "ParsedDocument": "parsers.model",
     "RejectedRow": "parsers.model",
+    "Source": "parsers.model",
 }
 
 
@@ -60,6 +61,7 @@ __all__ = [
     "PeriodError",
     "RejectedRow",
     "ReportError",
+    "Source",
     "TableNotFound",
     "UnreadableDocument",
     "UnsupportedFormat",

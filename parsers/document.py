@@ -15,7 +15,7 @@ from parsers.formats.registry import FORMATS, Format, suffix_lists
 from parsers.grid import grid_to_rows
 from parsers.layouts import Layouts, builtin_layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits, byte_size
-from parsers.model import Issue, ParsedDocument, RejectedRow, TableRead
+from parsers.model import Issue, ParsedDocument, RejectedRow, Source, TableRead
 from parsers.names import source_name_of
 from parsers.normalize import normalize_text
 from parsers.period import (
@@ -128,13 +128,16 @@ def parse_bytes(
     )
     kind = period_kind(title_hint, filename_hint)
     rows["period_kind"] = kind
-    return ParsedDocument(
-        source_name=source_name,
-        source_format=table.source_format or fmt.name,
-        source_sha256=hashlib.sha256(data).hexdigest(),
+    source = Source(
+        name=source_name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        format=table.source_format or fmt.name,
         region=resolved_region,
         year=resolved_year,
         month=resolved_month,
+    )
+    return ParsedDocument(
+        source=source,
         rows=rows,
         rejected=rejected,
         issues=[*period_issues, *header_issues(table.header, source_name, layouts), *issues],

@@ -214,16 +214,75 @@ class TableRead:
     empty_cells_merge: bool = False
 
 
-@dataclass
-class ParsedDocument:
-    """What a parser read from one document: its period, its rows, and what it could not use."""
+@dataclass(frozen=True)
+class Source:
+    """Which document a record is about: its name, bytes, format, period and web address.
 
-    source_name: str
-    source_format: str
-    source_sha256: str
-    region: str | None
-    year: int | None
-    month: int | None
+    Built once where the document is read (``parse_bytes``, or the run for a document it
+    could not read) and carried unchanged by every record after it: the parsed document, the
+    checked result, the load, the outcome. ``sha256`` is None for a file never opened;
+    ``format`` is as stored in ``reports.source_format``; ``url`` is the web address a
+    fetched page came from.
+    """
+
+    name: str
+    sha256: str | None = None
+    format: str | None = None
+    region: str | None = None
+    year: int | None = None
+    month: int | None = None
+    url: str | None = None
+
+    @property
+    def period(self) -> tuple[str | None, int | None, int | None]:
+        return (self.region, self.year, self.month)
+
+
+class FromSource:
+    """A record about one document, whose identity fields are read from its ``source``."""
+
+    source: Source
+
+    @property
+    def source_name(self) -> str:
+        return self.source.name
+
+    @property
+    def source_sha256(self) -> str | None:
+        return self.source.sha256
+
+    @property
+    def source_format(self) -> str | None:
+        return self.source.format
+
+    @property
+    def source_url(self) -> str | None:
+        return self.source.url
+
+    @property
+    def region(self) -> str | None:
+        return self.source.region
+
+    @property
+    def year(self) -> int | None:
+        return self.source.year
+
+    @property
+    def month(self) -> int | None:
+        return self.source.month
+
+    @property
+    def period(self) -> tuple[str | None, int | None, int | None]:
+        return self.source.period
+
+
+@dataclass
+class ParsedDocument(FromSource):
+    """What a parser read from one document: its period, its rows, and what it could not use.
+
+    ``source_name``, ``region``, ``year``, ``month`` … are its ``source``'s."""
+
+    source: Source
     rows: pd.DataFrame
     rejected: list[RejectedRow] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -24,6 +24,9 @@ from typer.testing import CliRunner
 
 from parsers import ParsedDocument, parse_document
 from parsers.model import VALUE_COLUMNS
+
+if TYPE_CHECKING:
+    from pipelines.core.run_report import RunReport
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = FIXTURES / "yueqing-2022-08.txt"
@@ -88,15 +91,23 @@ def load(paths: list[Path], db: Path, run_id: str = "run") -> list:
     return load_results(results, settings, run_id, datetime.now())
 
 
-def ingest(paths: list[str], *, load: bool = True, **settings: str | int | None) -> dict:
+def ingest_report(
+    paths: list[str], *, load: bool = True, **settings: str | int | None
+) -> RunReport:
     """A whole run through the pipeline core (what ``minsheng ingest`` does without Prefect),
-    with the ingest flow's parameters (``db``, ``reports_dir``, ``region``, …); the report."""
+    with the ingest flow's parameters (``db``, ``reports_dir``, ``region``, …); its report."""
     from pipelines.core.discovery import discover_documents
     from pipelines.core.run import run_pipeline
     from pipelines.core.settings import RunSettings
 
     run_settings = RunSettings.build(**settings)  # type: ignore[arg-type]
     return run_pipeline(discover_documents(list(paths)), run_settings, load=load)
+
+
+def ingest(paths: list[str], *, load: bool = True, **settings: str | int | None) -> dict:
+    """``ingest_report``'s report in its JSON form, as the validation report's file has it
+    (with where it was written)."""
+    return ingest_report(paths, load=load, **settings).as_json()
 
 
 def ingest_in_flow(paths: list, tmp_path: Path, **options: object) -> tuple[object, dict]:
@@ -112,7 +123,7 @@ def ingest_in_flow(paths: list, tmp_path: Path, **options: object) -> tuple[obje
         return_state=True,
         **options,
     )
-    return state, report_of(state)
+    return state, report_of(state).as_json()
 
 
 def broken_sample(folder: Path) -> Path:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from parsers.model import STORED_ROW_COLUMNS
+from parsers.model import STORED_ROW_COLUMNS, FromSource, Source
 from warehouse.replacement import PeriodChange, move_out_replaced_rows, plan_changes
 
 if TYPE_CHECKING:
@@ -59,19 +59,15 @@ def make_report_id(sha256: str, region: str | None, year: int | None, month: int
 
 
 @dataclass
-class DocumentLoad:
-    """Everything to write for one document, as frames with the tables' columns."""
+class DocumentLoad(FromSource):
+    """Everything to write for one document, as frames with the tables' columns.
+
+    ``source_name``, ``region``, ``year``, ``month`` … are its ``source``'s."""
 
     report_id: str
-    region: str | None
-    year: int | None
-    month: int | None
-    source_name: str
-    source_sha256: str
-    source_format: str | None
+    source: Source
     status: str  # loaded | partial | rejected
     progress: pd.DataFrame
-    source_url: str | None = None
     quarantine: pd.DataFrame = field(default_factory=lambda: empty_quarantine())
     archived_as: str | None = None
 
@@ -171,7 +167,7 @@ def load_documents(
             "year": pd.Series([load.year for load in fresh], dtype="Int64"),
             "month": pd.Series([load.month for load in fresh], dtype="Int64"),
             "source_name": [load.source_name for load in fresh],
-            "source_sha256": [load.source_sha256 for load in fresh],
+            "source_sha256": [load.source_sha256 or "" for load in fresh],
             "source_format": [load.source_format for load in fresh],
             "status": [load.status for load in fresh],
             "rows_loaded": [len(load.progress) for load in fresh],
@@ -287,7 +283,9 @@ def _named_as_before(
         ).fetchall()
     )
     return [
-        replace(load, source_name=names[load.report_id]) if load.report_id in names else load
+        replace(load, source=replace(load.source, name=names[load.report_id]))
+        if load.report_id in names
+        else load
         for load in fresh
     ]
 

@@ -105,10 +105,10 @@ def _main() -> None:
     try:
         app()
     except SystemExit as done:
-        from pipelines.cli import commands
+        from pipelines.cli import run_commands
 
         code = done.code if isinstance(done.code, int) else 1
-        if commands.leave_without_prefect_cleanup:
+        if run_commands.leave_without_prefect_cleanup:
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(code)

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from i18n import _
-from pipelines.cli.commands import DbOpt, LangOpt, ReportsOpt, _fail, _speak, err, out
 from pipelines.cli.help_words import CommandInWords, GroupInWords
+from pipelines.cli.shared import DbOpt, LangOpt, ReportsOpt, err, fail, out, speak
 from pipelines.core.settings import RunSettings, SettingsError
 
 DEFAULT_PORT = 8765
@@ -61,20 +61,20 @@ def web(
     """Serve the intake page until Ctrl-C (127.0.0.1 unless --host says otherwise)."""
     if ctx.invoked_subcommand is not None:
         return
-    _speak(lang)
+    speak(lang)
     import uvicorn
 
     from pipelines.web.app import WebSettings, create_app
 
     if not 1 <= due_day <= 28:
-        _fail(_("--due-day {day}: give a day from 1 to 28").format(day=due_day), 2)
+        fail(_("--due-day {day}: give a day from 1 to 28").format(day=due_day), 2)
     try:
         run = RunSettings.build(
             db=db, reports_dir=reports_dir, fetch_networks=tuple(allow_network or ())
         )
         settings = WebSettings(run, due_day)
     except SettingsError as exc:
-        _fail(str(exc), 2)
+        fail(str(exc), 2)
     application = create_app(settings)
     out.print(
         _("serving the intake page on http://{host}:{port}/ (warehouse {db}); Ctrl-C stops").format(
@@ -91,7 +91,7 @@ def _store(db: Path | None):  # noqa: ANN202
     try:
         settings = RunSettings.build(db=db)
     except SettingsError as exc:
-        _fail(str(exc), 2)
+        fail(str(exc), 2)
     return Store(store_path(settings.db))
 
 
@@ -119,14 +119,14 @@ def add_office(
     lang: LangOpt = None,
 ) -> None:
     """Make an office's account: it sees and sends only its regions' reports."""
-    _speak(lang)
+    speak(lang)
     from pipelines.web.store import AccountError
 
     store = _store(db)
     try:
         secret = store.add_account(name, "office", region)
     except AccountError as exc:
-        _fail(str(exc), 2)
+        fail(str(exc), 2)
     store.audit(None, "add office", f"{name.strip()}: {', '.join(region)}", "command line")
     _print_secret(name.strip(), secret, store.new_link(name.strip()), url)
 
@@ -139,14 +139,14 @@ def add_admin(
     lang: LangOpt = None,
 ) -> None:
     """Make an administrator's account: every region, the month's status, the audit log."""
-    _speak(lang)
+    speak(lang)
     from pipelines.web.store import AccountError
 
     store = _store(db)
     try:
         secret = store.add_account(name, "admin")
     except AccountError as exc:
-        _fail(str(exc), 2)
+        fail(str(exc), 2)
     store.audit(None, "add admin", name.strip(), "command line")
     _print_secret(name.strip(), secret, store.new_link(name.strip()), url)
     err.print(

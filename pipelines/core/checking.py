@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +25,7 @@ from parsers import (
 from parsers.formats.ocr import SERIAL, OcrRunner
 from parsers.layouts import Layouts, load_layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits
-from parsers.model import OcrCells
+from parsers.model import FromSource, OcrCells, Source
 from parsers.names import source_name_of
 from pipelines.core.fetching import FetchError, FetchLimits, fetch_page, page_name, web_address
 from pipelines.core.settings import PeriodOptions
@@ -37,29 +38,21 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class DocumentResult:
-    """One document after parsing and validation: what would load and what would not."""
+class DocumentResult(FromSource):
+    """One document after parsing and validation: what would load and what would not.
+
+    ``source_name``, ``region``, ``year``, ``month`` … are its ``source``'s."""
 
     path: str
-    source_name: str
-    source_format: str | None
-    source_sha256: str | None
-    region: str | None
-    year: int | None
-    month: int | None
+    source: Source
     status: str  # loaded | partial | rejected
     rows: pd.DataFrame
     quarantined: list[RejectedRow] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     problem: str | None = None  # why a whole document was rejected
     ocr_cells: OcrCells = field(default_factory=dict)  # how OCR read a scan's key cells
-    source_url: str | None = None  # the web address the document was fetched from
     # A fetched page's bytes, archived as any file's are; files are archived from ``path``.
     source_bytes: bytes | None = field(default=None, repr=False)
-
-    @property
-    def period(self) -> tuple[str | None, int | None, int | None]:
-        return (self.region, self.year, self.month)
 
 
 def _sha256(path: Path) -> str | None:
@@ -83,13 +76,17 @@ def rejected_document(
     from parsers import source_format
 
     region, year, month = period
+    unread = unread_document(path)
     return replace(
-        unread_document(path),
-        source_format=fmt or source_format(path),
-        source_sha256=sha256 if sha256 is not None else _sha256(path),
-        region=region,
-        year=year,
-        month=month,
+        unread,
+        source=replace(
+            unread.source,
+            format=fmt or source_format(path),
+            sha256=sha256 if sha256 is not None else _sha256(path),
+            region=region,
+            year=year,
+            month=month,
+        ),
         issues=[Issue(source_name_of(path), check, problem, action="document rejected")],
         problem=problem,
     )
@@ -122,16 +119,7 @@ def unread_document(path: str | Path) -> DocumentResult:
     url = web_address(path)
     name = source_name_of(Path(page_name(url))) if url is not None else source_name_of(path)
     return DocumentResult(
-        path=str(path),
-        source_name=name,
-        source_format=None,
-        source_sha256=None,
-        region=None,
-        year=None,
-        month=None,
-        status="rejected",
-        rows=pd.DataFrame(),
-        source_url=url,
+        path=str(path), source=Source(name, url=url), status="rejected", rows=pd.DataFrame()
     )
 
 
@@ -187,7 +175,7 @@ def parse_timed_out(path: str | Path, seconds: float) -> DocumentResult:
     if url is None:
         return rejected_document(Path(path), LimitExceeded.check, problem)
     rejected = rejected_document(Path(page_name(url)), LimitExceeded.check, problem, sha256="")
-    return replace(rejected, path=url, source_url=url)
+    return fetched_from(url, rejected)
 
 
 def checked_document(doc: ParsedDocument, path: Path) -> DocumentResult:
@@ -224,12 +212,7 @@ def checked_document(doc: ParsedDocument, path: Path) -> DocumentResult:
     status = "loaded" if not quarantined else ("partial" if kept else "rejected")
     return DocumentResult(
         path=str(path),
-        source_name=doc.source_name,
-        source_format=doc.source_format,
-        source_sha256=doc.source_sha256,
-        region=doc.region,
-        year=doc.year,
-        month=doc.month,
+        source=doc.source,
         status=status,
         rows=validated.rows,
         quarantined=quarantined,
@@ -246,7 +229,7 @@ def _check_web_page(
         page = fetch_page(url, fetch)
     except FetchError as exc:
         rejected = rejected_document(Path(page_name(url)), exc.check, exc.problem, sha256="")
-        return replace(rejected, path=url, source_url=url)
+        return fetched_from(url, rejected)
     try:
         doc = parse_bytes(
             page.data,
@@ -261,10 +244,37 @@ def _check_web_page(
         rejected = rejected_document(
             Path(page.name), exc.check, exc.problem, sha256=hashlib.sha256(page.data).hexdigest()
         )
-        return replace(rejected, path=url, source_url=url, source_bytes=page.data)
-    return replace(
-        checked_document(doc, Path(page.name)), path=url, source_url=url, source_bytes=page.data
-    )
+        return fetched_from(url, rejected, page.data)
+    return fetched_from(url, checked_document(doc, Path(page.name)), page.data)
+
+
+def fetched_from(url: str, result: DocumentResult, data: bytes | None = None) -> DocumentResult:
+    """A page's result as a result of its address: its path and source's ``url`` are ``url``,
+    its bytes (``data``) kept to be archived."""
+    return replace(result, path=url, source=replace(result.source, url=url), source_bytes=data)
+
+
+def checked_from_same_bytes(
+    documents: Sequence[str | Path], checked: Mapping[str, DocumentResult]
+) -> list[DocumentResult] | None:
+    """The results in ``checked`` (by path) of ``documents``, in their order, when every one
+    was read from the bytes it holds now: a file's sha256 now is the one read, a fetched page
+    is loaded from the bytes kept when it was read. None when any document has no such
+    result (a file changed, a page not fetched): they are to be read and checked again."""
+    found = []
+    for document in documents:
+        result = checked.get(str(document))
+        if result is None or not result.source_sha256:
+            return None
+        now: str | None = None
+        if result.source_bytes is not None:
+            now = hashlib.sha256(result.source_bytes).hexdigest()
+        elif result.source_url is None:
+            now = _sha256(Path(document))
+        if now != result.source_sha256:
+            return None
+        found.append(result)
+    return found
 
 
 def _period_label(result: DocumentResult) -> str:

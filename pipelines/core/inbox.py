@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
 
 from i18n import _
 from pipelines.core.discovery import Discovery, discover
@@ -39,14 +38,3 @@ def scan_inbox(inbox: str | Path, db: str | Path) -> Discovery:
     found = discover([inbox])
     unseen = [path for path in found.documents if file_sha256(Path(path)) not in seen]
     return Discovery(documents=unseen, skipped=found.skipped)
-
-
-def loaded_periods_of(report: dict[str, Any]) -> list[tuple[str, int, int]]:
-    """The periods a run wrote rows for."""
-    return sorted(
-        {
-            (d["region"], d["year"], d["month"])
-            for d in report["documents"]
-            if d["status"] in ("loaded", "partial") and d["year"] is not None
-        }
-    )

@@ -1,4 +1,5 @@
-"""The load stage: a run's checked documents into the warehouse in one transaction.
+"""The load stage: a run's checked and compared documents into the warehouse in one
+transaction, on the connection the months were compared on (``writing`` opens it).
 
 ``validate`` ends with the dry run instead (``pipelines.core.dry_run``).
 """
@@ -6,7 +7,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +18,7 @@ import pandas as pd
 
 from i18n import _, period
 from parsers import Issue
+from parsers.model import FromSource, Source
 from parsers.names import printable_path
 from pipelines.core.checking import (
     DocumentResult,
@@ -23,11 +26,7 @@ from pipelines.core.checking import (
     quarantine_frame,
     rows_as_rejected,
 )
-from pipelines.core.cross_month import (
-    CROSS_MONTH_CHECKS,
-    following_month_issues,
-    with_cross_month_issues,
-)
+from pipelines.core.cross_month import CROSS_MONTH_CHECKS, following_month_issues
 from pipelines.core.issue_rows import issue_records
 from pipelines.core.settings import RunSettings
 from pipelines.execution.interrupts import expect_commit
@@ -54,23 +53,20 @@ UNWRITTEN = frozenset({"unchanged", "refused"})
 
 
 @dataclass
-class DocumentOutcome:
-    """What a run did with one document; ``status`` adds ``unchanged`` to the report statuses."""
+class DocumentOutcome(FromSource):
+    """What a run did with one document; ``status`` adds ``unchanged`` to the report statuses.
 
-    source_name: str
+    ``source_name``, ``region``, ``year``, ``month`` … are its ``source``'s."""
+
+    source: Source
     path: str
     status: str
     rows_loaded: int
     rows_quarantined: int
     report_id: str
-    region: str | None
-    year: int | None
-    month: int | None
-    source_format: str | None
     issues: list[dict[str, object]] = field(default_factory=list)
     replaced_report: str | None = None
     archived: str | None = None
-    source_url: str | None = None  # the web address a fetched page came from
     #: what the document did to its period: new, replace, correction (None: nothing loaded)
     load_kind: str | None = None
     #: rows of the period it took out of ``progress`` (kept in ``replaced_rows``)
@@ -107,16 +103,7 @@ def _issues_frame(
 def outcome_of(result: DocumentResult, **done: Any) -> DocumentOutcome:
     """A checked document's outcome: what names it from ``result``, what happened ``done``
     (``status``, ``rows_loaded``, ``rows_quarantined``, ``report_id``, ``issues``, …)."""
-    return DocumentOutcome(
-        source_name=result.source_name,
-        path=result.path,
-        region=result.region,
-        year=result.year,
-        month=result.month,
-        source_format=result.source_format,
-        source_url=result.source_url,
-        **done,
-    )
+    return DocumentOutcome(source=result.source, path=result.path, **done)
 
 
 def outcome_without_loading(result: DocumentResult) -> DocumentOutcome:
@@ -177,13 +164,7 @@ def result_to_load(result: DocumentResult, archived: str | None) -> DocumentLoad
     )
     return DocumentLoad(
         report_id=result_report_id(result),
-        region=result.region,
-        year=result.year,
-        month=result.month,
-        source_name=result.source_name,
-        source_sha256=result.source_sha256 or "",
-        source_format=result.source_format,
-        source_url=result.source_url,
+        source=result.source,
         status=result.status,
         progress=progress,
         quarantine=quarantine_frame(result),
@@ -289,15 +270,22 @@ def load_results(
     run_id: str,
     started_at: datetime,
     *,
-    report_path: str | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> list[DocumentOutcome]:
-    """Archive every original, then write the whole run in one transaction.
+    """Stages 3 and 4 of an ``ingest`` run named ``run_id``: compare months and load, as
+    ``Run.last_stages`` does them."""
+    from pipelines.core.run import Run  # the run's module imports this one
 
-    Month-over-month warnings are added first, on the connection the load uses (DuckDB lets
-    one process hold the file, so the run opens it once). The load holds the warehouse's
-    writer lock: one loader at a time.
-    """
+    return Run(settings, "ingest", run_id, started_at).last_stages(results, on_wait=on_wait)
+
+
+@contextmanager
+def writing(
+    settings: RunSettings, on_wait: Callable[[str], None] | None = None
+) -> Iterator[Connection]:
+    """The warehouse opened to load, for the months to be compared on the state the load
+    writes to: its writer lock held (one loader at a time), DuckDB's write failures raised as
+    ``WarehouseError``; one connection (DuckDB lets one process hold the file)."""
     from warehouse import write_failures_as_warehouse_errors  # imports DuckDB: only a load does
     from warehouse.locking import writer_lock  # filelock: only a load takes the lock
 
@@ -305,101 +293,94 @@ def load_results(
         writer_lock(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait),
         write_failures_as_warehouse_errors(settings.db),
     ):
-        return _load_locked(
-            results, settings, run_id, started_at, report_path=report_path, on_wait=on_wait
-        )
+        conn = connect(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait)
+        try:
+            yield conn
+        finally:
+            conn.close()
 
 
-def _load_locked(
+def load_compared(
+    conn: Connection,
     results: list[DocumentResult],
     settings: RunSettings,
     run_id: str,
     started_at: datetime,
     *,
-    report_path: str | None,
-    on_wait: Callable[[str], None] | None,
+    report_path: str | None = None,
 ) -> list[DocumentOutcome]:
+    """Stage 4 of ``ingest``, on ``writing``'s connection: archive every original, then write
+    the documents, their months compared already, in one transaction."""
     archived = [_archive(result, Path(settings.raw_dir)) for result in results]
-    conn = connect(settings.db, wait_seconds=settings.lock_wait_seconds, on_wait=on_wait)
-    try:
-        results = with_cross_month_issues(conn, results)
-        loads = [
-            result_to_load(result, kept) for result, kept in zip(results, archived, strict=True)
-        ]
-        changes = plan_changes(conn, loads, replace=settings.replace_periods)
-        results = with_period_changes(results, loads, changes)
-        loads = [
-            result_to_load(result, kept) for result, kept in zip(results, archived, strict=True)
-        ]
-        records = [issue_records(result) for result in results]
-        issues = _issues_frame(
-            run_id,
-            [
-                (load.report_id, result.source_name, found)
-                for load, result, found in zip(loads, results, records, strict=True)
-            ],
-        )
+    loads = [result_to_load(result, kept) for result, kept in zip(results, archived, strict=True)]
+    changes = plan_changes(conn, loads, replace=settings.replace_periods)
+    results = with_period_changes(results, loads, changes)
+    loads = [result_to_load(result, kept) for result, kept in zip(results, archived, strict=True)]
+    records = [issue_records(result) for result in results]
+    issues = _issues_frame(
+        run_id,
+        [
+            (load.report_id, result.source_name, found)
+            for load, result, found in zip(loads, results, records, strict=True)
+        ],
+    )
 
-        def outcomes(loaded: list[LoadOutcome]) -> list[DocumentOutcome]:
-            # An identical copy in the run shares its original's report_id, so the warehouse
-            # writes it once and calls the copy unchanged; it was rejected here, and says why.
-            loaded = [
-                LoadOutcome(done.report_id, "rejected", 0, 0)
-                if result.status == "rejected" and done.status == "unchanged"
-                else done
-                for result, done in zip(results, loaded, strict=True)
-            ]
-            return [
-                outcome_of(
-                    result,
-                    status=done.status,
-                    rows_loaded=done.rows_loaded,
-                    rows_quarantined=done.rows_quarantined,
-                    report_id=done.report_id,
-                    issues=[] if done.status == "unchanged" else found,
-                    replaced_report=done.replaced_report,
-                    archived=kept,
-                    load_kind=done.kind,
-                    rows_replaced=done.rows_replaced,
-                )
-                for result, done, found, kept in zip(
-                    results, loaded, records, archived, strict=True
-                )
-            ]
-
-        def report_before_commit(loaded: list[LoadOutcome]) -> None:
-            write_uncommitted_report(outcomes(loaded), settings, run_id, started_at)
-
-        writing = [
-            load
-            for load in loads
-            if load.status != "rejected" and changes[load.report_id].kind not in UNWRITTEN
+    def outcomes(loaded: list[LoadOutcome]) -> list[DocumentOutcome]:
+        # An identical copy in the run shares its original's report_id, so the warehouse
+        # writes it once and calls the copy unchanged; it was rejected here, and says why.
+        loaded = [
+            LoadOutcome(done.report_id, "rejected", 0, 0)
+            if result.status == "rejected" and done.status == "unchanged"
+            else done
+            for result, done in zip(results, loaded, strict=True)
         ]
-        committed = threading.Event()
-        expect_commit(
-            committed,
-            sum(len(load.progress) for load in {w.report_id: w for w in writing}.values()),
-            rejected_any=any(r.status != "loaded" or len(r.quarantined) for r in results),
-            reports_dir=str(settings.reports_dir),
-        )
-        loaded = load_documents(
-            conn,
-            loads,
-            run_id,
-            issues=issues,
-            changes=changes,
-            on_written=report_before_commit,
-            before_commit=settings.faults.pause("before"),
-            committed=committed,
-        )
-        after_commit = settings.faults.pause("after")
-        if after_commit is not None:
-            after_commit()
-        refresh_item_keys(conn, loads)
-        recheck_following_months(conn, loads, loaded, run_id)
-        record_run(conn, run_id, "ingest", started_at, len(results), report_path)
-    finally:
-        conn.close()
+        return [
+            outcome_of(
+                result,
+                status=done.status,
+                rows_loaded=done.rows_loaded,
+                rows_quarantined=done.rows_quarantined,
+                report_id=done.report_id,
+                issues=[] if done.status == "unchanged" else found,
+                replaced_report=done.replaced_report,
+                archived=kept,
+                load_kind=done.kind,
+                rows_replaced=done.rows_replaced,
+            )
+            for result, done, found, kept in zip(results, loaded, records, archived, strict=True)
+        ]
+
+    def report_before_commit(loaded: list[LoadOutcome]) -> None:
+        write_uncommitted_report(outcomes(loaded), settings, run_id, started_at)
+
+    to_write = [
+        load
+        for load in loads
+        if load.status != "rejected" and changes[load.report_id].kind not in UNWRITTEN
+    ]
+    committed = threading.Event()
+    expect_commit(
+        committed,
+        sum(len(load.progress) for load in {w.report_id: w for w in to_write}.values()),
+        rejected_any=any(r.status != "loaded" or len(r.quarantined) for r in results),
+        reports_dir=str(settings.reports_dir),
+    )
+    loaded = load_documents(
+        conn,
+        loads,
+        run_id,
+        issues=issues,
+        changes=changes,
+        on_written=report_before_commit,
+        before_commit=settings.faults.pause("before"),
+        committed=committed,
+    )
+    after_commit = settings.faults.pause("after")
+    if after_commit is not None:
+        after_commit()
+    refresh_item_keys(conn, loads)
+    recheck_following_months(conn, loads, loaded, run_id)
+    record_run(conn, run_id, "ingest", started_at, len(results), report_path)
     return outcomes(loaded)
 
 
@@ -413,13 +394,12 @@ def write_uncommitted_report(
     """Write the run's validation report while the load is still uncommitted (``committed``
     false): there is never committed data without a report. The run writes it again, final,
     after the commit; if the report cannot be written the load is rolled back."""
-    from pipelines.core.run_report import build_run_report
+    from pipelines.core.run_report import RunReport
     from pipelines.render.validation import write_report
 
-    report = build_run_report(run_id, started_at, "ingest", outcomes, database=str(settings.db))
-    report["committed"] = False
+    report = RunReport.of(run_id, started_at, "ingest", outcomes, database=str(settings.db))
     try:
-        write_report(report, settings.reports_dir)
+        write_report(report.as_json(as_written=True), settings.reports_dir)
     except OSError as exc:
         raise ReportNotWritten(
             _(

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from i18n import _
 from parsers.formats.ocr import OcrRunner, ocr_pages
@@ -26,15 +27,17 @@ from pipelines.core.checking import (
     skipped_document,
     unread_document,
 )
+from pipelines.core.cross_month import with_cross_month_issues
 from pipelines.core.discovery import Discovery, discover
-from pipelines.core.dry_run import dry_run
+from pipelines.core.dry_run import dry_run_compared, reading
 from pipelines.core.load_run import (
     DocumentOutcome,
     ReportNotWritten,
-    load_results,
+    load_compared,
     unloaded_outcomes,
+    writing,
 )
-from pipelines.core.run_report import build_run_report, new_run_id
+from pipelines.core.run_report import ReportFiles, RunReport, new_run_id
 from pipelines.core.settings import PeriodOptions, RunSettings
 from pipelines.execution.parallelism import (
     Parallelism,
@@ -47,13 +50,16 @@ from pipelines.execution.progress import SILENT, Progress
 from pipelines.render.validation import write_report
 from warehouse import WarehouseError, check_warehouse_place
 
+if TYPE_CHECKING:
+    from warehouse import Connection
+
 
 class RunFailed(Exception):
     """A run that could not write the warehouse: ``message`` says why in one line naming the
     path; ``report`` is the run's validation report, written when its folder allows
     (``report_files`` None otherwise, and ``report_error`` says why)."""
 
-    def __init__(self, message: str, report: dict[str, Any]) -> None:
+    def __init__(self, message: str, report: RunReport) -> None:
         super().__init__(message, report)  # both in args: the error survives pickling
         self.message = message
         self.report = report
@@ -164,13 +170,16 @@ class Run:
        any parsing);
     2. read and check each document (``check_documents`` here, one task per document in the
        flow), then ``checked``: the run-wide rule of one report per period;
-    3. and 4. ``finish``: compare each month with the warehouse's and load (``ingest``), or
-       the dry run (``validate``) that says what loading would do and writes nothing;
+    3. ``compare_months``: each document against its region's previous month;
+    4. the load (``ingest``) or the dry run (``validate``) that says what loading would do
+       and writes nothing; 3 and 4 run on one ``warehouse`` (``last_stages``, or ``finish``,
+       which turns a warehouse failure into ``RunFailed``);
     5. ``report``: the validation report, written.
 
     The in-process run (``run_pipeline``) and the Prefect flow (``pipelines.flows.ingest``,
     whose tasks wrap these same stages) both go through them; what differs between ingest and
-    validate is decided once, here: the last stage and the warehouse's place check.
+    validate is decided once, here: the warehouse they open, the last stage and the
+    warehouse's place check.
     """
 
     settings: RunSettings
@@ -209,8 +218,7 @@ class Run:
         ]
         problem = reports_dir_problem(Path(self.settings.reports_dir))
         if problem is not None:
-            report = self.report_of(unloaded_outcomes(unread, problem))
-            report.update(error=problem, committed=False, report_files=None)
+            report = self.report_of(unloaded_outcomes(unread, problem), error=problem)
             raise RunFailed(problem, report)
         if not self.loads:
             return
@@ -227,64 +235,98 @@ class Run:
         unread = [skipped_document(path, reason) for path, reason in skipped]
         return reject_repeated_periods([*parsed, *unread])
 
+    def warehouse(
+        self, on_wait: Callable[[str], None] | None = None
+    ) -> AbstractContextManager[Connection | None]:
+        """The warehouse stages 3 and 4 share: for ``ingest`` opened to write, under its
+        writer lock, so that months are compared on the state the load writes to; for
+        ``validate`` read-only, or None when there is none (or it is busy)."""
+        if self.loads:
+            return writing(self.settings, on_wait)
+        return reading(self.settings)
+
+    def compare_months(
+        self, conn: Connection | None, results: list[DocumentResult]
+    ) -> list[DocumentResult]:
+        """Stage 3: each document compared with its region's previous reported month, in the
+        warehouse (``conn``) or in this run; what differs is a warning on the document."""
+        return with_cross_month_issues(conn, results)
+
+    def last_stages(
+        self, results: list[DocumentResult], *, on_wait: Callable[[str], None] | None = None
+    ) -> list[DocumentOutcome]:
+        """Stages 3 and 4 on one ``warehouse``: compare months, then load (``ingest``, in one
+        transaction) or the dry run (``validate``). Raises ``WarehouseError`` when the
+        warehouse cannot be written."""
+        with self.warehouse(on_wait) as conn:
+            compared = self.compare_months(conn, results)
+            if conn is not None and self.loads:
+                return load_compared(conn, compared, self.settings, self.run_id, self.started_at)
+            return dry_run_compared(conn, compared, self.settings)
+
     def finish(
         self, results: list[DocumentResult], *, on_wait: Callable[[str], None] | None = None
     ) -> list[DocumentOutcome]:
-        """Stages 3 and 4: the load (``ingest``; it compares months on the connection it
-        writes with) or the dry run (``validate``). Raises ``RunFailed``, its report written,
-        when the warehouse cannot be written."""
+        """``last_stages``, raising ``RunFailed`` (its report written) when the warehouse
+        cannot be written."""
         try:
-            if self.loads:
-                return self.load(results, on_wait=on_wait)
-            return dry_run(results, self.settings)
+            return self.last_stages(results, on_wait=on_wait)
         except WarehouseError as exc:
             raise self.failed(exc, results) from None
 
-    def load(
-        self, results: list[DocumentResult], *, on_wait: Callable[[str], None] | None = None
-    ) -> list[DocumentOutcome]:
-        """Stage 4 of ``ingest``: compare months and load, in one transaction."""
-        return load_results(results, self.settings, self.run_id, self.started_at, on_wait=on_wait)
-
-    def report_of(self, outcomes: list[DocumentOutcome]) -> dict[str, Any]:
-        """The run's validation report (``report_files`` not yet set)."""
-        report = build_run_report(
+    def report_of(self, outcomes: list[DocumentOutcome], *, error: str | None = None) -> RunReport:
+        """The run's validation report, not yet written; ``error``: the run could not write
+        the warehouse, and why (nothing committed)."""
+        report = RunReport.of(
             self.run_id,
             self.started_at,
             self.command,
             outcomes,
             database=str(self.settings.db) if self.loads else None,
+            committed=self.loads and error is None,
         )
-        report["committed"] = self.loads  # a failed run says otherwise
-        return report
+        return report if error is None else replace(report, error=error)
 
-    def report(self, outcomes: list[DocumentOutcome]) -> dict[str, Any]:
+    def written(self, report: RunReport) -> RunReport:
+        """``report`` written as JSON and HTML; ``report_files`` says where."""
+        json_path, html_path = write_report(
+            report.as_json(as_written=True), self.settings.reports_dir
+        )
+        return replace(report, report_files=ReportFiles(str(json_path), str(html_path)))
+
+    def report(self, outcomes: list[DocumentOutcome]) -> RunReport:
         """Stage 5: the validation report, written as JSON and HTML; ``report_files`` says
         where."""
-        report = self.report_of(outcomes)
-        json_path, html_path = write_report(report, self.settings.reports_dir)
-        report["report_files"] = {"json": str(json_path), "html": str(html_path)}
-        return report
+        return self.written(self.report_of(outcomes))
+
+    def after_reading(
+        self,
+        parsed: Sequence[DocumentResult],
+        skipped: Sequence[tuple[Path, str]],
+        *,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> RunReport:
+        """The stages after the documents were read and checked (``parsed``, in discovery
+        order): the run-wide rule (``checked``), months compared and the load or dry run
+        (``finish``), the report written."""
+        return self.report(self.finish(self.checked(parsed, skipped), on_wait=on_wait))
 
     def failed(self, error: WarehouseError, results: list[DocumentResult]) -> RunFailed:
         """The error to raise for a run whose warehouse could not be written, its validation
         report written first: every document not loaded, saying why, with what its checks
         found."""
-        report = self.report_of(unloaded_outcomes(results, str(error)))
-        report["error"] = str(error)
-        report["committed"] = False
+        report = self.report_of(unloaded_outcomes(results, str(error)), error=str(error))
         if isinstance(error, ReportNotWritten):  # its message says so already
-            report["report_files"] = None
             return RunFailed(str(error), report)
         try:
-            json_path, html_path = write_report(report, self.settings.reports_dir)
+            report = self.written(report)
         except OSError as exc:
-            report["report_files"] = None
-            report["report_error"] = _(
-                "the validation report could not be written in {folder} ({problem})"
-            ).format(folder=self.settings.reports_dir, problem=exc.strerror or exc)
-        else:
-            report["report_files"] = {"json": str(json_path), "html": str(html_path)}
+            report = replace(
+                report,
+                report_error=_(
+                    "the validation report could not be written in {folder} ({problem})"
+                ).format(folder=self.settings.reports_dir, problem=exc.strerror or exc),
+            )
         return RunFailed(str(error), report)
 
 
@@ -296,12 +338,43 @@ def run_discovered(
     on_wait: Callable[[str], None] | None = None,
     regions: Mapping[str, str] | None = None,
     progress: Progress = SILENT,
-) -> dict[str, Any]:
+) -> RunReport:
     """The stages after discovery, in this process; the validation report, as written."""
+    parsed = read_documents(run, found, parallelism=parallelism, regions=regions, progress=progress)
+    return run.after_reading(parsed, found.skipped, on_wait=on_wait)
+
+
+def read_documents(
+    run: Run,
+    found: Discovery,
+    *,
+    parallelism: Parallelism | None = None,
+    regions: Mapping[str, str] | None = None,
+    progress: Progress = SILENT,
+) -> list[DocumentResult]:
+    """Stage 2's reading and checking of each document ``found``, in this process, parsing
+    in worker processes (``parallelism``)."""
     with worker_processes(parallelism or Parallelism()):
-        parsed = check_documents(found.documents, run.settings, regions, progress)
-    outcomes = run.finish(run.checked(parsed, found.skipped), on_wait=on_wait)
-    return run.report(outcomes)
+        return check_documents(found.documents, run.settings, regions, progress)
+
+
+def load_checked(
+    paths: Sequence[str | Path],
+    checked: Sequence[DocumentResult],
+    settings: RunSettings,
+    *,
+    on_wait: Callable[[str], None] | None = None,
+) -> RunReport:
+    """``ingest`` of ``paths`` whose documents were read and checked already, in this
+    process: ``checked`` are their results in discovery order, of the bytes they hold now
+    (``checked_from_same_bytes``). Stage 1 runs (the places checked), stage 2's reading does
+    not: a scan is not OCR'd again."""
+    run = Run.start(settings, "ingest")
+    found = run.discover(paths)
+    run.check_places(found)
+    if [r.path for r in checked] != [str(p) for p in found.documents]:
+        raise ValueError("the checked documents are not the ones these paths name")
+    return run.after_reading(checked, found.skipped, on_wait=on_wait)
 
 
 def run_pipeline(
@@ -313,7 +386,7 @@ def run_pipeline(
     on_wait: Callable[[str], None] | None = None,
     regions: Mapping[str, str] | None = None,
     progress: Progress = SILENT,
-) -> dict[str, Any]:
+) -> RunReport:
     """Run every stage in this process and return the validation report, as written:
     ``ingest`` (``load``) or ``validate``.
 

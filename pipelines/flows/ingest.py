@@ -1,7 +1,8 @@
 """The Prefect ingest flow: a task per document, one loader, the report as artifacts.
 
 The flow runs the stages of ``pipelines.core.run.Run``, as the in-process run does; its tasks
-are thin wrappers around them (``check_document``, ``Run.load``), which tests call directly.
+are thin wrappers around them (``check_document``, ``Run.last_stages``), which tests call
+directly.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from pipelines.core.load_run import (
     DocumentOutcome,
 )
 from pipelines.core.run import Run
+from pipelines.core.run_report import RunReport
 from pipelines.core.settings import PeriodOptions, RunSettings
 from pipelines.execution.faults import NO_FAULTS, Faults
 from pipelines.execution.parallelism import (
@@ -129,7 +131,8 @@ def _retry_when_busy(task: Any, task_run: Any, state: Any) -> bool:
     retry_condition_fn=_retry_when_busy,
 )
 def load_task(results: list[DocumentResult], run: Run) -> list[DocumentOutcome]:
-    """``Run.load``, retried while another writer holds the warehouse."""
+    """``Run.last_stages`` of ``ingest`` (compare months, load), retried while another writer
+    holds the warehouse."""
     logger = get_run_logger()
 
     def waiting(message: str) -> None:
@@ -137,7 +140,7 @@ def load_task(results: list[DocumentResult], run: Run) -> list[DocumentOutcome]:
         print(message, file=sys.stderr, flush=True)
         logger.warning(message)
 
-    return run.load(results, on_wait=waiting)
+    return run.last_stages(results, on_wait=waiting)
 
 
 def region_tag(region: str, short_names: Mapping[str, str] | None = None) -> str:
@@ -160,9 +163,7 @@ def artifact_key(region: str | None, short_names: Mapping[str, str] | None = Non
 
 
 @task(name="publish-validation-report", cache_policy=NO_CACHE)
-def publish_report_task(
-    report: dict[str, Any], short_names: Mapping[str, str] | None = None
-) -> None:
+def publish_report_task(report: RunReport, short_names: Mapping[str, str] | None = None) -> None:
     """Attach the report and a table per document to this flow run (``short_names`` as
     ``artifact_key`` takes them).
 
@@ -172,19 +173,20 @@ def publish_report_task(
     import httpx
 
     try:
-        attach_report(report, short_names)
+        attach_report(report.as_json(), short_names)
     except httpx.TransportError as exc:
+        files = report.report_files
         get_run_logger().warning(
             _(
                 "the validation report could not be attached to the flow run: the Prefect API "
                 "stopped answering ({problem}); the report is {html}"
-            ).format(problem=type(exc).__name__, html=report["report_files"]["html"])
+            ).format(problem=type(exc).__name__, html=files.html if files else "")
         )
 
 
 def attach_report(report: dict[str, Any], short_names: Mapping[str, str] | None = None) -> None:
-    """The run's validation report as artifacts of the current flow run: the whole report in
-    Markdown, and a table per document keyed by its region."""
+    """The run's validation report (its JSON form) as artifacts of the current flow run: the
+    whole report in Markdown, and a table per document keyed by its region."""
     create_markdown_artifact(
         markdown=issues_markdown(report),
         description=_("Validation report of run {run_id}: {summary}").format(
@@ -222,11 +224,11 @@ def attach_report(report: dict[str, Any], short_names: Mapping[str, str] | None 
         )
 
 
-_keepers: list[Callable[[dict[str, Any]], None]] = []
+_keepers: list[Callable[[RunReport], None]] = []
 
 
 @contextmanager
-def keeping_reports(keep: Callable[[dict[str, Any]], None]) -> Iterator[None]:
+def keeping_reports(keep: Callable[[RunReport], None]) -> Iterator[None]:
     """Hand ``keep`` the report of each run started inside this block as soon as it is
     written, before anything is sent to Prefect: a caller whose Prefect API goes away still
     has what the run did."""
@@ -245,12 +247,34 @@ class ExpectedFailure(Exception):
 class RunRejected(ExpectedFailure):
     """A run rejected a row or a document; ``report`` is its validation report."""
 
-    def __init__(self, report: dict[str, Any]) -> None:
+    def __init__(self, report: RunReport) -> None:
         super().__init__(failure_message(report))
         self.report = report
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (RunRejected, (self.report,))
+
+
+#: Checked documents handed to a flow run started in this process (``handing_over``), by the
+#: token its ``checked`` parameter carries: the API records the token, not the rows.
+_handed: dict[str, list[DocumentResult]] = {}
+
+
+@contextmanager
+def handing_over(checked: list[DocumentResult] | None) -> Iterator[str | None]:
+    """A token for the ``checked`` parameter of an ``ingest_flow`` called inside this block,
+    which then loads these results instead of reading the documents again; None for None."""
+    if checked is None:
+        yield None
+        return
+    import secrets
+
+    token = secrets.token_hex(8)
+    _handed[token] = checked
+    try:
+        yield token
+    finally:
+        _handed.pop(token, None)
 
 
 def ingest_steps(
@@ -261,7 +285,8 @@ def ingest_steps(
     skipped: Sequence[tuple[Path, str]] = (),
     regions: Mapping[str, str] | None = None,
     progress: Progress = SILENT,
-) -> dict[str, Any]:
+    checked: Sequence[DocumentResult] | None = None,
+) -> RunReport:
     """The run's stages (``pipelines.core.run.Run``) in the flow run that calls this, reading
     a task per document and loading in a task: the run the operator triggered is the one that
     holds the tasks and the artifacts.
@@ -269,12 +294,40 @@ def ingest_steps(
     ``skipped`` files (found unreadable by the caller's own scan) are reported with those the
     discovery of ``paths`` skips. ``regions`` gives some documents their own region (an
     inbox's mapping), as ``--region`` would. ``progress`` is told of each document and
-    scanned page done.
+    scanned page done. ``checked``: the documents' results, read and checked already (in
+    discovery order): no document is read again.
     """
     run = Run.start(settings, "ingest" if load else "validate")
     found = run.discover(paths, skipped)
     run.check_places(found)  # now, not after the parse
     documents = [str(p) for p in found.documents]
+    if checked is not None and [r.path for r in checked] == documents:
+        parsed = list(checked)
+    else:
+        parsed = read_in_tasks(documents, settings, regions, progress)
+    results = run.checked(parsed, found.skipped)
+    if run.loads:
+        try:
+            # quote(): Prefect would otherwise walk every row of every document for futures.
+            outcomes = load_task(cast(Any, quote(results)), run)
+        except WarehouseError as exc:
+            raise run.failed(exc, results) from None
+    else:
+        outcomes = run.finish(results)
+    report = run.report(outcomes)
+    for keep in list(_keepers):
+        keep(report)
+    publish_report_task(cast(Any, quote(report)), dict(settings.region_keys))
+    return report
+
+
+def read_in_tasks(
+    documents: list[str],
+    settings: RunSettings,
+    regions: Mapping[str, str] | None,
+    progress: Progress,
+) -> list[DocumentResult]:
+    """Stage 2's reading and checking, a task per document, in order."""
     with bounded_parsing():
         futures = [
             check_document_task.submit(
@@ -291,21 +344,7 @@ def ingest_steps(
             )
             for path in documents
         ]
-        parsed = gather_in_order(futures, documents, progress)
-    results = run.checked(parsed, found.skipped)
-    if run.loads:
-        try:
-            # quote(): Prefect would otherwise walk every row of every document for futures.
-            outcomes = load_task(cast(Any, quote(results)), run)
-        except WarehouseError as exc:
-            raise run.failed(exc, results) from None
-    else:
-        outcomes = run.finish(results)
-    report = run.report(outcomes)
-    for keep in list(_keepers):
-        keep(report)
-    publish_report_task(cast(Any, quote(report)), dict(settings.region_keys))
-    return report
+        return gather_in_order(futures, documents, progress)
 
 
 #: How many reasons a Failed state's message gives; the artifacts hold all of them.
@@ -330,20 +369,20 @@ def _listed(reasons: list[str]) -> str:
     return shown if more <= 0 else _("{shown}; … and {n} more").format(shown=shown, n=more)
 
 
-def failure_message(report: dict[str, Any]) -> str:
+def failure_message(report: RunReport) -> str:
     """A Failed run's state message: what was rejected and why (the first reasons), then the
     counts, e.g. ``1 document rejected (no region found in the title or the file name), 0 rows
     loaded, 0 quarantined, 0 warnings``."""
     from parsers import Location
 
-    documents = report["documents"]
-    totals = report["totals"]
+    documents = report.documents
+    totals = report.totals
     several = len(documents) > 1
-    rejected = [d for d in documents if d["status"] == "rejected"]
+    rejected = [d for d in documents if d.status == "rejected"]
     why_rejected = [
-        without_advice(issue["message"])
+        without_advice(str(issue["message"]))
         for d in rejected
-        for issue in d["issues"]
+        for issue in d.issues
         if issue["action"] == "document rejected"
     ]
     if not rejected:
@@ -358,38 +397,37 @@ def failure_message(report: dict[str, Any]) -> str:
         )
     why_quarantined = []
     for d in documents:
-        if d["status"] == "rejected":
+        if d.status == "rejected":
             continue
-        for issue in d["issues"]:
+        for issue in d.issues:
             if issue["severity"] != "error" or issue["action"] == "document rejected":
                 continue
             place = Location.of_row(issue).describe()
             if several:
-                place = f"{d['source_name']} {place}".strip()
+                place = f"{d.source_name} {place}".strip()
             why_quarantined.append(
                 _("{place}: {problem}").format(place=place, problem=issue["message"])
                 if place
-                else issue["message"]
+                else str(issue["message"])
             )
     quarantined = (
         _("{n} quarantined ({reasons})").format(
-            n=totals["rows_quarantined"], reasons=_listed(why_quarantined)
+            n=totals.rows_quarantined, reasons=_listed(why_quarantined)
         )
-        if totals["rows_quarantined"] and why_quarantined
-        else _("{n} quarantined").format(n=totals["rows_quarantined"])
+        if totals.rows_quarantined and why_quarantined
+        else _("{n} quarantined").format(n=totals.rows_quarantined)
     )
     return _("{head}, {rows} rows loaded, {quarantined}, {warnings} warnings").format(
-        head=head, rows=totals["rows_loaded"], quarantined=quarantined, warnings=totals["warnings"]
+        head=head, rows=totals.rows_loaded, quarantined=quarantined, warnings=totals.warnings
     )
 
 
-def final_state(report: dict[str, Any]) -> Any:
+def final_state(report: RunReport) -> Any:
     """The report when nothing was rejected; else a Failed state whose message says what was
     rejected and why, so that Prefect notifications and automations on failed runs fire."""
     from prefect.states import Failed
 
-    totals = report["totals"]
-    if totals["rejected"] + totals["partial"] == 0 and totals["rows_quarantined"] == 0:
+    if not report.totals.rejected_anything:
         return report
     return Failed(message=failure_message(report), data=RunRejected(report))
 
@@ -442,16 +480,25 @@ def ingest_flow(
     ocr_min_confidence: float | None = None,
     replace_periods: bool = False,
     progress: Progress | None = None,
+    checked: str | None = None,
 ) -> Any:
     """Parse, check and (unless ``load`` is false) load the given reports; write the report.
 
     ``regions`` gives some documents (by path) their own region, as ``region`` does for all.
     ``progress`` (the caller's, when the flow is called in its process; a deployment's run
-    has none) is told of each document and scanned page done.
+    has none) is told of each document and scanned page done. ``checked`` is the token of
+    documents read and checked already (``handing_over``): they are loaded as they are.
 
     Ends Failed, with the run's summary as the message, when a row or document was rejected.
     """
     settings = RunSettings.from_options(locals())  # the parameters, before anything else
     return final_state(
-        ingest_steps(paths, settings, load=load, regions=regions, progress=progress or SILENT)
+        ingest_steps(
+            paths,
+            settings,
+            load=load,
+            regions=regions,
+            progress=progress or SILENT,
+            checked=_handed.get(checked) if checked else None,
+        )
     )

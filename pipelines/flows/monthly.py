@@ -10,7 +10,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.states import Completed, Failed
 
 from i18n import _, status_text
-from pipelines.core.inbox import loaded_periods_of, scan_inbox
+from pipelines.core.inbox import scan_inbox
 from pipelines.core.region_map import read_region_map
 from pipelines.core.settings import RunSettings, SettingsError
 from pipelines.flows.deployment import FLOW_NAME
@@ -81,17 +81,17 @@ def inbox_flow(
         skipped=found.skipped,
         regions=regions,
     )
-    for document in report["documents"]:
+    for document in report.documents:
         logger.info(
             _("{status} {name}: {loaded} rows loaded, {quarantined} quarantined").format(
-                status=status_text(document["status"]),
-                name=document["source_name"],
-                loaded=document["rows_loaded"],
-                quarantined=document["rows_quarantined"],
+                status=status_text(document.status),
+                name=document.source_name,
+                loaded=document.rows_loaded,
+                quarantined=document.rows_quarantined,
             )
         )
     if export_dir:
-        folders = export_periods(settings.db, export_dir, loaded_periods_of(report))
+        folders = export_periods(settings.db, export_dir, report.loaded_periods())
         logger.info(
             _("exported {n} periods as Parquet under {folder}").format(
                 n=len(folders), folder=export_dir

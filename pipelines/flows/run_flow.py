@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from i18n import _
 from pipelines.core.settings import RunSettings
 from pipelines.execution.parallelism import Parallelism
 from pipelines.execution.progress import SILENT, Progress
 from pipelines.flows.environment import configure_prefect_environment
+
+if TYPE_CHECKING:
+    from pipelines.core.checking import DocumentResult
+    from pipelines.core.run_report import RunReport
 
 
 def run_ingest_flow(
@@ -30,30 +35,34 @@ def run_ingest_flow(
     progress: Progress = SILENT,
     regions: dict[str, str] | None = None,
     api_url: str | None = None,
-) -> dict[str, Any]:
+    checked: list[DocumentResult] | None = None,
+) -> RunReport:
     """Run ``ingest_flow`` once and return its report, recorded to ``api_url`` (else the
     configured API, else a temporary server).
 
     ``parallelism`` picks where the parse tasks run (the flow's threads if None);
     ``progress`` is told of each document and scanned page done; ``regions`` gives some
-    documents (by path) their region, as a folder's ``regions.toml`` does.
+    documents (by path) their region, as a folder's ``regions.toml`` does. ``checked``: the
+    documents' results, read and checked already, in discovery order, of the bytes they hold
+    now (``checked_from_same_bytes``): the flow run loads them without reading them again.
     """
     configure_prefect_environment(quiet=True)
     from pipelines.execution.parallelism import worker_processes
-    from pipelines.flows.ingest import ingest_flow, keeping_reports
+    from pipelines.flows.ingest import handing_over, ingest_flow, keeping_reports
     from pipelines.flows.task_runners import make_task_runner
     from pipelines.flows.temporary_server import prefect_api
 
     flow_fn = ingest_flow
     if parallelism is not None:
         flow_fn = ingest_flow.with_options(task_runner=make_task_runner(parallelism))
-    kept: list[dict[str, Any]] = []
+    kept: list[RunReport] = []
     used = api_url or os.environ.get("PREFECT_API_URL", "")
     try:
         with (
             prefect_api(api_url) as used,
             worker_processes(parallelism or Parallelism()),
             keeping_reports(kept.append),
+            handing_over(checked) as token,
         ):
             state = flow_fn(
                 paths=[str(p) for p in paths],
@@ -61,6 +70,7 @@ def run_ingest_flow(
                 load=load,
                 regions=regions or None,
                 progress=progress,
+                checked=token,
                 return_state=True,
             )
             return report_of(state)
@@ -73,6 +83,10 @@ def run_ingest_flow(
     # where documents it had already loaded come back ``unchanged``.
     if kept:
         report = kept[-1]
+    elif checked is not None:
+        from pipelines.core.run import load_checked
+
+        report = load_checked(paths, checked, settings)
     else:
         from pipelines.core.run import run_pipeline
 
@@ -84,11 +98,13 @@ def run_ingest_flow(
             regions=regions,
             progress=progress,
         )
-    report["flow_run_unrecorded"] = _(
-        "the Prefect flow run could not be recorded: the API at {api} stopped answering "
-        "({problem}); the run finished in this process"
-    ).format(api=used, problem=lost)
-    return report
+    return replace(
+        report,
+        flow_run_unrecorded=_(
+            "the Prefect flow run could not be recorded: the API at {api} stopped answering "
+            "({problem}); the run finished in this process"
+        ).format(api=used, problem=lost),
+    )
 
 
 def api_lost(error: BaseException) -> str | None:
@@ -109,7 +125,7 @@ def api_lost(error: BaseException) -> str | None:
     return None
 
 
-def report_of(state: Any) -> dict[str, Any]:
+def report_of(state: Any) -> RunReport:
     """The report a finished ingest flow run returned, Failed or not.
 
     A run whose flow itself broke re-raises its error here.
@@ -117,6 +133,7 @@ def report_of(state: Any) -> dict[str, Any]:
     from pipelines.flows.ingest import RunRejected
 
     try:
-        return state.result()
+        report: RunReport = state.result()
+        return report
     except RunRejected as rejected:
         return rejected.report

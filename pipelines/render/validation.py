@@ -1,4 +1,8 @@
-"""The validation report of a run: JSON for machines, a self-contained HTML page for people."""
+"""The validation report of a run: JSON for machines, a self-contained HTML page for people.
+
+Everything here draws the report's JSON form (``pipelines.core.run_report.RunReport.as_json``),
+as the file on disk and the intake page's stored copy hold it.
+"""
 
 from __future__ import annotations
 

@@ -1,26 +1,34 @@
-"""Checking and loading what an office sent, through the entry points ``validate`` and ``ingest``
-use, one run at a time in a worker thread that the page polls for progress.
+"""Checking and loading what an office sent, through the stages ``validate`` and ``ingest``
+run, one run at a time in a worker thread that the page polls for progress.
 
 One at a time: a run already spreads its parsing over the machine's cores, and the warehouse
-has one writer.
+has one writer. A load reuses what the check read (``Checked``): a scan is not OCR'd twice,
+and what loads is what the office saw in the report, as long as the stored files still hold
+the bytes that were checked.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import threading
+from collections import OrderedDict
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from i18n import _, speaking
 from parsers.formats.ocr import PageDone
 from pipelines.core.fetching import address_problem
-from pipelines.core.settings import RunSettings, SettingsError
+from pipelines.core.settings import PeriodOptions, RunSettings, SettingsError
 from pipelines.execution.progress import SILENT
 from pipelines.execution.progress import Progress as RunProgress
 from pipelines.web.store import Account, Store, Submission
+
+if TYPE_CHECKING:
+    from pipelines.core.checking import DocumentResult
+    from pipelines.core.run_report import RunReport
 
 
 @dataclass
@@ -37,17 +45,49 @@ class Progress:
         return dict(self.__dict__)
 
 
+@dataclass(frozen=True)
+class Checked:
+    """What a submission's check read: each document's result by path, and the period options
+    (an office's region) it was read with."""
+
+    period: PeriodOptions
+    results: dict[str, DocumentResult]
+
+    def reusable(
+        self, documents: Sequence[str | Path], period: PeriodOptions
+    ) -> list[DocumentResult] | None:
+        """The results for a load of ``documents`` with ``period``, in their order; None when
+        the load would read them otherwise or any file changed since (read them again)."""
+        from pipelines.core.checking import checked_from_same_bytes
+
+        if period != self.period:
+            return None
+        return checked_from_same_bytes(documents, self.results)
+
+
+#: How many submissions' checks are kept for their load (the latest ones).
+CHECKS_KEPT = 16
+
+
 @dataclass
 class Jobs:
-    """The runs asked for by the page: one worker thread, each run's progress by submission."""
+    """The runs asked for by the page: one worker thread, each run's progress by submission,
+    and the latest checks for the loads that follow them."""
 
     store: Store
     settings: RunSettings
     progress: dict[str, Progress] = field(default_factory=dict)
+    checked: OrderedDict[str, Checked] = field(default_factory=OrderedDict)
 
     def __post_init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="minsheng-web-run")
         self._lock = threading.Lock()
+
+    def _keep_check(self, sid: str, checked: Checked) -> None:
+        self.checked[sid] = checked
+        self.checked.move_to_end(sid)
+        while len(self.checked) > CHECKS_KEPT:
+            self.checked.popitem(last=False)
 
     def check(self, submission: Submission, account: Account, language: str) -> Future[None]:
         self.progress[submission.id] = Progress(documents=len(submission.sources))
@@ -78,19 +118,20 @@ class Jobs:
 
         submission = self.store.submission(sid)
         assert submission is not None
+        told = RunProgress(document_done=parsed, page_done=page)
+        settings = run_settings(self.settings, office_region(account), replace)
         with speaking(language):
             try:
-                report = run_documents(
-                    list(submission.sources),
-                    self.settings,
-                    load=load,
-                    replace=replace,
-                    region=office_region(account),
-                    progress=RunProgress(document_done=parsed, page_done=page),
-                )
+                if load:
+                    report = load_sources(
+                        list(submission.sources), settings, told, self.checked.pop(sid, None)
+                    )
+                else:
+                    report, checked = check_sources(list(submission.sources), settings, told)
+                    self._keep_check(sid, checked)
             except RunFailed as exc:
                 self.store.update_submission(
-                    sid, state="failed", problem=exc.message, **{_key(load): exc.report}
+                    sid, state="failed", problem=exc.message, **{_key(load): exc.report.as_json()}
                 )
                 return
             except (WarehouseError, SettingsError) as exc:
@@ -106,7 +147,7 @@ class Jobs:
                 )
                 return
         self.store.update_submission(
-            sid, state="loaded" if load else "checked", **{_key(load): report}
+            sid, state="loaded" if load else "checked", **{_key(load): report.as_json()}
         )
         self.store.audit(
             account.name,
@@ -125,41 +166,70 @@ def _key(load: bool) -> str:
     return "load_report" if load else "check_report"
 
 
-def _audit_detail(report: dict[str, Any]) -> str:
+def _audit_detail(report: RunReport) -> str:
     return "; ".join(
-        f"{d['source_name']} {d.get('region') or '?'} {d.get('year') or '?'}-"
-        f"{d.get('month') or '?'} {d['status']} {d['rows_loaded']}/{d['rows_quarantined']}"
-        for d in report["documents"]
+        f"{d.source_name} {d.region or '?'} {d.year or '?'}-{d.month or '?'} {d.status} "
+        f"{d.rows_loaded}/{d.rows_quarantined}"
+        for d in report.documents
     )
 
 
-def run_documents(
-    sources: list[str],
-    base: RunSettings,
-    *,
-    load: bool,
-    replace: bool,
-    region: str | None = None,
-    progress: RunProgress = SILENT,
-) -> dict[str, Any]:
-    """Check (``validate``) or load (``ingest``) ``sources`` for ``account`` and return the
-    validation report, written to the reports folder as the command line writes it;
-    ``progress`` is told of each document and scanned page done.
-
-    ``region`` (an office's only region) is passed as ``--region`` would be, for documents
-    that do not say theirs; one that names another region is warned about (the option wins),
-    and ``load_decision`` refuses to load it.
-    """
-    settings = dataclasses.replace(
+def run_settings(base: RunSettings, region: str | None, replace: bool) -> RunSettings:
+    """The page's settings for one office's run: ``region`` (an office's only region) passed
+    as ``--region`` would be, for documents that do not say theirs (one that names another
+    region is warned about, the option wins, and ``load_decision`` refuses to load it);
+    ``replace`` as ``--replace``."""
+    return dataclasses.replace(
         base, period=dataclasses.replace(base.period, region=region), replace_periods=replace
     )
-    if load and _flow_api() is not None:
+
+
+def check_sources(
+    sources: list[str], settings: RunSettings, progress: RunProgress = SILENT
+) -> tuple[RunReport, Checked]:
+    """``validate`` of ``sources``: its validation report, written to the reports folder as
+    the command line writes it, and what it read, for the load; ``progress`` is told of each
+    document and scanned page done."""
+    from pipelines.core.run import Run, read_documents
+
+    run = Run.start(settings, "validate")
+    found = run.discover(sources)
+    run.check_places(found)
+    parsed = read_documents(run, found, progress=progress)
+    report = run.after_reading(parsed, found.skipped)
+    return report, Checked(settings.period, {result.path: result for result in parsed})
+
+
+def load_sources(
+    sources: list[str],
+    settings: RunSettings,
+    progress: RunProgress = SILENT,
+    checked: Checked | None = None,
+) -> RunReport:
+    """``ingest`` of ``sources``, through the same lock, archive and run record as the command
+    line's (a recorded Prefect flow run when an API is configured); its validation report.
+
+    The documents ``checked`` read are loaded as they were checked, not read again, when the
+    stored files still hold the bytes that were checked (their sha256) and the period options
+    are the same; otherwise (a file changed, no check kept since the server started) they are
+    read and checked again, as ``ingest`` does.
+    """
+    from pipelines.core.discovery import discover
+
+    reused = None
+    if checked is not None:
+        reused = checked.reusable(discover(list(sources)).documents, settings.period)
+    for done, result in enumerate(reused or [], start=1):  # the page shows them read already
+        progress.document_done(done, len(reused or []), result.path)
+    if _flow_api() is not None:
         from pipelines.flows.run_flow import run_ingest_flow
 
-        return run_ingest_flow(sources, settings, load=True, progress=progress)
-    from pipelines.core.run import run_pipeline
+        return run_ingest_flow(sources, settings, load=True, progress=progress, checked=reused)
+    from pipelines.core.run import load_checked, run_pipeline
 
-    return run_pipeline(sources, settings, load=load, progress=progress)
+    if reused is not None:
+        return load_checked(sources, reused, settings)
+    return run_pipeline(sources, settings, load=True, progress=progress)
 
 
 def _flow_api() -> str | None:

@@ -43,8 +43,8 @@ def flow_backfill(corpus: Path, tmp_path: Path, parallelism: Parallelism) -> Pat
     assert seen == [
         (i, REPORTS + 1) for i in range(1, REPORTS + 2)
     ]  # the progress bar hears of every document
-    totals = report["totals"]
-    assert (totals["documents"], totals["rows_loaded"], totals["rows_quarantined"]) == (
+    totals = report.totals
+    assert (totals.documents, totals.rows_loaded, totals.rows_quarantined) == (
         REPORTS + 1,
         REPORTS * 48 - REPORTS // 5,
         REPORTS // 5,
@@ -68,7 +68,7 @@ def core_backfill(corpus: Path, tmp_path: Path, parallelism: Parallelism) -> Pat
         progress=Progress(document_done=lambda done, total, name: seen.append((done, total))),
     )
     assert seen == [(i, REPORTS + 1) for i in range(1, REPORTS + 2)]
-    assert report["totals"]["rows_loaded"] == REPORTS * 48 - REPORTS // 5
+    assert report.totals.rows_loaded == REPORTS * 48 - REPORTS // 5
     return db
 
 

@@ -153,7 +153,7 @@ def test_the_flow_and_the_core_leave_the_same_warehouse_and_report(
         ),
         load=load,
         progress=told("core"),
-    )
+    ).as_json()
     assert heard["flow"] == heard["core"] == [(1, 1, str(path))]
     if load:
         flow_tables = warehouse_snapshot(tmp_path / "flow" / "w.duckdb")
@@ -190,3 +190,46 @@ def test_region_keys_are_pinyin_or_configured(
     assert artifact_key("乐清市", keys) == "validation-yue-qing"
     assert artifact_key("永嘉县", keys) == "validation-yj"
     assert artifact_key("瑞安市", keys) == "validation-ruianshi"
+
+
+def test_the_flow_loads_documents_checked_already_without_reading_them_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The intake page's load when a Prefect API is configured: the flow run is handed the
+    page's checks and runs the stages after the reading on them. From the check on, parsing
+    the file never ends (the fault hook); the load finishes all the same, and leaves the
+    warehouse the in-process load of the same checks leaves."""
+    from pipelines.core.run import Run, load_checked, read_documents
+    from pipelines.core.settings import RunSettings
+    from pipelines.flows.ingest import handing_over
+    from tests.warehouse_snapshot import warehouse_snapshot
+
+    path = broken_sample(tmp_path / "in")
+    check = Run.start(
+        RunSettings.build(reports_dir=tmp_path / "checks", region="乐清市"), "validate"
+    )
+    checked = read_documents(check, check.discover([path]))
+    monkeypatch.setenv("MINSHENG_FAULT_HANG_PARSE", path.name)
+    with handing_over(checked) as token:
+        state, in_flow = ingest_in_flow(
+            [path], tmp_path / "flow", region="乐清市", parse_timeout=5, checked=token
+        )
+    assert [(d["status"], d["rows_loaded"]) for d in in_flow["documents"]] == [("partial", 45)]
+    core = tmp_path / "core"
+    in_core = load_checked(
+        [path],
+        checked,
+        RunSettings.build(
+            db=core / "w.duckdb",
+            reports_dir=core / "reports",
+            raw_dir=core / "raw",
+            region="乐清市",
+        ),
+    ).as_json()
+    flow_tables = warehouse_snapshot(tmp_path / "flow" / "w.duckdb")
+    core_tables = warehouse_snapshot(core / "w.duckdb")
+    assert all(a.equals(b) for a, b in zip(flow_tables, core_tables, strict=True))
+    for report in (in_flow, in_core):
+        for key in ("run_id", "started_at", "finished_at", "report_files", "database"):
+            report.pop(key)
+    assert in_flow == in_core

@@ -53,7 +53,7 @@ def ingest_telling_pages(folder: Path) -> dict:
         load=True,
         parallelism=Parallelism("processes", workers=2),
         progress=Progress(page_done=pages.append),
-    )
+    ).as_json()
     return {"report": report, "db": folder / "w.duckdb", "pages": pages}
 
 

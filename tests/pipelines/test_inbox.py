@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.core.checking import check_document
-from pipelines.core.inbox import loaded_periods_of, unseen_documents
+from pipelines.core.inbox import unseen_documents
 from pipelines.core.load_run import load_results
 from pipelines.core.settings import PeriodOptions, RunSettings, SettingsError
 from pipelines.flows.api_server import ApiServer
@@ -63,15 +63,29 @@ def test_a_missing_inbox_is_created_and_a_file_is_a_settings_error(tmp_path: Pat
 
 
 def test_the_periods_a_run_loaded() -> None:
-    report = {
-        "documents": [
-            {"region": "乐清市", "year": 2022, "month": 9, "status": "partial"},
-            {"region": "乐清市", "year": 2022, "month": 8, "status": "loaded"},
-            {"region": "乐清市", "year": 2022, "month": 7, "status": "unchanged"},
-            {"region": None, "year": None, "month": None, "status": "rejected"},
-        ]
-    }
-    assert loaded_periods_of(report) == [("乐清市", 2022, 8), ("乐清市", 2022, 9)]
+    from datetime import datetime
+
+    from parsers import Source
+    from pipelines.core.load_run import DocumentOutcome
+    from pipelines.core.run_report import RunReport
+
+    def outcome(region: str | None, month: int | None, status: str) -> DocumentOutcome:
+        year = None if month is None else 2022
+        source = Source(f"{month}.txt", region=region, year=year, month=month)
+        return DocumentOutcome(source, f"{month}.txt", status, 0, 0, f"r{month}")
+
+    report = RunReport.of(
+        "run",
+        datetime.now(),
+        "ingest",
+        [
+            outcome("乐清市", 9, "partial"),
+            outcome("乐清市", 8, "loaded"),
+            outcome("乐清市", 7, "unchanged"),
+            outcome(None, None, "rejected"),
+        ],
+    )
+    assert report.loaded_periods() == [("乐清市", 2022, 8), ("乐清市", 2022, 9)]
 
 
 @pytest.mark.slow
@@ -93,7 +107,7 @@ def test_the_monthly_flow_reports_the_files_it_does_not_read(tmp_path: Path) -> 
         region="乐清市", return_state=True,
     )  # fmt: skip
     assert state.is_failed()  # something was rejected: the operator hears of it
-    report = report_of(state)
+    report = report_of(state).as_json()
     lines = {
         d["source_name"]: (d["status"], d["rows_loaded"], [i["message"] for i in d["issues"]])
         for d in report["documents"]

@@ -11,7 +11,7 @@ import pytest
 from i18n import action_text, column_text
 from pipelines.core.checking import check_document, reject_repeated_periods
 from pipelines.core.load_run import outcome_without_loading
-from pipelines.core.run_report import build_run_report
+from pipelines.core.run_report import RunReport
 from pipelines.core.settings import PeriodOptions
 from pipelines.render.validation import issues_markdown, render_html, rule_counts
 from tests.helpers import FIXTURES, broken_sample
@@ -56,7 +56,8 @@ def _report(tmp_path: Path) -> dict:
         ]
     )
     outcomes = [outcome_without_loading(r) for r in results]
-    return build_run_report("20220905T090000-abcdef", datetime(2022, 9, 5, 9), "validate", outcomes)
+    started = datetime(2022, 9, 5, 9)
+    return RunReport.of("20220905T090000-abcdef", started, "validate", outcomes).as_json()
 
 
 def test_each_issue_is_one_row_with_its_place_column_value_rule_and_action(tmp_path: Path) -> None:

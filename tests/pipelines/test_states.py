@@ -5,11 +5,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.helpers import SAMPLE, broken_sample, ingest, month_file
+from pipelines.core.run_report import RunReport
+from tests.helpers import SAMPLE, broken_sample, ingest_report, month_file
 
 
-def _report(paths: list[Path], tmp_path: Path, **options: str) -> dict:
-    return ingest(
+def _report(paths: list[Path], tmp_path: Path, **options: str) -> RunReport:
+    return ingest_report(
         [str(p) for p in paths],
         db=str(tmp_path / "w.duckdb"),
         reports_dir=str(tmp_path / "reports"),
@@ -27,7 +28,7 @@ def test_a_rejected_document_says_why_without_the_advice_for_the_command_line(
     nameless.parent.mkdir()
     shutil.copyfile(SAMPLE, nameless)
     report = _report([nameless], tmp_path)
-    [issue] = report["documents"][0]["issues"]
+    [issue] = report.documents[0].issues
     assert issue["message"].endswith(": pass --region NAME")  # the report says what to do
     assert failure_message(report) == (
         "1 document rejected (no region found in the title or the file name), 0 rows loaded, "

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from parsers import parse_document
+from parsers import Source, parse_document
 from schemas import validate_rows
 from tests.helpers import SAMPLE
 from warehouse import DocumentLoad, connect, export_periods, load_document, loaded_periods
@@ -29,12 +29,7 @@ def warehouse(tmp_path: Path) -> Path:
             conn,
             DocumentLoad(
                 report_id=make_report_id(sha * 64, "乐清市", 2022, month),
-                region="乐清市",
-                year=2022,
-                month=month,
-                source_name=f"{month}.txt",
-                source_sha256=sha * 64,
-                source_format="txt",
+                source=Source(f"{month}.txt", sha * 64, "txt", "乐清市", 2022, month),
                 status="loaded",
                 progress=rows.assign(region="乐清市", year=2022, month=month),
             ),

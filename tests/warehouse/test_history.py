@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from parsers import parse_document
+from parsers import Source, parse_document
 from schemas import validate_rows
 from tests.helpers import SAMPLE
 from warehouse import DocumentLoad, connect, load_document
@@ -20,12 +20,7 @@ def _load(conn, month: int, rows: pd.DataFrame, region: str = "乐清市") -> No
         conn,
         DocumentLoad(
             report_id=make_report_id(sha, region, 2022, month),
-            region=region,
-            year=2022,
-            month=month,
-            source_name=f"2022年{month}月.txt",
-            source_sha256=sha,
-            source_format="txt",
+            source=Source(f"2022年{month}月.txt", sha, "txt", region, 2022, month),
             status="loaded",
             progress=rows.assign(region=region, year=2022, month=month),
         ),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
-from parsers import parse_document
+from parsers import Source, parse_document
 from schemas import validate_rows
 from tests.helpers import SAMPLE
 from warehouse import DocumentLoad, WarehouseError, connect, load_document, read_only_query
@@ -18,12 +19,7 @@ from warehouse.load import make_report_id
 def _load_for(sha: str, rows: pd.DataFrame, status: str = "loaded") -> DocumentLoad:
     return DocumentLoad(
         report_id=make_report_id(sha, "乐清市", 2022, 8),
-        region="乐清市",
-        year=2022,
-        month=8,
-        source_name="2022年8月.txt",
-        source_sha256=sha,
-        source_format="txt",
+        source=Source("2022年8月.txt", sha, "txt", "乐清市", 2022, 8),
         status=status,
         progress=rows.assign(region="乐清市", year=2022, month=8),
     )
@@ -123,7 +119,7 @@ def test_the_same_bytes_twice_in_one_run_are_written_once(
 
     conn = connect(tmp_path / "w.duckdb")
     first, copy = _load_for("a" * 64, rows), _load_for("a" * 64, rows)
-    copy.source_name = "copy of 2022年8月.txt"
+    copy.source = dataclasses.replace(copy.source, name="copy of 2022年8月.txt")
     outcomes = load_documents(conn, [first, copy], "run1")
     assert [(o.status, o.rows_loaded) for o in outcomes] == [("loaded", 48), ("unchanged", 48)]
     assert conn.execute("SELECT count(*), min(source_name) FROM reports").fetchone() == (

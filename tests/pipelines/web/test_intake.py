@@ -190,3 +190,68 @@ def test_a_scan_shows_its_pages_read_while_it_is_checked(tmp_path: Path) -> None
     report = client.get(f"/submissions/{submission}/report.json").json()
     assert report["documents"][0]["region"] == "乐清市"
     assert report["documents"][0]["rows_loaded"] > 0
+
+
+def _hang_from_now_on(client, name: str) -> None:
+    """From now on the page's runs never finish parsing a file called ``name`` (the fault hook
+    of the time-limit tests): a load that read the file again would not finish (or, parsed in
+    a worker process, be stopped after 5 s and reject it)."""
+    import dataclasses
+
+    from pipelines.execution.faults import Faults
+
+    jobs = client.app.state.jobs
+    jobs.settings = dataclasses.replace(
+        jobs.settings,
+        faults=Faults(hang_parse=name),
+        limits=dataclasses.replace(jobs.settings.limits, parse_seconds=5.0),
+    )
+
+
+def test_a_load_reuses_the_check_and_leaves_the_warehouse_ingest_leaves(tmp_path: Path) -> None:
+    """What the page checked is what it loads, not read again (a scan is not OCR'd twice): the
+    warehouse ends as ``minsheng ingest`` of the same file leaves it."""
+    from tests.warehouse_snapshot import warehouse_snapshot
+
+    client = web_client(tmp_path)
+    web_sign_in(client, "yueqing")
+    sent = broken_sample(tmp_path / "sent")
+    submission = web_upload(client, sent)
+    _hang_from_now_on(client, sent.name)
+    assert _load(client, submission) == 303
+    loaded = client.get(f"/submissions/{submission}/report.json").json()
+    assert loaded["command"] == "ingest" and loaded["committed"] is True
+    assert [(d["status"], d["rows_loaded"]) for d in loaded["documents"]] == [("partial", 45)]
+
+    cli = tmp_path / "cli"
+    ingest(
+        [str(broken_sample(tmp_path / "cli-in"))],
+        region="乐清市",
+        db=str(cli / "minsheng.duckdb"),
+        reports_dir=str(cli / "reports"),
+        raw_dir=str(cli / "raw"),
+    )
+    web_tables = warehouse_snapshot(tmp_path / "data" / "minsheng.duckdb")
+    cli_tables = warehouse_snapshot(cli / "minsheng.duckdb")
+    assert all(a.equals(b) for a, b in zip(web_tables, cli_tables, strict=True))
+    assert [len(t) for t in web_tables[:2]] == [1, 45]  # something to compare
+    archived = sorted(p.name for p in (tmp_path / "data" / "raw").rglob("*.txt"))
+    assert archived == sorted(p.name for p in (cli / "raw").rglob("*.txt"))  # the original kept
+
+
+def test_a_file_changed_after_its_check_is_checked_again_when_it_loads(tmp_path: Path) -> None:
+    """A check is reused only for the bytes it read: the stored file rewritten since (here with
+    the fixed report) is read again, and what loads is what the file holds now."""
+    import hashlib
+
+    client = web_client(tmp_path)
+    web_sign_in(client, "yueqing")
+    submission = web_upload(client, broken_sample(tmp_path / "sent"))
+    [stored] = client.app.state.store.submission(submission).sources
+    Path(stored).write_bytes(SAMPLE.read_bytes())
+    assert _load(client, submission) == 303
+    loaded = client.get(f"/submissions/{submission}/report.json").json()
+    assert [(d["status"], d["rows_loaded"]) for d in loaded["documents"]] == [("loaded", 48)]
+    assert _rows(tmp_path / "data" / "minsheng.duckdb", "SELECT source_sha256 FROM reports") == [
+        (hashlib.sha256(SAMPLE.read_bytes()).hexdigest(),)
+    ]

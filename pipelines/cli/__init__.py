@@ -6,7 +6,6 @@ module is imported, because typer reads the help texts when the commands are def
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from typing import TYPE_CHECKING, Any
@@ -40,7 +39,9 @@ def language_option(argv: list[str]) -> str | None:
 def main() -> None:
     """Console-script entry point: no traceback reaches the user unless MINSHENG_DEBUG is set,
     not even for a Ctrl-C while the program is still starting."""
-    _fewer_collections()
+    from pipelines.execution.startup import lean_start
+
+    lean_start()
     try:
         # serve leaves Ctrl-C to Prefect's runner, which stops its served runs itself; web to
         # uvicorn, which finishes the requests under way
@@ -59,17 +60,6 @@ def main() -> None:
         # line as at any other moment, never a traceback.
         os.write(2, (exc.message() + "\n").encode())
         os._exit(exc.exit_code)
-
-
-def _fewer_collections() -> None:
-    """The cycle collector runs every 10,000 new objects instead of Python's 700.
-
-    A run's start-up (typer, pandas, pandera, the readers) makes some hundred thousand objects
-    that live as long as the process; at the default the collector walked them 259 times in a
-    ``validate`` of one .docx, 0.2-0.4 s of its CPU, freeing almost nothing. Cycles are still
-    collected, a little later.
-    """
-    gc.set_threshold(10_000, 10, 10)
 
 
 def _signals_outside_the_run() -> None:
@@ -97,19 +87,8 @@ def _quiet_exit_on_signals(code: int) -> None:
         signal.signal(sig, lambda signum, frame: os._exit(code))
 
 
-def _without_test_libraries() -> None:
-    """pandera imports hypothesis, when it is installed, for its data-synthesis strategies,
-    which no command uses: hypothesis is a development dependency (an installed product has
-    none) and its import was a fifth of a ``validate``'s start-up. The command runs as it
-    would installed; pandera takes the missing module as it does there."""
-    if "hypothesis" not in sys.modules:
-        sys.modules["hypothesis"] = None  # type: ignore[assignment]
-
-
 def _main() -> None:
     from i18n import LanguageError, choose_language, use_language
-
-    _without_test_libraries()
 
     try:
         use_language(choose_language(language_option(sys.argv[1:])), export=True)

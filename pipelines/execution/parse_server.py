@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from multiprocessing import spawn
 from typing import Any
 
+from pipelines.execution.startup import lean_start
+
 # What a parse task uses: the checks and every reader with the libraries they import on
 # first use, so that no worker imports them again.
 PRELOAD = (
@@ -47,6 +49,7 @@ def _prepare_without_main(data: Mapping[str, Any]) -> None:
 
 
 def _preload() -> None:
+    lean_start()  # the server is a fresh interpreter: the command's start-up settings too
     for name in PRELOAD:
         importlib.import_module(name)
     for name in OPTIONAL:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from multiprocessing import spawn
 from typing import Any
 
-from pipelines.execution.startup import lean_start
+from pipelines.execution.startup import lean_start, settle
 
 # What a parse task uses: the checks and every reader with the libraries they import on
 # first use, so that no worker imports them again.
@@ -57,6 +57,7 @@ def _preload() -> None:
             importlib.import_module(name)
         except ImportError:
             pass
+    settle()  # before the first fork: the workers share what the server imported
 
 
 _prepare = spawn.prepare

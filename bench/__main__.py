@@ -1,6 +1,10 @@
 """``python -m bench``: measure each step of a run on a generated corpus and print ratios.
 
-Usage: ``python -m bench [--documents 108] [--corpus DIR] [--repeat 3]``
+Usage: ``python -m bench [--documents 108] [--corpus DIR] [--repeat 3] [--only PART]``
+
+``--only desk`` times the start-up at the desk alone (``bench.desk``), ``--only backfill``
+the backfill curve alone (``bench.curve``: ``minsheng ingest`` of 30, 60 and 120 mixed
+reports in threads and in processes, CPU a document and peak memory).
 """
 
 from __future__ import annotations
@@ -47,12 +51,30 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--documents", type=int, default=108)
     parser.add_argument("--corpus", type=Path, default=Path("data/bench-corpus"))
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=("desk", "backfill"), default=None)
     args = parser.parse_args(argv)
 
     from bench.desk import FLOOR, TARGETS, print_desk_ratios
 
+    if args.only == "backfill":
+        _print_targets(_backfill_curve(args.corpus), "targets")
+        return
     console.print("[bold]At the desk[/] (fresh processes, no Prefect API):")
     desk = print_desk_ratios(lambda line: console.print("  " + line))
+    if args.only == "desk":
+        _print_targets(
+            [
+                (
+                    f"minsheng {name} vs `{FLOOR}`",
+                    desk[name][1],
+                    f"≤ {goal}×",
+                    desk[name][1] <= goal,
+                )
+                for name, goal in TARGETS.items()
+            ],
+            "targets",
+        )
+        return
 
     from parsers import parse_document
     from parsers.formats.docx.reader import read_docx
@@ -274,6 +296,9 @@ def main(argv: list[str] | None = None) -> None:
         seconds, ratio = desk[name]
         targets.append((f"minsheng {name} vs `{FLOOR}`", ratio, f"≤ {goal}×", ratio <= goal))
 
+    # The backfill curve: minsheng ingest of 30, 60 and 120 reports, threads and processes.
+    targets.extend(_backfill_curve(args.corpus))
+
     # minsheng sql against a bare duckdb process, on a small warehouse of the documented views.
     for query, count, bare, ours_sql in _measure_sql(args.repeat):
         for fmt, seconds in ours_sql.items():
@@ -297,14 +322,7 @@ def main(argv: list[str] | None = None) -> None:
     for row in figures:
         table.add_row(*row)
     console.print(table)
-    verdicts = Table(title="targets")
-    for column in ("ratio", "measured", "target", "met"):
-        verdicts.add_column(column)
-    for name, value, goal, met in targets:
-        verdicts.add_row(
-            name, f"{value:.2f}", goal, "—" if met is None else "yes" if met else "[red]no[/]"
-        )
-    console.print(verdicts)
+    _print_targets(targets, "targets")
 
     # Scanned reports: the acceptance check against the expected rows, OCR time per page and
     # per document, and tesseract on the same cells (see bench/ocr.py).
@@ -317,6 +335,27 @@ def main(argv: list[str] | None = None) -> None:
         ocr_main([])
     else:
         console.print("OCR: skipped, the extra is not installed (pip install -e '.[ocr]')")
+
+
+def _print_targets(targets: list[tuple[str, float, str, bool | None]], title: str) -> None:
+    verdicts = Table(title=title)
+    for column in ("ratio", "measured", "target", "met"):
+        verdicts.add_column(column)
+    for name, value, goal, met in targets:
+        verdicts.add_row(
+            name, f"{value:.2f}", goal, "—" if met is None else "yes" if met else "[red]no[/]"
+        )
+    console.print(verdicts)
+
+
+def _backfill_curve(corpus: Path) -> list[tuple[str, float, str, bool | None]]:
+    """``bench.curve`` on the corpus (built to 120 reports if smaller), printed as it goes."""
+    from bench.curve import backfill_curve, curve_targets
+
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    console.print(f"[bold]Backfill curve[/] (minsheng ingest, 2 workers; load {load}):")
+    found = backfill_curve(corpus, say=lambda line: console.print("  " + line))
+    return list(curve_targets(found))
 
 
 def _measure_sql(repeat: int, regions: int = 4) -> list[tuple[str, int, float, dict[str, float]]]:

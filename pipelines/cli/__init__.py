@@ -39,6 +39,9 @@ def language_option(argv: list[str]) -> str | None:
 def main() -> None:
     """Console-script entry point: no traceback reaches the user unless MINSHENG_DEBUG is set,
     not even for a Ctrl-C while the program is still starting."""
+    from pipelines.execution.startup import lean_start
+
+    lean_start()
     try:
         # serve leaves Ctrl-C to Prefect's runner, which stops its served runs itself; web to
         # uvicorn, which finishes the requests under way

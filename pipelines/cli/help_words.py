@@ -6,6 +6,9 @@ catalog to hook. The command classes here put them through ``i18n._`` instead: t
 and the help option are formatted by methods of the command, the value types by a method of
 each parameter, and a usage error is raised while the command line is parsed
 (``make_context``), where it is caught and raised again in words (``usage_error_text``).
+typer's panel titles are set in words only when a help page or an error is about to be
+printed (``typer_in_this_language``): its ``rich_utils`` imports most of rich (markdown,
+syntax, tracebacks), which a run that prints neither has no use for.
 """
 
 from __future__ import annotations
@@ -123,6 +126,22 @@ def usage_error_text(message: str) -> str:
     return message
 
 
+def typer_in_this_language() -> None:
+    """typer's panel titles and markers on help pages and usage errors in this language:
+    typer reads them from module constants when it prints. (The click typer carries inside
+    it writes "Usage:" and its usage errors in English, with no catalog to hook.)"""
+    from typer import rich_utils
+
+    rich_utils.ARGUMENTS_PANEL_TITLE = _("Arguments")
+    rich_utils.OPTIONS_PANEL_TITLE = _("Options")
+    rich_utils.COMMANDS_PANEL_TITLE = _("Commands")
+    rich_utils.ERRORS_PANEL_TITLE = _("Error")
+    rich_utils.ABORTED_TEXT = _("Aborted.")
+    rich_utils.DEFAULT_STRING = _("[default: {}]")
+    rich_utils.REQUIRED_LONG_STRING = _("[required]")
+    rich_utils.RICH_HELP = _("Try [blue]'{command_path} {help_option}'[/] for help.")
+
+
 def _with_type_words(param: Any) -> None:
     shown = param.display_type_rich
 
@@ -159,17 +178,33 @@ class _InWords:
             option._in_words = True
         return option
 
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        typer_in_this_language()
+        super().format_help(ctx, formatter)  # type: ignore[misc]
+
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
         try:
             return super().make_context(*args, **kwargs)  # type: ignore[misc]
         except NoArgsIsHelpError:
+            typer_in_this_language()
             raise
         except UsageError as exc:
+            typer_in_this_language()
             again = UsageError(usage_error_text(exc.format_message()), exc.ctx)
             again.exit_code = exc.exit_code
             raise again from None
+
+    def invoke(self, ctx: Any) -> Any:
+        from typer._click.exceptions import ClickException
+        from typer.exceptions import Abort
+
+        try:
+            return super().invoke(ctx)  # type: ignore[misc]
+        except (ClickException, Abort, EOFError):  # typer prints these through rich_utils
+            typer_in_this_language()
+            raise
 
 
 class CommandInWords(_InWords, TyperCommand):

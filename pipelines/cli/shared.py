@@ -24,25 +24,6 @@ from pipelines.render.terminal import for_terminal
 
 F = TypeVar("F", bound=Callable[..., object])
 
-
-def _typer_in_this_language() -> None:
-    """typer's panel titles and markers on help pages and usage errors in this language:
-    typer reads them from module constants when it prints. (The click typer carries inside
-    it writes "Usage:" and its usage errors in English, with no catalog to hook.)"""
-    from typer import rich_utils
-
-    rich_utils.ARGUMENTS_PANEL_TITLE = _("Arguments")
-    rich_utils.OPTIONS_PANEL_TITLE = _("Options")
-    rich_utils.COMMANDS_PANEL_TITLE = _("Commands")
-    rich_utils.ERRORS_PANEL_TITLE = _("Error")
-    rich_utils.ABORTED_TEXT = _("Aborted.")
-    rich_utils.DEFAULT_STRING = _("[default: {}]")
-    rich_utils.REQUIRED_LONG_STRING = _("[required]")
-    rich_utils.RICH_HELP = _("Try [blue]'{command_path} {help_option}'[/] for help.")
-
-
-_typer_in_this_language()
-
 app = typer.Typer(
     name="minsheng",
     cls=GroupInWords,

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from i18n import _
 from pipelines.execution.interrupts import on_forced_exit
+from pipelines.execution.startup import settle
 from pipelines.execution.workers import KillablePool, TimedOut, warm_context
 
 # The costs ``auto`` weighs (seconds on two CPUs, from ``python -m bench.backfill``): the
@@ -200,6 +201,7 @@ def in_worker(
     Past ``timeout`` seconds the worker is killed (here: the call is stopped, in the main
     thread) and ``timed_out()`` stands for the result; without ``timed_out``, ``TimedOut``.
     """
+    settle()
     pool = _parse_pool
     try:
         if pool is None:
@@ -225,6 +227,7 @@ def map_in_workers(
     Results come in order, each as soon as it and those before it are done; an item past
     ``timeout`` seconds raises ``TimedOut`` (its worker killed).
     """
+    settle()
     pool = _parse_pool
     if pool is None:
         return map(function, items)
@@ -252,6 +255,7 @@ def map_in_order(
             raise TimedOut(timeout or 0)
         return timed_out(i)
 
+    settle()
     pool = _parse_pool
     if pool is None:
         results = []

@@ -19,22 +19,25 @@ from collections.abc import Mapping
 from multiprocessing import spawn
 from typing import Any
 
+from pipelines.execution.startup import lean_start, settle
+
 # What a parse task uses: the checks and every reader with the libraries they import on
-# first use, so that no worker imports them again.
+# first use, so that no worker imports them again. (Not python-docx: the Word reader reads
+# the XML with lxml.)
 PRELOAD = (
     "pipelines.core.checking",
     "parsers.formats.docx",
     "parsers.formats.pdf",
     "parsers.formats.xlsx",
     "parsers.formats.html",
-    "docx",
     "lxml.etree",
     "openpyxl",
     "pdfplumber",
     "pypdfium2",
 )
-# The OCR extra may not be installed; its models load in the worker that reads a scan.
-OPTIONAL = ("parsers.formats.ocr.engine", "rapidocr_onnxruntime")
+# Not the OCR extra (onnxruntime, OpenCV, shapely and RapidOCR): a worker that reads a scan
+# imports it with the models it loads anyway (0.2 s of CPU beside a second of models and
+# seconds a page). Preloaded, it was 50 MB in the server of every run, scans or none.
 
 _MAIN_KEYS = ("init_main_from_name", "init_main_from_path")
 
@@ -47,13 +50,10 @@ def _prepare_without_main(data: Mapping[str, Any]) -> None:
 
 
 def _preload() -> None:
+    lean_start()  # the server is a fresh interpreter: the command's start-up settings too
     for name in PRELOAD:
         importlib.import_module(name)
-    for name in OPTIONAL:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
+    settle()  # before the first fork: the workers share what the server imported
 
 
 _prepare = spawn.prepare

@@ -24,7 +24,8 @@ try:
 except SystemExit as exc:
     code = exc.code
 print("EXIT", code)
-print("MODULES", " ".join(sorted({name.split(".")[0] for name in sys.modules})))
+loaded = {name.split(".")[0] for name, module in sys.modules.items() if module is not None}
+print("MODULES", " ".join(sorted(loaded)))
 """
 
 
@@ -88,3 +89,32 @@ def test_validate_of_a_text_without_a_warehouse_imports_no_duckdb(tmp_path: Path
     assert {"pandas", "pandera"} <= imported  # it parsed and checked the rows
     assert "duckdb" not in imported and "prefect" not in imported
     assert not db.exists()
+
+
+#: What a run that prints no help page has no use for: pandera's data-synthesis library
+#: (a development dependency) and the parts of rich that typer's help pages use.
+NOT_FOR_A_RUN = ("hypothesis", "markdown_it", "pygments", "duckdb", "prefect")
+
+
+def test_validate_of_a_docx_imports_neither_test_nor_help_libraries(tmp_path: Path) -> None:
+    code, printed, imported = _run_probe(
+        "validate",
+        str(SAMPLE.with_suffix(".docx")),
+        "--db",
+        str(tmp_path / "none.duckdb"),
+        "--reports-dir",
+        str(tmp_path / "reports"),
+    )
+    assert code == 0, printed
+    assert "48 rows would load" in printed
+    assert {"pandas", "pandera", "lxml"} <= imported
+    assert not imported & set(NOT_FOR_A_RUN), sorted(imported & set(NOT_FOR_A_RUN))
+
+
+def test_a_usage_error_is_still_framed_in_the_chosen_language(tmp_path: Path) -> None:
+    """typer's panel titles are set when an error is printed, not at import."""
+    code, printed, _imported = _run_probe(
+        "validate", "--lang", "zh", "--no-such-option", "report.txt", cwd=tmp_path
+    )
+    assert code == 2, printed
+    assert "错误" in printed and "Error" not in printed

@@ -1,0 +1,35 @@
+"""A process's start-up settings (``pipelines.execution.startup``), in a fresh interpreter:
+the collector's threshold and frozen objects are the whole process's."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+_PROBE = """
+import gc, sys
+from pipelines.execution.startup import PYTHON_THRESHOLD, START_THRESHOLD, lean_start, settle
+settle()
+assert gc.get_freeze_count() == 0, "settle without lean_start changed nothing"
+lean_start()
+assert gc.get_threshold() == START_THRESHOLD
+import pandera.pandas  # pandera runs without hypothesis, as installed
+assert sys.modules["hypothesis"] is None
+settle()
+assert gc.get_threshold() == PYTHON_THRESHOLD and PYTHON_THRESHOLD[0] < START_THRESHOLD[0]
+print("FROZEN", gc.get_freeze_count())
+"""
+
+
+def test_start_up_then_settle_freezes_what_start_up_made() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path.cwd())},
+    )
+    assert done.returncode == 0, done.stderr
+    frozen = int(done.stdout.split()[-1])
+    assert frozen > 50_000  # pandas and pandera's objects, out of the collector's walks

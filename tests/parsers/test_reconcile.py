@@ -32,6 +32,9 @@ READABLE = sorted(
     and path.name != "truth.csv"  # the corpus test's registry, not a report
 ) + [FIXTURES / "bad" / "gb18030-2022-08.txt"]
 OUTSIDE = FIXTURES / "pdf" / "browser" / "yueqing-2022-08-row-outside-table.pdf"
+# Two tables side by side: the second table's rows are named as row_unaccounted, not read
+# (docs/formats.md); the corpus test holds it to that.
+SIDE_BY_SIDE = FIXTURES / "pdf" / "habits" / "yueqing-2022-08-side-by-side.pdf"
 
 
 def parse_fixture(path: Path):
@@ -45,7 +48,9 @@ def parse_fixture(path: Path):
 
 
 @pytest.mark.heavy
-@pytest.mark.parametrize("path", [p for p in READABLE if p != OUTSIDE], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [p for p in READABLE if p not in (OUTSIDE, SIDE_BY_SIDE)], ids=lambda p: p.name
+)
 def test_every_row_of_every_fixture_is_read_or_quarantined(path: Path) -> None:
     assert_nothing_lost(path, parse_fixture(path))
 

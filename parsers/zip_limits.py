@@ -92,6 +92,22 @@ def check_unzipped_size(
     return None if kept is None else b"".join(kept)
 
 
+# An Office 97-2003 file, and an encrypted Office file (a zip put in an OLE container).
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+
+def refuse_empty_or_ole(data: bytes, source_name: str, *, encrypted: str, old_format: str) -> None:
+    """An empty file, a password-protected one or an old binary Office file, each refused in
+    the format's own words (``encrypted``, ``old_format``), before the zip is looked at."""
+    if not data:
+        raise UnreadableDocument(source_name, _("the file is empty"))
+    if data.startswith(_OLE_MAGIC):
+        raise UnreadableDocument(
+            source_name, encrypted if _ENCRYPTED_STREAM in data else old_format
+        )
+
+
 def check_office_zip(
     data: bytes,
     source_name: str,

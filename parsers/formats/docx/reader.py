@@ -64,7 +64,7 @@ from parsers.spanned_table import (
     table_not_found,
     title_from,
 )
-from parsers.zip_limits import check_office_zip
+from parsers.zip_limits import check_office_zip, refuse_empty_or_ole
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC = f"{_W}p", f"{_W}tbl", f"{_W}tr", f"{_W}tc"
@@ -90,9 +90,6 @@ _DOCUMENT, _BODY = f"{_W}document", f"{_W}body"
 # python-docx's own settings: no entities resolved, whitespace between elements dropped.
 _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
-
 
 # --------------------------------------------------------------------------- opening
 
@@ -107,24 +104,17 @@ def open_docx(data: bytes, source_name: str, limits: ParseLimits = DEFAULT_LIMIT
     parser leaves entities unresolved and drops whitespace between elements, as python-docx
     does, so the text read is the same.
     """
-    if not data:
-        raise UnreadableDocument(source_name, _("the file is empty"))
-    if data.startswith(_OLE_MAGIC):
-        if _ENCRYPTED_STREAM in data:
-            raise UnreadableDocument(
-                source_name,
-                _(
-                    "password-protected (encrypted) Word file: save it without a password and "
-                    "send it again"
-                ),
-            )
-        raise UnreadableDocument(
-            source_name,
-            _(
-                "this is an old Word 97-2003 (.doc) file, not a .docx: open it in Word and save "
-                "it as Word Document (.docx)"
-            ),
-        )
+    refuse_empty_or_ole(
+        data,
+        source_name,
+        encrypted=_(
+            "password-protected (encrypted) Word file: save it without a password and send it again"
+        ),
+        old_format=_(
+            "this is an old Word 97-2003 (.doc) file, not a .docx: open it in Word and save "
+            "it as Word Document (.docx)"
+        ),
+    )
     if data.startswith(b"%PDF"):
         raise UnreadableDocument(source_name, _("this is a PDF named .docx: rename it to .pdf"))
     if data.startswith(b"{\\rtf"):

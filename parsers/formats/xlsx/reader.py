@@ -50,10 +50,8 @@ from parsers.spanned_table import (
     title_from,
 )
 from parsers.table import Header
-from parsers.zip_limits import check_office_zip
+from parsers.zip_limits import check_office_zip, refuse_empty_or_ole
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 # How many non-empty rows of a sheet may come before the header (title, unit, date lines).
 _HEADER_SEARCH_ROWS = 10
 
@@ -64,24 +62,17 @@ def open_workbook(
     """Bytes → an openpyxl workbook, or an UnreadableDocument saying what the file is."""
     import openpyxl  # imported here so that reading other formats never pays for it
 
-    if not data:
-        raise UnreadableDocument(source_name, _("the file is empty"))
-    if data.startswith(_OLE_MAGIC):
-        if _ENCRYPTED_STREAM in data:
-            raise UnreadableDocument(
-                source_name,
-                _(
-                    "password-protected (encrypted) workbook: save it without a password and "
-                    "send it again"
-                ),
-            )
-        raise UnreadableDocument(
-            source_name,
-            _(
-                "this is an old Excel 97-2003 (.xls) file, not a .xlsx: name it .xls, or open it "
-                "in Excel or WPS and save it as .xlsx"
-            ),
-        )
+    refuse_empty_or_ole(
+        data,
+        source_name,
+        encrypted=_(
+            "password-protected (encrypted) workbook: save it without a password and send it again"
+        ),
+        old_format=_(
+            "this is an old Excel 97-2003 (.xls) file, not a .xlsx: name it .xls, or open it "
+            "in Excel or WPS and save it as .xlsx"
+        ),
+    )
     check_office_zip(
         data,
         source_name,

@@ -48,6 +48,28 @@ def write_failures_as_warehouse_errors(db: str | Path) -> Iterator[None]:
         raise WarehouseError(_("cannot write {db}: {first}").format(db=db, first=first)) from None
 
 
+@contextmanager
+def transaction(conn: Connection) -> Iterator[None]:
+    """One transaction: committed when the block ends, rolled back when it raises.
+
+    An interrupt can land between a COMMIT that returned and the end of the block: there is
+    nothing left to roll back, and DuckDB's "no transaction is active" must not replace the
+    interrupt (a run that committed would then say it could not write).
+    """
+    import duckdb
+
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        try:
+            conn.execute("ROLLBACK")
+        except duckdb.TransactionException:
+            pass
+        raise
+
+
 def waiting_message(path: str | Path, wait_seconds: float) -> str:
     """What a process says when another one holds the warehouse (DuckDB's or our lock)."""
     return _(
@@ -141,8 +163,6 @@ def _allow_info_severity(conn: duckdb.DuckDBPyConnection) -> None:
     DuckDB cannot drop a CHECK constraint, so the table is renamed, made again from the
     schema, and refilled, in one transaction.
     """
-    import duckdb
-
     old = conn.execute(
         "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'validation_issues' "
         "AND constraint_type = 'CHECK' AND expression LIKE '%''warning''%' "
@@ -150,18 +170,13 @@ def _allow_info_severity(conn: duckdb.DuckDBPyConnection) -> None:
     ).fetchone()
     if not old or not old[0]:
         return
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         conn.execute("ALTER TABLE validation_issues RENAME TO validation_issues_before_info")
         conn.execute(load_sql("schema"))
         conn.execute(
             "INSERT INTO validation_issues BY NAME SELECT * FROM validation_issues_before_info"
         )
         conn.execute("DROP TABLE validation_issues_before_info")
-        conn.execute("COMMIT")
-    except duckdb.Error:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def read_only_query(

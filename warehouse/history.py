@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from warehouse.db import transaction
 from warehouse.load import PROGRESS_COLUMNS
 
 if TYPE_CHECKING:
@@ -53,17 +54,12 @@ def replace_item_keys(
 ) -> None:
     """Replace a region's year of ``item_keys`` with ``keys`` in one transaction."""
     frame = keys.assign(region=region, year=year).loc[:, list(KEY_COLUMNS)]
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         conn.execute("DELETE FROM item_keys WHERE region = ? AND year = ?", [region, year])
         if len(frame):
             conn.register("incoming_keys", frame)
             conn.execute("INSERT INTO item_keys BY NAME SELECT * FROM incoming_keys")
             conn.unregister("incoming_keys")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def following_period(
@@ -104,14 +100,9 @@ def replace_report_issues(
     """Replace a report's issues of ``checks`` with ``issues`` (``ISSUE_COLUMNS``) at once."""
     from warehouse.load import record_issues
 
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         conn.execute(
             "DELETE FROM validation_issues WHERE report_id = ? AND list_contains(?, check_name)",
             [report_id, list(checks)],
         )
         record_issues(conn, issues)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise

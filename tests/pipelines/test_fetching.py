@@ -229,7 +229,8 @@ def test_the_fetch_timeout_bounds_the_whole_fetch(site: str, path: str) -> None:
     started = time.monotonic()
     with pytest.raises(FetchError) as caught:
         fetch_page(site + path, FetchLimits(timeout_s=3))
-    assert time.monotonic() - started < 5
+    # the trickle lasts a minute: well under it is the limit at work, also on a busy machine
+    assert time.monotonic() - started < 20
     assert str(caught.value).endswith(
         "was not fetched within 3 s (the limit on the whole fetch, --fetch-timeout): the server "
         "is too slow; try again later or pass a longer --fetch-timeout"
@@ -243,11 +244,11 @@ def test_a_server_sending_a_byte_every_two_seconds_is_given_up_at_the_fetch_time
 
     started = time.monotonic()
     done = invoke(
-        "ingest", f"{site}/trickle-body.html", "--fetch-timeout", "10", "--db", "w.duckdb",
+        "ingest", f"{site}/trickle-body.html", "--fetch-timeout", "4", "--db", "w.duckdb",
         "--reports-dir", "reports", cwd=tmp_path,
     )  # fmt: skip
-    assert time.monotonic() - started < 13
+    assert time.monotonic() - started < 30  # the trickle lasts a minute
     assert done.returncode == 1
-    assert "trickle-body.html was not fetched within 10 s (the limit on the whole fetch" in (
+    assert "trickle-body.html was not fetched within 4 s (the limit on the whole fetch" in (
         done.stdout
     )

@@ -237,6 +237,14 @@ class WarehouseLimits:
         "`RunSettings(lock_wait_seconds=…)`",
         _seconds,
     )
+    #: Pages read by OCR, kept beside the warehouse (``parsers.formats.ocr.cache``); a page
+    #: takes 0.2–2 MB. Past it, the pages used longest ago are removed.
+    ocr_cache_bytes: int = _bound(
+        1024 * MB,
+        "disk the OCR page cache beside the warehouse may take",
+        "`RunSettings(ocr_cache_bytes=…)`",
+        byte_size,
+    )
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,10 @@ if not _IS_WORKER:
     os.environ["MINSHENG_TEST_RUN_DIR"] = tempfile.mkdtemp(prefix="minsheng-tests-")
     os.environ["MINSHENG_TEST_CONTROLLER"] = str(os.getpid())
 _RUN_DIR = Path(os.environ["MINSHENG_TEST_RUN_DIR"])
+# One OCR page cache for the whole run, all workers: each scanned page is read once a run
+# (the tests that assert on OCR output get the real output of the first read), and it goes
+# with the run's folder. Tests of the cache, and of OCR as it runs, use a folder of their own.
+os.environ["MINSHENG_OCR_CACHE"] = str(_RUN_DIR / "ocr-cache")
 _SERVER_URL = _RUN_DIR / "prefect-server.url"
 _SERVER_PID = _RUN_DIR / "prefect-server.pid"
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300")

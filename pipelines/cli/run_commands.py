@@ -201,6 +201,17 @@ OcrConfidenceOpt = Annotated[
         show_default=False,
     ),
 ]
+OcrCacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--ocr-cache/--no-ocr-cache",
+        help=_(
+            "Scans: keep the pages read by OCR beside the database and take a page read before "
+            "from there, or read every page again [default: keep]"
+        ),
+        show_default=False,
+    ),
+]
 WorkersOpt = Annotated[
     int | None,
     typer.Option(
@@ -295,6 +306,7 @@ def _run_command(load: bool, doc: str) -> Any:
         max_pages: MaxPagesOpt = None,
         parse_timeout: ParseTimeoutOpt = None,
         ocr_min_confidence: OcrConfidenceOpt = None,
+        ocr_cache: OcrCacheOpt = True,
         fetch_timeout: FetchTimeoutOpt = None,
         replace_periods: ReplaceOpt = False,
         lang: LangOpt = None,

@@ -97,7 +97,7 @@ def check_documents(
         region = (regions or {}).get(str(path))
         return settings.period if region is None else replace(settings.period, region=region)
 
-    ocr = OcrRunner(min_confidence=settings.ocr_min_confidence)
+    ocr = OcrRunner(min_confidence=settings.ocr_min_confidence, cache=settings.page_cache())
     # A page is heard where it is read: here, not in a worker process (nor pickled to one).
     # So a scan, even of one page, is read here with its pages spread over the workers.
     heard = replace(ocr, on_page=progress.page_done)

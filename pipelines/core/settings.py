@@ -18,6 +18,7 @@ from typing import Any
 from i18n import _
 from limits import DEFAULTS, FetchLimits, ParseLimits
 from parsers.formats.ocr import DEFAULT_MIN_CONFIDENCE
+from parsers.formats.ocr.cache import CACHE_VARIABLE, PageCache
 from parsers.limits import DEFAULT_LIMITS
 from pipelines.execution.faults import NO_FAULTS, Faults, FaultSettingError
 
@@ -71,6 +72,14 @@ class RunSettings:
     #: ``--replace``: a report replaces its period's rows even when it holds fewer items than
     #: the loaded one (or the same bytes are loaded already: bringing a month back).
     replace_periods: bool = False
+    #: Where pages read by OCR are kept (``<db>.ocr-cache`` or ``$MINSHENG_OCR_CACHE``);
+    #: None (``--no-ocr-cache``): every page is read.
+    ocr_cache: Path | None = None
+    ocr_cache_bytes: int = DEFAULTS.warehouse.ocr_cache_bytes
+
+    def page_cache(self) -> PageCache | None:
+        """The OCR page cache this run reads and writes, or None."""
+        return None if self.ocr_cache is None else PageCache(self.ocr_cache, self.ocr_cache_bytes)
 
     def __post_init__(self) -> None:
         if not 0 <= self.ocr_min_confidence <= 1:
@@ -97,6 +106,7 @@ class RunSettings:
         max_pages: int | None = None,
         parse_timeout: float | None = None,
         replace_periods: bool = False,
+        ocr_cache: bool = True,
     ) -> RunSettings:
         """Settings from options, falling back to ``$MINSHENG_DB`` and the defaults.
 
@@ -126,6 +136,7 @@ class RunSettings:
                 DEFAULT_MIN_CONFIDENCE if ocr_min_confidence is None else ocr_min_confidence
             ),
             replace_periods=replace_periods,
+            ocr_cache=_ocr_cache(db_path) if ocr_cache else None,
         )
 
     @classmethod
@@ -154,6 +165,7 @@ class RunSettings:
             "parse_timeout": self.limits.parse_seconds,
             "ocr_min_confidence": self.ocr_min_confidence,
             "replace_periods": self.replace_periods,
+            "ocr_cache": self.ocr_cache is not None,
         }
 
 
@@ -179,6 +191,12 @@ def _layouts_file(given: str | Path | None, db: Path) -> str | None:
     except LayoutsError as exc:
         raise SettingsError(f"{flag}{exc}") from None
     return str(path)
+
+
+def _ocr_cache(db: Path) -> Path:
+    """The folder of the OCR page cache: ``$MINSHENG_OCR_CACHE``, else beside the database."""
+    folder = os.environ.get(CACHE_VARIABLE)
+    return Path(folder) if folder else db.with_name(db.name + ".ocr-cache")
 
 
 def _limits(max_pages: int | None, parse_timeout: float | None) -> ParseLimits:

@@ -26,6 +26,7 @@ from prefect.utilities.annotations import quote
 
 from i18n import _, ngettext, period, status_text
 from parsers.formats.ocr import DEFAULT_MIN_CONFIDENCE, OcrRunner, ocr_pages
+from parsers.formats.ocr.cache import PageCache
 from parsers.limits import ParseLimits
 from parsers.names import printable_path
 from pipelines.core.checking import (
@@ -80,6 +81,7 @@ def check_document_task(
     ocr_min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     progress: Progress = SILENT,
     faults: Faults = NO_FAULTS,
+    ocr_cache: PageCache | None = None,
 ) -> DocumentResult:
     """``shown_path`` names the task run: Prefect's events refuse a name that is not UTF-8.
 
@@ -98,9 +100,10 @@ def check_document_task(
             map=partial(map_in_workers, timeout=seconds),
             on_page=progress.page_done,
             min_confidence=ocr_min_confidence,
+            cache=ocr_cache,
         )
         return check_document(path, period, fetch, limits, runner, faults)
-    runner = OcrRunner(min_confidence=ocr_min_confidence)
+    runner = OcrRunner(min_confidence=ocr_min_confidence, cache=ocr_cache)
     if not has_workers():  # read here, its pages heard; a worker's would go unheard
         runner = replace(runner, on_page=progress.page_done)
     return in_worker(
@@ -341,6 +344,7 @@ def read_in_tasks(
                 settings.ocr_min_confidence,
                 cast(Any, quote(progress)),
                 settings.faults,
+                settings.page_cache(),
             )
             for path in documents
         ]
@@ -479,6 +483,7 @@ def ingest_flow(
     regions: dict[str, str] | None = None,
     ocr_min_confidence: float | None = None,
     replace_periods: bool = False,
+    ocr_cache: bool = True,
     progress: Progress | None = None,
     checked: str | None = None,
 ) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import stat
 import subprocess
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
@@ -153,3 +154,26 @@ def test_processes_pay_off_from_two_scanned_pages() -> None:
     assert not processes_pay_off(0, 2, ocr_pages=1)
     assert processes_pay_off(0, 2, ocr_pages=2)
     assert not processes_pay_off(0, 1, ocr_pages=7)
+
+
+def test_validate_then_ingest_reads_each_page_once(tmp_path: Path) -> None:
+    """The page ``validate`` read is kept beside the warehouse, and ``ingest`` takes it from
+    there: the entry is read (its time touched), not read by OCR and written again (a new
+    file would replace it)."""
+    from tests.helpers import minsheng
+
+    scan = FIXTURES / "scan" / "yueqing-2022-08-p1.png"
+    options = ("--db", "data/w.duckdb", "--lang", "en")
+    # "": no folder named for the whole run; the cache is the warehouse's own.
+    checked = minsheng("validate", str(scan), *options, cwd=tmp_path, MINSHENG_OCR_CACHE="")
+    assert checked.returncode == 0, checked.stderr
+    folder = tmp_path / "data" / "w.duckdb.ocr-cache"
+    [entry] = list(folder.glob("*/*.page"))
+    before = entry.stat()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    loaded = minsheng("ingest", str(scan), *options, cwd=tmp_path, MINSHENG_OCR_CACHE="")
+    assert loaded.returncode == 0, loaded.stderr
+    assert "5 rows loaded" in loaded.stdout
+    after = entry.stat()
+    assert after.st_ino == before.st_ino and after.st_mtime_ns > before.st_mtime_ns
+    assert list(folder.glob("*/*.page")) == [entry]

@@ -74,3 +74,20 @@ def test_fault_hooks_and_region_keys_are_read_once_into_the_settings(
     monkeypatch.setenv("MINSHENG_FAULT_PAUSE_AFTER_COMMIT", "soon")
     with pytest.raises(SettingsError, match="MINSHENG_FAULT_PAUSE_AFTER_COMMIT='soon' is not"):
         RunSettings.build(db=tmp_path / "w.duckdb")
+
+
+def test_the_ocr_page_cache_is_beside_the_warehouse_unless_named_or_turned_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from parsers.formats.ocr.cache import PageCache
+
+    monkeypatch.delenv("MINSHENG_OCR_CACHE", raising=False)
+    db = tmp_path / "w.duckdb"
+    settings = RunSettings.build(db=db)
+    assert settings.ocr_cache == tmp_path / "w.duckdb.ocr-cache"
+    assert settings.page_cache() == PageCache(tmp_path / "w.duckdb.ocr-cache", 1024 * 2**20)
+    off = RunSettings.build(db=db, ocr_cache=False)
+    assert (off.ocr_cache, off.page_cache()) == (None, None)
+    assert RunSettings.build(**off.options()) == off  # a flow run of it reads every page too
+    monkeypatch.setenv("MINSHENG_OCR_CACHE", str(tmp_path / "shared"))
+    assert RunSettings.build(db=db).ocr_cache == tmp_path / "shared"

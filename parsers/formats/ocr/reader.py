@@ -23,6 +23,7 @@ import numpy as np
 from i18n import _, column_text, ngettext
 from parsers.cells import split_marker
 from parsers.errors import LimitExceeded, UnreadableDocument
+from parsers.formats.ocr.cache import page_key
 from parsers.formats.ocr.page import PageRead, read_page
 from parsers.formats.ocr.runner import OcrRunner, PageDone
 from parsers.formats.ocr.upright import LINE_BOX_POINTS, MIN_LINE_PX
@@ -366,11 +367,32 @@ def _read_page_image(page: PageImage) -> PageRead:
 
 
 def read_scans(source_name: str, images: list[PageImage], runner: OcrRunner) -> Scans:
-    """OCR every page through ``runner`` (in order), telling it of each page as it is done."""
+    """OCR every page through ``runner`` (in order), telling it of each page as it is done.
+
+    A page the runner's cache holds is taken from it; the others are read (in worker
+    processes when the runner has them) and stored.
+    """
     scans = Scans(source_name)
     total = len(images)
     photos = {image.page for image in images if image.photo}
-    for read in runner.map(_read_page_image, images):
+    cache = runner.cache
+    keys: dict[int, str] = {}
+    kept: dict[int, PageRead] = {}
+    if cache is not None:
+        reading = runner.reading()
+        for image in images:
+            keys[image.page] = page_key(image.pixels, image.dpi, reading)
+            found = cache.get(keys[image.page], image.page)
+            if found is not None:
+                kept[image.page] = found
+    to_read = [image for image in images if image.page not in kept]
+    unread = iter(runner.map(_read_page_image, to_read) if to_read else ())
+    for image in images:
+        read = kept.get(image.page)
+        if read is None:
+            read = next(unread)
+            if cache is not None:
+                cache.put(keys[image.page], read)
         scans.pages[read.page] = read
         runner.on_page(PageDone(source_name, read.page, total, read.seconds))
     for read in scans.pages.values():

@@ -8,12 +8,13 @@ another in this process and tells no one.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from i18n import N_, _
 from parsers.errors import UnreadableDocument
+from parsers.formats.ocr.cache import PageCache, cache_from_environment
 from parsers.limits import DEFAULT_LIMITS
 
 IMAGE_SUFFIXES: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
@@ -55,13 +56,26 @@ def _ignore(done: PageDone) -> None:
 class OcrRunner:
     """``map(function, items)`` runs the page reads (results in order; may use processes);
     ``on_page`` is told of each page done; ``min_confidence`` is the warning threshold;
-    a key cell below ``unsure_below`` that nothing corroborates quarantines its row."""
+    a key cell below ``unsure_below`` that nothing corroborates quarantines its row.
+
+    ``cache`` keeps the pages read (``parsers.formats.ocr.cache``); None reads every page.
+    A runner made without one takes the folder ``$MINSHENG_OCR_CACHE`` names, if any (a
+    run's settings pass their own).
+    """
 
     map: Callable[[Callable[..., Any], Iterable[Any]], Iterator[Any]] = _serial_map
     on_page: Callable[[PageDone], None] = _ignore
     min_confidence: float = DEFAULT_MIN_CONFIDENCE
     dpi: int = 200
     unsure_below: float = UNSURE_BELOW
+    cache: PageCache | None = field(default_factory=cache_from_environment)
+
+    def reading(self) -> dict[str, Any]:
+        """The settings that change what a page reads as (part of a cached page's key).
+
+        The confidence thresholds are applied to the pages read, after the cache: a run with
+        other thresholds uses the same pages."""
+        return {"dpi": self.dpi}
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_confidence <= 1:

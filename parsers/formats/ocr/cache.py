@@ -14,9 +14,10 @@ same pages again. A ``PageCache`` keeps each page's ``PageRead`` under a key mad
 An entry is one file, written under a temporary name and renamed (a killed run never leaves
 half an entry under a real name), its content checked by a sha256 it carries; a file that is
 corrupt, foreign or made for another key is a miss, never an error. Several processes may
-read and write one folder at once. The folder is the owner's only (it holds the text of the
-reports' cells, as the warehouse does) and bounded in size: past ``max_bytes`` the entries
-used longest ago are removed.
+read and write one folder at once; one reading a page another is reading waits for it
+(``PageCache.claimed``) and takes the page from the cache. The folder is the owner's only
+(it holds the text of the reports' cells, as the warehouse does) and bounded in size: past
+``max_bytes`` the entries used longest ago are removed.
 
 Importing this module needs no OCR library: NumPy, OpenCV and the page reader are imported
 when an entry is read or written.
@@ -24,6 +25,7 @@ when an entry is read or written.
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import hashlib
 import importlib.metadata
@@ -33,10 +35,11 @@ import os
 import struct
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from limits import DEFAULTS
 
@@ -53,6 +56,8 @@ _HEADER = struct.Struct(">32s32sQ")  # key, sha256 of the rest, length of the me
 _SUFFIX = ".page"
 # A temporary file older than this is what a killed run left: removed when the folder is tidied.
 _STALE_TEMP_SECONDS = 3600.0
+# A run waits this long at most for another that reads the same page, then reads it itself.
+_CLAIM_WAIT_SECONDS = 300.0
 _PACKAGES = ("numpy", "opencv-python-headless", "opencv-python", "onnxruntime",
              "rapidocr-onnxruntime")  # fmt: skip
 _SOURCES = (Path(__file__).parent, Path(__file__).parents[2] / "page_geometry")
@@ -112,9 +117,45 @@ class PageCache:
         except OSError:
             return
 
+    @contextmanager
+    def claimed(self, keys: list[str]) -> Iterator[None]:
+        """Hold the lock of each of ``keys`` while their pages are read: another process
+        about to read one of them waits, then finds it stored. Locks are taken in the keys'
+        order (two runs never wait on each other in a circle) and released when a process
+        ends however it ends; one not had within ``_CLAIM_WAIT_SECONDS`` is given up, and the
+        page is read anyway."""
+        with ExitStack() as held:
+            for key in sorted(set(keys)):
+                lock = self._lock(key)
+                if lock is not None:
+                    held.enter_context(lock)
+            yield
+
+    def _lock(self, key: str) -> IO[bytes] | None:
+        path = self._path(key).with_suffix(".lock")
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+            lock = path.open("ab")
+        except OSError:
+            return None
+        deadline = time.monotonic() + _CLAIM_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return lock
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
+            except OSError:
+                break
+        lock.close()
+        return None
+
     def evict(self) -> None:
         """Remove the entries used longest ago until the folder holds at most ``max_bytes``,
-        and what killed runs left half written."""
+        and what killed runs left half written (and old locks)."""
         now = time.time()
         entries: list[tuple[float, int, Path]] = []
         for path in self.folder.glob("*/*"):
@@ -124,7 +165,7 @@ class PageCache:
                 continue  # removed by another process meanwhile
             if path.name.endswith(_SUFFIX):
                 entries.append((stat.st_mtime, stat.st_size, path))
-            elif path.name.endswith(".tmp") and now - stat.st_mtime > _STALE_TEMP_SECONDS:
+            elif path.suffix in (".tmp", ".lock") and now - stat.st_mtime > _STALE_TEMP_SECONDS:
                 path.unlink(missing_ok=True)
         total = sum(size for _, size, _ in entries)
         for _, size, path in sorted(entries):

@@ -14,6 +14,7 @@ import base64
 import functools
 import io
 import warnings
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,7 @@ import numpy as np
 from i18n import _, column_text, ngettext
 from parsers.cells import split_marker
 from parsers.errors import LimitExceeded, UnreadableDocument
-from parsers.formats.ocr.cache import page_key
+from parsers.formats.ocr.cache import PageCache, page_key
 from parsers.formats.ocr.page import PageRead, read_page
 from parsers.formats.ocr.runner import OcrRunner, PageDone
 from parsers.formats.ocr.upright import LINE_BOX_POINTS, MIN_LINE_PX
@@ -370,35 +371,43 @@ def read_scans(source_name: str, images: list[PageImage], runner: OcrRunner) -> 
     """OCR every page through ``runner`` (in order), telling it of each page as it is done.
 
     A page the runner's cache holds is taken from it; the others are read (in worker
-    processes when the runner has them) and stored.
+    processes when the runner has them) and stored, while another run about to read them
+    waits for them (``PageCache.claimed``).
     """
     scans = Scans(source_name)
     total = len(images)
     photos = {image.page for image in images if image.photo}
     cache = runner.cache
-    keys: dict[int, str] = {}
-    kept: dict[int, PageRead] = {}
-    if cache is not None:
-        reading = runner.reading()
-        for image in images:
-            keys[image.page] = page_key(image.pixels, image.dpi, reading)
-            found = cache.get(keys[image.page], image.page)
-            if found is not None:
-                kept[image.page] = found
+    reading = runner.reading()
+    keys = {i.page: page_key(i.pixels, i.dpi, reading) for i in images} if cache else {}
+    kept = _cached(cache, keys, images)
     to_read = [image for image in images if image.page not in kept]
-    unread = iter(runner.map(_read_page_image, to_read) if to_read else ())
-    for image in images:
-        read = kept.get(image.page)
-        if read is None:
-            read = next(unread)
-            if cache is not None:
-                cache.put(keys[image.page], read)
-        scans.pages[read.page] = read
-        runner.on_page(PageDone(source_name, read.page, total, read.seconds))
+    with cache.claimed([keys[i.page] for i in to_read]) if cache and to_read else nullcontext():
+        kept |= _cached(cache, keys, to_read)  # read meanwhile by a run this one waited for
+        to_read = [image for image in to_read if image.page not in kept]
+        unread = iter(runner.map(_read_page_image, to_read) if to_read else ())
+        for image in images:
+            read = kept.get(image.page)
+            if read is None:
+                read = next(unread)
+                if cache is not None:
+                    cache.put(keys[image.page], read)
+            scans.pages[read.page] = read
+            runner.on_page(PageDone(source_name, read.page, total, read.seconds))
     for read in scans.pages.values():
         if read.too_small:
             raise too_coarse(source_name, read, read.page in photos)
     return scans
+
+
+def _cached(
+    cache: PageCache | None, keys: dict[int, str], images: list[PageImage]
+) -> dict[int, PageRead]:
+    """The pages of ``images`` that ``cache`` holds, by page number."""
+    if cache is None:
+        return {}
+    found = {image.page: cache.get(keys[image.page], image.page) for image in images}
+    return {page: read for page, read in found.items() if read is not None}
 
 
 def check_pixels(source_name: str, page: int, width: int, height: int, photo: bool) -> None:

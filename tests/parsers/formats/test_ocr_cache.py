@@ -257,3 +257,24 @@ def test_processes_writing_one_folder_at_once_read_only_whole_entries(tmp_path: 
         back.page = 1
         _same_read(back, _page(seed))
     assert [p.name for p in folder.rglob("*.tmp")] == []
+
+
+def _wait_then_get(folder: str, key: str, started: float) -> tuple[float, bool]:
+    cache = PageCache(Path(folder))
+    with cache.claimed([key]):
+        return time.monotonic() - started, cache.get(key, 1) is not None
+
+
+def test_a_run_about_to_read_a_page_another_is_reading_waits_and_takes_it_stored(
+    tmp_path: Path,
+) -> None:
+    cache = PageCache(tmp_path / "c")
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        with cache.claimed([_key(1), _key(2)]):
+            waiting = pool.apply_async(
+                _wait_then_get, (str(tmp_path / "c"), _key(1), time.monotonic())
+            )
+            time.sleep(1.0)  # the page being read
+            cache.put(_key(1), _page(1))
+        waited, found = waiting.get(timeout=60)
+    assert waited >= 1.0 and found

@@ -177,3 +177,13 @@ def test_validate_then_ingest_reads_each_page_once(tmp_path: Path) -> None:
     after = entry.stat()
     assert after.st_ino == before.st_ino and after.st_mtime_ns > before.st_mtime_ns
     assert list(folder.glob("*/*.page")) == [entry]
+    # --no-ocr-cache: the page is neither taken from a cache nor kept, even with a folder named
+    # for every run.
+    shared = tmp_path / "shared"
+    again = minsheng(
+        "validate", str(scan), *options, "--no-ocr-cache", cwd=tmp_path,
+        MINSHENG_OCR_CACHE=str(shared),
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert "5 rows" in again.stdout
+    assert not shared.exists() and entry.stat().st_mtime_ns == after.st_mtime_ns

@@ -219,7 +219,8 @@ def sources_fingerprint(folders: tuple[Path, ...]) -> str:
 
 @functools.cache
 def engine_fingerprint() -> str:
-    """The OCR engine as installed: its libraries' versions and its model files' sha256."""
+    """The OCR engine as installed: its libraries' versions, the sha256 of its settings file
+    and of its model files."""
     digest = hashlib.sha256()
     for package in _PACKAGES:
         try:
@@ -228,7 +229,9 @@ def engine_fingerprint() -> str:
             digest.update(f"{package}=-\0".encode())
     spec = importlib.util.find_spec("rapidocr_onnxruntime")
     if spec is not None and spec.origin is not None:
-        for model in sorted((Path(spec.origin).parent / "models").glob("*")):
+        # Its settings (config.yaml: which models, the detector's thresholds) and models.
+        folder = Path(spec.origin).parent
+        for model in sorted([*folder.glob("config.yaml"), *(folder / "models").glob("*")]):
             digest.update(f"{model.name}\0".encode())
             digest.update(hashlib.sha256(model.read_bytes()).digest())
     return digest.hexdigest()
@@ -265,7 +268,7 @@ def entry_to_page(data: bytes, key: str) -> PageRead | None:
         return None
     try:
         return _page_of(json.loads(body[:meta_length]), body[meta_length:])
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+    except Exception:  # whatever fails to decode (cv2.error included) is a miss, not an error
         return None
 
 

@@ -60,7 +60,9 @@ class OcrRunner:
 
     ``cache`` keeps the pages read (``parsers.formats.ocr.cache``); None reads every page.
     A runner made without one takes the folder ``$MINSHENG_OCR_CACHE`` names, if any (a
-    run's settings pass their own).
+    run's settings pass their own). A cached page's key names RapidOCR and this code: a
+    ``map`` that reads pages otherwise than by the function it is given (the bench's
+    tesseract) must come with ``cache=None``.
     """
 
     map: Callable[[Callable[..., Any], Iterable[Any]], Iterator[Any]] = _serial_map

@@ -140,7 +140,7 @@ def test_ctrl_c_of_a_recorded_flow_run_leaves_it_crashed_and_says_the_last_word(
     try:
         wait_for_line(process, PAUSE_LINE, timeout=300)
         os.killpg(process.pid, signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
+        _, stderr = process.communicate(timeout=120)  # it records its end first
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
@@ -183,7 +183,7 @@ def test_an_interrupt_just_after_the_commit_says_the_rows_were_loaded(
     try:
         wait_for_line(process, "fault injection: pausing 300 s after commit", timeout=300)
         os.killpg(process.pid, sig)
-        _, stderr = process.communicate(timeout=30)
+        _, stderr = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
@@ -233,7 +233,7 @@ def test_interrupts_at_random_moments_around_the_commit_say_what_the_warehouse_h
             time.sleep(generator.uniform(0.5, 1.2) * whole)
             if process.poll() is None:
                 os.killpg(process.pid, sig)
-            stdout, stderr = process.communicate(timeout=60)
+            stdout, stderr = process.communicate(timeout=120)
         finally:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)

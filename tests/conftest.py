@@ -70,7 +70,8 @@ def prefect_server() -> Iterator[ApiServer]:
 
     with open(_RUN_DIR / "prefect-server.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one worker starts it while the others wait
-        if _SERVER_URL.exists() and is_healthy(_SERVER_URL.read_text()):
+        # a busy server answers slowly: a short probe would start a second one beside it
+        if _SERVER_URL.exists() and is_healthy(_SERVER_URL.read_text(), timeout=30):
             server = ApiServer(_SERVER_URL.read_text())
         else:
             home = os.environ["PREFECT_HOME"]

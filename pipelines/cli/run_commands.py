@@ -121,14 +121,19 @@ def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
     except (SettingsError, ParallelismError) as exc:
         fail(str(exc), 2)
 
-    from pipelines.execution.interrupts import forget_commit, stop_on_signals
+    from pipelines.execution.interrupts import (
+        FLOW_RUN_GRACE_SECONDS,
+        GRACE_SECONDS,
+        forget_commit,
+        stop_on_signals,
+    )
     from pipelines.render.progress_bar import terminal_progress
     from warehouse import WarehouseError
 
     where, api_url = _where_to_run(options["prefect"], parallelism)
     forget_commit()
     try:
-        with stop_on_signals():
+        with stop_on_signals(FLOW_RUN_GRACE_SECONDS if where == "flow" else GRACE_SECONDS):
             with terminal_progress(err, len(found), parallelism.describe()) as progress:
                 if where == "flow":
                     from pipelines.flows.run_flow import run_ingest_flow

@@ -4,7 +4,10 @@ the ``MINSHENG_FAULT_*`` variables are read, once per run, into its settings.
 - ``MINSHENG_FAULT_HANG_PARSE=NAME``: the file called ``NAME`` never finishes parsing;
 - ``MINSHENG_FAULT_PAUSE_BEFORE_COMMIT=S``: each load transaction is held open ``S`` seconds,
   after all its writes, before COMMIT;
-- ``MINSHENG_FAULT_PAUSE_AFTER_COMMIT=S``: the same just after the COMMIT.
+- ``MINSHENG_FAULT_PAUSE_AFTER_COMMIT=S``: the same just after the COMMIT;
+- ``MINSHENG_FAULT_RESUME_FILE=PATH``: a pause ends as soon as ``PATH`` exists, so that a test
+  holds the load open exactly as long as it needs (another process waiting, a server gone)
+  whatever the machine's load, and no longer.
 
 A run without them (every real one) has ``NO_FAULTS``.
 """
@@ -23,6 +26,7 @@ from i18n import _
 HANG_PARSE = "MINSHENG_FAULT_HANG_PARSE"
 PAUSE_BEFORE_COMMIT = "MINSHENG_FAULT_PAUSE_BEFORE_COMMIT"
 PAUSE_AFTER_COMMIT = "MINSHENG_FAULT_PAUSE_AFTER_COMMIT"
+RESUME_FILE = "MINSHENG_FAULT_RESUME_FILE"
 
 
 class FaultSettingError(ValueError):
@@ -32,11 +36,12 @@ class FaultSettingError(ValueError):
 @dataclass(frozen=True)
 class Faults:
     """The faults a run injects: the file name whose parse hangs, the seconds to pause before
-    and after the load's COMMIT (0: none)."""
+    and after the load's COMMIT (0: none), the file whose appearance ends a pause."""
 
     hang_parse: str | None = None
     pause_before_commit: float = 0.0
     pause_after_commit: float = 0.0
+    resume_file: str | None = None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Faults:
@@ -46,6 +51,7 @@ class Faults:
             hang_parse=environ.get(HANG_PARSE) or None,
             pause_before_commit=_seconds(environ, PAUSE_BEFORE_COMMIT),
             pause_after_commit=_seconds(environ, PAUSE_AFTER_COMMIT),
+            resume_file=environ.get(RESUME_FILE) or None,
         )
 
     def hang_if_named(self, path: Path) -> None:
@@ -60,12 +66,17 @@ class Faults:
         seconds = self.pause_before_commit if when == "before" else self.pause_after_commit
         if seconds <= 0:
             return None
+        resume = None if self.resume_file is None else Path(self.resume_file)
 
         def pause() -> None:
             print(
                 f"fault injection: pausing {seconds:g} s {when} commit", file=sys.stderr, flush=True
             )
-            time.sleep(seconds)
+            deadline = time.monotonic() + seconds
+            while (left := deadline - time.monotonic()) > 0:
+                if resume is not None and resume.exists():
+                    return
+                time.sleep(min(left, 0.05 if resume is not None else left))
 
         return pause
 

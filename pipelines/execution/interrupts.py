@@ -22,6 +22,12 @@ from types import FrameType
 from i18n import N_, _
 
 EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
+#: How long a run may take to unwind after a signal before it is ended anyway. A run in this
+#: process only rolls back (milliseconds); a flow run also tells its API that it ended, a
+#: request a busy server answers in a second or more (measured up to 1.1 s beside a CPU-bound
+#: process), and ended before that answer it would stay Running for ever.
+GRACE_SECONDS = 1.0
+FLOW_RUN_GRACE_SECONDS = 30.0
 NOTHING_LOADED = N_("interrupted: nothing was loaded")
 
 
@@ -165,7 +171,7 @@ def _force_exit(signum: int, delay: float) -> None:
 
 
 @contextmanager
-def stop_on_signals(grace_seconds: float = 1.0) -> Iterator[None]:
+def stop_on_signals(grace_seconds: float = GRACE_SECONDS) -> Iterator[None]:
     """SIGINT and SIGTERM raise ``Interrupted`` in the main thread inside this block."""
     if threading.current_thread() is not threading.main_thread():
         yield

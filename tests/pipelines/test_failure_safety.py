@@ -21,6 +21,7 @@ import pytest
 from pipelines.core.checking import check_document
 from pipelines.core.load_run import load_results
 from pipelines.core.settings import PeriodOptions, RunSettings
+from pipelines.execution.faults import RESUME_FILE
 from tests.helpers import PAUSE_LINE, month_file, start_minsheng, table_rows, wait_for_line
 
 
@@ -93,15 +94,31 @@ def test_two_ingests_at_once_both_finish_and_the_second_says_it_waits(tmp_path: 
     db = tmp_path / "w.duckdb"
     august = month_file(tmp_path / "a", 8)
     september = month_file(tmp_path / "b", 9)
-    # Each holds its transaction open for a while, so whichever reaches the database second
-    # finds it locked.
+    # The first holds its transaction open until the second has said that it waits (however
+    # slowly a loaded machine starts it), then finishes; the second then goes on.
+    resume = tmp_path / "resume"
     first = start_minsheng(
-        "ingest", str(august), "--region", "乐清市", "--db", str(db), cwd=tmp_path, pause=4
-    )
-    second = start_minsheng(
-        "ingest", str(september), "--region", "乐清市", "--db", str(db), cwd=tmp_path, pause=4
-    )
-    outputs = [process.communicate(timeout=600) for process in (first, second)]
+        "ingest", str(august), "--region", "乐清市", "--db", str(db), cwd=tmp_path, pause=300,
+        env={RESUME_FILE: str(resume)},
+    )  # fmt: skip
+    second = None
+    try:
+        first_lines = wait_for_line(first, PAUSE_LINE, timeout=300)
+        second = start_minsheng(
+            "ingest", str(september), "--region", "乐清市", "--db", str(db), cwd=tmp_path
+        )
+        second_lines = wait_for_line(second, "in use by another process; waiting", timeout=300)
+        resume.touch()
+        outputs = [process.communicate(timeout=600) for process in (first, second)]
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    outputs = [
+        (stdout, "".join(lines) + stderr)
+        for (stdout, stderr), lines in zip(outputs, (first_lines, second_lines), strict=True)
+    ]
     for process, (stdout, stderr) in zip((first, second), outputs, strict=True):
         assert process.returncode == 0, stdout + stderr
         assert "Traceback" not in stdout + stderr

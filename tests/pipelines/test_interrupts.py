@@ -9,9 +9,13 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -110,14 +114,58 @@ def test_kill_9_of_the_ingest_alone_leaves_no_prefect_server(tmp_path: Path) -> 
             process.wait()
 
 
+class _SlowRelay:
+    """A TCP relay in front of the session's Prefect server that, once ``slow`` is set, holds
+    every request ``delay`` seconds: the server as a busy machine makes it."""
+
+    def __init__(self, api_url: str, delay: float) -> None:
+        target = urlparse(api_url)
+        self._target = (target.hostname or "127.0.0.1", target.port or 80)
+        self._path = target.path
+        self.delay = delay
+        self.slow = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self._listener.getsockname()[1]}{self._path}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:  # closed
+                return
+            upstream = socket.create_connection(self._target)
+            threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket, request: bool) -> None:
+        try:
+            while data := source.recv(65536):
+                if request and self.slow.is_set():
+                    time.sleep(self.delay)
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self._listener.close()
+
+
 @pytest.mark.slow
 def test_ctrl_c_of_a_recorded_flow_run_leaves_it_crashed_and_says_the_last_word(
     tmp_path: Path, prefect_server: ApiServer
 ) -> None:
-    import json
-    import subprocess
-    import sys
-
+    """The server answers slowly from the Ctrl-C on (each request held 2 s, more than an
+    in-process run's second to unwind): the run still records its end before it leaves."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowFilter, FlowFilterName
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -125,10 +173,11 @@ def test_ctrl_c_of_a_recorded_flow_run_leaves_it_crashed_and_says_the_last_word(
     db = tmp_path / "w.duckdb"
     load([month_file(tmp_path / "before", 7)], db)
     before = table_rows(db)
+    relay = _SlowRelay(prefect_server.api_url, delay=2.0)
     env = {
         **os.environ,
         "PREFECT_HOME": str(tmp_path / ".prefect"),
-        "PREFECT_API_URL": prefect_server.api_url,
+        "PREFECT_API_URL": relay.api_url,
         "MINSHENG_FAULT_PAUSE_BEFORE_COMMIT": "300",
     }
     process = subprocess.Popen(
@@ -139,12 +188,14 @@ def test_ctrl_c_of_a_recorded_flow_run_leaves_it_crashed_and_says_the_last_word(
     )  # fmt: skip
     try:
         wait_for_line(process, PAUSE_LINE, timeout=300)
+        relay.slow.set()
         os.killpg(process.pid, signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
+        _, stderr = process.communicate(timeout=120)  # it records its end first
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        relay.close()
     assert process.returncode == 130, stderr
     assert stderr.strip().splitlines()[-1] == "interrupted: nothing was loaded"
     assert "Traceback" not in stderr
@@ -183,7 +234,7 @@ def test_an_interrupt_just_after_the_commit_says_the_rows_were_loaded(
     try:
         wait_for_line(process, "fault injection: pausing 300 s after commit", timeout=300)
         os.killpg(process.pid, sig)
-        _, stderr = process.communicate(timeout=30)
+        _, stderr = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
@@ -233,7 +284,7 @@ def test_interrupts_at_random_moments_around_the_commit_say_what_the_warehouse_h
             time.sleep(generator.uniform(0.5, 1.2) * whole)
             if process.poll() is None:
                 os.killpg(process.pid, sig)
-            stdout, stderr = process.communicate(timeout=60)
+            stdout, stderr = process.communicate(timeout=120)
         finally:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 import duckdb
 import pytest
 
+from pipelines.execution.faults import RESUME_FILE
 from pipelines.flows.api_server import ApiServer
 from tests.helpers import PAUSE_LINE, invoke, month_file, wait_for_line
 
@@ -75,7 +76,9 @@ def test_a_run_whose_api_goes_away_finishes_here_and_exits_by_its_data(
         **{k: v for k, v in os.environ.items() if k != "PREFECT_LOGGING_LEVEL"},  # as a user's
         "PREFECT_HOME": str(tmp_path / "client"),
         "PREFECT_API_URL": server.api_url,
-        "MINSHENG_FAULT_PAUSE_BEFORE_COMMIT": "3",
+        # held open until the server is gone, however long that takes on a loaded machine
+        "MINSHENG_FAULT_PAUSE_BEFORE_COMMIT": "300",
+        RESUME_FILE: str(tmp_path / "resume"),
         "COLUMNS": "200",
     }
     path = month_file(tmp_path / "in", 8)
@@ -88,6 +91,7 @@ def test_a_run_whose_api_goes_away_finishes_here_and_exits_by_its_data(
         seen = wait_for_line(process, PAUSE_LINE, timeout=300)
         os.killpg(server.process.pid, signal.SIGKILL)  # gone, as a crashed or stopped server
         server.process.wait(timeout=30)
+        (tmp_path / "resume").touch()
         stdout, stderr = process.communicate(timeout=300)
     finally:
         if process.poll() is None:

@@ -57,6 +57,22 @@ def test_the_ingest_flow_and_the_commands_take_every_run_option() -> None:
         assert set(RUN_OPTIONS) - {"fetch_networks"} <= set(inspect.signature(command).parameters)
 
 
+def test_a_pause_ends_when_its_resume_file_appears(tmp_path: Path) -> None:
+    """A test holds the load open until it has done what it needs, not for a guessed time."""
+    import threading
+    import time
+
+    from pipelines.execution.faults import Faults
+
+    resume = tmp_path / "resume"
+    pause = Faults(pause_before_commit=300, resume_file=str(resume)).pause("before")
+    assert pause is not None
+    threading.Timer(0.5, resume.touch).start()
+    started = time.monotonic()
+    pause()
+    assert resume.exists() and time.monotonic() - started < 120  # not the 300 s
+
+
 def test_fault_hooks_and_region_keys_are_read_once_into_the_settings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

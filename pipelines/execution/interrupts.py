@@ -2,8 +2,9 @@
 
 Inside ``stop_on_signals`` both signals raise ``Interrupted`` in the main thread, wherever it
 is: the load's open transaction rolls back on the way out (``warehouse.load``). A run that
-does not unwind within ``grace_seconds`` (a library thread that does not let go) is ended
-anyway, after its children are stopped: an uncommitted transaction never reaches the file.
+does not unwind within ``grace_seconds`` (a library thread that does not let go), or gets a
+second signal, is ended anyway, after its children are stopped: an uncommitted transaction
+never reaches the file.
 Once the load has committed (``record_commit``) the last line says how many rows were
 loaded, and the exit status is the run's own, not 130/143.
 """
@@ -155,17 +156,19 @@ def on_forced_exit(cleanup: Callable[[], None]) -> Iterator[None]:
         _cleanups.remove(cleanup)
 
 
-def _force_exit(signum: int, delay: float) -> None:
-    def later() -> None:
-        for cleanup in reversed(list(_cleanups)):
-            try:
-                cleanup()
-            except Exception:
-                pass
-        announce(interrupt_message())
-        os._exit(interrupt_exit_code(signum))
+def _end_now(signum: int) -> None:
+    """Stop this process's children, say the last line, and leave with its status."""
+    for cleanup in reversed(list(_cleanups)):
+        try:
+            cleanup()
+        except Exception:
+            pass
+    announce(interrupt_message())
+    os._exit(interrupt_exit_code(signum))
 
-    timer = threading.Timer(delay, later)
+
+def _force_exit(signum: int, delay: float) -> None:
+    timer = threading.Timer(delay, _end_now, args=(signum,))
     timer.daemon = True
     timer.start()
 
@@ -178,9 +181,10 @@ def stop_on_signals(grace_seconds: float = GRACE_SECONDS) -> Iterator[None]:
         return
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        # A second signal while unwinding must not start over: ignore both from now on.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        # A second signal while unwinding must not start over: it ends the run at once, as
+        # the grace's end would (a user who presses Ctrl-C again does not wait out the grace).
+        signal.signal(signal.SIGINT, lambda again, _: _end_now(signum))
+        signal.signal(signal.SIGTERM, lambda again, _: _end_now(signum))
         _force_exit(signum, grace_seconds)
         interrupted = Interrupted(signum)
         _pending.append(interrupted)

@@ -314,3 +314,47 @@ def test_interrupts_at_random_moments_around_the_commit_say_what_the_warehouse_h
 
 
 EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+
+@pytest.mark.slow
+def test_a_second_ctrl_c_ends_a_flow_run_that_waits_on_a_slow_server_at_once(
+    tmp_path: Path, prefect_server: ApiServer
+) -> None:
+    """The server holds each request a minute from the first Ctrl-C on: the run would wait
+    its 30 s grace to record its end; a second Ctrl-C ends it now, with the same last line."""
+    db = tmp_path / "w.duckdb"
+    load([month_file(tmp_path / "before", 7)], db)
+    before = table_rows(db)
+    relay = _SlowRelay(prefect_server.api_url, delay=60.0)
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / ".prefect"),
+        "PREFECT_API_URL": relay.api_url,
+        "MINSHENG_FAULT_PAUSE_BEFORE_COMMIT": "300",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipelines", "ingest", str(month_file(tmp_path / "inbox", 8)),
+         "--region", "乐清市", "--db", str(db)],
+        cwd=tmp_path, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_for_line(process, PAUSE_LINE, timeout=300)
+        relay.slow.set()
+        os.killpg(process.pid, signal.SIGINT)
+        time.sleep(1.0)
+        assert process.poll() is None  # still waiting on the server
+        second = time.monotonic()
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=120)
+        ended_after = time.monotonic() - second
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        relay.close()
+    assert ended_after < 20, ended_after  # not the 30 s grace, nor the minute's wait
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == "interrupted: nothing was loaded"
+    assert "Traceback" not in stderr
+    assert table_rows(db) == before

@@ -222,7 +222,7 @@ def test_a_multi_page_scan_sent_through_the_page_shows_its_pages_read_and_loads_
     tmp_path: Path, browser: Any
 ) -> None:
     """Minutes of OCR: the scan is read when it is checked, when it is loaded and by ingest."""
-    scan = FIXTURES / "scan" / "yueqing-2022-08-scan.pdf"  # six pages, no text layer
+    scan = FIXTURES / "scan" / "yueqing-2022-08-with-cover.pdf"  # a cover letter + six pages
     seen: list[str] = []
     with web_server(tmp_path) as server:
         context = browser.new_context(locale="en-US")
@@ -241,7 +241,7 @@ def test_a_multi_page_scan_sent_through_the_page_shows_its_pages_read_and_loads_
         page.set_input_files("#files", str(scan))
         sent = browser_send(page, timeout_s=900)
         pages = [t for t in seen if t.startswith("page ")]
-        assert all(t.endswith(" of 6 of yueqing-2022-08-scan.pdf") for t in pages), pages
+        assert all(t.endswith(" of 7 of yueqing-2022-08-with-cover.pdf") for t in pages), pages
         read = [int(t.split()[1]) for t in pages]
         # The bar moved page by page, forwards, before the report came (a busy machine may
         # skip a page between two polls, never all of them).

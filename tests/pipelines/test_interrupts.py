@@ -160,6 +160,23 @@ class _SlowRelay:
         self._listener.close()
 
 
+def _recorded_ingest_of_august(tmp_path: Path, db: Path, relay: _SlowRelay) -> subprocess.Popen:
+    """``minsheng ingest`` of August recorded through ``relay``, its load held open before
+    the COMMIT (it prints ``PAUSE_LINE`` there)."""
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / ".prefect"),
+        "PREFECT_API_URL": relay.api_url,
+        "MINSHENG_FAULT_PAUSE_BEFORE_COMMIT": "300",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipelines", "ingest", str(month_file(tmp_path / "inbox", 8)),
+         "--region", "乐清市", "--db", str(db)],
+        cwd=tmp_path, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True,
+    )  # fmt: skip
+
+
 @pytest.mark.slow
 def test_ctrl_c_of_a_recorded_flow_run_leaves_it_crashed_and_says_the_last_word(
     tmp_path: Path, prefect_server: ApiServer
@@ -174,18 +191,7 @@ def test_ctrl_c_of_a_recorded_flow_run_leaves_it_crashed_and_says_the_last_word(
     load([month_file(tmp_path / "before", 7)], db)
     before = table_rows(db)
     relay = _SlowRelay(prefect_server.api_url, delay=2.0)
-    env = {
-        **os.environ,
-        "PREFECT_HOME": str(tmp_path / ".prefect"),
-        "PREFECT_API_URL": relay.api_url,
-        "MINSHENG_FAULT_PAUSE_BEFORE_COMMIT": "300",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pipelines", "ingest", str(month_file(tmp_path / "inbox", 8)),
-         "--region", "乐清市", "--db", str(db)],
-        cwd=tmp_path, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        start_new_session=True,
-    )  # fmt: skip
+    process = _recorded_ingest_of_august(tmp_path, db, relay)
     try:
         wait_for_line(process, PAUSE_LINE, timeout=300)
         relay.slow.set()
@@ -326,18 +332,7 @@ def test_a_second_ctrl_c_ends_a_flow_run_that_waits_on_a_slow_server_at_once(
     load([month_file(tmp_path / "before", 7)], db)
     before = table_rows(db)
     relay = _SlowRelay(prefect_server.api_url, delay=60.0)
-    env = {
-        **os.environ,
-        "PREFECT_HOME": str(tmp_path / ".prefect"),
-        "PREFECT_API_URL": relay.api_url,
-        "MINSHENG_FAULT_PAUSE_BEFORE_COMMIT": "300",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pipelines", "ingest", str(month_file(tmp_path / "inbox", 8)),
-         "--region", "乐清市", "--db", str(db)],
-        cwd=tmp_path, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        start_new_session=True,
-    )  # fmt: skip
+    process = _recorded_ingest_of_august(tmp_path, db, relay)
     try:
         wait_for_line(process, PAUSE_LINE, timeout=300)
         relay.slow.set()

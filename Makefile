@@ -50,10 +50,11 @@ test: install
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 3 --dist loadfile --no-loadscope-reorder
 
 ## The edit loop: unit and in-process tests only (no OCR, no Prefect server, no other
-## process, not the sweeps over every PDF fixture); `make test` is still what CI runs.
+## process, not the sweeps over every PDF fixture, no waiting out a timeout); `make test` is
+## still what CI runs.
 test-fast: install
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 2 --dist loadfile \
-		-m "not slow and not process and not heavy"
+		-m "not slow and not process and not heavy and not waits"
 
 ## Generate a corpus of reports (all three formats) and print where the time goes.
 bench: install

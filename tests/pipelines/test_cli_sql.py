@@ -51,6 +51,7 @@ def test_refused_with_a_message_and_exit_1(
     assert not (tmp_path / "x.csv").exists() and not (tmp_path / "other.duckdb").exists()
 
 
+@pytest.mark.waits
 def test_a_five_minute_query_stops_at_the_timeout(db: Path) -> None:
     done = _sql(db, FIVE_MINUTE_QUERY, "--timeout", "1")
     assert done.exit_code == 1

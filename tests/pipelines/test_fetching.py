@@ -224,6 +224,7 @@ def test_ingest_of_addresses_loads_the_page_and_rejects_what_cannot_be_fetched(
     assert {d["source_url"] for d in report["documents"]} == {good, *bad}
 
 
+@pytest.mark.waits
 @pytest.mark.parametrize("path", ["/trickle-body.html", "/trickle-headers.html"])
 def test_the_fetch_timeout_bounds_the_whole_fetch(site: str, path: str) -> None:
     started = time.monotonic()
@@ -237,6 +238,7 @@ def test_the_fetch_timeout_bounds_the_whole_fetch(site: str, path: str) -> None:
     )
 
 
+@pytest.mark.waits
 def test_a_server_sending_a_byte_every_two_seconds_is_given_up_at_the_fetch_timeout(
     site: str, tmp_path: Path
 ) -> None:

@@ -38,6 +38,7 @@ def _loaded_months(db: Path) -> list[tuple]:
         ).fetchall()
 
 
+@pytest.mark.waits
 def test_at_the_desk_the_parse_in_this_process_is_stopped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

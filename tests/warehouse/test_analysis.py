@@ -120,6 +120,7 @@ def test_the_notebook_connection_is_sandboxed_without_the_statement_check(
     assert _reports(other) == 1
 
 
+@pytest.mark.waits
 def test_a_long_query_stops_at_the_timeout(warehouse_file: Path) -> None:
     with pytest.raises(QueryTimeout, match=r"query stopped after 1 s \(the timeout\)"):
         run_analysis_query(warehouse_file, FIVE_MINUTE_QUERY, QueryLimits(timeout_seconds=1))

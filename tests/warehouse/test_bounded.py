@@ -47,6 +47,7 @@ def test_a_huge_repeat_fails_at_once_under_the_memory_bound(db: Path) -> None:
         "SELECT length(repeat('ab', 700000000) || repeat('cd', 700000000))",
     ],
 )
+@pytest.mark.heavy
 def test_other_value_builders_are_bounded_too(db: Path, sql: str) -> None:
     limits = QueryLimits(timeout_seconds=5, process_memory_bytes=512 * 1024 * 1024)
     started = time.monotonic()
@@ -61,6 +62,7 @@ def test_a_small_query_comes_back(db: Path) -> None:
     assert result.frame.to_dict("records") == [{"n": 42}]
 
 
+@pytest.mark.waits
 def test_printing_counts_toward_the_timeout() -> None:
     def slow_printing() -> str:
         time.sleep(60)

@@ -47,13 +47,13 @@ def check_unzipped_size(
     source_name: str,
     limits: ParseLimits = DEFAULT_LIMITS,
     *,
-    keep: str | None = None,
-) -> bytes | None:
+    keep: tuple[str, ...] = (),
+) -> dict[str, bytes]:
     """Raise LimitExceeded if the archive inflates beyond ``limits``, before any parsing.
 
     Shared by every zip-based reader (.docx, .xlsx): call it on the open archive first.
-    The part named ``keep`` is returned as inflated here (None without one), so that a
-    reader that needs only that part does not inflate it a second time.
+    The parts named in ``keep`` that the archive holds are returned as inflated here, so
+    that a reader that needs only those parts does not inflate them a second time.
     """
     members = archive.infolist()
     total_limit, part_limit = limits.max_unzipped_bytes, limits.max_xml_part_bytes
@@ -64,11 +64,11 @@ def check_unzipped_size(
         if _is_xml(info.filename) and info.file_size > part_limit:
             raise _too_big(source_name, info.filename, part_limit)
     total = 0
-    kept: list[bytes] | None = None
+    kept: dict[str, bytes] = {}
     try:
         for info in members:
             part = 0
-            blocks: list[bytes] | None = [] if info.filename == keep else None
+            blocks: list[bytes] | None = [] if info.filename in keep else None
             with archive.open(info) as member:
                 while block := member.read(_BLOCK):
                     if blocks is not None:
@@ -84,12 +84,12 @@ def check_unzipped_size(
                             part_limit,
                         )
             if blocks is not None:
-                kept = blocks
+                kept[info.filename] = b"".join(blocks)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
         raise UnreadableDocument(
             source_name, _("the file is damaged ({exc}): send it again").format(exc=exc)
         ) from None
-    return None if kept is None else b"".join(kept)
+    return kept
 
 
 # An Office 97-2003 file, and an encrypted Office file (a zip put in an OLE container).
@@ -116,10 +116,11 @@ def check_office_zip(
     main_part: str,
     not_zip: str,
     without_main_part: str,
-) -> bytes:
+    also: tuple[str, ...] = (),
+) -> dict[str, bytes]:
     """The checks a .docx and a .xlsx share before their library opens them: ``data`` is a
-    whole zip archive, holds ``main_part``, and inflates within ``limits``; the main part's
-    bytes, inflated while checking.
+    whole zip archive, holds ``main_part``, and inflates within ``limits``; the bytes of the
+    main part and of those parts in ``also`` the archive holds, inflated while checking.
 
     ``not_zip`` and ``without_main_part`` are the format's own messages (translated whole).
     """
@@ -130,7 +131,7 @@ def check_office_zip(
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if main_part not in archive.namelist():
                 raise UnreadableDocument(source_name, without_main_part)
-            main = check_unzipped_size(archive, source_name, limits, keep=main_part)
+            parts = check_unzipped_size(archive, source_name, limits, keep=(main_part, *also))
     except zipfile.BadZipFile:
         raise UnreadableDocument(
             source_name,
@@ -139,5 +140,4 @@ def check_office_zip(
                 "or attachment): send it again"
             ),
         ) from None
-    assert main is not None  # the part is in the archive: it was inflated
-    return main
+    return parts

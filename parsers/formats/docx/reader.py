@@ -40,8 +40,6 @@ from where the previous one stopped (its repeated header counts as a row too).
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections import deque
 from collections.abc import Iterator
 
@@ -89,20 +87,22 @@ _ALT_CHUNK = f"{_W}altChunk"
 _DOCUMENT, _BODY = f"{_W}document", f"{_W}body"
 # python-docx's own settings: no entities resolved, whitespace between elements dropped.
 _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
+_DOCUMENT_PART, _STYLES_PART = "word/document.xml", "word/styles.xml"
 
 
 # --------------------------------------------------------------------------- opening
 
 
-def open_docx(data: bytes, source_name: str, limits: ParseLimits = DEFAULT_LIMITS):  # -> w:body
-    """Bytes → the ``w:body`` of ``word/document.xml``, or an UnreadableDocument that says
-    what the file is.
+def open_docx(data: bytes, source_name: str, limits: ParseLimits = DEFAULT_LIMITS):
+    """Bytes → the ``w:body`` of ``word/document.xml`` and the bytes of ``word/styles.xml``
+    (None without one), or an UnreadableDocument that says what the file is.
 
-    Only the document part is parsed: the table, its merges, tracked changes, hidden text
-    and text boxes are all in it (styles, numbering and the rest of the package are not
-    read). The zip is checked against ``limits`` first, inflating the part once; the XML
-    parser leaves entities unresolved and drops whitespace between elements, as python-docx
-    does, so the text read is the same.
+    Only the document part is parsed here: the table, its merges, tracked changes, hidden
+    text and text boxes are all in it; the styles part is for ``unseen`` (a style can hide
+    or strike text), and numbering and the rest of the package are not read. The zip is
+    checked against ``limits`` first, inflating each part once; the XML parser leaves
+    entities unresolved and drops whitespace between elements, as python-docx does, so the
+    text read is the same.
     """
     refuse_empty_or_ole(
         data,
@@ -121,16 +121,17 @@ def open_docx(data: bytes, source_name: str, limits: ParseLimits = DEFAULT_LIMIT
         raise UnreadableDocument(
             source_name, _("this is an RTF file named .docx: open it in Word and save it as .docx")
         )
-    xml = check_office_zip(
+    parts = check_office_zip(
         data,
         source_name,
         limits,
-        main_part="word/document.xml",
+        main_part=_DOCUMENT_PART,
+        also=(_STYLES_PART,),
         not_zip=_("not a Word .docx file (a .docx is a zip archive; this is not one)"),
         without_main_part=_("a zip archive without word/document.xml: not a Word document"),
     )
     try:
-        root = etree.fromstring(xml, _PARSER)
+        root = etree.fromstring(parts[_DOCUMENT_PART], _PARSER)
     except etree.XMLSyntaxError as exc:
         raise UnreadableDocument(
             source_name, _("the Word file is damaged and cannot be opened ({exc})").format(exc=exc)
@@ -143,7 +144,7 @@ def open_docx(data: bytes, source_name: str, limits: ParseLimits = DEFAULT_LIMIT
                 exc=_("word/document.xml holds no document body")
             ),
         )
-    return body
+    return body, parts.get(_STYLES_PART)
 
 
 # --------------------------------------------------------------------------- XML walk
@@ -408,17 +409,6 @@ def blocks_to_table(
     )
 
 
-def styles_part(data: bytes) -> bytes | None:
-    """``word/styles.xml``, for the formatting a style gives (``unseen``); None without one.
-
-    Called after ``open_docx``, which checked the whole archive against the limits."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        try:
-            return archive.read("word/styles.xml")
-        except KeyError:
-            return None
-
-
 def read_docx(
     data: bytes,
     source_name: str,
@@ -431,11 +421,11 @@ def read_docx(
     The body is read as "accept all changes" leaves it, each text box once, without text
     formatted as hidden or struck through (``parsers.formats.docx.revisions``, ``unseen``).
     """
-    body = open_docx(data, source_name, limits)
+    body, styles = open_docx(data, source_name, limits)
     drop_fallbacks(body)
     changed = accept_all_changes(body)
     drop_prompts(body)
-    unseen = drop_unseen_text(body, styles_part(data))
+    unseen = drop_unseen_text(body, styles)
     table = blocks_to_table(body_blocks(body), source_name, layouts)
     table.issues[:0] = [
         *([_changes_issue(source_name, changed)] if changed else []),

@@ -34,6 +34,7 @@ _VANISH, _STRIKE, _DSTRIKE = f"{_W}vanish", f"{_W}strike", f"{_W}dstrike"
 #: The run properties that make a run's text not the value, by the kind of issue they give.
 _KINDS = {"hidden": (_VANISH,), "struck": (_STRIKE, _DSTRIKE)}
 _PROPERTIES = (_VANISH, _STRIKE, _DSTRIKE)
+_PROPERTY_NAMES = (b"vanish", b"strike")  # dstrike ends with strike
 _OFF = ("0", "false", "off")
 # A basedOn chain longer than this is a loop in a damaged file.
 _MAX_CHAIN = 20
@@ -56,7 +57,7 @@ class Styles:
     def __init__(self, styles_xml: bytes | None) -> None:
         self.own: dict[str, dict[str, bool]] = {}
         self.parent: dict[str, str] = {}
-        if not styles_xml:
+        if not styles_xml or not _may_set_properties(styles_xml):
             return
         try:
             root = etree.fromstring(styles_xml, etree.XMLParser(resolve_entities=False))
@@ -86,6 +87,18 @@ class Styles:
     @property
     def any(self) -> bool:
         return any(any(props.values()) for props in self.own.values())
+
+
+def _may_set_properties(xml: bytes) -> bool:
+    """False only when the part cannot set any of ``_PROPERTIES``: it is written in an
+    encoding where ASCII is itself (it begins with ``<``, after a UTF-8 byte-order mark)
+    and no element name of them occurs in its bytes. An element's name cannot be escaped,
+    so then parsing it would find none; the styles of most reports are like this, and
+    parsing them was a third of reading the file."""
+    start = xml[3:] if xml.startswith(b"\xef\xbb\xbf") else xml
+    if not start.lstrip(b" \t\r\n").startswith(b"<") or b"\x00" in start[:64]:
+        return True  # UTF-16 or another encoding: read it to know
+    return any(name in xml for name in _PROPERTY_NAMES)
 
 
 def _set_properties(rpr) -> dict[str, bool]:

@@ -99,6 +99,31 @@ def test_a_paragraph_style_that_hides_hides_its_runs() -> None:
     assert "".join(body.itertext()) == "8月"
 
 
+@pytest.mark.parametrize(
+    "styles",
+    [
+        STYLES,
+        b"\xef\xbb\xbf" + STYLES,
+        STYLES.replace(b"w:", b"ns0:").replace(b"xmlns:w=", b"xmlns:ns0="),
+        ('<?xml version="1.0" encoding="UTF-16"?>' + STYLES.decode()).encode("utf-16"),
+        ('<?xml version="1.0" encoding="UTF-16BE"?>' + STYLES.decode()).encode("utf-16-be"),
+    ],
+    ids=["utf-8", "utf-8 with a BOM", "another prefix", "utf-16", "utf-16 without a BOM"],
+)
+def test_a_style_that_strikes_is_read_in_any_encoding_of_the_styles_part(styles: bytes) -> None:
+    # The styles part is parsed only when its bytes may name a property; in UTF-16 they are
+    # not ASCII, so it is parsed to know.
+    assert Styles(styles).any
+    body = _body('<w:r><w:rPr><w:rStyle w:val="Old"/></w:rPr><w:t>63%</w:t></w:r>')
+    assert drop_unseen_text(body, styles) == [Unseen("struck", None, None, "63%")]
+
+
+def test_styles_that_set_neither_property_are_not_parsed() -> None:
+    plain = STYLES.replace(b"<w:strike/>", b"<w:b/>").replace(b"<w:vanish/>", b"<w:i/>")
+    assert Styles(plain).own == {}  # nothing read: no style can hide or strike
+    assert Styles(STYLES).own["Struck"] == {f"{{{W}}}strike": True}
+
+
 def test_damaged_or_missing_styles_leave_direct_formatting_in_force() -> None:
     assert not Styles(b"<w:styles").any and not Styles(None).any
     body = _body("<w:r><w:rPr><w:dstrike/></w:rPr><w:t>90%</w:t></w:r><w:r><w:t>63%</w:t></w:r>")

@@ -15,8 +15,6 @@ import subprocess
 import sys
 import time
 import tomllib
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +52,9 @@ class ApiServer:
 
 def is_healthy(api_url: str, timeout: float = 2.0) -> bool:
     """True when ``<api_url>/health`` answers ``true``."""
+    import urllib.error  # here: a run without Prefect never asks (10 ms of start-up)
+    import urllib.request
+
     try:
         with urllib.request.urlopen(api_url.rstrip("/") + "/health", timeout=timeout) as reply:
             return reply.status == 200 and reply.read().strip() == b"true"

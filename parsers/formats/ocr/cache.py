@@ -28,7 +28,6 @@ from __future__ import annotations
 import fcntl
 import functools
 import hashlib
-import importlib.metadata
 import importlib.util
 import json
 import os
@@ -221,11 +220,13 @@ def sources_fingerprint(folders: tuple[Path, ...]) -> str:
 def engine_fingerprint() -> str:
     """The OCR engine as installed: its libraries' versions, the sha256 of its settings file
     and of its model files."""
+    from importlib import metadata  # here: it pulls in the email package, which no other read needs
+
     digest = hashlib.sha256()
     for package in _PACKAGES:
         try:
-            digest.update(f"{package}={importlib.metadata.version(package)}\0".encode())
-        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{package}={metadata.version(package)}\0".encode())
+        except metadata.PackageNotFoundError:
             digest.update(f"{package}=-\0".encode())
     spec = importlib.util.find_spec("rapidocr_onnxruntime")
     if spec is not None and spec.origin is not None:

@@ -182,6 +182,7 @@ _ACTION = {
     "line ignored": N_("line ignored"),
     "table ignored": N_("table ignored"),
     "cell not read": N_("cell not read"),
+    "page not read": N_("page not read"),
     "document read": N_("document read"),
     "noted": N_("noted"),
     "not loaded": N_("not loaded"),

@@ -61,6 +61,7 @@ class Action(StrEnum):
     SHEET_READ = "sheet read"
     SHEET_NOT_READ = "sheet not read"
     PAGE_READ_BY_OCR = "page read by OCR"
+    PAGE_NOT_READ = "page not read"
     CHANGES_ACCEPTED = "changes accepted"
     NOTED = "noted"
     NOT_LOADED = "not loaded"
@@ -605,6 +606,18 @@ _TABLE = (
         INFO,
         N_("pages without a text layer are read by OCR"),
         fix=N_("nothing to fix; a Word or PDF original reads without OCR"),
+    ),
+    Check(
+        "ocr_page_without_table",
+        INFO,
+        N_(
+            "a scanned page of a report holds its ruled table; a page without one (a cover "
+            "letter, an annex) adds no rows"
+        ),
+        fix=N_(
+            "nothing to fix for a cover letter; a page of the table whose lines do not show is "
+            "scanned again"
+        ),
     ),
     Check(
         "text_layer_unused",

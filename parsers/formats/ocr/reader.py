@@ -134,7 +134,7 @@ class Scans:
         """``table`` with what OCR adds: the format, the pages read, a warning for every key
         cell read with less than ``min_confidence``, and how each key cell was read."""
         reads = self.cell_reads(fragments, rows)
-        issues = [self.summary()]
+        issues = [self.summary(), *self.pages_without_table()]
         cells: OcrCells = {}
         for row in rows:
             for column, name in _KEY_COLUMNS.items():
@@ -198,7 +198,6 @@ class Scans:
             for n, read in sorted(self.pages.items())
             if abs(read.skew) >= 0.05
         ]
-        without = [str(n) for n, read in sorted(self.pages.items()) if not read.tables]
         message = ngettext(
             "read by OCR: page {pages}", "read by OCR: pages {pages}", len(self.pages)
         )
@@ -228,11 +227,28 @@ class Scans:
             )
         if turned:
             message += _("; straightened {pages}").format(pages=_(", ").join(turned))
-        if without:
-            message += _("; no ruled table found on page {pages}").format(pages=", ".join(without))
         return Issue(
             self.source_name, "ocr_pages", message, severity="info", action="document read"
         )
+
+    def pages_without_table(self) -> list[Issue]:
+        """One issue per scanned page with no ruled table (a cover letter, an annex), at that
+        page: none of its text was read as rows, which a clerk should see page by page."""
+        return [
+            Issue(
+                self.source_name,
+                "ocr_page_without_table",
+                _(
+                    "no ruled table found on this page: none of its text was read as rows; if it "
+                    "holds rows of the report, scan it again so that the table's lines show"
+                ),
+                severity="info",
+                location=Location(page=n),
+                action="page not read",
+            )
+            for n, read in sorted(self.pages.items())
+            if not read.tables
+        ]
 
 
 def image_data_uri(image: np.ndarray, box: Box, dpi: float) -> str | None:

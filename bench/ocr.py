@@ -297,6 +297,7 @@ CASES: dict[str, tuple[str, int, range | None]] = {
     "clean": ("yueqing-2022-08-scan.pdf", 46, None),
     "photocopy": ("yueqing-2022-08-photocopy.pdf", 40, None),
     "fax": ("yueqing-2022-08-fax.tif", 46, None),
+    "cover": ("yueqing-2022-08-with-cover.pdf", 46, None),  # a cover letter on page 1
     "phone": ("yueqing-2022-08-p1-phone.jpg", 5, range(1, 6)),  # page 1
     "letter": ("yueqing-2022-08-letter-96ppi.pdf", 13, range(1, 14)),  # pages 1-2
     "sideways": ("yueqing-2022-08-sideways.pdf", 19, range(14, 32)),  # pages 3-4

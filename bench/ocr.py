@@ -1,7 +1,8 @@
 """Scanned reports: rows read right and OCR time, against the August report's expected rows.
 
 ``python -m bench.ocr`` runs the full acceptance check on the committed scans (the clean
-200-dpi scan, the photocopy and the fax, every page; the phone photo of page 1, the pages
+200-dpi scan, the photocopy, the fax and the 7-page scan that opens with a cover letter,
+every page; the phone photo of page 1, the pages
 fed sideways or upside down, the letter-size scan img2pdf placed at 96 dpi; and the PDFs whose
 text layer lies, read by OCR: the PostScript round trip and tesseract's OCR-layer PDF) and prints,
 for each, how many of its expected rows loaded exact, whether every item is accounted for

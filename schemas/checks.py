@@ -370,6 +370,15 @@ _TABLE = (
         fix=N_("nothing to fix; check that the joined row reads as in the original"),
     ),
     Check(
+        "tab_as_bar",
+        WARNING,
+        N_(
+            "the cells of a row of a '|' table are separated by '|'; a tab between two of its "
+            "cells (typed for a bar) is read as a '|'"
+        ),
+        fix=N_("put '|' where the tab is, so that the row reads the same in any editor"),
+    ),
+    Check(
         "not_a_row",
         WARNING,
         N_(

@@ -361,6 +361,16 @@ _TABLE = (
         fix=N_("split the cell so that each column has its own"),
     ),
     Check(
+        "split_cell",
+        WARNING,
+        N_(
+            "a column of the table has one cell a row; where a cell is split into several "
+            "under one header cell (Word's Split Cells), their texts are joined and read as "
+            "that column's"
+        ),
+        fix=N_("merge the split cells again, or give each part a header cell of its own"),
+    ),
+    Check(
         "wrapped_row",
         INFO,
         N_(

@@ -365,6 +365,16 @@ def test_a_header_spaced_with_a_tab_is_still_the_header() -> None:
     assert len(doc.rows) == 48
 
 
+def test_utf8_saved_again_as_windows_1252_is_refused_saying_so() -> None:
+    with pytest.raises(UnreadableDocument) as caught:
+        parse_document(FIXTURES / "bad" / "mojibake.txt")
+    assert str(caught.value) == (
+        "mojibake.txt: the text is UTF-8 that was opened as Western European (Windows-1252) "
+        "and saved again: it shows 'å¹´ä¹æ¸…å¸‚æ°‘ç”Ÿå®žäº‹' for '年乐清市民生实事'. Ask for "
+        "the original file, or open this one as Windows-1252 and save it as UTF-8"
+    )
+
+
 def test_a_row_wrapped_in_its_last_cell_is_joined_where_rows_end_with_the_border() -> None:
     lines = [
         HEADER,

@@ -352,6 +352,16 @@ _TABLE = (
         fix=N_("check this row in the original and send it again as a table row"),
     ),
     Check(
+        "cell_filled",
+        WARNING,
+        N_(
+            "a PDF's table cell shows all its text: a cell whose text fills it to its right and "
+            "bottom edges may have been cut where it ends (a spreadsheet printed with rows too "
+            "low for their text shows only the lines that fit)"
+        ),
+        fix=N_("print the sheet again with each row's height fitted to its text"),
+    ),
+    Check(
         "merged_across",
         WARNING,
         N_(

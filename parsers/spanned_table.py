@@ -95,6 +95,27 @@ def header_miss_in(rows: list[SpanRow], layouts: Layouts | None = None) -> str |
     return None
 
 
+def split_columns(header: Header, header_rows: list[SpanRow]) -> list[tuple[int, int]]:
+    """The grid columns that are parts of a header cell spanning them (``Header.parts``).
+
+    Word's "Split Cells" on a data cell adds a grid column: the header cell above then spans
+    two columns and every other row's cell too, while the split row has two cells. A column
+    under a spanning header cell whose header text is empty (no second header row names it)
+    is part of the column over it, not a column of its own.
+    """
+    if not header_rows:
+        return []
+    parts: list[tuple[int, int]] = []
+    position = 0
+    for cell in header_rows[0].cells:
+        if cell.span > 1 and position < header.width and header.columns[position] is not None:
+            for part in range(position + 1, min(position + cell.span, header.width)):
+                if header.columns[part] is None and not header.texts[part].strip():
+                    parts.append((part, position))
+        position += cell.span
+    return parts
+
+
 def _row_key(cells: list[str | None]) -> str:
     return "|".join(normalize_name(cell) for cell in cells)
 
@@ -166,8 +187,9 @@ class ReportTable:
         header_rows: Iterable[SpanRow] = (),
         layouts: Layouts | None = None,
     ) -> None:
+        header_rows = list(header_rows)
         self.source_name = source_name
-        self.header = header
+        self.header = header.with_parts(split_columns(header, header_rows))
         self.layouts = layouts
         # The header's own rows, to pass over where the header is repeated.
         self.header_keys = {_row_key(row.positions()) for row in header_rows}
@@ -212,6 +234,7 @@ class ReportTable:
                 ]
                 expect_merge_gap = False
             self._warn_wide_cells(row, location)
+            self._warn_split_cells(cells, location)
             self.grid.append(self.header.grid_row(cells, location, row.raw()))
         self.rows_before += len(rows)
 
@@ -258,6 +281,31 @@ class ReportTable:
         )
         self.rejected.append(RejectedRow(location, row.raw(), (issue,), item_no=item_no))
 
+    def _warn_split_cells(self, cells: list[str | None], location: Location) -> None:
+        """A warning for each cell of a column split in two (``Header.parts``) whose parts
+        both hold text: they are read as one cell, and the clerk should see how."""
+        split: dict[int, list[str]] = {}
+        for part, whole in self.header.parts:
+            if part < len(cells) and (cells[part] or "").strip():
+                split.setdefault(whole, [cells[whole] or ""]).append(cells[part] or "")
+        for whole, texts in split.items():
+            name = self.header.texts[whole]
+            self.issues.append(
+                Issue(
+                    self.source_name,
+                    "split_cell",
+                    _(
+                        "the {name} cell is split into {count} cells under one header cell; "
+                        "read as one cell, their texts joined: {texts}"
+                    ).format(name=name, count=len(texts), texts=" / ".join(t[:20] for t in texts)),
+                    severity="warning",
+                    location=location,
+                    column=self.header.columns[whole] or name,
+                    value=" / ".join(texts)[:60],
+                    action="row loaded",
+                )
+            )
+
     def _warn_wide_cells(self, row: SpanRow, location: Location) -> None:
         column = 0
         for cell in row.cells:
@@ -265,7 +313,12 @@ class ReportTable:
                 names = [
                     self.header.columns[j] or self.header.extra_name(j)
                     for j in range(column, min(column + cell.span, self.header.width))
+                    # the parts of a split column are that column: spanning them is no merge
+                    if self.header.part_of(j) is None
                 ] or [_("column {n}").format(n=column + 1)]
+                if len(names) == 1 and column < self.header.width:
+                    column += cell.span
+                    continue
                 self.issues.append(
                     Issue(
                         self.source_name,

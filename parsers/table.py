@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from i18n import _
 from parsers.layouts import Layouts, builtin_layouts, normalize_name
@@ -74,6 +74,9 @@ class Header:
     #: Each canonical column that several header cells name, with all their positions; it
     #: reads from the first of them (in ``columns``), the chosen one once ``choosing`` chose.
     candidates: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    #: ``(part, whole)``: a grid column without a header cell of its own under a header cell
+    #: that spans it (a cell split in two in Word, "Split Cells"): its text is the whole's.
+    parts: tuple[tuple[int, int], ...] = ()
 
     @property
     def width(self) -> int:
@@ -102,6 +105,7 @@ class Header:
     def unknown(self) -> list[tuple[int, str]]:
         """``(position, header text)`` of every column that names no known column."""
         taken = {p for _name, positions in self.candidates for p in positions}
+        taken |= {part for part, _whole in self.parts}
         return [
             (i, self.extra_name(i))
             for i, c in enumerate(self.columns)
@@ -124,7 +128,16 @@ class Header:
                 (name, (position, *(p for p in ps if p != position)) if name == column else ps)
                 for name, ps in self.candidates
             ),
+            self.parts,
         )
+
+    def with_parts(self, parts: Sequence[tuple[int, int]]) -> Header:
+        """This header with ``parts`` read into the columns over them (see ``parts``)."""
+        return replace(self, parts=tuple(parts))
+
+    def part_of(self, position: int) -> int | None:
+        """The column a split-off part belongs to, or None."""
+        return next((whole for part, whole in self.parts if part == position), None)
 
     def extra_name(self, position: int) -> str:
         """The key an unknown column's values have in ``extra``: its header text, else
@@ -139,7 +152,11 @@ class Header:
         """
         named: dict[str, str | None] = {}
         extra: dict[str, str | None] = {}
+        if self.parts:
+            cells = self.joined_parts(cells)
         for position, value in enumerate(cells):
+            if self.part_of(position) is not None:
+                continue
             column = self.columns[position] if position < self.width else None
             if column is not None:
                 named[column] = value
@@ -149,6 +166,16 @@ class Header:
             if column is not None:
                 named[column] = ""
         return named, extra
+
+    def joined_parts(self, cells: Cells) -> list[str | None]:
+        """A row's cells with each split-off part's text joined to its column's, one line
+        each (as the paragraphs of one cell are)."""
+        out = list(cells)
+        for part, whole in self.parts:
+            if part < len(out) and whole < len(out) and (out[part] or "").strip():
+                texts = [t for t in (out[whole], out[part]) if t and t.strip()]
+                out[whole] = "\n".join(texts)
+        return out
 
     def grid_row(self, cells: Cells, location: Location, raw: str) -> GridRow:
         """A data row's cells in header order → the ``GridRow`` the grid step reads."""

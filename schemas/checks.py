@@ -353,6 +353,16 @@ _TABLE = (
         fix=N_("check this row in the original and send it again as a table row"),
     ),
     Check(
+        "cell_filled",
+        WARNING,
+        N_(
+            "a PDF's table cell shows all its text: a cell whose text fills it to its right and "
+            "bottom edges may have been cut where it ends (a spreadsheet printed with rows too "
+            "low for their text shows only the lines that fit)"
+        ),
+        fix=N_("print the sheet again with each row's height fitted to its text"),
+    ),
+    Check(
         "merged_across",
         WARNING,
         N_(
@@ -362,6 +372,16 @@ _TABLE = (
         fix=N_("split the cell so that each column has its own"),
     ),
     Check(
+        "split_cell",
+        WARNING,
+        N_(
+            "a column of the table has one cell a row; where a cell is split into several "
+            "under one header cell (Word's Split Cells), their texts are joined and read as "
+            "that column's"
+        ),
+        fix=N_("merge the split cells again, or give each part a header cell of its own"),
+    ),
+    Check(
         "wrapped_row",
         INFO,
         N_(
@@ -369,6 +389,15 @@ _TABLE = (
             "e-mail paste) is joined when the joined line fits the header"
         ),
         fix=N_("nothing to fix; check that the joined row reads as in the original"),
+    ),
+    Check(
+        "tab_as_bar",
+        WARNING,
+        N_(
+            "the cells of a row of a '|' table are separated by '|'; a tab between two of its "
+            "cells (typed for a bar) is read as a '|'"
+        ),
+        fix=N_("put '|' where the tab is, so that the row reads the same in any editor"),
     ),
     Check(
         "not_a_row",

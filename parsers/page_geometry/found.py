@@ -22,6 +22,7 @@ from parsers.page_geometry.model import (
 )
 from parsers.page_geometry.ruled import region_to_fragment, table_regions
 from parsers.page_geometry.stitch import (
+    filled_cells,
     incomplete_at_breaks,
     rows_to_grid,
     stitch_page_breaks,
@@ -149,7 +150,11 @@ def fragments_to_table(found: _Found, source_name: str) -> tuple[TableRead, list
         title=found.title,
         grid=rows_to_grid(rows, found.header),
         rejected=unclear_rows(rows, source_name, found.header),
-        issues=incomplete_at_breaks(rows, source_name, found.header) + _notes(found, source_name),
+        issues=[
+            *incomplete_at_breaks(rows, source_name, found.header),
+            *filled_cells(rows, source_name, found.header),
+            *_notes(found, source_name),
+        ],
         seen=found.seen,
         header=found.header,
     )

@@ -48,6 +48,9 @@ class PdfRow:
     unsettled: dict[int, str] = field(default_factory=dict)
     #: The row ends a page or starts the next one (``stitch_page_breaks``).
     at_break: bool = False
+    #: Columns whose cell's text fills it to its right and bottom edges (``filled_cell``):
+    #: the producer may have printed only what fits.
+    filled: tuple[int, ...] = ()
 
 
 @dataclass

@@ -242,6 +242,37 @@ def _unsettled(
     return issues
 
 
+def filled_cells(
+    rows: list[PdfRow], source_name: str, header: Header = AUGUST_HEADER
+) -> list[Issue]:
+    """A warning for each loaded row with a cell its text fills to the edges (``PdfRow.filled``):
+    a spreadsheet printed with rows too low for their wrapped text shows each cell's first
+    lines only, and nothing in the PDF says more was there (a rate's ``滞后`` may be cut off)."""
+    issues = []
+    for row in rows:
+        if row.unclear or row.unsettled or not row.filled:
+            continue
+        names = [header.columns[c] or header.extra_name(c) for c in row.filled]
+        issues.append(
+            Issue(
+                source_name,
+                "cell_filled",
+                _(
+                    "the text of the {columns} cell fills it to its right and bottom edges: the "
+                    "PDF may show only the part that fits (a sheet printed with rows too low for "
+                    "their text); check the row in the original, or print it with the rows' "
+                    "height fitted to their text"
+                ).format(columns=_(", ").join(column_text(name) for name in names)),
+                severity="warning",
+                location=Location(page=row.page, row=row.row),
+                column=names[0],
+                value=(row.cells[row.filled[0]] or "")[-40:],
+                action="row loaded",
+            )
+        )
+    return issues
+
+
 #: Columns that a row cut by a page break may have lost text of.
 _TEXT_COLUMNS = ("content", "plan", "actual", "completion")
 

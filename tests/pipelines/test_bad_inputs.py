@@ -64,6 +64,7 @@ CASES = [
     _rejected("no-table.pdf", "no progress table found"),
     _rejected("truncated.xlsx", "the file is damaged"),
     _rejected("no-table.html", "1 table found in the page, none with the progress table's header"),
+    _rejected("mojibake.txt", "the text is UTF-8 that was opened as Western European"),
     Case(
         "gb18030-2022-08.txt",
         (BAD / "gb18030-2022-08.txt").read_bytes(),

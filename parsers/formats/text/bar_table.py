@@ -37,8 +37,11 @@ _LEADING_BARS = re.compile(r"^[\s|]+")
 _RULE_LINE = re.compile(r"^[\s|+:]*[-=]{3,}[\s|+:=-]*$")
 
 
-def split_cells(line: str) -> list[str]:
+def split_cells(line: str, *, tabs: bool = False) -> list[str]:
     """``'a | b | c |'`` → ``['a', 'b', 'c']`` (a leading or trailing ``|`` is a border).
+
+    ``tabs``: a tab between two texts of a cell separates two cells too (a data row's, see
+    ``has_tab_for_bar``); a header's cells keep theirs (``项 目⇥内 容`` is one name, spaced).
 
     A cell in Markdown bold is its text, and ``\\|`` a bar inside a cell. A row whose every
     filled cell is in double quotes (``"序号"|"项目内容"|…``, as Excel and Calc save a sheet as
@@ -49,7 +52,10 @@ def split_cells(line: str) -> list[str]:
         text = text[1:]
     if text.endswith("|"):
         text = text[:-1]
-    cells = [_unemphasised(cell.strip()) for cell in _split_bars(text)]
+    parts = _split_bars(text)
+    if tabs:
+        parts = [part for cell in parts for part in _split_tabs(cell.strip())]
+    cells = [_unemphasised(cell.strip()) for cell in parts]
     filled = [cell for cell in cells if cell]
     if filled and all(len(c) >= 2 and c[0] == c[-1] == '"' for c in filled):
         cells = [cell[1:-1].replace('""', '"') if cell else cell for cell in cells]
@@ -62,6 +68,21 @@ _BAR = re.compile(r"(?<!\\)\|")
 
 def _split_bars(text: str) -> list[str]:
     return [part.replace("\\|", "|") for part in _BAR.split(text)]
+
+
+# A tab between two texts of a ``|`` table's row: a clerk who typed a tab for a bar (the two
+# look alike in an editor). No cell of a report holds a tab; read as one, the row's later cells
+# would shift into the columns before them and load under the wrong names.
+_INNER_TAB = re.compile(r"\s*\t\s*")
+
+
+def _split_tabs(cell: str) -> list[str]:
+    return _INNER_TAB.split(cell) if "\t" in cell else [cell]
+
+
+def has_tab_for_bar(line: str) -> bool:
+    """Whether a row's cells are separated by a tab somewhere, not only by ``|``."""
+    return any("\t" in cell.strip() for cell in _split_bars(line.strip()))
 
 
 _STRONG = re.compile(r"^(\*\*|__)(?=\S)(.+?)(?<=\S)\1$")
@@ -114,7 +135,7 @@ class Borders:
     def cells(self, line: str) -> list[str]:
         """A row's cells, with the empty first or last cell a non-border ``|`` stands for."""
         text = line.strip()
-        cells = split_cells(text)
+        cells = split_cells(text, tabs=True)
         if text.startswith("|") and not self.lead:
             cells.insert(0, "")
         if len(text) > 1 and text.endswith("|") and not self.trail:
@@ -394,6 +415,22 @@ def _misplaced_marker(source_name: str, row: LineRow, item: int) -> Issue:
     )
 
 
+def _tab_issue(source_name: str, row: LineRow, item: int | None) -> Issue:
+    message = _("a tab separates two cells of this row where the others have '|': read as a '|'")
+    if item is not None:
+        message = _("item ({item}): {problem}").format(item=item, problem=message)
+    return Issue(
+        source_name,
+        "tab_as_bar",
+        message,
+        severity="warning",
+        location=Location(line=row.line),
+        column="row",
+        value=row.text[:60],
+        action="row loaded",
+    )
+
+
 def _wrapped_issue(source_name: str, row: LineRow, item: int | None) -> Issue:
     message = _(
         "{lines} are one row wrapped over {count} lines (a chat or e-mail paste): joined"
@@ -457,6 +494,8 @@ def bars_to_grid(
         seen.append(SeenRow(item, location, raw, by_place=True))
         owner = item if item is not None else above
         above = owner
+        if has_tab_for_bar(row.text):
+            issues.append(_tab_issue(source_name, row, owner))
         placed = cells_to_grid(cells, header, location, raw)
         if placed is None:
             problem = _cell_count_issue(source_name, row, cells, header, owner)

@@ -44,6 +44,54 @@ def decode_text(data: bytes, source_name: str) -> str:
     return str(best)
 
 
+# Chinese characters, and a run of them long enough to show in a message.
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,8}")
+
+
+def _as_latin_bytes(text: str) -> bytes | None:
+    """The bytes an editor reading Windows-1252 (Latin-1 for the five bytes it leaves
+    undefined) took for ``text``; None if it holds a character neither has."""
+    raw = bytearray()
+    for char in text:
+        try:
+            raw += char.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(char) > 0xFF:
+                return None
+            raw.append(ord(char))
+    return bytes(raw)
+
+
+def utf8_read_as_latin(text: str) -> str | None:
+    """The text meant, when ``text`` is UTF-8 opened as Windows-1252 and saved again
+    (``ä¹æ¸…å¸‚`` for ``乐清市``); None when it is not that."""
+    if _CJK.search(text):
+        return None
+    raw = _as_latin_bytes(text)
+    try:
+        meant = raw.decode("utf-8") if raw is not None else None
+    except UnicodeDecodeError:
+        return None
+    return meant if meant is not None and _CJK.search(meant) else None
+
+
+def mojibake_error(source_name: str, meant: str) -> UnreadableDocument:
+    """The document refused, with a piece of its text as it shows and as it was meant."""
+    found = _CJK_RUN.search(meant)
+    sample = found.group(0) if found else ""
+    # as an editor shows it: the bytes Windows-1252 leaves undefined show as nothing
+    shown = sample.encode("utf-8").decode("cp1252", errors="ignore")
+    return UnreadableDocument(
+        source_name,
+        _(
+            "the text is UTF-8 that was opened as Western European (Windows-1252) and saved "
+            "again: it shows '{shown}' for '{meant}'. Ask for the original file, or open this "
+            "one as Windows-1252 and save it as UTF-8"
+        ).format(shown=shown, meant=sample),
+    )
+
+
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -93,6 +141,9 @@ def read_text(
         read = read_delimited(text, source_name, layouts)
         if isinstance(read, TableRead):
             return read
+        meant = utf8_read_as_latin(decoded)
+        if meant is not None:
+            raise mojibake_error(source_name, meant)
         raise no_header(source_name, [m for m in (found, *read) if m])
     preamble, grid, rejected, issues, seen = bars_to_grid(lines, found, source_name, layouts)
     return TableRead(

@@ -553,7 +553,7 @@ def sheet_to_table(
         rejected=report.rejected,
         issues=[*issues, *report.issues],
         seen=report.seen,
-        header=header,
+        header=report.header,
         # A spreadsheet copied from elsewhere writes merged cells as empty cells.
         empty_cells_merge=True,
     )

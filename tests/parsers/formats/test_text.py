@@ -331,6 +331,50 @@ def test_a_chat_paste_loads_the_48_rows_with_its_wrapped_rows_joined() -> None:
     assert_nothing_lost(path, doc)
 
 
+def test_a_tab_typed_for_a_bar_is_read_as_one_and_each_such_line_named() -> None:
+    # Half the rows have a tab where a '|' belongs (before the leader, or between the
+    # rate and the department). Read as text, the leader stuck to the department or the rate
+    # and the department of the row above was inherited: 19 rows silently wrong.
+    path = TEXT / "yueqing-2022-08-tabs-and-bars.txt"
+    doc = parsed(path)
+    assert doc.rejected == []
+    _same_as_expected(doc)
+    tabbed = [
+        n
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "\t" in line
+    ]
+    warned = [i for i in doc.issues if i.check == "tab_as_bar"]
+    assert [i.location.line for i in warned] == tabbed
+    assert len(tabbed) == 24
+    assert {i.severity for i in warned} == {"warning"}
+    assert warned[0].describe() == (
+        "yueqing-2022-08-tabs-and-bars.txt, line 4: item (2): a tab separates two cells of "
+        "this row where the others have '|': read as a '|'"
+    )
+
+
+def test_a_tab_inside_a_bar_row_splits_its_cell_but_not_at_the_bars() -> None:
+    assert split_cells("a |\tb\t| c\t d |", tabs=True) == ["a", "b", "c", "d"]
+    assert split_cells("a |\tb\t| c\t d |") == ["a", "b", "c\t d"]  # a header's cells
+
+
+def test_a_header_spaced_with_a_tab_is_still_the_header() -> None:
+    header = HEADER.replace("项 目 内 容", "项 目\t内 容")
+    doc = parse_lines([header, *sample_lines()[1:]])
+    assert len(doc.rows) == 48
+
+
+def test_utf8_saved_again_as_windows_1252_is_refused_saying_so() -> None:
+    with pytest.raises(UnreadableDocument) as caught:
+        parse_document(FIXTURES / "bad" / "mojibake.txt")
+    assert str(caught.value) == (
+        "mojibake.txt: the text is UTF-8 that was opened as Western European (Windows-1252) "
+        "and saved again: it shows 'å¹´ä¹æ¸…å¸‚æ°‘ç”Ÿå®žäº‹' for '年乐清市民生实事'. Ask for "
+        "the original file, or open this one as Windows-1252 and save it as UTF-8"
+    )
+
+
 def test_a_row_wrapped_in_its_last_cell_is_joined_where_rows_end_with_the_border() -> None:
     lines = [
         HEADER,

@@ -132,10 +132,11 @@ class Borders:
             for trail in (self.trail, not self.trail)
         ]
 
-    def cells(self, line: str) -> list[str]:
-        """A row's cells, with the empty first or last cell a non-border ``|`` stands for."""
+    def cells(self, line: str, *, tabs: bool = True) -> list[str]:
+        """A row's cells, with the empty first or last cell a non-border ``|`` stands for
+        (``tabs``: a tab between two texts separates cells too, see ``split_cells``)."""
         text = line.strip()
-        cells = split_cells(text, tabs=True)
+        cells = split_cells(text, tabs=tabs)
         if text.startswith("|") and not self.lead:
             cells.insert(0, "")
         if len(text) > 1 and text.endswith("|") and not self.trail:
@@ -489,12 +490,17 @@ def bars_to_grid(
             )
             continue
         cells = table.borders.cells(row.text)
+        tab_for_bar = has_tab_for_bar(row.text)
+        bars_only = table.borders.cells(row.text, tabs=False) if tab_for_bar else cells
+        if tab_for_bar and len(_without_empty_tail(bars_only, header.width)) == header.width:
+            # Its bars alone give every column: the tab is inside a cell's text, not a bar.
+            cells, tab_for_bar = bars_only, False
         marker = _line_marker(row.text)
         item = marker if marker is not None else _item_of(cells, header)
         seen.append(SeenRow(item, location, raw, by_place=True))
         owner = item if item is not None else above
         above = owner
-        if has_tab_for_bar(row.text):
+        if tab_for_bar:
             issues.append(_tab_issue(source_name, row, owner))
         placed = cells_to_grid(cells, header, location, raw)
         if placed is None:

@@ -359,6 +359,23 @@ def test_a_tab_inside_a_bar_row_splits_its_cell_but_not_at_the_bars() -> None:
     assert split_cells("a |\tb\t| c\t d |") == ["a", "b", "c\t d"]  # a header's cells
 
 
+def test_a_tab_inside_a_cell_of_a_row_its_bars_fill_stays_in_the_cell() -> None:
+    # A project text pasted from a numbered list keeps its tab; the row's bars give every
+    # column, so the tab is the cell's text, not a bar typed as a tab.
+    lines = sample_lines()
+    at = next(n for n, line in enumerate(lines[1:], 1) if len(line.strip(" |").split("|")) == 6)
+    cells = lines[at].split("|")
+    plan, rate = cells[1].strip(), cells[3].strip()
+    cells[1] = f" 1.\t{plan} "
+    lines[at] = "|".join(cells)
+    doc = parse_lines(lines)
+    assert doc.rejected == []
+    assert len(doc.rows) == 48
+    assert not [i for i in doc.issues if i.check == "tab_as_bar"]
+    row = doc.rows[doc.rows.plan_text.str.startswith("1.\t", na=False)].iloc[0]
+    assert (row.plan_text, row.completion_raw) == (f"1.\t{plan}", rate)
+
+
 def test_a_header_spaced_with_a_tab_is_still_the_header() -> None:
     header = HEADER.replace("项 目 内 容", "项 目\t内 容")
     doc = parse_lines([header, *sample_lines()[1:]])

@@ -67,7 +67,9 @@ def _signals_outside_the_run() -> None:
     raise ``Interrupted`` too, so that the last line says whether anything was loaded."""
     import signal
 
-    from pipelines.execution.interrupts import Interrupted
+    from pipelines.execution.interrupts import Interrupted, redeliver_swallowed_interrupts
+
+    redeliver_swallowed_interrupts()
 
     def outside(signum: int, frame: object) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -140,6 +141,63 @@ def announce(text: str) -> None:
             os.close(quiet)
         except OSError:
             pass
+
+
+def redeliver_swallowed_interrupts() -> None:
+    """Make an interrupt that lands where Python ignores exceptions count all the same.
+
+    A signal handler raises in whatever the main thread is running. When that is a weakref
+    callback or a ``__del__`` (the import system's module-lock callbacks run all the time),
+    Python prints the exception as "Exception ignored in …" with a traceback and carries on:
+    the interrupt is lost and the user sees a traceback. Installed as ``sys.unraisablehook``,
+    this raises it again in the main thread as soon as that code has returned; any other
+    unraisable exception is printed as before.
+    """
+    default = sys.unraisablehook
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        exc = unraisable.exc_value
+        if not isinstance(exc, Interrupted | KeyboardInterrupt):
+            default(unraisable)
+            return
+        if threading.current_thread() is not threading.main_thread():
+            _end_now(getattr(exc, "signum", signal.SIGINT))
+            return
+        # What the handler left for a second signal stays in force after the raise.
+        after = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+        def again(signum: int, frame: FrameType | None) -> None:
+            for sig, handler in after.items():
+                signal.signal(sig, handler)
+            raise exc
+
+        signal.signal(signal.SIGINT, again)
+        # Raised in this hook or in the callback, it would be ignored again: it is sent from
+        # another thread once the main thread has left both.
+        frames = [sys._getframe()]
+        tb = unraisable.exc_traceback
+        while tb is not None:
+            frames.append(tb.tb_frame)
+            tb = tb.tb_next
+        threading.Thread(target=_signal_once_left, args=(frames,), daemon=True).start()
+
+    sys.unraisablehook = hook
+
+
+def _signal_once_left(frames: list[FrameType], wait_seconds: float = 5.0) -> None:
+    """SIGINT to this process as soon as none of ``frames`` runs in the main thread."""
+    main = threading.main_thread().ident
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        frame = sys._current_frames().get(main) if main is not None else None
+        running = []
+        while frame is not None:
+            running.append(frame)
+            frame = frame.f_back
+        if not any(f is g for f in running for g in frames):
+            break
+        time.sleep(0.001)
+    os.kill(os.getpid(), signal.SIGINT)
 
 
 # What to stop before a forced exit: children this process started (see ``on_forced_exit``).

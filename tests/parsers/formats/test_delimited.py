@@ -30,6 +30,7 @@ HEADER = ["项目内容", "8月计划进度", "实际进度情况", "完成率",
         ("yueqing-2022-08-excel-utf8.csv", "csv"),  # Excel "CSV UTF-8", with a BOM
         ("yueqing-2022-08-calc.tsv", "tsv"),  # LibreOffice Calc, tabs, UTF-8
         ("yueqing-2022-08-calc.csv", "csv"),  # LibreOffice Calc, commas, GB18030
+        ("yueqing-2022-08-semicolon.csv", "csv"),  # Calc in a European locale: ';', UTF-8
     ],
 )
 def test_a_sheet_saved_as_text_gives_the_48_rows(name: str, source_format: str) -> None:
@@ -176,7 +177,8 @@ def test_no_header_with_any_separator_says_which_were_tried() -> None:
         parse_bytes("序号,项目,推进措施,单位\r\n1,甲,乙,丙\r\n".encode(), NAME)
     message = str(caught.value)
     assert message.startswith(
-        f"{NAME}: no table header found with cells separated by '|', by tabs or by commas "
+        f"{NAME}: no table header found with cells separated by '|', by tabs, by commas or "
+        "by semicolons "
         "(line 1 looks like a header, but column 3 `推进措施` is not a known column"
     )
     assert "no 责任单位 column" in message

@@ -538,6 +538,18 @@ _TABLE = (
         N_("item ({item}) row {sub} appears more than once in this period"),
         fix=N_("delete the repeated row, or correct its item number"),
     ),
+    Check(
+        "repeated_key_kept",
+        WARNING,
+        N_(
+            "of an item row that appears twice, the first is loaded and the other quarantined; "
+            "the loaded one is named too, since either may be last month's row left in"
+        ),
+        fix=N_(
+            "delete the row that is not this month's (a row hidden in a sheet is still in its "
+            "CSV export), or correct its item number"
+        ),
+    ),
     # schema warnings: the row is loaded
     Check(
         "completion_at_most_100",

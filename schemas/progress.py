@@ -185,6 +185,53 @@ def merged_from_quarantined(
     return found
 
 
+def repeated_keys_kept(
+    frame: pd.DataFrame, errors: list[tuple[int, Issue]], source_name: str
+) -> list[tuple[int, Issue]]:
+    """A warning on the loaded row of each key that the document repeats.
+
+    The first row of a repeated item is loaded and the others quarantined, yet the first is
+    as likely to be the wrong one: last month's row left hidden in a sheet is exported above
+    this month's. So the loaded row is named too, with the place of its repeat.
+    """
+    found: list[tuple[int, Issue]] = []
+    repeated = [index for index, issue in errors if issue.check == "unique_key"]
+    quarantined = {index for index, _issue in errors}
+    for index in repeated:
+        row = frame.iloc[index]
+        if pd.isna(row["item_no"]) or pd.isna(row["sub_no"]):
+            continue
+        mask = (frame["item_no"] == row["item_no"]) & (frame["sub_no"] == row["sub_no"])
+        same = frame.index[mask.fillna(False).astype(bool)]
+        first = next((int(i) for i in same if int(i) not in quarantined), None)
+        if first is None:
+            continue
+        kept = frame.iloc[first]
+        found.append(
+            (
+                first,
+                Issue(
+                    source_name,
+                    "repeated_key_kept",
+                    _(
+                        "item ({item}) row {sub} appears again at {place}, which is quarantined; "
+                        "this row was loaded: check which of the two is this month's"
+                    ).format(
+                        item=row["item_no"],
+                        sub=row["sub_no"],
+                        place=Location.of_row(row).describe(),
+                    ),
+                    severity="warning",
+                    location=Location.of_row(kept),
+                    column="item_no, sub_no",
+                    value=f"({row['item_no']})",
+                    action=Action.ROW_LOADED,
+                ),
+            )
+        )
+    return found
+
+
 @dataclass
 class Validated:
     """Rows split by validation: kept rows, quarantined rows, and every issue found."""
@@ -294,6 +341,7 @@ def validate_rows(
     ]
     kept = frame.drop(index=list(by_row)).reset_index(drop=True)
     merged = merged_from_quarantined(frame, set(by_row), source_name)
+    merged += repeated_keys_kept(frame, errors, source_name)
     issues = [issue for _n, issue in sorted(errors + warnings + merged, key=lambda pair: pair[0])]
     # A warning on a row that is quarantined anyway says what happened to the row.
     issues = [

@@ -390,6 +390,9 @@ def _read_page(
         issues=report.issues,
         seen=report.seen,
         header=report.header,
+        # An editor that cannot merge writes a merged cell as an empty one (``&nbsp;``);
+        # the grid step reads them as merged only where most merged rows are written so.
+        empty_cells_merge=True,
     )
 
 

@@ -468,6 +468,16 @@ _TABLE = (
         fix=N_("accept or reject the tracked changes in Word and send the file again"),
     ),
     Check(
+        "other_month_table",
+        WARNING,
+        N_(
+            "a page that shows the tables of several months (last month's beside this "
+            "month's) is read from the table of the month its title names; the others are "
+            "named, not read"
+        ),
+        fix=N_("publish each month's table on a page of its own, or delete the old table"),
+    ),
+    Check(
         "several_columns",
         EITHER,
         N_(
@@ -538,6 +548,7 @@ _TABLE = (
         N_("item ({item}) row {sub} appears more than once in this period"),
         fix=N_("delete the repeated row, or correct its item number"),
     ),
+    # schema warnings: the row is loaded
     Check(
         "repeated_key_kept",
         WARNING,
@@ -550,7 +561,6 @@ _TABLE = (
             "CSV export), or correct its item number"
         ),
     ),
-    # schema warnings: the row is loaded
     Check(
         "completion_at_most_100",
         WARNING,

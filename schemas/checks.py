@@ -562,6 +562,18 @@ _TABLE = (
         ),
     ),
     Check(
+        "repeated_row",
+        WARNING,
+        N_(
+            "the rows of one item are its parts, each with its own progress: two rows of an "
+            "item with the same actual progress, department and leader are named"
+        ),
+        fix=N_(
+            "delete the row that is not this month's (a row hidden in a sheet is still in its "
+            "CSV export)"
+        ),
+    ),
+    Check(
         "completion_at_most_100",
         WARNING,
         N_("completion rate is at most 100%"),

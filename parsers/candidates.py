@@ -80,6 +80,20 @@ def _choice(
     return None, ""
 
 
+def side_by_side(header: Header) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The first and last positions of each copy where the whole header is there twice, one
+    copy after the other in the same row: two tables laid side by side (to print a long one
+    on fewer pages), not last month's columns beside this month's."""
+    known = [c for c in header.columns if c is not None]
+    spans = dict(header.candidates)
+    if len(known) < 2 or any(len(spans.get(c, ())) != 2 for c in known):
+        return None
+    firsts, seconds = [spans[c][0] for c in known], [spans[c][1] for c in known]
+    if max(firsts) >= min(seconds):
+        return None
+    return (min(firsts), max(firsts)), (min(seconds), max(seconds))
+
+
 def choose_columns(
     table: TableRead, source_name: str, month: int, layouts: Layouts | None = None
 ) -> tuple[TableRead, list[Issue]]:
@@ -88,6 +102,17 @@ def choose_columns(
     header = table.header
     if header is None or not header.candidates:
         return table, []
+    twice = side_by_side(header)
+    if twice is not None:
+        (a, b), (c, d) = twice
+        raise AmbiguousColumns(
+            source_name,
+            _(
+                "the table's header is there twice side by side, in columns {a}–{b} and "
+                "{c}–{d}: two tables laid out next to each other; put the second one under "
+                "the first (one header over all the rows) and send it again"
+            ).format(a=a + 1, b=b + 1, c=c + 1, d=d + 1),
+        )
     labels = layouts or builtin_layouts()
     chosen = header
     issues: list[Issue] = []

@@ -468,6 +468,16 @@ _TABLE = (
         fix=N_("accept or reject the tracked changes in Word and send the file again"),
     ),
     Check(
+        "other_month_table",
+        WARNING,
+        N_(
+            "a page that shows the tables of several months (last month's beside this "
+            "month's) is read from the table of the month its title names; the others are "
+            "named, not read"
+        ),
+        fix=N_("publish each month's table on a page of its own, or delete the old table"),
+    ),
+    Check(
         "several_columns",
         EITHER,
         N_(
@@ -539,6 +549,30 @@ _TABLE = (
         fix=N_("delete the repeated row, or correct its item number"),
     ),
     # schema warnings: the row is loaded
+    Check(
+        "repeated_key_kept",
+        WARNING,
+        N_(
+            "of an item row that appears twice, the first is loaded and the other quarantined; "
+            "the loaded one is named too, since either may be last month's row left in"
+        ),
+        fix=N_(
+            "delete the row that is not this month's (a row hidden in a sheet is still in its "
+            "CSV export), or correct its item number"
+        ),
+    ),
+    Check(
+        "repeated_row",
+        WARNING,
+        N_(
+            "the rows of one item are its parts, each with its own progress: two rows of an "
+            "item with the same actual progress, department and leader are named"
+        ),
+        fix=N_(
+            "delete the row that is not this month's (a row hidden in a sheet is still in its "
+            "CSV export)"
+        ),
+    ),
     Check(
         "completion_at_most_100",
         WARNING,

@@ -185,6 +185,105 @@ def merged_from_quarantined(
     return found
 
 
+def repeated_keys_kept(
+    frame: pd.DataFrame, errors: list[tuple[int, Issue]], source_name: str
+) -> list[tuple[int, Issue]]:
+    """A warning on the loaded row of each key that the document repeats.
+
+    The first row of a repeated item is loaded and the others quarantined, yet the first is
+    as likely to be the wrong one: last month's row left hidden in a sheet is exported above
+    this month's. So the loaded row is named too, with the place of its repeat.
+    """
+    found: list[tuple[int, Issue]] = []
+    repeated = [index for index, issue in errors if issue.check == "unique_key"]
+    quarantined = {index for index, _issue in errors}
+    for index in repeated:
+        row = frame.iloc[index]
+        if pd.isna(row["item_no"]) or pd.isna(row["sub_no"]):
+            continue
+        mask = (frame["item_no"] == row["item_no"]) & (frame["sub_no"] == row["sub_no"])
+        same = frame.index[mask.fillna(False).astype(bool)]
+        first = next((int(i) for i in same if int(i) not in quarantined), None)
+        if first is None:
+            continue
+        kept = frame.iloc[first]
+        found.append(
+            (
+                first,
+                Issue(
+                    source_name,
+                    "repeated_key_kept",
+                    _(
+                        "item ({item}) row {sub} appears again at {place}, which is quarantined; "
+                        "this row was loaded: check which of the two is this month's"
+                    ).format(
+                        item=row["item_no"],
+                        sub=row["sub_no"],
+                        place=Location.of_row(row).describe(),
+                    ),
+                    severity="warning",
+                    location=Location.of_row(kept),
+                    column="item_no, sub_no",
+                    value=f"({row['item_no']})",
+                    action=Action.ROW_LOADED,
+                ),
+            )
+        )
+    return found
+
+
+def repeated_rows(frame: pd.DataFrame, source_name: str) -> list[tuple[int, Issue]]:
+    """A warning on each row of an item that repeats another of its rows' actual progress,
+    department and leader under another row number.
+
+    The rows of one item are its parts, each with its own progress and department; the same
+    row twice is more likely last month's left in (a row hidden in a sheet is still in its
+    CSV export, where it takes the next row number) than two parts.
+    """
+    found: list[tuple[int, Issue]] = []
+    columns = ["item_no", "actual_text", "department", "leader"]
+    if any(c not in frame for c in columns):
+        return found
+    keys = pd.Series(
+        [
+            "\x1f".join("" if v is None or v is pd.NA or v != v else str(v) for v in values)
+            for values in frame[columns].itertuples(index=False)
+        ],
+        index=frame.index,
+    )
+    valid = frame["item_no"].notna() & frame["actual_text"].fillna("").astype(str).str.strip().ne(
+        ""
+    )
+    for _key, group in frame[valid.astype(bool)].groupby(keys[valid.astype(bool)], sort=False):
+        if len(group) < 2 or group["sub_no"].nunique() < len(group):
+            continue  # one row number twice: the unique key's to report
+        for index in group.index:
+            row = frame.loc[index]
+            others = [Location.of_row(frame.loc[i]).describe() for i in group.index if i != index]
+            found.append(
+                (
+                    int(index),
+                    Issue(
+                        source_name,
+                        "repeated_row",
+                        _(
+                            "item ({item}) row {sub} has the same actual progress, department "
+                            "and leader as the row at {places}: check that it is not last "
+                            "month's row left in"
+                        ).format(
+                            item=row["item_no"], sub=row["sub_no"], places=_(", ").join(others)
+                        ),
+                        severity="warning",
+                        location=Location.of_row(row),
+                        column="actual_text",
+                        value=str(row["actual_text"])[:40],
+                        action=Action.ROW_LOADED,
+                    ),
+                )
+            )
+    return found
+
+
 @dataclass
 class Validated:
     """Rows split by validation: kept rows, quarantined rows, and every issue found."""
@@ -294,6 +393,8 @@ def validate_rows(
     ]
     kept = frame.drop(index=list(by_row)).reset_index(drop=True)
     merged = merged_from_quarantined(frame, set(by_row), source_name)
+    merged += repeated_keys_kept(frame, errors, source_name)
+    merged += [pair for pair in repeated_rows(frame, source_name) if pair[0] not in by_row]
     issues = [issue for _n, issue in sorted(errors + warnings + merged, key=lambda pair: pair[0])]
     # A warning on a row that is quarantined anyway says what happened to the row.
     issues = [

@@ -5,7 +5,9 @@ http-equiv="Content-Type">`` or an XML declaration), with every GB2312/GBK label
 GB18030 (old sites label GBK bytes as gb2312, and characters such as 垟 exist only in GBK);
 without a usable label the text is detected. libxml2's HTML parser (through lxml) builds
 the tree. The first ``<table>`` whose header row matches is the report; navigation and
-layout tables are passed over, and a later table that repeats the header continues it.
+layout tables are passed over, and a later table that repeats the header continues it;
+where tables of several months show (last month's beside this month's), only the month the
+title names is read (``_report_month``), the others named in a warning.
 ``rowspan`` and ``colspan`` become the same spanned cells as Word's merges (see
 ``parsers.spanned_table``). In a cell, ``<br>`` and block elements (``<p>``, ``<div>``)
 start a new line, ``&nbsp;`` and other spaces become plain spaces, and empty lines are
@@ -32,6 +34,7 @@ from parsers.formats.text.reader import decode_text
 from parsers.layouts import Layouts
 from parsers.limits import ParseLimits
 from parsers.model import Issue, Location, TableRead
+from parsers.period import hint_from_title
 from parsers.spanned_table import (
     Cell,
     ReportTable,
@@ -316,6 +319,26 @@ def _hidden_in_page(element, styles: PageStyles) -> bool:
     return False
 
 
+def _report_month(
+    root, styles: PageStyles, layouts: Layouts | None, hidden_too: bool
+) -> int | None:  # type: ignore[no-untyped-def]
+    """The month whose table is the report where the page shows tables of several months
+    (last month's above or below this month's): the one its ``<title>`` or ``<h1>`` names,
+    else the first table's; None where the tables name one month or none."""
+    months: list[int] = []
+    for table in root.iter("table"):
+        if not hidden_too and _hidden_in_page(table, styles):
+            continue
+        found = find_span_header(table_to_rows(table), layouts=layouts)
+        if found is not None and found[1].month is not None:
+            months.append(found[1].month)
+    if len(set(months)) < 2:
+        return None
+    named = title_from(cell_text(e) for e in root.iter("h1", "title"))
+    month = hint_from_title(named).month if named else None
+    return month if month in months else months[0]
+
+
 def _read_page(
     root, styles: PageStyles, source_name: str, layouts: Layouts | None, *, hidden_too: bool
 ) -> TableRead:
@@ -329,6 +352,8 @@ def _read_page(
     title_rows: list[str] = []
     tables_seen = 0
     miss: str | None = None
+    month = _report_month(root, styles, layouts, hidden_too)
+    other_months: list[tuple[int | None, int]] = []
     for element in root.iter("title", "h1", "h2", "h3", "table"):
         if element.tag == "title":
             page_title = cell_text(element)
@@ -347,6 +372,9 @@ def _read_page(
             continue
         tables_seen += 1
         found = find_span_header(rows, layouts=layouts)
+        if found is not None and month is not None and found[1].month not in (None, month):
+            other_months.append((element.sourceline, found[1].month))
+            continue
         if report is None:
             if found is None:
                 miss = miss or header_miss_in(rows, layouts)
@@ -382,6 +410,22 @@ def _read_page(
         )
         for line in hidden_reports
     ]
+    report.issues[:0] = [
+        Issue(
+            source_name,
+            "other_month_table",
+            _(
+                "a table with the progress table's header for {other}月 is in the page beside "
+                "this report's ({month}月) and was not read: delete it if it is not part of "
+                "this report"
+            ).format(other=other, month=month),
+            severity="warning",
+            location=Location(line=line),
+            value=f"{other}月",
+            action="table ignored",
+        )
+        for line, other in other_months
+    ]
     return TableRead(
         header_month=report.header.month,
         title=title_from([*headings, *title_rows, page_title]),
@@ -390,6 +434,9 @@ def _read_page(
         issues=report.issues,
         seen=report.seen,
         header=report.header,
+        # An editor that cannot merge writes a merged cell as an empty one (``&nbsp;``);
+        # the grid step reads them as merged only where most merged rows are written so.
+        empty_cells_merge=True,
     )
 
 

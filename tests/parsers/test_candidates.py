@@ -215,3 +215,14 @@ def test_a_web_page_with_last_months_column_hidden_by_css_reads_this_months() ->
     doc = parse_bytes(page.encode(), "a.html")
     assert doc.rows["completion_raw"].tolist() == ["72%"]
     assert {i.check for i in doc.issues} == {"hidden_cells"}  # not read, and named
+
+
+def test_two_tables_side_by_side_are_refused_saying_so_not_as_last_months_columns() -> None:
+    # XlsxWriter: (1)–(24) in A:F, (25)–(47) in H:M, each under the header (column G empty).
+    with pytest.raises(AmbiguousColumns) as caught:
+        parse_document(FIXTURES / "bad" / "side-by-side.xlsx")
+    assert str(caught.value) == (
+        "side-by-side.xlsx: the table's header is there twice side by side, in columns 1–6 and "
+        "8–13: two tables laid out next to each other; put the second one under the first "
+        "(one header over all the rows) and send it again"
+    )

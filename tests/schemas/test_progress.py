@@ -58,8 +58,15 @@ def test_a_duplicated_item_keeps_the_first_and_quarantines_the_second() -> None:
     [row] = result.quarantined
     assert row.location.line == 3
     assert [i.check for i in row.issues] == ["unique_key"]
-    assert [i.check for i in result.issues] == ["unique_key"]
     assert "(1) row 1 appears more than once" in row.issues[0].message
+    # the loaded first row is named too: it may be the wrong one (last month's, left in)
+    kept, repeated = result.issues
+    assert (kept.check, kept.severity, kept.location.line) == ("repeated_key_kept", "warning", 2)
+    assert kept.message == (
+        "item (1) row 1 appears again at line 3, which is quarantined; "
+        "this row was loaded: check which of the two is this month's"
+    )
+    assert repeated.check == "unique_key"
 
 
 def test_warnings_keep_the_row() -> None:
@@ -85,3 +92,28 @@ def test_no_gap_warning_for_an_item_whose_row_was_rejected_earlier() -> None:
         GOOD, "(3)丙 | 计划 | 实际 | 72% | 市教育局 | 王旭良 |", known_items=frozenset({2})
     )
     assert not result.issues
+
+
+def test_two_rows_of_an_item_alike_in_progress_department_and_leader_are_both_named() -> None:
+    # July's second row of (1), left in (hidden in the sheet) above August's: it takes row 2
+    # and August's row 3, so no key repeats; the rows' sameness says it.
+    result = check(
+        "(1)甲项目 | 计划 | 实际甲 | 72% | 市教育局 | 王旭良 |",
+        "7月:计划乙 | 实际乙 | 63% | 市民政局 | 倪庆渊 |",
+        "计划乙 | 实际乙 | 72% | 市民政局 | 倪庆渊 |",
+    )
+    assert len(result.rows) == 3 and not result.quarantined
+    repeated = [i for i in result.issues if i.check == "repeated_row"]
+    assert [(i.location.line, i.severity) for i in repeated] == [(3, "warning"), (4, "warning")]
+    assert repeated[0].message == (
+        "item (1) row 2 has the same actual progress, department and leader as the row at "
+        "line 4: check that it is not last month's row left in"
+    )
+
+
+def test_rows_of_an_item_with_their_own_progress_are_not_named() -> None:
+    result = check(
+        "(1)甲项目 | 计划 | 实际甲 | 72% | 市教育局 | 王旭良 |",
+        "计划乙 | 实际乙 | 72% | 市教育局 | 王旭良 |",
+    )
+    assert [i.check for i in result.issues] == []

@@ -40,7 +40,7 @@ from parsers.period import choose_title
 from parsers.table import Header, find_header, header_miss, match_header
 
 #: The separators tried after ``|``, in order, with how a message names them.
-SEPARATORS: tuple[str, ...] = ("\t", ",")
+SEPARATORS: tuple[str, ...] = ("\t", ",", ";")
 #: A record longer than this is an unclosed quote swallowing the lines after it.
 _MAX_FIELD = 1 << 20
 

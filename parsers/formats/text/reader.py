@@ -26,7 +26,12 @@ def decode_text(data: bytes, source_name: str) -> str:
     if not data.strip():
         raise UnreadableDocument(source_name, _("the file is empty"))
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
+        try:
+            return data[3:].decode("utf-8", errors="strict")
+        except UnicodeDecodeError:
+            # Some tools put the UTF-8 mark before whatever they write: GB18030 behind it
+            # is still read as GB18030 (or as what the detection below says).
+            data = data[3:]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     if b"\x00" in data:

@@ -35,7 +35,7 @@ def is_section_title(text: str) -> bool:
 
 def no_header(source_name: str, misses: list[str]) -> TableNotFound:
     """No header with any separator: say which were tried, and why a near miss is not one."""
-    tried = _("cells separated by '|', by tabs or by commas")
+    tried = _("cells separated by '|', by tabs, by commas or by semicolons")
     if misses:
         return TableNotFound(
             source_name,

@@ -17,6 +17,7 @@ from tests.helpers import (
     sample_lines,
     without_space,
 )
+from tests.truth import Truth, loaded_rows
 
 DELIMITED = FIXTURES / "delimited"
 NAME = "2022年8月乐清市民生实事.csv"
@@ -30,6 +31,7 @@ HEADER = ["项目内容", "8月计划进度", "实际进度情况", "完成率",
         ("yueqing-2022-08-excel-utf8.csv", "csv"),  # Excel "CSV UTF-8", with a BOM
         ("yueqing-2022-08-calc.tsv", "tsv"),  # LibreOffice Calc, tabs, UTF-8
         ("yueqing-2022-08-calc.csv", "csv"),  # LibreOffice Calc, commas, GB18030
+        ("yueqing-2022-08-semicolon.csv", "csv"),  # Calc in a European locale: ';', UTF-8
     ],
 )
 def test_a_sheet_saved_as_text_gives_the_48_rows(name: str, source_format: str) -> None:
@@ -176,7 +178,8 @@ def test_no_header_with_any_separator_says_which_were_tried() -> None:
         parse_bytes("序号,项目,推进措施,单位\r\n1,甲,乙,丙\r\n".encode(), NAME)
     message = str(caught.value)
     assert message.startswith(
-        f"{NAME}: no table header found with cells separated by '|', by tabs or by commas "
+        f"{NAME}: no table header found with cells separated by '|', by tabs, by commas or "
+        "by semicolons "
         "(line 1 looks like a header, but column 3 `推进措施` is not a known column"
     )
     assert "no 责任单位 column" in message
@@ -199,3 +202,19 @@ def test_excel_unicode_text_reads_like_its_tab_delimited_text() -> None:
     text = path.read_bytes().decode("gb18030")
     doc = parse_bytes(text.encode("utf-16"), path.name)
     pd.testing.assert_frame_equal(doc.rows, parsed(path).rows)
+
+
+def test_last_months_row_left_hidden_in_the_sheet_is_named_where_it_loads() -> None:
+    # Calc's CSV of a sheet whose hidden row 6 is July's row of (4) (63%, plan '7月:…'),
+    # above August's: the text cannot tell which is this month's, so both are named.
+    rows, issues = loaded_rows(Truth("delimited/yueqing-2022-08-hidden-july-row.csv"))
+    [four] = rows[rows["item_no"] == 4].to_dict("records")
+    assert (four["source_line"], four["completion_raw"]) == (6, "63%")
+    by_check = {i.check: i for i in issues if i.check in ("unique_key", "repeated_key_kept")}
+    assert by_check["unique_key"].location.line == 7
+    kept = by_check["repeated_key_kept"]
+    assert (kept.location.line, kept.severity) == (6, "warning")
+    assert kept.describe() == (
+        "yueqing-2022-08-hidden-july-row.csv, line 6: item (4) row 1 appears again at line 7, "
+        "which is quarantined; this row was loaded: check which of the two is this month's"
+    )

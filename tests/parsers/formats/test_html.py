@@ -121,3 +121,63 @@ def test_a_page_without_the_table_is_rejected_with_the_header_it_looks_for() -> 
 def test_an_empty_or_binary_file_named_html_is_rejected(data: bytes) -> None:
     with pytest.raises((UnreadableDocument, TableNotFound)):
         parse_bytes(data, "page.html")
+
+
+def test_merged_cells_written_as_nbsp_cells_are_read_as_merged_each_named() -> None:
+    # No rowspan: an editor that cannot merge writes every merged cell as <td>&nbsp;</td>;
+    # (20)'s leader is empty in truth, and reads as merged like the others, said at its row.
+    doc = parse_document(FIXTURES / "html" / "yueqing-2022-08-nbsp-merged.html")
+    assert len(doc.rows) == 48 and doc.rejected == []
+    rows = doc.rows.set_index(["item_no", "sub_no"])
+    assert rows.loc[(2, 1), ["department", "department_inherited"]].tolist() == ["市教育局", True]
+    assert rows.loc[(22, 2), "content"] == rows.loc[(22, 1), "content"]
+    merged = {(i.location.row, i.column) for i in doc.issues if i.check == "empty_cell_merged"}
+    assert len(merged) == 27
+    row_20 = int(rows.loc[(20, 1), "source_row"])
+    assert (row_20, "leader") in merged and rows.loc[(20, 1), "leader"] == "周信"
+
+
+def test_an_empty_cell_in_a_page_with_real_merges_is_missing_not_merged() -> None:
+    rows = (
+        "<tr><td>(1)甲</td><td>计划</td><td>实际</td><td>72%</td>"
+        '<td rowspan="2">市教育局</td><td rowspan="2">王旭良</td></tr>'
+        "<tr><td>(2)乙</td><td>计划</td><td>实际</td><td>72%</td></tr>"
+        "<tr><td>(3)丙</td><td>计划</td><td>实际</td><td>72%</td>"
+        "<td>&nbsp;</td><td>王旭良</td></tr>"
+    )
+    doc = parse_bytes(page(rows).encode(), "a.html")
+    third = doc.rows.set_index("item_no").loc[3]
+    assert (third["department"], bool(third["department_inherited"])) == ("", False)
+    assert [i.check for i in doc.issues if i.check == "empty_cell_merged"] == []
+
+
+def _month_table(month: int, rate: str) -> str:
+    header = HEADER.replace("8月", f"{month}月")
+    rows = "".join(
+        f"<tr><td>({n})项目{n}</td><td>计划</td><td>实际</td><td>{rate}</td>"
+        "<td>市教育局</td><td>王旭良</td></tr>"
+        for n in (1, 2)
+    )
+    return f"<h2>{month}月份进展情况</h2>\n<table>\n{header}\n{rows}\n</table>\n"
+
+
+@pytest.mark.parametrize("august_first", [False, True])
+def test_a_page_with_last_months_table_beside_reads_the_titles_month(august_first: bool) -> None:
+    # July's table shown above (or below) August's: it neither continues the report (its
+    # rows repeated every item) nor stands for it (the month disagreed with the title).
+    tables = [_month_table(7, "63%"), _month_table(8, "72%")]
+    if august_first:
+        tables.reverse()
+    html = (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{TITLE}</title></head>'
+        f"<body><h1>{TITLE}</h1>\n{''.join(tables)}</body></html>"
+    )
+    doc = parse_bytes(html.encode(), "a.html")
+    assert (doc.month, doc.rows["completion_raw"].tolist()) == (8, ["72%", "72%"])
+    [other] = [i for i in doc.issues if i.check == "other_month_table"]
+    july_line = 1 + html[: html.index("7月份进展情况")].count("\n") + 1
+    assert (other.severity, other.location.line) == ("warning", july_line)
+    assert other.message == (
+        "a table with the progress table's header for 7月 is in the page beside this report's "
+        "(8月) and was not read: delete it if it is not part of this report"
+    )

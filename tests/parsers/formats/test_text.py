@@ -58,6 +58,7 @@ def test_rows_carry_their_line_and_no_page() -> None:
         ("utf-8", "\r\n", b"\xef\xbb\xbf"),
         ("gb18030", "\r\n", b""),
         ("gbk", "\n", b""),
+        ("gbk", "\r\n", b"\xef\xbb\xbf"),  # a UTF-8 mark before GBK, as some tools write
     ],
 )
 def test_encodings_and_line_endings_give_the_same_rows(

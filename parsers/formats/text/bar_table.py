@@ -416,37 +416,36 @@ def _misplaced_marker(source_name: str, row: LineRow, item: int) -> Issue:
     )
 
 
-def _tab_issue(source_name: str, row: LineRow, item: int | None) -> Issue:
-    message = _("a tab separates two cells of this row where the others have '|': read as a '|'")
+def _line_issue(
+    source_name: str, row: LineRow, item: int | None, check: str, problem: str, **kw: str
+) -> Issue:
+    """An issue about a row's line itself (``column`` row), its item named when known."""
     if item is not None:
-        message = _("item ({item}): {problem}").format(item=item, problem=message)
+        problem = _("item ({item}): {problem}").format(item=item, problem=problem)
     return Issue(
         source_name,
-        "tab_as_bar",
-        message,
-        severity="warning",
+        check,
+        problem,
         location=Location(line=row.line),
         column="row",
         value=row.text[:60],
-        action="row loaded",
+        **kw,
+    )
+
+
+def _tab_issue(source_name: str, row: LineRow, item: int | None) -> Issue:
+    problem = _("a tab separates two cells of this row where the others have '|': read as a '|'")
+    return _line_issue(
+        source_name, row, item, "tab_as_bar", problem, severity="warning", action="row loaded"
     )
 
 
 def _wrapped_issue(source_name: str, row: LineRow, item: int | None) -> Issue:
-    message = _(
+    problem = _(
         "{lines} are one row wrapped over {count} lines (a chat or e-mail paste): joined"
     ).format(lines=_lines_text(row), count=len(row.lines))
-    if item is not None:
-        message = _("item ({item}): {problem}").format(item=item, problem=message)
-    return Issue(
-        source_name,
-        "wrapped_row",
-        message,
-        severity="info",
-        location=Location(line=row.line),
-        column="row",
-        value=row.text[:60],
-        action="lines joined",
+    return _line_issue(
+        source_name, row, item, "wrapped_row", problem, severity="info", action="lines joined"
     )
 
 

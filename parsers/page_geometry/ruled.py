@@ -13,8 +13,8 @@ from parsers.page_geometry.text import _cell_text, _middle
 _BEYOND_FRAME = 6.0
 # A cell's last line that ends this close to its right border (in font sizes: no room for
 # two more characters, or for a run of digits that wraps whole) and sits this close to its
-# bottom border (no padding under it) fills the cell. Word, LibreOffice, browsers and
-# ReportLab leave at least 0.32 font sizes under a cell's text (measured on the 33 PDF
+# bottom border (no padding under its baseline) fills the cell. Word, LibreOffice, browsers
+# and ReportLab leave at least 0.32 font sizes under a cell's text (measured on the 33 PDF
 # fixtures with a text layer: no cell fills its cell); LibreOffice Calc printing rows too low
 # for their wrapped text leaves 0.1, and prints only the lines that fit.
 _FILLED_RIGHT = 2.0
@@ -154,8 +154,19 @@ def filled_cell(chars: list[dict], right: float, bottom: float) -> bool:
     last_top = max(c["top"] for c in ink)
     last = [c for c in ink if c["top"] > last_top - size / 2]
     return (right - max(c["x1"] for c in last)) / size < _FILLED_RIGHT and (
-        bottom - max(c["bottom"] for c in last)
+        bottom - max(map(_baseline, last))
     ) / size < _FILLED_BOTTOM
+
+
+def _baseline(char: dict) -> float:
+    """Where a character stands (top-down), not where its box ends: the box reaches down by
+    the descent its font file states, which one producer writes as 0 (LibreOffice) and
+    another as the font's (Ghostscript's pdfwrite of the same page: 0.18 font sizes lower),
+    while the layout under it is the same."""
+    matrix = char.get("matrix")
+    if matrix is None or not char.get("upright", True):
+        return char["bottom"]
+    return char["bottom"] + (char["y0"] - matrix[5])
 
 
 def overflow_below(

@@ -232,8 +232,11 @@ class _UprightPage(DerivedPage):
         if "pts" in obj:
             out["pts"] = [self._point(x, y) for x, y in obj["pts"]]
         if "matrix" in obj:
-            out["matrix"] = self._matrix(obj["matrix"])
-            a, b, c, d = out["matrix"][:4]
+            # the glyph's origin (where it stands on its baseline) turns with the page too
+            e, f = obj["matrix"][4:6]
+            origin_x, origin_top = self._point(e, obj["bottom"] + obj["y0"] - f)
+            a, b, c, d = self._matrix(obj["matrix"])[:4]
+            out["matrix"] = (a, b, c, d, origin_x, height - origin_top)
             out["upright"] = bool(a * d > 0 and b * c <= 0 and abs(b) < abs(a))
         return out
 

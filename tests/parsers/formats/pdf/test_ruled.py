@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.helpers import FIXTURES, expected_rows, parsed
 
 CALC_PRINT = FIXTURES / "producers" / "yueqing-2022-08-calc-print.pdf"
+
+
+def _filled_rows(path: Path) -> set[int | None]:
+    return {i.location.row for i in parsed(path).issues if i.check == "cell_filled"}
 
 
 def test_a_sheet_printed_with_rows_too_low_says_which_rows_may_be_cut() -> None:
@@ -40,3 +46,21 @@ def test_cells_with_room_under_their_text_are_not_taken_as_cut() -> None:
     # padding under its last line, the cut one too.
     doc = parsed(FIXTURES / "pdf" / "split-first-column.pdf")
     assert [i for i in doc.issues if i.check == "cell_filled"] == []
+
+
+def test_a_pdf_redistilled_by_ghostscript_is_measured_where_its_text_stands() -> None:
+    # pdfwrite rewrites the fonts' descent: every glyph's box reaches 0.18 font sizes lower,
+    # onto the bottom rules, while the layout is the page's own. Measured from the glyph
+    # boxes, 11 cells of the August PDF were taken as cut; from the baseline, none is, and
+    # the Calc print keeps its warnings through the same round trip.
+    assert _filled_rows(FIXTURES / "producers" / "yueqing-2022-08-gs-pdfwrite.pdf") == set()
+    calc = _filled_rows(CALC_PRINT)
+    assert len(calc) >= 32
+    assert _filled_rows(FIXTURES / "producers" / "yueqing-2022-08-calc-print-gs.pdf") == calc
+
+
+def test_a_page_turned_in_the_file_keeps_its_text_where_it_stands() -> None:
+    # The glyphs' origins turn with the page: left in the file's frame they put every
+    # baseline elsewhere, and cells with room under their text were taken as cut.
+    path = FIXTURES / "pdf" / "habits" / "yueqing-2022-08-rotated-page.pdf"
+    assert _filled_rows(path) == set()

@@ -244,17 +244,10 @@ def repeated_rows(frame: pd.DataFrame, source_name: str) -> list[tuple[int, Issu
     columns = ["item_no", "actual_text", "department", "leader"]
     if any(c not in frame for c in columns):
         return found
-    keys = pd.Series(
-        [
-            "\x1f".join("" if v is None or v is pd.NA or v != v else str(v) for v in values)
-            for values in frame[columns].itertuples(index=False)
-        ],
-        index=frame.index,
-    )
-    valid = frame["item_no"].notna() & frame["actual_text"].fillna("").astype(str).str.strip().ne(
-        ""
-    )
-    for _key, group in frame[valid.astype(bool)].groupby(keys[valid.astype(bool)], sort=False):
+    texts = frame[columns].astype("string").fillna("")
+    keys = texts.agg("\x1f".join, axis=1)
+    valid = (frame["item_no"].notna() & texts["actual_text"].str.strip().ne("")).astype(bool)
+    for _key, group in frame[valid].groupby(keys[valid], sort=False):
         if len(group) < 2 or group["sub_no"].nunique() < len(group):
             continue  # one row number twice: the unique key's to report
         for index in group.index:

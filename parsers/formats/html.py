@@ -319,19 +319,28 @@ def _hidden_in_page(element, styles: PageStyles) -> bool:
     return False
 
 
-def _report_month(
-    root, styles: PageStyles, layouts: Layouts | None, hidden_too: bool
-) -> int | None:  # type: ignore[no-untyped-def]
-    """The month whose table is the report where the page shows tables of several months
-    (last month's above or below this month's): the one its ``<title>`` or ``<h1>`` names,
-    else the first table's; None where the tables name one month or none."""
-    months: list[int] = []
+def _read_tables(root, styles: PageStyles, layouts: Layouts | None, hidden_too: bool) -> dict:
+    """Each table the page shows (every table with ``hidden_too``), read once: its rows, the
+    text left out of them (``table_to_rows``) and its header, if it has the report's."""
+    read = {}
     for table in root.iter("table"):
         if not hidden_too and _hidden_in_page(table, styles):
             continue
-        found = find_span_header(table_to_rows(table), layouts=layouts)
-        if found is not None and found[1].month is not None:
-            months.append(found[1].month)
+        unseen: list[Unseen] = []
+        rows = table_to_rows(table, styles, unseen)
+        read[table] = (rows, unseen, find_span_header(rows, layouts=layouts) if rows else None)
+    return read
+
+
+def _report_month(root, tables: dict) -> int | None:
+    """The month whose table is the report where the page shows tables of several months
+    (last month's above or below this month's): the one its ``<title>`` or ``<h1>`` names,
+    else the first table's; None where the tables name one month or none."""
+    months = [
+        found[1].month
+        for _rows, _unseen, found in tables.values()
+        if found is not None and found[1].month is not None
+    ]
     if len(set(months)) < 2:
         return None
     named = title_from(cell_text(e) for e in root.iter("h1", "title"))
@@ -352,7 +361,8 @@ def _read_page(
     title_rows: list[str] = []
     tables_seen = 0
     miss: str | None = None
-    month = _report_month(root, styles, layouts, hidden_too)
+    tables = _read_tables(root, styles, layouts, hidden_too)
+    month = _report_month(root, tables)
     other_months: list[tuple[int | None, int]] = []
     for element in root.iter("title", "h1", "h2", "h3", "table"):
         if element.tag == "title":
@@ -366,12 +376,10 @@ def _read_page(
             if report is None:
                 headings.append(cell_text(element))
             continue
-        table_unseen: list[Unseen] = []
-        rows = table_to_rows(element, styles, table_unseen)
+        rows, table_unseen, found = tables[element]
         if not rows:
             continue
         tables_seen += 1
-        found = find_span_header(rows, layouts=layouts)
         if found is not None and month is not None and found[1].month not in (None, month):
             other_months.append((element.sourceline, found[1].month))
             continue

@@ -213,6 +213,7 @@ def read_pdf(
                 else:
                     page_layouts[number] = pdf_page_layout(page, number)
                     notes += page_notes(source_name, page, number)
+                page.close()
             blank = [d for d in doubts if not modes(d.page).shows_something]
             if blank:
                 raise nothing_to_read(source_name, blank)

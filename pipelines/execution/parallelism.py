@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from i18n import _
 from pipelines.execution.interrupts import on_forced_exit
 from pipelines.execution.startup import settle
-from pipelines.execution.workers import KillablePool, TimedOut, warm_context
+from pipelines.execution.workers import KillablePool, TimedOut, stop_warm_server, warm_context
 
 # The costs ``auto`` weighs (seconds on two CPUs, from ``python -m bench.backfill``): the
 # CPU time of one PDF, starting a pool of two workers, and sending one document to a worker.
@@ -146,8 +146,13 @@ def worker_processes(parallelism: Parallelism) -> Iterator[None]:
     if parallelism.mode != "processes":
         yield
         return
-    with _pool_of(parallelism.worker_count()):
-        yield
+    try:
+        with _pool_of(parallelism.worker_count()):
+            yield
+    finally:
+        # What comes next (a backfill's load, the report) does not use the parse server's
+        # memory. A flow's one worker (``bounded_parsing``) keeps it for the next flow run.
+        stop_warm_server()
 
 
 @contextmanager

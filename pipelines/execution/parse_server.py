@@ -20,6 +20,7 @@ from multiprocessing import spawn
 from typing import Any
 
 from pipelines.execution.startup import lean_start, settle
+from schemas.progress import register_backends
 
 # What a parse task uses: the checks and every reader with the libraries they import on
 # first use, so that no worker imports them again. (Not python-docx: the Word reader reads
@@ -27,6 +28,7 @@ from pipelines.execution.startup import lean_start, settle
 PRELOAD = (
     "pipelines.core.checking",
     "parsers.formats.docx",
+    "parsers.formats.docx.reader",
     "parsers.formats.pdf",
     "parsers.formats.xlsx",
     "parsers.formats.html",
@@ -53,6 +55,7 @@ def _preload() -> None:
     lean_start()  # the server is a fresh interpreter: the command's start-up settings too
     for name in PRELOAD:
         importlib.import_module(name)
+    register_backends()
     settle()  # before the first fork: the workers share what the server imported
 
 

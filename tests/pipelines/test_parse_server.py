@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from pipelines.execution.parallelism import Parallelism, in_worker, worker_processes
 from pipelines.execution.workers import KillablePool, warm_context
 
 pytestmark = pytest.mark.slow  # real processes
@@ -37,6 +38,8 @@ def what_a_worker_holds() -> dict[str, Any]:
                 "pdfplumber",
             )
         ),
+        # registered by the server's validation of an empty frame, not at a first document
+        "pandera_backends": "pandera.backends.pandas.register" in sys.modules,
         "main_file": getattr(main, "__file__", None),
         "setting": os.environ.get("MINSHENG_TEST_WARM_SETTING"),
     }
@@ -53,6 +56,7 @@ def test_workers_are_forks_of_one_server_that_imported_the_readers(pool: Killabl
     futures = [pool.submit(what_a_worker_holds) for _ in range(2)]
     first, second = (future.result(timeout=300) for future in futures)
     assert first["readers"] and second["readers"]
+    assert first["pandera_backends"] and second["pandera_backends"]
     # both forked by the same server process, not by this one
     assert first["parent"] == second["parent"] != os.getpid()
 
@@ -78,3 +82,23 @@ def test_a_worker_under_a_main_module_that_imports_prefect_imports_no_prefect() 
     assert held["readers"]
     assert held["prefect"] == []
     assert held["main_file"] != str(ROOT / "tests" / "pipelines" / "prefect_main.py")
+
+
+def test_the_server_ends_with_the_run_that_started_its_workers() -> None:
+    # A backfill's load and report come after the parse: the server's memory is not kept.
+    with worker_processes(Parallelism(mode="processes", workers=1)):
+        server = in_worker(what_a_worker_holds)["parent"]
+        assert _alive(server)
+    assert not _alive(server)
+    # the next run's workers come from a new server
+    with worker_processes(Parallelism(mode="processes", workers=1)):
+        held = in_worker(what_a_worker_holds)
+    assert held["readers"] and held["parent"] != server
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -1,6 +1,6 @@
 """What every process of a run sets first: the command's and the parse server's start-up.
 
-Two costs that a run pays before it reads anything and that buy it nothing:
+Three costs that a run pays before it reads anything and that buy it nothing:
 
 - pandera imports hypothesis, when it is installed, for its data-synthesis strategies, which
   no run uses: hypothesis is a development dependency (an installed product has none) and
@@ -16,11 +16,15 @@ Two costs that a run pays before it reads anything and that buy it nothing:
   garbage, or a backfill's memory grows with every PDF (40 PDFs: 227 MB at 10,000 against
   157 MB). Frozen before the parse server forks its workers, those objects also stay
   shared with them (the collector writes into every object it walks).
+- pydantic looking through every installed package's metadata for plugins when it builds
+  its first model (pandera and typer build some at start-up); the product has none, so it
+  says so (``PYDANTIC_DISABLE_PLUGINS``, unless the environment sets it otherwise).
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import sys
 
 START_THRESHOLD = (10_000, 10, 10)
@@ -29,9 +33,10 @@ _settled = False
 
 
 def lean_start() -> None:
-    """Apply both (before the first heavy import); a process that has already imported
+    """Apply all three (before the first heavy import); a process that has already imported
     hypothesis (a test run) keeps it."""
     gc.set_threshold(*START_THRESHOLD)
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     if "hypothesis" not in sys.modules:
         sys.modules["hypothesis"] = None  # type: ignore[assignment]
 

@@ -354,7 +354,7 @@ def read_documents(
 ) -> list[DocumentResult]:
     """Stage 2's reading and checking of each document ``found``, in this process, parsing
     in worker processes (``parallelism``)."""
-    with worker_processes(parallelism or Parallelism()):
+    with worker_processes(parallelism or Parallelism(), found.documents):
         return check_documents(found.documents, run.settings, regions, progress)
 
 

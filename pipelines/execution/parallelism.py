@@ -14,15 +14,17 @@ import math
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
 
 from i18n import _
 from pipelines.execution.interrupts import on_forced_exit
+from pipelines.execution.preload import readers_to_preload
 from pipelines.execution.startup import settle
 from pipelines.execution.workers import KillablePool, TimedOut, stop_warm_server, warm_context
 
@@ -120,11 +122,11 @@ _parse_pool: KillablePool | None = None
 
 
 @contextmanager
-def _pool_of(workers: int) -> Iterator[None]:
+def _pool_of(workers: int, documents: Sequence[str | Path]) -> Iterator[None]:
     global _parse_pool
     # Forks of the warm parse server, not of this process: forking this one would copy
     # Prefect's running threads (and their locks).
-    pool = KillablePool(workers, warm_context())
+    pool = KillablePool(workers, warm_context(readers_to_preload(documents)))
     _parse_pool = pool
     try:
         # An interrupt that has to end the process before this block unwinds takes them too.
@@ -141,13 +143,16 @@ def _pool_of(workers: int) -> Iterator[None]:
 
 
 @contextmanager
-def worker_processes(parallelism: Parallelism) -> Iterator[None]:
-    """In ``processes`` mode, worker processes for the parse tasks of runs inside this block."""
+def worker_processes(
+    parallelism: Parallelism, documents: Sequence[str | Path] = ()
+) -> Iterator[None]:
+    """In ``processes`` mode, worker processes for the parse tasks of runs inside this block,
+    with the readers of ``documents`` imported before they start."""
     if parallelism.mode != "processes":
         yield
         return
     try:
-        with _pool_of(parallelism.worker_count()):
+        with _pool_of(parallelism.worker_count(), documents):
             yield
     finally:
         # What comes next (a backfill's load, the report) does not use the parse server's
@@ -156,14 +161,14 @@ def worker_processes(parallelism: Parallelism) -> Iterator[None]:
 
 
 @contextmanager
-def bounded_parsing() -> Iterator[None]:
+def bounded_parsing(documents: Sequence[str | Path] = ()) -> Iterator[None]:
     """Parse tasks that run in threads (a flow's) get one worker process, so that a document
     past its time limit can be stopped: a thread cannot be. Started on the first document;
     a run that already has worker processes keeps them."""
     if _parse_pool is not None:
         yield
         return
-    with _pool_of(1):
+    with _pool_of(1, documents):
         yield
 
 

@@ -20,7 +20,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from multiprocessing import context as mp_context
@@ -44,14 +44,24 @@ class WorkerDied(Exception):
     """A worker process ended in the middle of a task (a crash, or killed from outside)."""
 
 
-def warm_context() -> mp_context.ForkServerContext:
+#: The readers the running parse server preloaded, as this process asked for them.
+_serving: frozenset[str] = frozenset()
+
+
+def warm_context(readers: Sequence[str] = ()) -> mp_context.ForkServerContext:
     """The context whose processes are forks of the warm parse server (see the module's
-    docstring). The server starts now, so its imports go on while the run finds its
-    documents; it ends with this process, ``kill -9`` included, or at ``stop_warm_server``."""
+    docstring), with ``readers`` imported (``parse_server.readers_to_preload``). The server
+    starts now, and again when the one running lacks one of them; it ends with this process,
+    ``kill -9`` included, or at ``stop_warm_server``."""
+    global _serving
     from multiprocessing import forkserver
 
+    if not set(readers) <= _serving:
+        stop_warm_server()
+        _serving = frozenset(readers)
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipelines.execution.parse_server"])
+    # (a server that died is started again with the same readers)
+    context.set_forkserver_preload(["pipelines.execution.parse_server", *sorted(_serving)])
     forkserver.ensure_running()
     return context
 
@@ -60,6 +70,7 @@ def stop_warm_server() -> None:
     """End the parse server once a run's workers are done: it holds the readers (about 80 MB)
     that the load and the report do not use, at the moment a backfill's load needs memory
     most. A later pool starts it again (a second of CPU, beside that run's parse)."""
+    global _serving
     from multiprocessing import forkserver
 
     # ``_stop`` is how CPython's own tests end the server: close this process's end of the
@@ -67,6 +78,7 @@ def stop_warm_server() -> None:
     stop = getattr(forkserver._forkserver, "_stop", None)  # type: ignore[attr-defined]
     if stop is not None:
         stop()
+    _serving = frozenset()
 
 
 def _serve(conn: Connection, environ: dict[str, str]) -> None:

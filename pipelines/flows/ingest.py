@@ -331,7 +331,7 @@ def read_in_tasks(
     progress: Progress,
 ) -> list[DocumentResult]:
     """Stage 2's reading and checking, a task per document, in order."""
-    with bounded_parsing():
+    with bounded_parsing(documents):
         futures = [
             check_document_task.submit(
                 path,

@@ -60,7 +60,7 @@ def run_ingest_flow(
     try:
         with (
             prefect_api(api_url) as used,
-            worker_processes(parallelism or Parallelism()),
+            worker_processes(parallelism or Parallelism(), paths),
             keeping_reports(kept.append),
             handing_over(checked) as token,
         ):

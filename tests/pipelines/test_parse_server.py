@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from pipelines.execution.parallelism import Parallelism, in_worker, worker_processes
+from pipelines.execution.preload import readers_to_preload
 from pipelines.execution.workers import KillablePool, warm_context
 
 pytestmark = pytest.mark.slow  # real processes
@@ -40,6 +41,8 @@ def what_a_worker_holds() -> dict[str, Any]:
         ),
         # registered by the server's validation of an empty frame, not at a first document
         "pandera_backends": "pandera.backends.pandas.register" in sys.modules,
+        "pdfplumber": "pdfplumber" in sys.modules,
+        "openpyxl": "openpyxl" in sys.modules,
         "main_file": getattr(main, "__file__", None),
         "setting": os.environ.get("MINSHENG_TEST_WARM_SETTING"),
     }
@@ -47,7 +50,7 @@ def what_a_worker_holds() -> dict[str, Any]:
 
 @pytest.fixture
 def pool() -> Iterator[KillablePool]:
-    pool = KillablePool(2, warm_context())
+    pool = KillablePool(2, warm_context(readers_to_preload(["a.docx", "a.pdf"])))
     yield pool
     pool.shutdown(kill=True)
 
@@ -86,14 +89,29 @@ def test_a_worker_under_a_main_module_that_imports_prefect_imports_no_prefect() 
 
 def test_the_server_ends_with_the_run_that_started_its_workers() -> None:
     # A backfill's load and report come after the parse: the server's memory is not kept.
-    with worker_processes(Parallelism(mode="processes", workers=1)):
+    documents = ["a.docx", "b.pdf"]
+    with worker_processes(Parallelism(mode="processes", workers=1), documents):
         server = in_worker(what_a_worker_holds)["parent"]
         assert _alive(server)
     assert not _alive(server)
     # the next run's workers come from a new server
-    with worker_processes(Parallelism(mode="processes", workers=1)):
+    with worker_processes(Parallelism(mode="processes", workers=1), documents):
         held = in_worker(what_a_worker_holds)
     assert held["readers"] and held["parent"] != server
+
+
+def test_the_server_imports_the_readers_of_the_run_s_formats_only(tmp_path: Path) -> None:
+    # openpyxl alone is 13 MB in the server; a run of text, Word and PDF files never uses it
+    inbox = tmp_path / "in"
+    (inbox / "2022").mkdir(parents=True)
+    for name in ("2022/a.txt", "b.docx", "c.pdf"):
+        (inbox / name).touch()
+    with worker_processes(Parallelism(mode="processes", workers=1), [inbox]):
+        held = in_worker(what_a_worker_holds)
+    assert held["readers"] and not held["openpyxl"]
+    with worker_processes(Parallelism(mode="processes", workers=1), [inbox / "c.pdf", "d.xlsx"]):
+        held = in_worker(what_a_worker_holds)
+    assert held["pdfplumber"] and held["openpyxl"]
 
 
 def _alive(pid: int) -> bool:

@@ -1,0 +1,50 @@
+"""What the parse server imports before it forks the workers (``parse_server``): the checks,
+and the readers of the formats a run has, each with the libraries it imports on first use.
+
+Kept apart from ``parse_server``, which only the server may import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from parsers.formats.registry import FORMATS, Kind
+
+#: What every parse task uses: the checks, with pandas and pandera.
+CORE = ("pipelines.core.checking",)
+#: The libraries a reader imports on first use, preloaded with it. (Not python-docx: the
+#: Word reader reads the XML with lxml.)
+LIBRARIES = {
+    "parsers.formats.docx.reader": ("lxml.etree",),
+    "parsers.formats.pdf": ("pdfplumber", "pypdfium2"),
+    "parsers.formats.xlsx": ("openpyxl",),
+    "parsers.formats.html": ("lxml.etree",),
+}
+# Not the OCR extra (onnxruntime, OpenCV, shapely and RapidOCR): a worker that reads a scan
+# imports it with the models it loads anyway (0.2 s of CPU beside a second of models and
+# seconds a page). Preloaded, it was 50 MB in the server of every run, scans or none. Nor a
+# reader of a format the run does not have: openpyxl alone is 13 MB, and a worker that meets
+# such a file after all imports the reader once (a fraction of a second).
+
+
+def readers_to_preload(documents: Iterable[str | Path]) -> list[str]:
+    """The reader modules, and the libraries they import, of the formats of ``documents``
+    (files, or folders to look through): formats read directly only (a legacy file is
+    converted first, a scan is read by OCR)."""
+    suffixes: set[str] = set()
+    for document in documents:
+        path = Path(document)
+        if path.is_dir():
+            suffixes.update(p.suffix.lower() for p in path.rglob("*"))
+        else:
+            suffixes.add(path.suffix.lower())
+    modules: list[str] = []
+    for suffix, found in FORMATS.items():
+        if suffix not in suffixes or found.kind is not Kind.DIRECT:
+            continue
+        reader = found.reader.split(":")[0]
+        for name in (reader, *LIBRARIES.get(reader, ())):
+            if name not in modules:
+                modules.append(name)
+    return modules

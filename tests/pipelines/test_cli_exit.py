@@ -28,8 +28,9 @@ def handler():
     out.write("exit handlers ran\\n"); out.flush()
 
 if sys.argv[2] == "thread":
-    def late():
-        time.sleep(1)
+    def late():  # at work until the main thread is done, however slow the machine
+        while threading.main_thread().is_alive():
+            time.sleep(0.05)
         out.write("thread finished\\n"); out.flush()
     threading.Thread(target=late).start()
 sys.argv = ["minsheng", *sys.argv[3:]]

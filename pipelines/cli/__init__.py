@@ -133,13 +133,14 @@ def _main() -> None:
     except SystemExit as done:
         from pipelines.cli import run_commands
 
-        code = done.code if isinstance(done.code, int) else 1
+        code = 0 if done.code is None else done.code if isinstance(done.code, int) else 1
         if run_commands.leave_without_prefect_cleanup:
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(code)
         _quiet_exit_on_signals(code)
-        _leave_without_teardown(code)
+        if not isinstance(done.code, str):  # a message is Python's to print, on its way out
+            _leave_without_teardown(code)
         raise
     except Interrupted as exc:
         # The run has unwound (transaction rolled back, children stopped): leave now, without

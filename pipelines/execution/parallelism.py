@@ -26,7 +26,7 @@ from i18n import _
 from pipelines.execution.interrupts import on_forced_exit
 from pipelines.execution.preload import readers_to_preload
 from pipelines.execution.startup import settle
-from pipelines.execution.workers import KillablePool, TimedOut, stop_warm_server, warm_context
+from pipelines.execution.workers import KillablePool, TimedOut, warm_server
 
 # The costs ``auto`` weighs (seconds on two CPUs, from ``python -m bench.backfill``): the
 # CPU time of one PDF, starting a pool of two workers, and sending one document to a worker.
@@ -122,24 +122,27 @@ _parse_pool: KillablePool | None = None
 
 
 @contextmanager
-def _pool_of(workers: int, documents: Sequence[str | Path]) -> Iterator[None]:
+def _pool_of(
+    workers: int, documents: Sequence[str | Path], *, end_server: bool = False
+) -> Iterator[None]:
     global _parse_pool
     # Forks of the warm parse server, not of this process: forking this one would copy
     # Prefect's running threads (and their locks).
-    pool = KillablePool(workers, warm_context(readers_to_preload(documents)))
-    _parse_pool = pool
-    try:
-        # An interrupt that has to end the process before this block unwinds takes them too.
-        with on_forced_exit(pool.kill_workers):
-            yield
-    except BaseException:
-        # Interrupted or failed: do not wait for documents nobody will use.
-        pool.shutdown(kill=True)
-        raise
-    else:
-        pool.shutdown()
-    finally:
-        _parse_pool = None
+    with warm_server(readers_to_preload(documents), stop_after=end_server) as context:
+        pool = KillablePool(workers, context)
+        _parse_pool = pool
+        try:
+            # An interrupt that has to end the process before this block unwinds takes them.
+            with on_forced_exit(pool.kill_workers):
+                yield
+        except BaseException:
+            # Interrupted or failed: do not wait for documents nobody will use.
+            pool.shutdown(kill=True)
+            raise
+        else:
+            pool.shutdown()
+        finally:
+            _parse_pool = None
 
 
 @contextmanager
@@ -147,17 +150,16 @@ def worker_processes(
     parallelism: Parallelism, documents: Sequence[str | Path] = ()
 ) -> Iterator[None]:
     """In ``processes`` mode, worker processes for the parse tasks of runs inside this block,
-    with the readers of ``documents`` imported before they start."""
+    with the readers of ``documents`` imported before they start.
+
+    The parse server ends with the block: what comes next (a backfill's load, the report)
+    does not use its memory. A flow's one worker (``bounded_parsing``) keeps it for the
+    next flow run."""
     if parallelism.mode != "processes":
         yield
         return
-    try:
-        with _pool_of(parallelism.worker_count(), documents):
-            yield
-    finally:
-        # What comes next (a backfill's load, the report) does not use the parse server's
-        # memory. A flow's one worker (``bounded_parsing``) keeps it for the next flow run.
-        stop_warm_server()
+    with _pool_of(parallelism.worker_count(), documents, end_server=True):
+        yield
 
 
 @contextmanager

@@ -8,7 +8,7 @@ formats (``pipelines.execution.preload``), and each worker is a fork of it, read
 The server is started from a fresh interpreter and has no threads, so forking it is safe
 (forking the run itself would copy Prefect's threads and their locks).
 
-Only that server imports this module (``pipelines.execution.workers.warm_context`` names it,
+Only that server imports this module (``pipelines.execution.workers.warm_server`` names it,
 then the readers): on import it changes how this process prepares the workers it forks.
 """
 

@@ -35,10 +35,13 @@ def readers_to_preload(documents: Iterable[str | Path]) -> list[str]:
     suffixes: set[str] = set()
     for document in documents:
         path = Path(document)
-        if path.is_dir():
-            suffixes.update(p.suffix.lower() for p in path.rglob("*"))
-        else:
-            suffixes.add(path.suffix.lower())
+        try:
+            if path.is_dir():
+                suffixes.update(p.suffix.lower() for p in path.rglob("*"))
+            else:
+                suffixes.add(path.suffix.lower())
+        except OSError:  # a folder it may not enter: discovery says so, in its words
+            continue
     modules: list[str] = []
     for suffix, found in FORMATS.items():
         if suffix not in suffixes or found.kind is not Kind.DIRECT:

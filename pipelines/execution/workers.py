@@ -8,7 +8,7 @@ past its deadline is killed (SIGKILL: a parser stuck in C code ignores anything 
 replaced when there is more to do. A worker that dies on its own (a crash, the OOM killer)
 fails only its task. Workers start on first use, so a pool nobody needs costs nothing.
 
-A run's pool takes its workers from ``warm_context()``: forks of one server process that has
+A run's pool takes its workers from ``warm_server()``: forks of one server process that has
 imported the readers (``pipelines.execution.parse_server``), so a worker costs milliseconds.
 """
 
@@ -22,6 +22,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import context as mp_context
 from multiprocessing.connection import Connection, wait
@@ -44,41 +45,60 @@ class WorkerDied(Exception):
     """A worker process ended in the middle of a task (a crash, or killed from outside)."""
 
 
-#: The readers the running parse server preloaded, as this process asked for them.
+# The parse server as this process knows it: the readers it was asked to preload, and how
+# many pools now take workers from it (it is stopped or restarted only when none does).
+_server_lock = threading.Lock()
 _serving: frozenset[str] = frozenset()
+_pools = 0
 
 
-def warm_context(readers: Sequence[str] = ()) -> mp_context.ForkServerContext:
+@contextmanager
+def warm_server(
+    readers: Sequence[str] = (), *, stop_after: bool = False
+) -> Iterator[mp_context.ForkServerContext]:
     """The context whose processes are forks of the warm parse server (see the module's
-    docstring), with ``readers`` imported (``parse_server.readers_to_preload``). The server
-    starts now, and again when the one running lacks one of them; it ends with this process,
-    ``kill -9`` included, or at ``stop_warm_server``."""
-    global _serving
-    from multiprocessing import forkserver
-
-    if not set(readers) <= _serving:
-        stop_warm_server()
-        _serving = frozenset(readers)
-    context = multiprocessing.get_context("forkserver")
-    # (a server that died is started again with the same readers)
-    context.set_forkserver_preload(["pipelines.execution.parse_server", *sorted(_serving)])
-    forkserver.ensure_running()
-    return context
-
-
-def stop_warm_server() -> None:
-    """End the parse server once a run's workers are done: it holds the readers (about 80 MB)
-    that the load and the report do not use, at the moment a backfill's load needs memory
+    docstring), with ``readers`` imported (``pipelines.execution.preload``), for a pool's
+    life. The server starts now, or again when the one running lacks one of them and no
+    pool uses it (else a worker imports what it lacks itself); it ends with this process,
+    ``kill -9`` included, or with the last pool, when ``stop_after``: it holds the readers
+    (about 80 MB) that a backfill's load and report do not use, when the load needs memory
     most. A later pool starts it again (a second of CPU, beside that run's parse)."""
-    global _serving
+    global _serving, _pools
     from multiprocessing import forkserver
 
-    # ``_stop`` is how CPython's own tests end the server: close this process's end of the
-    # pipe whose closing tells the server to exit, and wait for it.
+    with _server_lock:
+        if _pools == 0 and not set(readers) <= _serving:
+            _stop_server()
+            _serving |= frozenset(readers)
+        context = multiprocessing.get_context("forkserver")
+        # (a server that died is started again with the same readers)
+        context.set_forkserver_preload(["pipelines.execution.parse_server", *sorted(_serving)])
+        forkserver.ensure_running()
+        _pools += 1
+    try:
+        yield context
+    finally:
+        with _server_lock:
+            _pools -= 1
+            if stop_after and _pools == 0:
+                _stop_server()
+                _serving = frozenset()
+
+
+def _stop_server() -> None:
+    """End the fork server, if it runs (its workers must be gone: each holds the pipe whose
+    closing tells it to exit)."""
+    from multiprocessing import forkserver
+
+    # ``_stop`` is how CPython's own tests end the server: close this process's end of that
+    # pipe, and wait for it.
     stop = getattr(forkserver._forkserver, "_stop", None)  # type: ignore[attr-defined]
-    if stop is not None:
+    if stop is None:
+        return
+    try:
         stop()
-    _serving = frozenset()
+    except OSError:  # reaped already, or gone: nothing is left to stop
+        pass
 
 
 def _serve(conn: Connection, environ: dict[str, str]) -> None:

@@ -11,12 +11,13 @@ import json
 import prefect  # noqa: F401  (the point: this main module imports Prefect)
 
 from pipelines.execution.preload import readers_to_preload
-from pipelines.execution.workers import KillablePool, warm_context
+from pipelines.execution.workers import KillablePool, warm_server
 from tests.pipelines.test_parse_server import what_a_worker_holds
 
 if __name__ == "__main__":
-    pool = KillablePool(1, warm_context(readers_to_preload(["a.docx", "a.pdf"])))
-    try:
-        print(json.dumps(pool.submit(what_a_worker_holds).result(timeout=300)))
-    finally:
-        pool.shutdown()
+    with warm_server(readers_to_preload(["a.docx", "a.pdf"])) as context:
+        pool = KillablePool(1, context)
+        try:
+            print(json.dumps(pool.submit(what_a_worker_holds).result(timeout=300)))
+        finally:
+            pool.shutdown()

@@ -15,7 +15,7 @@ import pytest
 
 from pipelines.execution.parallelism import Parallelism, in_worker, worker_processes
 from pipelines.execution.preload import readers_to_preload
-from pipelines.execution.workers import KillablePool, warm_context
+from pipelines.execution.workers import KillablePool, warm_server
 
 pytestmark = pytest.mark.slow  # real processes
 
@@ -50,9 +50,10 @@ def what_a_worker_holds() -> dict[str, Any]:
 
 @pytest.fixture
 def pool() -> Iterator[KillablePool]:
-    pool = KillablePool(2, warm_context(readers_to_preload(["a.docx", "a.pdf"])))
-    yield pool
-    pool.shutdown(kill=True)
+    with warm_server(readers_to_preload(["a.docx", "a.pdf"])) as context:
+        pool = KillablePool(2, context)
+        yield pool
+        pool.shutdown(kill=True)
 
 
 def test_workers_are_forks_of_one_server_that_imported_the_readers(pool: KillablePool) -> None:
@@ -98,6 +99,21 @@ def test_the_server_ends_with_the_run_that_started_its_workers() -> None:
     with worker_processes(Parallelism(mode="processes", workers=1), documents):
         held = in_worker(what_a_worker_holds)
     assert held["readers"] and held["parent"] != server
+
+
+def test_a_run_that_ends_leaves_the_server_to_a_pool_still_using_it() -> None:
+    # Stopping it would wait for that pool's workers, which wait for their next task.
+    documents = ["a.docx", "b.pdf"]
+    with warm_server(readers_to_preload(documents)) as context:
+        other = KillablePool(1, context)
+        try:
+            server = other.submit(what_a_worker_holds).result(timeout=300)["parent"]
+            with worker_processes(Parallelism(mode="processes", workers=1), documents):
+                assert in_worker(what_a_worker_holds)["parent"] == server
+            assert _alive(server)
+            assert other.submit(what_a_worker_holds).result(timeout=300)["parent"] == server
+        finally:
+            other.shutdown(kill=True)
 
 
 def test_the_server_imports_the_readers_of_the_run_s_formats_only(tmp_path: Path) -> None:

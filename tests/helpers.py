@@ -367,6 +367,16 @@ _PEAK_LAUNCHER = (
 )
 
 
+def process_gone(pid: int) -> bool:
+    """Whether no process ``pid`` is left. A child that ended but is not yet reaped still
+    answers: the pools and the fork server reap their own."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
 def run_measuring_peak(argv: list[str], peak_file: Path, **popen: object) -> tuple[int, int]:
     """Run ``argv`` to its end; its exit code and the peak resident memory, in bytes, of it
     and every process it started."""

@@ -16,6 +16,7 @@ import pytest
 from pipelines.execution.parallelism import Parallelism, in_worker, worker_processes
 from pipelines.execution.preload import readers_to_preload
 from pipelines.execution.workers import KillablePool, warm_server
+from tests.helpers import process_gone
 
 pytestmark = pytest.mark.slow  # real processes
 
@@ -93,8 +94,8 @@ def test_the_server_ends_with_the_run_that_started_its_workers() -> None:
     documents = ["a.docx", "b.pdf"]
     with worker_processes(Parallelism(mode="processes", workers=1), documents):
         server = in_worker(what_a_worker_holds)["parent"]
-        assert _alive(server)
-    assert not _alive(server)
+        assert not process_gone(server)
+    assert process_gone(server)
     # the next run's workers come from a new server
     with worker_processes(Parallelism(mode="processes", workers=1), documents):
         held = in_worker(what_a_worker_holds)
@@ -110,7 +111,7 @@ def test_a_run_that_ends_leaves_the_server_to_a_pool_still_using_it() -> None:
             server = other.submit(what_a_worker_holds).result(timeout=300)["parent"]
             with worker_processes(Parallelism(mode="processes", workers=1), documents):
                 assert in_worker(what_a_worker_holds)["parent"] == server
-            assert _alive(server)
+            assert not process_gone(server)
             assert other.submit(what_a_worker_holds).result(timeout=300)["parent"] == server
         finally:
             other.shutdown(kill=True)
@@ -128,11 +129,3 @@ def test_the_server_imports_the_readers_of_the_run_s_formats_only(tmp_path: Path
     with worker_processes(Parallelism(mode="processes", workers=1), [inbox / "c.pdf", "d.xlsx"]):
         held = in_worker(what_a_worker_holds)
     assert held["pdfplumber"] and held["openpyxl"]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True

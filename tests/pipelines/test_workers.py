@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from pipelines.execution.workers import KillablePool, TimedOut, WorkerDied
+from tests.helpers import process_gone
 
 pytestmark = pytest.mark.slow  # several real processes
 
@@ -21,15 +22,6 @@ def _pid_and_sleep(seconds: float) -> int:
 
 def _crash(code: int) -> None:
     os._exit(code)
-
-
-def _gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    # a child that ended but is not yet reaped would still answer: the pool reaps its own
-    return False
 
 
 @pytest.fixture
@@ -47,7 +39,7 @@ def test_a_task_past_its_time_loses_its_worker_and_the_others_go_on(pool: Killab
         slow.result(timeout=120)
     assert quick.result(timeout=120) > 0
     # the stopped worker is gone; the pool starts another for what comes next
-    assert all(_gone(pid) for pid in {worker_pid, quick.result()} - set(pool.pids()))
+    assert all(process_gone(pid) for pid in {worker_pid, quick.result()} - set(pool.pids()))
     after = pool.submit(_pid_and_sleep, 0, timeout=60).result(timeout=120)
     assert after in pool.pids()
 
@@ -72,4 +64,4 @@ def test_map_keeps_the_order_and_shutdown_waits_for_the_work(pool: KillablePool)
     assert len(pids) == 3 and set(pids) <= set(pool.pids())
     before = pool.pids()
     pool.shutdown()
-    assert all(_gone(pid) for pid in before)
+    assert all(process_gone(pid) for pid in before)

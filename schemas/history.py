@@ -25,6 +25,25 @@ def _pct(value: object) -> str:
     return f"{float(value):g}%"  # type: ignore[arg-type]
 
 
+#: What the comparison reads of a row: its numbers, what is compared, where it is.
+_COMPARED = (
+    "item_no",
+    "sub_no",
+    "completion_pct",
+    "completion_raw",
+    "department",
+    "leader",
+    "source_page",
+    "source_row",
+    "source_line",
+)
+
+
+def _records(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows as plain dicts of the compared columns only (the rest cost time, not used)."""
+    return rows[[c for c in _COMPARED if c in rows.columns]].to_dict("records")
+
+
 def compare_months(
     previous: pd.DataFrame,
     current: pd.DataFrame,
@@ -67,7 +86,7 @@ def compare_months(
     # Plain dicts, not iterrows(): a Series per row made this the slowest step of a load.
     before = {
         (int(r["item_no"]), int(r["sub_no"])): r
-        for r in previous.to_dict("records")
+        for r in _records(previous)
         if not pd.isna(r["item_no"]) and not pd.isna(r["sub_no"])
     }
     before_items = {item for item, _ in before}
@@ -83,7 +102,7 @@ def compare_months(
         else {item: item for item in before_items}
     )
     now_items: set[int] = set()
-    for row in current.to_dict("records"):
+    for row in _records(current):
         if pd.isna(row["item_no"]) or pd.isna(row["sub_no"]):
             continue
         item, sub = int(row["item_no"]), int(row["sub_no"])
@@ -103,7 +122,13 @@ def compare_months(
                 )
             continue
         pct, old_pct = row.get("completion_pct"), old.get("completion_pct")
-        if not pd.isna(pct) and not pd.isna(old_pct) and float(pct) < float(old_pct):
+        if (
+            pct is not None
+            and old_pct is not None
+            and not pd.isna(pct)
+            and not pd.isna(old_pct)
+            and float(pct) < float(old_pct)
+        ):
             warn(
                 "completion_went_down",
                 _("item ({item}) completion fell from {before} in {previous} to {now}").format(

@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -41,15 +42,34 @@ def comparison_text(text: object) -> str:
     symbols (unlike ``parsers.normalize.normalize_text``, which keeps the text as written)."""
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return ""
-    return _NOT_TEXT.sub("", unicodedata.normalize("NFKC", str(text)))
+    return _normalised(str(text))
+
+
+@lru_cache(maxsize=4096)
+def _normalised(text: str) -> str:
+    # a backfill compares each month's texts with two others: normalise each text once
+    return _NOT_TEXT.sub("", unicodedata.normalize("NFKC", text))
 
 
 def similarity(a: str, b: str) -> float:
     """difflib's ratio of two normalised texts (1.0 identical, 0.0 nothing in common)."""
     a, b = comparison_text(a), comparison_text(b)
-    if not a and not b:
+    if a == b:  # most projects keep their text from month to month
         return 1.0
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def similarity_at_least(a: str, b: str, threshold: float) -> float | None:
+    """``similarity(a, b)`` when it is ``threshold`` or more, else None; difflib's cheap
+    upper bounds rule most pairs of different projects out before the full ratio."""
+    a, b = comparison_text(a), comparison_text(b)
+    if a == b:
+        return 1.0
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
+        return None
+    ratio = matcher.ratio()
+    return ratio if ratio >= threshold else None
 
 
 @dataclass(frozen=True)
@@ -66,14 +86,34 @@ def item_texts(rows: pd.DataFrame) -> dict[int, str]:
     """Each item's project text: the content of its first row."""
     if rows.empty:
         return {}
-    ordered = rows.sort_values(["item_no", "sub_no"]).drop_duplicates("item_no")
-    return {int(n): str(c) for n, c in zip(ordered["item_no"], ordered["content"], strict=True)}
+    # the row of the lowest sub-number (a missing one last), the first such in order; in
+    # plain Python, as a sort and drop_duplicates of the frame cost a millisecond a month
+    first: dict[int, tuple[float, str]] = {}
+    for n, sub, content in zip(rows["item_no"], rows["sub_no"], rows["content"], strict=True):
+        if pd.isna(n):
+            continue
+        rank = float("inf") if pd.isna(sub) else float(sub)
+        kept = first.get(int(n))
+        if kept is None or rank < kept[0]:
+            first[int(n)] = (rank, str(content))
+    return {n: first[n][1] for n in sorted(first)}
 
 
 def match_items(
     previous: Mapping[int, str], current: Mapping[int, str], threshold: float = SIMILAR
 ) -> list[ItemMatch]:
     """Match a month's items (number → text) to the projects of an earlier month."""
+    # the month checks and the identity checks match the same two months: once is enough
+    return list(_matched(tuple(previous.items()), tuple(current.items()), threshold))
+
+
+@lru_cache(maxsize=64)
+def _matched(
+    previous_items: tuple[tuple[int, str], ...],
+    current_items: tuple[tuple[int, str], ...],
+    threshold: float,
+) -> tuple[ItemMatch, ...]:
+    previous, current = dict(previous_items), dict(current_items)
     matches: dict[int, ItemMatch] = {}
     claimed: set[int] = set()
     for n, text in current.items():
@@ -85,15 +125,18 @@ def match_items(
     open_current = [n for n in current if n not in matches]
     open_previous = [n for n in previous if n not in claimed]
     pairs = sorted(
-        ((similarity(previous[p], current[n]), n, p) for n in open_current for p in open_previous),
+        (
+            (score, n, p)
+            for n in open_current
+            for p in open_previous
+            if (score := similarity_at_least(previous[p], current[n], threshold)) is not None
+        ),
         reverse=True,
     )
-    for ratio, n, p in pairs:
-        if ratio < threshold:
-            break
+    for score, n, p in pairs:
         if n in matches or p in claimed:
             continue
-        matches[n] = ItemMatch(n, "renumbered", p, ratio)
+        matches[n] = ItemMatch(n, "renumbered", p, score)
         claimed.add(p)
     for n in open_current:
         if n in matches:
@@ -102,7 +145,7 @@ def match_items(
             matches[n] = ItemMatch(n, "changed", None, similarity(previous[n], current[n]))
         else:
             matches[n] = ItemMatch(n, "new", None, 0.0)
-    return [matches[n] for n in sorted(matches)]
+    return tuple(matches[n] for n in sorted(matches))
 
 
 KEY_COLUMNS = ["month", "item_no", "item_key", "match", "previous_item_no", "similarity"]
@@ -162,8 +205,8 @@ def _returning(
     for key, (_score, old_text) in known.items():
         if key in taken:
             continue
-        ratio = similarity(old_text, text)
-        if ratio >= threshold and (best is None or ratio > best[0]):
+        ratio = similarity_at_least(old_text, text, threshold)
+        if ratio is not None and (best is None or ratio > best[0]):
             best = (ratio, key)
     return best[1] if best else None
 

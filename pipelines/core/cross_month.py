@@ -10,6 +10,7 @@ document's OCR near-misses of that month's departments and leaders are corrected
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -164,19 +165,28 @@ def renumbering_issues(previous: PreviousMonths, result: DocumentResult) -> list
 
 
 def following_month_issues(
-    conn: Connection, region: str, year: int, month: int
+    conn: Connection,
+    region: str,
+    year: int,
+    month: int,
+    *,
+    compared: Container[tuple[str, int, int]] = (),
 ) -> tuple[str, str, int, list[Issue]] | None:
     """The month after ``month`` in the warehouse, checked again against the month before it.
 
     ``(report_id, source_name, month, issues)`` of the region's next loaded month of ``year``,
     with its cross-month warnings as they are now that ``month`` is loaded (or replaced), so
     that the warnings do not depend on the order months arrived in; None when there is no
-    later month. (A scan's OCR corrections are not redone: they were made when it was read.)
+    later month, or when it is one of ``compared`` (``(region, year, month)``: months this run
+    compared already). (A scan's OCR corrections are not redone: they were made when it was
+    read.)
     """
     following = following_period(conn, region, year, month)
     if following is None:
         return None
     report_id, source_name, later = following
+    if (region, year, later) in compared:
+        return None
     rows = report_rows(conn, report_id)
     previous = previous_period_rows(conn, region, year, later)
     if previous.empty or rows.empty:

@@ -418,7 +418,11 @@ def recheck_following_months(
     """Check again the stored month after each month this run loaded or replaced: it is now
     compared with another month (September loaded before August is checked against August
     when August comes). Months of this run were checked against each other already."""
-    in_run = {(load.region, load.year, load.month) for load in loads}
+    in_run = {
+        (str(load.region), int(load.year), int(load.month))
+        for load in loads
+        if load.region is not None and load.year is not None and load.month is not None
+    }
     changed = sorted(
         {
             (str(load.region), int(load.year), int(load.month))
@@ -430,12 +434,10 @@ def recheck_following_months(
         }
     )
     for region, year, month in changed:
-        found = following_month_issues(conn, region, year, month)
+        found = following_month_issues(conn, region, year, month, compared=in_run)
         if found is None:
             continue
-        report_id, source_name, later, issues = found
-        if (region, year, later) in in_run:
-            continue
+        report_id, source_name, _later, issues = found
         frame = _issues_frame(run_id, [(report_id, source_name, [issue_record(i) for i in issues])])
         replace_report_issues(conn, report_id, CROSS_MONTH_CHECKS, frame)
 

@@ -9,8 +9,10 @@ from schemas.identity import (
     ItemMatch,
     assign_item_keys,
     identity_issues,
+    item_texts,
     match_items,
     similarity,
+    similarity_at_least,
 )
 from tests.helpers import FIXTURES
 
@@ -98,3 +100,32 @@ def test_issues_name_the_line_and_both_numbers() -> None:
     )
     assert "item (47) has the project of (46) in August" in issues[2].message
     assert identity_issues(august, august, source_name="8月.txt", previous_month=8) == []
+
+
+def test_the_bounded_ratio_agrees_with_the_full_one_on_every_pair_of_projects() -> None:
+    # every project of August against every one of September: 48 × 48 real texts, the
+    # same project (reworded or not) and different ones, around each threshold in use
+    august = item_texts(parse_document(FIXTURES / "months" / "text" / "yueqing-2022-08.txt").rows)
+    september = item_texts(
+        parse_document(FIXTURES / "months" / "text" / "yueqing-2022-09.txt").rows
+    )
+    pairs = [(a, b) for a in august.values() for b in september.values()]
+    assert len(pairs) > 2000
+    for threshold in (0.3, 0.6, 0.9):
+        for a, b in pairs:
+            ratio = similarity(a, b)
+            bounded = similarity_at_least(a, b, threshold)
+            assert bounded == (ratio if ratio >= threshold else None), (a, b, threshold)
+    assert sum(similarity_at_least(a, b, 0.6) is not None for a, b in pairs) >= 40
+
+
+def test_item_texts_take_each_items_first_row_whatever_the_row_order() -> None:
+    frame = pd.DataFrame(
+        {
+            "item_no": [2, 1, 2, 1, 3],
+            "sub_no": [2, None, 1, 1, None],
+            "content": ["二之二", "一之无", "二之一", "一之一", "三"],
+        }
+    )
+    assert item_texts(frame) == {1: "一之一", 2: "二之一", 3: "三"}
+    assert list(item_texts(frame)) == [1, 2, 3]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 from collections.abc import Mapping
 from multiprocessing import spawn
 from typing import Any
@@ -35,6 +36,10 @@ def _prepare_without_main(data: Mapping[str, Any]) -> None:
 
 
 def _preload() -> None:
+    # The run stops its server and workers itself; the server was started with SIGINT
+    # blocked (``warm_server``), so one sent meanwhile is dropped here, not raised.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     lean_start()  # the server is a fresh interpreter: the command's start-up settings too
     for name in CORE:
         importlib.import_module(name)

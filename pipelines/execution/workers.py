@@ -64,7 +64,7 @@ def warm_server(
     (about 80 MB) that a backfill's load and report do not use, when the load needs memory
     most. A later pool starts it again (a second of CPU, beside that run's parse)."""
     global _serving, _pools
-    from multiprocessing import forkserver
+    from multiprocessing import forkserver, resource_tracker
 
     with _server_lock:
         if _pools == 0 and not set(readers) <= _serving:
@@ -73,7 +73,16 @@ def warm_server(
         context = multiprocessing.get_context("forkserver")
         # (a server that died is started again with the same readers)
         context.set_forkserver_preload(["pipelines.execution.parse_server", *sorted(_serving)])
-        forkserver.ensure_running()
+        # Ctrl-C is the run's to handle, not the server's: it starts with SIGINT blocked (as
+        # multiprocessing's resource tracker does) until it ignores it, so that a Ctrl-C
+        # while it imports the readers prints no traceback of its own. (The tracker first:
+        # starting it unblocks SIGINT in this thread again.)
+        resource_tracker.ensure_running()
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            forkserver.ensure_running()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         _pools += 1
     try:
         yield context

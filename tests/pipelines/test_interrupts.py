@@ -21,6 +21,7 @@ import pytest
 
 from pipelines.flows.api_server import ApiServer
 from tests.helpers import (
+    FIXTURES,
     PAUSE_LINE,
     load,
     month_file,
@@ -417,3 +418,51 @@ def test_an_interrupt_that_lands_in_a_weakref_callback_still_interrupts(
     # Without it, the same moment prints a traceback and the run carries on.
     stdout, stderr = outcomes["no hook"]
     assert "Exception ignored" in stderr and "the interrupt was lost" in stdout, stdout + stderr
+
+
+def _parse_server_importing(pid: int) -> bool:
+    """Whether the fork server that process ``pid`` started is importing the readers: it
+    has loaded numpy (pandas, pandera and the readers come after)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if parent == pid and b"forkserver" in (entry / "cmdline").read_bytes():
+                return b"_multiarray_umath" in (entry / "maps").read_bytes()
+        except (OSError, ValueError):
+            continue
+    return False
+
+
+@pytest.mark.process
+def test_ctrl_c_while_the_parse_server_imports_the_readers_prints_the_one_line(
+    tmp_path: Path,
+) -> None:
+    # The server starts before the run's own modules are imported and takes a second to
+    # import pandas, pandera and the readers; the terminal's Ctrl-C reaches it too, and it
+    # printed a KeyboardInterrupt traceback of its own under the product's line.
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("yueqing-2022-06.pdf", "yueqing-2022-07.docx"):
+        shutil.copy(FIXTURES / "months" / "mixed" / name, inbox / name)
+    db = tmp_path / "w.duckdb"
+    process = start_minsheng(
+        "ingest", str(inbox), "--region", "乐清市", "--db", str(db), "--parallel", "processes",
+        cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not _parse_server_importing(process.pid) and process.poll() is None:
+            assert time.monotonic() < deadline, "no parse server started"
+            time.sleep(0.005)
+        os.killpg(process.pid, signal.SIGINT)  # as the terminal does: the whole group
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+    assert stderr.strip().splitlines()[-1] == "interrupted: nothing was loaded"
+    assert not db.exists()  # nothing was loaded: the warehouse is not even made

@@ -72,11 +72,14 @@ class Faults:
             print(
                 f"fault injection: pausing {seconds:g} s {when} commit", file=sys.stderr, flush=True
             )
+            # In short sleeps: a signal the kernel hands to another of the process's threads
+            # (DuckDB's, a timer) does not cut this thread's sleep short, and Python runs the
+            # handler only when this thread wakes. One long sleep held a SIGTERM for minutes.
             deadline = time.monotonic() + seconds
             while (left := deadline - time.monotonic()) > 0:
                 if resume is not None and resume.exists():
                     return
-                time.sleep(min(left, 0.05 if resume is not None else left))
+                time.sleep(min(left, 0.05))
 
         return pause
 

@@ -105,19 +105,23 @@ def _run(paths: list[str], *, load: bool, options: dict[str, Any]) -> None:
                 2,
             )
         from parsers.formats.ocr import ocr_pages
+        from pipelines.execution.parallelism import choose_parallelism, start_parse_server
+
+        pdfs = sum(1 for path in found if str(path).lower().endswith(".pdf"))
+        choice = (options["parallel"], options["workers"], options["dask_address"])
+        # The parse server warms up while this process counts scanned pages and imports the
+        # run's modules, as soon as the PDFs alone choose processes (scans only add to it).
+        start_parse_server(choose_parallelism(pdfs, *choice), found)
+        scanned = sum(ocr_pages(path) for path in found if isinstance(path, Path))
+        parallelism = choose_parallelism(pdfs, *choice, scanned)
+        start_parse_server(parallelism, found)
         from pipelines.core.run import Run, RunFailed
-        from pipelines.execution.parallelism import choose_parallelism
 
         run = Run.start(settings, "ingest" if load else "validate")
         try:
             run.check_places(discovered)  # before parsing anything
         except RunFailed as exc:
             fail_with_report(exc)
-        pdfs = sum(1 for path in found if str(path).lower().endswith(".pdf"))
-        scanned = sum(ocr_pages(path) for path in found if isinstance(path, Path))
-        parallelism = choose_parallelism(
-            pdfs, options["parallel"], options["workers"], options["dask_address"], scanned
-        )
     except (SettingsError, ParallelismError) as exc:
         fail(str(exc), 2)
 

@@ -46,12 +46,16 @@ from pipelines.execution.parallelism import (
     map_in_workers,
     worker_processes,
 )
+from pipelines.execution.preload import import_meanwhile
 from pipelines.execution.progress import SILENT, Progress
 from pipelines.render.validation import write_report
 from warehouse import WarehouseError, check_warehouse_place
 
 if TYPE_CHECKING:
     from warehouse import Connection
+
+#: What an ``ingest`` imports once its documents are read: DuckDB and the warehouse's writer.
+_LOAD_MODULES = ("duckdb", "warehouse.db", "warehouse.load")
 
 
 class RunFailed(Exception):
@@ -354,7 +358,10 @@ def read_documents(
 ) -> list[DocumentResult]:
     """Stage 2's reading and checking of each document ``found``, in this process, parsing
     in worker processes (``parallelism``)."""
-    with worker_processes(parallelism or Parallelism(), found.documents):
+    parallelism = parallelism or Parallelism()
+    with worker_processes(parallelism, found.documents):
+        if parallelism.mode == "processes" and run.loads:
+            import_meanwhile(_LOAD_MODULES)
         return check_documents(found.documents, run.settings, regions, progress)
 
 

@@ -162,6 +162,16 @@ def worker_processes(
         yield
 
 
+def start_parse_server(parallelism: Parallelism, documents: Sequence[str | Path]) -> None:
+    """In ``processes`` mode, start the parse server now, before this process imports the
+    rest of the run: the server imports the readers on the other core meanwhile, and the
+    run's pool finds it ready (``warm_server`` keeps a server that has the readers)."""
+    if parallelism.mode != "processes":
+        return
+    with warm_server(readers_to_preload(documents)):
+        pass
+
+
 @contextmanager
 def bounded_parsing(documents: Sequence[str | Path] = ()) -> Iterator[None]:
     """Parse tasks that run in threads (a flow's) get one worker process, so that a document

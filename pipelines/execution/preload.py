@@ -6,6 +6,8 @@ Kept apart from ``parse_server``, which only the server may import.
 
 from __future__ import annotations
 
+import importlib
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -26,6 +28,22 @@ LIBRARIES = {
 # seconds a page). Preloaded, it was 50 MB in the server of every run, scans or none. Nor a
 # reader of a format the run does not have: openpyxl alone is 13 MB, and a worker that meets
 # such a file after all imports the reader once (a fraction of a second).
+
+
+def import_meanwhile(modules: Iterable[str]) -> None:
+    """Import ``modules`` in a thread of this process, now: for a run whose documents are
+    parsed in worker processes, while it only waits for them (a fifth of a second of the
+    load, otherwise spent after the last document). A module that fails to import here is
+    imported, and fails, where it is used."""
+
+    def load() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # said where it is used, in that command's words
+                continue
+
+    threading.Thread(target=load, name="import-meanwhile", daemon=True).start()
 
 
 def readers_to_preload(documents: Iterable[str | Path]) -> list[str]:

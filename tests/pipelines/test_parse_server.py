@@ -13,7 +13,12 @@ from typing import Any
 
 import pytest
 
-from pipelines.execution.parallelism import Parallelism, in_worker, worker_processes
+from pipelines.execution.parallelism import (
+    Parallelism,
+    in_worker,
+    start_parse_server,
+    worker_processes,
+)
 from pipelines.execution.preload import readers_to_preload
 from pipelines.execution.workers import KillablePool, warm_server
 from tests.helpers import process_gone
@@ -100,6 +105,26 @@ def test_the_server_ends_with_the_run_that_started_its_workers() -> None:
     with worker_processes(Parallelism(mode="processes", workers=1), documents):
         held = in_worker(what_a_worker_holds)
     assert held["readers"] and held["parent"] != server
+
+
+def test_a_server_started_before_the_run_is_the_one_its_workers_come_from() -> None:
+    # The command starts it before importing the run's modules, which then import beside it.
+    from multiprocessing import forkserver
+
+    documents = ["a.docx", "b.pdf"]
+    processes = Parallelism(mode="processes", workers=1)
+    before = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+    start_parse_server(Parallelism(mode="threads"), documents)  # threads need none
+    assert forkserver._forkserver._forkserver_pid == before  # type: ignore[attr-defined]
+    start_parse_server(processes, documents)
+    server = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+    assert server is not None and not process_gone(server)
+    start_parse_server(processes, documents)  # asked again (once the scans are counted)
+    assert forkserver._forkserver._forkserver_pid == server  # type: ignore[attr-defined]
+    with worker_processes(processes, documents):
+        held = in_worker(what_a_worker_holds)
+    assert held["parent"] == server and held["readers"]
+    assert process_gone(server)
 
 
 def test_a_run_that_ends_leaves_the_server_to_a_pool_still_using_it() -> None:

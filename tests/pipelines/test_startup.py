@@ -33,3 +33,30 @@ def test_start_up_then_settle_freezes_what_start_up_made() -> None:
     assert done.returncode == 0, done.stderr
     frozen = int(done.stdout.split()[-1])
     assert frozen > 50_000  # pandas and pandera's objects, out of the collector's walks
+
+
+_MEANWHILE = """
+import sys, threading
+from pipelines.execution.preload import import_meanwhile
+assert "duckdb" not in sys.modules
+import_meanwhile(["no_such_module_here", "duckdb"])
+for helper in threading.enumerate():  # (none if it is done already)
+    if helper.name == "import-meanwhile":
+        assert helper.daemon  # it never holds the command's exit
+        helper.join(60)
+print("DUCKDB", "duckdb" in sys.modules, "no_such_module_here" in sys.modules)
+"""
+
+
+def test_the_load_s_modules_import_in_a_thread_and_one_that_fails_is_left() -> None:
+    # a run parsing in worker processes imports DuckDB meanwhile; the failing import is the
+    # command's to report where the module is used
+    done = subprocess.run(
+        [sys.executable, "-c", _MEANWHILE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path.cwd())},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["DUCKDB", "True", "False"]

@@ -31,7 +31,6 @@ from pipelines.core.fetching import FetchError, FetchLimits, fetch_page, page_na
 from pipelines.core.settings import PeriodOptions
 from pipelines.execution.faults import NO_FAULTS, Faults
 from pipelines.execution.workers import TimedOut
-from schemas import validate_rows
 from schemas.checks import describe_rule
 
 log = logging.getLogger(__name__)
@@ -180,6 +179,9 @@ def parse_timed_out(path: str | Path, seconds: float) -> DocumentResult:
 
 def checked_document(doc: ParsedDocument, path: Path) -> DocumentResult:
     """A parsed document's rows validated: what loads, what is quarantined, every issue."""
+    # pandera: imported where rows are validated (a worker process, or a run in threads)
+    from schemas.progress import validate_rows
+
     known_items = frozenset(r.item_no for r in doc.rejected if r.item_no is not None)
     validated = validate_rows(
         doc.rows,

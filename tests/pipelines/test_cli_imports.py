@@ -3,13 +3,14 @@ interpreter is the point)."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import SAMPLE
+from tests.helpers import FIXTURES, SAMPLE
 
 #: Libraries a help page has no use for; together they are most of a run's start-up.
 HEAVY = ("pandas", "numpy", "pandera", "duckdb", "prefect")
@@ -121,6 +122,27 @@ def test_validate_of_a_docx_imports_neither_test_nor_help_libraries(tmp_path: Pa
     assert "48 rows would load" in printed
     assert {"pandas", "pandera", "lxml"} <= imported
     assert not imported & set(NOT_FOR_A_RUN), sorted(imported & set(NOT_FOR_A_RUN))
+
+
+@pytest.mark.slow  # worker processes
+def test_a_backfill_in_worker_processes_leaves_pandera_and_the_readers_to_them(
+    tmp_path: Path,
+) -> None:
+    # The rows are read and validated in the workers: pandera alone was 16 MB of the run's
+    # own process, at the peak of a backfill's memory
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("yueqing-2022-06.pdf", "yueqing-2022-07.docx", "yueqing-2022-08.txt"):
+        shutil.copy(FIXTURES / "months" / "mixed" / name, inbox / name)
+    code, printed, imported = _run_probe(
+        "ingest", str(inbox), "--region", "乐清市", "--parallel", "processes",
+        "--db", str(tmp_path / "w.duckdb"), "--reports-dir", str(tmp_path / "reports"),
+    )  # fmt: skip
+    assert code in (0, 1), printed  # (a month's warnings or quarantined rows are the data's)
+    assert "3 documents" in printed and "rows loaded" in printed
+    assert {"pandas", "duckdb"} <= imported  # it loaded the rows
+    readers = {"pandera", "pdfplumber", "lxml", "parsers.formats.pdf", "parsers.formats.docx"}
+    assert not imported & readers, sorted(imported & readers)
 
 
 def test_a_usage_error_is_still_framed_in_the_chosen_language(tmp_path: Path) -> None:

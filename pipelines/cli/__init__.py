@@ -66,15 +66,20 @@ def _signals_outside_the_run() -> None:
     """Ctrl-C and SIGTERM before and after a run's own handling (start-up, printing, exit)
     raise ``Interrupted`` too, so that the last line says whether anything was loaded."""
     import signal
+    from types import FrameType
 
-    from pipelines.execution.interrupts import Interrupted, redeliver_swallowed_interrupts
+    from pipelines.execution.interrupts import (
+        Interrupted,
+        raise_when_safe,
+        redeliver_swallowed_interrupts,
+    )
 
     redeliver_swallowed_interrupts()
 
-    def outside(signum: int, frame: object) -> None:
+    def outside(signum: int, frame: FrameType | None) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        raise Interrupted(signum)
+        raise_when_safe(Interrupted(signum), frame)
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, outside)

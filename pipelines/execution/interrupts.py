@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib.machinery import ExtensionFileLoader
 from types import FrameType
 
 from i18n import N_, _
@@ -184,6 +185,40 @@ def redeliver_swallowed_interrupts() -> None:
     sys.unraisablehook = hook
 
 
+def extension_being_initialised(frame: FrameType | None) -> list[FrameType]:
+    """The frames, in the main thread's stack from ``frame`` up, of a compiled module being
+    initialised. Its initialisation may call Python code (DuckDB's, built with nanobind, makes
+    its enums with ``enum.Enum``); an exception raised there fails it fatally, with a
+    "Critical nanobind error" and a traceback, instead of stopping the run."""
+    found = []
+    while frame is not None:
+        if frame.f_code.co_name in ("create_module", "exec_module") and isinstance(
+            frame.f_locals.get("self"), ExtensionFileLoader
+        ):
+            found.append(frame)
+        frame = frame.f_back
+    return found
+
+
+def raise_when_safe(interrupted: Interrupted, frame: FrameType | None) -> None:
+    """Raise ``interrupted`` from a signal handler now, or, when the signal landed inside a
+    compiled module's initialisation, in the main thread as soon as that is done."""
+    held = extension_being_initialised(frame)
+    if not held:
+        raise interrupted
+    after = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def again(signum: int, frame: FrameType | None) -> None:
+        if extension_being_initialised(frame):
+            return  # a second Ctrl-C meanwhile: the thread below sends its own when it is done
+        for sig, handler in after.items():
+            signal.signal(sig, handler)
+        raise interrupted
+
+    signal.signal(signal.SIGINT, again)
+    threading.Thread(target=_signal_once_left, args=(held,), daemon=True).start()
+
+
 def _signal_once_left(frames: list[FrameType], wait_seconds: float = 5.0) -> None:
     """SIGINT to this process as soon as none of ``frames`` runs in the main thread."""
     main = threading.main_thread().ident
@@ -246,7 +281,7 @@ def stop_on_signals(grace_seconds: float = GRACE_SECONDS) -> Iterator[None]:
         _force_exit(signum, grace_seconds)
         interrupted = Interrupted(signum)
         _pending.append(interrupted)
-        raise interrupted
+        raise_when_safe(interrupted, frame)
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:

@@ -466,3 +466,54 @@ def test_ctrl_c_while_the_parse_server_imports_the_readers_prints_the_one_line(
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
     assert stderr.strip().splitlines()[-1] == "interrupted: nothing was loaded"
     assert not db.exists()  # nothing was loaded: the warehouse is not even made
+
+
+_IN_A_COMPILED_MODULE_S_INIT = """
+import time
+from importlib.machinery import ExtensionFileLoader
+from pipelines.execution.interrupts import Interrupted, stop_on_signals
+
+class CallsPythonWhileItInitialises(ExtensionFileLoader):
+    # as DuckDB's module does (nanobind makes its enums with enum.Enum)
+    def exec_module(self, module):
+        print("initialising", flush=True)
+        for _ in range(40):
+            time.sleep(0.05)
+        print("initialised", flush=True)
+
+try:
+    with stop_on_signals(grace_seconds=60):
+        CallsPythonWhileItInitialises("compiled", "compiled.so").exec_module(None)
+        time.sleep(10)
+        print("the interrupt was lost", flush=True)
+except Interrupted as exc:
+    print("interrupted by", exc, flush=True)
+"""
+
+
+@pytest.mark.process
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_an_interrupt_during_a_compiled_module_s_initialisation_waits_for_its_end(
+    sig: signal.Signals, tmp_path: Path
+) -> None:
+    """Raised inside it, the interrupt failed DuckDB's import fatally ("Critical nanobind
+    error" and a traceback) when it landed while the load imported DuckDB."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", _IN_A_COMPILED_MODULE_S_INIT],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(Path.cwd())},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == "initialising\n"
+        process.send_signal(sig)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert stdout == f"initialised\ninterrupted by {sig.name}\n", stdout + stderr
+    assert "Traceback" not in stderr, stderr

@@ -41,14 +41,14 @@ def _where_to_run(prefect: bool | None, parallelism: Any) -> tuple[str, str | No
     Prefect profile) or asked for one (``--prefect``, ``--parallel dask``), never because some
     server answers on a port; the first line on stderr then says which. A run in this process
     says nothing about Prefect."""
-    from pipelines.flows.api_server import configured_api, is_healthy
+    from pipelines.flows.api_server import CONFIGURED_API_SECONDS, configured_api, is_healthy
 
     asked = "--prefect" if prefect else "--parallel dask" if parallelism.mode == "dask" else None
     if prefect is False and asked is None:
         return "core", None
     api = configured_api()
     if api is not None:
-        if is_healthy(api.url, timeout=5.0):
+        if is_healthy(api.url, timeout=CONFIGURED_API_SECONDS):
             said = (
                 _("recording a Prefect flow run (API at $PREFECT_API_URL {api})")
                 if api.source == "environment"

@@ -50,6 +50,12 @@ class ApiServer:
             self.process.wait()
 
 
+#: How long a configured Prefect API may take to answer its health check: a busy server
+#: answers slowly (beside a CPU-bound process, over 5 s now and then), and one taken for gone
+#: leaves the run unrecorded. One that is not there at all refuses at once.
+CONFIGURED_API_SECONDS = 15.0
+
+
 def is_healthy(api_url: str, timeout: float = 2.0) -> bool:
     """True when ``<api_url>/health`` answers ``true``."""
     import urllib.error  # here: a run without Prefect never asks (10 ms of start-up)
@@ -149,7 +155,7 @@ def find_or_start_server(*, log_path: Path | None = None, port: int | None = Non
     """
     configured = configured_api()
     if configured is not None:
-        if not is_healthy(configured.url, timeout=15.0):  # a busy server may answer slowly
+        if not is_healthy(configured.url, timeout=CONFIGURED_API_SECONDS):
             raise ServerError(
                 (
                     _(

@@ -235,10 +235,10 @@ def load_sources(
 def _flow_api() -> str | None:
     """The Prefect API a load is recorded on, as ``ingest`` chooses it: only one the user
     configured ($PREFECT_API_URL, a profile) that answers; else the load runs in this process."""
-    from pipelines.flows.api_server import configured_api, is_healthy
+    from pipelines.flows.api_server import CONFIGURED_API_SECONDS, configured_api, is_healthy
 
     api = configured_api()
-    if api is not None and is_healthy(api.url, timeout=5.0):
+    if api is not None and is_healthy(api.url, timeout=CONFIGURED_API_SECONDS):
         return api.url
     return None
 

@@ -161,6 +161,11 @@ class _SlowRelay:
         self._listener.close()
 
 
+def _assert_recorded(lines: list[str]) -> None:
+    """The run took the flow's way (its API answered its health check), as the test needs."""
+    assert any("recording a Prefect flow run" in line for line in lines), lines
+
+
 def _recorded_ingest_of_august(tmp_path: Path, db: Path, relay: _SlowRelay) -> subprocess.Popen:
     """``minsheng ingest`` of August recorded through ``relay``, its load held open before
     the COMMIT (it prints ``PAUSE_LINE`` there)."""
@@ -194,7 +199,7 @@ def test_ctrl_c_of_a_recorded_flow_run_leaves_it_crashed_and_says_the_last_word(
     relay = _SlowRelay(prefect_server.api_url, delay=2.0)
     process = _recorded_ingest_of_august(tmp_path, db, relay)
     try:
-        wait_for_line(process, PAUSE_LINE, timeout=300)
+        _assert_recorded(wait_for_line(process, PAUSE_LINE, timeout=300))
         relay.slow.set()
         os.killpg(process.pid, signal.SIGINT)
         _, stderr = process.communicate(timeout=120)  # it records its end first
@@ -335,7 +340,7 @@ def test_a_second_ctrl_c_ends_a_flow_run_that_waits_on_a_slow_server_at_once(
     relay = _SlowRelay(prefect_server.api_url, delay=60.0)
     process = _recorded_ingest_of_august(tmp_path, db, relay)
     try:
-        wait_for_line(process, PAUSE_LINE, timeout=300)
+        _assert_recorded(wait_for_line(process, PAUSE_LINE, timeout=300))
         relay.slow.set()
         os.killpg(process.pid, signal.SIGINT)
         time.sleep(1.0)

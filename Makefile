@@ -45,9 +45,11 @@ run: install
 ## The whole suite on 3 worker processes (a test often waits on a subprocess, so one more than
 ## the 2 cores keeps them busy); each test file stays on one, the slow files handed out first.
 ## Compiled modules are kept (whatever PYTHONDONTWRITEBYTECODE says): the suite starts many
-## Python processes, and each would compile the project again.
+## Python processes, and each would compile the project again. The 15 slowest tests are
+## listed at the end: where the suite's time goes.
 test: install
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 3 --dist loadfile --no-loadscope-reorder
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 3 --dist loadfile --no-loadscope-reorder \
+		--durations=15
 
 ## The edit loop: unit and in-process tests only (no OCR, no Prefect server, no other
 ## process, not the sweeps over every PDF fixture, no waiting out a timeout); `make test` is

@@ -361,6 +361,18 @@ def test_a_second_ctrl_c_ends_a_flow_run_that_waits_on_a_slow_server_at_once(
     assert table_rows(db) == before
 
 
+def _script(cwd: Path, script: str, *args: str) -> subprocess.Popen[str]:
+    """``script`` run by a new interpreter with the project importable, its output piped."""
+    return subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(Path.cwd())},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 _SWALLOWING_CALLBACK = """
 import sys, time, weakref
 from pipelines.execution.interrupts import (
@@ -401,14 +413,7 @@ def test_an_interrupt_that_lands_in_a_weakref_callback_still_interrupts(
     callback has returned."""
     outcomes = {}
     for mode in ("hook", "no hook"):
-        process = subprocess.Popen(
-            [sys.executable, "-c", _SWALLOWING_CALLBACK, mode],
-            cwd=tmp_path,
-            env={**os.environ, "PYTHONPATH": str(Path.cwd())},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = _script(tmp_path, _SWALLOWING_CALLBACK, mode)
         try:
             wait_for_line(process, "in the callback", timeout=120)
             process.send_signal(sig)
@@ -503,14 +508,7 @@ def test_an_interrupt_during_a_compiled_module_s_initialisation_waits_for_its_en
 ) -> None:
     """Raised inside it, the interrupt failed DuckDB's import fatally ("Critical nanobind
     error" and a traceback) when it landed while the load imported DuckDB."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", _IN_A_COMPILED_MODULE_S_INIT],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(Path.cwd())},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _script(tmp_path, _IN_A_COMPILED_MODULE_S_INIT)
     try:
         assert process.stdout is not None
         assert process.stdout.readline() == "initialising\n"

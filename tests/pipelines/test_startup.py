@@ -22,16 +22,22 @@ print("FROZEN", gc.get_freeze_count())
 """
 
 
-def test_start_up_then_settle_freezes_what_start_up_made() -> None:
+def _in_a_fresh_interpreter(script: str) -> str:
+    """What ``script`` prints, run by a new interpreter with the project importable."""
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE],
+        [sys.executable, "-c", script],
         capture_output=True,
         text=True,
         timeout=120,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path.cwd())},
     )
     assert done.returncode == 0, done.stderr
-    frozen = int(done.stdout.split()[-1])
+    return done.stdout
+
+
+def test_start_up_then_settle_freezes_what_start_up_made() -> None:
+    stdout = _in_a_fresh_interpreter(_PROBE)
+    frozen = int(stdout.split()[-1])
     assert frozen > 50_000  # pandas and pandera's objects, out of the collector's walks
 
 
@@ -51,12 +57,5 @@ print("DUCKDB", "duckdb" in sys.modules, "no_such_module_here" in sys.modules)
 def test_the_load_s_modules_import_in_a_thread_and_one_that_fails_is_left() -> None:
     # a run parsing in worker processes imports DuckDB meanwhile; the failing import is the
     # command's to report where the module is used
-    done = subprocess.run(
-        [sys.executable, "-c", _MEANWHILE],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path.cwd())},
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["DUCKDB", "True", "False"]
+    stdout = _in_a_fresh_interpreter(_MEANWHILE)
+    assert stdout.split() == ["DUCKDB", "True", "False"]

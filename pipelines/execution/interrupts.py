@@ -170,7 +170,7 @@ def redeliver_swallowed_interrupts() -> None:
         def again(signum: int, frame: FrameType | None) -> None:
             for sig, handler in after.items():
                 signal.signal(sig, handler)
-            raise exc
+            raise_when_safe(exc, frame)
 
         signal.signal(signal.SIGINT, again)
         # Raised in this hook or in the callback, it would be ignored again: it is sent from
@@ -200,27 +200,41 @@ def extension_being_initialised(frame: FrameType | None) -> list[FrameType]:
     return found
 
 
-def raise_when_safe(interrupted: Interrupted, frame: FrameType | None) -> None:
+def raise_when_safe(interrupted: BaseException, frame: FrameType | None) -> None:
     """Raise ``interrupted`` from a signal handler now, or, when the signal landed inside a
     compiled module's initialisation, in the main thread as soon as that is done."""
     held = extension_being_initialised(frame)
     if not held:
         raise interrupted
     after = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    waiting = threading.Event()  # a thread will send the held interrupt
+
+    def wait_for(frames: list[FrameType]) -> None:
+        waiting.set()
+        threading.Thread(target=_signal_once_left, args=(frames, waiting), daemon=True).start()
 
     def again(signum: int, frame: FrameType | None) -> None:
-        if extension_being_initialised(frame):
-            return  # a second Ctrl-C meanwhile: the thread below sends its own when it is done
+        held = extension_being_initialised(frame)
+        if held:
+            # A second Ctrl-C while the thread still waits: it sends its own. Its own signal,
+            # landed in the next compiled module's initialisation (an import runs several in a
+            # row): held again, never dropped.
+            if not waiting.is_set():
+                wait_for(held)
+            return
         for sig, handler in after.items():
             signal.signal(sig, handler)
         raise interrupted
 
     signal.signal(signal.SIGINT, again)
-    threading.Thread(target=_signal_once_left, args=(held,), daemon=True).start()
+    wait_for(held)
 
 
-def _signal_once_left(frames: list[FrameType], wait_seconds: float = 5.0) -> None:
-    """SIGINT to this process as soon as none of ``frames`` runs in the main thread."""
+def _signal_once_left(
+    frames: list[FrameType], waiting: threading.Event | None = None, wait_seconds: float = 5.0
+) -> None:
+    """SIGINT to this process as soon as none of ``frames`` runs in the main thread (clearing
+    ``waiting`` just before)."""
     main = threading.main_thread().ident
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:
@@ -232,6 +246,8 @@ def _signal_once_left(frames: list[FrameType], wait_seconds: float = 5.0) -> Non
         if not any(f is g for f in running for g in frames):
             break
         time.sleep(0.001)
+    if waiting is not None:
+        waiting.clear()
     os.kill(os.getpid(), signal.SIGINT)
 
 

@@ -466,12 +466,14 @@ def test_ctrl_c_while_the_parse_server_imports_the_readers_prints_the_one_line(
         while not _parse_server_importing(process.pid) and process.poll() is None:
             assert time.monotonic() < deadline, "no parse server started"
             time.sleep(0.005)
+        ended_first = process.poll() is not None
         os.killpg(process.pid, signal.SIGINT)  # as the terminal does: the whole group
         _, stderr = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+    assert not ended_first, "the run ended before its parse server was seen importing"
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
     assert stderr.strip().splitlines()[-1] == "interrupted: nothing was loaded"
@@ -519,4 +521,36 @@ def test_an_interrupt_during_a_compiled_module_s_initialisation_waits_for_its_en
             process.kill()
             process.wait()
     assert stdout == f"initialised\ninterrupted by {sig.name}\n", stdout + stderr
+    assert "Traceback" not in stderr, stderr
+
+
+_IN_TWO_COMPILED_MODULES_IN_A_ROW = _IN_A_COMPILED_MODULE_S_INIT.replace(
+    'CallsPythonWhileItInitialises("compiled", "compiled.so").exec_module(None)',
+    'CallsPythonWhileItInitialises("compiled", "compiled.so").exec_module(None)\n'
+    '        CallsPythonWhileItInitialises("next", "next.so").exec_module(None)',
+)
+
+
+@pytest.mark.process
+def test_an_interrupt_held_over_one_compiled_module_is_not_lost_in_the_next(
+    tmp_path: Path,
+) -> None:
+    """An import initialises several compiled modules in a row (numpy's, pandas'): the held
+    interrupt, sent again once the first is done, landed in the next one and was dropped,
+    and the run went on to load everything with exit 0."""
+    script = _IN_TWO_COMPILED_MODULES_IN_A_ROW
+    assert script.count("exec_module(None)") == 2
+    process = _script(tmp_path, script)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == "initialising\n"
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert stdout == "initialised\ninitialising\ninitialised\ninterrupted by SIGINT\n", (
+        stdout + stderr
+    )
     assert "Traceback" not in stderr, stderr

@@ -44,6 +44,7 @@ from pipelines.execution.parallelism import (
     has_workers,
     map_in_order,
     map_in_workers,
+    parse_weight,
     worker_processes,
 )
 from pipelines.execution.preload import import_meanwhile
@@ -128,6 +129,7 @@ def check_documents(
                 lambda k: parsed(others[k]),
                 timeout=seconds,
                 timed_out=lambda k: parse_timed_out(paths[others[k]], seconds),
+                weight=lambda k: parse_weight(paths[others[k]]),
             ),
             strict=True,
         )

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ import pytest
 from pipelines.execution.parallelism import (
     Parallelism,
     in_worker,
+    map_in_order,
+    parse_weight,
     start_parse_server,
     worker_processes,
 )
@@ -154,3 +157,28 @@ def test_the_server_imports_the_readers_of_the_run_s_formats_only(tmp_path: Path
     with worker_processes(Parallelism(mode="processes", workers=1), [inbox / "c.pdf", "d.xlsx"]):
         held = in_worker(what_a_worker_holds)
     assert held["pdfplumber"] and held["openpyxl"]
+
+
+def test_the_workers_start_the_heaviest_documents_first_and_results_stay_in_order() -> None:
+    # A backfill whose last task was a PDF ended with one worker idle while the other parsed
+    # it. One worker here: the tasks run one after the other in the order they were handed
+    # out, and each returns when it started.
+    mixed = ROOT / "tests" / "fixtures" / "months" / "mixed"
+    paths = sorted(mixed.iterdir(), reverse=True)  # the PDF last, the larger text file after
+    assert [p.suffix for p in paths] == [".txt", ".txt", ".docx", ".pdf"]
+    done: list[int] = []
+    with worker_processes(Parallelism(mode="processes", workers=1), paths):
+        started = map_in_order(
+            time.monotonic,
+            [() for _ in paths],
+            done.append,
+            weight=lambda i: parse_weight(paths[i]),
+        )
+    by_start = [paths[i] for i in sorted(range(len(paths)), key=started.__getitem__)]
+    pdfs = [p for p in by_start if p.suffix == ".pdf"]
+    assert by_start[: len(pdfs)] == pdfs
+    rest = by_start[len(pdfs) :]
+    assert [p.stat().st_size for p in rest] == sorted(
+        (p.stat().st_size for p in rest), reverse=True
+    )
+    assert sorted(done) == list(range(len(paths)))  # each told done once

@@ -172,6 +172,15 @@ def result_to_load(result: DocumentResult, archived: str | None) -> DocumentLoad
     )
 
 
+def _same_rows(before: DocumentResult, after: DocumentResult) -> bool:
+    """Whether ``after`` (``before`` with a period change's issue) loads the same rows."""
+    return (
+        before.status == after.status
+        and before.rows is after.rows
+        and before.quarantined is after.quarantined
+    )
+
+
 def _item_list(items: tuple[int, ...], most: int = 12) -> str:
     """``(3), (5), (12)``, the first ``most`` of them and how many more."""
     shown = ", ".join(f"({n})" for n in items[:most])
@@ -314,8 +323,14 @@ def load_compared(
     archived = [_archive(result, Path(settings.raw_dir)) for result in results]
     loads = [result_to_load(result, kept) for result, kept in zip(results, archived, strict=True)]
     changes = plan_changes(conn, loads, replace=settings.replace_periods)
+    planned = results
     results = with_period_changes(results, loads, changes)
-    loads = [result_to_load(result, kept) for result, kept in zip(results, archived, strict=True)]
+    # Only a refused document's load changes (its rows go to quarantine); an issue added
+    # to the others leaves their frames as they are.
+    loads = [
+        load if _same_rows(before, after) else result_to_load(after, kept)
+        for before, after, load, kept in zip(planned, results, loads, archived, strict=True)
+    ]
     records = [issue_records(result) for result in results]
     issues = _issues_frame(
         run_id,

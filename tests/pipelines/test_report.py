@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from i18n import action_text, column_text
+from i18n import action_text, column_text, speaking
 from pipelines.core.checking import check_document, reject_repeated_periods
 from pipelines.core.load_run import outcome_without_loading
 from pipelines.core.run_report import RunReport
 from pipelines.core.settings import PeriodOptions
-from pipelines.render.validation import issues_markdown, render_html, rule_counts
+from pipelines.render.validation import issues_markdown, render_html, rule_counts, write_report
 from tests.helpers import FIXTURES, broken_sample
 
 
@@ -269,3 +270,30 @@ def test_printed_each_document_starts_a_page_and_no_item_is_cut(tmp_path: Path) 
         holding = [page for page in pages if f"({number}) " in page]
         assert len(holding) == 1, number
         assert f"line {line}: the row as read" in holding[0] and f"\nline {line} " in holding[0]
+
+
+def test_a_report_written_again_after_the_commit_keeps_its_page_and_a_changed_one_does_not(
+    tmp_path: Path,
+) -> None:
+    # A load writes its report before the COMMIT and again after it; the page is rendered
+    # once for both, and must never be a page of another report's content.
+    report = _report(tmp_path)
+    before = write_report({**report, "committed": False}, tmp_path / "r")
+    page = before[1].read_text("utf-8")
+    after = write_report({**report, "committed": True}, tmp_path / "r")
+    assert after[1].read_text("utf-8") == page
+    assert json.loads(after[0].read_text("utf-8"))["committed"] is True
+    assert page == render_html(report)
+
+    changed = json.loads(json.dumps(report))
+    issue = next(i for d in changed["documents"] for i in d["issues"])
+    issue["message"] = "一条新的说明"
+    _, html = write_report(changed, tmp_path / "r")
+    assert "一条新的说明" in html.read_text("utf-8")
+    pages = {}
+    for language in ("zh", "en"):
+        with speaking(language):
+            _, page_path = write_report(changed, tmp_path / "r")
+            pages[language] = page_path.read_text("utf-8")
+            assert pages[language] == render_html(changed)
+    assert pages["zh"] != pages["en"]

@@ -210,11 +210,27 @@ def parse_document(
 def header_issues(
     header: Header | None, source_name: str, layouts: Layouts | None = None
 ) -> list[Issue]:
-    """A warning per header column that names no known column: its values go to ``extra``."""
+    """A warning per header column that names no known column: its values go to ``extra``;
+    and one when no column holds the completion rate, so that a month of empty rates (a
+    header word nobody knows) is not taken for a month of no lagging item."""
     if header is None:
         return []
-    known = _(", ").join((layouts or builtin_layouts()).labels.values())
-    return [
+    labels = (layouts or builtin_layouts()).labels
+    known = _(", ").join(labels.values())
+    no_rates = [
+        Issue(
+            source_name,
+            "no_completion_column",
+            _(
+                "no column of the table is the {label} column (its header: {cells}): this "
+                "month's completion rates are not loaded, and no item is seen lagging"
+            ).format(label=labels["completion"], cells=" | ".join(c for c in header.cells if c)),
+            severity="warning",
+            column=labels["completion"],
+            action="not loaded",
+        )
+    ]
+    return ([] if header.has("completion") else no_rates) + [
         Issue(
             source_name,
             "unknown_column",

@@ -58,6 +58,8 @@ _ANY_MONTH = re.compile(r"(?<![\d\-~－—至])(\d{1,2})\s*月(?!\s*[\-~－—�
 _MONTH_AFTER = re.compile(r"[(（]?\d{1,2}月份?[)）]?$")
 _ONLY_MONTH = re.compile(r"^[(（]?\d{1,2}月份?[)）]?$")
 _MONTH_ENDINGS = ("月", "份", ")", "）")
+_NOTE_AFTER = re.compile(r"(?:[(（][^()（）]*[)）]|[%％])$")
+_NOTE_ENDINGS = (")", "）", "%", "％")
 
 Cells = Sequence[str | None]
 
@@ -225,6 +227,11 @@ def column_named(text: str, layouts: Layouts) -> str | None:
         stripped = _MONTH_AFTER.sub("", text)
         if stripped and stripped != text:
             column = layouts.column_for(stripped)
+    if column is None and text.endswith(_NOTE_ENDINGS):
+        # a unit or a note after the name: 完成率(%), 完成率%, 责任单位(牵头)
+        stripped = _NOTE_AFTER.sub("", text)
+        if stripped and stripped != text:
+            column = column_named(stripped, layouts)
     return column
 
 

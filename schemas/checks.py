@@ -136,6 +136,15 @@ _TABLE = (
         ),
     ),
     Check(
+        "no_completion_column",
+        WARNING,
+        N_("the table has a completion-rate column (完成率 or a name in a layouts.toml)"),
+        fix=N_(
+            "name the rate column 完成率 in the header, or add its header word to "
+            "[columns.completion] in a layouts.toml, and ingest the file again"
+        ),
+    ),
+    Check(
         "regular_file",
         ERROR,
         N_(

@@ -265,3 +265,25 @@ def test_a_bad_layouts_file_is_refused_with_the_file_and_the_key(
     with pytest.raises(LayoutsError) as caught:
         load_layouts(file)
     assert str(caught.value).startswith(f"{file}: {message}")
+
+
+@pytest.mark.parametrize(
+    "header", ["完成率（%）", "完成率(%)", "完成率%", "完成率（％）", "完成率(本月)"]
+)
+def test_a_rate_header_with_its_unit_or_a_note_after_it_reads_the_rates(header: str) -> None:
+    # `完成率（%）` named no column: every rate went to extra, and no item was lagging.
+    text = (FIXTURES / f"{AUGUST}.txt").read_text("utf-8").replace("| 完成率 |", f"| {header} |", 1)
+    assert header in text
+    doc = parse_bytes(text.encode(), f"{AUGUST}.txt", region="乐清市")
+    _same_as_expected(doc.rows)
+    assert not [i for i in doc.issues if i.check in ("unknown_column", "no_completion_column")]
+
+
+def test_a_table_without_a_rate_column_says_its_rates_are_not_loaded() -> None:
+    text = (FIXTURES / f"{AUGUST}.txt").read_text("utf-8").replace("| 完成率 |", "| 达成度 |", 1)
+    doc = parse_bytes(text.encode(), f"{AUGUST}.txt", region="乐清市")
+    assert doc.rows["completion_pct"].isna().all()
+    (warning,) = [i for i in doc.issues if i.check == "no_completion_column"]
+    assert warning.severity == "warning"
+    assert warning.message.startswith("no column of the table is the 完成率 column (its header: ")
+    assert "达成度" in warning.message and "not loaded" in warning.message

@@ -15,7 +15,7 @@ from parsers.formats.registry import FORMATS, Format, suffix_lists
 from parsers.grid import grid_to_rows
 from parsers.layouts import Layouts, builtin_layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits, byte_size
-from parsers.model import Issue, ParsedDocument, RejectedRow, Source, TableRead
+from parsers.model import Issue, Location, ParsedDocument, RejectedRow, Source, TableRead
 from parsers.names import source_name_of
 from parsers.normalize import normalize_text
 from parsers.period import (
@@ -110,18 +110,28 @@ def parse_bytes(
     )
     # Several columns for one field (7月完成率, 8月完成率): the report's month chooses.
     table, column_issues = choose_columns(table, source_name, resolved_month, layouts)
-    rows, rejected, row_issues = grid_to_rows(
-        table.grid,
-        source_name,
-        empty_cells_merge=table.empty_cells_merge,
-        read_rejected=table.rejected,
-    )
-    issues = [*column_issues, *table.issues, *row_issues]
-    if table.ocr_cells:
-        rows, issues, unsure = _checked_ocr(rows, issues, table, source_name, ocr)
-        rejected = [*rejected, *unsure]
-    rejected = [*table.rejected, *rejected]
-    rejected += unaccounted_rows(table.seen, rows, rejected, source_name)
+    read_rejected = list(table.rejected)
+    while True:
+        rows, rejected, row_issues = grid_to_rows(
+            table.grid,
+            source_name,
+            empty_cells_merge=table.empty_cells_merge,
+            read_rejected=read_rejected,
+        )
+        issues = [*column_issues, *table.issues, *row_issues]
+        if table.ocr_cells:
+            rows, issues, unsure = _checked_ocr(rows, issues, table, source_name, ocr)
+            rejected = [*rejected, *unsure]
+        rejected = [*table.rejected, *rejected]
+        unaccounted = unaccounted_rows(table.seen, rows, rejected, source_name)
+        # A line or Word row that no reader took (a line written with full-width bars) is
+        # a rejected row like any other: a merged cell below it must not reach past it to
+        # the row above. Read again with it among the rejected, once.
+        placed = [r for r in unaccounted if r.location in _seen_by_place(table)]
+        if not placed or len(read_rejected) > len(table.rejected):
+            break
+        read_rejected = [*table.rejected, *placed]
+    rejected += unaccounted
     rejected = sorted(
         rejected,
         key=lambda r: r.location.sort_key(),
@@ -205,6 +215,11 @@ def parse_document(
         limits=limits,
         ocr=ocr,
     )
+
+
+def _seen_by_place(table: TableRead) -> list[Location]:
+    """The places of the rows a reader counts by place (text lines, Word table rows)."""
+    return [row.location for row in table.seen if row.by_place]
 
 
 def header_issues(

@@ -374,7 +374,9 @@ def grid_to_rows(
         for column, from_this_row in own.items():
             if column in above.unusable or (from_this_row and not problems):
                 above.quarantined.pop(column, None)
-            elif from_this_row:
+            elif problems:
+                # Its own cell, or one it took from above: a row rejected for what it holds
+                # (cells shifted by a bar typed full-width) may not have been merged at all.
                 above.quarantined[column] = grid_row.location
 
         if problems:

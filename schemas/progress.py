@@ -159,8 +159,13 @@ def merged_from_quarantined(
                 if index in quarantined:
                     source[column] = index
                 continue
+            if index in quarantined:
+                # a row quarantined for what it holds (cells shifted by a bar typed
+                # full-width) may not have been merged at all: the rows below are told
+                source[column] = index
+                continue
             origin = source.get(column)
-            if origin is None or index in quarantined:
+            if origin is None:
                 continue
             place = Location.of_row(frame.iloc[origin])
             value = row.get(column)

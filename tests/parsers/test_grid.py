@@ -134,12 +134,16 @@ def test_three_broken_rows_and_the_rows_merged_from_them(tmp_path: Path) -> None
         "leader (具体分管领导)"
     )
     assert quarantined[27] == "completion rate '待核实' is not a percentage"
-    # (26) is merged from (25), whose leader cell is readable: loaded, and the report says so.
+    # (26) is merged from (25), whose cells are readable: loaded, and the report says so, for
+    # the department (25) took from above too: a row quarantined may not have been merged.
     loaded = _by_item(checked.rows)
     assert loaded[(26, 1)] == ("市卫生健康局", "黄李虎")
     said = [i for i in checked.issues if i.check == "merged_from_quarantined"]
-    assert [(i.location.line, i.column, i.severity) for i in said] == [(28, "leader", "warning")]
-    assert said[0].message == (
+    assert [(i.location.line, i.column, i.severity) for i in said] == [
+        (28, "department", "warning"),
+        (28, "leader", "warning"),
+    ]
+    assert said[1].message == (
         "leader (具体分管领导) cell is merged from line 27, which is quarantined: read as 黄李虎 "
         "from that row; check it"
     )
@@ -214,3 +218,37 @@ def test_lagging_is_read_past_a_negation() -> None:
     assert not says_lagging("按序时推进,未滞后")
     assert not says_lagging("无滞后")
     assert not says_lagging(None)
+
+
+def test_a_line_typed_with_full_width_bars_does_not_hand_the_next_row_the_cells_above_it(
+    tmp_path: Path,
+) -> None:
+    # Item (30)'s line written with ｜: no reader takes it, and (31), whose department and
+    # leader are merged from (30), loaded (29)'s 市民政局 and 倪庆渊 with no word.
+    lines = sample_lines()
+    assert lines[31].startswith("(30)") and lines[31].endswith("| 市残联 | 仇永亲 |")
+    assert lines[32].startswith("(31)") and lines[32].endswith("| 100% |")
+    lines[31] = lines[31].replace("|", "｜")
+    doc = parse_document(_text_report(tmp_path, lines))
+    checked = _checked(doc)
+    quarantined = _quarantined(doc, checked)
+    assert sorted(quarantined) == [32, 33]
+    assert "line 32" in quarantined[33] and "department" in quarantined[33]
+    loaded = _by_item(checked.rows)
+    assert (30, 1) not in loaded and (31, 1) not in loaded
+    assert loaded[(29, 1)] == ("市民政局", "倪庆渊")
+
+
+def test_a_row_shifted_by_one_full_width_bar_warns_on_every_cell_merged_through_it(
+    tmp_path: Path,
+) -> None:
+    # One ｜ in (30)'s line joins two cells: the row is quarantined for its rate (市残联), its
+    # department was read as merged from (29), and (31) took 市民政局 with a warning on the
+    # leader only.
+    lines = sample_lines()
+    lines[31] = lines[31].replace("| 100% |", "｜ 100% |", 1)
+    doc = parse_document(_text_report(tmp_path, lines))
+    checked = _checked(doc)
+    assert sorted(_quarantined(doc, checked)) == [32]
+    said = [i for i in checked.issues if i.check == "merged_from_quarantined"]
+    assert [(i.location.line, i.column) for i in said] == [(33, "department"), (33, "leader")]

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -40,6 +41,7 @@ import pandas as pd
 
 from i18n import _, column_text
 from parsers.cells import (
+    ITEM_NUMBER,
     is_same_as_above,
     note_texts,
     parse_completion,
@@ -421,7 +423,47 @@ def grid_to_rows(
             }
         )
 
-    return RowsRead(records_to_frame(records), rejected, notes)
+    records, joined = _items_joined_in_a_row(records, rejected, source_name)
+    return RowsRead(records_to_frame(records), [*rejected, *joined], notes)
+
+
+_ANY_MARKER = re.compile(ITEM_NUMBER)
+
+
+def _items_joined_in_a_row(
+    records: list[dict[str, object]], rejected: list[RejectedRow], source_name: str
+) -> tuple[list[dict[str, object]], list[RejectedRow]]:
+    """The records whose project text also holds the next item's number, that item nowhere
+    else: two items pasted into one row (the last two of a table leave no numbering gap to
+    see). Neither item's values can be told apart, so the row is quarantined."""
+    items = {r["item_no"] for r in records} | {r.item_no for r in rejected}
+    kept: list[dict[str, object]] = []
+    joined: list[RejectedRow] = []
+    for record in records:
+        item, text = record["item_no"], record["content"]
+        if not isinstance(item, int) or not isinstance(text, str):
+            kept.append(record)
+            continue
+        following = item + 1
+        if following in items or following not in {
+            int(m.group(1)) for m in _ANY_MARKER.finditer(text)
+        }:
+            kept.append(record)
+            continue
+        location = Location.of_row(record)
+        issue = Issue(
+            source_name,
+            "items_in_one_row",
+            _(
+                "the project text of item ({item}) holds ({next}) too, and no row of its own "
+                "has ({next}): two items written in one row; write ({next}) in a row of its own"
+            ).format(item=item, next=following),
+            location=location,
+            column="content",
+            value=f"({following})",
+        )
+        joined.append(RejectedRow(location, str(record["raw"]), (issue,), item_no=item))
+    return kept, joined
 
 
 _ABSENT: Any = object()

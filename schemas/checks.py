@@ -273,6 +273,12 @@ _TABLE = (
         fix=N_("start the project text with its number, e.g. (12)"),
     ),
     Check(
+        "items_in_one_row",
+        ERROR,
+        N_("a project cell holds one item: not also the number of the next, which has no row"),
+        fix=N_("write each item, with its (N), in a row of its own"),
+    ),
+    Check(
         "item_continuation",
         ERROR,
         N_("a row without a project cell continues the item above it"),

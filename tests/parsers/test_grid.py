@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from parsers import ParsedDocument, parse_document
 from parsers.cells import says_lagging
@@ -252,3 +253,28 @@ def test_a_row_shifted_by_one_full_width_bar_warns_on_every_cell_merged_through_
     assert sorted(_quarantined(doc, checked)) == [32]
     said = [i for i in checked.issues if i.check == "merged_from_quarantined"]
     assert [(i.location.line, i.column) for i in said] == [(33, "department"), (33, "leader")]
+
+
+@pytest.mark.parametrize("first", [45, 16], ids=["the-last-two", "mid-table"])
+def test_two_items_pasted_into_one_row_are_quarantined_not_loaded_as_one(
+    tmp_path: Path, first: int
+) -> None:
+    # (46) and (47) pasted into one row: 47 vanished and 46 loaded 47's texts with exit 0;
+    # the last two leave no numbering gap to warn about.
+    lines = sample_lines()
+    at = next(i for i, line in enumerate(lines) if line.startswith(f"({first})"))
+    nxt = next(i for i, line in enumerate(lines) if line.startswith(f"({first + 1})"))
+    cells = [c.strip() for c in lines[at].strip().strip("|").split("|")]
+    below = [c.strip() for c in lines[nxt].strip().strip("|").split("|")]
+    cells[:3] = [f"{a}{b}" for a, b in zip(cells[:3], below[:3], strict=True)]
+    lines[at] = " | ".join(cells) + " |"
+    del lines[nxt]
+    doc = parse_document(_text_report(tmp_path, lines))
+    checked = _checked(doc)
+    assert first not in set(checked.rows["item_no"]) and first + 1 not in set(doc.rows["item_no"])
+    (joined,) = [r for r in doc.rejected if r.reasons.startswith("the project text")]
+    assert joined.location.line == at + 1
+    assert joined.reasons == (
+        f"the project text of item ({first}) holds ({first + 1}) too, and no row of its own has "
+        f"({first + 1}): two items written in one row; write ({first + 1}) in a row of its own"
+    )

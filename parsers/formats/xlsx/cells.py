@@ -125,6 +125,91 @@ def format_number(value: float, number_format: str) -> tuple[str, bool] | None:
     return text.strip(), scaled or "%" in after
 
 
+# The parts of a date format: literals (quoted, escaped, or a character Excel writes as it
+# is: CJK 年月日 among them) and the codes of the date's fields.
+_DATE_TOKEN = re.compile(
+    r'"(?P<quoted>[^"]*)"|\\(?P<escaped>.)|\[[^\]]*\]|[_*].'
+    r"|(?P<ampm>AM/PM|A/P)|(?P<code>y+|m+|d+|h+|s+|a{3,4}|e)|(?P<other>.)",
+    re.IGNORECASE,
+)
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+_CHINESE_DAYS = "一二三四五六日"
+
+
+def format_date(value: dt.date | dt.time, number_format: str) -> str:
+    """A date or time as its cell's format shows it (``m"月"d"日"``: 7月31日); ISO (2022-07-31)
+    for the General format or one with no date code."""
+    section = _sections(number_format)[0]
+    tokens = list(_DATE_TOKEN.finditer(section))
+    codes = [t.group("code").lower() for t in tokens if t.group("code")]
+    if section.strip().lower() == "general" or not codes:
+        if isinstance(value, dt.datetime) and value.time() == dt.time():
+            return value.date().isoformat()
+        return value.isoformat()
+    date = value if isinstance(value, dt.date) else None
+    if isinstance(value, dt.datetime):
+        time_of_day: dt.time | None = value.time()
+    else:
+        time_of_day = value if isinstance(value, dt.time) else None
+    twelve = any(t.group("ampm") for t in tokens)
+    out: list[str] = []
+    previous = ""
+    for index, token in enumerate(tokens):
+        kind = token.lastgroup
+        if kind in ("quoted", "escaped", "other"):
+            out.append(token.group(kind))
+            continue
+        if kind == "ampm":
+            hour = time_of_day.hour if time_of_day else 0
+            out.append(("AM" if hour < 12 else "PM") if "/" in token.group(0) else "")
+            continue
+        if kind != "code":
+            continue
+        code = token.group("code").lower()
+        later = [t.group("code").lower() for t in tokens[index + 1 :] if t.group("code")]
+        minutes = code[0] == "m" and (
+            previous.startswith("h") or (bool(later) and later[0].startswith("s"))
+        )
+        out.append(_date_field(code, date, time_of_day, minutes=minutes, twelve=twelve))
+        previous = code
+    return "".join(out).strip()
+
+
+def _date_field(
+    code: str, date: dt.date | None, time: dt.time | None, *, minutes: bool, twelve: bool
+) -> str:
+    """One code of a date format (``yyyy``, ``m``, ``dd``, ``aaaa`` …) for ``date``/``time``."""
+    first = code[0]
+    if first in "hs" or minutes:
+        if time is None:
+            time = dt.time()
+        number = {"h": time.hour, "s": time.second}.get(first, time.minute)
+        if first == "h" and twelve:
+            number = number % 12 or 12
+        return f"{number:0{min(len(code), 2)}d}"
+    if date is None:
+        return ""
+    if first in "ye":
+        return str(date.year) if len(code) > 2 or first == "e" else f"{date.year % 100:02d}"
+    if first == "m":
+        if len(code) >= 4:
+            return _MONTHS[date.month - 1]
+        if len(code) == 3:
+            return _MONTHS[date.month - 1][:3]
+        return f"{date.month:0{len(code)}d}"
+    if first == "a":  # aaaa: 星期一, aaa: 一 (Excel in Chinese)
+        day = _CHINESE_DAYS[date.weekday()]
+        return f"星期{day}" if len(code) == 4 else day
+    if len(code) >= 4:
+        return _DAYS[date.weekday()]
+    if len(code) == 3:
+        return _DAYS[date.weekday()][:3]
+    return f"{date.day:0{len(code)}d}"
+
+
 def _rounded(number: float, decimals: int) -> str:
     """``number`` to ``decimals`` places as Excel rounds (half away from zero: 72.5 → 73)."""
     exact = Decimal(repr(number)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
@@ -198,10 +283,8 @@ def shown(cell) -> _Shown:
         return _Shown("TRUE" if value else "FALSE")
     if isinstance(value, int | float):
         return shown_number(cell, value)
-    if isinstance(value, dt.datetime):
-        return _Shown(value.date().isoformat() if value.time() == dt.time() else value.isoformat())
-    if isinstance(value, dt.date | dt.time):
-        return _Shown(value.isoformat())
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return _Shown(format_date(value, cell.number_format or "General"))
     if not isinstance(value, str):  # openpyxl's CellRichText
         return _rich_text(cell, value)
     if value.strip() and cell.font is not None and _invisible(cell.font.color, _fill(cell)):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
-from parsers.formats.xlsx.cells import format_number
+from parsers import parse_bytes
+from parsers.formats.xlsx.cells import format_date, format_number
 from tests.helpers import EXPECTED, FIXTURES
 from tests.truth import Truth, loaded_rows
 
@@ -160,3 +165,36 @@ def test_text_is_invisible_only_in_its_own_background_colour() -> None:
     results = [shown(ws.cell(row, 1)) for row in range(1, len(cases) + 1)]
     assert [r.text for r in results] == [seen for *_x, seen in cases]
     assert [r.stored for r in results if r.hidden] == ["白字", "同色"]
+
+
+@pytest.mark.parametrize(
+    ("number_format", "text"),
+    [
+        ('m"月"d"日"', "7月31日"),  # what Excel in Chinese gives a cell typed 7月31日
+        ('yyyy"年"m"月"d"日"', "2022年7月31日"),
+        ("m月d日", "7月31日"),
+        ("yyyy/m/d", "2022/7/31"),
+        ("[$-804]yyyy-mm-dd aaaa", "2022-07-31 星期日"),
+        ("d-mmm-yy", "31-Jul-22"),
+        ("yyyy-mm-dd hh:mm", "2022-07-31 14:05"),
+        ("h:mm AM/PM", "2:05 PM"),
+        ("General", "2022-07-31T14:05:00"),
+    ],
+)
+def test_a_date_is_read_as_its_format_shows_it(number_format: str, text: str) -> None:
+    assert format_date(dt.datetime(2022, 7, 31, 14, 5), number_format) == text
+
+
+def test_a_plan_typed_as_a_date_loads_as_the_sheet_shows_it(tmp_path: Path) -> None:
+    # Excel stores 7月31日 typed in a cell as a date with the format m"月"d"日"; the plan
+    # loaded as 2022-07-31, a text nobody wrote, with exit 0.
+    book = load_workbook(FIXTURES / "xlsx" / "yueqing-2022-08-calc.xlsx")
+    sheet = book.active
+    assert str(sheet["A29"].value).startswith("(26)")
+    sheet["B29"].value = dt.datetime(2022, 7, 31)
+    sheet["B29"].number_format = 'm"月"d"日"'
+    path = tmp_path / "yueqing-2022-08.xlsx"
+    book.save(path)
+    doc = parse_bytes(path.read_bytes(), path.name, region="乐清市")
+    plans = dict(zip(doc.rows["item_no"], doc.rows["plan_text"], strict=True))
+    assert plans[26] == "7月31日"

@@ -39,6 +39,14 @@ _DEPTH = 20
 _STALE = re.compile(rb'fullCalcOnLoad="(?:1|true)"')
 
 
+_PERCENT_OF = re.compile(r"(_cell_\d+_\d+|\d+(?:\.\d+)?)\s*%")
+
+
+def _is_power(node: ast.AST) -> bool:
+    """Whether ``node`` is a power, where Excel's order of operations is not Python's."""
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow)
+
+
 def _round(x: float, n: float = 0) -> float:
     """Excel's ROUND: half away from zero."""
     scale = 10 ** int(n)
@@ -105,7 +113,11 @@ class FormulaCells:
             return f"_cell_{found.group(2)}_{column_number(found.group(1))}"
 
         python = _CELL.sub(cell_name, _RANGE.sub(range_name, text)).replace("^", "**")
-        tree = ast.parse(python, mode="eval")
+        python = _PERCENT_OF.sub(r"(\1/100)", python)  # 72% and A1%: a hundredth
+        try:
+            tree = ast.parse(python, mode="eval")
+        except SyntaxError:  # Excel's own syntax (&, <>, a % after a bracket): not computed
+            raise _NotArithmetic from None
         return self._node(tree.body, ranges, depth)
 
     def _node(self, node: ast.AST, ranges: list[list[tuple[int, int]]], depth: int) -> float:
@@ -115,6 +127,8 @@ class FormulaCells:
             _, _, row, col = node.id.split("_")
             return self._cell_number((int(row), int(col)), depth)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            if _is_power(node.operand):
+                raise _NotArithmetic  # Excel: -2^2 is 4 (the sign first); Python: -4
             value = self._node(node.operand, ranges, depth)
             return -value if isinstance(node.op, ast.USub) else value
         if isinstance(node, ast.BinOp):
@@ -129,6 +143,8 @@ class FormulaCells:
             if isinstance(node.op, ast.Div):
                 return left / right
             if isinstance(node.op, ast.Pow):
+                if _is_power(node.right):
+                    raise _NotArithmetic  # Excel: 2^3^2 is 64 (left first); Python: 512
                 return float(left**right)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             function = _FUNCTIONS.get(node.func.id.upper())

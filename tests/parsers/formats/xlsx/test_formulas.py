@@ -53,6 +53,12 @@ def _cells(formulas: dict, values: dict, *, stale: bool = False) -> FormulaCells
         ("=B1/D1", None),  # D1 empty: #DIV/0!
         ("=VLOOKUP(A1,Sheet2!A:B,2)", None),
         ('=B1&"%"', None),
+        ("=72%", 0.72),  # a percent literal: the workbook was rejected with a SyntaxError
+        ("=B1%*A1", 72.0),
+        ("=-B1^2", None),  # Excel squares -72 (5184); Python's order gave -5184
+        ("=2^3^2", None),  # Excel: (2^3)^2 = 64; Python's order gave 512
+        ("=A1-B1^2", -5084.0),  # a binary minus: the same in both
+        ("=B1<>A1", None),
     ],
 )
 def test_arithmetic_formulas_are_computed_others_are_not(formula: str, value: float | None) -> None:

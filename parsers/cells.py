@@ -48,6 +48,17 @@ def extra_cells(cells: list[str] | list[str | None], width: int) -> str | None:
     return " | ".join(cell or "" for cell in cells[width:])
 
 
+_ANY_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
+
+
+def other_percentages(cell: str) -> list[str]:
+    """The percentages a completion cell holds after the one it starts with (``20%(本月),
+    累计90%`` → ``['90%']``): the rate read may not be the one meant."""
+    if parse_completion(cell) is None:
+        return []
+    return [f"{m.group(1)}%" for m in _ANY_PERCENT.finditer(cell)][1:]
+
+
 def parse_completion(cell: str) -> float | None:
     """The percentage a completion cell starts with (``'63%,…滞后进度'`` → 63.0), else None."""
     match = _PERCENT.match(cell)

@@ -44,6 +44,7 @@ from parsers.cells import (
     ITEM_NUMBER,
     is_same_as_above,
     note_texts,
+    other_percentages,
     parse_completion,
     parse_serial,
     plan_or_none,
@@ -389,6 +390,23 @@ def grid_to_rows(
 
         extra = {k: normalize_cell(v) for k, v in grid_row.extra.items()}
         row_notes = note_texts(cells, extra)
+        rate = (cells.get("completion") or "").strip()
+        if others := other_percentages(rate):
+            notes.append(
+                Issue(
+                    source_name,
+                    "several_rates",
+                    _(
+                        "the completion cell holds {others} after {first}: read as {first}; "
+                        "check that it is this month's completion rate"
+                    ).format(others=_(", ").join(others), first=f"{parse_completion(rate):g}%"),
+                    severity="warning",
+                    location=grid_row.location,
+                    column="completion",
+                    value=rate,
+                    action="row loaded",
+                )
+            )
         disagreement = rate_and_note_disagree(
             cells.get("completion") if "completion" in cells else None, row_notes
         )

@@ -329,6 +329,12 @@ _TABLE = (
         fix=N_("make the completion rate and the note say the same"),
     ),
     Check(
+        "several_rates",
+        WARNING,
+        N_("a completion cell holds one percentage, the rate"),
+        fix=N_("keep this month's completion rate alone in the cell, other figures in 备注"),
+    ),
+    Check(
         "serial_mismatch",
         WARNING,
         N_("the 序号 column and the (N) in the project text give the same number"),

@@ -278,3 +278,21 @@ def test_two_items_pasted_into_one_row_are_quarantined_not_loaded_as_one(
         f"the project text of item ({first}) holds ({first + 1}) too, and no row of its own has "
         f"({first + 1}): two items written in one row; write ({first + 1}) in a row of its own"
     )
+
+
+def test_a_rate_cell_with_a_second_percentage_loads_the_first_and_says_so(tmp_path: Path) -> None:
+    # `20%(本月),累计90%`: 20 loaded, the cumulative 90 nowhere said.
+    lines = sample_lines()
+    line = next(i for i, text in enumerate(lines) if text.startswith("(12)"))
+    rate = [c.strip() for c in lines[line].split("|")][3]
+    assert rate.endswith("%")
+    lines[line] = lines[line].replace(f"| {rate} |", "| 20%(本月),累计90% |", 1)
+    doc = parse_document(_text_report(tmp_path, lines))
+    rates = dict(zip(doc.rows["item_no"], doc.rows["completion_pct"], strict=True))
+    assert rates[12] == 20.0
+    (said,) = [i for i in doc.issues if i.check == "several_rates"]
+    assert (said.location.line, said.column, said.severity) == (line + 1, "completion", "warning")
+    assert said.message == (
+        "the completion cell holds 90% after 20%: read as 20%; check that it is this month's "
+        "completion rate"
+    )

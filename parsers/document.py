@@ -15,7 +15,7 @@ from parsers.formats.registry import FORMATS, Format, suffix_lists
 from parsers.grid import grid_to_rows
 from parsers.layouts import Layouts, builtin_layouts
 from parsers.limits import DEFAULT_LIMITS, ParseLimits, byte_size
-from parsers.model import Issue, Location, ParsedDocument, RejectedRow, Source, TableRead
+from parsers.model import Issue, ParsedDocument, RejectedRow, Source, TableRead
 from parsers.names import source_name_of
 from parsers.normalize import normalize_text
 from parsers.period import (
@@ -110,8 +110,11 @@ def parse_bytes(
     )
     # Several columns for one field (7月完成率, 8月完成率): the report's month chooses.
     table, column_issues = choose_columns(table, source_name, resolved_month, layouts)
-    read_rejected = list(table.rejected)
-    while True:
+
+    def read_grid(
+        read_rejected: list[RejectedRow],
+    ) -> tuple[pd.DataFrame, list[RejectedRow], list[Issue], list[RejectedRow]]:
+        """Rows, rejected rows, issues, and the rows the document shows that none of them is."""
         rows, rejected, row_issues = grid_to_rows(
             table.grid,
             source_name,
@@ -123,14 +126,16 @@ def parse_bytes(
             rows, issues, unsure = _checked_ocr(rows, issues, table, source_name, ocr)
             rejected = [*rejected, *unsure]
         rejected = [*table.rejected, *rejected]
-        unaccounted = unaccounted_rows(table.seen, rows, rejected, source_name)
-        # A line or Word row that no reader took (a line written with full-width bars) is
-        # a rejected row like any other: a merged cell below it must not reach past it to
-        # the row above. Read again with it among the rejected, once.
-        placed = [r for r in unaccounted if r.location in _seen_by_place(table)]
-        if not placed or len(read_rejected) > len(table.rejected):
-            break
-        read_rejected = [*table.rejected, *placed]
+        return rows, rejected, issues, unaccounted_rows(table.seen, rows, rejected, source_name)
+
+    rows, rejected, issues, unaccounted = read_grid(table.rejected)
+    # A line or Word row that no reader took (a line written with full-width bars) is a
+    # rejected row like any other: a merged cell below it must not reach past it to the row
+    # above. Such a document is read again with it among the rejected.
+    by_place = {row.location for row in table.seen if row.by_place}
+    unread = [r for r in unaccounted if r.location in by_place]
+    if unread:
+        rows, rejected, issues, unaccounted = read_grid([*table.rejected, *unread])
     rejected += unaccounted
     rejected = sorted(
         rejected,
@@ -217,11 +222,6 @@ def parse_document(
     )
 
 
-def _seen_by_place(table: TableRead) -> list[Location]:
-    """The places of the rows a reader counts by place (text lines, Word table rows)."""
-    return [row.location for row in table.seen if row.by_place]
-
-
 def header_issues(
     header: Header | None, source_name: str, layouts: Layouts | None = None
 ) -> list[Issue]:
@@ -232,20 +232,26 @@ def header_issues(
         return []
     labels = (layouts or builtin_layouts()).labels
     known = _(", ").join(labels.values())
-    no_rates = [
-        Issue(
-            source_name,
-            "no_completion_column",
-            _(
-                "no column of the table is the {label} column (its header: {cells}): this "
-                "month's completion rates are not loaded, and no item is seen lagging"
-            ).format(label=labels["completion"], cells=" | ".join(c for c in header.cells if c)),
-            severity="warning",
-            column=labels["completion"],
-            action="not loaded",
-        )
-    ]
-    return ([] if header.has("completion") else no_rates) + [
+    no_rates = (
+        []
+        if header.has("completion")
+        else [
+            Issue(
+                source_name,
+                "no_completion_column",
+                _(
+                    "no column of the table is the {label} column (its header: {cells}): this "
+                    "month's completion rates are not loaded, and no item is seen lagging"
+                ).format(
+                    label=labels["completion"], cells=" | ".join(c for c in header.cells if c)
+                ),
+                severity="warning",
+                column=labels["completion"],
+                action="not loaded",
+            )
+        ]
+    )
+    return no_rates + [
         Issue(
             source_name,
             "unknown_column",
